@@ -1,0 +1,21 @@
+package dev.weft.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(name = "weft",
+        mixinStandardHelpOptions = true,
+        version = "weft 0.1.0",
+        description = "GitOps software-defined networking: tenant virtual networks over VXLAN, programmed from manifests in Git.",
+        subcommands = {ValidateCommand.class})
+public final class WeftCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

@@ -1,0 +1,200 @@
+package dev.weft.manifest;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Reads a manifest file of one or more YAML 1.2 documents (SnakeYAML Engine, so {@code no} stays a
+ * string) into {@link Document}s, keeping the position of every node. Syntax errors and duplicate
+ * keys become {@link Problem}s; a syntax error ends the file, since what follows it can't be trusted.
+ */
+public final class YamlReader {
+
+    /** What one file yields: its documents and what was wrong with it. */
+    public record Result(List<Document> documents, List<Problem> problems) {
+    }
+
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private YamlReader() {
+    }
+
+    public static Result read(String file, String content) {
+        List<Document> documents = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
+        LoadSettings settings = LoadSettings.builder().setLabel(file).setCodePointLimit(64 * 1024 * 1024).build();
+        int index = 0;
+        try {
+            for (Node root : new Compose(settings).composeAllFromString(content)) {
+                int documentIndex = index++;
+                if (root instanceof ScalarNode scalar && scalar.getTag().equals(Tag.NULL)) {
+                    continue; // an empty document, e.g. after a trailing '---'
+                }
+                Converter converter = new Converter(file, problems);
+                JsonNode body = converter.convert(root, "");
+                if (body instanceof ObjectNode object) {
+                    documents.add(new Document(file, documentIndex, object, converter.positions));
+                } else {
+                    problems.add(new Problem(converter.location(root.getStartMark()), "",
+                            "a manifest must be a mapping with apiVersion, kind, metadata and spec, not a " + describe(root)));
+                }
+            }
+        } catch (MarkedYamlEngineException e) {
+            Optional<Mark> mark = e.getProblemMark().or(e::getContextMark);
+            problems.add(new Problem(mark.map(m -> location(file, m)).orElse(new SourceLocation(file, 1, 1)), "",
+                    "YAML syntax: " + firstLine(e.getProblem()) + contextOf(e)));
+        } catch (YamlEngineException e) {
+            problems.add(new Problem(new SourceLocation(file, 1, 1), "", "YAML: " + firstLine(e.getMessage())));
+        }
+        return new Result(documents, problems);
+    }
+
+    private static String contextOf(MarkedYamlEngineException e) {
+        String context = e.getContext();
+        return context == null || context.isBlank() ? "" : " (" + firstLine(context) + ")";
+    }
+
+    private static String firstLine(String text) {
+        if (text == null) {
+            return "invalid YAML";
+        }
+        int newline = text.indexOf('\n');
+        return (newline < 0 ? text : text.substring(0, newline)).trim();
+    }
+
+    static SourceLocation location(String file, Mark mark) {
+        return new SourceLocation(file, mark.getLine() + 1, mark.getColumn() + 1);
+    }
+
+    private static String describe(Node node) {
+        return switch (node) {
+            case SequenceNode ignored -> "list";
+            case ScalarNode ignored -> "scalar";
+            default -> node.getNodeType().toString().toLowerCase();
+        };
+    }
+
+    /** Converts one document, recording positions by JSON pointer and reporting duplicate keys. */
+    private static final class Converter {
+        private final String file;
+        private final List<Problem> problems;
+        private final Map<String, Document.Position> positions = new HashMap<>();
+
+        Converter(String file, List<Problem> problems) {
+            this.file = file;
+            this.problems = problems;
+        }
+
+        SourceLocation location(Optional<Mark> mark) {
+            return mark.map(m -> YamlReader.location(file, m)).orElse(new SourceLocation(file, 1, 1));
+        }
+
+        JsonNode convert(Node node, String pointer) {
+            positions.putIfAbsent(pointer, new Document.Position(null, location(node.getStartMark())));
+            return switch (node) {
+                case MappingNode mapping -> mapping(mapping, pointer);
+                case SequenceNode sequence -> sequence(sequence, pointer);
+                case ScalarNode scalar -> scalar(scalar);
+                default -> JSON.nullNode();
+            };
+        }
+
+        private ObjectNode mapping(MappingNode mapping, String pointer) {
+            ObjectNode object = JSON.objectNode();
+            Map<String, SourceLocation> seen = new HashMap<>();
+            for (NodeTuple tuple : mapping.getValue()) {
+                SourceLocation keyLocation = location(tuple.getKeyNode().getStartMark());
+                if (!(tuple.getKeyNode() instanceof ScalarNode keyNode)) {
+                    problems.add(new Problem(keyLocation, FieldPath.fromPointer(pointer), "keys must be plain strings, not a "
+                            + describe(tuple.getKeyNode())));
+                    continue;
+                }
+                String key = keyNode.getValue();
+                String child = FieldPath.child(pointer, key);
+                SourceLocation first = seen.putIfAbsent(key, keyLocation);
+                if (first != null) {
+                    problems.add(new Problem(keyLocation, FieldPath.fromPointer(child),
+                            "duplicate key \"" + key + "\" (first defined at line " + first.line() + ")"));
+                    continue;
+                }
+                positions.put(child, new Document.Position(keyLocation, location(tuple.getValueNode().getStartMark())));
+                object.set(key, convert(tuple.getValueNode(), child));
+            }
+            return object;
+        }
+
+        private ArrayNode sequence(SequenceNode sequence, String pointer) {
+            ArrayNode array = JSON.arrayNode();
+            List<Node> items = sequence.getValue();
+            for (int i = 0; i < items.size(); i++) {
+                array.add(convert(items.get(i), FieldPath.child(pointer, i)));
+            }
+            return array;
+        }
+
+        private static JsonNode scalar(ScalarNode scalar) {
+            String text = scalar.getValue();
+            Tag tag = scalar.getTag();
+            if (tag.equals(Tag.NULL)) {
+                return JSON.nullNode();
+            }
+            if (tag.equals(Tag.BOOL)) {
+                return JSON.booleanNode(text.equalsIgnoreCase("true"));
+            }
+            if (tag.equals(Tag.INT)) {
+                BigInteger value = integer(text);
+                if (value != null) {
+                    return value.bitLength() < 63 ? JSON.numberNode(value.longValue()) : JSON.numberNode(value);
+                }
+            }
+            if (tag.equals(Tag.FLOAT)) {
+                try {
+                    return JSON.numberNode(Double.parseDouble(text));
+                } catch (NumberFormatException e) {
+                    return JSON.stringNode(text); // .inf, .nan: kept as text, the schema rejects them
+                }
+            }
+            return JSON.stringNode(text);
+        }
+
+        private static BigInteger integer(String text) {
+            try {
+                String digits = text.replace("_", "");
+                boolean negative = digits.startsWith("-");
+                if (negative || digits.startsWith("+")) {
+                    digits = digits.substring(1);
+                }
+                BigInteger value;
+                if (digits.startsWith("0x")) {
+                    value = new BigInteger(digits.substring(2), 16);
+                } else if (digits.startsWith("0o")) {
+                    value = new BigInteger(digits.substring(2), 8);
+                } else {
+                    value = new BigInteger(digits);
+                }
+                return negative ? value.negate() : value;
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+    }
+}

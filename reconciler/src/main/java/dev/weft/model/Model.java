@@ -1,0 +1,60 @@
+package dev.weft.model;
+
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The desired state of one revision: typed resources with every reference resolved and checked.
+ * Immutable; resources are kept sorted by id so everything derived from a model is deterministic.
+ */
+public record Model(String revision, NavigableMap<String, Host> hosts, NavigableMap<ResourceId, VirtualNetwork> networks,
+                    NavigableMap<ResourceId, NetworkInterface> interfaces) {
+
+    public Model {
+        hosts = Collections.unmodifiableNavigableMap(new TreeMap<>(hosts));
+        networks = Collections.unmodifiableNavigableMap(new TreeMap<>(networks));
+        interfaces = Collections.unmodifiableNavigableMap(new TreeMap<>(interfaces));
+    }
+
+    public static Model of(String revision, List<Host> hosts, List<VirtualNetwork> networks, List<NetworkInterface> interfaces) {
+        return new Model(revision,
+                index(hosts, Host::name),
+                index(networks, VirtualNetwork::id),
+                index(interfaces, NetworkInterface::id));
+    }
+
+    private static <K extends Comparable<K>, V> NavigableMap<K, V> index(List<V> values, Function<V, K> key) {
+        return values.stream().collect(Collectors.toMap(key, v -> v, (a, b) -> a, TreeMap::new));
+    }
+
+    public Optional<VirtualNetwork> network(ResourceId id) {
+        return Optional.ofNullable(networks.get(id));
+    }
+
+    /** Tenants are the namespaces that own at least one resource. */
+    public SortedSet<String> tenants() {
+        SortedSet<String> tenants = new TreeSet<>();
+        networks.keySet().forEach(id -> tenants.add(id.namespace()));
+        interfaces.keySet().forEach(id -> tenants.add(id.namespace()));
+        return Collections.unmodifiableSortedSet(tenants);
+    }
+
+    public int subnetCount() {
+        return networks.values().stream().mapToInt(n -> n.subnets().size()).sum();
+    }
+
+    public Map<String, Long> interfacesPerHost() {
+        return interfaces.values().stream()
+                .sorted(Comparator.comparing(NetworkInterface::host))
+                .collect(Collectors.groupingBy(NetworkInterface::host, TreeMap::new, Collectors.counting()));
+    }
+}

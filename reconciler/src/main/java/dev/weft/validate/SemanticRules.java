@@ -1,0 +1,211 @@
+package dev.weft.validate;
+
+import dev.weft.manifest.Document;
+import dev.weft.manifest.Problem;
+import dev.weft.model.Host;
+import dev.weft.model.Kind;
+import dev.weft.model.NetworkInterface;
+import dev.weft.model.ResourceId;
+import dev.weft.model.Subnet;
+import dev.weft.model.VirtualNetwork;
+import dev.weft.net.Ipv4;
+import dev.weft.net.Ipv4Prefix;
+import dev.weft.net.MacAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The rules that span fields and documents: references resolve inside the tenant, VNIs, addresses and
+ * MACs are unique, prefixes nest and don't overlap. Each rule reports at the field that breaks it.
+ */
+final class SemanticRules {
+
+    /** A resource and the document that declared it, for error locations. */
+    record Declared<T>(T resource, Document document) {
+    }
+
+    /** Smallest usable subnet: /30 leaves one address after network, gateway and broadcast. */
+    private static final int LONGEST_SUBNET_PREFIX = 30;
+
+    private final Set<ResourceId> declared;
+    private final Consumer<Problem> report;
+
+    /**
+     * @param declared every resource id some document declares, including documents with schema errors,
+     *                 so a reference to a broken resource is not also reported as dangling
+     */
+    SemanticRules(Set<ResourceId> declared, Consumer<Problem> report) {
+        this.declared = declared;
+        this.report = report;
+    }
+
+    void check(List<Declared<Host>> hosts, List<Declared<VirtualNetwork>> networks, List<Declared<NetworkInterface>> nics) {
+        checkHosts(hosts);
+        Map<ResourceId, VirtualNetwork> byId = new HashMap<>();
+        networks.forEach(n -> byId.put(n.resource().id(), n.resource()));
+        checkNetworks(networks);
+        checkInterfaces(nics, byId);
+    }
+
+    private void checkHosts(List<Declared<Host>> hosts) {
+        Map<Ipv4, Declared<Host>> byUnderlay = new HashMap<>();
+        for (Declared<Host> h : hosts) {
+            Declared<Host> first = byUnderlay.putIfAbsent(h.resource().underlayAddress(), h);
+            if (first != null) {
+                report.accept(h.document().problem("/spec/underlayAddress", h.resource().underlayAddress()
+                        + " is already the underlay address of host " + first.resource().name() + " (" + where(first, "/spec/underlayAddress") + ")"));
+            }
+        }
+    }
+
+    private void checkNetworks(List<Declared<VirtualNetwork>> networks) {
+        Map<Integer, Declared<VirtualNetwork>> byVni = new HashMap<>();
+        for (Declared<VirtualNetwork> n : networks) {
+            VirtualNetwork network = n.resource();
+            Document doc = n.document();
+            Declared<VirtualNetwork> first = byVni.putIfAbsent(network.vni(), n);
+            if (first != null) {
+                report.accept(doc.problem("/spec/vni", "VNI " + network.vni() + " is already used by virtual network "
+                        + first.resource().namespace() + "/" + first.resource().name() + " (" + where(first, "/spec/vni") + ")"));
+            }
+            List<Ipv4Prefix> space = network.addressSpace();
+            for (int i = 0; i < space.size(); i++) {
+                String pointer = "/spec/addressSpace/" + i;
+                checkHostBits(doc, pointer, space.get(i));
+                for (int j = 0; j < i; j++) {
+                    if (space.get(i).overlaps(space.get(j))) {
+                        report.accept(doc.problem(pointer, space.get(i) + " overlaps " + space.get(j) + " (addressSpace[" + j + "])"));
+                    }
+                }
+            }
+            checkSubnets(doc, network);
+        }
+    }
+
+    private void checkSubnets(Document doc, VirtualNetwork network) {
+        List<Subnet> subnets = network.subnets();
+        Map<String, Integer> byName = new HashMap<>();
+        for (int i = 0; i < subnets.size(); i++) {
+            Subnet subnet = subnets.get(i);
+            String pointer = "/spec/subnets/" + i;
+            Integer firstIndex = byName.putIfAbsent(subnet.name(), i);
+            if (firstIndex != null) {
+                report.accept(doc.problem(pointer + "/name", "duplicate subnet name \"" + subnet.name() + "\" (also subnets[" + firstIndex + "])"));
+            }
+            Ipv4Prefix prefix = subnet.addressPrefix();
+            String prefixPointer = pointer + "/addressPrefix";
+            checkHostBits(doc, prefixPointer, prefix);
+            if (prefix.length() > LONGEST_SUBNET_PREFIX) {
+                report.accept(doc.problem(prefixPointer, prefix + " is too small for a subnet: the longest prefix is /"
+                        + LONGEST_SUBNET_PREFIX + " (network, gateway and broadcast addresses are reserved)"));
+            }
+            if (network.addressSpace().stream().noneMatch(space -> space.contains(prefix))) {
+                report.accept(doc.problem(prefixPointer, prefix + " of subnet " + subnet.name() + " is outside the address space "
+                        + network.addressSpace()));
+            }
+            for (int j = 0; j < i; j++) {
+                Subnet other = subnets.get(j);
+                if (prefix.overlaps(other.addressPrefix())) {
+                    report.accept(doc.problem(prefixPointer, prefix + " overlaps subnet " + other.name() + " (" + other.addressPrefix() + ")"));
+                }
+            }
+        }
+    }
+
+    private void checkHostBits(Document doc, String pointer, Ipv4Prefix prefix) {
+        if (prefix.hasHostBits()) {
+            report.accept(doc.problem(pointer, prefix + " has host bits set; did you mean " + prefix.network() + "?"));
+        }
+    }
+
+    private void checkInterfaces(List<Declared<NetworkInterface>> nics, Map<ResourceId, VirtualNetwork> networks) {
+        Map<String, List<VirtualNetwork>> networksByName = new HashMap<>();
+        networks.values().forEach(n -> networksByName.computeIfAbsent(n.name(), k -> new ArrayList<>()).add(n));
+        Map<MacAddress, Declared<NetworkInterface>> byMac = new HashMap<>();
+        Map<ResourceId, Map<Ipv4, Declared<NetworkInterface>>> byAddress = new HashMap<>();
+        for (Declared<NetworkInterface> d : nics) {
+            NetworkInterface nic = d.resource();
+            Document doc = d.document();
+            checkMac(d, byMac);
+            if (!declared.contains(new ResourceId(Kind.Host, "", nic.host()))) {
+                report.accept(doc.problem("/spec/host", "host \"" + nic.host() + "\" does not exist"));
+            }
+            ResourceId networkId = nic.networkId();
+            VirtualNetwork network = networks.get(networkId);
+            if (network == null) {
+                if (!declared.contains(networkId)) {
+                    report.accept(doc.problem("/spec/virtualNetwork", danglingNetwork(nic, networksByName)));
+                }
+                continue; // a network with schema errors: its own errors are reported there
+            }
+            Subnet subnet = network.subnet(nic.subnet()).orElse(null);
+            if (subnet == null) {
+                report.accept(doc.problem("/spec/subnet", "virtual network " + network.name() + " has no subnet \"" + nic.subnet()
+                        + "\" (subnets: " + String.join(", ", network.subnets().stream().map(Subnet::name).toList()) + ")"));
+                continue;
+            }
+            if (checkAddressInSubnet(doc, nic.ipAddress(), subnet)) {
+                Declared<NetworkInterface> first = byAddress.computeIfAbsent(networkId, k -> new HashMap<>()).putIfAbsent(nic.ipAddress(), d);
+                if (first != null) {
+                    report.accept(doc.problem("/spec/ipAddress", nic.ipAddress() + " is already the address of interface "
+                            + first.resource().name() + " in virtual network " + network.name() + " (" + where(first, "/spec/ipAddress") + ")"));
+                }
+            }
+        }
+    }
+
+    private String danglingNetwork(NetworkInterface nic, Map<String, List<VirtualNetwork>> networksByName) {
+        List<VirtualNetwork> elsewhere = networksByName.getOrDefault(nic.virtualNetwork(), List.of());
+        String message = "virtual network \"" + nic.virtualNetwork() + "\" does not exist in namespace " + nic.namespace();
+        if (!elsewhere.isEmpty()) {
+            message += "; a network interface can only use a virtual network of its own namespace (\""
+                    + nic.virtualNetwork() + "\" exists in " + String.join(", ", elsewhere.stream().map(VirtualNetwork::namespace).toList()) + ")";
+        }
+        return message;
+    }
+
+    private void checkMac(Declared<NetworkInterface> d, Map<MacAddress, Declared<NetworkInterface>> byMac) {
+        MacAddress mac = d.resource().macAddress();
+        if (mac.isMulticast()) {
+            report.accept(d.document().problem("/spec/macAddress", mac + " is a multicast address; an interface needs a unicast MAC "
+                    + "(the least significant bit of the first octet clear)"));
+            return;
+        }
+        Declared<NetworkInterface> first = byMac.putIfAbsent(mac, d);
+        if (first != null) {
+            report.accept(d.document().problem("/spec/macAddress", mac + " is already the MAC address of interface "
+                    + first.resource().namespace() + "/" + first.resource().name() + " (" + where(first, "/spec/macAddress") + ")"));
+        }
+    }
+
+    /** Reports an address outside its subnet or on a reserved address; true when the address is usable. */
+    private boolean checkAddressInSubnet(Document doc, Ipv4 ip, Subnet subnet) {
+        Ipv4Prefix prefix = subnet.addressPrefix();
+        String reserved = null;
+        if (!prefix.contains(ip)) {
+            report.accept(doc.problem("/spec/ipAddress", ip + " is outside subnet " + subnet.name() + " (" + prefix.network() + ")"));
+            return false;
+        } else if (ip.equals(prefix.networkAddress())) {
+            reserved = "network address";
+        } else if (ip.equals(prefix.gatewayAddress())) {
+            reserved = "gateway address";
+        } else if (ip.equals(prefix.broadcastAddress())) {
+            reserved = "broadcast address";
+        }
+        if (reserved != null) {
+            report.accept(doc.problem("/spec/ipAddress", ip + " is the " + reserved + " of subnet " + subnet.name() + " ("
+                    + prefix.network() + "); use an address from " + prefix.gatewayAddress().plus(1) + " to "
+                    + prefix.broadcastAddress().plus(-1)));
+            return false;
+        }
+        return true;
+    }
+
+    private static String where(Declared<?> declared, String pointer) {
+        return declared.document().valueAt(pointer).toString();
+    }
+}
