@@ -3,15 +3,28 @@ package dev.weft.model;
 import dev.weft.net.Ipv4;
 import dev.weft.net.MacAddress;
 import java.util.Map;
+import java.util.SortedMap;
 
 /** A VM's interface: a port on one host in a subnet of a virtual network of the same tenant. */
 public record NetworkInterface(String namespace, String name, Map<String, String> labels, String virtualNetwork,
-                               String subnet, String host, MacAddress macAddress, Ipv4 ipAddress) {
+                               String subnet, String host, MacAddress macAddress, Ipv4 ipAddress) implements Resource {
 
     public NetworkInterface {
         labels = Map.copyOf(labels);
     }
 
+    @Override
+    public SortedMap<String, String> fields() {
+        SortedMap<String, String> fields = Resource.withLabels(labels);
+        fields.put("virtualNetwork", virtualNetwork);
+        fields.put("subnet", subnet);
+        fields.put("host", host);
+        fields.put("macAddress", macAddress.toString());
+        fields.put("ipAddress", ipAddress.toString());
+        return fields;
+    }
+
+    @Override
     public ResourceId id() {
         return new ResourceId(Kind.NetworkInterface, namespace, name);
     }

@@ -4,10 +4,11 @@ import dev.weft.net.Ipv4Prefix;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 
 /** A tenant's isolated network: a VNI on the wire, an address space, subnets. */
 public record VirtualNetwork(String namespace, String name, Map<String, String> labels, int vni,
-                             Encapsulation encapsulation, List<Ipv4Prefix> addressSpace, List<Subnet> subnets) {
+                             Encapsulation encapsulation, List<Ipv4Prefix> addressSpace, List<Subnet> subnets) implements Resource {
 
     public VirtualNetwork {
         labels = Map.copyOf(labels);
@@ -15,8 +16,19 @@ public record VirtualNetwork(String namespace, String name, Map<String, String> 
         subnets = List.copyOf(subnets);
     }
 
+    @Override
     public ResourceId id() {
         return new ResourceId(Kind.VirtualNetwork, namespace, name);
+    }
+
+    @Override
+    public SortedMap<String, String> fields() {
+        SortedMap<String, String> fields = Resource.withLabels(labels);
+        fields.put("vni", Integer.toString(vni));
+        fields.put("encapsulation", encapsulation.name());
+        fields.put("addressSpace", addressSpace.toString());
+        subnets.forEach(s -> fields.put("subnets[" + s.name() + "].addressPrefix", s.addressPrefix().toString()));
+        return fields;
     }
 
     public Optional<Subnet> subnet(String subnetName) {

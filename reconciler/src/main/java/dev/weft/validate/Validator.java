@@ -8,19 +8,20 @@ import dev.weft.model.Host;
 import dev.weft.model.Kind;
 import dev.weft.model.Model;
 import dev.weft.model.NetworkInterface;
+import dev.weft.model.Resource;
 import dev.weft.model.ResourceId;
 import dev.weft.model.VirtualNetwork;
 import dev.weft.source.ManifestFile;
 import dev.weft.source.Snapshot;
 import dev.weft.validate.SemanticRules.Declared;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Validates a revision in three passes, collecting every problem rather than stopping at the first:
@@ -31,26 +32,34 @@ public final class Validator {
 
     private final SchemaValidator schemas = new SchemaValidator();
 
-    /** A document that passed the YAML and header checks, with its kind and (possibly) schema problems. */
-    private record Checked(Document document, Kind kind, List<Problem> problems) {
+    /**
+     * Files already parsed and schema-checked, by path and blob id: revisions that share a file (a pull
+     * request's base and head share nearly all) parse it once, and share its model records.
+     */
+    private final Map<String, FileResult> cache = new ConcurrentHashMap<>();
+
+    /** A document that passed the YAML and header checks, with its kind, schema problems and resource. */
+    private record Checked(Document document, Kind kind, List<Problem> problems, Resource resource) {
+    }
+
+    private record FileResult(List<Checked> documents, List<Problem> problems) {
     }
 
     public ValidationResult validate(Snapshot snapshot) {
         List<Problem> problems = new ArrayList<>();
-        List<YamlReader.Result> parsed = snapshot.files().parallelStream()
-                .map((ManifestFile f) -> YamlReader.read(f.path(), f.content()))
+        List<FileResult> files = snapshot.files().parallelStream()
+                .map(f -> cache.computeIfAbsent(f.path() + "\0" + f.blobId(), k -> checkFile(f)))
                 .toList();
-        List<Document> documents = new ArrayList<>();
-        parsed.forEach(r -> {
+        List<Checked> checked = new ArrayList<>();
+        files.forEach(r -> {
             problems.addAll(r.problems());
-            documents.addAll(r.documents());
+            checked.addAll(r.documents());
         });
-        List<Checked> checked = documents.parallelStream().map(this::check).toList();
 
         Set<ResourceId> declared = new HashSet<>();
         Map<ResourceId, Document> firstDeclaration = new HashMap<>();
         List<Checked> usable = new ArrayList<>();
-        for (Checked c : checked.stream().sorted(Comparator.comparing(c -> c.document().valueAt(""))).toList()) {
+        for (Checked c : checked) {
             problems.addAll(c.problems());
             if (c.kind() == null) {
                 continue;
@@ -74,11 +83,10 @@ public final class Validator {
         List<Declared<VirtualNetwork>> networks = new ArrayList<>();
         List<Declared<NetworkInterface>> nics = new ArrayList<>();
         for (Checked c : usable) {
-            Document d = c.document();
-            switch (c.kind()) {
-                case Host -> hosts.add(new Declared<>(ModelReader.host(d), d));
-                case VirtualNetwork -> networks.add(new Declared<>(ModelReader.network(d), d));
-                case NetworkInterface -> nics.add(new Declared<>(ModelReader.networkInterface(d), d));
+            switch (c.resource()) {
+                case Host h -> hosts.add(new Declared<>(h, c.document()));
+                case VirtualNetwork n -> networks.add(new Declared<>(n, c.document()));
+                case NetworkInterface n -> nics.add(new Declared<>(n, c.document()));
             }
         }
         new SemanticRules(declared, problems::add).check(hosts, networks, nics);
@@ -86,7 +94,7 @@ public final class Validator {
         Optional<Model> model = problems.isEmpty()
                 ? Optional.of(Model.of(snapshot.revision(), resources(hosts), resources(networks), resources(nics)))
                 : Optional.empty();
-        return new ValidationResult(snapshot, documents.size(), problems, model);
+        return new ValidationResult(snapshot, checked.size(), problems, model);
     }
 
     private static <T> List<T> resources(List<Declared<T>> declared) {
@@ -100,6 +108,11 @@ public final class Validator {
     private static ResourceId id(Checked c) {
         String name = c.document().name();
         return name == null ? null : new ResourceId(c.kind(), ModelReader.namespace(c.document()), name);
+    }
+
+    private FileResult checkFile(ManifestFile file) {
+        YamlReader.Result parsed = YamlReader.read(file.path(), file.content());
+        return new FileResult(parsed.documents().stream().map(this::check).toList(), parsed.problems());
     }
 
     private Checked check(Document document) {
@@ -120,9 +133,15 @@ public final class Validator {
                     + String.join(", ", Kind.names()) + ")"));
         }
         if (!header.isEmpty()) {
-            return new Checked(document, null, header);
+            return new Checked(document, null, header, null);
         }
-        return new Checked(document, kind.get(), schemas.validate(document, kind.get()));
+        List<Problem> problems = schemas.validate(document, kind.get());
+        Resource resource = problems.isEmpty() ? switch (kind.get()) {
+            case Host -> ModelReader.host(document);
+            case VirtualNetwork -> ModelReader.network(document);
+            case NetworkInterface -> ModelReader.networkInterface(document);
+        } : null;
+        return new Checked(document, kind.get(), problems, resource);
     }
 
     private static String quote(Document document, String pointer) {

@@ -1,0 +1,107 @@
+package dev.weft.cli;
+
+import dev.weft.compile.Compiled;
+import dev.weft.compile.Compiler;
+import dev.weft.model.Model;
+import dev.weft.plan.Differ;
+import dev.weft.plan.JsonRenderer;
+import dev.weft.plan.MarkdownRenderer;
+import dev.weft.plan.Plan;
+import dev.weft.plan.TextRenderer;
+import dev.weft.source.DefaultBranch;
+import dev.weft.source.GitSource;
+import dev.weft.source.ManifestSource;
+import dev.weft.source.Snapshot;
+import dev.weft.source.SourceException;
+import dev.weft.validate.ValidationResult;
+import dev.weft.validate.Validator;
+import java.io.PrintWriter;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.eclipse.jgit.lib.ObjectId;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        description = {"Dry run: what moving from one revision to another changes, in resources and in every host's programming.",
+                "With no revisions it plans a pull request: head = HEAD, base = where head forked from the default branch."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:no changes (or changes, without --detailed-exitcode)", "1:error, or the head revision is invalid",
+                "2:changes (with --detailed-exitcode)"})
+public final class PlanCommand implements Callable<Integer> {
+
+    enum Output { text, markdown, json }
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    RepoOptions repo;
+
+    @Option(names = "--base", paramLabel = "REV", description = "The revision to plan from (default: merge base of head with the default branch).")
+    String base;
+
+    @Option(names = "--head", paramLabel = "REV", description = "The revision to plan to (default: HEAD).")
+    String head;
+
+    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text (terraform-like), markdown (a pull-request comment) or json (default: ${DEFAULT-VALUE}).")
+    Output output;
+
+    @Option(names = "--detailed-exitcode", description = "Exit 2 when there are changes, 0 when there are none.")
+    boolean detailedExitCode;
+
+    @Option(names = "--no-color", description = "Plain text even on a terminal.")
+    boolean noColor;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (ManifestSource source = repo.open()) {
+            if (!(source instanceof GitSource git)) {
+                err.println("error: plan compares two revisions, so --repo must be a Git repository or URL; "
+                        + repo.repo + " is a plain directory (use weft validate)");
+                return 1;
+            }
+            ObjectId headId = git.resolve(head);
+            ObjectId baseId = base != null ? git.resolve(base) : DefaultBranch.mergeBase(git, headId);
+            Validator validator = new Validator();
+            ValidationResult headResult = validator.validate(git.read(headId.name()));
+            if (!headResult.valid()) {
+                headResult.problems().forEach(p -> err.println(p.format()));
+                err.println("error: head " + headResult.snapshot().shortRevision() + " is invalid (" + headResult.problems().size()
+                        + " errors); no plan");
+                return 1;
+            }
+            ValidationResult baseResult = validator.validate(git.read(baseId.name()));
+            Model baseModel = baseResult.model().orElseGet(() -> {
+                err.println("warning: base " + baseResult.snapshot().shortRevision() + " is invalid (" + baseResult.problems().size()
+                        + " errors); planning from an empty state");
+                return new Model(baseResult.snapshot().revision(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
+            });
+            Plan plan = plan(baseResult.snapshot(), baseModel, headResult.snapshot(), headResult.model().orElseThrow());
+            out.print(switch (output) {
+                case text -> TextRenderer.render(plan, !noColor && CommandLine.Help.Ansi.AUTO.enabled());
+                case markdown -> MarkdownRenderer.render(plan);
+                case json -> JsonRenderer.render(plan);
+            });
+            out.flush();
+            return detailedExitCode && plan.hasChanges() ? 2 : 0;
+        } catch (SourceException e) {
+            err.println("error: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** Compiles the base fully and the head incrementally from it, then diffs. */
+    static Plan plan(Snapshot baseSnapshot, Model baseModel, Snapshot headSnapshot, Model headModel) {
+        Compiled before = Compiler.compile(baseModel);
+        Compiled after = Compiler.update(before, headModel);
+        return Differ.plan(baseSnapshot.shortRevision(), headSnapshot.shortRevision(), before, after);
+    }
+}

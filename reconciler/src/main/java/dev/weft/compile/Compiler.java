@@ -1,0 +1,201 @@
+package dev.weft.compile;
+
+import dev.weft.agent.object.Digest;
+import dev.weft.agent.object.HostObject;
+import dev.weft.agent.object.MappingSpec;
+import dev.weft.agent.object.NetworkSpec;
+import dev.weft.agent.object.PortSpec;
+import dev.weft.model.Host;
+import dev.weft.model.Model;
+import dev.weft.model.NetworkInterface;
+import dev.weft.model.ResourceId;
+import dev.weft.model.Subnet;
+import dev.weft.model.VirtualNetwork;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Compiles a model into per-host programming ({@link Compiled}). {@link #compile} builds everything;
+ * {@link #update} rebuilds only the network and host units a model change touches, reusing every other
+ * unit of the previous result, so a one-NIC change costs one network and its hosts, not the world.
+ * Output is deterministic: the same model gives the same objects, byte for byte.
+ */
+public final class Compiler {
+
+    private Compiler() {
+    }
+
+    public static Compiled compile(Model model) {
+        Map<ResourceId, NavigableMap<ResourceId, String>> nicsByNetwork = new HashMap<>();
+        Map<String, NavigableMap<ResourceId, ResourceId>> nicsByHost = new HashMap<>();
+        for (NetworkInterface nic : model.interfaces().values()) {
+            nicsByNetwork.computeIfAbsent(nic.networkId(), k -> new TreeMap<>()).put(nic.id(), nic.host());
+            nicsByHost.computeIfAbsent(nic.host(), k -> new TreeMap<>()).put(nic.id(), nic.networkId());
+        }
+        Map<ResourceId, NetworkUnit> networks = new HashMap<>();
+        for (VirtualNetwork network : model.networks().values()) {
+            networks.put(network.id(), networkUnit(model, network, nicsByNetwork.getOrDefault(network.id(), new TreeMap<>())));
+        }
+        NavigableMap<String, HostUnit> hosts = new TreeMap<>();
+        for (String host : model.hosts().keySet()) {
+            hosts.put(host, hostUnit(model, host, nicsByHost.getOrDefault(host, new TreeMap<>())));
+        }
+        return new Compiled(model, Collections.unmodifiableNavigableMap(hosts), Collections.unmodifiableMap(networks));
+    }
+
+    /** {@code next} compiled, reusing the units of {@code previous} that the change from its model doesn't touch. */
+    public static Compiled update(Compiled previous, Model next) {
+        Model prior = previous.model();
+        Set<ResourceId> networksToBuild = new HashSet<>();
+        Set<String> hostsToBuild = new HashSet<>();
+
+        // Hosts: added or removed hosts get (or lose) a unit; a moved underlay address changes the
+        // Mappings of every NIC on the host, so their networks are rebuilt.
+        for (String host : union(prior.hosts().keySet(), next.hosts().keySet())) {
+            Host before = prior.hosts().get(host);
+            Host after = next.hosts().get(host);
+            if (Objects.equals(before, after)) {
+                continue;
+            }
+            hostsToBuild.add(host);
+            if (before == null || after == null || !before.underlayAddress().equals(after.underlayAddress())) {
+                HostUnit unit = previous.hosts().get(host);
+                if (unit != null) {
+                    networksToBuild.addAll(unit.networks());
+                }
+            }
+        }
+        for (ResourceId id : union(prior.networks().keySet(), next.networks().keySet())) {
+            if (!Objects.equals(prior.networks().get(id), next.networks().get(id))) {
+                networksToBuild.add(id);
+                NetworkUnit unit = previous.networks().get(id);
+                if (unit != null) {
+                    hostsToBuild.addAll(unit.hosts()); // their Ports carry the network's VNI and subnets
+                }
+            }
+        }
+        // NICs: the networks and hosts a changed NIC leaves and joins.
+        Map<ResourceId, NetworkInterface> changedNics = new HashMap<>();
+        diffNics(prior.interfaces(), next.interfaces(), (id, before, after) -> {
+            changedNics.put(id, after);
+            for (NetworkInterface nic : new NetworkInterface[] {before, after}) {
+                if (nic != null) {
+                    networksToBuild.add(nic.networkId());
+                    hostsToBuild.add(nic.host());
+                }
+            }
+        });
+
+        Map<ResourceId, NetworkUnit> networks = new HashMap<>(previous.networks());
+        for (ResourceId id : networksToBuild) {
+            VirtualNetwork network = next.networks().get(id);
+            if (network == null) {
+                networks.remove(id);
+                continue;
+            }
+            NetworkUnit old = previous.networks().get(id);
+            NavigableMap<ResourceId, String> members = old == null ? new TreeMap<>() : new TreeMap<>(old.nicHosts());
+            changedNics.forEach((nicId, nic) -> {
+                members.remove(nicId);
+                if (nic != null && nic.networkId().equals(id)) {
+                    members.put(nicId, nic.host());
+                }
+            });
+            networks.put(id, networkUnit(next, network, members));
+        }
+
+        NavigableMap<String, HostUnit> hosts = new TreeMap<>(previous.hosts());
+        for (String host : hostsToBuild) {
+            if (!next.hosts().containsKey(host)) {
+                hosts.remove(host);
+                continue;
+            }
+            HostUnit old = previous.hosts().get(host);
+            NavigableMap<ResourceId, ResourceId> members = old == null ? new TreeMap<>() : new TreeMap<>(old.nicNetworks());
+            changedNics.forEach((nicId, nic) -> {
+                members.remove(nicId);
+                if (nic != null && nic.host().equals(host)) {
+                    members.put(nicId, nic.networkId());
+                }
+            });
+            hosts.put(host, hostUnit(next, host, members));
+        }
+        return new Compiled(next, Collections.unmodifiableNavigableMap(hosts), Collections.unmodifiableMap(networks));
+    }
+
+    private interface NicChange {
+        void changed(ResourceId id, NetworkInterface before, NetworkInterface after);
+    }
+
+    /** Calls back for every NIC added, removed or changed, walking both sorted maps once. */
+    private static void diffNics(NavigableMap<ResourceId, NetworkInterface> before, NavigableMap<ResourceId, NetworkInterface> after,
+                                 NicChange change) {
+        var a = before.entrySet().iterator();
+        var b = after.entrySet().iterator();
+        Map.Entry<ResourceId, NetworkInterface> x = a.hasNext() ? a.next() : null;
+        Map.Entry<ResourceId, NetworkInterface> y = b.hasNext() ? b.next() : null;
+        while (x != null || y != null) {
+            int order = x == null ? 1 : y == null ? -1 : x.getKey().compareTo(y.getKey());
+            if (order < 0) {
+                change.changed(x.getKey(), x.getValue(), null);
+                x = a.hasNext() ? a.next() : null;
+            } else if (order > 0) {
+                change.changed(y.getKey(), null, y.getValue());
+                y = b.hasNext() ? b.next() : null;
+            } else {
+                if (x.getValue() != y.getValue() && !x.getValue().equals(y.getValue())) {
+                    change.changed(x.getKey(), x.getValue(), y.getValue());
+                }
+                x = a.hasNext() ? a.next() : null;
+                y = b.hasNext() ? b.next() : null;
+            }
+        }
+    }
+
+    private static <T extends Comparable<T>> Set<T> union(Collection<T> a, Collection<T> b) {
+        Set<T> all = new TreeSet<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static NetworkUnit networkUnit(Model model, VirtualNetwork network, NavigableMap<ResourceId, String> nicHosts) {
+        HostObject networkObject = new NetworkSpec(network.namespace(), network.name(), network.vni(), network.encapsulation().name(),
+                network.addressSpace(), network.subnets().stream()
+                        .map((Subnet s) -> new NetworkSpec.Subnet(s.name(), s.addressPrefix())).toList()).toObject();
+        NavigableMap<String, HostObject> mappings = new TreeMap<>();
+        Digest digest = networkObject.digest();
+        for (ResourceId nicId : nicHosts.keySet()) {
+            NetworkInterface nic = model.interfaces().get(nicId);
+            HostObject mapping = new MappingSpec(network.vni(), nic.ipAddress(), nic.macAddress(),
+                    model.hosts().get(nic.host()).underlayAddress(), network.encapsulation().name()).toObject();
+            mappings.put(mapping.key(), mapping);
+            digest = digest.plus(mapping.digest());
+        }
+        return new NetworkUnit(network.id(), networkObject, Collections.unmodifiableNavigableMap(mappings), digest,
+                Collections.unmodifiableNavigableMap(nicHosts), Collections.unmodifiableNavigableSet(new TreeSet<>(nicHosts.values())));
+    }
+
+    private static HostUnit hostUnit(Model model, String host, NavigableMap<ResourceId, ResourceId> nicNetworks) {
+        NavigableMap<String, HostObject> ports = new TreeMap<>();
+        Digest digest = Digest.ZERO;
+        for (ResourceId nicId : nicNetworks.keySet()) {
+            NetworkInterface nic = model.interfaces().get(nicId);
+            VirtualNetwork network = model.networks().get(nic.networkId());
+            Subnet subnet = network.subnet(nic.subnet()).orElseThrow();
+            HostObject port = new PortSpec(nic.namespace(), nic.name(), network.namespace() + "/" + network.name(), network.vni(),
+                    nic.macAddress(), nic.ipAddress(), subnet.addressPrefix(), subnet.addressPrefix().gatewayAddress()).toObject();
+            ports.put(port.key(), port);
+            digest = digest.plus(port.digest());
+        }
+        return new HostUnit(host, Collections.unmodifiableNavigableMap(ports), Collections.unmodifiableNavigableMap(nicNetworks),
+                Collections.unmodifiableNavigableSet(new TreeSet<>(nicNetworks.values())), digest);
+    }
+}

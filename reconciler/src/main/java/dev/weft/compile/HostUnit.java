@@ -1,0 +1,18 @@
+package dev.weft.compile;
+
+import dev.weft.agent.object.Digest;
+import dev.weft.agent.object.HostObject;
+import dev.weft.model.ResourceId;
+import java.util.NavigableMap;
+import java.util.NavigableSet;
+
+/**
+ * One host's own part of its slice: the Ports of its NICs, and which virtual networks they are in
+ * (whose {@link NetworkUnit}s complete the slice).
+ *
+ * @param nicNetworks each NIC on the host and its virtual network
+ * @param portsDigest sum of the Ports' digests
+ */
+public record HostUnit(String host, NavigableMap<String, HostObject> ports, NavigableMap<ResourceId, ResourceId> nicNetworks,
+                       NavigableSet<ResourceId> networks, Digest portsDigest) {
+}

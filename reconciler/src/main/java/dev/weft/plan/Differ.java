@@ -1,0 +1,150 @@
+package dev.weft.plan;
+
+import dev.weft.agent.object.HostObject;
+import dev.weft.compile.Compiled;
+import dev.weft.compile.HostUnit;
+import dev.weft.compile.NetworkUnit;
+import dev.weft.model.Model;
+import dev.weft.model.Resource;
+import dev.weft.model.ResourceId;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Diffs two desired states: resources field by field, and host programming object by object. Host
+ * digests are compared first, and a network unit shared by both sides is skipped whole, so the work
+ * follows the size of the change, not of the model.
+ */
+public final class Differ {
+
+    private Differ() {
+    }
+
+    public static Plan plan(String base, String head, Compiled before, Compiled after) {
+        return new Plan(base, head, resources(before.model(), after.model()), hosts(before, after), after.hostNames().size());
+    }
+
+    public static List<ResourceChange> resources(Model before, Model after) {
+        List<ResourceChange> changes = new ArrayList<>();
+        diffResources(before.hosts(), after.hosts(), changes);
+        diffResources(before.networks(), after.networks(), changes);
+        diffResources(before.interfaces(), after.interfaces(), changes);
+        changes.sort((x, y) -> x.id().compareTo(y.id()));
+        return changes;
+    }
+
+    private static <K extends Comparable<K>, R extends Resource> void diffResources(NavigableMap<K, R> before, NavigableMap<K, R> after,
+                                                                                  List<ResourceChange> out) {
+        merge(before, after, (key, x, y) -> {
+            if (x == null) {
+                out.add(new ResourceChange(Action.add, y.id(), fields(Map.of(), y.fields())));
+            } else if (y == null) {
+                out.add(new ResourceChange(Action.remove, x.id(), List.of()));
+            } else if (x != y && !x.equals(y)) {
+                out.add(new ResourceChange(Action.change, y.id(), fields(x.fields(), y.fields())));
+            }
+        });
+    }
+
+    public static List<HostChange> hosts(Compiled before, Compiled after) {
+        List<HostChange> changes = new ArrayList<>();
+        TreeSet<String> names = new TreeSet<>(before.hostNames());
+        names.addAll(after.hostNames());
+        for (String host : names) {
+            var digestBefore = before.digest(host);
+            var digestAfter = after.digest(host);
+            if (digestBefore.equals(digestAfter)) {
+                continue;
+            }
+            List<ObjectChange> objects = new ArrayList<>();
+            hostObjects(before, after, host, objects);
+            if (!objects.isEmpty()) {
+                objects.sort((x, y) -> x.id().compareTo(y.id()));
+                changes.add(new HostChange(host, digestBefore, digestAfter, objects));
+            }
+        }
+        return changes;
+    }
+
+    private static void hostObjects(Compiled before, Compiled after, String host, List<ObjectChange> out) {
+        HostUnit a = before.hosts().get(host);
+        HostUnit b = after.hosts().get(host);
+        if (a != b) {
+            objects(a == null ? null : a.ports(), b == null ? null : b.ports(), out);
+        }
+        TreeSet<ResourceId> networks = new TreeSet<>();
+        if (a != null) {
+            networks.addAll(a.networks());
+        }
+        if (b != null) {
+            networks.addAll(b.networks());
+        }
+        for (ResourceId id : networks) {
+            NetworkUnit x = a != null && a.networks().contains(id) ? before.networks().get(id) : null;
+            NetworkUnit y = b != null && b.networks().contains(id) ? after.networks().get(id) : null;
+            if (x == y || (x != null && y != null && x.digest().equals(y.digest()))) {
+                continue;
+            }
+            object(x == null ? null : x.network(), y == null ? null : y.network(), out);
+            objects(x == null ? null : x.mappings(), y == null ? null : y.mappings(), out);
+        }
+    }
+
+    private static void objects(NavigableMap<String, HostObject> before, NavigableMap<String, HostObject> after, List<ObjectChange> out) {
+        merge(before == null ? new TreeMap<>() : before, after == null ? new TreeMap<>() : after, (key, x, y) -> object(x, y, out));
+    }
+
+    private static void object(HostObject x, HostObject y, List<ObjectChange> out) {
+        if (x == null && y == null || Objects.equals(x, y)) {
+            return;
+        }
+        if (x == null) {
+            out.add(new ObjectChange(Action.add, y.id(), null, y, List.of()));
+        } else if (y == null) {
+            out.add(new ObjectChange(Action.remove, x.id(), x, null, List.of()));
+        } else {
+            out.add(new ObjectChange(Action.change, y.id(), x, y, fields(SpecFields.flatten(x.spec()), SpecFields.flatten(y.spec()))));
+        }
+    }
+
+    /** The fields that differ, in field order; for an added resource, every field. */
+    static List<FieldChange> fields(Map<String, String> before, Map<String, String> after) {
+        List<FieldChange> changes = new ArrayList<>();
+        merge(new TreeMap<>(before), new TreeMap<>(after), (key, x, y) -> {
+            if (!Objects.equals(x, y)) {
+                changes.add(new FieldChange(key, x, y));
+            }
+        });
+        return changes;
+    }
+
+    /** Called for each key of either map, with the value on each side (null where absent). */
+    interface Merge<K, V> {
+        void each(K key, V before, V after);
+    }
+
+    /** Walks two sorted maps once, in key order. */
+    static <K extends Comparable<K>, V> void merge(SortedMap<K, V> before, SortedMap<K, V> after, Merge<K, V> merge) {
+        Iterator<Map.Entry<K, V>> a = before.entrySet().iterator();
+        Iterator<Map.Entry<K, V>> b = after.entrySet().iterator();
+        Map.Entry<K, V> x = a.hasNext() ? a.next() : null;
+        Map.Entry<K, V> y = b.hasNext() ? b.next() : null;
+        while (x != null || y != null) {
+            int order = x == null ? 1 : y == null ? -1 : x.getKey().compareTo(y.getKey());
+            merge.each(order <= 0 ? x.getKey() : y.getKey(), order <= 0 ? x.getValue() : null, order >= 0 ? y.getValue() : null);
+            if (order <= 0) {
+                x = a.hasNext() ? a.next() : null;
+            }
+            if (order >= 0) {
+                y = b.hasNext() ? b.next() : null;
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.weft.plan;
+
+import java.util.List;
+
+/**
+ * The dry run of moving from one desired state to another: the resources that change and, per affected
+ * host, the operations its agent will receive. Hosts and resources that don't change are not listed.
+ *
+ * @param base       what the plan starts from: a revision, or "live" state
+ * @param head       the revision the plan moves to
+ * @param totalHosts how many hosts the head revision has
+ */
+public record Plan(String base, String head, List<ResourceChange> resources, List<HostChange> hosts, int totalHosts) {
+
+    public Plan {
+        resources = List.copyOf(resources);
+        hosts = List.copyOf(hosts);
+    }
+
+    public boolean hasChanges() {
+        return !resources.isEmpty() || !hosts.isEmpty();
+    }
+
+    public long resourceCount(Action action) {
+        return resources.stream().filter(r -> r.action() == action).count();
+    }
+
+    public long operations() {
+        return hosts.stream().mapToLong(h -> h.objects().size()).sum();
+    }
+}

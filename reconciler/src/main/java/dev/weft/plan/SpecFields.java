@@ -1,0 +1,40 @@
+package dev.weft.plan;
+
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Flattens a host object's spec to {@code path → value} for field-level diffs: nested maps become
+ * {@code a.b}, lists of maps with a {@code name} become {@code subnets[web].prefix}, other lists one value.
+ */
+final class SpecFields {
+
+    private SpecFields() {
+    }
+
+    static SortedMap<String, String> flatten(Map<String, Object> spec) {
+        SortedMap<String, String> out = new TreeMap<>();
+        spec.forEach((k, v) -> flatten(k, v, out));
+        return out;
+    }
+
+    private static void flatten(String path, Object value, SortedMap<String, String> out) {
+        switch (value) {
+            case Map<?, ?> map -> map.forEach((k, v) -> flatten(path + "." + k, v, out));
+            case List<?> list when !list.isEmpty() && list.stream().allMatch(e -> e instanceof Map<?, ?> m && m.get("name") instanceof String) -> {
+                for (Object element : list) {
+                    Map<?, ?> map = (Map<?, ?>) element;
+                    String prefix = path + "[" + map.get("name") + "]";
+                    map.forEach((k, v) -> {
+                        if (!"name".equals(k)) {
+                            flatten(prefix + "." + k, v, out);
+                        }
+                    });
+                }
+            }
+            default -> out.put(path, String.valueOf(value));
+        }
+    }
+}
