@@ -74,14 +74,13 @@ public final class PlanCommand implements Callable<Integer> {
             ValidationResult headResult = validator.validate(git.read(headId.name()));
             if (!headResult.valid()) {
                 headResult.problems().forEach(p -> err.println(p.format()));
-                err.println("error: head " + headResult.snapshot().shortRevision() + " is invalid (" + headResult.problems().size()
-                        + " errors); no plan");
+                err.println("error: head " + headResult.snapshot().shortRevision() + " is invalid (" + errors(headResult.problems().size()) + "); no plan");
                 return 1;
             }
             ValidationResult baseResult = validator.validate(git.read(baseId.name()));
             Model baseModel = baseResult.model().orElseGet(() -> {
-                err.println("warning: base " + baseResult.snapshot().shortRevision() + " is invalid (" + baseResult.problems().size()
-                        + " errors); planning from an empty state");
+                err.println("warning: base " + baseResult.snapshot().shortRevision() + " is invalid (" + errors(baseResult.problems().size())
+                        + "); planning from an empty state");
                 return new Model(baseResult.snapshot().revision(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
             });
             Plan plan = plan(baseResult.snapshot(), baseModel, headResult.snapshot(), headResult.model().orElseThrow());
@@ -98,10 +97,14 @@ public final class PlanCommand implements Callable<Integer> {
         }
     }
 
+    private static String errors(int n) {
+        return n + (n == 1 ? " error" : " errors");
+    }
+
     /** Compiles the base fully and the head incrementally from it, then diffs. */
     static Plan plan(Snapshot baseSnapshot, Model baseModel, Snapshot headSnapshot, Model headModel) {
         Compiled before = Compiler.compile(baseModel);
         Compiled after = Compiler.update(before, headModel);
-        return Differ.plan(baseSnapshot.shortRevision(), headSnapshot.shortRevision(), before, after);
+        return Differ.plan(baseSnapshot.revision(), headSnapshot.revision(), before, after);
     }
 }

@@ -21,7 +21,7 @@ public final class MarkdownRenderer {
     public static String render(Plan plan) {
         StringBuilder out = new StringBuilder();
         out.append(MARKER).append('\n');
-        out.append("### Weft plan: `").append(plan.base()).append("` → `").append(plan.head()).append("`\n\n");
+        out.append("### Weft plan: `").append(Plan.abbreviate(plan.base())).append("` → `").append(Plan.abbreviate(plan.head())).append("`\n\n");
         if (!plan.hasChanges()) {
             out.append("**No changes.** Every host's programming is the same in both.\n");
             return out.toString();

@@ -17,6 +17,11 @@ public record Plan(String base, String head, List<ResourceChange> resources, Lis
         hosts = List.copyOf(hosts);
     }
 
+    /** A revision as people read it: the first 12 hex digits of a commit id, anything else as it is. */
+    public static String abbreviate(String revision) {
+        return revision.length() == 40 && revision.chars().allMatch(c -> Character.digit(c, 16) >= 0) ? revision.substring(0, 12) : revision;
+    }
+
     public boolean hasChanges() {
         return !resources.isEmpty() || !hosts.isEmpty();
     }

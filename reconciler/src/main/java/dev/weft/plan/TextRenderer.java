@@ -13,7 +13,7 @@ public final class TextRenderer {
 
     public static String render(Plan plan, boolean color) {
         StringBuilder out = new StringBuilder();
-        out.append(bold("Weft plan: " + plan.base() + " → " + plan.head(), color)).append("\n\n");
+        out.append(bold("Weft plan: " + Plan.abbreviate(plan.base()) + " → " + Plan.abbreviate(plan.head()), color)).append("\n\n");
         if (!plan.hasChanges()) {
             out.append("No changes. Every host's programming is the same in both.\n");
             return out.toString();

@@ -1,0 +1,164 @@
+package dev.weft.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class PlanCommandTest {
+
+    private static final Path GOLDEN = Path.of("src", "test", "resources", "golden");
+
+    @TempDir
+    Path dir;
+
+    ExampleRepo repo;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        repo = new ExampleRepo(dir);
+    }
+
+    @AfterEach
+    void tearDown() {
+        repo.close();
+    }
+
+    /** A realistic pull request: a NIC added, one removed, one moved, a subnet widened, a host added. */
+    private void realisticChange() throws Exception {
+        repo.branch("change")
+                .append("tenants/tenant-a/nics.yaml", """
+                        ---
+                        apiVersion: weft.dev/v1alpha1
+                        kind: NetworkInterface
+                        metadata: {name: web-3, namespace: tenant-a, labels: {tier: web}}
+                        spec:
+                          virtualNetwork: blue
+                          subnet: web
+                          host: host-c
+                          macAddress: "02:00:0a:01:01:06"
+                          ipAddress: 10.1.1.6
+                        """)
+                .replace("tenants/tenant-a/nics.yaml", "  subnet: db\n  host: host-a\n", "  subnet: db\n  host: host-b\n")
+                .replace("tenants/tenant-b/network.yaml", "addressPrefix: 10.1.2.0/24", "addressPrefix: 10.1.2.0/23")
+                .replace("tenants/tenant-b/nics.yaml", """
+                        ---
+                        apiVersion: weft.dev/v1alpha1
+                        kind: NetworkInterface
+                        metadata: {name: data-2, namespace: tenant-b}
+                        spec:
+                          virtualNetwork: red
+                          subnet: data
+                          host: host-c
+                          macAddress: "02:01:0a:01:02:05"
+                          ipAddress: 10.1.2.5
+                        """, "")
+                .append("hosts/rack-2.yaml", """
+                        ---
+                        apiVersion: weft.dev/v1alpha1
+                        kind: Host
+                        metadata:
+                          name: host-d
+                          labels: {rack: r2}
+                        spec:
+                          underlayAddress: 198.18.1.2
+                        """)
+                .commit("grow tenant-a, widen tenant-b's data subnet");
+    }
+
+    private CliRun plan(String... more) {
+        String[] args = new String[3 + more.length];
+        args[0] = "plan";
+        args[1] = "--repo";
+        args[2] = dir.toString();
+        System.arraycopy(more, 0, args, 3, more.length);
+        return CliRun.of(args);
+    }
+
+    private static void assertGolden(String name, String actual) throws Exception {
+        Path file = GOLDEN.resolve(name);
+        if (Boolean.getBoolean("weft.updateGolden")) {
+            Files.writeString(file, actual);
+        }
+        assertThat(actual).isEqualTo(Files.readString(file));
+    }
+
+    @Test
+    void textGolden() throws Exception {
+        realisticChange();
+        CliRun run = plan("--base", "main", "--head", "change", "--no-color");
+        assertThat(run.exitCode()).isZero();
+        assertGolden("plan.txt", run.out());
+    }
+
+    @Test
+    void markdownGolden() throws Exception {
+        realisticChange();
+        CliRun run = plan("--base", "main", "--head", "change", "--output", "markdown");
+        assertThat(run.exitCode()).isZero();
+        assertGolden("plan.md", run.out());
+        assertThat(run.out()).startsWith("<!-- weft-plan -->\n");
+    }
+
+    @Test
+    void jsonGolden() throws Exception {
+        realisticChange();
+        CliRun run = plan("--base", "main", "--head", "change", "--output", "json");
+        assertThat(run.exitCode()).isZero();
+        assertGolden("plan.json", run.out());
+        JsonNode json = JsonMapper.builder().build().readTree(run.out());
+        assertThat(json.at("/summary/resources/add").asInt()).isEqualTo(2);
+        assertThat(json.at("/summary/resources/change").asInt()).isEqualTo(2);
+        assertThat(json.at("/summary/resources/remove").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void defaultsPlanTheCheckedOutBranchAgainstWhereItForkedFromMain() throws Exception {
+        realisticChange();
+        repo.checkout("main").append("hosts/rack-1.yaml", """
+                ---
+                apiVersion: weft.dev/v1alpha1
+                kind: Host
+                metadata: {name: host-e}
+                spec: {underlayAddress: 198.18.0.9}
+                """).commit("main moves on");
+        repo.checkout("change");
+        CliRun run = plan("--output", "json");
+        JsonNode json = JsonMapper.builder().build().readTree(run.out());
+        // host-e was added on main after the fork: it is not part of this pull request's plan.
+        assertThat(run.out()).doesNotContain("host-e");
+        assertThat(json.at("/summary/resources/add").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void detailedExitCode() throws Exception {
+        realisticChange();
+        assertThat(plan("--base", "main", "--head", "change", "--detailed-exitcode").exitCode()).isEqualTo(2);
+        CliRun none = plan("--base", "change", "--head", "change", "--detailed-exitcode", "--no-color");
+        assertThat(none.exitCode()).isZero();
+        assertThat(none.out()).contains("No changes.");
+    }
+
+    @Test
+    void anInvalidHeadPrintsTheErrorsAndNoPlan() throws Exception {
+        repo.branch("broken").replace("tenants/tenant-a/nics.yaml", "ipAddress: 10.1.1.5", "ipAddress: 10.1.9.5").commit("typo");
+        CliRun run = plan("--base", "main", "--head", "broken", "--detailed-exitcode");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).contains("tenants/tenant-a/nics.yaml:21:14: error: spec.ipAddress: 10.1.9.5 is outside subnet web (10.1.1.0/24)")
+                .contains("is invalid (1 error); no plan");
+    }
+
+    @Test
+    void aPlainDirectoryIsRefused() {
+        CliRun run = CliRun.of("plan", "--repo", Path.of("..", "manifests-example").toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("plan compares two revisions, so --repo must be a Git repository");
+    }
+}
