@@ -77,11 +77,17 @@ public final class ValidateCommand implements Callable<Integer> {
         }
         Model model = result.model().orElseThrow();
         out.println(head + ": valid, " + snapshot.files().size() + " files, " + result.documents() + " documents");
-        row(out, "hosts", model.hosts().size(), String.join(", ", model.hosts().keySet()));
-        row(out, "tenants", model.tenants().size(), String.join(", ", model.tenants()));
+        row(out, "hosts", model.hosts().size(), names(model.hosts().keySet()));
+        row(out, "tenants", model.tenants().size(), names(model.tenants()));
         row(out, "virtual networks", model.networks().size(), "");
         row(out, "subnets", model.subnetCount(), "");
         row(out, "network interfaces", model.interfaces().size(), "");
+    }
+
+    /** Up to six names, then how many more. */
+    private static String names(java.util.Collection<String> names) {
+        String shown = String.join(", ", names.stream().limit(6).toList());
+        return names.size() > 6 ? shown + ", … (" + (names.size() - 6) + " more)" : shown;
     }
 
     private static void row(PrintWriter out, String label, int count, String detail) {
