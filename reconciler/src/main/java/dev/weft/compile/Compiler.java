@@ -14,13 +14,16 @@ import dev.weft.model.VirtualNetwork;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Compiles a model into per-host programming ({@link Compiled}). {@link #compile} builds everything;
@@ -34,20 +37,19 @@ public final class Compiler {
     }
 
     public static Compiled compile(Model model) {
-        Map<ResourceId, NavigableMap<ResourceId, String>> nicsByNetwork = new HashMap<>();
-        Map<String, NavigableMap<ResourceId, ResourceId>> nicsByHost = new HashMap<>();
+        Map<ResourceId, List<NetworkInterface>> nicsByNetwork = new HashMap<>();
+        Map<String, List<NetworkInterface>> nicsByHost = new HashMap<>();
         for (NetworkInterface nic : model.interfaces().values()) {
-            nicsByNetwork.computeIfAbsent(nic.networkId(), k -> new TreeMap<>()).put(nic.id(), nic.host());
-            nicsByHost.computeIfAbsent(nic.host(), k -> new TreeMap<>()).put(nic.id(), nic.networkId());
+            nicsByNetwork.computeIfAbsent(nic.networkId(), k -> new ArrayList<>()).add(nic);
+            nicsByHost.computeIfAbsent(nic.host(), k -> new ArrayList<>()).add(nic);
         }
-        Map<ResourceId, NetworkUnit> networks = new HashMap<>();
-        for (VirtualNetwork network : model.networks().values()) {
-            networks.put(network.id(), networkUnit(model, network, nicsByNetwork.getOrDefault(network.id(), new TreeMap<>())));
-        }
-        NavigableMap<String, HostUnit> hosts = new TreeMap<>();
-        for (String host : model.hosts().keySet()) {
-            hosts.put(host, hostUnit(model, host, nicsByHost.getOrDefault(host, new TreeMap<>())));
-        }
+        // Units are independent of each other: build them in parallel.
+        Map<ResourceId, NetworkUnit> networks = model.networks().values().parallelStream()
+                .map(network -> networkUnit(model, network, nicsByNetwork.getOrDefault(network.id(), List.of())))
+                .collect(Collectors.toMap(NetworkUnit::id, unit -> unit));
+        NavigableMap<String, HostUnit> hosts = model.hosts().keySet().parallelStream()
+                .map(host -> hostUnit(model, host, nicsByHost.getOrDefault(host, List.of())))
+                .collect(Collectors.toMap(HostUnit::host, unit -> unit, (a, b) -> a, TreeMap::new));
         return new Compiled(model, Collections.unmodifiableNavigableMap(hosts), Collections.unmodifiableMap(networks));
     }
 
@@ -109,7 +111,7 @@ public final class Compiler {
                     members.put(nicId, nic.host());
                 }
             });
-            networks.put(id, networkUnit(next, network, members));
+            networks.put(id, networkUnit(next, network, members.keySet().stream().map(next.interfaces()::get).toList()));
         }
 
         NavigableMap<String, HostUnit> hosts = new TreeMap<>(previous.hosts());
@@ -126,7 +128,7 @@ public final class Compiler {
                     members.put(nicId, nic.networkId());
                 }
             });
-            hosts.put(host, hostUnit(next, host, members));
+            hosts.put(host, hostUnit(next, host, members.keySet().stream().map(next.interfaces()::get).toList()));
         }
         return new Compiled(next, Collections.unmodifiableNavigableMap(hosts), Collections.unmodifiableMap(networks));
     }
@@ -166,33 +168,37 @@ public final class Compiler {
         return all;
     }
 
-    private static NetworkUnit networkUnit(Model model, VirtualNetwork network, NavigableMap<ResourceId, String> nicHosts) {
+    /** @param nics the network's NICs */
+    private static NetworkUnit networkUnit(Model model, VirtualNetwork network, List<NetworkInterface> nics) {
         HostObject networkObject = new NetworkSpec(network.namespace(), network.name(), network.vni(), network.encapsulation().name(),
                 network.addressSpace(), network.subnets().stream()
                         .map((Subnet s) -> new NetworkSpec.Subnet(s.name(), s.addressPrefix())).toList()).toObject();
         NavigableMap<String, HostObject> mappings = new TreeMap<>();
+        NavigableMap<ResourceId, String> nicHosts = new TreeMap<>();
         Digest digest = networkObject.digest();
-        for (ResourceId nicId : nicHosts.keySet()) {
-            NetworkInterface nic = model.interfaces().get(nicId);
+        for (NetworkInterface nic : nics) {
             HostObject mapping = new MappingSpec(network.vni(), nic.ipAddress(), nic.macAddress(),
                     model.hosts().get(nic.host()).underlayAddress(), network.encapsulation().name()).toObject();
             mappings.put(mapping.key(), mapping);
+            nicHosts.put(nic.id(), nic.host());
             digest = digest.plus(mapping.digest());
         }
         return new NetworkUnit(network.id(), networkObject, Collections.unmodifiableNavigableMap(mappings), digest,
                 Collections.unmodifiableNavigableMap(nicHosts), Collections.unmodifiableNavigableSet(new TreeSet<>(nicHosts.values())));
     }
 
-    private static HostUnit hostUnit(Model model, String host, NavigableMap<ResourceId, ResourceId> nicNetworks) {
+    /** @param nics the host's NICs */
+    private static HostUnit hostUnit(Model model, String host, List<NetworkInterface> nics) {
         NavigableMap<String, HostObject> ports = new TreeMap<>();
+        NavigableMap<ResourceId, ResourceId> nicNetworks = new TreeMap<>();
         Digest digest = Digest.ZERO;
-        for (ResourceId nicId : nicNetworks.keySet()) {
-            NetworkInterface nic = model.interfaces().get(nicId);
+        for (NetworkInterface nic : nics) {
             VirtualNetwork network = model.networks().get(nic.networkId());
             Subnet subnet = network.subnet(nic.subnet()).orElseThrow();
             HostObject port = new PortSpec(nic.namespace(), nic.name(), network.namespace() + "/" + network.name(), network.vni(),
                     nic.macAddress(), nic.ipAddress(), subnet.addressPrefix(), subnet.addressPrefix().gatewayAddress()).toObject();
             ports.put(port.key(), port);
+            nicNetworks.put(nic.id(), nic.networkId());
             digest = digest.plus(port.digest());
         }
         return new HostUnit(host, Collections.unmodifiableNavigableMap(ports), Collections.unmodifiableNavigableMap(nicNetworks),

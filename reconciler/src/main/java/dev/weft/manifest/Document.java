@@ -23,21 +23,28 @@ public record Document(String file, int index, ObjectNode body, Map<String, Posi
         positions = Map.copyOf(positions);
     }
 
-    public String text(String pointer) {
-        JsonNode node = body.at(pointer);
+    /** The string at a path of field names, e.g. {@code text("spec", "ipAddress")}; null if absent or not a string. */
+    public String text(String... path) {
+        JsonNode node = body;
+        for (String field : path) {
+            node = node.get(field);
+            if (node == null) {
+                return null;
+            }
+        }
         return node.isString() ? node.asString() : null;
     }
 
     public String apiVersion() {
-        return text("/apiVersion");
+        return text("apiVersion");
     }
 
     public String kind() {
-        return text("/kind");
+        return text("kind");
     }
 
     public String name() {
-        return text("/metadata/name");
+        return text("metadata", "name");
     }
 
     /** The value at {@code pointer}, or the nearest enclosing node written in the file. */

@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -37,7 +36,6 @@ import tools.jackson.databind.json.JsonMapper;
 public final class SchemaValidator {
 
     private static final String SCHEMA_BASE = "https://weft.dev/schemas/";
-    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
     /** A JSON Schema format checked by Weft's own address parsers. */
@@ -61,7 +59,22 @@ public final class SchemaValidator {
                     s -> MacAddress.tryParse(s) != null),
             "dns-1123-label", new WeftFormat("dns-1123-label",
                     "a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)",
-                    s -> DNS_LABEL.matcher(s).matches()));
+                    SchemaValidator::isDnsLabel));
+
+    /** [a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?, without a regular expression: it runs for every name. */
+    static boolean isDnsLabel(String s) {
+        int n = s.length();
+        if (n == 0 || n > 63 || s.charAt(0) == '-' || s.charAt(n - 1) == '-') {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     private final Map<Kind, Schema> schemas = new EnumMap<>(Kind.class);
     private final Map<String, JsonNode> schemaTrees = new ConcurrentHashMap<>();

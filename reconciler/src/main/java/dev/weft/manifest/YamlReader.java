@@ -34,14 +34,25 @@ public final class YamlReader {
     }
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final FastCoreSchema SCHEMA = new FastCoreSchema();
 
     private YamlReader() {
     }
 
+    /** Reads with the position of every node, so any problem can be located. */
     public static Result read(String file, String content) {
+        return read(file, content, true);
+    }
+
+    /**
+     * Reads a file; without {@code positions} it is faster and allocates far less (no position per node),
+     * and problems are reported at line 1: callers read again with positions when there are any.
+     */
+    public static Result read(String file, String content, boolean positions) {
         List<Document> documents = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
-        LoadSettings settings = LoadSettings.builder().setLabel(file).setCodePointLimit(64 * 1024 * 1024).build();
+        LoadSettings settings = LoadSettings.builder().setLabel(file).setCodePointLimit(64 * 1024 * 1024)
+                .setSchema(SCHEMA).build();
         int index = 0;
         try {
             for (Node root : new Compose(settings).composeAllFromString(content)) {
@@ -49,10 +60,10 @@ public final class YamlReader {
                 if (root instanceof ScalarNode scalar && scalar.getTag().equals(Tag.NULL)) {
                     continue; // an empty document, e.g. after a trailing '---'
                 }
-                Converter converter = new Converter(file, problems);
+                Converter converter = new Converter(file, problems, positions);
                 JsonNode body = converter.convert(root, "");
                 if (body instanceof ObjectNode object) {
-                    documents.add(new Document(file, documentIndex, object, converter.positions));
+                    documents.add(new Document(file, documentIndex, object, converter.positions == null ? Map.of() : converter.positions));
                 } else {
                     problems.add(new Problem(converter.location(root.getStartMark()), "",
                             "a manifest must be a mapping with apiVersion, kind, metadata and spec, not a " + describe(root)));
@@ -97,11 +108,12 @@ public final class YamlReader {
     private static final class Converter {
         private final String file;
         private final List<Problem> problems;
-        private final Map<String, Document.Position> positions = new HashMap<>();
+        private final Map<String, Document.Position> positions;
 
-        Converter(String file, List<Problem> problems) {
+        Converter(String file, List<Problem> problems, boolean positions) {
             this.file = file;
             this.problems = problems;
+            this.positions = positions ? new HashMap<>() : null;
         }
 
         SourceLocation location(Optional<Mark> mark) {
@@ -109,7 +121,9 @@ public final class YamlReader {
         }
 
         JsonNode convert(Node node, String pointer) {
-            positions.putIfAbsent(pointer, new Document.Position(null, location(node.getStartMark())));
+            if (positions != null) {
+                positions.putIfAbsent(pointer, new Document.Position(null, location(node.getStartMark())));
+            }
             return switch (node) {
                 case MappingNode mapping -> mapping(mapping, pointer);
                 case SequenceNode sequence -> sequence(sequence, pointer);
@@ -120,23 +134,30 @@ public final class YamlReader {
 
         private ObjectNode mapping(MappingNode mapping, String pointer) {
             ObjectNode object = JSON.objectNode();
-            Map<String, SourceLocation> seen = new HashMap<>();
+            Map<String, SourceLocation> seen = positions == null ? null : new HashMap<>();
             for (NodeTuple tuple : mapping.getValue()) {
-                SourceLocation keyLocation = location(tuple.getKeyNode().getStartMark());
                 if (!(tuple.getKeyNode() instanceof ScalarNode keyNode)) {
-                    problems.add(new Problem(keyLocation, FieldPath.fromPointer(pointer), "keys must be plain strings, not a "
-                            + describe(tuple.getKeyNode())));
+                    problems.add(new Problem(location(tuple.getKeyNode().getStartMark()), FieldPath.fromPointer(pointer),
+                            "keys must be plain strings, not a " + describe(tuple.getKeyNode())));
                     continue;
                 }
                 String key = keyNode.getValue();
-                String child = FieldPath.child(pointer, key);
-                SourceLocation first = seen.putIfAbsent(key, keyLocation);
-                if (first != null) {
-                    problems.add(new Problem(keyLocation, FieldPath.fromPointer(child),
-                            "duplicate key \"" + key + "\" (first defined at line " + first.line() + ")"));
-                    continue;
+                String child = positions == null ? null : FieldPath.child(pointer, key);
+                if (positions == null) {
+                    if (object.has(key)) {
+                        problems.add(new Problem(new SourceLocation(file, 1, 1), key, "duplicate key"));
+                        continue;
+                    }
+                } else {
+                    SourceLocation keyLocation = location(keyNode.getStartMark());
+                    SourceLocation first = seen.putIfAbsent(key, keyLocation);
+                    if (first != null) {
+                        problems.add(new Problem(keyLocation, FieldPath.fromPointer(child),
+                                "duplicate key \"" + key + "\" (first defined at line " + first.line() + ")"));
+                        continue;
+                    }
+                    positions.put(child, new Document.Position(keyLocation, location(tuple.getValueNode().getStartMark())));
                 }
-                positions.put(child, new Document.Position(keyLocation, location(tuple.getValueNode().getStartMark())));
                 object.set(key, convert(tuple.getValueNode(), child));
             }
             return object;
@@ -146,7 +167,7 @@ public final class YamlReader {
             ArrayNode array = JSON.arrayNode();
             List<Node> items = sequence.getValue();
             for (int i = 0; i < items.size(); i++) {
-                array.add(convert(items.get(i), FieldPath.child(pointer, i)));
+                array.add(convert(items.get(i), positions == null ? null : FieldPath.child(pointer, i)));
             }
             return array;
         }

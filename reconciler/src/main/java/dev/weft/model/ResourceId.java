@@ -1,15 +1,9 @@
 package dev.weft.model;
 
-import java.util.Comparator;
-
 /** Identifies a resource: kind, namespace (empty for cluster-scoped kinds) and name. */
 public record ResourceId(Kind kind, String namespace, String name) implements Comparable<ResourceId> {
 
     public static final String DEFAULT_NAMESPACE = "default";
-
-    private static final Comparator<ResourceId> ORDER = Comparator.comparing(ResourceId::kind)
-            .thenComparing(ResourceId::namespace)
-            .thenComparing(ResourceId::name);
 
     public ResourceId {
         namespace = kind.clusterScoped() ? "" : namespace;
@@ -17,7 +11,11 @@ public record ResourceId(Kind kind, String namespace, String name) implements Co
 
     @Override
     public int compareTo(ResourceId other) {
-        return ORDER.compare(this, other);
+        int order = kind.compareTo(other.kind);
+        if (order == 0) {
+            order = namespace.compareTo(other.namespace);
+        }
+        return order != 0 ? order : name.compareTo(other.name);
     }
 
     /** {@code VirtualNetwork tenant-a/blue}, {@code Host host-a}. */

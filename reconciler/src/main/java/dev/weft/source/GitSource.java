@@ -54,7 +54,8 @@ public final class GitSource implements ManifestSource {
             while (tree.next()) {
                 String path = tree.getPathString();
                 if (tree.getFileMode(0).getObjectType() == org.eclipse.jgit.lib.Constants.OBJ_BLOB && ManifestPaths.isManifest(path)) {
-                    files.add(ManifestPaths.file(path, reader.open(tree.getObjectId(0)).getBytes()));
+                    ObjectId blob = tree.getObjectId(0);
+                    files.add(ManifestPaths.file(path, reader.open(blob).getBytes(), blob.name()));
                 }
             }
         } catch (IOException e) {

@@ -23,8 +23,12 @@ final class ManifestPaths {
         return true;
     }
 
+    /** A file read from disk: its blob id is computed as Git would. */
     static ManifestFile file(String path, byte[] bytes) {
-        String blobId = new ObjectInserter.Formatter().idFor(Constants.OBJ_BLOB, bytes).name();
+        return file(path, bytes, new ObjectInserter.Formatter().idFor(Constants.OBJ_BLOB, bytes).name());
+    }
+
+    static ManifestFile file(String path, byte[] bytes, String blobId) {
         return new ManifestFile(path, new String(bytes, StandardCharsets.UTF_8), blobId);
     }
 }

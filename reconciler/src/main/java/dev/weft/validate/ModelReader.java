@@ -24,13 +24,13 @@ final class ModelReader {
     }
 
     static String namespace(Document document) {
-        String namespace = document.text("/metadata/namespace");
+        String namespace = document.text("metadata", "namespace");
         return namespace == null ? ResourceId.DEFAULT_NAMESPACE : namespace;
     }
 
     static Host host(Document d) {
-        return new Host(d.name(), labels(d), Ipv4.parse(d.text("/spec/underlayAddress")),
-                Optional.ofNullable(d.text("/spec/agentEndpoint")));
+        return new Host(d.name(), labels(d), Ipv4.parse(d.text("spec", "underlayAddress")),
+                Optional.ofNullable(d.text("spec", "agentEndpoint")));
     }
 
     static VirtualNetwork network(Document d) {
@@ -42,21 +42,22 @@ final class ModelReader {
             spec.get("subnets").forEach(s -> subnets.add(
                     new Subnet(s.get("name").asString(), Ipv4Prefix.parse(s.get("addressPrefix").asString()))));
         }
-        String encapsulation = d.text("/spec/encapsulation");
+        String encapsulation = d.text("spec", "encapsulation");
         return new VirtualNetwork(namespace(d), d.name(), labels(d), spec.get("vni").asInt(),
                 encapsulation == null ? Encapsulation.VXLAN : Encapsulation.valueOf(encapsulation), addressSpace, subnets);
     }
 
     static NetworkInterface networkInterface(Document d) {
-        return new NetworkInterface(namespace(d), d.name(), labels(d), d.text("/spec/virtualNetwork"),
-                d.text("/spec/subnet"), d.text("/spec/host"), MacAddress.parse(d.text("/spec/macAddress")),
-                Ipv4.parse(d.text("/spec/ipAddress")));
+        return new NetworkInterface(namespace(d), d.name(), labels(d), d.text("spec", "virtualNetwork"),
+                d.text("spec", "subnet"), d.text("spec", "host"), MacAddress.parse(d.text("spec", "macAddress")),
+                Ipv4.parse(d.text("spec", "ipAddress")));
     }
 
     private static Map<String, String> labels(Document d) {
         Map<String, String> labels = new TreeMap<>();
-        JsonNode node = d.body().at("/metadata/labels");
-        if (node.isObject()) {
+        JsonNode metadata = d.body().get("metadata");
+        JsonNode node = metadata == null ? null : metadata.get("labels");
+        if (node != null && node.isObject()) {
             node.properties().forEach(e -> labels.put(e.getKey(), e.getValue().asString()));
         }
         return labels;

@@ -25,7 +25,10 @@ import java.util.function.Consumer;
 final class SemanticRules {
 
     /** A resource and the document that declared it, for error locations. */
-    record Declared<T>(T resource, Document document) {
+    record Declared<T>(T resource, Locator.DocumentRef source) {
+        Document document() {
+            return source.document();
+        }
     }
 
     /** Smallest usable subnet: /30 leaves one address after network, gateway and broadcast. */
@@ -66,10 +69,10 @@ final class SemanticRules {
         Map<Integer, Declared<VirtualNetwork>> byVni = new HashMap<>();
         for (Declared<VirtualNetwork> n : networks) {
             VirtualNetwork network = n.resource();
-            Document doc = n.document();
+            Locator.DocumentRef doc = n.source();
             Declared<VirtualNetwork> first = byVni.putIfAbsent(network.vni(), n);
             if (first != null) {
-                report.accept(doc.problem("/spec/vni", "VNI " + network.vni() + " is already used by virtual network "
+                report.accept(doc.document().problem("/spec/vni", "VNI " + network.vni() + " is already used by virtual network "
                         + first.resource().namespace() + "/" + first.resource().name() + " (" + where(first, "/spec/vni") + ")"));
             }
             List<Ipv4Prefix> space = network.addressSpace();
@@ -78,7 +81,7 @@ final class SemanticRules {
                 checkHostBits(doc, pointer, space.get(i));
                 for (int j = 0; j < i; j++) {
                     if (space.get(i).overlaps(space.get(j))) {
-                        report.accept(doc.problem(pointer, space.get(i) + " overlaps " + space.get(j) + " (addressSpace[" + j + "])"));
+                        report.accept(doc.document().problem(pointer, space.get(i) + " overlaps " + space.get(j) + " (addressSpace[" + j + "])"));
                     }
                 }
             }
@@ -86,7 +89,7 @@ final class SemanticRules {
         }
     }
 
-    private void checkSubnets(Document doc, VirtualNetwork network) {
+    private void checkSubnets(Locator.DocumentRef doc, VirtualNetwork network) {
         List<Subnet> subnets = network.subnets();
         Map<String, Integer> byName = new HashMap<>();
         for (int i = 0; i < subnets.size(); i++) {
@@ -94,31 +97,31 @@ final class SemanticRules {
             String pointer = "/spec/subnets/" + i;
             Integer firstIndex = byName.putIfAbsent(subnet.name(), i);
             if (firstIndex != null) {
-                report.accept(doc.problem(pointer + "/name", "duplicate subnet name \"" + subnet.name() + "\" (also subnets[" + firstIndex + "])"));
+                report.accept(doc.document().problem(pointer + "/name", "duplicate subnet name \"" + subnet.name() + "\" (also subnets[" + firstIndex + "])"));
             }
             Ipv4Prefix prefix = subnet.addressPrefix();
             String prefixPointer = pointer + "/addressPrefix";
             checkHostBits(doc, prefixPointer, prefix);
             if (prefix.length() > LONGEST_SUBNET_PREFIX) {
-                report.accept(doc.problem(prefixPointer, prefix + " is too small for a subnet: the longest prefix is /"
+                report.accept(doc.document().problem(prefixPointer, prefix + " is too small for a subnet: the longest prefix is /"
                         + LONGEST_SUBNET_PREFIX + " (network, gateway and broadcast addresses are reserved)"));
             }
             if (network.addressSpace().stream().noneMatch(space -> space.contains(prefix))) {
-                report.accept(doc.problem(prefixPointer, prefix + " of subnet " + subnet.name() + " is outside the address space "
+                report.accept(doc.document().problem(prefixPointer, prefix + " of subnet " + subnet.name() + " is outside the address space "
                         + network.addressSpace()));
             }
             for (int j = 0; j < i; j++) {
                 Subnet other = subnets.get(j);
                 if (prefix.overlaps(other.addressPrefix())) {
-                    report.accept(doc.problem(prefixPointer, prefix + " overlaps subnet " + other.name() + " (" + other.addressPrefix() + ")"));
+                    report.accept(doc.document().problem(prefixPointer, prefix + " overlaps subnet " + other.name() + " (" + other.addressPrefix() + ")"));
                 }
             }
         }
     }
 
-    private void checkHostBits(Document doc, String pointer, Ipv4Prefix prefix) {
+    private void checkHostBits(Locator.DocumentRef doc, String pointer, Ipv4Prefix prefix) {
         if (prefix.hasHostBits()) {
-            report.accept(doc.problem(pointer, prefix + " has host bits set; did you mean " + prefix.network() + "?"));
+            report.accept(doc.document().problem(pointer, prefix + " has host bits set; did you mean " + prefix.network() + "?"));
         }
     }
 
@@ -129,29 +132,29 @@ final class SemanticRules {
         Map<ResourceId, Map<Ipv4, Declared<NetworkInterface>>> byAddress = new HashMap<>();
         for (Declared<NetworkInterface> d : nics) {
             NetworkInterface nic = d.resource();
-            Document doc = d.document();
+            Locator.DocumentRef doc = d.source();
             checkMac(d, byMac);
             if (!declared.contains(new ResourceId(Kind.Host, "", nic.host()))) {
-                report.accept(doc.problem("/spec/host", "host \"" + nic.host() + "\" does not exist"));
+                report.accept(doc.document().problem("/spec/host", "host \"" + nic.host() + "\" does not exist"));
             }
             ResourceId networkId = nic.networkId();
             VirtualNetwork network = networks.get(networkId);
             if (network == null) {
                 if (!declared.contains(networkId)) {
-                    report.accept(doc.problem("/spec/virtualNetwork", danglingNetwork(nic, networksByName)));
+                    report.accept(doc.document().problem("/spec/virtualNetwork", danglingNetwork(nic, networksByName)));
                 }
                 continue; // a network with schema errors: its own errors are reported there
             }
             Subnet subnet = network.subnet(nic.subnet()).orElse(null);
             if (subnet == null) {
-                report.accept(doc.problem("/spec/subnet", "virtual network " + network.name() + " has no subnet \"" + nic.subnet()
+                report.accept(doc.document().problem("/spec/subnet", "virtual network " + network.name() + " has no subnet \"" + nic.subnet()
                         + "\" (subnets: " + String.join(", ", network.subnets().stream().map(Subnet::name).toList()) + ")"));
                 continue;
             }
             if (checkAddressInSubnet(doc, nic.ipAddress(), subnet)) {
                 Declared<NetworkInterface> first = byAddress.computeIfAbsent(networkId, k -> new HashMap<>()).putIfAbsent(nic.ipAddress(), d);
                 if (first != null) {
-                    report.accept(doc.problem("/spec/ipAddress", nic.ipAddress() + " is already the address of interface "
+                    report.accept(doc.document().problem("/spec/ipAddress", nic.ipAddress() + " is already the address of interface "
                             + first.resource().name() + " in virtual network " + network.name() + " (" + where(first, "/spec/ipAddress") + ")"));
                 }
             }
@@ -183,11 +186,11 @@ final class SemanticRules {
     }
 
     /** Reports an address outside its subnet or on a reserved address; true when the address is usable. */
-    private boolean checkAddressInSubnet(Document doc, Ipv4 ip, Subnet subnet) {
+    private boolean checkAddressInSubnet(Locator.DocumentRef doc, Ipv4 ip, Subnet subnet) {
         Ipv4Prefix prefix = subnet.addressPrefix();
         String reserved = null;
         if (!prefix.contains(ip)) {
-            report.accept(doc.problem("/spec/ipAddress", ip + " is outside subnet " + subnet.name() + " (" + prefix.network() + ")"));
+            report.accept(doc.document().problem("/spec/ipAddress", ip + " is outside subnet " + subnet.name() + " (" + prefix.network() + ")"));
             return false;
         } else if (ip.equals(prefix.networkAddress())) {
             reserved = "network address";
@@ -197,7 +200,7 @@ final class SemanticRules {
             reserved = "broadcast address";
         }
         if (reserved != null) {
-            report.accept(doc.problem("/spec/ipAddress", ip + " is the " + reserved + " of subnet " + subnet.name() + " ("
+            report.accept(doc.document().problem("/spec/ipAddress", ip + " is the " + reserved + " of subnet " + subnet.name() + " ("
                     + prefix.network() + "); use an address from " + prefix.gatewayAddress().plus(1) + " to "
                     + prefix.broadcastAddress().plus(-1)));
             return false;

@@ -38,8 +38,11 @@ public final class Validator {
      */
     private final Map<String, FileResult> cache = new ConcurrentHashMap<>();
 
-    /** A document that passed the YAML and header checks, with its kind, schema problems and resource. */
-    private record Checked(Document document, Kind kind, List<Problem> problems, Resource resource) {
+    /**
+     * A document's outcome, kept small: where it is, its kind and identity, its schema problems, and its
+     * resource when it has none. The parse tree is not kept ({@link Locator} finds it again for errors).
+     */
+    private record Checked(ManifestFile file, int index, Kind kind, ResourceId id, List<Problem> problems, Resource resource) {
     }
 
     private record FileResult(List<Checked> documents, List<Problem> problems) {
@@ -56,21 +59,21 @@ public final class Validator {
             checked.addAll(r.documents());
         });
 
+        Locator locator = new Locator();
         Set<ResourceId> declared = new HashSet<>();
-        Map<ResourceId, Document> firstDeclaration = new HashMap<>();
+        Map<ResourceId, Checked> firstDeclaration = new HashMap<>();
         List<Checked> usable = new ArrayList<>();
         for (Checked c : checked) {
             problems.addAll(c.problems());
             if (c.kind() == null) {
                 continue;
             }
-            ResourceId id = id(c);
-            if (id != null) {
-                declared.add(id);
-                Document first = firstDeclaration.putIfAbsent(id, c.document());
+            if (c.id() != null) {
+                declared.add(c.id());
+                Checked first = firstDeclaration.putIfAbsent(c.id(), c);
                 if (first != null) {
-                    problems.add(c.document().problem("/metadata/name", "duplicate " + describe(id) + " (first defined at "
-                            + first.valueAt("/metadata/name") + ")"));
+                    problems.add(locator.document(c.file(), c.index()).problem("/metadata/name", "duplicate " + describe(c.id())
+                            + " (first defined at " + locator.document(first.file(), first.index()).valueAt("/metadata/name") + ")"));
                     continue;
                 }
             }
@@ -83,10 +86,11 @@ public final class Validator {
         List<Declared<VirtualNetwork>> networks = new ArrayList<>();
         List<Declared<NetworkInterface>> nics = new ArrayList<>();
         for (Checked c : usable) {
+            Locator.DocumentRef ref = locator.ref(c.file(), c.index());
             switch (c.resource()) {
-                case Host h -> hosts.add(new Declared<>(h, c.document()));
-                case VirtualNetwork n -> networks.add(new Declared<>(n, c.document()));
-                case NetworkInterface n -> nics.add(new Declared<>(n, c.document()));
+                case Host h -> hosts.add(new Declared<>(h, ref));
+                case VirtualNetwork n -> networks.add(new Declared<>(n, ref));
+                case NetworkInterface n -> nics.add(new Declared<>(n, ref));
             }
         }
         new SemanticRules(declared, problems::add).check(hosts, networks, nics);
@@ -105,17 +109,23 @@ public final class Validator {
         return id.kind() + " \"" + id.name() + "\"" + (id.namespace().isEmpty() ? "" : " in namespace " + id.namespace());
     }
 
-    private static ResourceId id(Checked c) {
-        String name = c.document().name();
-        return name == null ? null : new ResourceId(c.kind(), ModelReader.namespace(c.document()), name);
-    }
-
+    /**
+     * Parses and checks a file without node positions first (the common case: nothing is wrong); when
+     * anything is, parses it again with positions so every problem names its line and column.
+     */
     private FileResult checkFile(ManifestFile file) {
-        YamlReader.Result parsed = YamlReader.read(file.path(), file.content());
-        return new FileResult(parsed.documents().stream().map(this::check).toList(), parsed.problems());
+        YamlReader.Result fast = YamlReader.read(file.path(), file.content(), false);
+        if (fast.problems().isEmpty()) {
+            List<Checked> documents = fast.documents().stream().map(d -> check(file, d)).toList();
+            if (documents.stream().allMatch(c -> c.problems().isEmpty())) {
+                return new FileResult(documents, List.of());
+            }
+        }
+        YamlReader.Result located = YamlReader.read(file.path(), file.content(), true);
+        return new FileResult(located.documents().stream().map(d -> check(file, d)).toList(), located.problems());
     }
 
-    private Checked check(Document document) {
+    private Checked check(ManifestFile file, Document document) {
         String apiVersion = document.apiVersion();
         String kindName = document.kind();
         List<Problem> header = new ArrayList<>();
@@ -133,7 +143,7 @@ public final class Validator {
                     + String.join(", ", Kind.names()) + ")"));
         }
         if (!header.isEmpty()) {
-            return new Checked(document, null, header, null);
+            return new Checked(file, document.index(), null, null, header, null);
         }
         List<Problem> problems = schemas.validate(document, kind.get());
         Resource resource = problems.isEmpty() ? switch (kind.get()) {
@@ -141,7 +151,9 @@ public final class Validator {
             case VirtualNetwork -> ModelReader.network(document);
             case NetworkInterface -> ModelReader.networkInterface(document);
         } : null;
-        return new Checked(document, kind.get(), problems, resource);
+        String name = document.name();
+        ResourceId id = name == null ? null : new ResourceId(kind.get(), ModelReader.namespace(document), name);
+        return new Checked(file, document.index(), kind.get(), id, problems, resource);
     }
 
     private static String quote(Document document, String pointer) {
