@@ -3,6 +3,7 @@ package dev.weft.cli;
 import dev.weft.compile.Compiled;
 import dev.weft.compile.Compiler;
 import dev.weft.model.Model;
+import dev.weft.model.ModelDiff;
 import dev.weft.plan.Differ;
 import dev.weft.plan.JsonRenderer;
 import dev.weft.plan.MarkdownRenderer;
@@ -103,8 +104,9 @@ public final class PlanCommand implements Callable<Integer> {
 
     /** Compiles the base fully and the head incrementally from it, then diffs. */
     static Plan plan(Snapshot baseSnapshot, Model baseModel, Snapshot headSnapshot, Model headModel) {
+        ModelDiff diff = ModelDiff.between(baseModel, headModel);
         Compiled before = Compiler.compile(baseModel);
-        Compiled after = Compiler.update(before, headModel);
-        return Differ.plan(baseSnapshot.revision(), headSnapshot.revision(), before, after);
+        Compiled after = Compiler.update(before, headModel, diff);
+        return Differ.plan(baseSnapshot.revision(), headSnapshot.revision(), before, after, diff);
     }
 }

@@ -7,11 +7,11 @@ import dev.weft.agent.object.NetworkSpec;
 import dev.weft.agent.object.PortSpec;
 import dev.weft.model.Host;
 import dev.weft.model.Model;
+import dev.weft.model.ModelDiff;
 import dev.weft.model.NetworkInterface;
 import dev.weft.model.ResourceId;
 import dev.weft.model.Subnet;
 import dev.weft.model.VirtualNetwork;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.ArrayList;
@@ -19,7 +19,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -55,19 +54,21 @@ public final class Compiler {
 
     /** {@code next} compiled, reusing the units of {@code previous} that the change from its model doesn't touch. */
     public static Compiled update(Compiled previous, Model next) {
-        Model prior = previous.model();
+        return update(previous, next, ModelDiff.between(previous.model(), next));
+    }
+
+    /** As {@link #update(Compiled, Model)}, with the model diff already computed. */
+    public static Compiled update(Compiled previous, Model next, ModelDiff diff) {
         Set<ResourceId> networksToBuild = new HashSet<>();
         Set<String> hostsToBuild = new HashSet<>();
 
         // Hosts: added or removed hosts get (or lose) a unit; a moved underlay address changes the
         // Mappings of every NIC on the host, so their networks are rebuilt.
-        for (String host : union(prior.hosts().keySet(), next.hosts().keySet())) {
-            Host before = prior.hosts().get(host);
-            Host after = next.hosts().get(host);
-            if (Objects.equals(before, after)) {
-                continue;
-            }
+        for (ModelDiff.Change<Host> change : diff.hosts()) {
+            String host = change.id().name();
             hostsToBuild.add(host);
+            Host before = change.before();
+            Host after = change.after();
             if (before == null || after == null || !before.underlayAddress().equals(after.underlayAddress())) {
                 HostUnit unit = previous.hosts().get(host);
                 if (unit != null) {
@@ -75,26 +76,24 @@ public final class Compiler {
                 }
             }
         }
-        for (ResourceId id : union(prior.networks().keySet(), next.networks().keySet())) {
-            if (!Objects.equals(prior.networks().get(id), next.networks().get(id))) {
-                networksToBuild.add(id);
-                NetworkUnit unit = previous.networks().get(id);
-                if (unit != null) {
-                    hostsToBuild.addAll(unit.hosts()); // their Ports carry the network's VNI and subnets
-                }
+        for (ModelDiff.Change<VirtualNetwork> change : diff.networks()) {
+            networksToBuild.add(change.id());
+            NetworkUnit unit = previous.networks().get(change.id());
+            if (unit != null) {
+                hostsToBuild.addAll(unit.hosts()); // their Ports carry the network's VNI and subnets
             }
         }
         // NICs: the networks and hosts a changed NIC leaves and joins.
         Map<ResourceId, NetworkInterface> changedNics = new HashMap<>();
-        diffNics(prior.interfaces(), next.interfaces(), (id, before, after) -> {
-            changedNics.put(id, after);
-            for (NetworkInterface nic : new NetworkInterface[] {before, after}) {
+        for (ModelDiff.Change<NetworkInterface> change : diff.interfaces()) {
+            changedNics.put(change.id(), change.after());
+            for (NetworkInterface nic : new NetworkInterface[] {change.before(), change.after()}) {
                 if (nic != null) {
                     networksToBuild.add(nic.networkId());
                     hostsToBuild.add(nic.host());
                 }
             }
-        });
+        }
 
         Map<ResourceId, NetworkUnit> networks = new HashMap<>(previous.networks());
         for (ResourceId id : networksToBuild) {
@@ -131,41 +130,6 @@ public final class Compiler {
             hosts.put(host, hostUnit(next, host, members.keySet().stream().map(next.interfaces()::get).toList()));
         }
         return new Compiled(next, Collections.unmodifiableNavigableMap(hosts), Collections.unmodifiableMap(networks));
-    }
-
-    private interface NicChange {
-        void changed(ResourceId id, NetworkInterface before, NetworkInterface after);
-    }
-
-    /** Calls back for every NIC added, removed or changed, walking both sorted maps once. */
-    private static void diffNics(NavigableMap<ResourceId, NetworkInterface> before, NavigableMap<ResourceId, NetworkInterface> after,
-                                 NicChange change) {
-        var a = before.entrySet().iterator();
-        var b = after.entrySet().iterator();
-        Map.Entry<ResourceId, NetworkInterface> x = a.hasNext() ? a.next() : null;
-        Map.Entry<ResourceId, NetworkInterface> y = b.hasNext() ? b.next() : null;
-        while (x != null || y != null) {
-            int order = x == null ? 1 : y == null ? -1 : x.getKey().compareTo(y.getKey());
-            if (order < 0) {
-                change.changed(x.getKey(), x.getValue(), null);
-                x = a.hasNext() ? a.next() : null;
-            } else if (order > 0) {
-                change.changed(y.getKey(), null, y.getValue());
-                y = b.hasNext() ? b.next() : null;
-            } else {
-                if (x.getValue() != y.getValue() && !x.getValue().equals(y.getValue())) {
-                    change.changed(x.getKey(), x.getValue(), y.getValue());
-                }
-                x = a.hasNext() ? a.next() : null;
-                y = b.hasNext() ? b.next() : null;
-            }
-        }
-    }
-
-    private static <T extends Comparable<T>> Set<T> union(Collection<T> a, Collection<T> b) {
-        Set<T> all = new TreeSet<>(a);
-        all.addAll(b);
-        return all;
     }
 
     /** @param nics the network's NICs */

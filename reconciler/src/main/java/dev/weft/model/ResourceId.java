@@ -11,6 +11,9 @@ public record ResourceId(Kind kind, String namespace, String name) implements Co
 
     @Override
     public int compareTo(ResourceId other) {
+        if (this == other) {
+            return 0;
+        }
         int order = kind.compareTo(other.kind);
         if (order == 0) {
             order = namespace.compareTo(other.namespace);

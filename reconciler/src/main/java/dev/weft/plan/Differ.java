@@ -4,7 +4,7 @@ import dev.weft.agent.object.HostObject;
 import dev.weft.compile.Compiled;
 import dev.weft.compile.HostUnit;
 import dev.weft.compile.NetworkUnit;
-import dev.weft.model.Model;
+import dev.weft.model.ModelDiff;
 import dev.weft.model.Resource;
 import dev.weft.model.ResourceId;
 import java.util.ArrayList;
@@ -28,29 +28,33 @@ public final class Differ {
     }
 
     public static Plan plan(String base, String head, Compiled before, Compiled after) {
-        return new Plan(base, head, resources(before.model(), after.model()), hosts(before, after), after.hostNames().size());
+        return plan(base, head, before, after, ModelDiff.between(before.model(), after.model()));
     }
 
-    public static List<ResourceChange> resources(Model before, Model after) {
+    /** As {@link #plan(String, String, Compiled, Compiled)}, with the model diff already computed. */
+    public static Plan plan(String base, String head, Compiled before, Compiled after, ModelDiff diff) {
+        return new Plan(base, head, resources(diff), hosts(before, after), after.hostNames().size());
+    }
+
+    public static List<ResourceChange> resources(ModelDiff diff) {
         List<ResourceChange> changes = new ArrayList<>();
-        diffResources(before.hosts(), after.hosts(), changes);
-        diffResources(before.networks(), after.networks(), changes);
-        diffResources(before.interfaces(), after.interfaces(), changes);
+        diff.hosts().forEach(c -> changes.add(resource(c)));
+        diff.networks().forEach(c -> changes.add(resource(c)));
+        diff.interfaces().forEach(c -> changes.add(resource(c)));
         changes.sort((x, y) -> x.id().compareTo(y.id()));
         return changes;
     }
 
-    private static <K extends Comparable<K>, R extends Resource> void diffResources(NavigableMap<K, R> before, NavigableMap<K, R> after,
-                                                                                  List<ResourceChange> out) {
-        merge(before, after, (key, x, y) -> {
-            if (x == null) {
-                out.add(new ResourceChange(Action.add, y.id(), fields(Map.of(), y.fields())));
-            } else if (y == null) {
-                out.add(new ResourceChange(Action.remove, x.id(), List.of()));
-            } else if (x != y && !x.equals(y)) {
-                out.add(new ResourceChange(Action.change, y.id(), fields(x.fields(), y.fields())));
-            }
-        });
+    private static ResourceChange resource(ModelDiff.Change<? extends Resource> change) {
+        Resource x = change.before();
+        Resource y = change.after();
+        if (x == null) {
+            return new ResourceChange(Action.add, y.id(), fields(Map.of(), y.fields()));
+        }
+        if (y == null) {
+            return new ResourceChange(Action.remove, x.id(), List.of());
+        }
+        return new ResourceChange(Action.change, y.id(), fields(x.fields(), y.fields()));
     }
 
     public static List<HostChange> hosts(Compiled before, Compiled after) {
