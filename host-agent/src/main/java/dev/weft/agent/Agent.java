@@ -1,0 +1,86 @@
+package dev.weft.agent;
+
+import dev.weft.agent.api.AgentServer;
+import dev.weft.agent.store.ObjectStore;
+import dev.weft.agent.store.StoreException;
+import io.vertx.core.Vertx;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/**
+ * A running host agent: restores its objects and data plane from its state directory, then serves the
+ * agent API. {@link #start} returns once it answers; {@link #close} stops it.
+ */
+public final class Agent implements AutoCloseable {
+
+    private final AgentConfig config;
+    private final Vertx vertx;
+    private final AgentServer server;
+    private final ObjectStore store;
+    private final Dataplane dataplane;
+    private final int port;
+
+    private Agent(AgentConfig config, Vertx vertx, ObjectStore store, Dataplane dataplane, AgentServer server, int port) {
+        this.config = config;
+        this.vertx = vertx;
+        this.store = store;
+        this.dataplane = dataplane;
+        this.server = server;
+        this.port = port;
+    }
+
+    public static Agent start(AgentConfig config) throws Exception {
+        requireSafeTransport(config);
+        Dataplane dataplane = new Dataplane();
+        ObjectStore store = ObjectStore.open(config.host(), config.stateDir(), config.resetState(), dataplane::publish);
+        Vertx vertx = Vertx.vertx();
+        try {
+            AgentServer server = new AgentServer(vertx, store, dataplane, config.token());
+            int port = server.start(config);
+            return new Agent(config, vertx, store, dataplane, server, port);
+        } catch (Exception e) {
+            vertx.close();
+            throw e;
+        }
+    }
+
+    /** Plain HTTP carries the host's programming in the clear: allowed on loopback only. */
+    static void requireSafeTransport(AgentConfig config) throws StoreException {
+        if (config.tls().isPresent()) {
+            return;
+        }
+        try {
+            if (!InetAddress.getByName(config.listenAddress()).isLoopbackAddress()) {
+                throw new IllegalArgumentException("the agent listens on " + config.listenAddress()
+                        + " without TLS; plain HTTP is allowed only on loopback: pass --tls-cert and --tls-key");
+            }
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("cannot resolve listen address " + config.listenAddress(), e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String url() {
+        return (config.tls().isPresent() ? "https" : "http") + "://" + config.listenAddress() + ":" + port;
+    }
+
+    public ObjectStore store() {
+        return store;
+    }
+
+    public Dataplane dataplane() {
+        return dataplane;
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            server.stop();
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get();
+        }
+    }
+}

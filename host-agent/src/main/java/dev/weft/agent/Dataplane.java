@@ -1,0 +1,48 @@
+package dev.weft.agent;
+
+import dev.weft.agent.object.HostObject;
+import dev.weft.agent.object.MappingSpec;
+import dev.weft.agent.object.NetworkSpec;
+import dev.weft.agent.object.PortSpec;
+import dev.weft.agent.store.AgentState;
+import dev.weft.fastpath.table.MappingEntry;
+import dev.weft.fastpath.table.NetworkEntry;
+import dev.weft.fastpath.table.PortEntry;
+import dev.weft.fastpath.table.TableSnapshot;
+import dev.weft.fastpath.table.Tables;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Turns the agent's objects into the fastpath's table snapshot and publishes it after every change. */
+public final class Dataplane {
+
+    private final Tables tables = new Tables();
+
+    public Tables tables() {
+        return tables;
+    }
+
+    public TableSnapshot publish(AgentState state) {
+        List<PortEntry> ports = new ArrayList<>();
+        List<MappingEntry> mappings = new ArrayList<>();
+        List<NetworkEntry> networks = new ArrayList<>();
+        for (HostObject object : state.objects().values()) {
+            switch (object.kind()) {
+                case Port -> {
+                    PortSpec p = PortSpec.from(object);
+                    ports.add(new PortEntry(p.key(), p.vni(), p.mac(), p.ip(), p.subnet(), p.gateway()));
+                }
+                case Mapping -> {
+                    MappingSpec m = MappingSpec.from(object);
+                    mappings.add(new MappingEntry(m.vni(), m.ip(), m.mac(), m.providerAddress(),
+                            MappingEntry.Encapsulation.valueOf(m.encapsulation())));
+                }
+                case Network -> {
+                    NetworkSpec n = NetworkSpec.from(object);
+                    networks.add(new NetworkEntry(n.vni(), n.addressSpace(), n.subnets().stream().map(NetworkSpec.Subnet::prefix).toList()));
+                }
+            }
+        }
+        return tables.publish(ports, mappings, networks);
+    }
+}

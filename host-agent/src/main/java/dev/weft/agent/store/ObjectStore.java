@@ -1,0 +1,113 @@
+package dev.weft.agent.store;
+
+import dev.weft.agent.object.Digest;
+import dev.weft.agent.object.HostObject;
+import dev.weft.agent.object.ObjectKey;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * A host agent's objects: applies batches atomically and idempotently, fenced by epoch and base
+ * digest, persists every change before it is visible, and restores the last state on start.
+ */
+public final class ObjectStore {
+
+    /** What applying a batch did. */
+    public record Result(AgentState state, boolean changed) {
+    }
+
+    private final Path dir;
+    private final Consumer<AgentState> onChange;
+    private volatile AgentState state;
+
+    private ObjectStore(Path dir, AgentState state, Consumer<AgentState> onChange) {
+        this.dir = dir;
+        this.state = state;
+        this.onChange = onChange;
+    }
+
+    /**
+     * Opens the store in {@code dir}, restoring its saved state. A corrupt state file is an error unless
+     * {@code resetCorrupt}, which starts empty instead (the corrupt file is kept aside as state.json.corrupt).
+     *
+     * @param onChange called with every new state, including the restored one, before it is served
+     */
+    public static ObjectStore open(String host, Path dir, boolean resetCorrupt, Consumer<AgentState> onChange) throws StoreException {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new StoreException("cannot create state directory " + dir + ": " + e.getMessage(), e);
+        }
+        AgentState restored;
+        try {
+            restored = StateFile.read(dir, host);
+        } catch (StoreException e) {
+            if (!resetCorrupt) {
+                throw e;
+            }
+            try {
+                Files.move(dir.resolve(StateFile.NAME), dir.resolve(StateFile.NAME + ".corrupt"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException moveFailed) {
+                throw new StoreException("cannot move the corrupt state file aside: " + moveFailed.getMessage(), moveFailed);
+            }
+            restored = null;
+        }
+        AgentState initial = restored != null ? restored
+                : new AgentState(host, 0, "", Digest.ZERO, Collections.unmodifiableNavigableMap(new TreeMap<>()));
+        onChange.accept(initial);
+        return new ObjectStore(dir, initial, onChange);
+    }
+
+    public AgentState state() {
+        return state;
+    }
+
+    /**
+     * Applies a batch whole or not at all. Refused with 412 when its epoch is below the highest seen, 409
+     * when its base digest isn't the current one, 422 when an op is invalid; in every case nothing changes.
+     */
+    public synchronized Result apply(Batch batch) throws ApplyException, IOException {
+        AgentState current = state;
+        if (batch.epoch() < current.epoch()) {
+            throw new ApplyException(ApplyException.STALE_EPOCH, "epoch " + batch.epoch() + " is older than " + current.epoch()
+                    + ", the highest this agent has accepted: a newer reconciler owns this host");
+        }
+        if (batch.baseDigest() != null && !batch.baseDigest().equals(current.digest().toString())) {
+            throw new ApplyException(ApplyException.CONFLICT, "base digest " + batch.baseDigest() + " is not the agent's digest "
+                    + current.digest() + ": its state changed since the plan; fetch it and plan again");
+        }
+        NavigableMap<ObjectKey, HostObject> objects = new TreeMap<>(current.objects());
+        Digest digest = current.digest();
+        for (int i = 0; i < batch.ops().size(); i++) {
+            Op op = batch.ops().get(i);
+            HostObject previous;
+            if (op.type() == Op.Type.upsert) {
+                HostObject object = ObjectCodec.object(op);
+                ObjectCodec.check(object, "ops[" + i + "]");
+                previous = objects.put(object.id(), object);
+                digest = digest.plus(object.digest());
+            } else {
+                previous = objects.remove(op.id());
+            }
+            if (previous != null) {
+                digest = digest.minus(previous.digest());
+            }
+        }
+        boolean changed = !digest.equals(current.digest()) || batch.epoch() != current.epoch()
+                || !batch.revision().equals(current.revision());
+        if (!changed) {
+            return new Result(current, false);
+        }
+        AgentState next = new AgentState(current.host(), batch.epoch(), batch.revision(), digest, Collections.unmodifiableNavigableMap(objects));
+        StateFile.write(dir, next); // durable before visible: a crash after this line restores next
+        state = next;
+        onChange.accept(next);
+        return new Result(next, !digest.equals(current.digest()));
+    }
+}

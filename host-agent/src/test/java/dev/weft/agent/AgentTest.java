@@ -1,0 +1,198 @@
+package dev.weft.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.weft.agent.client.AgentClient;
+import dev.weft.agent.object.HostObject;
+import dev.weft.agent.object.MappingSpec;
+import dev.weft.agent.object.ObjectKey;
+import dev.weft.agent.object.ObjectKind;
+import dev.weft.agent.object.PortSpec;
+import dev.weft.agent.store.AgentState;
+import dev.weft.agent.store.Batch;
+import dev.weft.agent.store.Op;
+import dev.weft.agent.store.StoreException;
+import dev.weft.net.Ipv4;
+import dev.weft.net.Ipv4Prefix;
+import dev.weft.net.MacAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentTest {
+
+    @TempDir
+    Path stateDir;
+
+    Agent agent;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (agent != null) {
+            agent.close();
+        }
+    }
+
+    static HostObject port(String name, String ip) {
+        return new PortSpec("tenant-a", name, "tenant-a/blue", 5001, MacAddress.parse("02:00:0a:01:01:0" + ip.charAt(ip.length() - 1)),
+                Ipv4.parse(ip), Ipv4Prefix.parse("10.1.1.0/24"), Ipv4.parse("10.1.1.1")).toObject();
+    }
+
+    static HostObject mapping(String ip, String pa) {
+        return new MappingSpec(5001, Ipv4.parse(ip), MacAddress.parse("02:00:0a:01:01:0" + ip.charAt(ip.length() - 1)),
+                Ipv4.parse(pa), "VXLAN").toObject();
+    }
+
+    private AgentClient start(Optional<String> token) throws Exception {
+        agent = Agent.start(new AgentConfig("host-a", "127.0.0.1", 0, stateDir, false, token, Optional.empty()));
+        return client(token);
+    }
+
+    private AgentClient client(Optional<String> token) {
+        return new AgentClient(URI.create(agent.url()), token, Optional.empty(), Duration.ofSeconds(5));
+    }
+
+    @Test
+    void appliesABatchAndReportsTheSameDigestTheObjectsSumTo() throws Exception {
+        AgentClient client = start(Optional.empty());
+        HostObject web1 = port("web-1", "10.1.1.4");
+        HostObject map = mapping("10.1.1.5", "198.18.0.2");
+        AgentClient.ApplyResponse response = client.apply(new Batch(1, "rev1", null, List.of(Op.upsert(web1), Op.upsert(map))));
+        assertThat(response.ok()).isTrue();
+        AgentState state = client.state();
+        assertThat(state.objects()).containsOnlyKeys(web1.id(), map.id());
+        assertThat(state.digest()).isEqualTo(web1.digest().plus(map.digest())).isEqualTo(response.digest());
+        assertThat(state.epoch()).isEqualTo(1);
+        assertThat(state.revision()).isEqualTo("rev1");
+        assertThat(client.summary().digest()).isEqualTo(state.digest());
+        assertThat(agent.dataplane().tables().current().ports()).hasSize(1);
+        assertThat(agent.dataplane().tables().current().mappings()).hasSize(1);
+        assertThat(client.stats().getJsonObject("tables").getLong("generation")).isEqualTo(2); // restore + one batch
+    }
+
+    @Test
+    void applyingTheSameBatchTwiceChangesNothingTheSecondTime() throws Exception {
+        AgentClient client = start(Optional.empty());
+        Batch batch = new Batch(1, "rev1", null, List.of(Op.upsert(port("web-1", "10.1.1.4"))));
+        client.apply(batch);
+        long generation = agent.dataplane().tables().current().generation();
+        AgentClient.ApplyResponse again = client.apply(batch);
+        assertThat(again.ok()).isTrue();
+        assertThat(agent.dataplane().tables().current().generation()).isEqualTo(generation);
+        assertThat(client.stats().getJsonObject("batches").getLong("unchanged")).isEqualTo(1);
+    }
+
+    @Test
+    void aStaleEpochIsRefusedWith412AndChangesNothing() throws Exception {
+        AgentClient client = start(Optional.empty());
+        client.apply(new Batch(5, "rev1", null, List.of(Op.upsert(port("web-1", "10.1.1.4")))));
+        AgentClient.ApplyResponse stale = client.apply(new Batch(4, "rev0", null, List.of(Op.delete(port("web-1", "10.1.1.4").id()))));
+        assertThat(stale.status()).isEqualTo(412);
+        assertThat(stale.error()).contains("epoch 4 is older than 5");
+        assertThat(client.state().objects()).hasSize(1);
+    }
+
+    @Test
+    void aWrongBaseDigestIsRefusedWith409() throws Exception {
+        AgentClient client = start(Optional.empty());
+        client.apply(new Batch(1, "rev1", null, List.of(Op.upsert(port("web-1", "10.1.1.4")))));
+        AgentClient.ApplyResponse conflict = client.apply(new Batch(1, "rev2", "0".repeat(64), List.of(Op.upsert(port("web-2", "10.1.1.5")))));
+        assertThat(conflict.status()).isEqualTo(409);
+        assertThat(client.state().objects()).hasSize(1);
+        AgentClient.ApplyResponse ok = client.apply(new Batch(1, "rev2", client.summary().digest().toString(),
+                List.of(Op.upsert(port("web-2", "10.1.1.5")))));
+        assertThat(ok.ok()).isTrue();
+    }
+
+    @Test
+    void anInvalidOpRefusesTheWholeBatchWith422() throws Exception {
+        AgentClient client = start(Optional.empty());
+        HostObject bad = HostObject.of(ObjectKind.Port, "tenant-a/web-9", Map.of("vni", 5001, "mac", "not-a-mac"));
+        AgentClient.ApplyResponse response = client.apply(new Batch(1, "rev1", null,
+                List.of(Op.upsert(port("web-1", "10.1.1.4")), Op.upsert(bad))));
+        assertThat(response.status()).isEqualTo(422);
+        assertThat(response.error()).startsWith("ops[1].spec: invalid Port tenant-a/web-9");
+        assertThat(client.state().objects()).isEmpty();
+
+        HostObject wrongKey = HostObject.of(ObjectKind.Mapping, "5001/10.9.9.9", mapping("10.1.1.5", "198.18.0.2").spec());
+        AgentClient.ApplyResponse mismatch = client.apply(new Batch(1, "rev1", null, List.of(Op.upsert(wrongKey))));
+        assertThat(mismatch.status()).isEqualTo(422);
+        assertThat(mismatch.error()).contains("does not match its spec (5001/10.1.1.5)");
+    }
+
+    @Test
+    void malformedRequestsAreRefusedNotCrashed() throws Exception {
+        start(Optional.empty());
+        HttpClient http = HttpClient.newHttpClient();
+        for (String body : new String[] {"not json", "[]", "{}", "{\"epoch\":1,\"ops\":[{\"op\":\"explode\"}]}", "{\"epoch\":\"x\",\"ops\":[]}"}) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(agent.url() + "/v1/apply"))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(body).isIn(400, 422);
+        }
+        assertThat(client(Optional.empty()).summary().epoch()).isZero();
+    }
+
+    @Test
+    void restartRestoresObjectsEpochAndDataPlaneBeforeServing() throws Exception {
+        AgentClient client = start(Optional.empty());
+        client.apply(new Batch(3, "rev1", null, List.of(Op.upsert(port("web-1", "10.1.1.4")), Op.upsert(mapping("10.1.1.5", "198.18.0.2")))));
+        AgentState before = client.state();
+        agent.close();
+        agent = Agent.start(AgentConfig.loopback("host-a", 0, stateDir));
+        AgentState after = client(Optional.empty()).state();
+        assertThat(after).isEqualTo(before);
+        assertThat(agent.dataplane().tables().current().ports()).hasSize(1);
+    }
+
+    @Test
+    void aCorruptStateFileIsAClearErrorUnlessResetIsAsked() throws Exception {
+        start(Optional.empty()).apply(new Batch(1, "rev1", null, List.of(Op.upsert(port("web-1", "10.1.1.4")))));
+        agent.close();
+        agent = null;
+        Path file = stateDir.resolve("state.json");
+        Files.writeString(file, Files.readString(file).replace("10.1.1.4", "10.1.1.7"));
+        assertThatThrownBy(() -> Agent.start(AgentConfig.loopback("host-a", 0, stateDir)))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("state.json is corrupt: its objects don't match its digest")
+                .hasMessageContaining("--reset-state");
+        agent = Agent.start(new AgentConfig("host-a", "127.0.0.1", 0, stateDir, true, Optional.empty(), Optional.empty()));
+        assertThat(agent.store().state().objects()).isEmpty();
+        assertThat(stateDir.resolve("state.json.corrupt")).exists();
+    }
+
+    @Test
+    void aBearerTokenIsRequiredWhenConfigured() throws Exception {
+        start(Optional.of("s3cret"));
+        assertThat(client(Optional.of("s3cret")).summary().host()).isEqualTo("host-a");
+        assertThatThrownBy(() -> client(Optional.of("wrong")).summary()).hasMessageContaining("HTTP 401");
+        HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(agent.url() + "/healthz")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void plainHttpIsRefusedOffLoopback() {
+        assertThatThrownBy(() -> Agent.start(new AgentConfig("host-a", "0.0.0.0", 0, stateDir, false, Optional.empty(), Optional.empty())))
+                .hasMessageContaining("plain HTTP is allowed only on loopback");
+    }
+
+    @Test
+    void metricsArePrometheusText() throws Exception {
+        start(Optional.empty()).apply(new Batch(1, "rev1", null, List.of(Op.upsert(port("web-1", "10.1.1.4")))));
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(agent.url() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("weft_agent_batches_total{result=\"applied\"} 1.0")
+                .contains("weft_agent_objects{kind=\"Port\"} 1.0").contains("weft_fastpath_table_generation 2.0");
+    }
+}
