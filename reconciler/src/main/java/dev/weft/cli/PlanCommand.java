@@ -9,6 +9,8 @@ import dev.weft.plan.JsonRenderer;
 import dev.weft.plan.MarkdownRenderer;
 import dev.weft.plan.Plan;
 import dev.weft.plan.TextRenderer;
+import dev.weft.reconcile.Fleet;
+import dev.weft.reconcile.RetryPolicy;
 import dev.weft.source.DefaultBranch;
 import dev.weft.source.GitSource;
 import dev.weft.source.ManifestSource;
@@ -59,10 +61,19 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--no-color", description = "Plain text even on a terminal.")
     boolean noColor;
 
+    @Option(names = "--live", description = "Plan head against what the agents hold now, instead of against a base revision.")
+    boolean live;
+
+    @Mixin
+    AgentOptions agents;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (live) {
+            return planLive(out, err);
+        }
         try (ManifestSource source = repo.open()) {
             if (!(source instanceof GitSource git)) {
                 err.println("error: plan compares two revisions, so --repo must be a Git repository or URL; "
@@ -85,17 +96,39 @@ public final class PlanCommand implements Callable<Integer> {
                 return new Model(baseResult.snapshot().revision(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
             });
             Plan plan = plan(baseResult.snapshot(), baseModel, headResult.snapshot(), headResult.model().orElseThrow());
-            out.print(switch (output) {
-                case text -> TextRenderer.render(plan, !noColor && CommandLine.Help.Ansi.AUTO.enabled());
-                case markdown -> MarkdownRenderer.render(plan);
-                case json -> JsonRenderer.render(plan);
-            });
-            out.flush();
-            return detailedExitCode && plan.hasChanges() ? 2 : 0;
+            return print(plan, out);
         } catch (SourceException e) {
             err.println("error: " + e.getMessage());
             return 1;
         }
+    }
+
+    private int print(Plan plan, PrintWriter out) {
+        out.print(switch (output) {
+            case text -> TextRenderer.render(plan, !noColor && CommandLine.Help.Ansi.AUTO.enabled());
+            case markdown -> MarkdownRenderer.render(plan);
+            case json -> JsonRenderer.render(plan);
+        });
+        out.flush();
+        return detailedExitCode && plan.hasChanges() ? 2 : 0;
+    }
+
+    /** Head against the agents' live state; an unreachable agent makes the plan incomplete, which is an error. */
+    private int planLive(PrintWriter out, PrintWriter err) {
+        Compiled desired = Desired.compile(repo, head, err);
+        if (desired == null) {
+            return 1;
+        }
+        Fleet.Live state;
+        try {
+            state = new Fleet(agents.access(), RetryPolicy.DEFAULT).fetch(desired);
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            err.println("error: " + e.getMessage());
+            return 1;
+        }
+        int code = print(Fleet.planLive(desired, desired.model().revision(), state), out);
+        state.errors().forEach((host, error) -> err.println("error: " + host + " is unreachable, so the plan leaves it out: " + error));
+        return state.errors().isEmpty() ? code : 1;
     }
 
     private static String errors(int n) {

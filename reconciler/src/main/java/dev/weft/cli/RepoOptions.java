@@ -17,6 +17,13 @@ public final class RepoOptions {
             description = "Where clones of Git URLs are kept (default: $WEFT_CACHE_DIR, else ~/.cache/weft).")
     Path cacheDir;
 
+    public RepoOptions() {
+    }
+
+    RepoOptions(String repo) {
+        this.repo = repo;
+    }
+
     public ManifestSource open() throws SourceException {
         return Sources.open(repo, cacheDir != null ? cacheDir : Sources.defaultCacheDir());
     }

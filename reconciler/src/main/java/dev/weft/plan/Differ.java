@@ -1,6 +1,8 @@
 package dev.weft.plan;
 
+import dev.weft.agent.object.Digest;
 import dev.weft.agent.object.HostObject;
+import dev.weft.agent.object.ObjectKey;
 import dev.weft.compile.Compiled;
 import dev.weft.compile.HostUnit;
 import dev.weft.compile.NetworkUnit;
@@ -55,6 +57,20 @@ public final class Differ {
             return new ResourceChange(Action.remove, x.id(), List.of());
         }
         return new ResourceChange(Action.change, y.id(), fields(x.fields(), y.fields()));
+    }
+
+    /**
+     * One host's change from what its agent holds ({@code live}) to what it should hold; null when they
+     * are the same. This is what the agent is sent, as upserts and deletes.
+     */
+    public static HostChange host(String host, NavigableMap<ObjectKey, HostObject> live, Digest liveDigest,
+                                  NavigableMap<ObjectKey, HostObject> desired, Digest desiredDigest) {
+        if (liveDigest.equals(desiredDigest)) {
+            return null;
+        }
+        List<ObjectChange> objects = new ArrayList<>();
+        merge(live, desired, (key, x, y) -> object(x, y, objects));
+        return objects.isEmpty() ? null : new HostChange(host, liveDigest, desiredDigest, objects);
     }
 
     public static List<HostChange> hosts(Compiled before, Compiled after) {

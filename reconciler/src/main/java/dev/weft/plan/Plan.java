@@ -22,6 +22,14 @@ public record Plan(String base, String head, List<ResourceChange> resources, Lis
         return revision.length() == 40 && revision.chars().allMatch(c -> Character.digit(c, 16) >= 0) ? revision.substring(0, 12) : revision;
     }
 
+    /** The base used for a plan against what the agents hold. */
+    public static final String LIVE = "live";
+
+    /** A plan from the agents' live state: it has host changes only, no resource changes. */
+    public boolean live() {
+        return LIVE.equals(base);
+    }
+
     public boolean hasChanges() {
         return !resources.isEmpty() || !hosts.isEmpty();
     }

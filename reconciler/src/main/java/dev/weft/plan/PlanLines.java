@@ -53,8 +53,9 @@ final class PlanLines {
     }
 
     static String summary(Plan plan) {
-        return "Plan: " + counts(plan.resourceCount(Action.add), plan.resourceCount(Action.change), plan.resourceCount(Action.remove))
-                + "; " + plan.hosts().size() + " of " + plan.totalHosts() + " hosts affected, " + plan.operations()
+        String resources = plan.live() ? "Plan: "
+                : "Plan: " + counts(plan.resourceCount(Action.add), plan.resourceCount(Action.change), plan.resourceCount(Action.remove)) + "; ";
+        return resources + plan.hosts().size() + " of " + plan.totalHosts() + " hosts affected, " + plan.operations()
                 + (plan.operations() == 1 ? " operation." : " operations.");
     }
 

@@ -16,10 +16,19 @@ public final class GitSource implements ManifestSource {
 
     private final String repo;
     private final Repository repository;
+    private final boolean remote;
 
-    GitSource(String repo, Repository repository) {
+    GitSource(String repo, Repository repository, boolean remote) {
         this.repo = repo;
         this.repository = repository;
+        this.remote = remote;
+    }
+
+    /** For a clone of a URL, fetches the remote's branches and tags (cheap when nothing changed); else nothing. */
+    public void refresh() throws SourceException {
+        if (remote) {
+            Sources.fetch(repository, repo);
+        }
     }
 
     public Repository repository() {

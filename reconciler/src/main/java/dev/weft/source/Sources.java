@@ -48,7 +48,7 @@ public final class Sources {
 
     public static ManifestSource open(String repo, Path cacheDir) throws SourceException {
         if (isUrl(repo)) {
-            return new GitSource(repo, cloneOrFetch(repo, cacheDir));
+            return new GitSource(repo, cloneOrFetch(repo, cacheDir), true);
         }
         Path dir = Path.of(repo).toAbsolutePath().normalize();
         if (!Files.isDirectory(dir)) {
@@ -57,10 +57,10 @@ public final class Sources {
         try {
             if (Files.exists(dir.resolve(".git"))) {
                 return new GitSource(repo, new FileRepositoryBuilder().setWorkTree(dir.toFile()).setMustExist(true)
-                        .readEnvironment().findGitDir(dir.toFile()).build());
+                        .readEnvironment().findGitDir(dir.toFile()).build(), false);
             }
             if (RepositoryCache.FileKey.isGitRepository(dir.toFile(), FS.DETECTED)) {
-                return new GitSource(repo, new FileRepositoryBuilder().setGitDir(dir.toFile()).setMustExist(true).build());
+                return new GitSource(repo, new FileRepositoryBuilder().setGitDir(dir.toFile()).setMustExist(true).build(), false);
             }
         } catch (IOException e) {
             throw new SourceException("cannot open Git repository " + repo + ": " + e.getMessage(), e);
@@ -74,11 +74,11 @@ public final class Sources {
         try {
             if (Files.isDirectory(target)) {
                 Repository repository = new FileRepositoryBuilder().setGitDir(target.toFile()).setMustExist(true).build();
-                try (Git git = new Git(repository)) {
-                    git.fetch().setRemote("origin").setRefSpecs(MIRROR).setRemoveDeletedRefs(true).call();
-                } catch (GitAPIException e) {
+                try {
+                    fetch(repository, url);
+                } catch (SourceException e) {
                     repository.close();
-                    throw new SourceException("cannot fetch " + url + ": " + e.getMessage(), e);
+                    throw e;
                 }
                 return repository;
             }
@@ -93,6 +93,14 @@ public final class Sources {
             return new FileRepositoryBuilder().setGitDir(target.toFile()).setMustExist(true).build();
         } catch (IOException e) {
             throw new SourceException("cannot use the clone cache " + cacheDir + " for " + url + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void fetch(Repository repository, String url) throws SourceException {
+        try (Git git = new Git(repository)) {
+            git.fetch().setRemote("origin").setRefSpecs(MIRROR).setRemoveDeletedRefs(true).call();
+        } catch (GitAPIException e) {
+            throw new SourceException("cannot fetch " + url + ": " + e.getMessage(), e);
         }
     }
 

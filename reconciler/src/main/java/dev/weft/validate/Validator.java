@@ -48,6 +48,13 @@ public final class Validator {
     private record FileResult(List<Checked> documents, List<Problem> problems) {
     }
 
+    /** Forgets the parses of files that are not in {@code snapshot}, so a long-running reconciler's cache stays bounded. */
+    public void retainOnly(Snapshot snapshot) {
+        Set<String> keep = new HashSet<>();
+        snapshot.files().forEach(f -> keep.add(f.path() + "\0" + f.blobId()));
+        cache.keySet().retainAll(keep);
+    }
+
     public ValidationResult validate(Snapshot snapshot) {
         List<Problem> problems = new ArrayList<>();
         List<FileResult> files = snapshot.files().parallelStream()

@@ -1,0 +1,76 @@
+package dev.weft.cli;
+
+import dev.weft.agent.Agent;
+import dev.weft.agent.AgentConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "agent", mixinStandardHelpOptions = true,
+        description = {"The host agent daemon: holds this host's programming, persists it, restores it on start, and serves the agent API.",
+                "Plain HTTP only on a loopback address; elsewhere --tls-cert and --tls-key are required."})
+public final class AgentCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--host", required = true, paramLabel = "NAME", description = "This host's name in the manifests.")
+    String host;
+
+    @Option(names = "--listen", required = true, paramLabel = "ADDR:PORT", description = "Where to serve the agent API.")
+    String listen;
+
+    @Option(names = "--state-dir", required = true, paramLabel = "DIR", description = "Where the agent keeps its objects.")
+    Path stateDir;
+
+    @Option(names = "--reset-state", description = "Start empty when the state file is corrupt (it is kept as state.json.corrupt).")
+    boolean resetState;
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "Require this bearer token (read from FILE) on every request but /healthz.")
+    Path tokenFile;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "Server certificate.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "Server private key.")
+    Path tlsKey;
+
+    @Option(names = "--client-ca", paramLabel = "PEM", description = "Require client certificates signed by this CA (mTLS).")
+    Path clientCa;
+
+    @Override
+    public Integer call() throws Exception {
+        Listen address = Listen.parse(listen);
+        Optional<AgentConfig.Tls> tls = tlsCert == null ? Optional.empty()
+                : Optional.of(new AgentConfig.Tls(tlsCert, tlsKey, Optional.ofNullable(clientCa)));
+        Optional<String> token = tokenFile == null ? Optional.empty() : Optional.of(Files.readString(tokenFile).trim());
+        Agent agent;
+        try {
+            agent = Agent.start(new AgentConfig(host, address.host(), address.port(), stateDir, resetState, token, tls));
+        } catch (dev.weft.agent.store.StoreException | IllegalArgumentException e) {
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                agent.close();
+            } catch (Exception ignored) {
+                // exiting anyway
+            }
+            stopped.countDown();
+        }));
+        var state = agent.store().state();
+        spec.commandLine().getOut().printf("weft agent %s serving %s (%d objects restored, epoch %d, digest %s)%n",
+                host, agent.url(), state.objects().size(), state.epoch(), state.digest().toString().substring(0, 12));
+        spec.commandLine().getOut().flush();
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,61 @@
+package dev.weft.cli;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Every host's sync state, from a running reconciler (weft reconcile or weft up).",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every host Synced", "1:the reconciler is unreachable", "2:some host is not Synced"})
+public final class StatusCommand implements Callable<Integer> {
+
+    enum Output { text, json }
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--server", paramLabel = "URL", defaultValue = "http://127.0.0.1:7400", description = "The reconciler (default: ${DEFAULT-VALUE}).")
+    String server;
+
+    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
+    Output output;
+
+    @Override
+    public Integer call() {
+        JsonObject status;
+        try {
+            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build().send(
+                    HttpRequest.newBuilder(URI.create(server).resolve("/v1/status")).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IOException("HTTP " + response.statusCode());
+            }
+            status = new JsonObject(response.body());
+        } catch (IOException | RuntimeException e) {
+            spec.commandLine().getErr().println("error: cannot reach the reconciler at " + server + ": " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+        if (output == Output.json) {
+            spec.commandLine().getOut().println(status.encodePrettily());
+            spec.commandLine().getOut().flush();
+        } else {
+            StatusTable.print(status, spec.commandLine().getOut());
+        }
+        boolean allSynced = !status.getJsonArray("hosts").isEmpty()
+                && status.getJsonArray("hosts").stream().allMatch(h -> "Synced".equals(((JsonObject) h).getString("state")));
+        return allSynced ? 0 : 2;
+    }
+}

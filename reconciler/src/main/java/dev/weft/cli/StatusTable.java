@@ -1,0 +1,33 @@
+package dev.weft.cli;
+
+import io.vertx.core.json.JsonObject;
+import java.io.PrintWriter;
+
+/** Prints a reconciler status (the JSON of GET /v1/status) as a table. */
+final class StatusTable {
+
+    private StatusTable() {
+    }
+
+    static void print(JsonObject status, PrintWriter out) {
+        out.printf("revision %s on %s (epoch %d)%n", abbreviate(status.getString("revision", "")), status.getString("branch"),
+                status.getLong("epoch"));
+        if (!status.getString("invalidRevision", "").isEmpty()) {
+            out.printf("revision %s is invalid and was not applied:%n", abbreviate(status.getString("invalidRevision")));
+            status.getJsonArray("errors").forEach(e -> out.println("  " + e));
+        } else if (!status.getJsonArray("errors").isEmpty()) {
+            status.getJsonArray("errors").forEach(e -> out.println("error: " + e));
+        }
+        out.printf("%-16s %-12s %-13s %5s  %-24s %s%n", "HOST", "STATE", "REVISION", "OPS", "LAST SYNC", "LAST ERROR");
+        for (Object entry : status.getJsonArray("hosts")) {
+            JsonObject h = (JsonObject) entry;
+            out.printf("%-16s %-12s %-13s %5d  %-24s %s%n", h.getString("host"), h.getString("state"), abbreviate(h.getString("revision", "")),
+                    h.getInteger("ops"), h.getString("lastSync") == null ? "-" : h.getString("lastSync"), h.getString("lastError", ""));
+        }
+        out.flush();
+    }
+
+    private static String abbreviate(String revision) {
+        return revision.length() > 12 ? revision.substring(0, 12) : revision.isEmpty() ? "-" : revision;
+    }
+}

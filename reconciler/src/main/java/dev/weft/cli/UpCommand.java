@@ -1,0 +1,195 @@
+package dev.weft.cli;
+
+import dev.weft.agent.Agent;
+import dev.weft.agent.AgentConfig;
+import dev.weft.compile.Compiled;
+import dev.weft.plan.TextRenderer;
+import dev.weft.reconcile.AgentAccess;
+import dev.weft.reconcile.Epochs;
+import dev.weft.reconcile.Fleet;
+import dev.weft.reconcile.Reconciler;
+import dev.weft.reconcile.RetryPolicy;
+import dev.weft.reconcile.StatusServer;
+import dev.weft.source.GitSource;
+import dev.weft.source.ManifestSource;
+import dev.weft.source.Sources;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.PersonIdent;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = {"Weft on its embedded default: the example manifests in a throwaway Git repository, one in-process agent",
+                "per Host on loopback, and the reconcile loop with its status API. Commit to the repository and watch it converge.",
+                "Ctrl-C stops everything."})
+public final class UpCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--repo", paramLabel = "R",
+            description = "Manifests to run: a Git repository (followed on its current branch) or a directory (copied into a throwaway repository). Default: manifests-example.")
+    Path repo;
+
+    @Option(names = "--listen", paramLabel = "ADDR:PORT", defaultValue = "127.0.0.1:7400", description = "Status API (default: ${DEFAULT-VALUE}).")
+    String listen;
+
+    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "2s", description = "Time between loops (default: ${DEFAULT-VALUE}).")
+    String interval;
+
+    private final Map<String, Agent> agents = new ConcurrentHashMap<>();
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Path work = Files.createTempDirectory("weft-up-");
+        Path repoDir = prepareRepository(work, err);
+        if (repoDir == null) {
+            deleteTree(work);
+            return 1;
+        }
+        ManifestSource source = Sources.open(repoDir.toString(), work.resolve("cache"));
+        GitSource git = (GitSource) source;
+        String branch = git.repository().getBranch();
+
+        // Agents start on demand, for every Host the revision being applied has, including hosts a later commit adds.
+        AgentAccess access = new AgentAccess(host -> Optional.of(URI.create(agent(host.name(), work).url())), Optional.empty(),
+                Optional.empty(), Duration.ofSeconds(5));
+        Fleet fleet = new Fleet(access, RetryPolicy.DEFAULT);
+        Reconciler reconciler = new Reconciler(git, branch, fleet, Epochs.next(work.resolve("reconciler")), Durations.parse(interval),
+                new ReconcileCommand.StatusPrinter(out));
+        StatusServer server = new StatusServer(reconciler, Optional.empty());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            reconciler.close();
+            try {
+                server.close();
+            } catch (Exception ignored) {
+                // exiting anyway
+            }
+            agents.values().forEach(a -> {
+                try {
+                    a.close();
+                } catch (Exception ignored) {
+                    // exiting anyway
+                }
+            });
+            deleteTree(work);
+            stopped.countDown();
+        }));
+        Listen address = Listen.parse(listen);
+        int port;
+        try {
+            port = server.start(address.host(), address.port());
+        } catch (Exception e) {
+            err.println("error: cannot serve the status API on " + listen + ": " + e.getMessage()
+                    + " (is another weft up running? pass --listen 127.0.0.1:0)");
+            System.exit(1);
+            return 1;
+        }
+
+        Compiled desired = Desired.compile(new RepoOptions(repoDir.toString()), null, err);
+        if (desired == null) {
+            System.exit(1);
+            return 1;
+        }
+        boolean color = CommandLine.Help.Ansi.AUTO.enabled();
+        out.print(TextRenderer.render(Fleet.planLive(desired, desired.model().revision(), fleet.fetch(desired)), color));
+        out.println();
+        out.flush();
+        reconciler.reconcileOnce();
+        StatusTable.print(StatusServer.toJson(reconciler.status()), out);
+        reconciler.start();
+        out.printf("%nWeft is up: %d agents on loopback, reconciling %s (branch %s) every %s.%n", agents.size(), repoDir, branch, interval);
+        out.printf("  status:  ./weft status --server http://%s:%d   (or GET /v1/status)%n", address.host(), port);
+        out.printf("  change:  edit a manifest in %s, then%n", repoDir);
+        out.printf("           git -C %s commit -am \"my change\"%n", repoDir);
+        out.println("           and watch the hosts converge here and in ./weft status.");
+        out.println("Ctrl-C stops everything and removes the throwaway repository.");
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private Agent agent(String host, Path work) {
+        return agents.computeIfAbsent(host, name -> {
+            try {
+                return Agent.start(AgentConfig.loopback(name, 0, work.resolve("agents").resolve(name)));
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot start the agent of " + name + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** The Git repository to follow: --repo if it is one, else a throwaway repository holding a copy of the manifests. */
+    private Path prepareRepository(Path work, PrintWriter err) throws Exception {
+        Path from = repo != null ? repo : defaultManifests();
+        if (from == null || !Files.isDirectory(from)) {
+            err.println("error: no manifests at " + (from == null ? "manifests-example" : from)
+                    + "; run from the Weft checkout, or pass --repo");
+            return null;
+        }
+        if (Files.exists(from.resolve(".git"))) {
+            return from.toAbsolutePath();
+        }
+        Path target = work.resolve("manifests");
+        copyTree(from, target);
+        try (Git git = Git.init().setDirectory(target.toFile()).setInitialBranch("main").call()) {
+            git.add().addFilepattern(".").call();
+            PersonIdent who = new PersonIdent("weft up", "weft@localhost");
+            git.commit().setMessage("manifests from " + from.toAbsolutePath()).setAuthor(who).setCommitter(who).call();
+        }
+        return target;
+    }
+
+    private static Path defaultManifests() {
+        String home = System.getenv("WEFT_HOME");
+        Path candidate = home != null ? Path.of(home, "manifests-example") : Path.of("manifests-example");
+        return Files.isDirectory(candidate) ? candidate : null;
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path p : paths.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException ignored) {
+            // best effort on the way out
+        }
+    }
+}

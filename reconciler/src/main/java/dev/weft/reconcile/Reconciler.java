@@ -1,0 +1,165 @@
+package dev.weft.reconcile;
+
+import dev.weft.compile.Compiled;
+import dev.weft.compile.Compiler;
+import dev.weft.model.ModelDiff;
+import dev.weft.source.GitSource;
+import dev.weft.source.SourceException;
+import dev.weft.validate.ValidationResult;
+import dev.weft.validate.Validator;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.eclipse.jgit.lib.ObjectId;
+
+/**
+ * The continuous loop that keeps every host programmed with the branch's latest valid revision. Every
+ * loop: fetch (cheap when nothing changed); when the branch moved, validate and compile the new revision
+ * incrementally (an invalid one is reported and skipped, and the last good one stays programmed); then
+ * one digest request per agent, and a state fetch and a batch only where the digest differs, which also
+ * heals drift: a restarted or hand-edited agent is back in sync within one loop.
+ */
+public final class Reconciler implements AutoCloseable {
+
+    private final GitSource source;
+    private final String branch;
+    private final Fleet fleet;
+    private final long epoch;
+    private final Duration interval;
+    private final Validator validator = new Validator();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private final Consumer<ReconcilerStatus> onLoop;
+    private boolean triggered;
+    private volatile boolean running;
+    private Thread thread;
+
+    private Compiled compiled;
+    private String revision = "";
+    private String invalidRevision = "";
+    private List<String> errors = List.of();
+    private final Map<String, HostStatus> hosts = new HashMap<>();
+    private volatile ReconcilerStatus status;
+
+    /** @param onLoop called after every loop with the new status (e.g. to print it) */
+    public Reconciler(GitSource source, String branch, Fleet fleet, long epoch, Duration interval, Consumer<ReconcilerStatus> onLoop) {
+        this.source = source;
+        this.branch = branch;
+        this.fleet = fleet;
+        this.epoch = epoch;
+        this.interval = interval;
+        this.onLoop = onLoop;
+        this.status = new ReconcilerStatus(branch, epoch, "", "", List.of(), null, List.of());
+    }
+
+    public ReconcilerStatus status() {
+        return status;
+    }
+
+    public long epoch() {
+        return epoch;
+    }
+
+    /** The compiled desired state of the revision being programmed, or null before the first valid one. */
+    public synchronized Compiled compiled() {
+        return compiled;
+    }
+
+    /** Runs one loop now, on the calling thread, and returns the status it ends with. */
+    public synchronized ReconcilerStatus reconcileOnce() {
+        try {
+            source.refresh();
+            ObjectId head = source.resolve(branch);
+            if (!head.name().equals(revision) && !head.name().equals(invalidRevision)) {
+                ValidationResult result = validator.validate(source.read(head.name()));
+                if (result.valid()) {
+                    ModelDiff diff = compiled == null ? null : ModelDiff.between(compiled.model(), result.model().orElseThrow());
+                    compiled = compiled == null ? Compiler.compile(result.model().orElseThrow())
+                            : Compiler.update(compiled, result.model().orElseThrow(), diff);
+                    revision = head.name();
+                    invalidRevision = "";
+                    errors = List.of();
+                    validator.retainOnly(result.snapshot());
+                } else {
+                    invalidRevision = head.name();
+                    errors = result.problems().stream().map(dev.weft.manifest.Problem::format).toList();
+                }
+            }
+        } catch (SourceException e) {
+            errors = List.of(e.getMessage());
+        }
+        if (compiled != null) {
+            for (HostStatus result : fleet.sync(compiled, epoch, revision)) {
+                HostStatus previous = hosts.get(result.host());
+                if (result.state() != SyncState.Synced && previous != null) {
+                    result = new HostStatus(result.host(), result.endpoint(), result.state(), previous.revision(), result.ops(),
+                            result.lastError(), previous.lastSync());
+                }
+                hosts.put(result.host(), result);
+            }
+            hosts.keySet().retainAll(compiled.hostNames());
+        }
+        List<HostStatus> sorted = new ArrayList<>(hosts.values());
+        sorted.sort((a, b) -> a.host().compareTo(b.host()));
+        status = new ReconcilerStatus(branch, epoch, revision, invalidRevision, errors, Instant.now(), sorted);
+        onLoop.accept(status);
+        return status;
+    }
+
+    /** Starts the loop on its own thread: a loop every interval, or at once after {@link #trigger}. */
+    public void start() {
+        running = true;
+        thread = Thread.ofPlatform().name("weft-reconciler").daemon(true).start(() -> {
+            while (running) {
+                try {
+                    reconcileOnce();
+                } catch (RuntimeException e) {
+                    System.err.println("weft: reconcile loop failed: " + e);
+                }
+                lock.lock();
+                try {
+                    if (!triggered && running) {
+                        wake.await(interval.toMillis(), TimeUnit.MILLISECONDS);
+                    }
+                    triggered = false;
+                } catch (InterruptedException e) {
+                    return;
+                } finally {
+                    lock.unlock();
+                }
+            }
+        });
+    }
+
+    /** Runs the next loop now (a webhook said the branch moved). */
+    public void trigger() {
+        lock.lock();
+        try {
+            triggered = true;
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        trigger();
+        if (thread != null) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        source.close();
+    }
+}
