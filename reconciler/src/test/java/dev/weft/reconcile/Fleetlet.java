@@ -1,0 +1,56 @@
+package dev.weft.reconcile;
+
+import dev.weft.agent.Agent;
+import dev.weft.agent.AgentConfig;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** In-process agents on loopback for tests, one per host name, and the access that reaches them. */
+final class Fleetlet implements AutoCloseable {
+
+    private final Path dir;
+    final Map<String, Agent> agents = new TreeMap<>();
+    final Map<String, URI> endpoints = new TreeMap<>();
+
+    Fleetlet(Path dir) {
+        this.dir = dir;
+    }
+
+    Fleetlet start(String... hosts) throws Exception {
+        for (String host : hosts) {
+            Agent agent = Agent.start(AgentConfig.loopback(host, 0, dir.resolve(host)));
+            agents.put(host, agent);
+            endpoints.put(host, URI.create(agent.url()));
+        }
+        return this;
+    }
+
+    /** Points {@code host} at a port nothing listens on. */
+    Fleetlet unreachable(String host) {
+        endpoints.put(host, URI.create("http://127.0.0.1:9"));
+        return this;
+    }
+
+    AgentAccess access() {
+        return AgentAccess.of(endpoints, Optional.empty(), Optional.empty(), Duration.ofSeconds(2));
+    }
+
+    Fleet fleet() {
+        return new Fleet(access(), new RetryPolicy(2, Duration.ofMillis(20), Duration.ofMillis(100)));
+    }
+
+    long appliedBatches(String host) {
+        return agents.get(host).dataplane().tables().publishes();
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Agent agent : agents.values()) {
+            agent.close();
+        }
+    }
+}

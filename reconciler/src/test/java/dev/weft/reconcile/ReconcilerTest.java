@@ -1,0 +1,218 @@
+package dev.weft.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.weft.agent.store.Batch;
+import dev.weft.agent.store.Op;
+import dev.weft.agent.object.ObjectKey;
+import dev.weft.agent.object.ObjectKind;
+import dev.weft.cli.ExampleRepo;
+import dev.weft.source.GitSource;
+import dev.weft.source.Sources;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReconcilerTest {
+
+    @TempDir
+    Path dir;
+
+    ExampleRepo repo;
+    Fleetlet fleet;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        repo = new ExampleRepo(dir.resolve("repo"));
+        fleet = new Fleetlet(dir.resolve("agents"));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        fleet.close();
+        repo.close();
+    }
+
+    private Reconciler reconciler(long epoch, Duration interval) throws Exception {
+        GitSource source = (GitSource) Sources.open(repo.dir().toString(), dir.resolve("cache"));
+        return new Reconciler(source, "main", fleet.fleet(), epoch, interval, status -> { });
+    }
+
+    private static boolean allSyncedAt(ReconcilerStatus status, String revision) {
+        return status.allSynced() && status.revision().equals(revision) && status.hosts().stream().allMatch(h -> h.revision().equals(revision));
+    }
+
+    @Test
+    void programsEveryHostThenSendsNothingWhenNothingChanged() throws Exception {
+        fleet.start("host-a", "host-b", "host-c");
+        try (Reconciler reconciler = reconciler(1, Duration.ofMinutes(1))) {
+            ReconcilerStatus first = reconciler.reconcileOnce();
+            assertThat(first.allSynced()).isTrue();
+            assertThat(first.hosts()).extracting(HostStatus::ops).containsExactly(13, 12, 13);
+            ReconcilerStatus second = reconciler.reconcileOnce();
+            assertThat(second.hosts()).extracting(HostStatus::ops).containsExactly(0, 0, 0);
+            assertThat(fleet.agents.get("host-a").store().state().digest()).isEqualTo(reconciler.compiled().digest("host-a"));
+        }
+    }
+
+    @Test
+    void aRestartedReconcilerConvergesWithoutResendingToHostsInSync() throws Exception {
+        fleet.start("host-a", "host-b", "host-c");
+        try (Reconciler reconciler = reconciler(1, Duration.ofMinutes(1))) {
+            reconciler.reconcileOnce();
+        }
+        long batches = fleet.appliedBatches("host-a") + fleet.appliedBatches("host-b") + fleet.appliedBatches("host-c");
+        try (Reconciler restarted = reconciler(2, Duration.ofMinutes(1))) {
+            ReconcilerStatus status = restarted.reconcileOnce();
+            assertThat(status.allSynced()).isTrue();
+            assertThat(status.hosts()).extracting(HostStatus::ops).containsOnly(0);
+        }
+        assertThat(fleet.appliedBatches("host-a") + fleet.appliedBatches("host-b") + fleet.appliedBatches("host-c")).isEqualTo(batches);
+    }
+
+    @Test
+    void driftIsHealedWithinOneLoop() throws Exception {
+        fleet.start("host-a", "host-b", "host-c");
+        try (Reconciler reconciler = reconciler(1, Duration.ofMillis(200))) {
+            reconciler.reconcileOnce();
+            var agentA = fleet.agents.get("host-a");
+            // Someone edits host-a's table by hand: a Port disappears.
+            agentA.store().apply(new Batch(1, "by hand", null, List.of(Op.delete(new ObjectKey(ObjectKind.Port, "tenant-a/web-1")))));
+            assertThat(agentA.store().state().digest()).isNotEqualTo(reconciler.compiled().digest("host-a"));
+            reconciler.start();
+            await().atMost(Duration.ofSeconds(5)).until(() -> agentA.store().state().digest().equals(reconciler.compiled().digest("host-a")));
+        }
+    }
+
+    @Test
+    void aNewCommitConvergesAndAnInvalidOneIsReportedAndNotApplied() throws Exception {
+        fleet.start("host-a", "host-b", "host-c");
+        try (Reconciler reconciler = reconciler(1, Duration.ofMillis(100))) {
+            reconciler.start();
+            String first = repo.git().getRepository().resolve("main").name();
+            await().atMost(Duration.ofSeconds(10)).until(() -> allSyncedAt(reconciler.status(), first));
+
+            String second = repo.replace("tenants/tenant-a/nics.yaml", "  host: host-b\n", "  host: host-c\n").commit("move web-2").name();
+            await().atMost(Duration.ofSeconds(10)).until(() -> allSyncedAt(reconciler.status(), second));
+            assertThat(fleet.agents.get("host-c").store().state().objects()).containsKey(new ObjectKey(ObjectKind.Port, "tenant-a/web-2"));
+            assertThat(fleet.agents.get("host-b").store().state().objects()).doesNotContainKey(new ObjectKey(ObjectKind.Port, "tenant-a/web-2"));
+
+            String broken = repo.replace("tenants/tenant-a/nics.yaml", "ipAddress: 10.1.1.4", "ipAddress: 10.1.9.4").commit("typo").name();
+            await().atMost(Duration.ofSeconds(10)).until(() -> reconciler.status().invalidRevision().equals(broken));
+            ReconcilerStatus status = reconciler.status();
+            assertThat(status.revision()).isEqualTo(second);
+            assertThat(status.errors()).singleElement().asString().contains("10.1.9.4 is outside subnet web");
+            assertThat(status.allSynced()).isTrue();
+            assertThat(fleet.agents.get("host-a").store().state().revision()).isEqualTo(second);
+        }
+    }
+
+    @Test
+    void aStaleReconcilerIsRefusedByTheAgents() throws Exception {
+        fleet.start("host-a", "host-b", "host-c");
+        try (Reconciler newer = reconciler(10, Duration.ofMinutes(1))) {
+            newer.reconcileOnce();
+        }
+        repo.replace("tenants/tenant-a/nics.yaml", "  host: host-b\n", "  host: host-c\n").commit("move web-2");
+        try (Reconciler stale = reconciler(5, Duration.ofMinutes(1))) {
+            ReconcilerStatus status = stale.reconcileOnce();
+            HostStatus hostC = status.hosts().stream().filter(h -> h.host().equals("host-c")).findFirst().orElseThrow();
+            assertThat(hostC.state()).isEqualTo(SyncState.Failed);
+            assertThat(hostC.lastError()).contains("HTTP 412").contains("epoch 5 is older than 10");
+        }
+        assertThat(fleet.agents.get("host-c").store().state().objects()).doesNotContainKey(new ObjectKey(ObjectKind.Port, "tenant-a/web-2"));
+    }
+
+    @Test
+    void oneUnreachableAgentDoesNotBlockTheOthers() throws Exception {
+        fleet.start("host-a", "host-c").unreachable("host-b");
+        try (Reconciler reconciler = reconciler(1, Duration.ofMinutes(1))) {
+            ReconcilerStatus status = reconciler.reconcileOnce();
+            assertThat(status.hosts()).extracting(h -> h.host() + " " + h.state())
+                    .containsExactly("host-a Synced", "host-b Unreachable", "host-c Synced");
+            assertThat(status.hosts().get(1).lastError()).contains("cannot reach http://127.0.0.1:9");
+        }
+    }
+
+    @Test
+    void webhooksNeedAValidSignatureAndTriggerALoop() throws Exception {
+        fleet.start("host-a", "host-b", "host-c");
+        try (Reconciler reconciler = reconciler(1, Duration.ofMinutes(10));
+             StatusServer server = new StatusServer(reconciler, Optional.of("hook-secret"))) {
+            int port = server.start("127.0.0.1", 0);
+            reconciler.start();
+            String first = repo.git().getRepository().resolve("main").name();
+            await().atMost(Duration.ofSeconds(10)).until(() -> allSyncedAt(reconciler.status(), first));
+            String second = repo.replace("tenants/tenant-b/network.yaml", "10.1.2.0/24", "10.1.2.0/23").commit("widen data").name();
+
+            byte[] body = "{\"ref\":\"refs/heads/main\"}".getBytes(StandardCharsets.UTF_8);
+            HttpClient http = HttpClient.newHttpClient();
+            URI hook = URI.create("http://127.0.0.1:" + port + "/v1/webhook");
+            HttpResponse<String> forged = http.send(HttpRequest.newBuilder(hook).header("X-GitHub-Event", "push")
+                    .header("X-Hub-Signature-256", "sha256=" + StatusServer.hmacSha256("wrong".getBytes(), body))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(forged.statusCode()).isEqualTo(401);
+            HttpResponse<String> unsigned = http.send(HttpRequest.newBuilder(hook).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(unsigned.statusCode()).isEqualTo(401);
+            HttpResponse<String> gitlabForged = http.send(HttpRequest.newBuilder(hook).header("X-Gitlab-Token", "nope")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(gitlabForged.statusCode()).isEqualTo(401);
+            Thread.sleep(300);
+            assertThat(reconciler.status().revision()).isEqualTo(first); // the forged hooks triggered nothing
+
+            HttpResponse<String> signed = http.send(HttpRequest.newBuilder(hook).header("X-GitHub-Event", "push")
+                    .header("X-Hub-Signature-256", "sha256=" + StatusServer.hmacSha256("hook-secret".getBytes(), body))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(signed.statusCode()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(5)).until(() -> allSyncedAt(reconciler.status(), second));
+
+            HttpResponse<String> status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/status")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(status.body()).contains("\"revision\":\"" + second + "\"").contains("\"state\":\"Synced\"");
+        }
+    }
+
+    @Test
+    void twentyAgentsConvergeAfterACommit() throws Exception {
+        StringBuilder hosts = new StringBuilder();
+        String[] names = new String[20];
+        for (int i = 0; i < 20; i++) {
+            names[i] = "node-%02d".formatted(i);
+            hosts.append("---\napiVersion: weft.dev/v1alpha1\nkind: Host\nmetadata: {name: ").append(names[i])
+                    .append("}\nspec: {underlayAddress: 198.18.2.").append(i + 1).append("}\n");
+        }
+        StringBuilder nics = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            nics.append("---\napiVersion: weft.dev/v1alpha1\nkind: NetworkInterface\nmetadata: {name: vm-").append(i)
+                    .append(", namespace: tenant-a}\nspec: {virtualNetwork: blue, subnet: db, host: ").append(names[i])
+                    .append(", macAddress: \"02:00:0a:01:03:%02x\", ipAddress: 10.1.2.%d}\n".formatted(i, 100 + i));
+        }
+        repo.write("hosts/nodes.yaml", hosts.toString()).commit("twenty more hosts");
+        fleet.start("host-a", "host-b", "host-c").start(names);
+        try (Reconciler reconciler = reconciler(1, Duration.ofMillis(100))) {
+            reconciler.start();
+            String before = repo.git().getRepository().resolve("main").name();
+            await().atMost(Duration.ofSeconds(10)).until(() -> allSyncedAt(reconciler.status(), before));
+            String after = repo.write("tenants/tenant-a/vms.yaml", nics.toString()).commit("a VM on every node").name();
+            await().atMost(Duration.ofSeconds(15)).until(() -> allSyncedAt(reconciler.status(), after));
+            assertThat(reconciler.status().hosts()).hasSize(23);
+            for (String name : names) {
+                // every node now has its own port and the 24 mappings of tenant-a/blue
+                assertThat(fleet.agents.get(name).store().state().objects().keySet().stream().filter(k -> k.kind() == ObjectKind.Mapping))
+                        .hasSize(24);
+            }
+        }
+    }
+}
