@@ -32,12 +32,18 @@ public final class Agent implements AutoCloseable {
     public static Agent start(AgentConfig config) throws Exception {
         requireSafeTransport(config);
         Dataplane dataplane = new Dataplane();
-        ObjectStore store = ObjectStore.open(config.host(), config.stateDir(), config.resetState(), dataplane::publish);
+        AgentServer[] server = new AgentServer[1];
+        ObjectStore store = ObjectStore.open(config.host(), config.stateDir(), config.resetState(), state -> {
+            dataplane.publish(state);
+            if (server[0] != null) {
+                server[0].changed(state);
+            }
+        });
         Vertx vertx = Vertx.vertx();
         try {
-            AgentServer server = new AgentServer(vertx, store, dataplane, config.token());
-            int port = server.start(config);
-            return new Agent(config, vertx, store, dataplane, server, port);
+            server[0] = new AgentServer(vertx, store, dataplane, config.token());
+            int port = server[0].start(config);
+            return new Agent(config, vertx, store, dataplane, server[0], port);
         } catch (Exception e) {
             vertx.close();
             throw e;

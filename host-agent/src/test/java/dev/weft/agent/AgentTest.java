@@ -188,6 +188,28 @@ class AgentTest {
     }
 
     @Test
+    void aWatchAnswersWhenTheDigestChanges() throws Exception {
+        AgentClient client = start(Optional.empty());
+        dev.weft.agent.object.Digest empty = client.summary().digest();
+        // A stale digest is answered at once.
+        assertThat(client.watch(dev.weft.agent.object.Digest.ZERO.plus(port("x", "10.1.1.9").digest()), Duration.ofSeconds(20)).digest())
+                .isEqualTo(empty);
+        var watch = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return client.watch(empty, Duration.ofSeconds(20));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(300);
+        assertThat(watch).isNotDone();
+        client.apply(new Batch(1, "rev1", null, List.of(Op.upsert(port("web-1", "10.1.1.4")))));
+        assertThat(watch.get(5, java.util.concurrent.TimeUnit.SECONDS).digest()).isEqualTo(port("web-1", "10.1.1.4").digest());
+        // With nothing changing, the watch ends after its wait with the same digest.
+        assertThat(client.watch(client.summary().digest(), Duration.ofSeconds(1)).revision()).isEqualTo("rev1");
+    }
+
+    @Test
     void metricsArePrometheusText() throws Exception {
         start(Optional.empty()).apply(new Batch(1, "rev1", null, List.of(Op.upsert(port("web-1", "10.1.1.4")))));
         String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(agent.url() + "/metrics")).build(),

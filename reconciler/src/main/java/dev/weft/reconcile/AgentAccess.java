@@ -23,12 +23,14 @@ public final class AgentAccess {
     private final Optional<SSLContext> tls;
     private final Duration timeout;
     private final Map<URI, AgentClient> clients = new ConcurrentHashMap<>();
+    private final java.net.http.HttpClient http;
 
     public AgentAccess(Function<Host, Optional<URI>> overrides, Optional<String> token, Optional<SSLContext> tls, Duration timeout) {
         this.overrides = overrides;
         this.token = token;
         this.tls = tls;
         this.timeout = timeout;
+        this.http = AgentClient.httpClient(tls, timeout);
     }
 
     public static AgentAccess of(Map<String, URI> overrides, Optional<String> token, Optional<SSLContext> tls, Duration timeout) {
@@ -42,6 +44,6 @@ public final class AgentAccess {
     }
 
     public AgentClient client(Host host) {
-        return clients.computeIfAbsent(endpoint(host), uri -> new AgentClient(uri, token, tls, timeout));
+        return clients.computeIfAbsent(endpoint(host), uri -> new AgentClient(uri, token, http, timeout));
     }
 }

@@ -1,6 +1,7 @@
 package dev.weft.reconcile;
 
 import dev.weft.agent.client.AgentClient;
+import dev.weft.agent.object.Digest;
 import dev.weft.agent.store.AgentState;
 import dev.weft.compile.Compiled;
 import dev.weft.model.Host;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -35,8 +37,14 @@ public final class Fleet {
 
     /** Syncs every host of {@code desired}; the statuses come back sorted by host. */
     public List<HostStatus> sync(Compiled desired, long epoch, String revision) {
+        return sync(desired, epoch, revision, host -> Optional.empty());
+    }
+
+    /** As {@link #sync(Compiled, long, String)}, skipping hosts whose {@code known} digest (from a watch) is already the desired one. */
+    public List<HostStatus> sync(Compiled desired, long epoch, String revision, Function<String, Optional<Digest>> known) {
         return forEachHost(desired, host -> HostSync.sync(access.client(host),
-                new HostSync.Desired(host.name(), desired.slice(host.name()), desired.digest(host.name())), epoch, revision, retry));
+                new HostSync.Desired(host.name(), () -> desired.slice(host.name()), desired.digest(host.name())), epoch, revision, retry,
+                known.apply(host.name())));
     }
 
     /** What each agent holds now, or why it couldn't be fetched. */

@@ -13,6 +13,8 @@ import dev.weft.plan.HostChange;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Brings one host's agent to its desired programming: one digest request; only when the digest differs,
@@ -24,12 +26,20 @@ public final class HostSync {
     private HostSync() {
     }
 
-    /** The desired side of one host. */
-    public record Desired(String host, NavigableMap<ObjectKey, HostObject> objects, Digest digest) {
+    /** The desired side of one host; its objects are assembled only if the agent's digest differs. */
+    public record Desired(String host, Supplier<NavigableMap<ObjectKey, HostObject>> objects, Digest digest) {
     }
 
-    public static HostStatus sync(AgentClient client, Desired desired, long epoch, String revision, RetryPolicy retry) {
+    /**
+     * @param known the agent's digest if a watch already reported it: when it is the desired one, the host
+     *              is in sync and nothing is sent, not even a digest request
+     */
+    public static HostStatus sync(AgentClient client, Desired desired, long epoch, String revision, RetryPolicy retry,
+                                  Optional<Digest> known) {
         String endpoint = client.base().toString();
+        if (known.isPresent() && known.get().equals(desired.digest())) {
+            return new HostStatus(desired.host(), endpoint, SyncState.Synced, revision, 0, "", Instant.now());
+        }
         String lastError = "";
         for (int attempt = 0; attempt < retry.attempts(); attempt++) {
             if (attempt > 0) {
@@ -41,7 +51,7 @@ public final class HostSync {
                     return new HostStatus(desired.host(), endpoint, SyncState.Synced, revision, 0, "", Instant.now());
                 }
                 AgentState live = client.state();
-                HostChange change = Differ.host(desired.host(), live.objects(), live.digest(), desired.objects(), desired.digest());
+                HostChange change = Differ.host(desired.host(), live.objects(), live.digest(), desired.objects().get(), desired.digest());
                 if (change == null) {
                     return new HostStatus(desired.host(), endpoint, SyncState.Synced, revision, 0, "", Instant.now());
                 }

@@ -47,6 +47,7 @@ public final class Reconciler implements AutoCloseable {
     private List<String> errors = List.of();
     private final Map<String, HostStatus> hosts = new HashMap<>();
     private volatile ReconcilerStatus status;
+    private final DigestWatches watches;
 
     /** @param onLoop called after every loop with the new status (e.g. to print it) */
     public Reconciler(GitSource source, String branch, Fleet fleet, long epoch, Duration interval, Consumer<ReconcilerStatus> onLoop) {
@@ -57,6 +58,7 @@ public final class Reconciler implements AutoCloseable {
         this.interval = interval;
         this.onLoop = onLoop;
         this.status = new ReconcilerStatus(branch, epoch, "", "", List.of(), null, List.of());
+        this.watches = new DigestWatches(fleet.access(), this::trigger);
     }
 
     public ReconcilerStatus status() {
@@ -96,7 +98,8 @@ public final class Reconciler implements AutoCloseable {
             errors = List.of(e.getMessage());
         }
         if (compiled != null) {
-            for (HostStatus result : fleet.sync(compiled, epoch, revision)) {
+            watches.watch(compiled.model().hosts().values());
+            for (HostStatus result : fleet.sync(compiled, epoch, revision, watches::digest)) {
                 HostStatus previous = hosts.get(result.host());
                 if (result.state() != SyncState.Synced && previous != null) {
                     result = new HostStatus(result.host(), result.endpoint(), result.state(), previous.revision(), result.ops(),
@@ -151,6 +154,7 @@ public final class Reconciler implements AutoCloseable {
 
     @Override
     public void close() {
+        watches.close();
         running = false;
         trigger();
         if (thread != null) {

@@ -96,6 +96,20 @@ class ReconcilerTest {
     }
 
     @Test
+    void driftIsNoticedByTheWatchAndHealedWithoutWaitingForTheInterval() throws Exception {
+        fleet.start("host-a", "host-b", "host-c");
+        try (Reconciler reconciler = reconciler(1, Duration.ofMinutes(10))) {
+            reconciler.start();
+            String first = repo.git().getRepository().resolve("main").name();
+            await().atMost(Duration.ofSeconds(10)).until(() -> allSyncedAt(reconciler.status(), first));
+            Thread.sleep(500); // let the watches settle on the programmed digests
+            var agentB = fleet.agents.get("host-b");
+            agentB.store().apply(new Batch(1, "by hand", null, List.of(Op.delete(new ObjectKey(ObjectKind.Port, "tenant-a/web-2")))));
+            await().atMost(Duration.ofSeconds(5)).until(() -> agentB.store().state().digest().equals(reconciler.compiled().digest("host-b")));
+        }
+    }
+
+    @Test
     void aNewCommitConvergesAndAnInvalidOneIsReportedAndNotApplied() throws Exception {
         fleet.start("host-a", "host-b", "host-c");
         try (Reconciler reconciler = reconciler(1, Duration.ofMillis(100))) {

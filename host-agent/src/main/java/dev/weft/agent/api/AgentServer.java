@@ -86,7 +86,7 @@ public final class AgentServer {
         Router router = Router.router(vertx);
         router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok").put("host", store.state().host())));
         router.route().handler(this::authenticate);
-        router.get("/v1/state").handler(this::state);
+        router.get("/v1/state").handler(this::stateOrWatch);
         router.post("/v1/apply").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(this::apply);
         router.get("/v1/stats").handler(this::stats);
         router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
@@ -99,6 +99,60 @@ public final class AgentServer {
             ctx.next();
         } else {
             json(ctx, 401, new JsonObject().put("error", "a valid bearer token is required"));
+        }
+    }
+
+    /** A digest request held until the digest is no longer {@code unless}, or until its wait runs out. */
+    private record Waiter(RoutingContext ctx, io.vertx.core.Context context, String unless, long timer) {
+    }
+
+    private final java.util.Set<Waiter> waiters = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Called after every change of the store: answers the watches whose digest is now stale. */
+    public void changed(AgentState state) {
+        String digest = state.digest().toString();
+        for (Waiter waiter : waiters) {
+            if (!waiter.unless().equals(digest) && waiters.remove(waiter)) {
+                waiter.context().runOnContext(v -> {
+                    vertx.cancelTimer(waiter.timer());
+                    state(waiter.ctx());
+                });
+            }
+        }
+    }
+
+    /**
+     * {@code GET /v1/state?digest&unless=D&wait=S}: a watch. Answers at once when the digest isn't D,
+     * else when it changes, or after S seconds (at most 60) with the unchanged digest.
+     */
+    private void stateOrWatch(RoutingContext ctx) {
+        String unless = ctx.queryParams().get("unless");
+        if (unless == null || !unless.equals(store.state().digest().toString())) {
+            state(ctx);
+            return;
+        }
+        long seconds = Math.min(60, Math.max(1, parseLong(ctx.queryParams().get("wait"), 25)));
+        io.vertx.core.Context context = vertx.getOrCreateContext();
+        Waiter[] self = new Waiter[1];
+        long timer = vertx.setTimer(seconds * 1000, id -> {
+            if (waiters.remove(self[0])) {
+                state(ctx);
+            }
+        });
+        self[0] = new Waiter(ctx, context, unless, timer);
+        waiters.add(self[0]);
+        ctx.request().connection().closeHandler(v -> waiters.remove(self[0]));
+        if (!unless.equals(store.state().digest().toString()) && waiters.remove(self[0])) { // changed meanwhile
+            vertx.cancelTimer(timer);
+            state(ctx);
+        }
+    }
+
+    private static long parseLong(String text, long fallback) {
+        try {
+            return text == null ? fallback : Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            return fallback;
         }
     }
 

@@ -46,12 +46,21 @@ public final class AgentClient {
     private final Duration timeout;
 
     public AgentClient(URI base, Optional<String> token, Optional<SSLContext> tls, Duration timeout) {
+        this(base, token, httpClient(tls, timeout), timeout);
+    }
+
+    /** A client sharing {@code http} (its connections and selector thread) with other agents' clients. */
+    public AgentClient(URI base, Optional<String> token, HttpClient http, Duration timeout) {
         this.base = base;
         this.token = token;
         this.timeout = timeout;
+        this.http = http;
+    }
+
+    public static HttpClient httpClient(Optional<SSLContext> tls, Duration timeout) {
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1);
         tls.ifPresent(builder::sslContext);
-        this.http = builder.build();
+        return builder.build();
     }
 
     public URI base() {
@@ -61,6 +70,24 @@ public final class AgentClient {
     public Summary summary() throws IOException, InterruptedException {
         JsonObject json = get("/v1/state?digest");
         return new Summary(json.getString("host"), json.getLong("epoch"), json.getString("revision", ""), Digest.parse(json.getString("digest")));
+    }
+
+    /**
+     * Waits until the agent's digest is no longer {@code unless} (or {@code wait} passes) and returns its
+     * summary: a watch, so a reconciler knows every agent's digest without asking on every loop.
+     */
+    public Summary watch(Digest unless, Duration wait) throws IOException, InterruptedException {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(base.resolve("/v1/state?digest&unless=" + unless + "&wait=" + wait.toSeconds()))
+                .timeout(wait.plus(timeout)).GET().headers(authorization()).build());
+        if (response.statusCode() != 200) {
+            throw new UnreachableException(base + " answered a watch with HTTP " + response.statusCode(), null);
+        }
+        JsonObject json = parse(response);
+        return new Summary(json.getString("host"), json.getLong("epoch"), json.getString("revision", ""), Digest.parse(json.getString("digest")));
+    }
+
+    private String[] authorization() {
+        return token.map(t -> new String[] {"Authorization", "Bearer " + t}).orElse(new String[] {"X-Weft", "1"});
     }
 
     public AgentState state() throws IOException, InterruptedException {
