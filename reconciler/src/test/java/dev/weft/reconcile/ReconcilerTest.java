@@ -133,6 +133,33 @@ class ReconcilerTest {
     }
 
     @Test
+    void aGitUrlIsFetchedEveryLoop() throws Exception {
+        fleet.start("host-a", "host-b", "host-c");
+        GitSource source = (GitSource) Sources.open("file://" + repo.dir(), dir.resolve("cache"));
+        try (Reconciler reconciler = new Reconciler(source, "main", fleet.fleet(), 1, Duration.ofMillis(100), s -> { })) {
+            reconciler.start();
+            String second = repo.replace("tenants/tenant-b/network.yaml", "10.1.2.0/24", "10.1.2.0/23").commit("widen data").name();
+            await().atMost(Duration.ofSeconds(10)).until(() -> allSyncedAt(reconciler.status(), second));
+        }
+    }
+
+    @Test
+    void weftStatusExitCodesFollowTheHosts() throws Exception {
+        fleet.start("host-a", "host-c").unreachable("host-b");
+        try (Reconciler reconciler = reconciler(1, Duration.ofMinutes(1));
+             StatusServer server = new StatusServer(reconciler, Optional.empty())) {
+            int port = server.start("127.0.0.1", 0);
+            reconciler.reconcileOnce();
+            dev.weft.cli.CliRun someNotSynced = dev.weft.cli.CliRun.of("status", "--server", "http://127.0.0.1:" + port);
+            assertThat(someNotSynced.exitCode()).isEqualTo(2);
+            assertThat(someNotSynced.out()).containsPattern("host-b +Unreachable");
+        }
+        dev.weft.cli.CliRun unreachable = dev.weft.cli.CliRun.of("status", "--server", "http://127.0.0.1:9");
+        assertThat(unreachable.exitCode()).isEqualTo(1);
+        assertThat(unreachable.err()).contains("cannot reach the reconciler");
+    }
+
+    @Test
     void aStaleReconcilerIsRefusedByTheAgents() throws Exception {
         fleet.start("host-a", "host-b", "host-c");
         try (Reconciler newer = reconciler(10, Duration.ofMinutes(1))) {
