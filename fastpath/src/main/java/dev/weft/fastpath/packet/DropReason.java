@@ -1,0 +1,23 @@
+package dev.weft.fastpath.packet;
+
+/** Why a frame was dropped; every drop is counted under one of these. */
+public enum DropReason {
+    NONE,
+    TRUNCATED,
+    BAD_ETHERTYPE,
+    BAD_IPV4_HEADER,
+    BAD_IPV4_CHECKSUM,
+    BAD_IPV4_LENGTH,
+    TTL_EXPIRED,
+    BAD_L4_HEADER,
+    BAD_ARP,
+    ARP_NOT_ANSWERED,
+    UNKNOWN_SOURCE_PORT,
+    SPOOFED_SOURCE,
+    NO_ROUTE,
+    UNKNOWN_DESTINATION,
+    BAD_ENCAPSULATION,
+    UNKNOWN_VNI,
+    NOT_A_LOCAL_PORT,
+    FRAME_TOO_LARGE
+}

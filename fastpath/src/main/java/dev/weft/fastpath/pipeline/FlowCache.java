@@ -1,0 +1,73 @@
+package dev.weft.fastpath.pipeline;
+
+/**
+ * The cache of header transpositions: exact match on (input, 5-tuple) → what to do with the packet,
+ * stamped with the table generation it was decided under. A newer table snapshot makes older entries
+ * misses without touching them. Direct-mapped by flow hash, so it is bounded and a colliding flow evicts
+ * the older one. Single writer (one worker), structure-of-arrays.
+ */
+public final class FlowCache {
+
+    public static final int DELIVER = 1;
+    public static final int ENCAP = 2;
+    /** Flag: rewrite the MACs (router MAC as source) and decrement the TTL: the packet crossed subnets. */
+    public static final int ROUTE = 4;
+
+    private final int mask;
+    private final long[] generation;
+    private final int[] input;
+    private final int[] src;
+    private final int[] dst;
+    private final long[] protocolPorts;
+    final int[] action;
+    final int[] port;
+    final int[] destination;
+    final int[] encap;
+    final long[] dstMac;
+
+    public FlowCache(int capacity) {
+        int size = Integer.highestOneBit(Math.max(16, capacity - 1)) << 1;
+        mask = size - 1;
+        generation = new long[size];
+        input = new int[size];
+        src = new int[size];
+        dst = new int[size];
+        protocolPorts = new long[size];
+        action = new int[size];
+        port = new int[size];
+        destination = new int[size];
+        encap = new int[size];
+        dstMac = new long[size];
+    }
+
+    private static long protocolPorts(int protocol, int srcPort, int dstPort) {
+        return ((long) protocol << 32) | ((long) srcPort << 16) | dstPort;
+    }
+
+    /** The slot holding this flow under {@code tableGeneration}, or -1. */
+    public int find(int hash, long tableGeneration, int in, int source, int dest, int protocol, int srcPort, int dstPort) {
+        int slot = hash & mask;
+        if (generation[slot] == tableGeneration + 1 && input[slot] == in && src[slot] == source && dst[slot] == dest
+                && protocolPorts[slot] == protocolPorts(protocol, srcPort, dstPort)) {
+            return slot;
+        }
+        return -1;
+    }
+
+    /** Stores a decision, evicting whatever had the slot; returns the slot. */
+    public int store(int hash, long tableGeneration, int in, int source, int dest, int protocol, int srcPort, int dstPort,
+                     int act, int outPort, int outDestination, int outEncap, long outDstMac) {
+        int slot = hash & mask;
+        generation[slot] = tableGeneration + 1; // so a zeroed slot never matches
+        input[slot] = in;
+        src[slot] = source;
+        dst[slot] = dest;
+        protocolPorts[slot] = protocolPorts(protocol, srcPort, dstPort);
+        action[slot] = act;
+        port[slot] = outPort;
+        destination[slot] = outDestination;
+        encap[slot] = outEncap;
+        dstMac[slot] = outDstMac;
+        return slot;
+    }
+}

@@ -1,0 +1,155 @@
+package dev.weft.fastpath.table;
+
+import dev.weft.net.Ipv4Prefix;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The lookup form of a {@link TableSnapshot} for the packet path: every address of every network with a
+ * port here in one off-heap (VNI, IP) table pointing into structure-of-arrays entries, local ports by
+ * index, and per VNI the subnets for longest-prefix match. Immutable once built.
+ */
+public final class ForwardingTables implements AutoCloseable {
+
+    /** The MAC address of every host's distributed router: the gateway MAC every VM sees. */
+    public static final long ROUTER_MAC = 0x0277_6566_7401L; // 02:77:65:66:74:01, "weft"
+
+    public static final int VXLAN = 0;
+    public static final int NVGRE = 1;
+
+    public final long generation;
+    /** This host's underlay (provider) address: the outer source of everything it encapsulates. */
+    public final int localUnderlay;
+    /** Outer destination MAC for encapsulated frames (the underlay next hop). */
+    public final long underlayNextHopMac;
+    public final long localUnderlayMac;
+
+    public final PortEntry[] ports;
+    public final int[] portVni;
+    public final int[] portIp;
+    public final long[] portMac;
+    public final int[] portSubnet;
+    public final int[] portSubnetMask;
+    public final int[] portGateway;
+
+    private final AddressTable addresses;
+    public final long[] entryMac;
+    public final int[] entryProvider;
+    public final int[] entryEncap;
+    /** The local port of an entry, or -1 when it lives on another host. */
+    public final int[] entryPort;
+
+    private final Map<Integer, int[][]> subnets = new HashMap<>();
+    private final Map<Integer, Integer> networkEncap = new HashMap<>();
+
+    public ForwardingTables(TableSnapshot snapshot, int localUnderlay, long localUnderlayMac, long underlayNextHopMac) {
+        this.generation = snapshot.generation();
+        this.localUnderlay = localUnderlay;
+        this.localUnderlayMac = localUnderlayMac;
+        this.underlayNextHopMac = underlayNextHopMac;
+        List<PortEntry> portList = snapshot.ports();
+        int n = portList.size();
+        ports = portList.toArray(PortEntry[]::new);
+        portVni = new int[n];
+        portIp = new int[n];
+        portMac = new long[n];
+        portSubnet = new int[n];
+        portSubnetMask = new int[n];
+        portGateway = new int[n];
+        for (int p = 0; p < n; p++) {
+            PortEntry port = ports[p];
+            portVni[p] = port.vni();
+            portIp[p] = port.ip().value();
+            portMac[p] = port.mac().value();
+            portSubnet[p] = port.subnet().networkAddress().value();
+            portSubnetMask[p] = port.subnet().mask();
+            portGateway[p] = port.gateway().value();
+        }
+        List<MappingEntry> mappings = snapshot.mappings();
+        int entries = mappings.size() + n;
+        entryMac = new long[entries];
+        entryProvider = new int[entries];
+        entryEncap = new int[entries];
+        entryPort = new int[entries];
+        addresses = new AddressTable(entries);
+        int e = 0;
+        for (MappingEntry mapping : mappings) {
+            entryMac[e] = mapping.mac().value();
+            entryProvider[e] = mapping.providerAddress().value();
+            entryEncap[e] = mapping.encapsulation() == MappingEntry.Encapsulation.NVGRE ? NVGRE : VXLAN;
+            entryPort[e] = -1;
+            addresses.put(mapping.vni(), mapping.ip().value(), e++);
+        }
+        for (int p = 0; p < n; p++) { // a local port is delivered to directly, whatever its mapping says
+            int existing = addresses.get(portVni[p], portIp[p]);
+            int at = existing >= 0 ? existing : e++;
+            entryMac[at] = portMac[p];
+            entryProvider[at] = localUnderlay;
+            entryPort[at] = p;
+            if (existing < 0) {
+                addresses.put(portVni[p], portIp[p], at);
+            }
+        }
+        for (NetworkEntry network : snapshot.networks()) {
+            List<Ipv4Prefix> sorted = network.subnets().stream().sorted((x, y) -> Integer.compare(y.length(), x.length())).toList();
+            int[][] table = new int[sorted.size()][];
+            for (int s = 0; s < sorted.size(); s++) {
+                table[s] = new int[] {sorted.get(s).networkAddress().value(), sorted.get(s).mask()};
+            }
+            subnets.put(network.vni(), table);
+        }
+        mappings.forEach(m -> networkEncap.putIfAbsent(m.vni(), m.encapsulation() == MappingEntry.Encapsulation.NVGRE ? NVGRE : VXLAN));
+    }
+
+    /** The entry of (vni, ip), or -1. */
+    public int lookup(int vni, int ip) {
+        return addresses.get(vni, ip);
+    }
+
+    public boolean knowsVni(int vni) {
+        return subnets.containsKey(vni);
+    }
+
+    /** Longest-prefix match of {@code ip} among the subnets of {@code vni}: the subnet's network address, or 0 when none. */
+    public int subnetOf(int vni, int ip) {
+        int[][] table = subnets.get(vni);
+        if (table == null) {
+            return 0;
+        }
+        for (int[] prefix : table) {
+            if ((ip & prefix[1]) == prefix[0]) {
+                return prefix[0] == 0 ? -1 : prefix[0];
+            }
+        }
+        return 0;
+    }
+
+    /** Whether {@code ip} is the gateway (first host address) of one of {@code vni}'s subnets. */
+    public boolean isGateway(int vni, int ip) {
+        int[][] table = subnets.get(vni);
+        if (table != null) {
+            for (int[] prefix : table) {
+                if (ip == prefix[0] + 1 && (ip & prefix[1]) == prefix[0]) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    public int portCount() {
+        return ports.length;
+    }
+
+    @Override
+    public void close() {
+        addresses.close();
+    }
+
+    @Override
+    public String toString() {
+        return "ForwardingTables[generation " + generation + ", ports " + Arrays.toString(ports) + "]";
+    }
+}

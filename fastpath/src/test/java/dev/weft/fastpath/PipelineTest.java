@@ -1,0 +1,237 @@
+package dev.weft.fastpath;
+
+import static dev.weft.fastpath.Frames.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weft.fastpath.packet.DropReason;
+import dev.weft.fastpath.packet.PacketBatch;
+import dev.weft.fastpath.pipeline.Pipeline;
+import dev.weft.fastpath.table.ForwardingTables;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Every path of the pipeline with reference frames, checked field by field. */
+class PipelineTest {
+
+    PacketBatch batch;
+    ForwardingTables tables;
+    Pipeline pipeline;
+
+    @BeforeEach
+    void setUp() {
+        batch = new PacketBatch();
+        tables = Frames.tables(1);
+        pipeline = new Pipeline(4096);
+    }
+
+    @AfterEach
+    void tearDown() {
+        batch.close();
+        tables.close();
+    }
+
+    private int run(byte[] frame, int inPort) {
+        batch.clear();
+        int i = batch.add(frame, inPort);
+        pipeline.process(batch, tables);
+        return i;
+    }
+
+    @Test
+    void arpForTheGatewayIsAnsweredWithTheRouterMac() {
+        int i = run(arpRequest(WEB1_MAC, ip("10.1.1.4"), ip("10.1.1.1")), WEB1);
+        assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_PORT);
+        assertThat(batch.outPort[i]).isEqualTo(WEB1);
+        byte[] reply = batch.frame(i);
+        assertThat(mac(reply, 0)).isEqualTo(WEB1_MAC);                 // to the asker
+        assertThat(mac(reply, 6)).isEqualTo(ForwardingTables.ROUTER_MAC);
+        assertThat(u16(reply, 12)).isEqualTo(0x0806);
+        assertThat(u16(reply, 20)).isEqualTo(2);                       // reply
+        assertThat(mac(reply, 22)).isEqualTo(ForwardingTables.ROUTER_MAC); // sender hardware address
+        assertThat(u32(reply, 28)).isEqualTo(ip("10.1.1.1"));          // sender protocol address
+        assertThat(mac(reply, 32)).isEqualTo(WEB1_MAC);
+        assertThat(u32(reply, 38)).isEqualTo(ip("10.1.1.4"));
+    }
+
+    @Test
+    void arpForAKnownAddressOfTheSubnetIsAnsweredWithItsMacAndOtherArpIsDropped() {
+        int i = run(arpRequest(WEB1_MAC, ip("10.1.1.4"), ip("10.1.1.5")), WEB1);
+        assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_PORT);
+        assertThat(mac(batch.frame(i), 22)).isEqualTo(WEB2_MAC);
+        run(arpRequest(WEB1_MAC, ip("10.1.1.4"), ip("10.1.1.99")), WEB1);
+        run(arpRequest(WEB1_MAC, ip("10.1.1.4"), ip("10.1.2.5")), WEB1); // another subnet: through the gateway
+        assertThat(batch.verdict[0]).isEqualTo(PacketBatch.DROP);
+        assertThat(pipeline.counters().drops(DropReason.ARP_NOT_ANSWERED)).isEqualTo(2);
+    }
+
+    @Test
+    void sameSubnetToAnotherHostIsEncapsulatedInVxlan() {
+        byte[] inner = udp(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 40000, 53, 18);
+        int i = run(inner, WEB1);
+        assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_UNDERLAY);
+        assertThat(batch.outAddress[i]).isEqualTo(HOST_B);
+        byte[] f = batch.frame(i);
+        assertThat(f).hasSize(50 + inner.length);
+        assertThat(mac(f, 0)).isEqualTo(NEXT_HOP_MAC);
+        assertThat(mac(f, 6)).isEqualTo(HOST_A_MAC);
+        assertThat(u16(f, 12)).isEqualTo(0x0800);
+        assertThat(f[14]).isEqualTo((byte) 0x45);
+        assertThat(u16(f, 16)).isEqualTo(20 + 8 + 8 + inner.length);   // outer total length
+        assertThat(u16(f, 20)).isEqualTo(0x4000);                      // DF
+        assertThat(f[22] & 0xff).isEqualTo(64);                        // TTL
+        assertThat(f[23] & 0xff).isEqualTo(17);                        // UDP
+        assertThat(checksumOk(f, 14)).isTrue();
+        assertThat(u32(f, 26)).isEqualTo(HOST_A);
+        assertThat(u32(f, 30)).isEqualTo(HOST_B);
+        assertThat(u16(f, 34)).isBetween(49152, 65535);                // source port from the flow hash
+        assertThat(u16(f, 36)).isEqualTo(4789);
+        assertThat(u16(f, 38)).isEqualTo(8 + 8 + inner.length);
+        assertThat(u16(f, 40)).isZero();                               // no UDP checksum
+        assertThat(u32(f, 42)).isEqualTo(0x0800_0000);                 // I flag
+        assertThat(u32(f, 46) >>> 8).isEqualTo(5001);                  // VNI
+        assertThat(Arrays.copyOfRange(f, 50, f.length)).isEqualTo(inner); // the tenant frame, untouched
+        assertThat(pipeline.counters().encapsulated).isEqualTo(1);
+    }
+
+    @Test
+    void theSameFlowAlwaysGetsTheSameSourcePortAndOtherFlowsSpread() {
+        int first = u16(batch.frame(run(udp(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 40000, 53, 0), WEB1)), 34);
+        int again = u16(batch.frame(run(udp(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 40000, 53, 0), WEB1)), 34);
+        int other = u16(batch.frame(run(udp(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 40001, 53, 0), WEB1)), 34);
+        assertThat(again).isEqualTo(first);
+        assertThat(other).isNotEqualTo(first);
+    }
+
+    @Test
+    void anotherSubnetOnThisHostIsRoutedLocally() {
+        byte[] frame = ping(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), ip("10.1.2.5"), 7);
+        int i = run(frame, WEB1);
+        assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_PORT);
+        assertThat(batch.outPort[i]).isEqualTo(DB2);
+        byte[] f = batch.frame(i);
+        assertThat(mac(f, 0)).isEqualTo(DB2_MAC);
+        assertThat(mac(f, 6)).isEqualTo(ForwardingTables.ROUTER_MAC);
+        assertThat(f[22] & 0xff).isEqualTo(63);                        // TTL decremented
+        assertThat(checksumOk(f, 14)).isTrue();                        // RFC 1624 update
+        assertThat(Arrays.copyOfRange(f, 34, f.length)).isEqualTo(Arrays.copyOfRange(frame, 34, frame.length));
+        assertThat(pipeline.counters().routed).isEqualTo(1);
+    }
+
+    @Test
+    void anotherSubnetIsReachedThroughTheGatewayOnly() {
+        int i = run(ping(WEB1_MAC, DB2_MAC, ip("10.1.1.4"), ip("10.1.2.5"), 7), WEB1);
+        assertThat(batch.verdict[i]).isEqualTo(PacketBatch.DROP);
+        assertThat(pipeline.counters().drops(DropReason.NO_ROUTE)).isEqualTo(1);
+    }
+
+    @Test
+    void anExpiringTtlIsDroppedWhenRouted() {
+        byte[] frame = ping(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), ip("10.1.2.5"), 7);
+        frame[22] = 1;
+        frame[24] = 0;
+        frame[25] = 0;
+        int sum = 0;
+        for (int k = 14; k < 34; k += 2) {
+            sum += u16(frame, k);
+        }
+        sum = (sum & 0xffff) + (sum >>> 16);
+        sum = (sum & 0xffff) + (sum >>> 16);
+        frame[24] = (byte) (~sum >>> 8);
+        frame[25] = (byte) ~sum;
+        run(frame, WEB1);
+        assertThat(pipeline.counters().drops(DropReason.TTL_EXPIRED)).isEqualTo(1);
+    }
+
+    @Test
+    void nvgreCarriesTheVsidAndFlowIdInTheGreKey() {
+        byte[] inner = ping(APP1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), ip("10.1.2.4"), 9);
+        int i = run(inner, APP1);
+        assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_UNDERLAY);
+        byte[] f = batch.frame(i);
+        assertThat(f).hasSize(42 + inner.length);
+        assertThat(f[23] & 0xff).isEqualTo(47);                        // GRE
+        assertThat(checksumOk(f, 14)).isTrue();
+        assertThat(u16(f, 34)).isEqualTo(0x2000);                      // K bit
+        assertThat(u16(f, 36)).isEqualTo(0x6558);                      // transparent Ethernet bridging
+        assertThat(u32(f, 38) >>> 8).isEqualTo(5002);                  // VSID
+        assertThat(u32(f, 38) & 0xff).isEqualTo(batch.hash[i] & 0xff); // flow id
+        assertThat(mac(f, 42)).isEqualTo(DATA1_MAC);                   // routed: inner MACs rewritten
+    }
+
+    @Test
+    void decapsulationDeliversOnlyToALocalPortOfTheSameVni() {
+        byte[] toWeb1 = udp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 53, 40000, 10);
+        int i = run(vxlan(5001, HOST_B, HOST_A, toWeb1), PacketBatch.UNDERLAY);
+        assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_PORT);
+        assertThat(batch.outPort[i]).isEqualTo(WEB1);                  // tenant-a's 10.1.1.4, not tenant-b's
+        assertThat(batch.frame(i)).isEqualTo(toWeb1);
+
+        i = run(vxlan(5002, HOST_B, HOST_A, toWeb1), PacketBatch.UNDERLAY);
+        assertThat(batch.outPort[i]).isEqualTo(APP1);                  // the same address in VNI 5002 is tenant-b's
+
+        run(vxlan(7777, HOST_B, HOST_A, toWeb1), PacketBatch.UNDERLAY);
+        run(vxlan(5001, HOST_B, HOST_A, udp(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 1, 2, 0)), PacketBatch.UNDERLAY);
+        assertThat(pipeline.counters().drops(DropReason.UNKNOWN_VNI)).isEqualTo(1);
+        assertThat(pipeline.counters().drops(DropReason.NOT_A_LOCAL_PORT)).isEqualTo(1);
+    }
+
+    @Test
+    void spoofedSourcesAreDropped() {
+        run(udp(WEB1_MAC, WEB2_MAC, ip("10.1.1.9"), ip("10.1.1.5"), 1, 2, 0), WEB1);
+        run(udp(DB2_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 1, 2, 0), WEB1);
+        assertThat(pipeline.counters().drops(DropReason.SPOOFED_SOURCE)).isEqualTo(2);
+    }
+
+    @Test
+    void theFlowCacheHitsForLaterPacketsAndANewTableGenerationMisses() {
+        byte[] frame = udp(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 40000, 53, 0);
+        run(frame, WEB1);
+        run(frame, WEB1);
+        run(frame, WEB1);
+        assertThat(pipeline.counters().flowMisses).isEqualTo(1);
+        assertThat(pipeline.counters().flowHits).isEqualTo(2);
+        tables.close();
+        tables = Frames.tables(2);
+        run(frame, WEB1);
+        assertThat(pipeline.counters().flowMisses).isEqualTo(2);
+    }
+
+    @Test
+    void malformedFramesAreDroppedAndCountedByReason() {
+        byte[] good = udp(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 1, 2, 8);
+        run(Arrays.copyOf(good, 10), WEB1);
+        run(Arrays.copyOf(good, 30), WEB1);
+        byte[] badChecksum = good.clone();
+        badChecksum[25] ^= 1;
+        run(badChecksum, WEB1);
+        byte[] badLength = good.clone();
+        badLength[17] = (byte) 0xff;
+        run(badLength, WEB1);
+        byte[] ipv6 = good.clone();
+        ipv6[12] = (byte) 0x86;
+        ipv6[13] = (byte) 0xdd;
+        run(ipv6, WEB1);
+        run(good, 17);
+        run(new byte[] {1, 2, 3}, PacketBatch.UNDERLAY);
+        var c = pipeline.counters();
+        assertThat(c.drops(DropReason.TRUNCATED)).isEqualTo(3);
+        assertThat(c.drops(DropReason.BAD_IPV4_CHECKSUM)).isEqualTo(1);
+        assertThat(c.drops(DropReason.BAD_IPV4_LENGTH)).isEqualTo(1);
+        assertThat(c.drops(DropReason.BAD_ETHERTYPE)).isEqualTo(1);
+        assertThat(c.drops(DropReason.UNKNOWN_SOURCE_PORT)).isEqualTo(1);
+        assertThat(c.totalDrops()).isEqualTo(7);
+    }
+
+    @Test
+    void aBatchOfMixedFramesGetsEachItsOwnVerdict() {
+        batch.clear();
+        batch.add(udp(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 1, 2, 0), WEB1);
+        batch.add(arpRequest(WEB1_MAC, ip("10.1.1.4"), ip("10.1.1.1")), WEB1);
+        batch.add(ping(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), ip("10.1.2.5"), 1), WEB1);
+        batch.add(new byte[5], WEB1);
+        pipeline.process(batch, tables);
+        assertThat(batch.verdict).startsWith(PacketBatch.TO_UNDERLAY, PacketBatch.TO_PORT, PacketBatch.TO_PORT, PacketBatch.DROP);
+    }
+}
