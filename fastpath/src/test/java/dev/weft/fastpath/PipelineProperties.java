@@ -1,0 +1,132 @@
+package dev.weft.fastpath;
+
+import static dev.weft.fastpath.Frames.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weft.fastpath.packet.Checksum;
+import dev.weft.fastpath.packet.FlowHash;
+import dev.weft.fastpath.packet.PacketBatch;
+import dev.weft.fastpath.pipeline.Pipeline;
+import dev.weft.fastpath.table.ForwardingTables;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+
+/** Random frames (valid, truncated, bit-flipped) through the whole pipeline: it never throws and never crosses VNIs. */
+class PipelineProperties {
+
+    /** A frame and the port (or the underlay) it arrives on. */
+    record Arrival(byte[] frame, int port) {
+    }
+
+    @Provide
+    Arbitrary<Arrival> arrivals() {
+        Arbitrary<Integer> port = Arbitraries.of(WEB1, DB2, APP1);
+        Arbitrary<byte[]> valid = Combinators.combine(Arbitraries.of(WEB1_MAC, DB2_MAC, APP1_MAC, ForwardingTables.ROUTER_MAC, WEB2_MAC),
+                Arbitraries.of(ip("10.1.1.4"), ip("10.1.1.5"), ip("10.1.2.5"), ip("10.1.2.4"), ip("10.1.1.1"), ip("10.9.9.9")),
+                Arbitraries.integers().between(0, 65535), Arbitraries.integers().between(0, 200), Arbitraries.of(true, false))
+                .as((dstMac, dst, srcPort, payload, udp) -> udp
+                        ? Frames.udp(WEB1_MAC, dstMac, ip("10.1.1.4"), dst, srcPort, 53, payload)
+                        : Frames.ping(APP1_MAC, dstMac, ip("10.1.1.4"), dst, srcPort));
+        Arbitrary<byte[]> underlay = Combinators.combine(Arbitraries.of(5001, 5002, 7777), valid)
+                .as((vni, inner) -> Frames.vxlan(vni, HOST_B, HOST_A, inner));
+        Arbitrary<byte[]> any = Arbitraries.oneOf(valid, underlay, Arbitraries.bytes().array(byte[].class).ofMaxSize(120),
+                Arbitraries.of(arpRequest(WEB1_MAC, ip("10.1.1.4"), ip("10.1.1.1"))));
+        Arbitrary<byte[]> mutated = Combinators.combine(any, Arbitraries.integers().between(0, 4), Arbitraries.integers().between(0, 1 << 20),
+                Arbitraries.integers().between(0, 100)).as((frame, mode, seed, cut) -> mutate(frame, mode, seed, cut));
+        return Combinators.combine(mutated, Arbitraries.oneOf(port, Arbitraries.just(PacketBatch.UNDERLAY), Arbitraries.integers().between(-5, 9)))
+                .as((frame, p) -> new Arrival(frame, isUnderlay(frame) ? PacketBatch.UNDERLAY : p));
+    }
+
+    @Provide
+    Arbitrary<List<Arrival>> batches() {
+        return arrivals().list().ofMinSize(1).ofMaxSize(64);
+    }
+
+    private static boolean isUnderlay(byte[] frame) {
+        return frame.length > 37 && (frame[36] & 0xff) == 0x12 && (frame[37] & 0xff) == 0xb5; // UDP destination 4789
+    }
+
+    private static byte[] mutate(byte[] frame, int mode, int seed, int cut) {
+        byte[] copy = frame.clone();
+        switch (mode) {
+            case 1 -> {
+                return java.util.Arrays.copyOf(copy, Math.min(copy.length, cut)); // truncated
+            }
+            case 2, 3 -> {
+                if (copy.length > 0) {
+                    copy[seed % copy.length] ^= (byte) (1 << (seed >>> 24 & 7)); // one bit flipped
+                }
+            }
+            default -> {
+                // unchanged
+            }
+        }
+        return copy;
+    }
+
+    /** The VNI a frame belongs to: its port's, or the one in its VXLAN header. */
+    private static int originVni(Arrival arrival, ForwardingTables t) {
+        if (arrival.port() >= 0 && arrival.port() < t.portCount()) {
+            return t.portVni[arrival.port()];
+        }
+        byte[] f = arrival.frame();
+        return f.length >= 50 ? u32(f, 46) >>> 8 : -1;
+    }
+
+    @Property(tries = 2000)
+    void randomFramesNeverThrowAndNeverLeaveOnAnotherVni(@ForAll("batches") List<Arrival> arrivals) {
+        try (PacketBatch batch = new PacketBatch(); ForwardingTables tables = Frames.tables(1)) {
+            for (Arrival a : arrivals) {
+                batch.add(a.frame(), a.port());
+            }
+            new Pipeline(1024).process(batch, tables);
+            for (int i = 0; i < batch.count(); i++) {
+                int vni = originVni(arrivals.get(i), tables);
+                if (batch.verdict[i] == PacketBatch.TO_PORT) {
+                    assertThat(tables.portVni[batch.outPort[i]]).as("frame %d delivered to a port of another VNI", i).isEqualTo(vni);
+                } else if (batch.verdict[i] == PacketBatch.TO_UNDERLAY) {
+                    byte[] out = batch.frame(i);
+                    int carried = (out[23] & 0xff) == 47 ? u32(out, 38) >>> 8 : u32(out, 46) >>> 8;
+                    assertThat(carried).as("frame %d encapsulated with another VNI", i).isEqualTo(vni);
+                }
+            }
+        }
+    }
+
+    @Property
+    void vectorFlowHashEqualsScalar(@ForAll @Size(min = 1, max = 256) List<@IntRange(min = Integer.MIN_VALUE) Integer> values) {
+        try (PacketBatch a = new PacketBatch(); PacketBatch b = new PacketBatch()) {
+            int n = values.size();
+            for (int i = 0; i < n; i++) {
+                int v = values.get(i);
+                for (PacketBatch batch : new PacketBatch[] {a, b}) {
+                    batch.srcIp[i] = v;
+                    batch.dstIp[i] = v * 31 + 7;
+                    batch.protocol[i] = v & 0xff;
+                    batch.srcPort[i] = v >>> 16;
+                    batch.dstPort[i] = v & 0xffff;
+                    batch.inPort[i] = v % 5;
+                }
+            }
+            FlowHash.scalar(a, n);
+            FlowHash.vector(b, n);
+            assertThat(java.util.Arrays.copyOf(b.hash, n)).isEqualTo(java.util.Arrays.copyOf(a.hash, n));
+        }
+    }
+
+    @Property
+    void vectorChecksumEqualsScalar(@ForAll @Size(max = 2000) byte[] data, @ForAll @IntRange(min = 0, max = 7) int offset) {
+        byte[] padded = new byte[data.length + offset];
+        System.arraycopy(data, 0, padded, offset, data.length);
+        MemorySegment m = MemorySegment.ofArray(padded);
+        assertThat(Checksum.fold(Checksum.sumVector(m, offset, data.length))).isEqualTo(Checksum.fold(Checksum.sum(m, offset, data.length)));
+    }
+}
