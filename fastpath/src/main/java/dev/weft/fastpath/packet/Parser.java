@@ -91,7 +91,7 @@ public final class Parser {
         if (total < ihl || l3 + total > len) {
             return DropReason.BAD_IPV4_LENGTH.ordinal();
         }
-        if (Checksum.fold(Checksum.sum(m, ip, ihl)) != 0xffff) {
+        if (Checksum.fold(ihl == 20 ? Checksum.sum20(m, ip) : Checksum.sum(m, ip, ihl)) != 0xffff) {
             return DropReason.BAD_IPV4_CHECKSUM.ordinal();
         }
         int fragment = Bytes.u16(m, ip + 6);

@@ -33,16 +33,16 @@ public final class Encap {
         Bytes.u16(m, s + 12, 0x0800);
         long ip = s + 14;
         int total = overhead - 14 + inner;
-        Bytes.u16(m, ip, 0x4500);
-        Bytes.u16(m, ip + 2, total);
-        Bytes.u16(m, ip + 4, 0);
-        Bytes.u16(m, ip + 6, 0x4000); // don't fragment
-        Bytes.u8(m, ip + 8, 64);
-        Bytes.u8(m, ip + 9, encap == ForwardingTables.NVGRE ? 47 : 17);
-        Bytes.u16(m, ip + 10, 0);
-        Bytes.u32(m, ip + 12, t.localUnderlay);
+        int protocol = encap == ForwardingTables.NVGRE ? 47 : 17;
+        int source = t.localUnderlay;
+        // The outer checksum from the header's words directly, without reading them back.
+        long sum = 0x4500L + total + 0x4000 + (64 << 8 | protocol)
+                + (source >>> 16) + (source & 0xffff) + (destination >>> 16) + (destination & 0xffff);
+        Bytes.u32(m, ip, 0x4500_0000 | total);
+        Bytes.u32(m, ip + 4, 0x0000_4000); // identification 0, don't fragment
+        Bytes.u32(m, ip + 8, (64 << 24) | (protocol << 16) | Checksum.finish(sum));
+        Bytes.u32(m, ip + 12, source);
         Bytes.u32(m, ip + 16, destination);
-        Bytes.u16(m, ip + 10, Checksum.finish(Checksum.sum(m, ip, 20)));
         long l4 = ip + 20;
         if (encap == ForwardingTables.NVGRE) {
             Bytes.u16(m, l4, 0x2000); // key present, version 0
