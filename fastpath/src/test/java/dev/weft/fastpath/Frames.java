@@ -25,7 +25,9 @@ public final class Frames {
     public static final long WEB2_MAC = 0x0200_0a01_0105L; // tenant-a, 10.1.1.5, on host-b
     public static final long DATA1_MAC = 0x0201_0a01_0204L; // tenant-b, 10.1.2.4, on host-b (NVGRE)
 
-    public static final int WEB1 = 0, DB2 = 1, APP1 = 2;
+    public static final long WEB3_MAC = 0x0200_0a01_0106L; // tenant-a, 10.1.1.6, port 3
+
+    public static final int WEB1 = 0, DB2 = 1, APP1 = 2, WEB3 = 3;
 
     private Frames() {
     }
@@ -38,7 +40,8 @@ public final class Frames {
         List<PortEntry> ports = List.of(
                 new PortEntry("tenant-a/web-1", 5001, new MacAddress(WEB1_MAC), Ipv4.parse("10.1.1.4"), Ipv4Prefix.parse("10.1.1.0/24"), Ipv4.parse("10.1.1.1")),
                 new PortEntry("tenant-a/db-2", 5001, new MacAddress(DB2_MAC), Ipv4.parse("10.1.2.5"), Ipv4Prefix.parse("10.1.2.0/24"), Ipv4.parse("10.1.2.1")),
-                new PortEntry("tenant-b/app-1", 5002, new MacAddress(APP1_MAC), Ipv4.parse("10.1.1.4"), Ipv4Prefix.parse("10.1.1.0/24"), Ipv4.parse("10.1.1.1")));
+                new PortEntry("tenant-b/app-1", 5002, new MacAddress(APP1_MAC), Ipv4.parse("10.1.1.4"), Ipv4Prefix.parse("10.1.1.0/24"), Ipv4.parse("10.1.1.1")),
+                new PortEntry("tenant-a/web-3", 5001, new MacAddress(WEB3_MAC), Ipv4.parse("10.1.1.6"), Ipv4Prefix.parse("10.1.1.0/24"), Ipv4.parse("10.1.1.1")));
         MappingEntry.Encapsulation vxlan = MappingEntry.Encapsulation.VXLAN;
         MappingEntry.Encapsulation nvgre = MappingEntry.Encapsulation.NVGRE;
         List<MappingEntry> mappings = List.of(

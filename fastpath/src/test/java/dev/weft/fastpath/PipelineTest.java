@@ -105,6 +105,32 @@ class PipelineTest {
     }
 
     @Test
+    void sameSubnetOnThisHostIsSwitchedToThePortUntouched() {
+        byte[] frame = udp(WEB1_MAC, WEB3_MAC, ip("10.1.1.4"), ip("10.1.1.6"), 1000, 2000, 32);
+        int i = run(frame, WEB1);
+        assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_PORT);
+        assertThat(batch.outPort[i]).isEqualTo(WEB3);
+        assertThat(batch.frame(i)).isEqualTo(frame);                   // no rewrite, TTL kept
+        assertThat(pipeline.counters().switched).isEqualTo(1);
+    }
+
+    @Test
+    void a8021qTaggedFrameIsParsedAndForwardedWithItsTag() {
+        byte[] plain = udp(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 1000, 2000, 8);
+        byte[] tagged = new byte[plain.length + 4];
+        System.arraycopy(plain, 0, tagged, 0, 12);
+        tagged[12] = (byte) 0x81;
+        tagged[13] = 0x00;
+        tagged[14] = 0x00;
+        tagged[15] = 0x64; // VLAN 100
+        System.arraycopy(plain, 12, tagged, 16, plain.length - 12);
+        int i = run(tagged, WEB1);
+        assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_UNDERLAY);
+        assertThat(batch.l3[i]).isEqualTo(18);
+        assertThat(Arrays.copyOfRange(batch.frame(i), 50, 50 + tagged.length)).isEqualTo(tagged);
+    }
+
+    @Test
     void anotherSubnetOnThisHostIsRoutedLocally() {
         byte[] frame = ping(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), ip("10.1.2.5"), 7);
         int i = run(frame, WEB1);

@@ -13,20 +13,16 @@ import dev.weft.reconcile.StatusServer;
 import dev.weft.source.GitSource;
 import dev.weft.source.ManifestSource;
 import dev.weft.source.Sources;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.PersonIdent;
 import picocli.CommandLine;
@@ -63,7 +59,7 @@ public final class UpCommand implements Callable<Integer> {
         Path work = Files.createTempDirectory("weft-up-");
         Path repoDir = prepareRepository(work, err);
         if (repoDir == null) {
-            deleteTree(work);
+            Trees.delete(work);
             return 1;
         }
         ManifestSource source = Sources.open(repoDir.toString(), work.resolve("cache"));
@@ -92,7 +88,7 @@ public final class UpCommand implements Callable<Integer> {
                     // exiting anyway
                 }
             });
-            deleteTree(work);
+            Trees.delete(work);
             stopped.countDown();
         }));
         Listen address = Listen.parse(listen);
@@ -151,7 +147,7 @@ public final class UpCommand implements Callable<Integer> {
             return from.toAbsolutePath();
         }
         Path target = work.resolve("manifests");
-        copyTree(from, target);
+        Trees.copy(from, target);
         try (Git git = Git.init().setDirectory(target.toFile()).setInitialBranch("main").call()) {
             git.add().addFilepattern(".").call();
             PersonIdent who = new PersonIdent("weft up", "weft@localhost");
@@ -166,30 +162,4 @@ public final class UpCommand implements Callable<Integer> {
         return Files.isDirectory(candidate) ? candidate : null;
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path p : paths.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException ignored) {
-            // best effort on the way out
-        }
-    }
 }

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -22,22 +21,9 @@ public final class ExampleRepo implements AutoCloseable {
 
     public ExampleRepo(Path dir) throws Exception {
         this.dir = dir;
-        copy(Path.of("..", "manifests-example"), dir);
+        Trees.copy(Path.of("..", "manifests-example"), dir);
         this.git = Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call();
         commit("manifests-example");
-    }
-
-    private static void copy(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path p : paths.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
     }
 
     public Path dir() {
