@@ -87,6 +87,28 @@ public final class PacketBatch implements AutoCloseable {
         return i;
     }
 
+    /** Where the next frame's bytes go when a device reads straight into the batch: its slot after the headroom. */
+    public MemorySegment nextSlot() {
+        return memory.asSlice((long) count * SLOT + HEADROOM, MAX_FRAME);
+    }
+
+    /** Takes the frame a device just read into {@link #nextSlot()}; returns its index. */
+    public int commit(int frameLength, int port) {
+        int i = count++;
+        start[i] = i * SLOT + HEADROOM;
+        length[i] = frameLength;
+        inPort[i] = port;
+        verdict[i] = DROP;
+        reason[i] = 0;
+        flags[i] = 0;
+        vni[i] = 0;
+        return i;
+    }
+
+    public boolean full() {
+        return count == CAPACITY;
+    }
+
     /** The frame's current bytes (after any rewrite or encapsulation). */
     public byte[] frame(int i) {
         return memory.asSlice(start[i], length[i]).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);

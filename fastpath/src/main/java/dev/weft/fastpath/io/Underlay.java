@@ -1,0 +1,131 @@
+package dev.weft.fastpath.io;
+
+import dev.weft.fastpath.packet.Bytes;
+import dev.weft.fastpath.packet.PacketBatch;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * The host's underlay: VXLAN received on a UDP socket bound to its provider address, port 4789, with
+ * {@code recvmmsg} (one system call per burst), and every encapsulated frame (VXLAN or NVGRE) sent with
+ * {@code sendmmsg} through a raw IP socket with the outer IPv4 header Weft built, so the UDP source port
+ * carries the inner flow hash as RFC 7348 asks.
+ */
+public final class Underlay implements AutoCloseable {
+
+    private static final int BURST = 64;
+    private static final long MMSGHDR = 64;   // struct mmsghdr on 64-bit Linux
+    private static final long IOVEC = 16;
+    private static final long SOCKADDR_IN = 16;
+    private static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfShort BE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    private final int local;
+    private final int rx;
+    private final int tx;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment messages = arena.allocate(MMSGHDR * BURST, 8);
+    private final MemorySegment iovecs = arena.allocate(IOVEC * BURST, 8);
+    private final MemorySegment addresses = arena.allocate(SOCKADDR_IN * BURST, 8);
+
+    /** Opens the sockets in the calling thread's network namespace. */
+    public Underlay(int localAddress) throws IOException {
+        this.local = localAddress;
+        rx = (int) Native.check(Native.socket(Native.AF_INET, Native.SOCK_DGRAM | Native.SOCK_NONBLOCK, 0), "UDP socket");
+        Native.setsockopt(rx, Native.SOL_SOCKET, Native.SO_REUSEADDR, 1);
+        Native.setsockopt(rx, Native.SOL_SOCKET, Native.SO_RCVBUF, 4 << 20);
+        MemorySegment address = arena.allocate(SOCKADDR_IN);
+        sockaddr(address, localAddress, 4789);
+        Native.check(Native.bind(rx, address, (int) SOCKADDR_IN), "bind " + new dev.weft.net.Ipv4(localAddress) + ":4789");
+        tx = (int) Native.check(Native.socket(Native.AF_INET, Native.SOCK_RAW | Native.SOCK_NONBLOCK, Native.IPPROTO_RAW), "raw IP socket");
+        Native.setsockopt(tx, Native.SOL_SOCKET, Native.SO_SNDBUF, 4 << 20);
+        for (int k = 0; k < BURST; k++) {
+            MemorySegment m = messages.asSlice(k * MMSGHDR, MMSGHDR);
+            m.set(ValueLayout.ADDRESS, 0, addresses.asSlice(k * SOCKADDR_IN, SOCKADDR_IN));
+            m.set(ValueLayout.JAVA_INT, 8, (int) SOCKADDR_IN);
+            m.set(ValueLayout.ADDRESS, 16, iovecs.asSlice(k * IOVEC, IOVEC));
+            m.set(ValueLayout.JAVA_LONG, 24, 1);
+        }
+    }
+
+    private static void sockaddr(MemorySegment at, int address, int port) {
+        at.fill((byte) 0);
+        at.set(ValueLayout.JAVA_SHORT, 0, (short) Native.AF_INET);
+        at.set(BE_SHORT, 2, (short) port);
+        at.set(BE_INT, 4, address);
+    }
+
+    public int fd() {
+        return rx;
+    }
+
+    /**
+     * Receives a burst of VXLAN datagrams into the batch, each behind a synthesized outer Ethernet/IPv4/UDP
+     * header (source from the datagram's sender), so the pipeline decapsulates them like any underlay frame.
+     */
+    public int receive(PacketBatch batch) {
+        int room = Math.min(BURST, PacketBatch.CAPACITY - batch.count());
+        if (room == 0) {
+            return 0;
+        }
+        int first = batch.count();
+        for (int k = 0; k < room; k++) {
+            MemorySegment iov = iovecs.asSlice(k * IOVEC, IOVEC);
+            long slot = (long) (first + k) * PacketBatch.SLOT + PacketBatch.HEADROOM + 42;
+            iov.set(ValueLayout.ADDRESS, 0, batch.memory().asSlice(slot, PacketBatch.MAX_FRAME - 42));
+            iov.set(ValueLayout.JAVA_LONG, 8, PacketBatch.MAX_FRAME - 42);
+            messages.set(ValueLayout.JAVA_INT, k * MMSGHDR + 8, (int) SOCKADDR_IN);
+        }
+        int n = Native.recvmmsg(rx, messages, room, Native.MSG_DONTWAIT);
+        for (int k = 0; k < n; k++) {
+            int payload = messages.get(ValueLayout.JAVA_INT, k * MMSGHDR + 56);
+            int sender = addresses.get(BE_INT, k * SOCKADDR_IN + 4);
+            int senderPort = addresses.get(BE_SHORT, k * SOCKADDR_IN + 2) & 0xffff;
+            int i = batch.commit(42 + payload, PacketBatch.UNDERLAY);
+            MemorySegment m = batch.memory();
+            long s = batch.start[i];
+            Bytes.mac(m, s, 0);
+            Bytes.mac(m, s + 6, 0);
+            Bytes.u16(m, s + 12, 0x0800);
+            Bytes.u32(m, s + 14, 0x4500_0000 | (28 + payload));
+            Bytes.u32(m, s + 18, 0);
+            Bytes.u32(m, s + 22, (64 << 24) | (17 << 16));
+            Bytes.u32(m, s + 26, sender);
+            Bytes.u32(m, s + 30, local);
+            Bytes.u16(m, s + 34, senderPort);
+            Bytes.u16(m, s + 36, 4789);
+            Bytes.u16(m, s + 38, 8 + payload);
+            Bytes.u16(m, s + 40, 0);
+        }
+        return Math.max(n, 0);
+    }
+
+    /** Sends the listed frames (each starting at its outer Ethernet header) with one sendmmsg per burst; returns how many went. */
+    public int send(PacketBatch batch, int[] indexes, int count) {
+        int sent = 0;
+        for (int from = 0; from < count; from += BURST) {
+            int n = Math.min(BURST, count - from);
+            for (int k = 0; k < n; k++) {
+                int i = indexes[from + k];
+                MemorySegment iov = iovecs.asSlice(k * IOVEC, IOVEC);
+                iov.set(ValueLayout.ADDRESS, 0, batch.memory().asSlice(batch.start[i] + 14, batch.length[i] - 14));
+                iov.set(ValueLayout.JAVA_LONG, 8, batch.length[i] - 14);
+                sockaddr(addresses.asSlice(k * SOCKADDR_IN, SOCKADDR_IN), batch.outAddress[i], 0);
+                messages.set(ValueLayout.JAVA_INT, k * MMSGHDR + 8, (int) SOCKADDR_IN);
+            }
+            int done = Native.sendmmsg(tx, messages, n, 0);
+            sent += Math.max(done, 0);
+        }
+        return sent;
+    }
+
+    @Override
+    public void close() {
+        Native.close(rx);
+        Native.close(tx);
+        arena.close();
+    }
+}

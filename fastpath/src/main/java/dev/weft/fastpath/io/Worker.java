@@ -1,0 +1,136 @@
+package dev.weft.fastpath.io;
+
+import dev.weft.fastpath.packet.Counters;
+import dev.weft.fastpath.packet.PacketBatch;
+import dev.weft.fastpath.pipeline.Pipeline;
+import dev.weft.fastpath.table.ForwardingTables;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * One data-plane worker: a platform thread that waits in {@code epoll} on the TAP ports and the underlay
+ * socket, reads a burst from each into one batch, runs the pipeline with the tables current at that
+ * moment (read once per batch), and writes every frame out: to its port's TAP, or to the underlay with
+ * one {@code sendmmsg}. No locks on the packet path; ports come and go through a concurrent map that
+ * is read between batches.
+ */
+public final class Worker implements Runnable, AutoCloseable {
+
+    private static final int EPOLLIN = 1;
+    private static final int EPOLL_CTL_ADD = 1;
+    private static final int EPOLL_CTL_DEL = 2;
+
+    private final Supplier<ForwardingTables> tables;
+    private final Underlay underlay;
+    private final Pipeline pipeline = new Pipeline(1 << 16);
+    private final PacketBatch batch = new PacketBatch();
+    private final Map<String, TapDevice> ports = new ConcurrentHashMap<>();
+    private final int epoll;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment events = arena.allocate(12L * 64, 8);
+    private final int[] toUnderlay = new int[PacketBatch.CAPACITY];
+    private volatile boolean running = true;
+    public volatile long txPortFailures;
+
+    /** @param tables the current tables, read once per batch */
+    public Worker(Supplier<ForwardingTables> tables, Underlay underlay) throws IOException {
+        this.tables = tables;
+        this.underlay = underlay;
+        this.epoll = (int) Native.check(Native.epollCreate(), "epoll_create1");
+        watch(underlay.fd(), true);
+    }
+
+    private void watch(int fd, boolean add) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment event = a.allocate(12);
+            event.set(ValueLayout.JAVA_INT, 0, EPOLLIN);
+            event.set(ValueLayout.JAVA_INT_UNALIGNED, 4, fd);
+            Native.epollCtl(epoll, add ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd, event);
+        }
+    }
+
+    /** Serves the TAP device of the port named {@code key} (a Port object's key). */
+    public void attach(String key, TapDevice tap) {
+        ports.put(key, tap);
+        watch(tap.fd(), true);
+    }
+
+    public void detach(String key) {
+        TapDevice tap = ports.remove(key);
+        if (tap != null) {
+            watch(tap.fd(), false);
+            tap.close();
+        }
+    }
+
+    public Counters counters() {
+        return pipeline.counters();
+    }
+
+    @Override
+    public void run() {
+        TapDevice[] byIndex = new TapDevice[0];
+        long generation = -1;
+        int mapSize = -1;
+        while (running) {
+            Native.epollWait(epoll, events, 64, 100);
+            ForwardingTables t = tables.get();
+            if (t == null) {
+                continue;
+            }
+            if (t.generation != generation || ports.size() != mapSize) { // port indexes follow the table's port order
+                byIndex = new TapDevice[t.portCount()];
+                for (int p = 0; p < byIndex.length; p++) {
+                    byIndex[p] = ports.get(t.ports[p].name());
+                }
+                generation = t.generation;
+                mapSize = ports.size();
+            }
+            batch.clear();
+            for (int p = 0; p < byIndex.length && !batch.full(); p++) {
+                if (byIndex[p] != null) {
+                    byIndex[p].receive(batch, p);
+                }
+            }
+            underlay.receive(batch);
+            if (batch.count() == 0) {
+                continue;
+            }
+            pipeline.process(batch, t);
+            int encapsulated = 0;
+            for (int i = 0; i < batch.count(); i++) {
+                if (batch.verdict[i] == PacketBatch.TO_PORT) {
+                    TapDevice out = batch.outPort[i] < byIndex.length ? byIndex[batch.outPort[i]] : null;
+                    if (out == null || !out.send(batch, i)) {
+                        txPortFailures++;
+                    }
+                } else if (batch.verdict[i] == PacketBatch.TO_UNDERLAY) {
+                    toUnderlay[encapsulated++] = i;
+                }
+            }
+            if (encapsulated > 0) {
+                underlay.send(batch, toUnderlay, encapsulated);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+    }
+
+    /** Frees what the worker holds; call after its thread ended. */
+    public void release() {
+        ports.values().forEach(TapDevice::close);
+        ports.clear();
+        underlay.close();
+        Native.close(epoll);
+        batch.close();
+        arena.close();
+    }
+}

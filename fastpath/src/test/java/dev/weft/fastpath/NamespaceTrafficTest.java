@@ -1,0 +1,177 @@
+package dev.weft.fastpath;
+
+import static dev.weft.fastpath.Netns.exec;
+import static dev.weft.fastpath.Netns.sh;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weft.fastpath.io.NetNamespace;
+import dev.weft.fastpath.io.TapDevice;
+import dev.weft.fastpath.io.Underlay;
+import dev.weft.fastpath.io.Worker;
+import dev.weft.fastpath.packet.DropReason;
+import dev.weft.fastpath.table.ForwardingTables;
+import dev.weft.fastpath.table.MappingEntry;
+import dev.weft.fastpath.table.NetworkEntry;
+import dev.weft.fastpath.table.PortEntry;
+import dev.weft.fastpath.table.TableSnapshot;
+import dev.weft.net.Ipv4;
+import dev.weft.net.Ipv4Prefix;
+import dev.weft.net.MacAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real packets: VMs are network namespaces with a TAP device that a Weft worker serves from its host's
+ * namespace, hosts talk VXLAN over a veth underlay. Needs root; in CI (CI=true) it must run, not skip.
+ */
+class NamespaceTrafficTest {
+
+    static final String WEB1_MAC = "02:00:0a:01:01:04";
+    static final String WEB2_MAC = "02:00:0a:01:01:05";
+    static final String APP1_MAC = "02:01:0a:01:01:06";
+
+    Netns netns;
+    final List<Worker> workers = new ArrayList<>();
+    final List<Thread> threads = new ArrayList<>();
+
+    @BeforeEach
+    void requireRoot() throws Exception {
+        boolean root = "0".equals(Netns.sh("id", "-u").trim());
+        if (!"true".equals(System.getenv("CI"))) {
+            Assumptions.assumeTrue(root, "needs root for network namespaces and TAP devices");
+        }
+        netns = new Netns();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        workers.forEach(Worker::close);
+        for (Thread t : threads) {
+            t.join(2000);
+        }
+        workers.forEach(Worker::release);
+        netns.close();
+    }
+
+    static PortEntry port(String name, int vni, String mac, String ip) {
+        return new PortEntry(name, vni, MacAddress.parse(mac), Ipv4.parse(ip), Ipv4Prefix.parse("10.1.1.0/24"), Ipv4.parse("10.1.1.1"));
+    }
+
+    static MappingEntry mapping(int vni, String ip, String mac, String host) {
+        return new MappingEntry(vni, Ipv4.parse(ip), MacAddress.parse(mac), Ipv4.parse(host), MappingEntry.Encapsulation.VXLAN);
+    }
+
+    static List<NetworkEntry> networks() {
+        List<Ipv4Prefix> space = List.of(Ipv4Prefix.parse("10.1.0.0/16"));
+        List<Ipv4Prefix> subnets = List.of(Ipv4Prefix.parse("10.1.1.0/24"));
+        return List.of(new NetworkEntry(5001, space, subnets), new NetworkEntry(5002, space, subnets));
+    }
+
+    /** Two host namespaces on one veth underlay, 198.18.0.1 and 198.18.0.2 (/15). */
+    private String[] hosts() throws Exception {
+        String a = netns.add("ha");
+        String b = netns.add("hb");
+        sh("ip", "link", "add", netns.prefix + "ul0", "netns", a, "type", "veth", "peer", "name", netns.prefix + "ul1", "netns", b);
+        exec(a, "ip", "addr", "add", "198.18.0.1/15", "dev", netns.prefix + "ul0");
+        exec(a, "ip", "link", "set", netns.prefix + "ul0", "up");
+        exec(b, "ip", "addr", "add", "198.18.0.2/15", "dev", netns.prefix + "ul1");
+        exec(b, "ip", "link", "set", netns.prefix + "ul1", "up");
+        return new String[] {a, b};
+    }
+
+    /** Starts a worker in {@code hostNs} with the given tables and a TAP per port, each moved into its own VM namespace. */
+    private Worker worker(String hostNs, String underlay, TableSnapshot snapshot, String... vms) throws Exception {
+        CompletableFuture<Worker> ready = new CompletableFuture<>();
+        List<PortEntry> ports = snapshot.ports();
+        Thread thread = Thread.ofPlatform().name("worker-" + hostNs).start(() -> {
+            try {
+                NetNamespace.enter(hostNs);
+                ForwardingTables tables = new ForwardingTables(snapshot, Ipv4.parse(underlay).value(), 0, 0);
+                Worker worker = new Worker(() -> tables, new Underlay(Ipv4.parse(underlay).value()));
+                for (int p = 0; p < ports.size(); p++) {
+                    String tapName = netns.prefix + "t" + hostNs.charAt(hostNs.length() - 1) + p;
+                    worker.attach(ports.get(p).name(), TapDevice.open(tapName));
+                }
+                ready.complete(worker);
+                worker.run();
+            } catch (Throwable e) {
+                ready.completeExceptionally(e);
+            }
+        });
+        threads.add(thread);
+        Worker worker = ready.get();
+        workers.add(worker);
+        for (int p = 0; p < ports.size(); p++) {
+            String tap = netns.prefix + "t" + hostNs.charAt(hostNs.length() - 1) + p;
+            String vm = netns.add(vms[p]);
+            PortEntry port = ports.get(p);
+            sh("ip", "-n", hostNs, "link", "set", tap, "netns", vm);
+            exec(vm, "ip", "link", "set", tap, "address", port.mac().toString());
+            exec(vm, "ip", "addr", "add", port.ip() + "/24", "dev", tap);
+            exec(vm, "ip", "link", "set", tap, "up");
+            exec(vm, "ip", "route", "add", "default", "via", port.gateway().toString());
+        }
+        return worker;
+    }
+
+    @Test
+    void vmsOnTwoHostsPingOverVxlanAndTenantsStayApart() throws Exception {
+        String[] h = hosts();
+        TableSnapshot a = new TableSnapshot(1, List.of(port("tenant-a/web-1", 5001, WEB1_MAC, "10.1.1.4"),
+                port("tenant-b/app-1", 5002, APP1_MAC, "10.1.1.6")),
+                List.of(mapping(5001, "10.1.1.5", WEB2_MAC, "198.18.0.2")), networks());
+        TableSnapshot b = new TableSnapshot(1, List.of(port("tenant-a/web-2", 5001, WEB2_MAC, "10.1.1.5")),
+                List.of(mapping(5001, "10.1.1.4", WEB1_MAC, "198.18.0.1")), networks());
+        Worker workerA = worker(h[0], "198.18.0.1", a, "web1", "app1");
+        Worker workerB = worker(h[1], "198.18.0.2", b, "web2");
+
+        String ping = exec(netns.prefix + "-web1", "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.1.1.5");
+        assertThat(ping).contains("3 received");
+        assertThat(workerA.counters().encapsulated).isGreaterThanOrEqualTo(3);
+        assertThat(workerB.counters().decapsulated + workerB.counters().switched).isGreaterThanOrEqualTo(3);
+
+        // tenant-b's VM on host A has no way to tenant-a's 10.1.1.5: its ping fails and the drop is counted
+        long before = workerA.counters().drops(DropReason.ARP_NOT_ANSWERED) + workerA.counters().drops(DropReason.UNKNOWN_DESTINATION);
+        int status = Netns.status("ip", "netns", "exec", netns.prefix + "-app1", "ping", "-c", "2", "-i", "0.2", "-W", "1", "10.1.1.5");
+        assertThat(status).isNotZero();
+        assertThat(workerA.counters().drops(DropReason.ARP_NOT_ANSWERED) + workerA.counters().drops(DropReason.UNKNOWN_DESTINATION))
+                .isGreaterThan(before);
+        // and tenant-a's VM can't reach tenant-b's 10.1.1.6 on its own host either
+        assertThat(Netns.status("ip", "netns", "exec", netns.prefix + "-web1", "ping", "-c", "1", "-W", "1", "10.1.1.6")).isNotZero();
+    }
+
+    @Test
+    void weftAndTheLinuxKernelsVxlanPingEachOtherBothWays() throws Exception {
+        String[] h = hosts();
+        TableSnapshot a = new TableSnapshot(1, List.of(port("tenant-a/web-1", 5001, WEB1_MAC, "10.1.1.4")),
+                List.of(mapping(5001, "10.1.1.5", WEB2_MAC, "198.18.0.2")), networks());
+        worker(h[0], "198.18.0.1", a, "web1");
+
+        // host B runs no Weft: the kernel's VXLAN device in a bridge with the VM's veth
+        String kvm = netns.add("kvm");
+        String vx = netns.prefix + "vx";
+        String br = netns.prefix + "br";
+        exec(h[1], "ip", "link", "add", vx, "type", "vxlan", "id", "5001", "local", "198.18.0.2", "dstport", "4789", "nolearning");
+        exec(h[1], "ip", "link", "add", br, "type", "bridge");
+        exec(h[1], "ip", "link", "set", vx, "master", br);
+        sh("ip", "link", "add", netns.prefix + "k0", "netns", h[1], "type", "veth", "peer", "name", "eth0", "netns", kvm);
+        exec(h[1], "ip", "link", "set", netns.prefix + "k0", "master", br);
+        for (String dev : new String[] {vx, br, netns.prefix + "k0"}) {
+            exec(h[1], "ip", "link", "set", dev, "up");
+        }
+        exec(h[1], "bridge", "fdb", "append", "00:00:00:00:00:00", "dev", vx, "dst", "198.18.0.1");
+        exec(h[1], "bridge", "fdb", "add", WEB1_MAC, "dev", vx, "dst", "198.18.0.1");
+        exec(kvm, "ip", "link", "set", "eth0", "address", WEB2_MAC);
+        exec(kvm, "ip", "addr", "add", "10.1.1.5/24", "dev", "eth0");
+        exec(kvm, "ip", "link", "set", "eth0", "up");
+        exec(kvm, "ip", "neigh", "add", "10.1.1.4", "lladdr", WEB1_MAC, "dev", "eth0"); // Weft answers ARP on its own hosts only
+
+        assertThat(exec(netns.prefix + "-web1", "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.1.1.5")).contains("3 received");
+        assertThat(exec(kvm, "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.1.1.4")).contains("3 received");
+    }
+}
