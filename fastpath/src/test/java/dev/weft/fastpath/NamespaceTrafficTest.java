@@ -38,6 +38,7 @@ class NamespaceTrafficTest {
     Netns netns;
     final List<Worker> workers = new ArrayList<>();
     final List<Thread> threads = new ArrayList<>();
+    final List<TapDevice> taps = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeEach
     void requireRoot() throws Exception {
@@ -55,6 +56,7 @@ class NamespaceTrafficTest {
             t.join(2000);
         }
         workers.forEach(Worker::release);
+        taps.forEach(TapDevice::close);
         netns.close();
     }
 
@@ -95,7 +97,9 @@ class NamespaceTrafficTest {
                 Worker worker = new Worker(() -> tables, new Underlay(Ipv4.parse(underlay).value()));
                 for (int p = 0; p < ports.size(); p++) {
                     String tapName = netns.prefix + "t" + hostNs.charAt(hostNs.length() - 1) + p;
-                    worker.attach(ports.get(p).name(), TapDevice.open(tapName));
+                    TapDevice tap = TapDevice.open(tapName);
+                    taps.add(tap);
+                    worker.attach(ports.get(p).name(), tap);
                 }
                 ready.complete(worker);
                 worker.run();

@@ -32,20 +32,28 @@ public final class Agent implements AutoCloseable {
     public static Agent start(AgentConfig config) throws Exception {
         requireSafeTransport(config);
         Dataplane dataplane = new Dataplane();
+        PacketIo packets = config.packets().isPresent() ? new PacketIo(config.packets().get()) : null;
+        dataplane.packets(packets);
         AgentServer[] server = new AgentServer[1];
-        ObjectStore store = ObjectStore.open(config.host(), config.stateDir(), config.resetState(), state -> {
-            dataplane.publish(state);
-            if (server[0] != null) {
-                server[0].changed(state);
-            }
-        });
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = null;
         try {
+            ObjectStore store = ObjectStore.open(config.host(), config.stateDir(), config.resetState(), state -> {
+                dataplane.publish(state);
+                if (server[0] != null) {
+                    server[0].changed(state);
+                }
+            });
+            vertx = Vertx.vertx();
             server[0] = new AgentServer(vertx, store, dataplane, config.token());
             int port = server[0].start(config);
             return new Agent(config, vertx, store, dataplane, server[0], port);
         } catch (Exception e) {
-            vertx.close();
+            if (vertx != null) {
+                vertx.close();
+            }
+            if (packets != null) {
+                packets.close();
+            }
             throw e;
         }
     }
@@ -87,6 +95,9 @@ public final class Agent implements AutoCloseable {
             server.stop();
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get();
+            if (dataplane.packets() != null) {
+                dataplane.packets().close();
+            }
         }
     }
 }

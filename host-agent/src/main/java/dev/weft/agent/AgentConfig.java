@@ -15,7 +15,22 @@ import java.util.Optional;
  * @param tls           server certificate and key (PEM), and the CA that client certificates must chain to (mTLS)
  */
 public record AgentConfig(String host, String listenAddress, int port, Path stateDir, boolean resetState, Optional<String> token,
-                          Optional<Tls> tls) {
+                          Optional<Tls> tls, Optional<Packets> packets) {
+
+    /**
+     * Real packet I/O: TAP ports and the VXLAN/NVGRE underlay, served by worker threads.
+     *
+     * @param underlay  this host's provider address: the underlay socket binds it and encapsulation uses it as source
+     * @param namespace the network namespace the TAP devices and sockets live in (empty: the agent's own)
+     * @param workers   how many worker threads (each serves all ports; more workers for more cores later)
+     */
+    public record Packets(dev.weft.net.Ipv4 underlay, Optional<String> namespace, int workers) {
+    }
+
+    public AgentConfig(String host, String listenAddress, int port, Path stateDir, boolean resetState, Optional<String> token,
+                       Optional<Tls> tls) {
+        this(host, listenAddress, port, stateDir, resetState, token, tls, Optional.empty());
+    }
 
     /** PEM files for TLS; {@code clientCa} set means clients must present a certificate it signed. */
     public record Tls(Path certificate, Path key, Optional<Path> clientCa) {

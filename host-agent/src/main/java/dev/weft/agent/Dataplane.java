@@ -17,6 +17,16 @@ import java.util.List;
 public final class Dataplane {
 
     private final Tables tables = new Tables();
+    private volatile PacketIo packets;
+
+    /** Real packet I/O to feed with every published snapshot (none: tables only). */
+    void packets(PacketIo io) {
+        this.packets = io;
+    }
+
+    public PacketIo packets() {
+        return packets;
+    }
 
     public Tables tables() {
         return tables;
@@ -43,6 +53,11 @@ public final class Dataplane {
                 }
             }
         }
-        return tables.publish(ports, mappings, networks);
+        TableSnapshot snapshot = tables.publish(ports, mappings, networks);
+        PacketIo io = packets;
+        if (io != null) {
+            io.publish(snapshot);
+        }
+        return snapshot;
     }
 }

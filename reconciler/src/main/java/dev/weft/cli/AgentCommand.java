@@ -44,6 +44,15 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--client-ca", paramLabel = "PEM", description = "Require client certificates signed by this CA (mTLS).")
     Path clientCa;
 
+    @Option(names = "--underlay", paramLabel = "ADDR", description = "This host's underlay address: serve real packets (TAP ports, VXLAN/NVGRE on it).")
+    String underlay;
+
+    @Option(names = "--netns", paramLabel = "NAME", description = "Network namespace for the TAP devices and underlay sockets (default: the agent's).")
+    String netns;
+
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "1", description = "Packet worker threads (default: ${DEFAULT-VALUE}).")
+    int workers;
+
     @Override
     public Integer call() throws Exception {
         Listen address = Listen.parse(listen);
@@ -52,7 +61,9 @@ public final class AgentCommand implements Callable<Integer> {
         Optional<String> token = tokenFile == null ? Optional.empty() : Optional.of(Files.readString(tokenFile).trim());
         Agent agent;
         try {
-            agent = Agent.start(new AgentConfig(host, address.host(), address.port(), stateDir, resetState, token, tls));
+            Optional<AgentConfig.Packets> packets = underlay == null ? Optional.empty()
+                    : Optional.of(new AgentConfig.Packets(dev.weft.net.Ipv4.parse(underlay), Optional.ofNullable(netns), workers));
+            agent = Agent.start(new AgentConfig(host, address.host(), address.port(), stateDir, resetState, token, tls, packets));
         } catch (dev.weft.agent.store.StoreException | IllegalArgumentException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return 1;

@@ -17,6 +17,7 @@ import java.nio.ByteOrder;
 public final class Underlay implements AutoCloseable {
 
     private static final int BURST = 64;
+    private static final int SO_REUSEPORT = 15;
     private static final long MMSGHDR = 64;   // struct mmsghdr on 64-bit Linux
     private static final long IOVEC = 16;
     private static final long SOCKADDR_IN = 16;
@@ -36,6 +37,7 @@ public final class Underlay implements AutoCloseable {
         this.local = localAddress;
         rx = (int) Native.check(Native.socket(Native.AF_INET, Native.SOCK_DGRAM | Native.SOCK_NONBLOCK, 0), "UDP socket");
         Native.setsockopt(rx, Native.SOL_SOCKET, Native.SO_REUSEADDR, 1);
+        Native.setsockopt(rx, Native.SOL_SOCKET, SO_REUSEPORT, 1); // one socket per worker; the kernel spreads flows over them
         Native.setsockopt(rx, Native.SOL_SOCKET, Native.SO_RCVBUF, 4 << 20);
         MemorySegment address = arena.allocate(SOCKADDR_IN);
         sockaddr(address, localAddress, 4789);

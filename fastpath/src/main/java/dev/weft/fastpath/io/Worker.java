@@ -30,6 +30,7 @@ public final class Worker implements Runnable, AutoCloseable {
     private final Pipeline pipeline = new Pipeline(1 << 16);
     private final PacketBatch batch = new PacketBatch();
     private final Map<String, TapDevice> ports = new ConcurrentHashMap<>();
+    private final java.util.Set<String> readers = ConcurrentHashMap.newKeySet();
     private final int epoll;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment events = arena.allocate(12L * 64, 8);
@@ -54,17 +55,28 @@ public final class Worker implements Runnable, AutoCloseable {
         }
     }
 
-    /** Serves the TAP device of the port named {@code key} (a Port object's key). */
+    /** Serves the TAP device of the port named {@code key} (a Port object's key): reads from it and writes to it. */
     public void attach(String key, TapDevice tap) {
-        ports.put(key, tap);
-        watch(tap.fd(), true);
+        attach(key, tap, true);
     }
 
+    /**
+     * Knows the port's TAP device, to write frames for it; reads from it only when {@code reads} (with
+     * several workers, each reads its share of the ports and writes to any).
+     */
+    public void attach(String key, TapDevice tap, boolean reads) {
+        ports.put(key, tap);
+        if (reads) {
+            readers.add(key);
+            watch(tap.fd(), true);
+        }
+    }
+
+    /** Forgets the port; the caller closes its TAP device once every worker has forgotten it. */
     public void detach(String key) {
         TapDevice tap = ports.remove(key);
-        if (tap != null) {
+        if (tap != null && readers.remove(key)) {
             watch(tap.fd(), false);
-            tap.close();
         }
     }
 
@@ -75,6 +87,7 @@ public final class Worker implements Runnable, AutoCloseable {
     @Override
     public void run() {
         TapDevice[] byIndex = new TapDevice[0];
+        boolean[] reads = new boolean[0];
         long generation = -1;
         int mapSize = -1;
         while (running) {
@@ -85,15 +98,17 @@ public final class Worker implements Runnable, AutoCloseable {
             }
             if (t.generation != generation || ports.size() != mapSize) { // port indexes follow the table's port order
                 byIndex = new TapDevice[t.portCount()];
+                reads = new boolean[t.portCount()];
                 for (int p = 0; p < byIndex.length; p++) {
                     byIndex[p] = ports.get(t.ports[p].name());
+                    reads[p] = readers.contains(t.ports[p].name());
                 }
                 generation = t.generation;
                 mapSize = ports.size();
             }
             batch.clear();
             for (int p = 0; p < byIndex.length && !batch.full(); p++) {
-                if (byIndex[p] != null) {
+                if (byIndex[p] != null && reads[p]) {
                     byIndex[p].receive(batch, p);
                 }
             }
@@ -126,7 +141,6 @@ public final class Worker implements Runnable, AutoCloseable {
 
     /** Frees what the worker holds; call after its thread ended. */
     public void release() {
-        ports.values().forEach(TapDevice::close);
         ports.clear();
         underlay.close();
         Native.close(epoll);

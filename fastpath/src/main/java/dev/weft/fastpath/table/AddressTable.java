@@ -12,7 +12,8 @@ public final class AddressTable implements AutoCloseable {
 
     private static final long SLOT = 16; // key (8 bytes), value (4), padding (4)
 
-    private final Arena arena = Arena.ofShared();
+    /** Freed by the garbage collector once no worker holds the tables any more: snapshots are swapped, never closed under a reader. */
+    private final Arena arena = Arena.ofAuto();
     private final MemorySegment slots;
     private final long mask;
     private int size;
@@ -71,6 +72,6 @@ public final class AddressTable implements AutoCloseable {
 
     @Override
     public void close() {
-        arena.close();
+        // memory is released with the table; see arena
     }
 }

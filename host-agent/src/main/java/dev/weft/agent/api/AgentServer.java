@@ -205,7 +205,8 @@ public final class AgentServer {
                         .put("mappings", tables.mappings().size()).put("networks", tables.networks().size())
                         .put("publishes", dataplane.tables().publishes()))
                 .put("batches", new JsonObject().put("applied", (long) applied.count()).put("unchanged", (long) unchanged.count())
-                        .put("refused", (long) refused.count())));
+                        .put("refused", (long) refused.count()))
+                .put("packets", dataplane.packets() == null ? null : dataplane.packets().stats()));
     }
 
     private static void json(RoutingContext ctx, int status, JsonObject body) {

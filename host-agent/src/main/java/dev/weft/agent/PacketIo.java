@@ -1,0 +1,150 @@
+package dev.weft.agent;
+
+import dev.weft.fastpath.io.NetNamespace;
+import dev.weft.fastpath.io.TapDevice;
+import dev.weft.fastpath.io.TapNames;
+import dev.weft.fastpath.io.Underlay;
+import dev.weft.fastpath.io.Worker;
+import dev.weft.fastpath.packet.Counters;
+import dev.weft.fastpath.packet.DropReason;
+import dev.weft.fastpath.table.ForwardingTables;
+import dev.weft.fastpath.table.PortEntry;
+import dev.weft.fastpath.table.TableSnapshot;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
+
+/**
+ * The agent's packets: one TAP device per local Port (named {@link TapNames#of}), the underlay sockets,
+ * and worker threads running the pipeline, all in the host's network namespace. After every table
+ * publish it swaps in new forwarding tables (one volatile write; workers pick them up between batches)
+ * and opens or closes TAP devices for ports that appeared or went away. The Vert.x event loop never
+ * touches a packet.
+ */
+public final class PacketIo implements AutoCloseable {
+
+    private final AgentConfig.Packets config;
+    private final ExecutorService control; // a platform thread inside the namespace: TAP devices are made there
+    private final List<Worker> workers = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final Map<String, TapDevice> taps = new HashMap<>();
+    private volatile ForwardingTables tables;
+
+    public PacketIo(AgentConfig.Packets config) throws Exception {
+        this.config = config;
+        this.control = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("weft-packets-control").daemon(true).unstarted(r));
+        onControl(() -> {
+            enterNamespace();
+            return null;
+        });
+        for (int w = 0; w < Math.max(1, config.workers()); w++) {
+            CompletableFuture<Worker> ready = new CompletableFuture<>();
+            Thread thread = Thread.ofPlatform().name("weft-worker-" + w).daemon(true).start(() -> {
+                try {
+                    enterNamespace();
+                    Worker worker = new Worker(() -> tables, new Underlay(config.underlay().value()));
+                    ready.complete(worker);
+                    worker.run();
+                } catch (Throwable e) {
+                    ready.completeExceptionally(e);
+                }
+            });
+            workers.add(ready.get());
+            threads.add(thread);
+        }
+    }
+
+    private void enterNamespace() throws IOException {
+        if (config.namespace().isPresent()) {
+            NetNamespace.enter(config.namespace().get());
+        }
+    }
+
+    private <T> T onControl(java.util.concurrent.Callable<T> task) throws Exception {
+        try {
+            return control.submit(task).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    /** Takes a newly published snapshot: TAP devices for new ports, then the tables, then closes the TAPs of removed ports. */
+    public synchronized void publish(TableSnapshot snapshot) {
+        Set<String> keys = snapshot.ports().stream().map(PortEntry::name).collect(Collectors.toSet());
+        try {
+            for (String key : keys) {
+                if (!taps.containsKey(key)) {
+                    TapDevice tap = onControl(() -> TapDevice.open(TapNames.of(key)));
+                    taps.put(key, tap);
+                    for (int w = 0; w < workers.size(); w++) {
+                        workers.get(w).attach(key, tap, Math.floorMod(key.hashCode(), workers.size()) == w);
+                    }
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot open a TAP device: " + e.getMessage(), e);
+        }
+        tables = new ForwardingTables(snapshot, config.underlay().value(), 0, 0);
+        for (String key : List.copyOf(taps.keySet())) {
+            if (!keys.contains(key)) {
+                workers.forEach(w -> w.detach(key));
+                taps.remove(key).close();
+            }
+        }
+    }
+
+    /** Counters summed over workers, for /v1/stats. */
+    public JsonObject stats() {
+        JsonObject drops = new JsonObject();
+        long received = 0;
+        long switched = 0;
+        long routed = 0;
+        long encapsulated = 0;
+        long decapsulated = 0;
+        long arp = 0;
+        long hits = 0;
+        long misses = 0;
+        Map<DropReason, Long> byReason = new java.util.EnumMap<>(DropReason.class);
+        for (Worker worker : workers) {
+            Counters c = worker.counters();
+            received += c.received;
+            switched += c.switched;
+            routed += c.routed;
+            encapsulated += c.encapsulated;
+            decapsulated += c.decapsulated;
+            arp += c.arpReplies;
+            hits += c.flowHits;
+            misses += c.flowMisses;
+            c.dropsByReason().forEach((r, n) -> byReason.merge(r, n, Long::sum));
+        }
+        byReason.forEach((r, n) -> drops.put(r.name(), n));
+        return new JsonObject().put("received", received).put("switched", switched).put("routed", routed)
+                .put("encapsulated", encapsulated).put("decapsulated", decapsulated).put("arpReplies", arp)
+                .put("flowHits", hits).put("flowMisses", misses).put("drops", drops)
+                .put("ports", new JsonObject(taps.keySet().stream().collect(Collectors.toMap(k -> k, TapNames::of))));
+    }
+
+    @Override
+    public synchronized void close() {
+        workers.forEach(Worker::close);
+        for (Thread thread : threads) {
+            try {
+                thread.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        workers.forEach(Worker::release);
+        taps.values().forEach(TapDevice::close);
+        taps.clear();
+        control.shutdownNow();
+    }
+}
