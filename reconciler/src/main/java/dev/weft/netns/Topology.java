@@ -1,0 +1,148 @@
+package dev.weft.netns;
+
+import dev.weft.fastpath.io.TapNames;
+import dev.weft.model.Host;
+import dev.weft.model.Model;
+import dev.weft.model.NetworkInterface;
+import dev.weft.model.Subnet;
+import dev.weft.model.VirtualNetwork;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A lab of network namespaces on this machine that looks like the manifests: one namespace per Host
+ * ({@code host.<name>}) with a veth into a shared underlay bridge ({@code weft-underlay}) carrying its
+ * underlay address, and one namespace per NetworkInterface ({@code <tenant>.<nic>}) that plays the VM:
+ * it holds the NIC's TAP device (made by the agent in the host's namespace, moved here and named
+ * {@code eth0}) with the manifest's MAC and IP and a default route via the subnet gateway.
+ * Everything it made is removed by {@link #close()}; {@link #removeLeftovers} clears a crashed run's.
+ */
+public final class Topology implements AutoCloseable {
+
+    public static final String UNDERLAY = "weft-underlay";
+
+    private final Set<String> created = new LinkedHashSet<>();
+
+    public static String hostNamespace(String host) {
+        return "host." + host;
+    }
+
+    public static String vmNamespace(NetworkInterface nic) {
+        return nic.namespace() + "." + nic.name();
+    }
+
+    /** Removes the namespaces a previous run would have made for this model, if they are still there. */
+    public static void removeLeftovers(Model model) {
+        List<String> names = new ArrayList<>();
+        model.interfaces().values().forEach(nic -> names.add(vmNamespace(nic)));
+        model.hosts().keySet().forEach(h -> names.add(hostNamespace(h)));
+        names.add(UNDERLAY);
+        for (String name : names) {
+            if (exists(name)) {
+                quietly("ip", "netns", "del", name);
+            }
+        }
+    }
+
+    private static boolean exists(String namespace) {
+        return new java.io.File("/var/run/netns/" + namespace).exists();
+    }
+
+    private void namespace(String name) throws IOException {
+        if (!exists(name)) {
+            run("ip", "netns", "add", name);
+            run("ip", "-n", name, "link", "set", "lo", "up");
+        }
+        created.add(name);
+    }
+
+    /** The underlay bridge and one namespace per host, each with its underlay address. */
+    public void build(Model model) throws IOException {
+        namespace(UNDERLAY);
+        if (!run("ip", "-n", UNDERLAY, "link", "show").contains(" br0:")) {
+            run("ip", "-n", UNDERLAY, "link", "add", "br0", "type", "bridge");
+            run("ip", "-n", UNDERLAY, "link", "set", "br0", "up");
+        }
+        for (Host host : model.hosts().values()) {
+            addHost(host);
+        }
+    }
+
+    public void addHost(Host host) throws IOException {
+        String ns = hostNamespace(host.name());
+        if (created.contains(ns)) {
+            return;
+        }
+        namespace(ns);
+        String port = "u" + String.format("%08x", host.name().hashCode());
+        run("ip", "link", "add", port, "netns", UNDERLAY, "type", "veth", "peer", "name", "eth0", "netns", ns);
+        run("ip", "-n", UNDERLAY, "link", "set", port, "master", "br0");
+        run("ip", "-n", UNDERLAY, "link", "set", port, "up");
+        run("ip", "-n", ns, "addr", "add", host.underlayAddress() + "/15", "dev", "eth0");
+        run("ip", "-n", ns, "link", "set", "eth0", "up");
+    }
+
+    /**
+     * Gives every NIC of the model its VM namespace and, once the agent of its host has made its TAP
+     * device, moves the device in and configures it. Idempotent: call it after every reconcile loop.
+     */
+    public void attach(Model model) throws IOException {
+        for (NetworkInterface nic : model.interfaces().values()) {
+            String vm = vmNamespace(nic);
+            namespace(vm);
+            if (run("ip", "-n", vm, "link", "show").contains(" eth0:")) {
+                continue;
+            }
+            String tap = TapNames.of(nic.namespace() + "/" + nic.name());
+            String hostNs = hostNamespace(nic.host());
+            if (!quietly("ip", "-n", hostNs, "link", "show", tap)) {
+                continue; // the agent hasn't made it yet
+            }
+            VirtualNetwork network = model.networks().get(nic.networkId());
+            Subnet subnet = network.subnet(nic.subnet()).orElseThrow();
+            run("ip", "-n", hostNs, "link", "set", tap, "netns", vm);
+            run("ip", "-n", vm, "link", "set", tap, "name", "eth0");
+            run("ip", "-n", vm, "link", "set", "eth0", "address", nic.macAddress().toString());
+            run("ip", "-n", vm, "addr", "add", nic.ipAddress() + "/" + subnet.addressPrefix().length(), "dev", "eth0");
+            run("ip", "-n", vm, "link", "set", "eth0", "up");
+            run("ip", "-n", vm, "route", "add", "default", "via", subnet.addressPrefix().gatewayAddress().toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        List<String> names = new ArrayList<>(created);
+        java.util.Collections.reverse(names); // VMs first, then hosts, then the underlay
+        for (String name : names) {
+            quietly("ip", "netns", "del", name);
+        }
+        created.clear();
+    }
+
+    static String run(String... command) throws IOException {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException(String.join(" ", command) + " failed: " + out.trim());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted: " + String.join(" ", command), e);
+        }
+    }
+
+    static boolean quietly(String... command) {
+        try {
+            run(command);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package dev.weft.netns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.weft.agent.Agent;
+import dev.weft.agent.AgentConfig;
+import dev.weft.cli.ExampleRepo;
+import dev.weft.compile.Compiled;
+import dev.weft.model.Host;
+import dev.weft.reconcile.AgentAccess;
+import dev.weft.reconcile.Fleet;
+import dev.weft.reconcile.Reconciler;
+import dev.weft.reconcile.RetryPolicy;
+import dev.weft.source.GitSource;
+import dev.weft.source.Sources;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * manifests-example for real: three host namespaces on one underlay bridge, an agent per host moving
+ * packets through TAP devices and VXLAN, a VM namespace per NIC, and the reconcile loop following Git.
+ * Needs root; in CI (CI=true) it must run.
+ */
+class NetnsEndToEndTest {
+
+    @TempDir
+    Path dir;
+
+    ExampleRepo repo;
+    Topology topology;
+    Reconciler reconciler;
+    final Map<String, Agent> agents = new ConcurrentHashMap<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        if (!"true".equals(System.getenv("CI"))) {
+            Assumptions.assumeTrue("0".equals(Topology.run("id", "-u").trim()), "needs root for network namespaces");
+        }
+        repo = new ExampleRepo(dir.resolve("repo"));
+        topology = new Topology();
+        GitSource source = (GitSource) Sources.open(repo.dir().toString(), dir.resolve("cache"));
+        AgentAccess access = new AgentAccess(host -> Optional.of(URI.create(agent(host).url())), Optional.empty(), Optional.empty(),
+                Duration.ofSeconds(5));
+        reconciler = new Reconciler(source, "main", new Fleet(access, RetryPolicy.DEFAULT), 1, Duration.ofMillis(200), status -> {
+            Compiled compiled = reconciler.compiled();
+            if (compiled != null) {
+                try {
+                    topology.attach(compiled.model());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        Compiled first = dev.weft.compile.Compiler.compile(new dev.weft.validate.Validator()
+                .validate(source.read(null)).model().orElseThrow());
+        Topology.removeLeftovers(first.model());
+        topology.build(first.model());
+    }
+
+    private Agent agent(Host host) {
+        return agents.computeIfAbsent(host.name(), name -> {
+            try {
+                return Agent.start(new AgentConfig(name, "127.0.0.1", 0, dir.resolve("agents").resolve(name), false, Optional.empty(),
+                        Optional.empty(), Optional.of(new AgentConfig.Packets(host.underlayAddress(),
+                        Optional.of(Topology.hostNamespace(name)), 1))));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (reconciler != null) {
+            reconciler.close();
+        }
+        for (Agent agent : agents.values()) {
+            agent.close();
+        }
+        if (topology != null) {
+            topology.close();
+        }
+        if (repo != null) {
+            repo.close();
+        }
+    }
+
+    private static String in(String vm, String... command) throws Exception {
+        String[] full = new String[command.length + 4];
+        full[0] = "ip";
+        full[1] = "netns";
+        full[2] = "exec";
+        full[3] = vm;
+        System.arraycopy(command, 0, full, 4, command.length);
+        return Topology.run(full);
+    }
+
+    private static boolean pings(String vm, String target) {
+        return Topology.quietly("ip", "netns", "exec", vm, "ping", "-c", "2", "-i", "0.2", "-W", "1", target);
+    }
+
+    /** A TCP server in {@code vm} on {@code port} that answers "pong from <vm>" once, in the background. */
+    private static Process tcpServer(String vm, int port) throws Exception {
+        Process server = new ProcessBuilder("ip", "netns", "exec", vm, "python3", "-c",
+                "import socket\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+                        + "s.bind(('0.0.0.0', " + port + ")); s.listen(1)\nc,_=s.accept(); c.recv(100); c.sendall(b'pong from " + vm + "'); c.close()")
+                .redirectErrorStream(true).start();
+        Thread.sleep(300);
+        return server;
+    }
+
+    private static String tcpClient(String vm, String target, int port) throws Exception {
+        return in(vm, "python3", "-c", "import socket\ns=socket.create_connection(('" + target + "', " + port + "), timeout=3)\n"
+                + "s.sendall(b'ping'); print(s.recv(100).decode())");
+    }
+
+    private void waitForTraffic() {
+        reconciler.start();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> reconciler.status().allSynced()
+                && pings("tenant-a.web-1", "10.1.1.5"));
+    }
+
+    @Test
+    void vmsTalkOnOneHostAcrossHostsAndAcrossSubnetsAndTenantsStayApart() throws Exception {
+        waitForTraffic();
+        assertThat(pings("tenant-a.web-1", "10.1.2.5")).as("routed, same host (db-2 on host-a)").isTrue();
+        assertThat(pings("tenant-a.web-1", "10.1.1.5")).as("switched, across hosts (web-2 on host-b)").isTrue();
+        assertThat(pings("tenant-a.web-1", "10.1.2.4")).as("routed, across hosts (db-1 on host-c)").isTrue();
+        assertThat(pings("tenant-b.app-1", "10.1.2.5")).as("tenant-b, routed across hosts (data-2 on host-c)").isTrue();
+
+        Process server = tcpServer("tenant-a.web-2", 8080);
+        assertThat(tcpClient("tenant-a.web-1", "10.1.1.5", 8080)).contains("pong from tenant-a.web-2");
+        server.waitFor(5, TimeUnit.SECONDS);
+
+        // Both tenants use 10.1.1.5: each reaches its own. tenant-b's server is not reachable from tenant-a.
+        Process tenantB = tcpServer("tenant-b.app-2", 9090);
+        assertThat(Topology.quietly("ip", "netns", "exec", "tenant-a.web-1", "python3", "-c",
+                "import socket; socket.create_connection(('10.1.1.5', 9090), timeout=2)")).isFalse();
+        assertThat(tcpClient("tenant-b.app-1", "10.1.1.5", 9090)).contains("pong from tenant-b.app-2");
+        tenantB.waitFor(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void anAddressOnlyAnotherTenantHasIsUnreachableAndTheDropIsCounted() throws Exception {
+        repo.append("tenants/tenant-b/nics.yaml", """
+                ---
+                apiVersion: weft.dev/v1alpha1
+                kind: NetworkInterface
+                metadata: {name: app-9, namespace: tenant-b}
+                spec: {virtualNetwork: red, subnet: app, host: host-b, macAddress: "02:01:0a:01:01:09", ipAddress: 10.1.1.9}
+                """).commit("tenant-b app-9");
+        waitForTraffic();
+        await().atMost(Duration.ofSeconds(10)).until(() -> pings("tenant-b.app-1", "10.1.1.9"));
+        long before = drops(agents.get("host-a"));
+        assertThat(pings("tenant-a.web-1", "10.1.1.9")).isFalse();
+        assertThat(drops(agents.get("host-a"))).isGreaterThan(before);
+    }
+
+    private static long drops(Agent agent) {
+        return agent.dataplane().packets().stats().getJsonObject("drops").getMap().values().stream()
+                .mapToLong(v -> ((Number) v).longValue()).sum();
+    }
+
+    @Test
+    void aCommitThatMovesANicConvergesAndTrafficResumes() throws Exception {
+        waitForTraffic();
+        String moved = repo.replace("tenants/tenant-a/nics.yaml", "  subnet: web\n  host: host-b\n", "  subnet: web\n  host: host-c\n")
+                .commit("move web-2 to host-c").name();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() ->
+                reconciler.status().revision().equals(moved) && reconciler.status().allSynced() && pings("tenant-a.web-1", "10.1.1.5"));
+        assertThat(agents.get("host-c").dataplane().packets().stats().getJsonObject("ports").getMap()).containsKey("tenant-a/web-2");
+        assertThat(agents.get("host-b").dataplane().packets().stats().getJsonObject("ports").getMap()).doesNotContainKey("tenant-a/web-2");
+    }
+}
