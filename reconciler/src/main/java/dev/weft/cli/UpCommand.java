@@ -3,6 +3,11 @@ package dev.weft.cli;
 import dev.weft.agent.Agent;
 import dev.weft.agent.AgentConfig;
 import dev.weft.compile.Compiled;
+import dev.weft.model.Host;
+import dev.weft.model.Model;
+import dev.weft.model.NetworkInterface;
+import dev.weft.netns.Topology;
+import java.io.IOException;
 import dev.weft.plan.TextRenderer;
 import dev.weft.reconcile.AgentAccess;
 import dev.weft.reconcile.Epochs;
@@ -50,6 +55,12 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "2s", description = "Time between loops (default: ${DEFAULT-VALUE}).")
     String interval;
 
+    @Option(names = "--netns", description = {"Real packets (root): a network namespace per Host on a shared underlay bridge, its agent moving",
+            "packets through TAP devices and VXLAN, and a namespace per NetworkInterface playing the VM."})
+    boolean netns;
+
+    private final Topology topology = new Topology();
+
     private final Map<String, Agent> agents = new ConcurrentHashMap<>();
 
     @Override
@@ -66,12 +77,25 @@ public final class UpCommand implements Callable<Integer> {
         GitSource git = (GitSource) source;
         String branch = git.repository().getBranch();
 
+        if (netns && !"root".equals(System.getProperty("user.name"))) {
+            err.println("error: --netns makes network namespaces and TAP devices, which needs root");
+            Trees.delete(work);
+            return 1;
+        }
         // Agents start on demand, for every Host the revision being applied has, including hosts a later commit adds.
-        AgentAccess access = new AgentAccess(host -> Optional.of(URI.create(agent(host.name(), work).url())), Optional.empty(),
+        AgentAccess access = new AgentAccess(host -> Optional.of(URI.create(agent(host, work).url())), Optional.empty(),
                 Optional.empty(), Duration.ofSeconds(5));
         Fleet fleet = new Fleet(access, RetryPolicy.DEFAULT);
+        ReconcileCommand.StatusPrinter printer = new ReconcileCommand.StatusPrinter(out);
+        Reconciler[] self = new Reconciler[1];
         Reconciler reconciler = new Reconciler(git, branch, fleet, Epochs.next(work.resolve("reconciler")), Durations.parse(interval),
-                new ReconcileCommand.StatusPrinter(out));
+                status -> {
+                    printer.accept(status);
+                    if (netns && self[0] != null && self[0].compiled() != null) {
+                        attachVms(self[0].compiled().model(), err);
+                    }
+                });
+        self[0] = reconciler;
         StatusServer server = new StatusServer(reconciler, Optional.empty());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -88,6 +112,7 @@ public final class UpCommand implements Callable<Integer> {
                     // exiting anyway
                 }
             });
+            topology.close();
             Trees.delete(work);
             stopped.countDown();
         }));
@@ -107,6 +132,10 @@ public final class UpCommand implements Callable<Integer> {
             System.exit(1);
             return 1;
         }
+        if (netns) {
+            Topology.removeLeftovers(desired.model()); // a previous run that crashed
+            topology.build(desired.model());
+        }
         boolean color = CommandLine.Help.Ansi.AUTO.enabled();
         out.print(TextRenderer.render(Fleet.planLive(desired, desired.model().revision(), fleet.fetch(desired)), color));
         out.println();
@@ -119,20 +148,52 @@ public final class UpCommand implements Callable<Integer> {
         out.printf("  change:  edit a manifest in %s, then%n", repoDir);
         out.printf("           git -C %s commit -am \"my change\"%n", repoDir);
         out.println("           and watch the hosts converge here and in ./weft status.");
-        out.println("Ctrl-C stops everything and removes the throwaway repository.");
+        if (netns) {
+            tryIt(desired.model(), out);
+        }
+        out.println("Ctrl-C stops everything and removes the throwaway repository" + (netns ? " and the namespaces." : "."));
         out.flush();
         stopped.await();
         return 0;
     }
 
-    private Agent agent(String host, Path work) {
-        return agents.computeIfAbsent(host, name -> {
+    private Agent agent(Host host, Path work) {
+        return agents.computeIfAbsent(host.name(), name -> {
             try {
-                return Agent.start(AgentConfig.loopback(name, 0, work.resolve("agents").resolve(name)));
+                Optional<AgentConfig.Packets> packets = Optional.empty();
+                if (netns) {
+                    topology.addHost(host); // a host a later commit added
+                    packets = Optional.of(new AgentConfig.Packets(host.underlayAddress(), Optional.of(Topology.hostNamespace(name)), 1));
+                }
+                return Agent.start(new AgentConfig(name, "127.0.0.1", 0, work.resolve("agents").resolve(name), false, Optional.empty(),
+                        Optional.empty(), packets));
             } catch (Exception e) {
                 throw new IllegalStateException("cannot start the agent of " + name + ": " + e.getMessage(), e);
             }
         });
+    }
+
+    private void attachVms(Model model, PrintWriter err) {
+        try {
+            topology.attach(model);
+        } catch (IOException e) {
+            err.println("weft up: cannot attach a VM namespace: " + e.getMessage());
+        }
+    }
+
+    /** Prints a ping between two VMs of the same network, and where to look. */
+    private static void tryIt(Model model, PrintWriter out) {
+        var nics = model.interfaces().values().stream().toList();
+        for (NetworkInterface from : nics) {
+            for (NetworkInterface to : nics) {
+                if (from != to && from.networkId().equals(to.networkId()) && !from.host().equals(to.host())) {
+                    out.printf("  try:     ip netns exec %s ping %s      (%s on %s → %s on %s, over VXLAN)%n", Topology.vmNamespace(from),
+                            to.ipAddress(), from.name(), from.host(), to.name(), to.host());
+                    out.println("           ip netns list   shows every VM (<tenant>.<nic>) and host (host.<name>) namespace");
+                    return;
+                }
+            }
+        }
     }
 
     /** The Git repository to follow: --repo if it is one, else a throwaway repository holding a copy of the manifests. */
