@@ -149,6 +149,43 @@ class NamespaceTrafficTest {
         assertThat(Netns.status("ip", "netns", "exec", netns.prefix + "-web1", "ping", "-c", "1", "-W", "1", "10.1.1.6")).isNotZero();
     }
 
+    static MappingEntry nvgre(int vni, String ip, String mac, String host) {
+        return new MappingEntry(vni, Ipv4.parse(ip), MacAddress.parse(mac), Ipv4.parse(host), MappingEntry.Encapsulation.NVGRE);
+    }
+
+    @Test
+    void tsharkDecodesTheUnderlayAsVxlanAndNvgreWithTheRightIdsAndNothingMalformed() throws Exception {
+        String[] h = hosts();
+        String app2Mac = "02:01:0a:01:01:07";
+        TableSnapshot a = new TableSnapshot(1, List.of(port("tenant-a/web-1", 5001, WEB1_MAC, "10.1.1.4"), port("tenant-b/app-1", 5002, APP1_MAC, "10.1.1.6")),
+                List.of(mapping(5001, "10.1.1.5", WEB2_MAC, "198.18.0.2"), nvgre(5002, "10.1.1.7", app2Mac, "198.18.0.2")), networks());
+        TableSnapshot b = new TableSnapshot(1, List.of(port("tenant-a/web-2", 5001, WEB2_MAC, "10.1.1.5"), port("tenant-b/app-2", 5002, app2Mac, "10.1.1.7")),
+                List.of(mapping(5001, "10.1.1.4", WEB1_MAC, "198.18.0.1"), nvgre(5002, "10.1.1.6", APP1_MAC, "198.18.0.1")), networks());
+        worker(h[0], "198.18.0.1", a, "web1", "app1");
+        worker(h[1], "198.18.0.2", b, "web2", "app2");
+        java.nio.file.Path capture = java.nio.file.Files.createTempFile("weft-underlay", ".pcap");
+        capture.toFile().setWritable(true, false);
+        Process tshark = new ProcessBuilder("ip", "netns", "exec", h[0], "tshark", "-i", netns.prefix + "ul0", "-w", capture.toString(),
+                "-a", "duration:8").redirectErrorStream(true).start();
+        Thread.sleep(2500);
+        assertThat(exec(netns.prefix + "-web1", "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.1.1.5")).contains("3 received");
+        assertThat(exec(netns.prefix + "-app1", "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.1.1.7")).contains("3 received");
+        tshark.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+
+        String vnis = Netns.stdout("tshark", "-r", capture.toString(), "-Y", "vxlan", "-T", "fields", "-e", "vxlan.vni");
+        assertThat(vnis.lines().toList()).hasSizeGreaterThanOrEqualTo(6).containsOnly("5001");
+        String keys = Netns.stdout("tshark", "-r", capture.toString(), "-Y", "gre", "-T", "fields", "-e", "gre.key", "-e", "gre.proto");
+        assertThat(keys.lines().toList()).hasSizeGreaterThanOrEqualTo(6).allSatisfy(line -> {
+            String[] fields = line.split("\\t");
+            assertThat(Long.decode(fields[0]) >>> 8).isEqualTo(5002);  // VSID in the upper 24 bits of the key
+            assertThat(fields[1]).isEqualTo("0x6558");
+        });
+        String icmp = Netns.stdout("tshark", "-r", capture.toString(), "-Y", "icmp && (vxlan || gre)", "-T", "fields", "-e", "ip.src");
+        assertThat(icmp).contains("10.1.1.4").contains("10.1.1.5").contains("10.1.1.6").contains("10.1.1.7");
+        assertThat(Netns.stdout("tshark", "-r", capture.toString(), "-V")).doesNotContain("Malformed").doesNotContain("Bad checksum");
+        java.nio.file.Files.deleteIfExists(capture);
+    }
+
     @Test
     void weftAndTheLinuxKernelsVxlanPingEachOtherBothWays() throws Exception {
         String[] h = hosts();

@@ -34,6 +34,16 @@ final class Netns implements AutoCloseable {
         return out;
     }
 
+    /** Runs a command and returns its standard output alone (tshark warns on standard error when run as root). */
+    static String stdout(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IOException(String.join(" ", command) + " exited " + p.exitValue());
+        }
+        return out;
+    }
+
     /** Runs a command and returns its exit code (for commands expected to fail, like a blocked ping). */
     static int status(String... command) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -46,11 +46,12 @@ public final class PacketIo implements AutoCloseable {
             return null;
         });
         for (int w = 0; w < Math.max(1, config.workers()); w++) {
+            boolean receivesGre = w == 0;
             CompletableFuture<Worker> ready = new CompletableFuture<>();
             Thread thread = Thread.ofPlatform().name("weft-worker-" + w).daemon(true).start(() -> {
                 try {
                     enterNamespace();
-                    Worker worker = new Worker(() -> tables, new Underlay(config.underlay().value()));
+                    Worker worker = new Worker(() -> tables, new Underlay(config.underlay().value(), receivesGre));
                     ready.complete(worker);
                     worker.run();
                 } catch (Throwable e) {

@@ -26,14 +26,23 @@ public final class Underlay implements AutoCloseable {
 
     private final int local;
     private final int rx;
+    private final int gre;
     private final int tx;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment messages = arena.allocate(MMSGHDR * BURST, 8);
     private final MemorySegment iovecs = arena.allocate(IOVEC * BURST, 8);
     private final MemorySegment addresses = arena.allocate(SOCKADDR_IN * BURST, 8);
 
-    /** Opens the sockets in the calling thread's network namespace. */
+    /** Opens the sockets in the calling thread's network namespace, NVGRE reception included. */
     public Underlay(int localAddress) throws IOException {
+        this(localAddress, true);
+    }
+
+    /**
+     * @param receiveGre also receive NVGRE on a raw socket for IP protocol 47. Every raw socket gets a copy
+     *                   of every GRE packet, so with several workers only one may receive it.
+     */
+    public Underlay(int localAddress, boolean receiveGre) throws IOException {
         this.local = localAddress;
         rx = (int) Native.check(Native.socket(Native.AF_INET, Native.SOCK_DGRAM | Native.SOCK_NONBLOCK, 0), "UDP socket");
         Native.setsockopt(rx, Native.SOL_SOCKET, Native.SO_REUSEADDR, 1);
@@ -43,6 +52,7 @@ public final class Underlay implements AutoCloseable {
         sockaddr(address, localAddress, 4789);
         Native.check(Native.bind(rx, address, (int) SOCKADDR_IN), "bind " + new dev.weft.net.Ipv4(localAddress) + ":4789");
         tx = (int) Native.check(Native.socket(Native.AF_INET, Native.SOCK_RAW | Native.SOCK_NONBLOCK, Native.IPPROTO_RAW), "raw IP socket");
+        gre = receiveGre ? (int) Native.check(Native.socket(Native.AF_INET, Native.SOCK_RAW | Native.SOCK_NONBLOCK, 47), "raw GRE socket") : -1;
         Native.setsockopt(tx, Native.SOL_SOCKET, Native.SO_SNDBUF, 4 << 20);
         for (int k = 0; k < BURST; k++) {
             MemorySegment m = messages.asSlice(k * MMSGHDR, MMSGHDR);
@@ -60,15 +70,51 @@ public final class Underlay implements AutoCloseable {
         at.set(BE_INT, 4, address);
     }
 
-    public int fd() {
-        return rx;
+    /** The sockets to wait on: VXLAN, and NVGRE when this underlay receives it. */
+    public int[] fds() {
+        return gre >= 0 ? new int[] {rx, gre} : new int[] {rx};
+    }
+
+    /** Receives whatever waits on either socket. */
+    public int receive(PacketBatch batch) {
+        int n = receiveVxlan(batch);
+        if (gre >= 0) {
+            n += receiveGre(batch);
+        }
+        return n;
+    }
+
+    /** NVGRE: the raw socket delivers the outer IPv4 header and everything after it; an Ethernet header is put in front. */
+    private int receiveGre(PacketBatch batch) {
+        int room = Math.min(BURST, PacketBatch.CAPACITY - batch.count());
+        if (room == 0) {
+            return 0;
+        }
+        int first = batch.count();
+        for (int k = 0; k < room; k++) {
+            MemorySegment iov = iovecs.asSlice(k * IOVEC, IOVEC);
+            long slot = (long) (first + k) * PacketBatch.SLOT + PacketBatch.HEADROOM + 14;
+            iov.set(ValueLayout.ADDRESS, 0, batch.memory().asSlice(slot, PacketBatch.MAX_FRAME - 14));
+            iov.set(ValueLayout.JAVA_LONG, 8, PacketBatch.MAX_FRAME - 14);
+            messages.set(ValueLayout.JAVA_INT, k * MMSGHDR + 8, (int) SOCKADDR_IN);
+        }
+        int n = Native.recvmmsg(gre, messages, room, Native.MSG_DONTWAIT);
+        for (int k = 0; k < n; k++) {
+            int length = messages.get(ValueLayout.JAVA_INT, k * MMSGHDR + 56);
+            int i = batch.commit(14 + length, PacketBatch.UNDERLAY);
+            long s = batch.start[i];
+            Bytes.mac(batch.memory(), s, 0);
+            Bytes.mac(batch.memory(), s + 6, 0);
+            Bytes.u16(batch.memory(), s + 12, 0x0800);
+        }
+        return Math.max(n, 0);
     }
 
     /**
      * Receives a burst of VXLAN datagrams into the batch, each behind a synthesized outer Ethernet/IPv4/UDP
      * header (source from the datagram's sender), so the pipeline decapsulates them like any underlay frame.
      */
-    public int receive(PacketBatch batch) {
+    private int receiveVxlan(PacketBatch batch) {
         int room = Math.min(BURST, PacketBatch.CAPACITY - batch.count());
         if (room == 0) {
             return 0;
@@ -128,6 +174,9 @@ public final class Underlay implements AutoCloseable {
     public void close() {
         Native.close(rx);
         Native.close(tx);
+        if (gre >= 0) {
+            Native.close(gre);
+        }
         arena.close();
     }
 }

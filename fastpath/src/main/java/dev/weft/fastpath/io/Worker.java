@@ -43,7 +43,9 @@ public final class Worker implements Runnable, AutoCloseable {
         this.tables = tables;
         this.underlay = underlay;
         this.epoll = (int) Native.check(Native.epollCreate(), "epoll_create1");
-        watch(underlay.fd(), true);
+        for (int fd : underlay.fds()) {
+            watch(fd, true);
+        }
     }
 
     private void watch(int fd, boolean add) {
