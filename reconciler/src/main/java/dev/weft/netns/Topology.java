@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 public final class Topology implements AutoCloseable {
 
     public static final String UNDERLAY = "weft-underlay";
+    public static final int UNDERLAY_MTU = 9000;
 
     private final Set<String> created = new LinkedHashSet<>();
 
@@ -80,6 +81,9 @@ public final class Topology implements AutoCloseable {
         namespace(ns);
         String port = "u" + String.format("%08x", host.name().hashCode());
         run("ip", "link", "add", port, "netns", UNDERLAY, "type", "veth", "peer", "name", "eth0", "netns", ns);
+        // A jumbo underlay, as in a datacenter: a full 1,500-byte tenant frame plus VXLAN's 50 bytes fits unfragmented.
+        run("ip", "-n", UNDERLAY, "link", "set", port, "mtu", Integer.toString(UNDERLAY_MTU));
+        run("ip", "-n", ns, "link", "set", "eth0", "mtu", Integer.toString(UNDERLAY_MTU));
         run("ip", "-n", UNDERLAY, "link", "set", port, "master", "br0");
         run("ip", "-n", UNDERLAY, "link", "set", port, "up");
         run("ip", "-n", ns, "addr", "add", host.underlayAddress() + "/15", "dev", "eth0");

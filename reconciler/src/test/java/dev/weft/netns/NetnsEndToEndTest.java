@@ -114,15 +114,16 @@ class NetnsEndToEndTest {
     private static Process tcpServer(String vm, int port) throws Exception {
         Process server = new ProcessBuilder("ip", "netns", "exec", vm, "python3", "-c",
                 "import socket\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-                        + "s.bind(('0.0.0.0', " + port + ")); s.listen(1)\nc,_=s.accept(); c.recv(100); c.sendall(b'pong from " + vm + "'); c.close()")
+                        + "s.bind(('0.0.0.0', " + port + ")); s.listen(1)\nc,_=s.accept()\nn=0\nwhile n < 300000:\n    d=c.recv(65536)\n    if not d: break\n    n+=len(d)\n"
+                        + "c.sendall(b'pong from " + vm + " after %d bytes' % n); c.close()")
                 .redirectErrorStream(true).start();
         Thread.sleep(300);
         return server;
     }
 
     private static String tcpClient(String vm, String target, int port) throws Exception {
-        return in(vm, "python3", "-c", "import socket\ns=socket.create_connection(('" + target + "', " + port + "), timeout=3)\n"
-                + "s.sendall(b'ping'); print(s.recv(100).decode())");
+        return in(vm, "python3", "-c", "import socket\ns=socket.create_connection(('" + target + "', " + port + "), timeout=5)\n"
+                + "s.sendall(b'x' * 300000); print(s.recv(100).decode())");
     }
 
     private void waitForTraffic() {
@@ -140,7 +141,7 @@ class NetnsEndToEndTest {
         assertThat(pings("tenant-b.app-1", "10.1.2.5")).as("tenant-b, routed across hosts (data-2 on host-c)").isTrue();
 
         Process server = tcpServer("tenant-a.web-2", 8080);
-        assertThat(tcpClient("tenant-a.web-1", "10.1.1.5", 8080)).contains("pong from tenant-a.web-2");
+        assertThat(tcpClient("tenant-a.web-1", "10.1.1.5", 8080)).contains("pong from tenant-a.web-2 after 300000 bytes"); // full-size segments
         server.waitFor(5, TimeUnit.SECONDS);
 
         // Both tenants use 10.1.1.5: each reaches its own. tenant-b's server is not reachable from tenant-a.
