@@ -75,6 +75,11 @@ public final class Underlay implements AutoCloseable {
         return gre >= 0 ? new int[] {rx, gre} : new int[] {rx};
     }
 
+    /** Receives what waits on socket {@code fd} (one of {@link #fds()}), as epoll reported it ready. */
+    public int receive(PacketBatch batch, int fd) {
+        return fd == gre ? receiveGre(batch) : fd == rx ? receiveVxlan(batch) : 0;
+    }
+
     /** Receives whatever waits on either socket. */
     public int receive(PacketBatch batch) {
         int n = receiveVxlan(batch);

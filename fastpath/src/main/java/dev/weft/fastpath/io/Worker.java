@@ -90,31 +90,40 @@ public final class Worker implements Runnable, AutoCloseable {
     public void run() {
         TapDevice[] byIndex = new TapDevice[0];
         boolean[] reads = new boolean[0];
+        Map<Integer, Integer> portOfFd = new java.util.HashMap<>();
         long generation = -1;
         int mapSize = -1;
         while (running) {
-            Native.epollWait(epoll, events, 64, 100);
+            int ready = Native.epollWait(epoll, events, 64, 100);
             ForwardingTables t = tables.get();
-            if (t == null) {
+            if (t == null || ready <= 0) {
                 continue;
             }
             if (t.generation != generation || ports.size() != mapSize) { // port indexes follow the table's port order
                 byIndex = new TapDevice[t.portCount()];
                 reads = new boolean[t.portCount()];
+                portOfFd.clear();
                 for (int p = 0; p < byIndex.length; p++) {
                     byIndex[p] = ports.get(t.ports[p].name());
                     reads[p] = readers.contains(t.ports[p].name());
+                    if (byIndex[p] != null && reads[p]) {
+                        portOfFd.put(byIndex[p].fd(), p);
+                    }
                 }
                 generation = t.generation;
                 mapSize = ports.size();
             }
             batch.clear();
-            for (int p = 0; p < byIndex.length && !batch.full(); p++) {
-                if (byIndex[p] != null && reads[p]) {
-                    byIndex[p].receive(batch, p);
+            // Read only what epoll said is ready: no wasted read returning EAGAIN on idle devices.
+            for (int k = 0; k < ready && !batch.full(); k++) {
+                int fd = events.get(ValueLayout.JAVA_INT_UNALIGNED, 12L * k + 4);
+                Integer port = portOfFd.get(fd);
+                if (port != null) {
+                    byIndex[port].receive(batch, port);
+                } else {
+                    underlay.receive(batch, fd);
                 }
             }
-            underlay.receive(batch);
             if (batch.count() == 0) {
                 continue;
             }
