@@ -101,6 +101,22 @@ class PipelineProperties {
         }
     }
 
+    @Property(tries = 3000)
+    void whateverVirtioNetHeaderAVmWritesTheSegmenterNeverThrows(@ForAll @Size(max = 3000) byte[] frame,
+                                                               @ForAll @IntRange(min = 0, max = 3) int gsoType,
+                                                               @ForAll @IntRange(min = 0, max = 2000) int gsoSize) {
+        byte[] copy = frame.clone();
+        if (copy.length > 5) {
+            copy[1] = (byte) gsoType;
+            copy[4] = (byte) gsoSize;
+            copy[5] = (byte) (gsoSize >>> 8);
+        }
+        try (PacketBatch batch = new PacketBatch()) {
+            int added = dev.weft.fastpath.io.Segmenter.add(MemorySegment.ofArray(copy), copy.length, batch, 0);
+            assertThat(added).isEqualTo(added < 0 ? added : batch.count());
+        }
+    }
+
     @Property
     void vectorFlowHashEqualsScalar(@ForAll @Size(min = 1, max = 256) List<@IntRange(min = Integer.MIN_VALUE) Integer> values) {
         try (PacketBatch a = new PacketBatch(); PacketBatch b = new PacketBatch()) {

@@ -130,7 +130,10 @@ public final class PacketIo implements AutoCloseable {
         return new JsonObject().put("received", received).put("switched", switched).put("routed", routed)
                 .put("encapsulated", encapsulated).put("decapsulated", decapsulated).put("arpReplies", arp)
                 .put("flowHits", hits).put("flowMisses", misses).put("drops", drops)
-                .put("ports", new JsonObject(taps.keySet().stream().collect(Collectors.toMap(k -> k, TapNames::of))));
+                .put("ports", new JsonObject(taps.keySet().stream().collect(Collectors.toMap(k -> k, TapNames::of))))
+                .put("tap", new JsonObject().put("framesRead", taps.values().stream().mapToLong(t -> t.framesRead).sum())
+                        .put("segments", taps.values().stream().mapToLong(t -> t.segments).sum())
+                        .put("malformed", taps.values().stream().mapToLong(t -> t.malformed).sum()));
     }
 
     @Override

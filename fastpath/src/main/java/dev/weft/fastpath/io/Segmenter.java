@@ -1,0 +1,118 @@
+package dev.weft.fastpath.io;
+
+import dev.weft.fastpath.packet.Bytes;
+import dev.weft.fastpath.packet.Checksum;
+import dev.weft.fastpath.packet.PacketBatch;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Frames a VM hands its TAP device with a virtio-net header (IFF_VNET_HDR): completes partial checksums
+ * (checksum offload) and cuts TCP segmentation-offload frames of up to 64 kB into MSS-sized segments,
+ * each with its own IPv4 length, identification and checksum, TCP sequence number, flags and full
+ * checksum, straight into the batch's slots. Malformed headers drop the frame (counted by the caller).
+ */
+public final class Segmenter {
+
+    public static final int VNET_HEADER = 10;
+    private static final int NEEDS_CSUM = 1;
+    private static final int GSO_NONE = 0;
+    private static final int GSO_TCPV4 = 1;
+    private static final int GSO_ECN = 0x80;
+
+    private Segmenter() {
+    }
+
+    private static int le16(MemorySegment m, long at) {
+        return (m.get(ValueLayout.JAVA_BYTE, at) & 0xff) | (m.get(ValueLayout.JAVA_BYTE, at + 1) & 0xff) << 8;
+    }
+
+    /**
+     * Adds the frame in {@code buffer} (virtio-net header first, {@code length} bytes in all) to the batch
+     * from {@code port}; returns the frames added, or -1 when the frame is malformed.
+     */
+    public static int add(MemorySegment buffer, int length, PacketBatch batch, int port) {
+        if (length < VNET_HEADER + 14) {
+            return -1;
+        }
+        int flags = buffer.get(ValueLayout.JAVA_BYTE, 0) & 0xff;
+        int gso = buffer.get(ValueLayout.JAVA_BYTE, 1) & 0xff & ~GSO_ECN;
+        int gsoSize = le16(buffer, 4);
+        int csumStart = le16(buffer, 6);
+        int csumOffset = le16(buffer, 8);
+        MemorySegment frame = buffer.asSlice(VNET_HEADER, length - VNET_HEADER);
+        int frameLength = length - VNET_HEADER;
+        if (gso == GSO_NONE) {
+            if (frameLength > PacketBatch.MAX_FRAME || batch.full()) {
+                return -1;
+            }
+            if ((flags & NEEDS_CSUM) != 0) {
+                if (csumStart + csumOffset + 2 > frameLength) {
+                    return -1;
+                }
+                // the field holds the pseudo-header sum: fold in the rest and store the complement
+                Bytes.u16(frame, csumStart + csumOffset, Checksum.finish(Checksum.sumVector(frame, csumStart, frameLength - csumStart)));
+            }
+            MemorySegment.copy(frame, 0, batch.nextSlot(), 0, frameLength);
+            batch.commit(frameLength, port);
+            return 1;
+        }
+        if (gso != GSO_TCPV4 || gsoSize == 0) {
+            return -1;
+        }
+        return segmentTcp(frame, frameLength, gsoSize, batch, port);
+    }
+
+    private static int segmentTcp(MemorySegment f, int length, int mss, PacketBatch batch, int port) {
+        int l3 = Bytes.u16(f, 12) == 0x8100 ? 18 : 14;
+        if (length < l3 + 40) {
+            return -1;
+        }
+        int ihl = (Bytes.u8(f, l3) & 0x0f) * 4;
+        int l4 = l3 + ihl;
+        if (ihl < 20 || Bytes.u8(f, l3 + 9) != 6 || length < l4 + 20) {
+            return -1;
+        }
+        int headers = l4 + (Bytes.u8(f, l4 + 12) >>> 4) * 4;
+        int payload = length - headers;
+        if (headers > length || headers + mss > PacketBatch.MAX_FRAME) {
+            return -1;
+        }
+        int segments = (payload + mss - 1) / mss;
+        if (segments > PacketBatch.CAPACITY - batch.count()) {
+            return -1;
+        }
+        int src = Bytes.u32(f, l3 + 12);
+        int dst = Bytes.u32(f, l3 + 16);
+        int id = Bytes.u16(f, l3 + 4);
+        int seq = Bytes.u32(f, l4 + 4);
+        int tcpFlags = Bytes.u8(f, l4 + 13);
+        for (int k = 0; k < segments; k++) {
+            int offset = k * mss;
+            int size = Math.min(mss, payload - offset);
+            MemorySegment out = batch.nextSlot();
+            MemorySegment.copy(f, 0, out, 0, headers);
+            MemorySegment.copy(f, headers + offset, out, headers, size);
+            Bytes.u16(out, l3 + 2, ihl + (headers - l4) + size);
+            Bytes.u16(out, l3 + 4, (id + k) & 0xffff);
+            Bytes.u16(out, l3 + 10, 0);
+            Bytes.u16(out, l3 + 10, Checksum.finish(Checksum.sum(out, l3, ihl)));
+            Bytes.u32(out, l4 + 4, seq + offset);
+            int segmentFlags = tcpFlags;
+            if (k < segments - 1) {
+                segmentFlags &= ~0x09; // FIN and PSH only on the last segment
+            }
+            if (k > 0) {
+                segmentFlags &= ~0x80; // CWR only on the first
+            }
+            Bytes.u8(out, l4 + 13, segmentFlags);
+            Bytes.u16(out, l4 + 16, 0);
+            int tcpLength = headers - l4 + size;
+            long sum = (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + 6 + tcpLength
+                    + Checksum.sumVector(out, l4, tcpLength);
+            Bytes.u16(out, l4 + 16, Checksum.finish(sum));
+            batch.commit(headers + size, port);
+        }
+        return segments;
+    }
+}
