@@ -18,6 +18,12 @@ public final class Underlay implements AutoCloseable {
 
     private static final int BURST = 64;
     private static final int SO_REUSEPORT = 15;
+    private static final int SOL_UDP = 17;
+    private static final int UDP_SEGMENT = 103;
+    private static final long CMSG_SPACE = 24; // cmsghdr (16) + a 2-byte segment size, aligned
+    /** VXLAN goes out of one of these UDP sockets, bound to source ports 49152.., chosen by the inner flow hash. */
+    private static final int SENDERS = 8;
+    private static final int MAX_GSO_PAYLOAD = 65000;
     private static final long MMSGHDR = 64;   // struct mmsghdr on 64-bit Linux
     private static final long IOVEC = 16;
     private static final long SOCKADDR_IN = 16;
@@ -32,6 +38,12 @@ public final class Underlay implements AutoCloseable {
     private final MemorySegment messages = arena.allocate(MMSGHDR * BURST, 8);
     private final MemorySegment iovecs = arena.allocate(IOVEC * BURST, 8);
     private final MemorySegment addresses = arena.allocate(SOCKADDR_IN * BURST, 8);
+    private final int[] senders = new int[SENDERS];
+    private final MemorySegment gsoMessages = arena.allocate(MMSGHDR * PacketBatch.CAPACITY, 8);
+    private final MemorySegment gsoIovecs = arena.allocate(IOVEC * PacketBatch.CAPACITY, 8);
+    private final MemorySegment gsoAddresses = arena.allocate(SOCKADDR_IN * PacketBatch.CAPACITY, 8);
+    private final MemorySegment gsoControl = arena.allocate(CMSG_SPACE * PacketBatch.CAPACITY, 8);
+    private final int[] runSocket = new int[PacketBatch.CAPACITY];
 
     /** Opens the sockets in the calling thread's network namespace, NVGRE reception included. */
     public Underlay(int localAddress) throws IOException {
@@ -53,6 +65,15 @@ public final class Underlay implements AutoCloseable {
         Native.check(Native.bind(rx, address, (int) SOCKADDR_IN), "bind " + new dev.weft.net.Ipv4(localAddress) + ":4789");
         tx = (int) Native.check(Native.socket(Native.AF_INET, Native.SOCK_RAW | Native.SOCK_NONBLOCK, Native.IPPROTO_RAW), "raw IP socket");
         gre = receiveGre ? (int) Native.check(Native.socket(Native.AF_INET, Native.SOCK_RAW | Native.SOCK_NONBLOCK, 47), "raw GRE socket") : -1;
+        for (int k = 0; k < SENDERS; k++) {
+            senders[k] = (int) Native.check(Native.socket(Native.AF_INET, Native.SOCK_DGRAM, 0), "UDP sender socket");
+            Native.setsockopt(senders[k], Native.SOL_SOCKET, Native.SO_REUSEADDR, 1);
+            Native.setsockopt(senders[k], Native.SOL_SOCKET, SO_REUSEPORT, 1);
+            Native.setsockopt(senders[k], Native.SOL_SOCKET, Native.SO_SNDBUF, 4 << 20);
+            MemorySegment from = arena.allocate(SOCKADDR_IN);
+            sockaddr(from, localAddress, 49152 + k);
+            Native.check(Native.bind(senders[k], from, (int) SOCKADDR_IN), "bind the VXLAN sender " + (49152 + k));
+        }
         Native.setsockopt(tx, Native.SOL_SOCKET, Native.SO_SNDBUF, 4 << 20);
         for (int k = 0; k < BURST; k++) {
             MemorySegment m = messages.asSlice(k * MMSGHDR, MMSGHDR);
@@ -156,8 +177,90 @@ public final class Underlay implements AutoCloseable {
         return Math.max(n, 0);
     }
 
-    /** Sends the listed frames (each starting at its outer Ethernet header) with one sendmmsg per burst; returns how many went. */
+    /**
+     * Sends the listed frames. VXLAN goes out of UDP sockets: runs of same-sized datagrams of one flow to
+     * one host (the segments of one TCP offload frame) as a single UDP GSO message ({@code UDP_SEGMENT}),
+     * so the kernel moves the run as one buffer; the socket (source port 49152–49159) follows the flow hash.
+     * NVGRE goes out of the raw socket. Returns how many frames went.
+     */
     public int send(PacketBatch batch, int[] indexes, int count) {
+        int[] raw = new int[count];
+        int rawCount = 0;
+        int messages = 0;
+        int iov = 0;
+        int sent = 0;
+        MemorySegment m = batch.memory();
+        for (int n = 0; n < count; ) {
+            int i = indexes[n];
+            if (Bytes.u8(m, batch.start[i] + 23) != 17) { // not UDP: NVGRE
+                raw[rawCount++] = i;
+                n++;
+                continue;
+            }
+            int size = batch.length[i] - 42;
+            int run = 1;
+            long total = size;
+            while (n + run < count && run < 64) {
+                int j = indexes[n + run];
+                int next = batch.length[j] - 42;
+                if (batch.outAddress[j] != batch.outAddress[i] || batch.hash[j] != batch.hash[i] || next > size
+                        || total + next > MAX_GSO_PAYLOAD || Bytes.u8(m, batch.start[j] + 23) != 17
+                        || batch.length[indexes[n + run - 1]] - 42 != size) {
+                    break;
+                }
+                total += next;
+                run++;
+            }
+            MemorySegment message = gsoMessages.asSlice(messages * MMSGHDR, MMSGHDR);
+            MemorySegment address = gsoAddresses.asSlice(messages * SOCKADDR_IN, SOCKADDR_IN);
+            sockaddr(address, batch.outAddress[i], 4789);
+            for (int k = 0; k < run; k++) {
+                int j = indexes[n + k];
+                MemorySegment vec = gsoIovecs.asSlice((iov + k) * IOVEC, IOVEC);
+                vec.set(ValueLayout.ADDRESS, 0, m.asSlice(batch.start[j] + 42, batch.length[j] - 42));
+                vec.set(ValueLayout.JAVA_LONG, 8, batch.length[j] - 42);
+            }
+            message.set(ValueLayout.ADDRESS, 0, address);
+            message.set(ValueLayout.JAVA_INT, 8, (int) SOCKADDR_IN);
+            message.set(ValueLayout.ADDRESS, 16, gsoIovecs.asSlice(iov * IOVEC, IOVEC * run));
+            message.set(ValueLayout.JAVA_LONG, 24, run);
+            if (run > 1) {
+                MemorySegment control = gsoControl.asSlice(messages * CMSG_SPACE, CMSG_SPACE);
+                control.set(ValueLayout.JAVA_LONG, 0, 18);          // cmsg_len: header + 2 bytes
+                control.set(ValueLayout.JAVA_INT, 8, SOL_UDP);
+                control.set(ValueLayout.JAVA_INT, 12, UDP_SEGMENT);
+                control.set(ValueLayout.JAVA_SHORT, 16, (short) size);
+                message.set(ValueLayout.ADDRESS, 32, control);
+                message.set(ValueLayout.JAVA_LONG, 40, CMSG_SPACE);
+            } else {
+                message.set(ValueLayout.ADDRESS, 32, MemorySegment.NULL);
+                message.set(ValueLayout.JAVA_LONG, 40, 0);
+            }
+            message.set(ValueLayout.JAVA_INT, 48, 0);
+            runSocket[messages] = senders[batch.hash[i] & (SENDERS - 1)];
+            messages++;
+            iov += run;
+            sent += run;
+            n += run;
+        }
+        // one sendmmsg per socket, for the messages that go out of it, in order
+        for (int k = 0; k < SENDERS; k++) {
+            int first = -1;
+            for (int q = 0; q <= messages; q++) {
+                boolean mine = q < messages && runSocket[q] == senders[k];
+                if (mine && first < 0) {
+                    first = q;
+                } else if (!mine && first >= 0) {
+                    Native.sendmmsg(senders[k], gsoMessages.asSlice(first * MMSGHDR, (q - first) * MMSGHDR), q - first, 0);
+                    first = -1;
+                }
+            }
+        }
+        return sent + sendRaw(batch, raw, rawCount);
+    }
+
+    /** Sends frames (each starting at its outer Ethernet header) through the raw socket, one sendmmsg per burst. */
+    private int sendRaw(PacketBatch batch, int[] indexes, int count) {
         int sent = 0;
         for (int from = 0; from < count; from += BURST) {
             int n = Math.min(BURST, count - from);
@@ -179,6 +282,9 @@ public final class Underlay implements AutoCloseable {
     public void close() {
         Native.close(rx);
         Native.close(tx);
+        for (int sender : senders) {
+            Native.close(sender);
+        }
         if (gre >= 0) {
             Native.close(gre);
         }
