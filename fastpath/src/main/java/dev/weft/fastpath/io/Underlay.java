@@ -24,6 +24,9 @@ public final class Underlay implements AutoCloseable {
     /** VXLAN goes out of one of these UDP sockets, bound to source ports 49152.., chosen by the inner flow hash. */
     private static final int SENDERS = 8;
     private static final int MAX_GSO_PAYLOAD = 65000;
+    private static final int UDP_GRO = 104;
+    private static final int GRO_BURST = 4;
+    private static final long GRO_BUFFER = 65536;
     private static final long MMSGHDR = 64;   // struct mmsghdr on 64-bit Linux
     private static final long IOVEC = 16;
     private static final long SOCKADDR_IN = 16;
@@ -44,6 +47,8 @@ public final class Underlay implements AutoCloseable {
     private final MemorySegment gsoAddresses = arena.allocate(SOCKADDR_IN * PacketBatch.CAPACITY, 8);
     private final MemorySegment gsoControl = arena.allocate(CMSG_SPACE * PacketBatch.CAPACITY, 8);
     private final int[] runSocket = new int[PacketBatch.CAPACITY];
+    private final MemorySegment groBuffers = arena.allocate(GRO_BUFFER * GRO_BURST, 64);
+    private final MemorySegment groControl = arena.allocate(CMSG_SPACE * GRO_BURST, 8);
 
     /** Opens the sockets in the calling thread's network namespace, NVGRE reception included. */
     public Underlay(int localAddress) throws IOException {
@@ -60,6 +65,7 @@ public final class Underlay implements AutoCloseable {
         Native.setsockopt(rx, Native.SOL_SOCKET, Native.SO_REUSEADDR, 1);
         Native.setsockopt(rx, Native.SOL_SOCKET, SO_REUSEPORT, 1); // one socket per worker; the kernel spreads flows over them
         Native.setsockopt(rx, Native.SOL_SOCKET, Native.SO_RCVBUF, 4 << 20);
+        Native.setsockopt(rx, SOL_UDP, UDP_GRO, 1); // runs of datagrams arrive as one buffer
         MemorySegment address = arena.allocate(SOCKADDR_IN);
         sockaddr(address, localAddress, 4789);
         Native.check(Native.bind(rx, address, (int) SOCKADDR_IN), "bind " + new dev.weft.net.Ipv4(localAddress) + ":4789");
@@ -140,41 +146,68 @@ public final class Underlay implements AutoCloseable {
      * Receives a burst of VXLAN datagrams into the batch, each behind a synthesized outer Ethernet/IPv4/UDP
      * header (source from the datagram's sender), so the pipeline decapsulates them like any underlay frame.
      */
+    /**
+     * Receives VXLAN with {@code UDP_GRO}: the kernel may hand over a run of datagrams from one sender as one
+     * buffer (with the datagram size in a control message), which is split here, datagram by datagram, into
+     * the batch, each behind a synthesized outer Ethernet/IPv4/UDP header so the pipeline decapsulates it
+     * like any underlay frame.
+     */
     private int receiveVxlan(PacketBatch batch) {
-        int room = Math.min(BURST, PacketBatch.CAPACITY - batch.count());
+        int free = PacketBatch.CAPACITY - batch.count();
+        int room = Math.min(GRO_BURST, free / 46); // a coalesced buffer may hold 45 datagrams
         if (room == 0) {
             return 0;
         }
-        int first = batch.count();
         for (int k = 0; k < room; k++) {
             MemorySegment iov = iovecs.asSlice(k * IOVEC, IOVEC);
-            long slot = (long) (first + k) * PacketBatch.SLOT + PacketBatch.HEADROOM + 42;
-            iov.set(ValueLayout.ADDRESS, 0, batch.memory().asSlice(slot, PacketBatch.MAX_FRAME - 42));
-            iov.set(ValueLayout.JAVA_LONG, 8, PacketBatch.MAX_FRAME - 42);
+            iov.set(ValueLayout.ADDRESS, 0, groBuffers.asSlice((long) k * GRO_BUFFER, GRO_BUFFER));
+            iov.set(ValueLayout.JAVA_LONG, 8, GRO_BUFFER);
             messages.set(ValueLayout.JAVA_INT, k * MMSGHDR + 8, (int) SOCKADDR_IN);
+            messages.set(ValueLayout.ADDRESS, k * MMSGHDR + 32, groControl.asSlice(k * CMSG_SPACE, CMSG_SPACE));
+            messages.set(ValueLayout.JAVA_LONG, k * MMSGHDR + 40, CMSG_SPACE);
         }
         int n = Native.recvmmsg(rx, messages, room, Native.MSG_DONTWAIT);
+        int received = 0;
         for (int k = 0; k < n; k++) {
-            int payload = messages.get(ValueLayout.JAVA_INT, k * MMSGHDR + 56);
+            int length = messages.get(ValueLayout.JAVA_INT, k * MMSGHDR + 56);
+            long controlLength = messages.get(ValueLayout.JAVA_LONG, k * MMSGHDR + 40);
+            int size = length;
+            if (controlLength >= 20 && groControl.get(ValueLayout.JAVA_INT, k * CMSG_SPACE + 8) == SOL_UDP
+                    && groControl.get(ValueLayout.JAVA_INT, k * CMSG_SPACE + 12) == UDP_GRO) {
+                size = groControl.get(ValueLayout.JAVA_INT, k * CMSG_SPACE + 16);
+            }
             int sender = addresses.get(BE_INT, k * SOCKADDR_IN + 4);
             int senderPort = addresses.get(BE_SHORT, k * SOCKADDR_IN + 2) & 0xffff;
-            int i = batch.commit(42 + payload, PacketBatch.UNDERLAY);
-            MemorySegment m = batch.memory();
-            long s = batch.start[i];
-            Bytes.mac(m, s, 0);
-            Bytes.mac(m, s + 6, 0);
-            Bytes.u16(m, s + 12, 0x0800);
-            Bytes.u32(m, s + 14, 0x4500_0000 | (28 + payload));
-            Bytes.u32(m, s + 18, 0);
-            Bytes.u32(m, s + 22, (64 << 24) | (17 << 16));
-            Bytes.u32(m, s + 26, sender);
-            Bytes.u32(m, s + 30, local);
-            Bytes.u16(m, s + 34, senderPort);
-            Bytes.u16(m, s + 36, 4789);
-            Bytes.u16(m, s + 38, 8 + payload);
-            Bytes.u16(m, s + 40, 0);
+            MemorySegment buffer = groBuffers.asSlice((long) k * GRO_BUFFER, GRO_BUFFER);
+            for (int offset = 0; offset < length && size > 0 && !batch.full(); offset += size) {
+                int payload = Math.min(size, length - offset);
+                if (payload > PacketBatch.MAX_FRAME - 42) {
+                    continue; // larger than a slot: dropped
+                }
+                MemorySegment.copy(buffer, offset, batch.memory(), (long) batch.count() * PacketBatch.SLOT + PacketBatch.HEADROOM + 42, payload);
+                int i = batch.commit(42 + payload, PacketBatch.UNDERLAY);
+                MemorySegment m = batch.memory();
+                long s = batch.start[i];
+                Bytes.mac(m, s, 0);
+                Bytes.mac(m, s + 6, 0);
+                Bytes.u16(m, s + 12, 0x0800);
+                Bytes.u32(m, s + 14, 0x4500_0000 | (28 + payload));
+                Bytes.u32(m, s + 18, 0);
+                Bytes.u32(m, s + 22, (64 << 24) | (17 << 16));
+                Bytes.u32(m, s + 26, sender);
+                Bytes.u32(m, s + 30, local);
+                Bytes.u16(m, s + 34, senderPort);
+                Bytes.u16(m, s + 36, 4789);
+                Bytes.u16(m, s + 38, 8 + payload);
+                Bytes.u16(m, s + 40, 0);
+                received++;
+            }
         }
-        return Math.max(n, 0);
+        for (int k = 0; k < room; k++) { // the GRE path shares the message array and expects no control buffer
+            messages.set(ValueLayout.ADDRESS, k * MMSGHDR + 32, MemorySegment.NULL);
+            messages.set(ValueLayout.JAVA_LONG, k * MMSGHDR + 40, 0);
+        }
+        return received;
     }
 
     /**
