@@ -1,7 +1,9 @@
 package dev.weft.fastpath.io;
 
+import dev.weft.fastpath.packet.Bytes;
 import dev.weft.fastpath.packet.Counters;
 import dev.weft.fastpath.packet.PacketBatch;
+import dev.weft.fastpath.packet.Parser;
 import dev.weft.fastpath.pipeline.Pipeline;
 import dev.weft.fastpath.table.ForwardingTables;
 import java.io.IOException;
@@ -35,6 +37,7 @@ public final class Worker implements Runnable, AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment events = arena.allocate(12L * 64, 8);
     private final int[] toUnderlay = new int[PacketBatch.CAPACITY];
+    private final int[] toPort = new int[PacketBatch.CAPACITY];
     private volatile boolean running = true;
     public volatile long txPortFailures;
 
@@ -132,9 +135,16 @@ public final class Worker implements Runnable, AutoCloseable {
             for (int i = 0; i < batch.count(); i++) {
                 if (batch.verdict[i] == PacketBatch.TO_PORT) {
                     TapDevice out = batch.outPort[i] < byIndex.length ? byIndex[batch.outPort[i]] : null;
-                    if (out == null || !out.send(batch, i)) {
+                    int run = 1;
+                    toPort[0] = i;
+                    while (out != null && i + run < batch.count() && run < 44 && continues(batch, i, toPort[run - 1], i + run)) {
+                        toPort[run] = i + run;
+                        run++;
+                    }
+                    if (out == null || !out.sendRun(batch, toPort, 0, run)) {
                         txPortFailures++;
                     }
+                    i += run - 1;
                 } else if (batch.verdict[i] == PacketBatch.TO_UNDERLAY) {
                     toUnderlay[encapsulated++] = i;
                 }
@@ -143,6 +153,36 @@ public final class Worker implements Runnable, AutoCloseable {
                 underlay.send(batch, toUnderlay, encapsulated);
             }
         }
+    }
+
+    /**
+     * Whether frame {@code next} continues the TCP run whose first frame is {@code first} and last so far is
+     * {@code previous}: same port and flow, no IP options or fragments, the previous segment as large as the
+     * first (only the last of a run may be shorter), plain ACK before the last, and the next sequence number.
+     */
+    static boolean continues(PacketBatch b, int first, int previous, int next) {
+        if (b.verdict[next] != PacketBatch.TO_PORT || b.outPort[next] != b.outPort[first] || b.protocol[next] != Parser.TCP
+                || b.protocol[first] != Parser.TCP || b.srcIp[next] != b.srcIp[first] || b.dstIp[next] != b.dstIp[first]
+                || b.srcPort[next] != b.srcPort[first] || b.dstPort[next] != b.dstPort[first]
+                || b.l4[next] - b.l3[next] != 20 || b.l4[first] - b.l3[first] != 20 || b.l3[next] != b.l3[first]
+                || ((b.flags[next] | b.flags[first]) & Parser.FLAG_FRAGMENT) != 0) {
+            return false;
+        }
+        MemorySegment m = b.memory();
+        long f = b.start[first] + b.l4[first];
+        long p = b.start[previous] + b.l4[previous];
+        long n = b.start[next] + b.l4[next];
+        int headerLength = (Bytes.u8(m, f + 12) >>> 4) * 4;
+        if ((Bytes.u8(m, n + 12) >>> 4) * 4 != headerLength || (Bytes.u8(m, p + 12) >>> 4) * 4 != headerLength
+                || Bytes.u8(m, p + 13) != 0x10) {
+            return false;
+        }
+        int mss = b.length[first] - b.l4[first] - headerLength;
+        int previousPayload = b.length[previous] - b.l4[previous] - headerLength;
+        int nextPayload = b.length[next] - b.l4[next] - headerLength;
+        int flags = Bytes.u8(m, n + 13);
+        return mss > 0 && previousPayload == mss && nextPayload > 0 && nextPayload <= mss && (flags == 0x10 || flags == 0x18)
+                && Bytes.u32(m, n + 4) == Bytes.u32(m, p + 4) + previousPayload;
     }
 
     @Override
