@@ -54,6 +54,8 @@ public final class Native {
             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
     private static final MethodHandle WRITE = handle("write",
             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final MethodHandle WRITEV = handle("writev",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final MethodHandle SOCKET = handle("socket",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle BIND = handle("bind",
@@ -140,6 +142,15 @@ public final class Native {
     public static long write(int fd, MemorySegment buffer, long length) {
         try {
             return (long) WRITE.invokeExact(STATE.get(), fd, buffer, length);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** writev(2): {@code iovecs} holds {@code count} struct iovec (base, length). */
+    public static long writev(int fd, MemorySegment iovecs, int count) {
+        try {
+            return (long) WRITEV.invokeExact(STATE.get(), fd, iovecs, count);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

@@ -26,6 +26,7 @@ public final class TapDevice implements AutoCloseable {
     private final boolean offload;
     private final java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared();
     private final MemorySegment buffer;
+    private final MemorySegment iovecs;
     public long malformed;
     /** Frames read from the VM, and segments they became (more segments than frames: TCP segmentation offload at work). */
     public long framesRead;
@@ -36,6 +37,7 @@ public final class TapDevice implements AutoCloseable {
         this.name = name;
         this.offload = offload;
         this.buffer = offload ? arena.allocate(BUFFER, 64) : null;
+        this.iovecs = offload ? arena.allocate(16L * 65, 8) : null;
     }
 
     /** Creates (or attaches to) the TAP device {@code name} in the calling thread's network namespace, with offloads. */
@@ -135,16 +137,18 @@ public final class TapDevice implements AutoCloseable {
         int l4 = batch.l4[first];
         int headers = l4 + (Bytes.u8(m, s + l4 + 12) >>> 4) * 4;
         int mss = batch.length[first] - headers;
+        // One writev: the virtio-net header and the first segment's headers from a small buffer, then every
+        // segment's payload straight from the batch, without copying it.
         MemorySegment out = buffer;
         out.asSlice(0, Segmenter.VNET_HEADER).fill((byte) 0);
         MemorySegment.copy(m, s, out, Segmenter.VNET_HEADER, headers);
-        long at = Segmenter.VNET_HEADER + headers;
         int payload = 0;
         for (int k = 0; k < count; k++) {
             int i = run[from + k];
             int size = batch.length[i] - headers;
-            MemorySegment.copy(m, batch.start[i] + headers, out, at, size);
-            at += size;
+            MemorySegment vec = iovecs.asSlice((k + 1) * 16L, 16);
+            vec.set(java.lang.foreign.ValueLayout.ADDRESS, 0, m.asSlice(batch.start[i] + headers, size));
+            vec.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, size);
             payload += size;
         }
         long f = Segmenter.VNET_HEADER;
@@ -163,8 +167,11 @@ public final class TapDevice implements AutoCloseable {
         le16(out, 4, mss);
         le16(out, 6, l4);
         le16(out, 8, 16);
-        long total = at;
-        return Native.write(fd, out.asSlice(0, total), total) == total;
+        MemorySegment head = iovecs.asSlice(0, 16);
+        head.set(java.lang.foreign.ValueLayout.ADDRESS, 0, out.asSlice(0, f + headers));
+        head.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, f + headers);
+        long total = f + headers + payload;
+        return Native.writev(fd, iovecs, count + 1) == total;
     }
 
     private static void le16(MemorySegment m, long at, int value) {
