@@ -75,16 +75,8 @@ public final class PacketBatch implements AutoCloseable {
         if (count == CAPACITY || frameLength > MAX_FRAME || frameLength < 0) {
             return -1;
         }
-        int i = count++;
-        start[i] = i * SLOT + HEADROOM;
-        length[i] = frameLength;
-        inPort[i] = port;
-        verdict[i] = DROP;
-        reason[i] = 0;
-        flags[i] = 0;
-        vni[i] = 0;
-        MemorySegment.copy(frame, 0, memory, start[i], frameLength);
-        return i;
+        MemorySegment.copy(frame, 0, memory, (long) count * SLOT + HEADROOM, frameLength);
+        return commit(frameLength, port);
     }
 
     /** Where the next frame's bytes go when a device reads straight into the batch: its slot after the headroom. */
