@@ -9,6 +9,7 @@ import dev.weft.model.Host;
 import dev.weft.model.Model;
 import dev.weft.model.ModelDiff;
 import dev.weft.model.NetworkInterface;
+import dev.weft.model.NetworkSecurityGroup;
 import dev.weft.model.ResourceId;
 import dev.weft.model.Subnet;
 import dev.weft.model.VirtualNetwork;
@@ -83,6 +84,17 @@ public final class Compiler {
                 hostsToBuild.addAll(unit.hosts()); // their Ports carry the network's VNI and subnets
             }
         }
+        // Security groups: every host with a port the group filters, directly or through its subnet.
+        for (ModelDiff.Change<NetworkSecurityGroup> change : diff.securityGroups()) {
+            ResourceId group = change.id();
+            for (Model m : new Model[] {previous.model(), next}) {
+                for (NetworkInterface nic : m.interfaces().values()) {
+                    if (filteredBy(m, nic, group)) {
+                        hostsToBuild.add(nic.host());
+                    }
+                }
+            }
+        }
         // NICs: the networks and hosts a changed NIC leaves and joins.
         Map<ResourceId, NetworkInterface> changedNics = new HashMap<>();
         for (ModelDiff.Change<NetworkInterface> change : diff.interfaces()) {
@@ -132,6 +144,17 @@ public final class Compiler {
         return new Compiled(next, Collections.unmodifiableNavigableMap(hosts), Collections.unmodifiableMap(networks));
     }
 
+    private static boolean filteredBy(Model model, NetworkInterface nic, ResourceId group) {
+        if (!nic.namespace().equals(group.namespace())) {
+            return false;
+        }
+        if (nic.networkSecurityGroup().filter(group.name()::equals).isPresent()) {
+            return true;
+        }
+        VirtualNetwork network = model.networks().get(nic.networkId());
+        return network != null && network.subnet(nic.subnet()).flatMap(Subnet::networkSecurityGroup).filter(group.name()::equals).isPresent();
+    }
+
     /** @param nics the network's NICs */
     private static NetworkUnit networkUnit(Model model, VirtualNetwork network, List<NetworkInterface> nics) {
         HostObject networkObject = new NetworkSpec(network.namespace(), network.name(), network.vni(), network.encapsulation().name(),
@@ -160,7 +183,8 @@ public final class Compiler {
             VirtualNetwork network = model.networks().get(nic.networkId());
             Subnet subnet = network.subnet(nic.subnet()).orElseThrow();
             HostObject port = new PortSpec(nic.namespace(), nic.name(), network.namespace() + "/" + network.name(), network.vni(),
-                    nic.macAddress(), nic.ipAddress(), subnet.addressPrefix(), subnet.addressPrefix().gatewayAddress()).toObject();
+                    nic.macAddress(), nic.ipAddress(), subnet.addressPrefix(), subnet.addressPrefix().gatewayAddress(),
+                    SecurityLayers.of(model, nic, network, subnet)).toObject();
             ports.put(port.key(), port);
             nicNetworks.put(nic.id(), nic.networkId());
             digest = digest.plus(port.digest());

@@ -57,6 +57,10 @@ public final class SchemaValidator {
                     s -> Ipv4Prefix.tryParse(s) != null),
             "mac-address", new WeftFormat("mac-address", "a MAC address like 02:00:0a:01:01:04",
                     s -> MacAddress.tryParse(s) != null),
+            "address-prefix", new WeftFormat("address-prefix", "an IPv4 prefix in CIDR notation, * or VirtualNetwork",
+                    s -> s.equals("*") || s.equals("VirtualNetwork") || Ipv4Prefix.tryParse(s) != null),
+            "port-range", new WeftFormat("port-range", "a port (80), a range (8000-8100) or *, with ports up to 65535",
+                    s -> dev.weft.model.PortRange.tryParse(s) != null),
             "dns-1123-label", new WeftFormat("dns-1123-label",
                     "a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)",
                     SchemaValidator::isDnsLabel));

@@ -8,7 +8,8 @@ import java.util.Optional;
 public enum Kind {
     Host(true),
     VirtualNetwork(false),
-    NetworkInterface(false);
+    NetworkInterface(false),
+    NetworkSecurityGroup(false);
 
     public static final String API_VERSION = "weft.dev/v1alpha1";
 

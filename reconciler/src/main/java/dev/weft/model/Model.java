@@ -17,19 +17,32 @@ import java.util.stream.Collectors;
  * Immutable; resources are kept sorted by id so everything derived from a model is deterministic.
  */
 public record Model(String revision, NavigableMap<String, Host> hosts, NavigableMap<ResourceId, VirtualNetwork> networks,
-                    NavigableMap<ResourceId, NetworkInterface> interfaces) {
+                    NavigableMap<ResourceId, NetworkInterface> interfaces, NavigableMap<ResourceId, NetworkSecurityGroup> securityGroups) {
 
     public Model {
         hosts = Collections.unmodifiableNavigableMap(new TreeMap<>(hosts));
         networks = Collections.unmodifiableNavigableMap(new TreeMap<>(networks));
         interfaces = Collections.unmodifiableNavigableMap(new TreeMap<>(interfaces));
+        securityGroups = Collections.unmodifiableNavigableMap(new TreeMap<>(securityGroups));
+    }
+
+    /** A model without security groups. */
+    public Model(String revision, NavigableMap<String, Host> hosts, NavigableMap<ResourceId, VirtualNetwork> networks,
+                 NavigableMap<ResourceId, NetworkInterface> interfaces) {
+        this(revision, hosts, networks, interfaces, new TreeMap<>());
     }
 
     public static Model of(String revision, List<Host> hosts, List<VirtualNetwork> networks, List<NetworkInterface> interfaces) {
+        return of(revision, hosts, networks, interfaces, List.of());
+    }
+
+    public static Model of(String revision, List<Host> hosts, List<VirtualNetwork> networks, List<NetworkInterface> interfaces,
+                           List<NetworkSecurityGroup> securityGroups) {
         return new Model(revision,
                 index(hosts, Host::name),
                 index(networks, VirtualNetwork::id),
-                index(interfaces, NetworkInterface::id));
+                index(interfaces, NetworkInterface::id),
+                index(securityGroups, NetworkSecurityGroup::id));
     }
 
     private static <K extends Comparable<K>, V> NavigableMap<K, V> index(List<V> values, Function<V, K> key) {

@@ -12,7 +12,8 @@ import java.util.NavigableMap;
  * rebuilds only what these touch) and the plan (which lists them). Unchanged resources are usually the
  * same instances in both models (revisions share parsed files), so the walk is a pointer comparison each.
  */
-public record ModelDiff(List<Change<Host>> hosts, List<Change<VirtualNetwork>> networks, List<Change<NetworkInterface>> interfaces) {
+public record ModelDiff(List<Change<Host>> hosts, List<Change<VirtualNetwork>> networks, List<Change<NetworkInterface>> interfaces,
+                        List<Change<NetworkSecurityGroup>> securityGroups) {
 
     /** One resource's two sides. */
     public record Change<R extends Resource>(R before, R after) {
@@ -25,15 +26,16 @@ public record ModelDiff(List<Change<Host>> hosts, List<Change<VirtualNetwork>> n
         hosts = List.copyOf(hosts);
         networks = List.copyOf(networks);
         interfaces = List.copyOf(interfaces);
+        securityGroups = List.copyOf(securityGroups);
     }
 
     public static ModelDiff between(Model before, Model after) {
         return new ModelDiff(changes(before.hosts(), after.hosts()), changes(before.networks(), after.networks()),
-                changes(before.interfaces(), after.interfaces()));
+                changes(before.interfaces(), after.interfaces()), changes(before.securityGroups(), after.securityGroups()));
     }
 
     public boolean isEmpty() {
-        return hosts.isEmpty() && networks.isEmpty() && interfaces.isEmpty();
+        return hosts.isEmpty() && networks.isEmpty() && interfaces.isEmpty() && securityGroups.isEmpty();
     }
 
     /** Walks both sorted maps once, in key order. */

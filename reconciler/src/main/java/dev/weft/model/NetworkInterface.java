@@ -7,10 +7,16 @@ import java.util.SortedMap;
 
 /** A VM's interface: a port on one host in a subnet of a virtual network of the same tenant. */
 public record NetworkInterface(String namespace, String name, Map<String, String> labels, String virtualNetwork,
-                               String subnet, String host, MacAddress macAddress, Ipv4 ipAddress) implements Resource {
+                               String subnet, String host, MacAddress macAddress, Ipv4 ipAddress,
+                               java.util.Optional<String> networkSecurityGroup) implements Resource {
 
     public NetworkInterface {
         labels = Map.copyOf(labels);
+    }
+
+    public NetworkInterface(String namespace, String name, Map<String, String> labels, String virtualNetwork, String subnet, String host,
+                            MacAddress macAddress, Ipv4 ipAddress) {
+        this(namespace, name, labels, virtualNetwork, subnet, host, macAddress, ipAddress, java.util.Optional.empty());
     }
 
     @Override
@@ -21,6 +27,7 @@ public record NetworkInterface(String namespace, String name, Map<String, String
         fields.put("host", host);
         fields.put("macAddress", macAddress.toString());
         fields.put("ipAddress", ipAddress.toString());
+        networkSecurityGroup.ifPresent(g -> fields.put("networkSecurityGroup", g));
         return fields;
     }
 

@@ -2,6 +2,10 @@ package dev.weft.model;
 
 import dev.weft.net.Ipv4Prefix;
 
-/** A named prefix of a virtual network; its first host address is the gateway. */
-public record Subnet(String name, Ipv4Prefix addressPrefix) {
+/** A named prefix of a virtual network, and the security group that filters it; its first host address is the gateway. */
+public record Subnet(String name, Ipv4Prefix addressPrefix, java.util.Optional<String> networkSecurityGroup) {
+
+    public Subnet(String name, Ipv4Prefix addressPrefix) {
+        this(name, addressPrefix, java.util.Optional.empty());
+    }
 }

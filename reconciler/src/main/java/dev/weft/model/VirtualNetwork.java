@@ -27,7 +27,10 @@ public record VirtualNetwork(String namespace, String name, Map<String, String> 
         fields.put("vni", Integer.toString(vni));
         fields.put("encapsulation", encapsulation.name());
         fields.put("addressSpace", addressSpace.toString());
-        subnets.forEach(s -> fields.put("subnets[" + s.name() + "].addressPrefix", s.addressPrefix().toString()));
+        subnets.forEach(s -> {
+            fields.put("subnets[" + s.name() + "].addressPrefix", s.addressPrefix().toString());
+            s.networkSecurityGroup().ifPresent(g -> fields.put("subnets[" + s.name() + "].networkSecurityGroup", g));
+        });
         return fields;
     }
 

@@ -43,6 +43,7 @@ public final class Differ {
         diff.hosts().forEach(c -> changes.add(resource(c)));
         diff.networks().forEach(c -> changes.add(resource(c)));
         diff.interfaces().forEach(c -> changes.add(resource(c)));
+        diff.securityGroups().forEach(c -> changes.add(resource(c)));
         changes.sort((x, y) -> x.id().compareTo(y.id()));
         return changes;
     }

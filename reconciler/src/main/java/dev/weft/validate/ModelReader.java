@@ -4,6 +4,9 @@ import dev.weft.manifest.Document;
 import dev.weft.model.Encapsulation;
 import dev.weft.model.Host;
 import dev.weft.model.NetworkInterface;
+import dev.weft.model.NetworkSecurityGroup;
+import dev.weft.model.PortRange;
+import dev.weft.model.SecurityRule;
 import dev.weft.model.ResourceId;
 import dev.weft.model.Subnet;
 import dev.weft.model.VirtualNetwork;
@@ -39,8 +42,8 @@ final class ModelReader {
         spec.get("addressSpace").forEach(p -> addressSpace.add(Ipv4Prefix.parse(p.asString())));
         List<Subnet> subnets = new ArrayList<>();
         if (spec.has("subnets")) {
-            spec.get("subnets").forEach(s -> subnets.add(
-                    new Subnet(s.get("name").asString(), Ipv4Prefix.parse(s.get("addressPrefix").asString()))));
+            spec.get("subnets").forEach(s -> subnets.add(new Subnet(s.get("name").asString(), Ipv4Prefix.parse(s.get("addressPrefix").asString()),
+                    Optional.ofNullable(s.get("networkSecurityGroup")).map(JsonNode::asString))));
         }
         String encapsulation = d.text("spec", "encapsulation");
         return new VirtualNetwork(namespace(d), d.name(), labels(d), spec.get("vni").asInt(),
@@ -50,7 +53,38 @@ final class ModelReader {
     static NetworkInterface networkInterface(Document d) {
         return new NetworkInterface(namespace(d), d.name(), labels(d), d.text("spec", "virtualNetwork"),
                 d.text("spec", "subnet"), d.text("spec", "host"), MacAddress.parse(d.text("spec", "macAddress")),
-                Ipv4.parse(d.text("spec", "ipAddress")));
+                Ipv4.parse(d.text("spec", "ipAddress")), Optional.ofNullable(d.text("spec", "networkSecurityGroup")));
+    }
+
+    static NetworkSecurityGroup securityGroup(Document d) {
+        List<SecurityRule> rules = new ArrayList<>();
+        JsonNode spec = d.body().get("spec");
+        JsonNode list = spec == null ? null : spec.get("securityRules");
+        if (list != null) {
+            for (JsonNode r : list) {
+                rules.add(new SecurityRule(r.get("name").asString(), r.has("description") ? r.get("description").asString() : null,
+                        r.get("priority").asInt(), SecurityRule.Direction.valueOf(r.get("direction").asString()),
+                        SecurityRule.Access.valueOf(r.get("action").asString()),
+                        SecurityRule.Protocol.valueOf(r.has("protocol") ? r.get("protocol").asString() : "Any"),
+                        strings(r.get("sourceAddressPrefixes")), strings(r.get("destinationAddressPrefixes")),
+                        ports(r.get("sourcePortRanges")), ports(r.get("destinationPortRanges")),
+                        r.has("logging") && r.get("logging").asString().equals("Enabled")));
+            }
+        }
+        return new NetworkSecurityGroup(namespace(d), d.name(), labels(d), rules);
+    }
+
+    private static List<String> strings(JsonNode list) {
+        List<String> values = new ArrayList<>();
+        if (list == null) {
+            return List.of("*");
+        }
+        list.forEach(v -> values.add(v.asString()));
+        return values;
+    }
+
+    private static List<PortRange> ports(JsonNode list) {
+        return strings(list).stream().map(PortRange::tryParse).toList();
     }
 
     private static Map<String, String> labels(Document d) {

@@ -5,6 +5,9 @@ import dev.weft.manifest.Problem;
 import dev.weft.model.Host;
 import dev.weft.model.Kind;
 import dev.weft.model.NetworkInterface;
+import dev.weft.model.NetworkSecurityGroup;
+import dev.weft.model.PortRange;
+import dev.weft.model.SecurityRule;
 import dev.weft.model.ResourceId;
 import dev.weft.model.Subnet;
 import dev.weft.model.VirtualNetwork;
@@ -52,6 +55,72 @@ final class SemanticRules {
         networks.forEach(n -> byId.put(n.resource().id(), n.resource()));
         checkNetworks(networks);
         checkInterfaces(nics, byId);
+    }
+
+    /**
+     * Security groups: rule names unique, priorities unique per direction, port ranges in order, prefixes
+     * without host bits; and every reference from a subnet or an interface resolves in its namespace.
+     */
+    void checkSecurityGroups(List<Declared<NetworkSecurityGroup>> groups, List<Declared<VirtualNetwork>> networks,
+                             List<Declared<NetworkInterface>> nics) {
+        for (Declared<NetworkSecurityGroup> g : groups) {
+            Map<String, Integer> names = new HashMap<>();
+            Map<String, Integer> priorities = new HashMap<>();
+            List<SecurityRule> rules = g.resource().rules();
+            for (int i = 0; i < rules.size(); i++) {
+                SecurityRule rule = rules.get(i);
+                String at = "/spec/securityRules/" + i;
+                Integer sameName = names.putIfAbsent(rule.name(), i);
+                if (sameName != null) {
+                    report.accept(g.document().problem(at + "/name", "duplicate rule name \"" + rule.name() + "\" (also securityRules[" + sameName + "])"));
+                }
+                Integer samePriority = priorities.putIfAbsent(rule.direction() + "/" + rule.priority(), i);
+                if (samePriority != null) {
+                    report.accept(g.document().problem(at + "/priority", "priority " + rule.priority() + " is already used by "
+                            + rule.direction() + " rule " + rules.get(samePriority).name() + "; priorities are unique per direction"));
+                }
+                checkRanges(g, at + "/sourcePortRanges", rule.sourcePortRanges());
+                checkRanges(g, at + "/destinationPortRanges", rule.destinationPortRanges());
+                checkPrefixes(g, at + "/sourceAddressPrefixes", rule.sourceAddressPrefixes());
+                checkPrefixes(g, at + "/destinationAddressPrefixes", rule.destinationAddressPrefixes());
+            }
+        }
+        for (Declared<VirtualNetwork> n : networks) {
+            List<Subnet> subnets = n.resource().subnets();
+            for (int i = 0; i < subnets.size(); i++) {
+                String group = subnets.get(i).networkSecurityGroup().orElse(null);
+                if (group != null && !declared.contains(new ResourceId(Kind.NetworkSecurityGroup, n.resource().namespace(), group))) {
+                    report.accept(n.document().problem("/spec/subnets/" + i + "/networkSecurityGroup", "network security group \"" + group
+                            + "\" does not exist in namespace " + n.resource().namespace()));
+                }
+            }
+        }
+        for (Declared<NetworkInterface> d : nics) {
+            String group = d.resource().networkSecurityGroup().orElse(null);
+            if (group != null && !declared.contains(new ResourceId(Kind.NetworkSecurityGroup, d.resource().namespace(), group))) {
+                report.accept(d.document().problem("/spec/networkSecurityGroup", "network security group \"" + group
+                        + "\" does not exist in namespace " + d.resource().namespace()));
+            }
+        }
+    }
+
+    private void checkRanges(Declared<NetworkSecurityGroup> g, String pointer, List<PortRange> ranges) {
+        for (int k = 0; k < ranges.size(); k++) {
+            PortRange range = ranges.get(k);
+            if (range != null && range.from() > range.to()) {
+                report.accept(g.document().problem(pointer + "/" + k, range.from() + "-" + range.to()
+                        + " starts after it ends; did you mean " + range.to() + "-" + range.from() + "?"));
+            }
+        }
+    }
+
+    private void checkPrefixes(Declared<NetworkSecurityGroup> g, String pointer, List<String> prefixes) {
+        for (int k = 0; k < prefixes.size(); k++) {
+            Ipv4Prefix prefix = Ipv4Prefix.tryParse(prefixes.get(k));
+            if (prefix != null && prefix.hasHostBits()) {
+                report.accept(g.document().problem(pointer + "/" + k, prefix + " has host bits set; did you mean " + prefix.network() + "?"));
+            }
+        }
     }
 
     private void checkHosts(List<Declared<Host>> hosts) {

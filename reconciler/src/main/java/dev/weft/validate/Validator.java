@@ -8,6 +8,7 @@ import dev.weft.model.Host;
 import dev.weft.model.Kind;
 import dev.weft.model.Model;
 import dev.weft.model.NetworkInterface;
+import dev.weft.model.NetworkSecurityGroup;
 import dev.weft.model.Resource;
 import dev.weft.model.ResourceId;
 import dev.weft.model.VirtualNetwork;
@@ -92,18 +93,22 @@ public final class Validator {
         List<Declared<Host>> hosts = new ArrayList<>();
         List<Declared<VirtualNetwork>> networks = new ArrayList<>();
         List<Declared<NetworkInterface>> nics = new ArrayList<>();
+        List<Declared<NetworkSecurityGroup>> groups = new ArrayList<>();
         for (Checked c : usable) {
             Locator.DocumentRef ref = locator.ref(c.file(), c.index());
             switch (c.resource()) {
                 case Host h -> hosts.add(new Declared<>(h, ref));
                 case VirtualNetwork n -> networks.add(new Declared<>(n, ref));
                 case NetworkInterface n -> nics.add(new Declared<>(n, ref));
+                case NetworkSecurityGroup g -> groups.add(new Declared<>(g, ref));
             }
         }
-        new SemanticRules(declared, problems::add).check(hosts, networks, nics);
+        SemanticRules rules = new SemanticRules(declared, problems::add);
+        rules.check(hosts, networks, nics);
+        rules.checkSecurityGroups(groups, networks, nics);
 
         Optional<Model> model = problems.isEmpty()
-                ? Optional.of(Model.of(snapshot.revision(), resources(hosts), resources(networks), resources(nics)))
+                ? Optional.of(Model.of(snapshot.revision(), resources(hosts), resources(networks), resources(nics), resources(groups)))
                 : Optional.empty();
         return new ValidationResult(snapshot, checked.size(), problems, model);
     }
@@ -157,6 +162,7 @@ public final class Validator {
             case Host -> ModelReader.host(document);
             case VirtualNetwork -> ModelReader.network(document);
             case NetworkInterface -> ModelReader.networkInterface(document);
+            case NetworkSecurityGroup -> ModelReader.securityGroup(document);
         } : null;
         String name = document.name();
         ResourceId id = name == null ? null : new ResourceId(kind.get(), ModelReader.namespace(document), name);
