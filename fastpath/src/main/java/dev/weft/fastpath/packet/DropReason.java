@@ -19,5 +19,6 @@ public enum DropReason {
     BAD_ENCAPSULATION,
     UNKNOWN_VNI,
     NOT_A_LOCAL_PORT,
-    FRAME_TOO_LARGE
+    FRAME_TOO_LARGE,
+    SECURITY_DENIED
 }

@@ -8,7 +8,11 @@ import dev.weft.fastpath.packet.FlowHash;
 import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.packet.Parser;
 import dev.weft.fastpath.table.ForwardingTables;
+import dev.weft.fastpath.security.Conntrack;
+import dev.weft.fastpath.security.PortSecurity;
+import dev.weft.fastpath.security.RuleTable;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 /**
  * One worker's packet path, VPP-style: each stage loops over the whole batch. Decapsulate underlay
@@ -20,6 +24,12 @@ import java.lang.foreign.MemorySegment;
 public final class Pipeline {
 
     private final FlowCache cache;
+    private final Conntrack conntrack = new Conntrack(1 << 16);
+    private static final PortSecurity.RuleHits HITS = (layer, rule) -> {
+        if (rule >= 0) {
+            layer.hits.incrementAndGet(rule);
+        }
+    };
     private final Counters counters = new Counters();
     private boolean vectorHash = true;
 
@@ -112,6 +122,9 @@ public final class Pipeline {
                 b.reason[i] = DropReason.NOT_A_LOCAL_PORT.ordinal(); // tenant isolation: only this VNI's own ports
                 return -1;
             }
+            if (!allows(b, i, t, t.entryPort[entry], Conntrack.INBOUND)) {
+                return -1;
+            }
             return cache.store(b.hash[i], t.generation, input, b.srcIp[i], dst, b.protocol[i], b.srcPort[i], b.dstPort[i],
                     FlowCache.DELIVER, t.entryPort[entry], 0, 0, 0);
         }
@@ -131,12 +144,69 @@ public final class Pipeline {
             return -1;
         }
         int local = t.entryPort[entry];
+        if (!allows(b, i, t, in, Conntrack.OUTBOUND) || (local >= 0 && !allows(b, i, t, local, Conntrack.INBOUND))) {
+            return -1;
+        }
         if (local >= 0) {
             return cache.store(b.hash[i], t.generation, input, b.srcIp[i], dst, b.protocol[i], b.srcPort[i], b.dstPort[i],
                     FlowCache.DELIVER | route, local, 0, 0, t.entryMac[entry]);
         }
         return cache.store(b.hash[i], t.generation, input, b.srcIp[i], dst, b.protocol[i], b.srcPort[i], b.dstPort[i],
                 FlowCache.ENCAP | route, -1, t.entryProvider[entry], t.entryEncap[entry], t.entryMac[entry]);
+    }
+
+    /**
+     * Whether the security layers of {@code port} let this new flow (or cache miss) through in direction
+     * {@code dir}: a reply to a flow the port's layers allowed the other way passes; anything else is
+     * checked against the layers and remembered in connection tracking. Entries checked under an older
+     * table generation are checked again, and removed when the new rules deny them.
+     */
+    private boolean allows(PacketBatch b, int i, ForwardingTables t, int port, int dir) {
+        PortSecurity security = t.ports[port].security();
+        if (security == null) {
+            return true;
+        }
+        int src = b.srcIp[i];
+        int dst = b.dstIp[i];
+        int protocol = b.protocol[i];
+        int srcPort = b.srcPort[i];
+        int dstPort = protocol == Parser.ICMP ? srcPort : b.dstPort[i]; // ICMP echo: the identifier both ways
+        int reverse = conntrack.find(port, 1 - dir, dst, src, protocol, dstPort, srcPort);
+        if (reverse >= 0) {
+            if (conntrack.generation(reverse) == t.generation) {
+                return true;
+            }
+            List<RuleTable> original = dir == Conntrack.INBOUND ? security.outbound() : security.inbound();
+            if (PortSecurity.allows(original, dst, src, protocol, dstPort, srcPort, null)) {
+                conntrack.checked(reverse, t.generation);
+                return true;
+            }
+            conntrack.remove(reverse);
+            b.reason[i] = DropReason.SECURITY_DENIED.ordinal();
+            return false;
+        }
+        int same = conntrack.find(port, dir, src, dst, protocol, srcPort, dstPort);
+        if (same >= 0 && conntrack.generation(same) == t.generation) {
+            return true;
+        }
+        List<RuleTable> layers = dir == Conntrack.INBOUND ? security.inbound() : security.outbound();
+        if (PortSecurity.allows(layers, src, dst, protocol, srcPort, dstPort, HITS)) {
+            if (same >= 0) {
+                conntrack.checked(same, t.generation);
+            } else {
+                conntrack.add(port, dir, src, dst, protocol, srcPort, dstPort, t.generation);
+            }
+            return true;
+        }
+        if (same >= 0) {
+            conntrack.remove(same);
+        }
+        b.reason[i] = DropReason.SECURITY_DENIED.ordinal();
+        return false;
+    }
+
+    public Conntrack conntrack() {
+        return conntrack;
     }
 
     /** Applies a cached transposition: route rewrite (MACs, TTL, RFC 1624 checksum update), then deliver or encapsulate. */

@@ -1,0 +1,105 @@
+package dev.weft.fastpath.security;
+
+/**
+ * Connection tracking of one worker: the flows a port's security layers allowed, so their replies pass
+ * without a rule lookup. Keyed by (port, direction, 5-tuple of the first packet); bounded, open addressing
+ * with linear probing over a few slots, the oldest entry of a full neighbourhood evicted. Each entry
+ * remembers the table generation it was last checked under: after a rule change an entry is checked
+ * again against the new rules the next time it is used, and removed if they deny it.
+ */
+public final class Conntrack {
+
+    public static final int INBOUND = 0;
+    public static final int OUTBOUND = 1;
+    private static final int PROBE = 8;
+
+    private final int mask;
+    private final int[] port;       // -1: empty
+    private final int[] direction;
+    private final int[] src;
+    private final int[] dst;
+    private final long[] protocolPorts;
+    private final long[] generation;
+    private final long[] lastSeen;
+    private long clock;
+    public long entries;
+    public long evictions;
+
+    public Conntrack(int capacity) {
+        int size = Integer.highestOneBit(Math.max(64, capacity - 1)) << 1;
+        mask = size - 1;
+        port = new int[size];
+        java.util.Arrays.fill(port, -1);
+        direction = new int[size];
+        src = new int[size];
+        dst = new int[size];
+        protocolPorts = new long[size];
+        generation = new long[size];
+        lastSeen = new long[size];
+    }
+
+    private static long protocolPorts(int protocol, int srcPort, int dstPort) {
+        return ((long) protocol << 32) | ((long) (srcPort & 0xffff) << 16) | (dstPort & 0xffff);
+    }
+
+    private static int hash(int p, int d, int s, int t, long pp) {
+        int h = p * 0x9E3779B1 ^ d * 0x85EBCA77 ^ s * 0xC2B2AE3D ^ t * 0x27D4EB2F ^ (int) (pp ^ (pp >>> 32)) * 0x165667B1;
+        return h ^ (h >>> 15);
+    }
+
+    /** The slot of the flow, or -1. */
+    public int find(int p, int dir, int source, int dest, int protocol, int srcPort, int dstPort) {
+        long pp = protocolPorts(protocol, srcPort, dstPort);
+        int start = hash(p, dir, source, dest, pp) & mask;
+        for (int k = 0; k < PROBE; k++) {
+            int slot = (start + k) & mask;
+            if (port[slot] == p && direction[slot] == dir && src[slot] == source && dst[slot] == dest && protocolPorts[slot] == pp) {
+                lastSeen[slot] = ++clock;
+                return slot;
+            }
+        }
+        return -1;
+    }
+
+    public void add(int p, int dir, int source, int dest, int protocol, int srcPort, int dstPort, long tableGeneration) {
+        long pp = protocolPorts(protocol, srcPort, dstPort);
+        int start = hash(p, dir, source, dest, pp) & mask;
+        int victim = start;
+        for (int k = 0; k < PROBE; k++) {
+            int slot = (start + k) & mask;
+            if (port[slot] == -1 || (port[slot] == p && direction[slot] == dir && src[slot] == source && dst[slot] == dest
+                    && protocolPorts[slot] == pp)) {
+                victim = slot;
+                break;
+            }
+            if (lastSeen[slot] < lastSeen[victim]) {
+                victim = slot;
+            }
+        }
+        if (port[victim] == -1) {
+            entries++;
+        } else if (!(port[victim] == p && src[victim] == source && dst[victim] == dest)) {
+            evictions++;
+        }
+        port[victim] = p;
+        direction[victim] = dir;
+        src[victim] = source;
+        dst[victim] = dest;
+        protocolPorts[victim] = pp;
+        generation[victim] = tableGeneration;
+        lastSeen[victim] = ++clock;
+    }
+
+    public long generation(int slot) {
+        return generation[slot];
+    }
+
+    public void checked(int slot, long tableGeneration) {
+        generation[slot] = tableGeneration;
+    }
+
+    public void remove(int slot) {
+        port[slot] = -1;
+        entries--;
+    }
+}

@@ -1,0 +1,34 @@
+package dev.weft.fastpath.security;
+
+import java.util.List;
+
+/**
+ * The security layers of one port: a flow into the port must be allowed by every inbound layer (the
+ * subnet's group, then the interface's), a flow out of it by every outbound layer (interface, then subnet).
+ */
+public record PortSecurity(List<RuleTable> inbound, List<RuleTable> outbound) {
+
+    public PortSecurity {
+        inbound = List.copyOf(inbound);
+        outbound = List.copyOf(outbound);
+    }
+
+    /** Whether every layer allows the flow; {@code hits} (when not null) receives the deciding rule of each layer. */
+    public static boolean allows(List<RuleTable> layers, int src, int dst, int protocol, int srcPort, int dstPort, RuleHits hits) {
+        for (RuleTable layer : layers) {
+            int rule = Classifier.vector(layer, src, dst, protocol, srcPort, dstPort);
+            if (hits != null) {
+                hits.hit(layer, rule);
+            }
+            if (rule < 0 || !layer.rules.get(rule).allow()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Receives the rule that decided a new flow in a layer (-1 when none matched), for counters and audit logs. */
+    public interface RuleHits {
+        void hit(RuleTable layer, int rule);
+    }
+}
