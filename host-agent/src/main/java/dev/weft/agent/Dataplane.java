@@ -40,7 +40,7 @@ public final class Dataplane {
             switch (object.kind()) {
                 case Port -> {
                     PortSpec p = PortSpec.from(object);
-                    ports.add(new PortEntry(p.key(), p.vni(), p.mac(), p.ip(), p.subnet(), p.gateway()));
+                    ports.add(new PortEntry(p.key(), p.vni(), p.mac(), p.ip(), p.subnet(), p.gateway(), SecurityCompiler.of(p.security())));
                 }
                 case Mapping -> {
                     MappingSpec m = MappingSpec.from(object);

@@ -94,7 +94,11 @@ public final class ObjectCodec {
     static void check(HostObject object, String where) throws ApplyException {
         try {
             String expected = switch (object.kind()) {
-                case Port -> PortSpec.from(object).key();
+                case Port -> {
+                    PortSpec port = PortSpec.from(object);
+                    dev.weft.agent.SecurityCompiler.of(port.security()); // malformed layers are refused too
+                    yield port.key();
+                }
                 case Mapping -> MappingSpec.from(object).key();
                 case Network -> NetworkSpec.from(object).key();
             };

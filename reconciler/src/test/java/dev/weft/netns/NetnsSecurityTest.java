@@ -1,0 +1,162 @@
+package dev.weft.netns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.weft.agent.Agent;
+import dev.weft.agent.AgentConfig;
+import dev.weft.cli.ExampleRepo;
+import dev.weft.compile.Compiled;
+import dev.weft.model.Host;
+import dev.weft.reconcile.AgentAccess;
+import dev.weft.reconcile.Fleet;
+import dev.weft.reconcile.Reconciler;
+import dev.weft.reconcile.RetryPolicy;
+import dev.weft.source.GitSource;
+import dev.weft.source.Sources;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A network security group committed to Git filters real TCP between VM namespaces. Needs root; runs in CI. */
+class NetnsSecurityTest {
+
+    static final String NSG = """
+            ---
+            apiVersion: weft.dev/v1alpha1
+            kind: NetworkSecurityGroup
+            metadata: {name: web-nsg, namespace: tenant-a}
+            spec:
+              securityRules:
+                - {name: allow-app, priority: 100, direction: Inbound, action: Allow, protocol: TCP, destinationPortRanges: ["8080"]}
+                - {name: deny-rest, priority: 4096, direction: Inbound, action: Deny}
+            """;
+
+    @TempDir
+    Path dir;
+
+    ExampleRepo repo;
+    Topology topology;
+    Reconciler reconciler;
+    final Map<String, Agent> agents = new ConcurrentHashMap<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        if (!"true".equals(System.getenv("CI"))) {
+            Assumptions.assumeTrue("0".equals(Topology.run("id", "-u").trim()), "needs root for network namespaces");
+        }
+        repo = new ExampleRepo(dir.resolve("repo"));
+        // web-2 (host-b, 10.1.1.5) is filtered by web-nsg
+        repo.append("tenants/tenant-a/nics.yaml", NSG)
+                .replace("tenants/tenant-a/nics.yaml", "  macAddress: \"02:00:0a:01:01:05\"\n", "  macAddress: \"02:00:0a:01:01:05\"\n  networkSecurityGroup: web-nsg\n")
+                .commit("web-nsg on web-2");
+        topology = new Topology();
+        GitSource source = (GitSource) Sources.open(repo.dir().toString(), dir.resolve("cache"));
+        AgentAccess access = new AgentAccess(host -> Optional.of(URI.create(agent(host).url())), Optional.empty(), Optional.empty(),
+                Duration.ofSeconds(5));
+        reconciler = new Reconciler(source, "main", new Fleet(access, RetryPolicy.DEFAULT), 1, Duration.ofMillis(200), status -> {
+            Compiled compiled = reconciler.compiled();
+            if (compiled != null) {
+                try {
+                    topology.attach(compiled.model());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        var model = new dev.weft.validate.Validator().validate(source.read(null)).model().orElseThrow();
+        Topology.removeLeftovers(model);
+        topology.build(model);
+        reconciler.start();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> reconciler.status().allSynced()
+                && Topology.quietly("ip", "netns", "exec", "tenant-a.web-1", "ping", "-c", "1", "-W", "1", "10.1.1.4"));
+    }
+
+    private Agent agent(Host host) {
+        return agents.computeIfAbsent(host.name(), name -> {
+            try {
+                return Agent.start(new AgentConfig(name, "127.0.0.1", 0, dir.resolve("agents").resolve(name), false, Optional.empty(),
+                        Optional.empty(), Optional.of(new AgentConfig.Packets(host.underlayAddress(), Optional.of(Topology.hostNamespace(name)), 1))));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (reconciler != null) {
+            reconciler.close();
+        }
+        for (Agent agent : agents.values()) {
+            agent.close();
+        }
+        if (topology != null) {
+            topology.close();
+        }
+        if (repo != null) {
+            repo.close();
+        }
+    }
+
+    /** An echo server in web-2 on {@code port}: every line comes back. */
+    private static Process echoServer(int port) throws Exception {
+        Process p = new ProcessBuilder("ip", "netns", "exec", "tenant-a.web-2", "python3", "-u", "-c",
+                "import socket\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('0.0.0.0', " + port + ")); s.listen(5)\n"
+                        + "while True:\n  c,_=s.accept()\n  f=c.makefile('rwb', 0)\n  for line in f:\n    f.write(line)\n")
+                .redirectErrorStream(true).start();
+        Thread.sleep(400);
+        return p;
+    }
+
+    private static boolean connects(int port) {
+        return Topology.quietly("ip", "netns", "exec", "tenant-a.web-1", "python3", "-c",
+                "import socket; s=socket.create_connection(('10.1.1.5', " + port + "), timeout=2); s.sendall(b'x\\n'); assert s.recv(10)");
+    }
+
+    @Test
+    void onlyTheAllowedPortIsReachableAndARuleChangeCutsAnEstablishedConnection() throws Exception {
+        Process app = echoServer(8080);
+        Process ssh = echoServer(2222);
+        try {
+            assertThat(connects(8080)).as("allowed by allow-app").isTrue();
+            assertThat(connects(2222)).as("denied by deny-rest").isFalse();
+            assertThat(Topology.quietly("ip", "netns", "exec", "tenant-a.web-2", "ping", "-c", "1", "-W", "1", "10.1.1.4"))
+                    .as("web-2's own outbound flows and their replies pass").isTrue();
+
+            // A client keeps one connection open, sending a line each time a flag file appears.
+            Path flag = dir.resolve("send");
+            Process client = new ProcessBuilder("ip", "netns", "exec", "tenant-a.web-1", "python3", "-u", "-c",
+                    "import socket, os, time\ns=socket.create_connection(('10.1.1.5', 8080), timeout=3)\n"
+                            + "for n in range(2):\n  while not os.path.exists('" + flag + "' + str(n)): time.sleep(0.05)\n"
+                            + "  s.sendall(b'ping\\n')\n  try:\n    print('reply' if s.recv(10) else 'closed')\n  except Exception as e:\n    print('cut')\n")
+                    .redirectErrorStream(true).start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(client.getInputStream()));
+            Files.createFile(Path.of(flag + "0"));
+            assertThat(out.readLine()).isEqualTo("reply");
+
+            String cut = repo.replace("tenants/tenant-a/nics.yaml", "destinationPortRanges: [\"8080\"]", "destinationPortRanges: [\"9090\"]")
+                    .commit("close 8080").name();
+            await().atMost(Duration.ofSeconds(20)).until(() -> reconciler.status().revision().equals(cut) && reconciler.status().allSynced());
+            Files.createFile(Path.of(flag + "1"));
+            assertThat(out.readLine()).as("the established connection is cut by the new rules").isEqualTo("cut");
+            client.waitFor(10, TimeUnit.SECONDS);
+            assertThat(connects(8080)).isFalse();
+        } finally {
+            app.destroyForcibly();
+            ssh.destroyForcibly();
+        }
+    }
+}
