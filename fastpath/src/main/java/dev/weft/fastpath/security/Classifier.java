@@ -21,6 +21,9 @@ public final class Classifier {
     public static int vector(RuleTable t, int src, int dst, int protocol, int srcPort, int dstPort) {
         for (int e = 0; e < t.size; e += INTS.length()) {
             VectorMask<Integer> m = IntVector.fromArray(INTS, t.srcMask, e).and(src).compare(VectorOperators.EQ, IntVector.fromArray(INTS, t.srcNet, e));
+            if (!m.anyTrue()) {
+                continue; // most entries fail on the source: skip the other six comparisons
+            }
             m = m.and(IntVector.fromArray(INTS, t.dstMask, e).and(dst).compare(VectorOperators.EQ, IntVector.fromArray(INTS, t.dstNet, e)));
             m = m.and(IntVector.fromArray(INTS, t.protocolMask, e).and(protocol).compare(VectorOperators.EQ, IntVector.fromArray(INTS, t.protocol, e)));
             m = m.and(IntVector.fromArray(INTS, t.srcPortLo, e).compare(VectorOperators.LE, srcPort));
