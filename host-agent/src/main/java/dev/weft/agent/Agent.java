@@ -32,7 +32,7 @@ public final class Agent implements AutoCloseable {
     public static Agent start(AgentConfig config) throws Exception {
         requireSafeTransport(config);
         Dataplane dataplane = new Dataplane();
-        PacketIo packets = config.packets().isPresent() ? new PacketIo(config.packets().get()) : null;
+        PacketIo packets = config.packets().isPresent() ? new PacketIo(config.packets().get(), config.stateDir()) : null;
         dataplane.packets(packets);
         AgentServer[] server = new AgentServer[1];
         Vertx vertx = null;

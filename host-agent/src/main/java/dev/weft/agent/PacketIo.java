@@ -38,8 +38,12 @@ public final class PacketIo implements AutoCloseable {
     private final Map<String, TapDevice> taps = new HashMap<>();
     private volatile ForwardingTables tables;
 
-    public PacketIo(AgentConfig.Packets config) throws Exception {
+    private final AuditLog audit;
+
+    /** @param stateDir the agent's state directory: the audit log goes to its {@code audit/} folder */
+    public PacketIo(AgentConfig.Packets config, java.nio.file.Path stateDir) throws Exception {
         this.config = config;
+        this.audit = new AuditLog(stateDir.resolve("audit"));
         this.control = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("weft-packets-control").daemon(true).unstarted(r));
         onControl(() -> {
             enterNamespace();
@@ -52,6 +56,7 @@ public final class PacketIo implements AutoCloseable {
                 try {
                     enterNamespace();
                     Worker worker = new Worker(() -> tables, new Underlay(config.underlay().value(), receivesGre));
+                    worker.audit(audit);
                     ready.complete(worker);
                     worker.run();
                 } catch (Throwable e) {
@@ -131,9 +136,39 @@ public final class PacketIo implements AutoCloseable {
                 .put("encapsulated", encapsulated).put("decapsulated", decapsulated).put("arpReplies", arp)
                 .put("flowHits", hits).put("flowMisses", misses).put("drops", drops)
                 .put("ports", new JsonObject(taps.keySet().stream().collect(Collectors.toMap(k -> k, TapNames::of))))
+                .put("audit", new JsonObject().put("written", audit.written.get()).put("dropped", audit.dropped.get()))
+                .put("securityRules", ruleHits())
                 .put("tap", new JsonObject().put("framesRead", taps.values().stream().mapToLong(t -> t.framesRead).sum())
                         .put("segments", taps.values().stream().mapToLong(t -> t.segments).sum())
                         .put("malformed", taps.values().stream().mapToLong(t -> t.malformed).sum()));
+    }
+
+    /** Flows each security rule decided since the tables last changed, summed over the ports a group filters: {group: {rule: n}}. */
+    private JsonObject ruleHits() {
+        JsonObject groups = new JsonObject();
+        ForwardingTables t = tables;
+        if (t == null) {
+            return groups;
+        }
+        for (PortEntry port : t.ports) {
+            if (port.security() == null) {
+                continue;
+            }
+            for (var layers : List.of(port.security().inbound(), port.security().outbound())) {
+                for (var layer : layers) {
+                    JsonObject group = groups.getJsonObject(layer.group);
+                    if (group == null) {
+                        group = new JsonObject();
+                        groups.put(layer.group, group);
+                    }
+                    for (int r = 0; r < layer.rules().size(); r++) {
+                        String name = layer.rules().get(r).name();
+                        group.put(name, group.getLong(name, 0L) + layer.hits.get(r));
+                    }
+                }
+            }
+        }
+        return groups;
     }
 
     @Override
@@ -150,5 +185,6 @@ public final class PacketIo implements AutoCloseable {
         taps.values().forEach(TapDevice::close);
         taps.clear();
         control.shutdownNow();
+        audit.close();
     }
 }

@@ -31,7 +31,7 @@ public final class SecurityCompiler {
                         prefixes(r.get("source")), prefixes(r.get("destination")), ranges(r.get("sourcePorts")), ranges(r.get("destinationPorts")),
                         Boolean.TRUE.equals(r.get("logging"))));
             }
-            layers.add(new RuleTable(rules));
+            layers.add(new RuleTable((String) ((Map<?, ?>) layer).get("group"), rules));
         }
         return layers;
     }

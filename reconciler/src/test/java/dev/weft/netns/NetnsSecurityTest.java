@@ -41,7 +41,7 @@ class NetnsSecurityTest {
             spec:
               securityRules:
                 - {name: allow-app, priority: 100, direction: Inbound, action: Allow, protocol: TCP, destinationPortRanges: ["8080"]}
-                - {name: deny-rest, priority: 4096, direction: Inbound, action: Deny}
+                - {name: deny-rest, priority: 4096, direction: Inbound, action: Deny, logging: Enabled}
             """;
 
     @TempDir
@@ -135,6 +135,19 @@ class NetnsSecurityTest {
             assertThat(connects(2222)).as("denied by deny-rest").isFalse();
             assertThat(Topology.quietly("ip", "netns", "exec", "tenant-a.web-2", "ping", "-c", "1", "-W", "1", "10.1.1.4"))
                     .as("web-2's own outbound flows and their replies pass").isTrue();
+
+            // deny-rest logs what it denies; /v1/stats counts every rule's flows
+            Path audit = dir.resolve("agents").resolve("host-b").resolve("audit");
+            await().atMost(Duration.ofSeconds(5)).until(() -> Files.isDirectory(audit) && Files.list(audit).findAny().isPresent());
+            String log;
+            try (var files = Files.list(audit)) {
+                log = Files.readString(files.findFirst().orElseThrow());
+            }
+            assertThat(log).contains("\"rule\":\"deny-rest\"").contains("\"action\":\"Deny\"").contains("\"destinationPort\":2222")
+                    .contains("\"direction\":\"Inbound\"").contains("\"sourceAddress\":\"10.1.1.4\"").doesNotContain("allow-app");
+            var hits = agents.get("host-b").dataplane().packets().stats().getJsonObject("securityRules").getJsonObject("tenant-a/web-nsg");
+            assertThat(hits.getLong("allow-app")).isGreaterThanOrEqualTo(1);
+            assertThat(hits.getLong("deny-rest")).isGreaterThanOrEqualTo(1);
 
             // A client keeps one connection open, sending a line each time a flag file appears.
             Path flag = dir.resolve("send");

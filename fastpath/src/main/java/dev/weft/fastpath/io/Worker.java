@@ -85,6 +85,11 @@ public final class Worker implements Runnable, AutoCloseable {
         }
     }
 
+    /** Flow records of logged security rules go to {@code sink}. */
+    public void audit(dev.weft.fastpath.security.AuditSink sink) {
+        pipeline.audit(sink);
+    }
+
     public Counters counters() {
         return pipeline.counters();
     }

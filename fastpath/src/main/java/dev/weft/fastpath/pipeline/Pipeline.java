@@ -8,6 +8,7 @@ import dev.weft.fastpath.packet.FlowHash;
 import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.packet.Parser;
 import dev.weft.fastpath.table.ForwardingTables;
+import dev.weft.fastpath.security.AuditSink;
 import dev.weft.fastpath.security.Conntrack;
 import dev.weft.fastpath.security.PortSecurity;
 import dev.weft.fastpath.security.RuleTable;
@@ -25,16 +26,18 @@ public final class Pipeline {
 
     private final FlowCache cache;
     private final Conntrack conntrack = new Conntrack(1 << 16);
-    private static final PortSecurity.RuleHits HITS = (layer, rule) -> {
-        if (rule >= 0) {
-            layer.hits.incrementAndGet(rule);
-        }
-    };
+    private volatile AuditSink audit;
     private final Counters counters = new Counters();
     private boolean vectorHash = true;
 
     public Pipeline(int flowCacheSize) {
         this.cache = new FlowCache(flowCacheSize);
+    }
+
+    /** Flow records of rules with logging enabled go to {@code sink}. */
+    public Pipeline audit(AuditSink sink) {
+        this.audit = sink;
+        return this;
     }
 
     public Counters counters() {
@@ -190,7 +193,15 @@ public final class Pipeline {
             return true;
         }
         List<RuleTable> layers = dir == Conntrack.INBOUND ? security.inbound() : security.outbound();
-        if (PortSecurity.allows(layers, src, dst, protocol, srcPort, dstPort, HITS)) {
+        AuditSink sink = audit;
+        String portName = t.ports[port].name();
+        PortSecurity.RuleHits hits = (layer, rule, allowed) -> {
+            layer.hits.incrementAndGet(rule);
+            if (sink != null && layer.rules().get(rule).logging()) {
+                sink.flow(portName, dir, layer.group, layer.rules().get(rule).name(), allowed, protocol, src, srcPort, dst, dstPort);
+            }
+        };
+        if (PortSecurity.allows(layers, src, dst, protocol, srcPort, dstPort, hits)) {
             if (same >= 0) {
                 conntrack.checked(same, t.generation);
             } else {

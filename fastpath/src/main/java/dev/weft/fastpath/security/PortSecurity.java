@@ -17,18 +17,19 @@ public record PortSecurity(List<RuleTable> inbound, List<RuleTable> outbound) {
     public static boolean allows(List<RuleTable> layers, int src, int dst, int protocol, int srcPort, int dstPort, RuleHits hits) {
         for (RuleTable layer : layers) {
             int rule = Classifier.vector(layer, src, dst, protocol, srcPort, dstPort);
-            if (hits != null) {
-                hits.hit(layer, rule);
+            boolean allowed = rule >= 0 && layer.rules.get(rule).allow();
+            if (hits != null && rule >= 0) {
+                hits.hit(layer, rule, allowed);
             }
-            if (rule < 0 || !layer.rules.get(rule).allow()) {
+            if (!allowed) {
                 return false;
             }
         }
         return true;
     }
 
-    /** Receives the rule that decided a new flow in a layer (-1 when none matched), for counters and audit logs. */
+    /** Receives the rule that decided a new flow in a layer, for counters and audit logs. */
     public interface RuleHits {
-        void hit(RuleTable layer, int rule);
+        void hit(RuleTable layer, int rule, boolean allowed);
     }
 }

@@ -35,7 +35,15 @@ public final class RuleTable {
     /** How many new flows each rule decided (all workers). */
     public final java.util.concurrent.atomic.AtomicLongArray hits;
 
+    /** The group the rules come from ({@code namespace/name}), for counters and audit records. */
+    public final String group;
+
     public RuleTable(List<Rule> rules) {
+        this("", rules);
+    }
+
+    public RuleTable(String group, List<Rule> rules) {
+        this.group = group;
         this.rules = List.copyOf(rules);
         this.hits = new java.util.concurrent.atomic.AtomicLongArray(Math.max(1, rules.size()));
         List<int[]> entries = new ArrayList<>();
