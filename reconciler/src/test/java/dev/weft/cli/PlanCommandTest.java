@@ -156,6 +156,31 @@ class PlanCommandTest {
     }
 
     @Test
+    void aRuleChangeShowsTheFieldAndTouchesOnlyTheHostsOfThePortsItFilters() throws Exception {
+        repo.append("tenants/tenant-a/network.yaml", """
+                ---
+                apiVersion: weft.dev/v1alpha1
+                kind: NetworkSecurityGroup
+                metadata: {name: web-nsg, namespace: tenant-a}
+                spec:
+                  securityRules:
+                    - {name: allow-http, priority: 100, direction: Inbound, action: Allow, protocol: TCP, destinationPortRanges: ["80"]}
+                """).replace("tenants/tenant-a/network.yaml", "      addressPrefix: 10.1.1.0/24\n",
+                "      addressPrefix: 10.1.1.0/24\n      networkSecurityGroup: web-nsg\n").commit("web-nsg on the web subnet");
+        repo.branch("tighten").replace("tenants/tenant-a/network.yaml", "priority: 100", "priority: 200").commit("reorder");
+        CliRun run = plan("--base", "main", "--head", "tighten", "--output", "json");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode json = JsonMapper.builder().build().readTree(run.out());
+        assertThat(json.at("/resources/0/kind").asString()).isEqualTo("NetworkSecurityGroup");
+        assertThat(json.at("/resources/0/fields/0/field").asString()).isEqualTo("securityRules[allow-http].priority");
+        assertThat(json.at("/resources/0/fields/0/before").asString()).isEqualTo("100");
+        assertThat(json.at("/resources/0/fields/0/after").asString()).isEqualTo("200");
+        // web-1 is on host-a and web-2 on host-b; host-c has no port in the web subnet
+        assertThat(json.get("hosts").valueStream().map(h -> h.get("host").asString()).toList()).containsExactly("host-a", "host-b");
+        assertThat(json.at("/hosts/0/ops/0/key").asString()).isEqualTo("tenant-a/web-1");
+    }
+
+    @Test
     void aPlainDirectoryIsRefused() {
         CliRun run = CliRun.of("plan", "--repo", Path.of("..", "manifests-example").toString());
         assertThat(run.exitCode()).isEqualTo(1);
