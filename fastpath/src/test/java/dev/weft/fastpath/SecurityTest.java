@@ -106,6 +106,43 @@ class SecurityTest {
         assertThat(pipeline.conntrack().entries).isZero();
     }
 
+    static byte[] tcpFlags(long srcMac, long dstMac, int src, int dst, int srcPort, int dstPort, int flags) {
+        byte[] frame = tcp(srcMac, dstMac, src, dst, srcPort, dstPort);
+        frame[47] = (byte) flags;
+        return frame;
+    }
+
+    @Test
+    void idleFlowsExpireAndAClosedTcpConnectionSoonerEvenWhileCached() {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        pipeline = new Pipeline(4096, new dev.weft.fastpath.security.Conntrack(1 << 10, now::get, java.time.Duration.ofHours(1),
+                java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(60), java.time.Duration.ofSeconds(30)));
+        RuleTable inbound = new RuleTable(List.of(rule("allow-http", true, 6, new int[] {80, 80}), rule("deny-rest", false, 0, ALL_PORTS)));
+        RuleTable outbound = new RuleTable(List.of(rule("allow-dns", true, 17, new int[] {53, 53}), rule("deny-rest", false, 0, ALL_PORTS)));
+        tables = tables(1, List.of(inbound), List.of(outbound));
+
+        // UDP: web-1 asks web-2's DNS; the answer comes back while the flow is fresh, not after 60 s of silence
+        assertThat(run(Frames.udp(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 40000, 53, 10), WEB1)).isEqualTo(PacketBatch.TO_UNDERLAY);
+        byte[] answer = vxlan(5001, HOST_B, HOST_A, Frames.udp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 53, 40000, 10));
+        assertThat(run(answer, PacketBatch.UNDERLAY)).isEqualTo(PacketBatch.TO_PORT);
+        now.addAndGet(java.time.Duration.ofSeconds(59).toNanos());
+        assertThat(run(answer, PacketBatch.UNDERLAY)).as("refreshed by the cached answer").isEqualTo(PacketBatch.TO_PORT);
+        now.addAndGet(java.time.Duration.ofSeconds(61).toNanos());
+        assertThat(run(answer, PacketBatch.UNDERLAY)).as("idle for 61 s: expired").isEqualTo(PacketBatch.DROP);
+
+        // TCP: after a FIN the entry lives 10 s, not an hour
+        byte[] syn = vxlan(5001, HOST_B, HOST_A, tcpFlags(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41000, 80, 0x02));
+        byte[] fin = vxlan(5001, HOST_B, HOST_A, tcpFlags(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41000, 80, 0x11));
+        byte[] reply = tcpFlags(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 80, 41000, 0x10);
+        assertThat(run(syn, PacketBatch.UNDERLAY)).isEqualTo(PacketBatch.TO_PORT);
+        assertThat(run(reply, WEB1)).isEqualTo(PacketBatch.TO_UNDERLAY);
+        now.addAndGet(java.time.Duration.ofMinutes(30).toNanos());
+        assertThat(run(reply, WEB1)).as("an open connection idle for 30 minutes is kept").isEqualTo(PacketBatch.TO_UNDERLAY);
+        assertThat(run(fin, PacketBatch.UNDERLAY)).isEqualTo(PacketBatch.TO_PORT);
+        now.addAndGet(java.time.Duration.ofSeconds(11).toNanos());
+        assertThat(run(reply, WEB1)).as("closed 11 s ago: the reply is a new flow, and outbound denies it").isEqualTo(PacketBatch.DROP);
+    }
+
     @Test
     void portsWithoutSecurityLayersAreNotFiltered() {
         tables = Frames.tables(1);

@@ -24,6 +24,8 @@ public final class FlowCache {
     final int[] destination;
     final int[] encap;
     final long[] dstMac;
+    /** The connection-tracking entry that admitted the flow, or -1 when no security layer applies. */
+    final int[] conntrack;
 
     public FlowCache(int capacity) {
         int size = Integer.highestOneBit(Math.max(16, capacity - 1)) << 1;
@@ -38,6 +40,7 @@ public final class FlowCache {
         destination = new int[size];
         encap = new int[size];
         dstMac = new long[size];
+        conntrack = new int[size];
     }
 
     private static long protocolPorts(int protocol, int srcPort, int dstPort) {
@@ -56,7 +59,7 @@ public final class FlowCache {
 
     /** Stores a decision, evicting whatever had the slot; returns the slot. */
     public int store(int hash, long tableGeneration, int in, int source, int dest, int protocol, int srcPort, int dstPort,
-                     int act, int outPort, int outDestination, int outEncap, long outDstMac) {
+                     int act, int outPort, int outDestination, int outEncap, long outDstMac, int conntrackSlot) {
         int slot = hash & mask;
         generation[slot] = tableGeneration + 1; // so a zeroed slot never matches
         input[slot] = in;
@@ -68,6 +71,7 @@ public final class FlowCache {
         destination[slot] = outDestination;
         encap[slot] = outEncap;
         dstMac[slot] = outDstMac;
+        conntrack[slot] = conntrackSlot;
         return slot;
     }
 }

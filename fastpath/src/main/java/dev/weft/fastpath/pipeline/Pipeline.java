@@ -25,13 +25,20 @@ import java.util.List;
 public final class Pipeline {
 
     private final FlowCache cache;
-    private final Conntrack conntrack = new Conntrack(1 << 16);
+    private final Conntrack conntrack;
     private volatile AuditSink audit;
+    /** The conntrack entry the last {@link #allows} call used or made (-1: none), for the flow cache. */
+    private int admittedBy;
     private final Counters counters = new Counters();
     private boolean vectorHash = true;
 
     public Pipeline(int flowCacheSize) {
+        this(flowCacheSize, new Conntrack(1 << 16));
+    }
+
+    public Pipeline(int flowCacheSize, Conntrack conntrack) {
         this.cache = new FlowCache(flowCacheSize);
+        this.conntrack = conntrack;
     }
 
     /** Flow records of rules with logging enabled go to {@code sink}. */
@@ -98,6 +105,10 @@ public final class Pipeline {
         }
         int input = in >= 0 ? in : 0x8000_0000 | b.vni[i];
         int slot = cache.find(b.hash[i], t.generation, input, b.srcIp[i], b.dstIp[i], b.protocol[i], b.srcPort[i], b.dstPort[i]);
+        if (slot >= 0 && cache.conntrack[slot] >= 0 && !conntrack.touch(cache.conntrack[slot],
+                b.protocol[i] == Parser.TCP && b.l4[i] > 0 ? Bytes.u8(m, s + b.l4[i] + 13) : 0)) {
+            slot = -1; // the flow's tracking entry expired: decide it again
+        }
         if (slot < 0) {
             counters.flowMisses++;
             slot = decide(b, i, t, input);
@@ -112,6 +123,7 @@ public final class Pipeline {
 
     /** The slow path: decides what happens to this flow and caches it; -1 (with a reason) to drop. */
     private int decide(PacketBatch b, int i, ForwardingTables t, int input) {
+        admittedBy = -1;
         int vni = b.vni[i];
         int dst = b.dstIp[i];
         int in = b.inPort[i];
@@ -129,7 +141,7 @@ public final class Pipeline {
                 return -1;
             }
             return cache.store(b.hash[i], t.generation, input, b.srcIp[i], dst, b.protocol[i], b.srcPort[i], b.dstPort[i],
-                    FlowCache.DELIVER, t.entryPort[entry], 0, 0, 0);
+                    FlowCache.DELIVER, t.entryPort[entry], 0, 0, 0, admittedBy);
         }
         if (b.srcIp[i] != t.portIp[in]) {
             b.reason[i] = DropReason.SPOOFED_SOURCE.ordinal();
@@ -152,10 +164,10 @@ public final class Pipeline {
         }
         if (local >= 0) {
             return cache.store(b.hash[i], t.generation, input, b.srcIp[i], dst, b.protocol[i], b.srcPort[i], b.dstPort[i],
-                    FlowCache.DELIVER | route, local, 0, 0, t.entryMac[entry]);
+                    FlowCache.DELIVER | route, local, 0, 0, t.entryMac[entry], admittedBy);
         }
         return cache.store(b.hash[i], t.generation, input, b.srcIp[i], dst, b.protocol[i], b.srcPort[i], b.dstPort[i],
-                FlowCache.ENCAP | route, -1, t.entryProvider[entry], t.entryEncap[entry], t.entryMac[entry]);
+                FlowCache.ENCAP | route, -1, t.entryProvider[entry], t.entryEncap[entry], t.entryMac[entry], admittedBy);
     }
 
     /**
@@ -176,6 +188,7 @@ public final class Pipeline {
         int dstPort = protocol == Parser.ICMP ? srcPort : b.dstPort[i]; // ICMP echo: the identifier both ways
         int reverse = conntrack.find(port, 1 - dir, dst, src, protocol, dstPort, srcPort);
         if (reverse >= 0) {
+            admittedBy = reverse;
             if (conntrack.generation(reverse) == t.generation) {
                 return true;
             }
@@ -190,6 +203,7 @@ public final class Pipeline {
         }
         int same = conntrack.find(port, dir, src, dst, protocol, srcPort, dstPort);
         if (same >= 0 && conntrack.generation(same) == t.generation) {
+            admittedBy = same;
             return true;
         }
         List<RuleTable> layers = dir == Conntrack.INBOUND ? security.inbound() : security.outbound();
@@ -204,8 +218,9 @@ public final class Pipeline {
         if (PortSecurity.allows(layers, src, dst, protocol, srcPort, dstPort, hits)) {
             if (same >= 0) {
                 conntrack.checked(same, t.generation);
+                admittedBy = same;
             } else {
-                conntrack.add(port, dir, src, dst, protocol, srcPort, dstPort, t.generation);
+                admittedBy = conntrack.add(port, dir, src, dst, protocol, srcPort, dstPort, t.generation);
             }
             return true;
         }

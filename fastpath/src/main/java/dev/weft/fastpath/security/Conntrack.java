@@ -3,9 +3,11 @@ package dev.weft.fastpath.security;
 /**
  * Connection tracking of one worker: the flows a port's security layers allowed, so their replies pass
  * without a rule lookup. Keyed by (port, direction, 5-tuple of the first packet); bounded, open addressing
- * with linear probing over a few slots, the oldest entry of a full neighbourhood evicted. Each entry
- * remembers the table generation it was last checked under: after a rule change an entry is checked
- * again against the new rules the next time it is used, and removed if they deny it.
+ * with linear probing over a few slots, the least recently seen entry of a full neighbourhood evicted.
+ * Entries expire when idle: TCP after {@code tcp} (or {@code closing} once a FIN or RST was seen), UDP after
+ * {@code udp}, anything else after {@code other}; every packet of a cached flow refreshes its entry. Each
+ * entry remembers the table generation it was last checked under: after a rule change it is checked again
+ * against the new rules the next time it is used, and removed if they deny it.
  */
 public final class Conntrack {
 
@@ -20,13 +22,32 @@ public final class Conntrack {
     private final int[] dst;
     private final long[] protocolPorts;
     private final long[] generation;
-    private final long[] lastSeen;
-    private long clock;
+    private final long[] lastSeen;   // nanoseconds
+    private final boolean[] closing;
+    private final java.util.function.LongSupplier clock;
+    private final long tcpTimeout;
+    private final long closingTimeout;
+    private final long udpTimeout;
+    private final long otherTimeout;
+    public long expired;
     public long entries;
     public long evictions;
 
+    /** Timeouts as in most firewalls: TCP 1 hour idle (10 s once closing), UDP 60 s, ICMP and others 30 s. */
     public Conntrack(int capacity) {
+        this(capacity, System::nanoTime, java.time.Duration.ofHours(1), java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(60),
+                java.time.Duration.ofSeconds(30));
+    }
+
+    public Conntrack(int capacity, java.util.function.LongSupplier nanoClock, java.time.Duration tcp, java.time.Duration closing,
+                     java.time.Duration udp, java.time.Duration other) {
+        this.clock = nanoClock;
+        this.tcpTimeout = tcp.toNanos();
+        this.closingTimeout = closing.toNanos();
+        this.udpTimeout = udp.toNanos();
+        this.otherTimeout = other.toNanos();
         int size = Integer.highestOneBit(Math.max(64, capacity - 1)) << 1;
+        this.closing = new boolean[size];
         mask = size - 1;
         port = new int[size];
         java.util.Arrays.fill(port, -1);
@@ -54,14 +75,21 @@ public final class Conntrack {
         for (int k = 0; k < PROBE; k++) {
             int slot = (start + k) & mask;
             if (port[slot] == p && direction[slot] == dir && src[slot] == source && dst[slot] == dest && protocolPorts[slot] == pp) {
-                lastSeen[slot] = ++clock;
+                long now = clock.getAsLong();
+                if (now - lastSeen[slot] > timeout(slot)) {
+                    remove(slot);
+                    expired++;
+                    return -1;
+                }
+                lastSeen[slot] = now;
                 return slot;
             }
         }
         return -1;
     }
 
-    public void add(int p, int dir, int source, int dest, int protocol, int srcPort, int dstPort, long tableGeneration) {
+    /** Tracks a flow; returns its slot. */
+    public int add(int p, int dir, int source, int dest, int protocol, int srcPort, int dstPort, long tableGeneration) {
         long pp = protocolPorts(protocol, srcPort, dstPort);
         int start = hash(p, dir, source, dest, pp) & mask;
         int victim = start;
@@ -87,7 +115,35 @@ public final class Conntrack {
         dst[victim] = dest;
         protocolPorts[victim] = pp;
         generation[victim] = tableGeneration;
-        lastSeen[victim] = ++clock;
+        closing[victim] = false;
+        lastSeen[victim] = clock.getAsLong();
+        return victim;
+    }
+
+    private long timeout(int slot) {
+        int protocol = (int) (protocolPorts[slot] >>> 32);
+        return protocol == 6 ? (closing[slot] ? closingTimeout : tcpTimeout) : protocol == 17 ? udpTimeout : otherTimeout;
+    }
+
+    /**
+     * A packet of the entry's flow passed through the flow cache: refreshes it, and notes a TCP FIN or RST.
+     * Returns false when the entry expired or is gone, so the packet must be decided again.
+     */
+    public boolean touch(int slot, int tcpFlags) {
+        if (port[slot] == -1) {
+            return false;
+        }
+        long now = clock.getAsLong();
+        if (now - lastSeen[slot] > timeout(slot)) {
+            remove(slot);
+            expired++;
+            return false;
+        }
+        lastSeen[slot] = now;
+        if ((tcpFlags & 0x05) != 0) { // FIN or RST
+            closing[slot] = true;
+        }
+        return true;
     }
 
     public long generation(int slot) {
