@@ -144,6 +144,39 @@ class SecurityTest {
     }
 
     @Test
+    void aPortsShareOfConnectionTrackingIsBoundedAndLoggedFlowsHaveABeginAndAnEnd() {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        pipeline = new Pipeline(4096, new dev.weft.fastpath.security.Conntrack(1 << 10, now::get, java.time.Duration.ofHours(1),
+                java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(60), java.time.Duration.ofSeconds(30), 2));
+        List<String> records = new ArrayList<>();
+        pipeline.audit((begin, port, direction, group, rule, allowed, protocol, src, srcPort, dst, dstPort) ->
+                records.add((begin ? "begin " : "end ") + port + " " + group + "/" + rule + " " + (allowed ? "Allow" : "Deny") + " " + dstPort));
+        RuleTable.Rule logged = new RuleTable.Rule("allow-http", true, 6, List.of(ANY), List.of(ANY), List.of(ALL_PORTS),
+                List.of(new int[] {80, 80}), true);
+        tables = tables(1, List.of(new RuleTable("tenant-a/web-nsg", List.of(logged, rule("deny-rest", false, 0, ALL_PORTS)))),
+                List.of(new RuleTable(List.of(rule("allow-out", true, 0, ALL_PORTS)))));
+
+        assertThat(run(vxlan(5001, HOST_B, HOST_A, tcp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41000, 80)), PacketBatch.UNDERLAY))
+                .isEqualTo(PacketBatch.TO_PORT);
+        assertThat(run(vxlan(5001, HOST_B, HOST_A, tcp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41001, 80)), PacketBatch.UNDERLAY))
+                .isEqualTo(PacketBatch.TO_PORT);
+        assertThat(run(vxlan(5001, HOST_B, HOST_A, tcp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41002, 80)), PacketBatch.UNDERLAY))
+                .as("a third flow for a port limited to two").isEqualTo(PacketBatch.DROP);
+        assertThat(pipeline.counters().drops(DropReason.CONNTRACK_FULL)).isEqualTo(1);
+        assertThat(pipeline.conntrack().entries(WEB1)).isEqualTo(2);
+
+        now.addAndGet(java.time.Duration.ofHours(2).toNanos());
+        assertThat(run(vxlan(5001, HOST_B, HOST_A, tcp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41000, 80)), PacketBatch.UNDERLAY))
+                .as("idle past the timeout: ends, then begins again as a new flow").isEqualTo(PacketBatch.TO_PORT);
+        assertThat(records).containsExactly(
+                "begin tenant-a/web-1 tenant-a/web-nsg/allow-http Allow 80",
+                "begin tenant-a/web-1 tenant-a/web-nsg/allow-http Allow 80",
+                "begin tenant-a/web-1 tenant-a/web-nsg/allow-http Allow 80",
+                "end tenant-a/web-1 tenant-a/web-nsg/allow-http Allow 80",
+                "begin tenant-a/web-1 tenant-a/web-nsg/allow-http Allow 80");
+    }
+
+    @Test
     void portsWithoutSecurityLayersAreNotFiltered() {
         tables = Frames.tables(1);
         assertThat(fromWeb2(22)).isEqualTo(PacketBatch.TO_PORT);

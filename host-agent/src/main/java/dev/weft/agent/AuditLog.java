@@ -48,11 +48,11 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     }
 
     @Override
-    public void flow(String port, int direction, String group, String rule, boolean allowed, int protocol, int src, int srcPort,
-                     int dst, int dstPort) {
+    public void flow(boolean begin, String port, int direction, String group, String rule, boolean allowed, int protocol, int src,
+                     int srcPort, int dst, int dstPort) {
         JsonObject record = new JsonObject()
                 .put("time", Instant.now().toString())
-                .put("flow", "begin")
+                .put("flow", begin ? "begin" : "end")
                 .put("port", port)
                 .put("rule", rule)
                 .put("group", group)

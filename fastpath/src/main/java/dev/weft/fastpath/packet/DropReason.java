@@ -20,5 +20,6 @@ public enum DropReason {
     UNKNOWN_VNI,
     NOT_A_LOCAL_PORT,
     FRAME_TOO_LARGE,
-    SECURITY_DENIED
+    SECURITY_DENIED,
+    CONNTRACK_FULL
 }

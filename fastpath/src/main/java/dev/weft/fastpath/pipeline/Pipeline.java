@@ -39,6 +39,16 @@ public final class Pipeline {
     public Pipeline(int flowCacheSize, Conntrack conntrack) {
         this.cache = new FlowCache(flowCacheSize);
         this.conntrack = conntrack;
+        conntrack.onEnd(note -> {
+            AuditSink sink = audit;
+            if (sink != null && note instanceof FlowNote n) {
+                sink.flow(false, n.port(), n.direction(), n.group(), n.rule(), true, n.protocol(), n.src(), n.srcPort(), n.dst(), n.dstPort());
+            }
+        });
+    }
+
+    /** What an allowed flow of a logged rule needs for its end record. */
+    private record FlowNote(String port, int direction, String group, String rule, int protocol, int src, int srcPort, int dst, int dstPort) {
     }
 
     /** Flow records of rules with logging enabled go to {@code sink}. */
@@ -209,10 +219,13 @@ public final class Pipeline {
         List<RuleTable> layers = dir == Conntrack.INBOUND ? security.inbound() : security.outbound();
         AuditSink sink = audit;
         String portName = t.ports[port].name();
+        String[] logged = new String[2];
         PortSecurity.RuleHits hits = (layer, rule, allowed) -> {
             layer.hits.incrementAndGet(rule);
             if (sink != null && layer.rules().get(rule).logging()) {
-                sink.flow(portName, dir, layer.group, layer.rules().get(rule).name(), allowed, protocol, src, srcPort, dst, dstPort);
+                sink.flow(true, portName, dir, layer.group, layer.rules().get(rule).name(), allowed, protocol, src, srcPort, dst, dstPort);
+                logged[0] = layer.group;
+                logged[1] = layer.rules().get(rule).name();
             }
         };
         if (PortSecurity.allows(layers, src, dst, protocol, srcPort, dstPort, hits)) {
@@ -221,6 +234,13 @@ public final class Pipeline {
                 admittedBy = same;
             } else {
                 admittedBy = conntrack.add(port, dir, src, dst, protocol, srcPort, dstPort, t.generation);
+                if (admittedBy < 0) {
+                    b.reason[i] = DropReason.CONNTRACK_FULL.ordinal(); // the port's share of connection tracking is used up
+                    return false;
+                }
+                if (logged[0] != null) {
+                    conntrack.note(admittedBy, new FlowNote(portName, dir, logged[0], logged[1], protocol, src, srcPort, dst, dstPort));
+                }
             }
             return true;
         }

@@ -7,6 +7,11 @@ package dev.weft.fastpath.security;
  */
 public interface AuditSink {
 
-    /** A flow decided by a logged rule: the port (its key), the direction, the group and rule, the 5-tuple, and the verdict. */
-    void flow(String port, int direction, String group, String rule, boolean allowed, int protocol, int src, int srcPort, int dst, int dstPort);
+    /**
+     * A flow decided by a logged rule begins (allowed or denied), or an allowed one ends (its tracking entry
+     * expired, was evicted, or the rules now deny it): the port (its key), the direction, the group and rule,
+     * the 5-tuple.
+     */
+    void flow(boolean begin, String port, int direction, String group, String rule, boolean allowed, int protocol, int src, int srcPort,
+              int dst, int dstPort);
 }

@@ -30,6 +30,12 @@ public final class Conntrack {
     private final long udpTimeout;
     private final long otherTimeout;
     public long expired;
+    /** Entries at most per port; a port's new flows beyond it are refused. */
+    private final int perPortLimit;
+    private int[] perPort = new int[64];
+    /** What to remember about an entry until it ends (the audit record of a logged rule), or null. */
+    private final Object[] note;
+    private java.util.function.Consumer<Object> onEnd = n -> { };
     public long entries;
     public long evictions;
 
@@ -41,6 +47,12 @@ public final class Conntrack {
 
     public Conntrack(int capacity, java.util.function.LongSupplier nanoClock, java.time.Duration tcp, java.time.Duration closing,
                      java.time.Duration udp, java.time.Duration other) {
+        this(capacity, nanoClock, tcp, closing, udp, other, 16384);
+    }
+
+    public Conntrack(int capacity, java.util.function.LongSupplier nanoClock, java.time.Duration tcp, java.time.Duration closing,
+                     java.time.Duration udp, java.time.Duration other, int perPortLimit) {
+        this.perPortLimit = perPortLimit;
         this.clock = nanoClock;
         this.tcpTimeout = tcp.toNanos();
         this.closingTimeout = closing.toNanos();
@@ -48,6 +60,7 @@ public final class Conntrack {
         this.otherTimeout = other.toNanos();
         int size = Integer.highestOneBit(Math.max(64, capacity - 1)) << 1;
         this.closing = new boolean[size];
+        this.note = new Object[size];
         mask = size - 1;
         port = new int[size];
         java.util.Arrays.fill(port, -1);
@@ -88,8 +101,28 @@ public final class Conntrack {
         return -1;
     }
 
-    /** Tracks a flow; returns its slot. */
+    /** Called with an entry's note when the entry ends: expired, evicted, or removed because the rules now deny it. */
+    public void onEnd(java.util.function.Consumer<Object> consumer) {
+        this.onEnd = consumer;
+    }
+
+    public void note(int slot, Object value) {
+        note[slot] = value;
+    }
+
+    /** Entries of one port. */
+    public int entries(int p) {
+        return p < perPort.length ? perPort[p] : 0;
+    }
+
+    /** Tracks a flow; returns its slot, or -1 when the port already has its limit of entries. */
     public int add(int p, int dir, int source, int dest, int protocol, int srcPort, int dstPort, long tableGeneration) {
+        if (p >= perPort.length) {
+            perPort = java.util.Arrays.copyOf(perPort, Math.max(p + 1, perPort.length * 2));
+        }
+        if (perPort[p] >= perPortLimit) {
+            return -1;
+        }
         long pp = protocolPorts(protocol, srcPort, dstPort);
         int start = hash(p, dir, source, dest, pp) & mask;
         int victim = start;
@@ -104,11 +137,14 @@ public final class Conntrack {
                 victim = slot;
             }
         }
-        if (port[victim] == -1) {
-            entries++;
-        } else if (!(port[victim] == p && src[victim] == source && dst[victim] == dest)) {
-            evictions++;
+        if (port[victim] != -1) {
+            if (!(port[victim] == p && src[victim] == source && dst[victim] == dest)) {
+                evictions++;
+            }
+            remove(victim);
         }
+        entries++;
+        perPort[p]++;
         port[victim] = p;
         direction[victim] = dir;
         src[victim] = source;
@@ -155,7 +191,18 @@ public final class Conntrack {
     }
 
     public void remove(int slot) {
+        if (port[slot] == -1) {
+            return;
+        }
+        if (port[slot] < perPort.length) {
+            perPort[port[slot]]--;
+        }
         port[slot] = -1;
         entries--;
+        if (note[slot] != null) {
+            Object ended = note[slot];
+            note[slot] = null;
+            onEnd.accept(ended);
+        }
     }
 }
