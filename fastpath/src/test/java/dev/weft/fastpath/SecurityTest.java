@@ -135,12 +135,27 @@ class SecurityTest {
         byte[] fin = vxlan(5001, HOST_B, HOST_A, tcpFlags(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41000, 80, 0x11));
         byte[] reply = tcpFlags(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 80, 41000, 0x10);
         assertThat(run(syn, PacketBatch.UNDERLAY)).isEqualTo(PacketBatch.TO_PORT);
-        assertThat(run(reply, WEB1)).isEqualTo(PacketBatch.TO_UNDERLAY);
+        assertThat(run(reply, WEB1)).isEqualTo(PacketBatch.TO_UNDERLAY); // the reply establishes the connection
         now.addAndGet(java.time.Duration.ofMinutes(30).toNanos());
         assertThat(run(reply, WEB1)).as("an open connection idle for 30 minutes is kept").isEqualTo(PacketBatch.TO_UNDERLAY);
         assertThat(run(fin, PacketBatch.UNDERLAY)).isEqualTo(PacketBatch.TO_PORT);
         now.addAndGet(java.time.Duration.ofSeconds(11).toNanos());
         assertThat(run(reply, WEB1)).as("closed 11 s ago: the reply is a new flow, and outbound denies it").isEqualTo(PacketBatch.DROP);
+    }
+
+    @Test
+    void aHalfOpenConnectionExpiresAfterThirtySeconds() {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        pipeline = new Pipeline(4096, new dev.weft.fastpath.security.Conntrack(1 << 10, now::get, java.time.Duration.ofHours(1),
+                java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(60), java.time.Duration.ofSeconds(30)));
+        RuleTable inbound = new RuleTable(List.of(rule("allow-http", true, 6, new int[] {80, 80}), rule("deny-rest", false, 0, ALL_PORTS)));
+        RuleTable outbound = new RuleTable(List.of(rule("deny-all-out", false, 0, ALL_PORTS)));
+        tables = tables(1, List.of(inbound), List.of(outbound));
+        byte[] syn = vxlan(5001, HOST_B, HOST_A, tcpFlags(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 42000, 80, 0x02));
+        byte[] synAck = tcpFlags(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 80, 42000, 0x12);
+        assertThat(run(syn, PacketBatch.UNDERLAY)).isEqualTo(PacketBatch.TO_PORT);
+        now.addAndGet(java.time.Duration.ofSeconds(31).toNanos());
+        assertThat(run(synAck, WEB1)).as("no reply within 30 s: the half-open entry is gone").isEqualTo(PacketBatch.DROP);
     }
 
     @Test

@@ -82,6 +82,9 @@ public final class ValidateCommand implements Callable<Integer> {
         row(out, "virtual networks", model.networks().size(), "");
         row(out, "subnets", model.subnetCount(), "");
         row(out, "network interfaces", model.interfaces().size(), "");
+        if (!model.securityGroups().isEmpty()) {
+            row(out, "security groups", model.securityGroups().size(), "");
+        }
     }
 
     /** Up to six names, then how many more. */
@@ -109,6 +112,7 @@ public final class ValidateCommand implements Callable<Integer> {
             summary.put("virtualNetworks", model.networks().size());
             summary.put("subnets", model.subnetCount());
             summary.put("networkInterfaces", model.interfaces().size());
+            summary.put("securityGroups", model.securityGroups().size());
         });
         ArrayNode errors = root.putArray("errors");
         for (Problem p : result.problems()) {

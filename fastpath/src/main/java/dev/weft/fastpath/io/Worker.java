@@ -90,6 +90,10 @@ public final class Worker implements Runnable, AutoCloseable {
         pipeline.audit(sink);
     }
 
+    public dev.weft.fastpath.security.Conntrack conntrack() {
+        return pipeline.conntrack();
+    }
+
     public Counters counters() {
         return pipeline.counters();
     }

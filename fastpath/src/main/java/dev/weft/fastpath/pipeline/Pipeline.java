@@ -199,6 +199,7 @@ public final class Pipeline {
         int reverse = conntrack.find(port, 1 - dir, dst, src, protocol, dstPort, srcPort);
         if (reverse >= 0) {
             admittedBy = reverse;
+            conntrack.replied(reverse);
             if (conntrack.generation(reverse) == t.generation) {
                 return true;
             }

@@ -4,8 +4,9 @@ package dev.weft.fastpath.security;
  * Connection tracking of one worker: the flows a port's security layers allowed, so their replies pass
  * without a rule lookup. Keyed by (port, direction, 5-tuple of the first packet); bounded, open addressing
  * with linear probing over a few slots, the least recently seen entry of a full neighbourhood evicted.
- * Entries expire when idle: TCP after {@code tcp} (or {@code closing} once a FIN or RST was seen), UDP after
- * {@code udp}, anything else after {@code other}; every packet of a cached flow refreshes its entry. Each
+ * Entries expire when idle. TCP entries have a state: NEW until a reply passes (half-open: they expire
+ * after {@code other}), then ESTABLISHED ({@code tcp}), then CLOSING once a FIN or RST was seen ({@code closing});
+ * UDP expires after {@code udp}, anything else after {@code other}. Every packet of a cached flow refreshes its entry. Each
  * entry remembers the table generation it was last checked under: after a rule change it is checked again
  * against the new rules the next time it is used, and removed if they deny it.
  */
@@ -23,7 +24,10 @@ public final class Conntrack {
     private final long[] protocolPorts;
     private final long[] generation;
     private final long[] lastSeen;   // nanoseconds
-    private final boolean[] closing;
+    public static final byte NEW = 0;
+    public static final byte ESTABLISHED = 1;
+    public static final byte CLOSING = 2;
+    private final byte[] state;
     private final java.util.function.LongSupplier clock;
     private final long tcpTimeout;
     private final long closingTimeout;
@@ -59,7 +63,7 @@ public final class Conntrack {
         this.udpTimeout = udp.toNanos();
         this.otherTimeout = other.toNanos();
         int size = Integer.highestOneBit(Math.max(64, capacity - 1)) << 1;
-        this.closing = new boolean[size];
+        this.state = new byte[size];
         this.note = new Object[size];
         mask = size - 1;
         port = new int[size];
@@ -151,14 +155,21 @@ public final class Conntrack {
         dst[victim] = dest;
         protocolPorts[victim] = pp;
         generation[victim] = tableGeneration;
-        closing[victim] = false;
+        state[victim] = NEW;
         lastSeen[victim] = clock.getAsLong();
         return victim;
     }
 
     private long timeout(int slot) {
         int protocol = (int) (protocolPorts[slot] >>> 32);
-        return protocol == 6 ? (closing[slot] ? closingTimeout : tcpTimeout) : protocol == 17 ? udpTimeout : otherTimeout;
+        if (protocol == 6) {
+            return switch (state[slot]) {
+                case ESTABLISHED -> tcpTimeout;
+                case CLOSING -> closingTimeout;
+                default -> otherTimeout; // half-open
+            };
+        }
+        return protocol == 17 ? udpTimeout : otherTimeout;
     }
 
     /**
@@ -177,9 +188,20 @@ public final class Conntrack {
         }
         lastSeen[slot] = now;
         if ((tcpFlags & 0x05) != 0) { // FIN or RST
-            closing[slot] = true;
+            state[slot] = CLOSING;
         }
         return true;
+    }
+
+    /** A reply passed: the flow is established (unless it is already closing). */
+    public void replied(int slot) {
+        if (state[slot] == NEW) {
+            state[slot] = ESTABLISHED;
+        }
+    }
+
+    public byte state(int slot) {
+        return state[slot];
     }
 
     public long generation(int slot) {
