@@ -37,62 +37,23 @@ class NetnsEndToEndTest {
     @TempDir
     Path dir;
 
+    NetnsLab lab;
     ExampleRepo repo;
-    Topology topology;
     Reconciler reconciler;
-    final Map<String, Agent> agents = new ConcurrentHashMap<>();
+    Map<String, Agent> agents;
 
     @BeforeEach
     void setUp() throws Exception {
-        if (!"true".equals(System.getenv("CI"))) {
-            Assumptions.assumeTrue("0".equals(Topology.run("id", "-u").trim()), "needs root for network namespaces");
-        }
-        repo = new ExampleRepo(dir.resolve("repo"));
-        topology = new Topology();
-        GitSource source = (GitSource) Sources.open(repo.dir().toString(), dir.resolve("cache"));
-        AgentAccess access = new AgentAccess(host -> Optional.of(URI.create(agent(host).url())), Optional.empty(), Optional.empty(),
-                Duration.ofSeconds(5));
-        reconciler = new Reconciler(source, "main", new Fleet(access, RetryPolicy.DEFAULT), 1, Duration.ofMillis(200), status -> {
-            Compiled compiled = reconciler.compiled();
-            if (compiled != null) {
-                try {
-                    topology.attach(compiled.model());
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        });
-        Compiled first = dev.weft.compile.Compiler.compile(new dev.weft.validate.Validator()
-                .validate(source.read(null)).model().orElseThrow());
-        Topology.removeLeftovers(first.model());
-        topology.build(first.model());
-    }
-
-    private Agent agent(Host host) {
-        return agents.computeIfAbsent(host.name(), name -> {
-            try {
-                return Agent.start(new AgentConfig(name, "127.0.0.1", 0, dir.resolve("agents").resolve(name), false, Optional.empty(),
-                        Optional.empty(), Optional.of(new AgentConfig.Packets(host.underlayAddress(),
-                        Optional.of(Topology.hostNamespace(name)), 1))));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        NetnsLab.requireRoot();
+        lab = new NetnsLab(dir);
+        repo = lab.repo;
+        agents = lab.agents;
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        if (reconciler != null) {
-            reconciler.close();
-        }
-        for (Agent agent : agents.values()) {
-            agent.close();
-        }
-        if (topology != null) {
-            topology.close();
-        }
-        if (repo != null) {
-            repo.close();
+        if (lab != null) {
+            lab.close();
         }
     }
 
@@ -107,7 +68,7 @@ class NetnsEndToEndTest {
     }
 
     private static boolean pings(String vm, String target) {
-        return Topology.quietly("ip", "netns", "exec", vm, "ping", "-c", "2", "-i", "0.2", "-W", "1", target);
+        return NetnsLab.pings(vm, target);
     }
 
     /** A TCP server in {@code vm} on {@code port} that answers "pong from <vm>" once, in the background. */
@@ -126,10 +87,8 @@ class NetnsEndToEndTest {
                 + "s.sendall(b'x' * 300000); print(s.recv(100).decode())");
     }
 
-    private void waitForTraffic() {
-        reconciler.start();
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> reconciler.status().allSynced()
-                && pings("tenant-a.web-1", "10.1.1.5"));
+    private void waitForTraffic() throws Exception {
+        reconciler = lab.start().reconciler;
     }
 
     @Test

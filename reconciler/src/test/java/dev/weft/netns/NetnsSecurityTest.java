@@ -47,67 +47,28 @@ class NetnsSecurityTest {
     @TempDir
     Path dir;
 
+    NetnsLab lab;
     ExampleRepo repo;
-    Topology topology;
     Reconciler reconciler;
-    final Map<String, Agent> agents = new ConcurrentHashMap<>();
+    Map<String, Agent> agents;
 
     @BeforeEach
     void setUp() throws Exception {
-        if (!"true".equals(System.getenv("CI"))) {
-            Assumptions.assumeTrue("0".equals(Topology.run("id", "-u").trim()), "needs root for network namespaces");
-        }
-        repo = new ExampleRepo(dir.resolve("repo"));
+        NetnsLab.requireRoot();
+        lab = new NetnsLab(dir);
+        repo = lab.repo;
+        agents = lab.agents;
         // web-2 (host-b, 10.1.1.5) is filtered by web-nsg
         repo.append("tenants/tenant-a/nics.yaml", NSG)
                 .replace("tenants/tenant-a/nics.yaml", "  macAddress: \"02:00:0a:01:01:05\"\n", "  macAddress: \"02:00:0a:01:01:05\"\n  networkSecurityGroup: web-nsg\n")
                 .commit("web-nsg on web-2");
-        topology = new Topology();
-        GitSource source = (GitSource) Sources.open(repo.dir().toString(), dir.resolve("cache"));
-        AgentAccess access = new AgentAccess(host -> Optional.of(URI.create(agent(host).url())), Optional.empty(), Optional.empty(),
-                Duration.ofSeconds(5));
-        reconciler = new Reconciler(source, "main", new Fleet(access, RetryPolicy.DEFAULT), 1, Duration.ofMillis(200), status -> {
-            Compiled compiled = reconciler.compiled();
-            if (compiled != null) {
-                try {
-                    topology.attach(compiled.model());
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        });
-        var model = new dev.weft.validate.Validator().validate(source.read(null)).model().orElseThrow();
-        Topology.removeLeftovers(model);
-        topology.build(model);
-        reconciler.start();
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> reconciler.status().allSynced()
-                && Topology.quietly("ip", "netns", "exec", "tenant-a.web-1", "ping", "-c", "1", "-W", "1", "10.1.1.4"));
-    }
-
-    private Agent agent(Host host) {
-        return agents.computeIfAbsent(host.name(), name -> {
-            try {
-                return Agent.start(new AgentConfig(name, "127.0.0.1", 0, dir.resolve("agents").resolve(name), false, Optional.empty(),
-                        Optional.empty(), Optional.of(new AgentConfig.Packets(host.underlayAddress(), Optional.of(Topology.hostNamespace(name)), 1))));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        reconciler = lab.start("tenant-a.web-2", "10.1.1.4").reconciler; // web-2's own flows pass
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        if (reconciler != null) {
-            reconciler.close();
-        }
-        for (Agent agent : agents.values()) {
-            agent.close();
-        }
-        if (topology != null) {
-            topology.close();
-        }
-        if (repo != null) {
-            repo.close();
+        if (lab != null) {
+            lab.close();
         }
     }
 

@@ -1,0 +1,103 @@
+package dev.weft.netns;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.weft.agent.Agent;
+import dev.weft.agent.AgentConfig;
+import dev.weft.cli.ExampleRepo;
+import dev.weft.compile.Compiled;
+import dev.weft.model.Host;
+import dev.weft.reconcile.AgentAccess;
+import dev.weft.reconcile.Fleet;
+import dev.weft.reconcile.Reconciler;
+import dev.weft.reconcile.RetryPolicy;
+import dev.weft.source.GitSource;
+import dev.weft.source.Sources;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The namespace lab for end-to-end tests: a repository's manifests as host and VM namespaces, an agent
+ * per host moving real packets, and the reconcile loop following the repository (attaching VMs after every
+ * loop). Needs root; in CI (CI=true) the tests must run, so the root check only skips elsewhere.
+ */
+final class NetnsLab implements AutoCloseable {
+
+    final Path dir;
+    final ExampleRepo repo;
+    final Topology topology = new Topology();
+    final Map<String, Agent> agents = new ConcurrentHashMap<>();
+    Reconciler reconciler;
+
+    static void requireRoot() throws Exception {
+        if (!"true".equals(System.getenv("CI"))) {
+            Assumptions.assumeTrue("0".equals(Topology.run("id", "-u").trim()), "needs root for network namespaces");
+        }
+    }
+
+    NetnsLab(Path dir) throws Exception {
+        this.dir = dir;
+        this.repo = new ExampleRepo(dir.resolve("repo"));
+    }
+
+    /** Builds the namespaces for the repository's current revision, starts the loop, and waits until web-1 pings web-2. */
+    NetnsLab start() throws Exception {
+        return start("tenant-a.web-1", "10.1.1.5");
+    }
+
+    /** As {@link #start()}, waiting until {@code vm} pings {@code target}. */
+    NetnsLab start(String vm, String target) throws Exception {
+        GitSource source = (GitSource) Sources.open(repo.dir().toString(), dir.resolve("cache"));
+        AgentAccess access = new AgentAccess(host -> Optional.of(URI.create(agent(host).url())), Optional.empty(), Optional.empty(),
+                Duration.ofSeconds(5));
+        reconciler = new Reconciler(source, "main", new Fleet(access, RetryPolicy.DEFAULT), 1, Duration.ofMillis(200), status -> {
+            Compiled compiled = reconciler.compiled();
+            if (compiled != null) {
+                try {
+                    topology.attach(compiled.model());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        var model = new dev.weft.validate.Validator().validate(source.read(null)).model().orElseThrow();
+        Topology.removeLeftovers(model);
+        topology.build(model);
+        reconciler.start();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> reconciler.status().allSynced()
+                && pings(vm, target));
+        return this;
+    }
+
+    private Agent agent(Host host) {
+        return agents.computeIfAbsent(host.name(), name -> {
+            try {
+                return Agent.start(new AgentConfig(name, "127.0.0.1", 0, dir.resolve("agents").resolve(name), false, Optional.empty(),
+                        Optional.empty(), Optional.of(new AgentConfig.Packets(host.underlayAddress(), Optional.of(Topology.hostNamespace(name)), 1))));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    static boolean pings(String vm, String target) {
+        return Topology.quietly("ip", "netns", "exec", vm, "ping", "-c", "2", "-i", "0.2", "-W", "1", target);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (reconciler != null) {
+            reconciler.close();
+        }
+        for (Agent agent : agents.values()) {
+            agent.close();
+        }
+        topology.close();
+        repo.close();
+    }
+}
