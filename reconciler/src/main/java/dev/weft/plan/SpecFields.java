@@ -7,11 +7,22 @@ import java.util.TreeMap;
 
 /**
  * Flattens a host object's spec to {@code path → value} for field-level diffs: nested maps become
- * {@code a.b}, lists of maps with a {@code name} become {@code subnets[web].prefix}, other lists one value.
+ * {@code a.b}, lists of maps with a {@code name} (or {@code group}) become {@code subnets[web].prefix} or
+ * {@code security.inbound[tenant-a/web-nsg].rules[allow-http].priority}, other lists one value.
  */
 final class SpecFields {
 
     private SpecFields() {
+    }
+
+    /** The field that names the elements of a list of maps ({@code name}, else {@code group}), or null. */
+    private static String keyOf(List<?> list) {
+        for (String key : new String[] {"name", "group"}) {
+            if (list.stream().allMatch(e -> e instanceof Map<?, ?> m && m.get(key) instanceof String)) {
+                return key;
+            }
+        }
+        return null;
     }
 
     static SortedMap<String, String> flatten(Map<String, Object> spec) {
@@ -23,12 +34,13 @@ final class SpecFields {
     private static void flatten(String path, Object value, SortedMap<String, String> out) {
         switch (value) {
             case Map<?, ?> map -> map.forEach((k, v) -> flatten(path + "." + k, v, out));
-            case List<?> list when !list.isEmpty() && list.stream().allMatch(e -> e instanceof Map<?, ?> m && m.get("name") instanceof String) -> {
+            case List<?> list when !list.isEmpty() && keyOf(list) != null -> {
+                String key = keyOf(list);
                 for (Object element : list) {
                     Map<?, ?> map = (Map<?, ?>) element;
-                    String prefix = path + "[" + map.get("name") + "]";
+                    String prefix = path + "[" + map.get(key) + "]";
                     map.forEach((k, v) -> {
-                        if (!"name".equals(k)) {
+                        if (!key.equals(k)) {
                             flatten(prefix + "." + k, v, out);
                         }
                     });

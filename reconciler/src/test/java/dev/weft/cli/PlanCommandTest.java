@@ -178,6 +178,8 @@ class PlanCommandTest {
         // web-1 is on host-a and web-2 on host-b; host-c has no port in the web subnet
         assertThat(json.get("hosts").valueStream().map(h -> h.get("host").asString()).toList()).containsExactly("host-a", "host-b");
         assertThat(json.at("/hosts/0/ops/0/key").asString()).isEqualTo("tenant-a/web-1");
+        assertThat(json.at("/hosts/0/ops/0/fields/0/field").asString()).isEqualTo("security.inbound[tenant-a/web-nsg].rules[allow-http].priority");
+        assertThat(json.at("/hosts/0/ops/0/fields/0/before").asString()).isEqualTo("100");
     }
 
     @Test
