@@ -220,13 +220,13 @@ public final class Pipeline {
         List<RuleTable> layers = dir == Conntrack.INBOUND ? security.inbound() : security.outbound();
         AuditSink sink = audit;
         String portName = t.ports[port].name();
-        String[] logged = new String[2];
+        List<FlowNote> logged = new java.util.ArrayList<>(2);
+        List<Boolean> verdicts = new java.util.ArrayList<>(2);
         PortSecurity.RuleHits hits = (layer, rule, allowed) -> {
             layer.hits.incrementAndGet(rule);
             if (sink != null && layer.rules().get(rule).logging()) {
-                sink.flow(true, portName, dir, layer.group, layer.rules().get(rule).name(), allowed, protocol, src, srcPort, dst, dstPort);
-                logged[0] = layer.group;
-                logged[1] = layer.rules().get(rule).name();
+                logged.add(new FlowNote(portName, dir, layer.group, layer.rules().get(rule).name(), protocol, src, srcPort, dst, dstPort));
+                verdicts.add(allowed);
             }
         };
         if (PortSecurity.allows(layers, src, dst, protocol, srcPort, dstPort, hits)) {
@@ -239,17 +239,27 @@ public final class Pipeline {
                     b.reason[i] = DropReason.CONNTRACK_FULL.ordinal(); // the port's share of connection tracking is used up
                     return false;
                 }
-                if (logged[0] != null) {
-                    conntrack.note(admittedBy, new FlowNote(portName, dir, logged[0], logged[1], protocol, src, srcPort, dst, dstPort));
+                if (!logged.isEmpty()) {
+                    conntrack.note(admittedBy, logged.getLast());
                 }
             }
+            begin(sink, logged, verdicts);
             return true;
         }
         if (same >= 0) {
             conntrack.remove(same);
         }
+        begin(sink, logged, verdicts);
         b.reason[i] = DropReason.SECURITY_DENIED.ordinal();
         return false;
+    }
+
+    /** The begin records of a decided flow, written once its fate is known (not for a flow dropped for lack of tracking room). */
+    private static void begin(AuditSink sink, List<FlowNote> logged, List<Boolean> verdicts) {
+        for (int k = 0; k < logged.size(); k++) {
+            FlowNote n = logged.get(k);
+            sink.flow(true, n.port(), n.direction(), n.group(), n.rule(), verdicts.get(k), n.protocol(), n.src(), n.srcPort(), n.dst(), n.dstPort());
+        }
     }
 
     public Conntrack conntrack() {
