@@ -1,0 +1,123 @@
+package dev.weft.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+/** charts/weft with Helm 4: it lints, and renders what a cluster needs. In CI (CI=true) Helm must be there. */
+class HelmChartTest {
+
+    static final Path CHART = Path.of("..", "charts", "weft");
+    static String helm;
+
+    @BeforeAll
+    static void findHelm() throws Exception {
+        String configured = System.getenv("WEFT_HELM");
+        if (configured != null && Files.isExecutable(Path.of(configured))) {
+            helm = configured;
+        } else if (new ProcessBuilder("sh", "-c", "command -v helm").start().waitFor() == 0) {
+            helm = "helm";
+        }
+        if (helm == null && "true".equals(System.getenv("CI"))) {
+            throw new IllegalStateException("CI needs Helm: .ci/run installs it and sets WEFT_HELM");
+        }
+        Assumptions.assumeTrue(helm != null, "Helm is not installed (set WEFT_HELM)");
+    }
+
+    record Result(int exit, String out) {
+    }
+
+    static Result helm(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(helm));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        return new Result(p.waitFor(), out);
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> render(String... sets) throws Exception {
+        List<String> args = new ArrayList<>(List.of("template", "weft", CHART.toString(), "--set", "reconciler.repo=https://git.example/net.git"));
+        for (String set : sets) {
+            args.addAll(List.of("--set", set));
+        }
+        Result result = helm(args.toArray(String[]::new));
+        assertThat(result.exit()).as(result.out()).isZero();
+        List<Map<String, Object>> docs = new ArrayList<>();
+        for (Object doc : new Load(LoadSettings.builder().build()).loadAllFromString(result.out())) {
+            if (doc != null) {
+                docs.add((Map<String, Object>) doc);
+            }
+        }
+        return docs;
+    }
+
+    static Map<String, Object> kind(List<Map<String, Object>> docs, String kind) {
+        return docs.stream().filter(d -> kind.equals(d.get("kind"))).findFirst().orElseThrow();
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> at(Map<String, Object> map, String... path) {
+        Object value = map;
+        for (String key : path) {
+            value = ((Map<String, Object>) value).get(key);
+        }
+        return (Map<String, Object>) value;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> container(Map<String, Object> workload) {
+        return ((List<Map<String, Object>>) at(workload, "spec", "template", "spec").get("containers")).getFirst();
+    }
+
+    @Test
+    void lints() throws Exception {
+        Result result = helm("lint", CHART.toString(), "--set", "reconciler.repo=https://git.example/net.git");
+        assertThat(result.exit()).as(result.out()).isZero();
+        assertThat(result.out()).contains("1 chart(s) linted, 0 chart(s) failed");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theAgentRunsOnEveryNodeOnItsAddressWithTheRightsForTapDevicesAndNothingMore() throws Exception {
+        Map<String, Object> agent = kind(render(), "DaemonSet");
+        Map<String, Object> pod = at(agent, "spec", "template", "spec");
+        assertThat(pod.get("hostNetwork")).isEqualTo(true);
+        assertThat(pod.get("automountServiceAccountToken")).isEqualTo(false);
+        Map<String, Object> c = container(agent);
+        assertThat((List<String>) c.get("args")).contains("agent", "--host=$(NODE_NAME)", "--listen=$(HOST_IP):7443", "--underlay=$(HOST_IP)",
+                "--client-ca=/etc/weft/tls/ca.crt");
+        assertThat((List<String>) c.get("command")).contains("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED");
+        assertThat((List<String>) at(c, "securityContext", "capabilities").get("add")).containsExactlyInAnyOrder("NET_ADMIN", "NET_RAW");
+        assertThat(at(c, "securityContext").get("privileged")).isNull();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theReconcilerFollowsTheRepositoryAndTakesWebhooksWhenASecretIsGiven() throws Exception {
+        List<Map<String, Object>> docs = render("reconciler.webhookSecret.existingSecret=weft-webhook");
+        Map<String, Object> reconciler = kind(docs, "Deployment");
+        assertThat(at(reconciler, "spec").get("replicas")).isEqualTo(1);
+        assertThat((List<String>) container(reconciler).get("args")).contains("reconcile", "--repo=https://git.example/net.git",
+                "--branch=main", "--listen=0.0.0.0:7400", "--webhook-secret-file=/etc/weft/webhook/secret");
+        assertThat(kind(docs, "Service")).isNotNull();
+        assertThat(docs.stream().filter(d -> "ServiceAccount".equals(d.get("kind")))).hasSize(2)
+                .allSatisfy(sa -> assertThat(sa.get("automountServiceAccountToken")).isEqualTo(false));
+    }
+
+    @Test
+    void withoutARepositoryItSaysWhatIsMissing() throws Exception {
+        Result result = helm("template", "weft", CHART.toString());
+        assertThat(result.exit()).isNotZero();
+        assertThat(result.out()).contains("reconciler.repo: the Git URL of the manifest repository is required");
+    }
+}
