@@ -69,6 +69,7 @@ public final class Pipeline {
 
     public void process(PacketBatch b, ForwardingTables t) {
         int n = b.count();
+        conntrack.tick();
         counters.received += n;
         for (int i = 0; i < n; i++) {
             b.verdict[i] = PacketBatch.DROP;

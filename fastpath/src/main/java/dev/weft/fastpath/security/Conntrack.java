@@ -29,6 +29,8 @@ public final class Conntrack {
     public static final byte CLOSING = 2;
     private final byte[] state;
     private final java.util.function.LongSupplier clock;
+    /** The time of the current batch: the clock is read once per batch, not per packet. */
+    private long now;
     private final long tcpTimeout;
     private final long closingTimeout;
     private final long udpTimeout;
@@ -92,7 +94,6 @@ public final class Conntrack {
         for (int k = 0; k < PROBE; k++) {
             int slot = (start + k) & mask;
             if (port[slot] == p && direction[slot] == dir && src[slot] == source && dst[slot] == dest && protocolPorts[slot] == pp) {
-                long now = clock.getAsLong();
                 if (now - lastSeen[slot] > timeout(slot)) {
                     remove(slot);
                     expired++;
@@ -156,7 +157,7 @@ public final class Conntrack {
         protocolPorts[victim] = pp;
         generation[victim] = tableGeneration;
         state[victim] = NEW;
-        lastSeen[victim] = clock.getAsLong();
+        lastSeen[victim] = now;
         return victim;
     }
 
@@ -180,7 +181,6 @@ public final class Conntrack {
         if (port[slot] == -1) {
             return false;
         }
-        long now = clock.getAsLong();
         if (now - lastSeen[slot] > timeout(slot)) {
             remove(slot);
             expired++;
@@ -202,6 +202,11 @@ public final class Conntrack {
 
     public byte state(int slot) {
         return state[slot];
+    }
+
+    /** Reads the clock: call once per batch, before its packets use the table. */
+    public void tick() {
+        now = clock.getAsLong();
     }
 
     public long generation(int slot) {
