@@ -1,9 +1,7 @@
 package dev.weft.model;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.NavigableMap;
 
 /**
@@ -38,29 +36,13 @@ public record ModelDiff(List<Change<Host>> hosts, List<Change<VirtualNetwork>> n
         return hosts.isEmpty() && networks.isEmpty() && interfaces.isEmpty() && securityGroups.isEmpty();
     }
 
-    /** Walks both sorted maps once, in key order. */
     private static <K extends Comparable<K>, R extends Resource> List<Change<R>> changes(NavigableMap<K, R> before, NavigableMap<K, R> after) {
         List<Change<R>> changes = new ArrayList<>();
-        Iterator<Map.Entry<K, R>> a = before.entrySet().iterator();
-        Iterator<Map.Entry<K, R>> b = after.entrySet().iterator();
-        Map.Entry<K, R> x = a.hasNext() ? a.next() : null;
-        Map.Entry<K, R> y = b.hasNext() ? b.next() : null;
-        while (x != null || y != null) {
-            int order = x == null ? 1 : y == null ? -1 : x.getKey() == y.getKey() ? 0 : x.getKey().compareTo(y.getKey());
-            if (order < 0) {
-                changes.add(new Change<>(x.getValue(), null));
-                x = a.hasNext() ? a.next() : null;
-            } else if (order > 0) {
-                changes.add(new Change<>(null, y.getValue()));
-                y = b.hasNext() ? b.next() : null;
-            } else {
-                if (x.getValue() != y.getValue() && !x.getValue().equals(y.getValue())) {
-                    changes.add(new Change<>(x.getValue(), y.getValue()));
-                }
-                x = a.hasNext() ? a.next() : null;
-                y = b.hasNext() ? b.next() : null;
+        SortedMerge.merge(before, after, (key, x, y) -> {
+            if (x == null || y == null || (x != y && !x.equals(y))) {
+                changes.add(new Change<>(x, y));
             }
-        }
+        });
         return changes;
     }
 }

@@ -9,8 +9,8 @@ import dev.weft.compile.NetworkUnit;
 import dev.weft.model.ModelDiff;
 import dev.weft.model.Resource;
 import dev.weft.model.ResourceId;
+import dev.weft.model.SortedMerge;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -70,7 +70,7 @@ public final class Differ {
             return null;
         }
         List<ObjectChange> objects = new ArrayList<>();
-        merge(live, desired, (key, x, y) -> object(x, y, objects));
+        SortedMerge.merge(live, desired, (key, x, y) -> object(x, y, objects));
         return objects.isEmpty() ? null : new HostChange(host, liveDigest, desiredDigest, objects);
     }
 
@@ -119,7 +119,7 @@ public final class Differ {
     }
 
     private static void objects(NavigableMap<String, HostObject> before, NavigableMap<String, HostObject> after, List<ObjectChange> out) {
-        merge(before == null ? new TreeMap<>() : before, after == null ? new TreeMap<>() : after, (key, x, y) -> object(x, y, out));
+        SortedMerge.merge(before == null ? new TreeMap<>() : before, after == null ? new TreeMap<>() : after, (key, x, y) -> object(x, y, out));
     }
 
     private static void object(HostObject x, HostObject y, List<ObjectChange> out) {
@@ -138,34 +138,11 @@ public final class Differ {
     /** The fields that differ, in field order; for an added resource, every field. */
     static List<FieldChange> fields(Map<String, String> before, Map<String, String> after) {
         List<FieldChange> changes = new ArrayList<>();
-        merge(new TreeMap<>(before), new TreeMap<>(after), (key, x, y) -> {
+        SortedMerge.merge(new TreeMap<>(before), new TreeMap<>(after), (key, x, y) -> {
             if (!Objects.equals(x, y)) {
                 changes.add(new FieldChange(key, x, y));
             }
         });
         return changes;
-    }
-
-    /** Called for each key of either map, with the value on each side (null where absent). */
-    interface Merge<K, V> {
-        void each(K key, V before, V after);
-    }
-
-    /** Walks two sorted maps once, in key order. */
-    static <K extends Comparable<K>, V> void merge(SortedMap<K, V> before, SortedMap<K, V> after, Merge<K, V> merge) {
-        Iterator<Map.Entry<K, V>> a = before.entrySet().iterator();
-        Iterator<Map.Entry<K, V>> b = after.entrySet().iterator();
-        Map.Entry<K, V> x = a.hasNext() ? a.next() : null;
-        Map.Entry<K, V> y = b.hasNext() ? b.next() : null;
-        while (x != null || y != null) {
-            int order = x == null ? 1 : y == null ? -1 : x.getKey().compareTo(y.getKey());
-            merge.each(order <= 0 ? x.getKey() : y.getKey(), order <= 0 ? x.getValue() : null, order >= 0 ? y.getValue() : null);
-            if (order <= 0) {
-                x = a.hasNext() ? a.next() : null;
-            }
-            if (order >= 0) {
-                y = b.hasNext() ? b.next() : null;
-            }
-        }
     }
 }
