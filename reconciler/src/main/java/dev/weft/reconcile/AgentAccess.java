@@ -20,7 +20,6 @@ public final class AgentAccess {
 
     private final Function<Host, Optional<URI>> overrides;
     private final Optional<String> token;
-    private final Optional<SSLContext> tls;
     private final Duration timeout;
     private final Map<URI, AgentClient> clients = new ConcurrentHashMap<>();
     private final java.net.http.HttpClient http;
@@ -28,7 +27,6 @@ public final class AgentAccess {
     public AgentAccess(Function<Host, Optional<URI>> overrides, Optional<String> token, Optional<SSLContext> tls, Duration timeout) {
         this.overrides = overrides;
         this.token = token;
-        this.tls = tls;
         this.timeout = timeout;
         this.http = AgentClient.httpClient(tls, timeout);
     }

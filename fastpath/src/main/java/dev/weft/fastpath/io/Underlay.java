@@ -107,15 +107,6 @@ public final class Underlay implements AutoCloseable {
         return fd == gre ? receiveGre(batch) : fd == rx ? receiveVxlan(batch) : 0;
     }
 
-    /** Receives whatever waits on either socket. */
-    public int receive(PacketBatch batch) {
-        int n = receiveVxlan(batch);
-        if (gre >= 0) {
-            n += receiveGre(batch);
-        }
-        return n;
-    }
-
     /** NVGRE: the raw socket delivers the outer IPv4 header and everything after it; an Ethernet header is put in front. */
     private int receiveGre(PacketBatch batch) {
         int room = Math.min(BURST, PacketBatch.CAPACITY - batch.count());

@@ -101,7 +101,6 @@ public final class Worker implements Runnable, AutoCloseable {
     @Override
     public void run() {
         TapDevice[] byIndex = new TapDevice[0];
-        boolean[] reads = new boolean[0];
         Map<Integer, Integer> portOfFd = new java.util.HashMap<>();
         long generation = -1;
         int mapSize = -1;
@@ -113,12 +112,10 @@ public final class Worker implements Runnable, AutoCloseable {
             }
             if (t.generation != generation || ports.size() != mapSize) { // port indexes follow the table's port order
                 byIndex = new TapDevice[t.portCount()];
-                reads = new boolean[t.portCount()];
                 portOfFd.clear();
                 for (int p = 0; p < byIndex.length; p++) {
                     byIndex[p] = ports.get(t.ports[p].name());
-                    reads[p] = readers.contains(t.ports[p].name());
-                    if (byIndex[p] != null && reads[p]) {
+                    if (byIndex[p] != null && readers.contains(t.ports[p].name())) {
                         portOfFd.put(byIndex[p].fd(), p);
                     }
                 }

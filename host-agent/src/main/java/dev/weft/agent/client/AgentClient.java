@@ -68,8 +68,7 @@ public final class AgentClient {
     }
 
     public Summary summary() throws IOException, InterruptedException {
-        JsonObject json = get("/v1/state?digest");
-        return new Summary(json.getString("host"), json.getLong("epoch"), json.getString("revision", ""), Digest.parse(json.getString("digest")));
+        return summary(get("/v1/state?digest"));
     }
 
     /**
@@ -82,7 +81,10 @@ public final class AgentClient {
         if (response.statusCode() != 200) {
             throw new UnreachableException(base + " answered a watch with HTTP " + response.statusCode(), null);
         }
-        JsonObject json = parse(response);
+        return summary(parse(response));
+    }
+
+    private static Summary summary(JsonObject json) {
         return new Summary(json.getString("host"), json.getLong("epoch"), json.getString("revision", ""), Digest.parse(json.getString("digest")));
     }
 
