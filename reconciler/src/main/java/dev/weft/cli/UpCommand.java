@@ -18,6 +18,7 @@ import dev.weft.reconcile.StatusServer;
 import dev.weft.source.GitSource;
 import dev.weft.source.ManifestSource;
 import dev.weft.source.Sources;
+import dev.weft.source.Trees;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;

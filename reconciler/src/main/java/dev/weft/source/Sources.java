@@ -87,7 +87,7 @@ public final class Sources {
             try (Git ignored = Git.cloneRepository().setURI(url).setBare(true).setDirectory(staging.toFile()).call()) {
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (GitAPIException e) {
-                deleteTree(staging);
+                Trees.delete(staging);
                 throw new SourceException("cannot clone " + url + ": " + e.getMessage(), e);
             }
             return new FileRepositoryBuilder().setGitDir(target.toFile()).setMustExist(true).build();
@@ -111,14 +111,6 @@ public final class Sources {
             return tail + "-" + HexFormat.of().formatHex(hash, 0, 6) + ".git";
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try (var paths = Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort: a leftover staging folder is harmless
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.weft.cli;
 
+import dev.weft.source.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

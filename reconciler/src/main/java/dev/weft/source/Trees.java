@@ -1,4 +1,4 @@
-package dev.weft.cli;
+package dev.weft.source;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Copying and removing directory trees (the throwaway repository of weft up). */
+/** Copying and removing directory trees: clone staging, the throwaway repository of weft up. */
 public final class Trees {
 
     private Trees() {
