@@ -4,58 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.weft.agent.Agent;
-import dev.weft.agent.AgentConfig;
-import dev.weft.cli.ExampleRepo;
-import dev.weft.compile.Compiled;
-import dev.weft.model.Host;
-import dev.weft.reconcile.AgentAccess;
-import dev.weft.reconcile.Fleet;
-import dev.weft.reconcile.Reconciler;
-import dev.weft.reconcile.RetryPolicy;
-import dev.weft.source.GitSource;
-import dev.weft.source.Sources;
-import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * manifests-example for real: three host namespaces on one underlay bridge, an agent per host moving
  * packets through TAP devices and VXLAN, a VM namespace per NIC, and the reconcile loop following Git.
  * Needs root; in CI (CI=true) it must run.
  */
-class NetnsEndToEndTest {
-
-    @TempDir
-    Path dir;
-
-    NetnsLab lab;
-    ExampleRepo repo;
-    Reconciler reconciler;
-    Map<String, Agent> agents;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        NetnsLab.requireRoot();
-        lab = new NetnsLab(dir);
-        repo = lab.repo;
-        agents = lab.agents;
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (lab != null) {
-            lab.close();
-        }
-    }
+class NetnsEndToEndTest extends NetnsLabTest {
 
     private static String in(String vm, String... command) throws Exception {
         String[] full = new String[command.length + 4];

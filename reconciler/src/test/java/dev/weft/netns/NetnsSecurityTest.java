@@ -3,35 +3,17 @@ package dev.weft.netns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.weft.agent.Agent;
-import dev.weft.agent.AgentConfig;
-import dev.weft.cli.ExampleRepo;
-import dev.weft.compile.Compiled;
-import dev.weft.model.Host;
-import dev.weft.reconcile.AgentAccess;
-import dev.weft.reconcile.Fleet;
-import dev.weft.reconcile.Reconciler;
-import dev.weft.reconcile.RetryPolicy;
-import dev.weft.source.GitSource;
-import dev.weft.source.Sources;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A network security group committed to Git filters real TCP between VM namespaces. Needs root; runs in CI. */
-class NetnsSecurityTest {
+class NetnsSecurityTest extends NetnsLabTest {
 
     static final String NSG = """
             ---
@@ -44,32 +26,13 @@ class NetnsSecurityTest {
                 - {name: deny-rest, priority: 4096, direction: Inbound, action: Deny, logging: Enabled}
             """;
 
-    @TempDir
-    Path dir;
-
-    NetnsLab lab;
-    ExampleRepo repo;
-    Reconciler reconciler;
-    Map<String, Agent> agents;
-
     @BeforeEach
-    void setUp() throws Exception {
-        NetnsLab.requireRoot();
-        lab = new NetnsLab(dir);
-        repo = lab.repo;
-        agents = lab.agents;
+    void filterWeb2() throws Exception {
         // web-2 (host-b, 10.1.1.5) is filtered by web-nsg
         repo.append("tenants/tenant-a/nics.yaml", NSG)
                 .replace("tenants/tenant-a/nics.yaml", "  macAddress: \"02:00:0a:01:01:05\"\n", "  macAddress: \"02:00:0a:01:01:05\"\n  networkSecurityGroup: web-nsg\n")
                 .commit("web-nsg on web-2");
         reconciler = lab.start("tenant-a.web-2", "10.1.1.4").reconciler; // web-2's own flows pass
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (lab != null) {
-            lab.close();
-        }
     }
 
     /** An echo server in web-2 on {@code port}: every line comes back. */
