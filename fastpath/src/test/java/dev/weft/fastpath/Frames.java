@@ -117,15 +117,19 @@ public final class Frames {
         return b.array();
     }
 
-    /** An underlay frame: outer Ethernet/IPv4/UDP 4789/VXLAN with {@code vni} around {@code inner}. */
-    public static byte[] vxlan(int vni, int outerSrc, int outerDst, byte[] inner) {
-        ByteBuffer b = ByteBuffer.allocate(50 + inner.length);
-        mac(b, HOST_A_MAC);
-        mac(b, NEXT_HOP_MAC);
-        b.putShort((short) 0x0800);
-        ipv4(b, 20 + 8 + 8 + inner.length, 17, outerSrc, outerDst);
-        b.putShort((short) 50000).putShort((short) 4789).putShort((short) (16 + inner.length)).putShort((short) 0);
+    /** What the underlay's UDP socket hands over for a VXLAN datagram: the VXLAN header with {@code vni}, then {@code inner}. */
+    public static byte[] vxlan(int vni, byte[] inner) {
+        ByteBuffer b = ByteBuffer.allocate(8 + inner.length);
         b.putInt(0x0800_0000).putInt(vni << 8);
+        b.put(inner);
+        return b.array();
+    }
+
+    /** What the raw GRE socket hands over for NVGRE: outer IPv4 (protocol 47), GRE with key {@code vsid << 8}, then {@code inner}. */
+    public static byte[] nvgre(int vsid, int outerSrc, int outerDst, byte[] inner) {
+        ByteBuffer b = ByteBuffer.allocate(28 + inner.length);
+        ipv4(b, 28 + inner.length, 47, outerSrc, outerDst);
+        b.putShort((short) 0x2000).putShort((short) 0x6558).putInt(vsid << 8);
         b.put(inner);
         return b.array();
     }

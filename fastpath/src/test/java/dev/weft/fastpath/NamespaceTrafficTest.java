@@ -136,8 +136,8 @@ class NamespaceTrafficTest {
 
         String ping = exec(netns.prefix + "-web1", "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.1.1.5");
         assertThat(ping).contains("3 received");
-        assertThat(workerA.counters().encapsulated).isGreaterThanOrEqualTo(3);
-        assertThat(workerB.counters().decapsulated + workerB.counters().switched).isGreaterThanOrEqualTo(3);
+        assertThat(workerA.counters().encapsulated()).isGreaterThanOrEqualTo(3);
+        assertThat(workerB.counters().decapsulated() + workerB.counters().switched()).isGreaterThanOrEqualTo(3);
 
         // tenant-b's VM on host A has no way to tenant-a's 10.1.1.5: its ping fails and the drop is counted
         long before = workerA.counters().drops(DropReason.ARP_NOT_ANSWERED) + workerA.counters().drops(DropReason.UNKNOWN_DESTINATION);

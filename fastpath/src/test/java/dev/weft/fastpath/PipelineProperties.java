@@ -35,23 +35,25 @@ class PipelineProperties {
                 .as((dstMac, dst, srcPort, payload, udp) -> udp
                         ? Frames.udp(WEB1_MAC, dstMac, ip("10.1.1.4"), dst, srcPort, 53, payload)
                         : Frames.ping(APP1_MAC, dstMac, ip("10.1.1.4"), dst, srcPort));
-        Arbitrary<byte[]> underlay = Combinators.combine(Arbitraries.of(5001, 5002, 7777), valid)
-                .as((vni, inner) -> Frames.vxlan(vni, HOST_B, HOST_A, inner));
-        Arbitrary<byte[]> any = Arbitraries.oneOf(valid, underlay, Arbitraries.bytes().array(byte[].class).ofMaxSize(120),
+        Arbitrary<byte[]> any = Arbitraries.oneOf(valid, Arbitraries.bytes().array(byte[].class).ofMaxSize(120),
                 Arbitraries.of(arpRequest(WEB1_MAC, ip("10.1.1.4"), ip("10.1.1.1"))));
-        Arbitrary<byte[]> mutated = Combinators.combine(any, Arbitraries.integers().between(0, 4), Arbitraries.integers().between(0, 1 << 20),
+        Arbitrary<Arrival> fromPorts = Combinators.combine(mutated(any), Arbitraries.oneOf(port, Arbitraries.integers().between(-5, 9)))
+                .as(Arrival::new);
+        Arbitrary<Arrival> vxlan = mutated(Combinators.combine(Arbitraries.of(5001, 5002, 7777), valid).as(Frames::vxlan))
+                .map(frame -> new Arrival(frame, PacketBatch.UNDERLAY));
+        Arbitrary<Arrival> nvgre = mutated(Combinators.combine(Arbitraries.of(5001, 5002, 7777), valid).as((vsid, inner) -> Frames.nvgre(vsid, HOST_B, HOST_A, inner)))
+                .map(frame -> new Arrival(frame, PacketBatch.UNDERLAY_GRE));
+        return Arbitraries.oneOf(fromPorts, vxlan, nvgre);
+    }
+
+    private static Arbitrary<byte[]> mutated(Arbitrary<byte[]> frames) {
+        return Combinators.combine(frames, Arbitraries.integers().between(0, 4), Arbitraries.integers().between(0, 1 << 20),
                 Arbitraries.integers().between(0, 100)).as((frame, mode, seed, cut) -> mutate(frame, mode, seed, cut));
-        return Combinators.combine(mutated, Arbitraries.oneOf(port, Arbitraries.just(PacketBatch.UNDERLAY), Arbitraries.integers().between(-5, 9)))
-                .as((frame, p) -> new Arrival(frame, isUnderlay(frame) ? PacketBatch.UNDERLAY : p));
     }
 
     @Provide
     Arbitrary<List<Arrival>> batches() {
         return arrivals().list().ofMinSize(1).ofMaxSize(64);
-    }
-
-    private static boolean isUnderlay(byte[] frame) {
-        return frame.length > 37 && (frame[36] & 0xff) == 0x12 && (frame[37] & 0xff) == 0xb5; // UDP destination 4789
     }
 
     private static byte[] mutate(byte[] frame, int mode, int seed, int cut) {
@@ -72,13 +74,20 @@ class PipelineProperties {
         return copy;
     }
 
-    /** The VNI a frame belongs to: its port's, or the one in its VXLAN header. */
+    /** The VNI a frame belongs to: its port's, or the one in its VXLAN or GRE header. */
     private static int originVni(Arrival arrival, ForwardingTables t) {
         if (arrival.port() >= 0 && arrival.port() < t.portCount()) {
             return t.portVni[arrival.port()];
         }
         byte[] f = arrival.frame();
-        return f.length >= 50 ? u32(f, 46) >>> 8 : -1;
+        if (arrival.port() == PacketBatch.UNDERLAY) {
+            return f.length >= 8 ? u32(f, 4) >>> 8 : -1;
+        }
+        if (arrival.port() == PacketBatch.UNDERLAY_GRE) {
+            int ihl = f.length > 0 ? (f[0] & 0x0f) * 4 : 0;
+            return f.length >= ihl + 8 ? u32(f, ihl + 4) >>> 8 : -1;
+        }
+        return -1;
     }
 
     @Property(tries = 2000)
@@ -94,7 +103,7 @@ class PipelineProperties {
                     assertThat(tables.portVni[batch.outPort[i]]).as("frame %d delivered to a port of another VNI", i).isEqualTo(vni);
                 } else if (batch.verdict[i] == PacketBatch.TO_UNDERLAY) {
                     byte[] out = batch.frame(i);
-                    int carried = (out[23] & 0xff) == 47 ? u32(out, 38) >>> 8 : u32(out, 46) >>> 8;
+                    int carried = batch.encap[i] == ForwardingTables.NVGRE ? u32(out, 24) >>> 8 : u32(out, 4) >>> 8;
                     assertThat(carried).as("frame %d encapsulated with another VNI", i).isEqualTo(vni);
                 }
             }

@@ -3,6 +3,7 @@ package dev.weft.fastpath;
 import static dev.weft.fastpath.Frames.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weft.fastpath.node.GreInput;
 import dev.weft.fastpath.packet.DropReason;
 import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.pipeline.Pipeline;
@@ -72,34 +73,21 @@ class PipelineTest {
         int i = run(inner, WEB1);
         assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_UNDERLAY);
         assertThat(batch.outAddress[i]).isEqualTo(HOST_B);
-        byte[] f = batch.frame(i);
-        assertThat(f).hasSize(50 + inner.length);
-        assertThat(mac(f, 0)).isEqualTo(NEXT_HOP_MAC);
-        assertThat(mac(f, 6)).isEqualTo(HOST_A_MAC);
-        assertThat(u16(f, 12)).isEqualTo(0x0800);
-        assertThat(f[14]).isEqualTo((byte) 0x45);
-        assertThat(u16(f, 16)).isEqualTo(20 + 8 + 8 + inner.length);   // outer total length
-        assertThat(u16(f, 20)).isEqualTo(0x4000);                      // DF
-        assertThat(f[22] & 0xff).isEqualTo(64);                        // TTL
-        assertThat(f[23] & 0xff).isEqualTo(17);                        // UDP
-        assertThat(checksumOk(f, 14)).isTrue();
-        assertThat(u32(f, 26)).isEqualTo(HOST_A);
-        assertThat(u32(f, 30)).isEqualTo(HOST_B);
-        assertThat(u16(f, 34)).isBetween(49152, 65535);                // source port from the flow hash
-        assertThat(u16(f, 36)).isEqualTo(4789);
-        assertThat(u16(f, 38)).isEqualTo(8 + 8 + inner.length);
-        assertThat(u16(f, 40)).isZero();                               // no UDP checksum
-        assertThat(u32(f, 42)).isEqualTo(0x0800_0000);                 // I flag
-        assertThat(u32(f, 46) >>> 8).isEqualTo(5001);                  // VNI
-        assertThat(Arrays.copyOfRange(f, 50, f.length)).isEqualTo(inner); // the tenant frame, untouched
-        assertThat(pipeline.counters().encapsulated).isEqualTo(1);
+        byte[] f = batch.frame(i);                                     // the kernel's UDP socket adds outer IPv4 and UDP
+        assertThat(f).hasSize(8 + inner.length);
+        assertThat(batch.encap[i]).isEqualTo(ForwardingTables.VXLAN);
+        assertThat(u32(f, 0)).isEqualTo(0x0800_0000);                  // I flag
+        assertThat(u32(f, 4) >>> 8).isEqualTo(5001);                   // VNI
+        assertThat(f[7]).isZero();                                     // reserved
+        assertThat(Arrays.copyOfRange(f, 8, f.length)).isEqualTo(inner); // the tenant frame, untouched
+        assertThat(pipeline.counters().encapsulated()).isEqualTo(1);
     }
 
     @Test
-    void theSameFlowAlwaysGetsTheSameSourcePortAndOtherFlowsSpread() {
-        int first = u16(batch.frame(run(udp(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 40000, 53, 0), WEB1)), 34);
-        int again = u16(batch.frame(run(udp(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 40000, 53, 0), WEB1)), 34);
-        int other = u16(batch.frame(run(udp(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 40001, 53, 0), WEB1)), 34);
+    void theSameFlowAlwaysGetsTheSameHashAndOtherFlowsSpread() { // the hash picks the VXLAN source port
+        int first = batch.hash[run(udp(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 40000, 53, 0), WEB1)];
+        int again = batch.hash[run(udp(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 40000, 53, 0), WEB1)];
+        int other = batch.hash[run(udp(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 40001, 53, 0), WEB1)];
         assertThat(again).isEqualTo(first);
         assertThat(other).isNotEqualTo(first);
     }
@@ -111,7 +99,7 @@ class PipelineTest {
         assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_PORT);
         assertThat(batch.outPort[i]).isEqualTo(WEB3);
         assertThat(batch.frame(i)).isEqualTo(frame);                   // no rewrite, TTL kept
-        assertThat(pipeline.counters().switched).isEqualTo(1);
+        assertThat(pipeline.counters().switched()).isEqualTo(1);
     }
 
     @Test
@@ -127,7 +115,7 @@ class PipelineTest {
         int i = run(tagged, WEB1);
         assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_UNDERLAY);
         assertThat(batch.l3[i]).isEqualTo(18);
-        assertThat(Arrays.copyOfRange(batch.frame(i), 50, 50 + tagged.length)).isEqualTo(tagged);
+        assertThat(Arrays.copyOfRange(batch.frame(i), 8, 8 + tagged.length)).isEqualTo(tagged);
     }
 
     @Test
@@ -142,7 +130,7 @@ class PipelineTest {
         assertThat(f[22] & 0xff).isEqualTo(63);                        // TTL decremented
         assertThat(checksumOk(f, 14)).isTrue();                        // RFC 1624 update
         assertThat(Arrays.copyOfRange(f, 34, f.length)).isEqualTo(Arrays.copyOfRange(frame, 34, frame.length));
-        assertThat(pipeline.counters().routed).isEqualTo(1);
+        assertThat(pipeline.counters().routed()).isEqualTo(1);
     }
 
     @Test
@@ -175,30 +163,49 @@ class PipelineTest {
         byte[] inner = ping(APP1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), ip("10.1.2.4"), 9);
         int i = run(inner, APP1);
         assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_UNDERLAY);
-        byte[] f = batch.frame(i);
-        assertThat(f).hasSize(42 + inner.length);
-        assertThat(f[23] & 0xff).isEqualTo(47);                        // GRE
-        assertThat(checksumOk(f, 14)).isTrue();
-        assertThat(u16(f, 34)).isEqualTo(0x2000);                      // K bit
-        assertThat(u16(f, 36)).isEqualTo(0x6558);                      // transparent Ethernet bridging
-        assertThat(u32(f, 38) >>> 8).isEqualTo(5002);                  // VSID
-        assertThat(u32(f, 38) & 0xff).isEqualTo(batch.hash[i] & 0xff); // flow id
-        assertThat(mac(f, 42)).isEqualTo(DATA1_MAC);                   // routed: inner MACs rewritten
+        byte[] f = batch.frame(i);                                     // from the outer IPv4 header: the raw socket sends it as it is
+        assertThat(f).hasSize(28 + inner.length);
+        assertThat(u16(f, 2)).isEqualTo(28 + inner.length);            // total length
+        assertThat(u16(f, 6)).isEqualTo(0x4000);                       // DF
+        assertThat(f[8] & 0xff).isEqualTo(64);                         // TTL
+        assertThat(f[9] & 0xff).isEqualTo(47);                         // GRE
+        assertThat(checksumOk(f, 0)).isTrue();
+        assertThat(u32(f, 12)).isEqualTo(HOST_A);
+        assertThat(u32(f, 16)).isEqualTo(batch.outAddress[i]);
+        assertThat(u16(f, 20)).isEqualTo(0x2000);                      // K bit
+        assertThat(u16(f, 22)).isEqualTo(0x6558);                      // transparent Ethernet bridging
+        assertThat(u32(f, 24) >>> 8).isEqualTo(5002);                  // VSID
+        assertThat(u32(f, 24) & 0xff).isEqualTo(batch.hash[i] & 0xff); // flow id
+        assertThat(mac(f, 28)).isEqualTo(DATA1_MAC);                   // routed: inner MACs rewritten
+    }
+
+    @Test
+    void nvgreFromTheUnderlayIsDecapsulatedFromItsRealOuterHeader() {
+        byte[] toApp1 = ping(DATA1_MAC, APP1_MAC, ip("10.1.2.4"), ip("10.1.1.4"), 9);
+        int i = run(nvgre(5002, HOST_B, HOST_A, toApp1), PacketBatch.UNDERLAY_GRE);
+        assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_PORT);
+        assertThat(batch.outPort[i]).isEqualTo(APP1);
+        assertThat(batch.underlaySource[i]).isEqualTo(HOST_B);
+        assertThat(batch.frame(i)).isEqualTo(toApp1);
+        byte[] fragment = nvgre(5002, HOST_B, HOST_A, toApp1);
+        fragment[6] = 0x20;                                            // more fragments
+        run(fragment, PacketBatch.UNDERLAY_GRE);
+        assertThat(pipeline.counters().drops(GreInput.NAME, DropReason.BAD_ENCAPSULATION)).isEqualTo(1);
     }
 
     @Test
     void decapsulationDeliversOnlyToALocalPortOfTheSameVni() {
         byte[] toWeb1 = udp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 53, 40000, 10);
-        int i = run(vxlan(5001, HOST_B, HOST_A, toWeb1), PacketBatch.UNDERLAY);
+        int i = run(vxlan(5001, toWeb1), PacketBatch.UNDERLAY);
         assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_PORT);
         assertThat(batch.outPort[i]).isEqualTo(WEB1);                  // tenant-a's 10.1.1.4, not tenant-b's
         assertThat(batch.frame(i)).isEqualTo(toWeb1);
 
-        i = run(vxlan(5002, HOST_B, HOST_A, toWeb1), PacketBatch.UNDERLAY);
+        i = run(vxlan(5002, toWeb1), PacketBatch.UNDERLAY);
         assertThat(batch.outPort[i]).isEqualTo(APP1);                  // the same address in VNI 5002 is tenant-b's
 
-        run(vxlan(7777, HOST_B, HOST_A, toWeb1), PacketBatch.UNDERLAY);
-        run(vxlan(5001, HOST_B, HOST_A, udp(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 1, 2, 0)), PacketBatch.UNDERLAY);
+        run(vxlan(7777, toWeb1), PacketBatch.UNDERLAY);
+        run(vxlan(5001, udp(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 1, 2, 0)), PacketBatch.UNDERLAY);
         assertThat(pipeline.counters().drops(DropReason.UNKNOWN_VNI)).isEqualTo(1);
         assertThat(pipeline.counters().drops(DropReason.NOT_A_LOCAL_PORT)).isEqualTo(1);
     }
@@ -216,12 +223,12 @@ class PipelineTest {
         run(frame, WEB1);
         run(frame, WEB1);
         run(frame, WEB1);
-        assertThat(pipeline.counters().flowMisses).isEqualTo(1);
-        assertThat(pipeline.counters().flowHits).isEqualTo(2);
+        assertThat(pipeline.counters().flowMisses()).isEqualTo(1);
+        assertThat(pipeline.counters().flowHits()).isEqualTo(2);
         tables.close();
         tables = Frames.tables(2);
         run(frame, WEB1);
-        assertThat(pipeline.counters().flowMisses).isEqualTo(2);
+        assertThat(pipeline.counters().flowMisses()).isEqualTo(2);
     }
 
     @Test

@@ -71,7 +71,7 @@ class SecurityTest {
     }
 
     private int fromWeb2(int dstPort) {
-        return run(vxlan(5001, HOST_B, HOST_A, tcp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 40000, dstPort)), PacketBatch.UNDERLAY);
+        return run(vxlan(5001, tcp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 40000, dstPort)), PacketBatch.UNDERLAY);
     }
 
     @Test
@@ -123,7 +123,7 @@ class SecurityTest {
 
         // UDP: web-1 asks web-2's DNS; the answer comes back while the flow is fresh, not after 60 s of silence
         assertThat(run(Frames.udp(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 40000, 53, 10), WEB1)).isEqualTo(PacketBatch.TO_UNDERLAY);
-        byte[] answer = vxlan(5001, HOST_B, HOST_A, Frames.udp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 53, 40000, 10));
+        byte[] answer = vxlan(5001, Frames.udp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 53, 40000, 10));
         assertThat(run(answer, PacketBatch.UNDERLAY)).isEqualTo(PacketBatch.TO_PORT);
         now.addAndGet(java.time.Duration.ofSeconds(59).toNanos());
         assertThat(run(answer, PacketBatch.UNDERLAY)).as("refreshed by the cached answer").isEqualTo(PacketBatch.TO_PORT);
@@ -131,8 +131,8 @@ class SecurityTest {
         assertThat(run(answer, PacketBatch.UNDERLAY)).as("idle for 61 s: expired").isEqualTo(PacketBatch.DROP);
 
         // TCP: after a FIN the entry lives 10 s, not an hour
-        byte[] syn = vxlan(5001, HOST_B, HOST_A, tcpFlags(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41000, 80, 0x02));
-        byte[] fin = vxlan(5001, HOST_B, HOST_A, tcpFlags(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41000, 80, 0x11));
+        byte[] syn = vxlan(5001, tcpFlags(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41000, 80, 0x02));
+        byte[] fin = vxlan(5001, tcpFlags(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41000, 80, 0x11));
         byte[] reply = tcpFlags(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 80, 41000, 0x10);
         assertThat(run(syn, PacketBatch.UNDERLAY)).isEqualTo(PacketBatch.TO_PORT);
         assertThat(run(reply, WEB1)).isEqualTo(PacketBatch.TO_UNDERLAY); // the reply establishes the connection
@@ -151,7 +151,7 @@ class SecurityTest {
         RuleTable inbound = new RuleTable(List.of(rule("allow-http", true, 6, new int[] {80, 80}), rule("deny-rest", false, 0, ALL_PORTS)));
         RuleTable outbound = new RuleTable(List.of(rule("deny-all-out", false, 0, ALL_PORTS)));
         tables = tables(1, List.of(inbound), List.of(outbound));
-        byte[] syn = vxlan(5001, HOST_B, HOST_A, tcpFlags(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 42000, 80, 0x02));
+        byte[] syn = vxlan(5001, tcpFlags(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 42000, 80, 0x02));
         byte[] synAck = tcpFlags(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 80, 42000, 0x12);
         assertThat(run(syn, PacketBatch.UNDERLAY)).isEqualTo(PacketBatch.TO_PORT);
         now.addAndGet(java.time.Duration.ofSeconds(31).toNanos());
@@ -171,17 +171,17 @@ class SecurityTest {
         tables = tables(1, List.of(new RuleTable("tenant-a/web-nsg", List.of(logged, rule("deny-rest", false, 0, ALL_PORTS)))),
                 List.of(new RuleTable(List.of(rule("allow-out", true, 0, ALL_PORTS)))));
 
-        assertThat(run(vxlan(5001, HOST_B, HOST_A, tcp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41000, 80)), PacketBatch.UNDERLAY))
+        assertThat(run(vxlan(5001, tcp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41000, 80)), PacketBatch.UNDERLAY))
                 .isEqualTo(PacketBatch.TO_PORT);
-        assertThat(run(vxlan(5001, HOST_B, HOST_A, tcp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41001, 80)), PacketBatch.UNDERLAY))
+        assertThat(run(vxlan(5001, tcp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41001, 80)), PacketBatch.UNDERLAY))
                 .isEqualTo(PacketBatch.TO_PORT);
-        assertThat(run(vxlan(5001, HOST_B, HOST_A, tcp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41002, 80)), PacketBatch.UNDERLAY))
+        assertThat(run(vxlan(5001, tcp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41002, 80)), PacketBatch.UNDERLAY))
                 .as("a third flow for a port limited to two").isEqualTo(PacketBatch.DROP);
         assertThat(pipeline.counters().drops(DropReason.CONNTRACK_FULL)).isEqualTo(1);
         assertThat(pipeline.conntrack().entries(WEB1)).isEqualTo(2);
 
         now.addAndGet(java.time.Duration.ofHours(2).toNanos());
-        assertThat(run(vxlan(5001, HOST_B, HOST_A, tcp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41000, 80)), PacketBatch.UNDERLAY))
+        assertThat(run(vxlan(5001, tcp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41000, 80)), PacketBatch.UNDERLAY))
                 .as("idle past the timeout: ends, then begins again as a new flow").isEqualTo(PacketBatch.TO_PORT);
         assertThat(records).as("the flow dropped for lack of tracking room has no record").containsExactly(
                 "begin tenant-a/web-1 tenant-a/web-nsg/allow-http Allow 80",

@@ -1,9 +1,15 @@
 package dev.weft.agent;
 
 import dev.weft.agent.api.AgentServer;
+import dev.weft.agent.dataplane.Dataplane;
+import dev.weft.agent.dataplane.PacketIo;
 import dev.weft.agent.store.ObjectStore;
 import dev.weft.agent.store.StoreException;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -45,7 +51,7 @@ public final class Agent implements AutoCloseable {
             });
             vertx = Vertx.vertx();
             server[0] = new AgentServer(vertx, store, dataplane, config.token());
-            int port = server[0].start(config);
+            int port = server[0].start(serverOptions(config));
             return new Agent(config, vertx, store, dataplane, server[0], port);
         } catch (Exception e) {
             if (vertx != null) {
@@ -56,6 +62,17 @@ public final class Agent implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    private static HttpServerOptions serverOptions(AgentConfig config) {
+        HttpServerOptions options = new HttpServerOptions().setHost(config.listenAddress()).setPort(config.port());
+        config.tls().ifPresent(tls -> {
+            options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+                    .setCertPath(tls.certificate().toString()).setKeyPath(tls.key().toString()));
+            tls.clientCa().ifPresent(ca -> options.setClientAuth(ClientAuth.REQUIRED)
+                    .setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
+        });
+        return options;
     }
 
     /** Plain HTTP carries the host's programming in the clear: allowed on loopback only. */

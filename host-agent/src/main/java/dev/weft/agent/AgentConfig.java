@@ -1,5 +1,6 @@
 package dev.weft.agent;
 
+import dev.weft.agent.dataplane.PacketConfig;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -15,17 +16,8 @@ import java.util.Optional;
  * @param tls           server certificate and key (PEM), and the CA that client certificates must chain to (mTLS)
  */
 public record AgentConfig(String host, String listenAddress, int port, Path stateDir, boolean resetState, Optional<String> token,
-                          Optional<Tls> tls, Optional<Packets> packets) {
+                          Optional<Tls> tls, Optional<PacketConfig> packets) {
 
-    /**
-     * Real packet I/O: TAP ports and the VXLAN/NVGRE underlay, served by worker threads.
-     *
-     * @param underlay  this host's provider address: the underlay socket binds it and encapsulation uses it as source
-     * @param namespace the network namespace the TAP devices and sockets live in (empty: the agent's own)
-     * @param workers   how many worker threads (each serves all ports; more workers for more cores later)
-     */
-    public record Packets(dev.weft.net.Ipv4 underlay, Optional<String> namespace, int workers) {
-    }
 
     public AgentConfig(String host, String listenAddress, int port, Path stateDir, boolean resetState, Optional<String> token,
                        Optional<Tls> tls) {

@@ -3,15 +3,17 @@ package dev.weft.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.weft.agent.client.AgentClient;
-import dev.weft.agent.object.HostObject;
-import dev.weft.agent.object.MappingSpec;
-import dev.weft.agent.object.ObjectKey;
-import dev.weft.agent.object.ObjectKind;
-import dev.weft.agent.object.PortSpec;
-import dev.weft.agent.store.AgentState;
-import dev.weft.agent.store.Batch;
-import dev.weft.agent.store.Op;
+import dev.weft.contract.client.AgentClient;
+import dev.weft.contract.HostObject;
+import dev.weft.contract.MappingSpec;
+import dev.weft.contract.ObjectKey;
+import dev.weft.contract.ApiError;
+import dev.weft.contract.Encapsulation;
+import dev.weft.contract.Wire;
+import dev.weft.contract.PortSpec;
+import dev.weft.contract.AgentState;
+import dev.weft.contract.Batch;
+import dev.weft.contract.Op;
 import dev.weft.agent.store.StoreException;
 import dev.weft.net.Ipv4;
 import dev.weft.net.Ipv4Prefix;
@@ -51,7 +53,7 @@ class AgentTest {
 
     static HostObject mapping(String ip, String pa) {
         return new MappingSpec(5001, Ipv4.parse(ip), MacAddress.parse("02:00:0a:01:01:0" + ip.charAt(ip.length() - 1)),
-                Ipv4.parse(pa), "VXLAN").toObject();
+                Ipv4.parse(pa), Encapsulation.VXLAN).toObject();
     }
 
     private AgentClient start(Optional<String> token) throws Exception {
@@ -78,7 +80,7 @@ class AgentTest {
         assertThat(client.summary().digest()).isEqualTo(state.digest());
         assertThat(agent.dataplane().tables().current().ports()).hasSize(1);
         assertThat(agent.dataplane().tables().current().mappings()).hasSize(1);
-        assertThat(client.stats().getJsonObject("tables").getLong("generation")).isEqualTo(2); // restore + one batch
+        assertThat(client.stats().get("tables").get("generation").asLong()).isEqualTo(2); // restore + one batch
     }
 
     @Test
@@ -90,7 +92,7 @@ class AgentTest {
         AgentClient.ApplyResponse again = client.apply(batch);
         assertThat(again.ok()).isTrue();
         assertThat(agent.dataplane().tables().current().generation()).isEqualTo(generation);
-        assertThat(client.stats().getJsonObject("batches").getLong("unchanged")).isEqualTo(1);
+        assertThat(client.stats().get("batches").get("unchanged").asLong()).isEqualTo(1);
     }
 
     @Test
@@ -99,7 +101,8 @@ class AgentTest {
         client.apply(new Batch(5, "rev1", null, List.of(Op.upsert(port("web-1", "10.1.1.4")))));
         AgentClient.ApplyResponse stale = client.apply(new Batch(4, "rev0", null, List.of(Op.delete(port("web-1", "10.1.1.4").id()))));
         assertThat(stale.status()).isEqualTo(412);
-        assertThat(stale.error()).contains("epoch 4 is older than 5");
+        assertThat(stale.error()).isEqualTo(ApiError.STALE_EPOCH);
+        assertThat(stale.message()).contains("epoch 4 is older than 5");
         assertThat(client.state().objects()).hasSize(1);
     }
 
@@ -116,19 +119,29 @@ class AgentTest {
     }
 
     @Test
-    void anInvalidOpRefusesTheWholeBatchWith422() throws Exception {
-        AgentClient client = start(Optional.empty());
-        HostObject bad = HostObject.of(ObjectKind.Port, "tenant-a/web-9", Map.of("vni", 5001, "mac", "not-a-mac"));
-        AgentClient.ApplyResponse response = client.apply(new Batch(1, "rev1", null,
-                List.of(Op.upsert(port("web-1", "10.1.1.4")), Op.upsert(bad))));
-        assertThat(response.status()).isEqualTo(422);
-        assertThat(response.error()).startsWith("ops[1].spec: invalid Port tenant-a/web-9");
-        assertThat(client.state().objects()).isEmpty();
+    void anInvalidOpRefusesTheWholeBatchWith422NamingTheField() throws Exception {
+        start(Optional.empty());
+        String good = Wire.write(new Batch(1, "rev1", null, List.of(Op.upsert(port("web-1", "10.1.1.4")))));
+        String badMac = good.replace("\"mac\":\"02:00:0a:01:01:04\"", "\"mac\":\"not-a-mac\"");
+        String twoOps = badMac.replace("\"ops\":[", "\"ops\":[" + good.substring(good.indexOf("[") + 1, good.lastIndexOf("]")) + ",");
+        HttpResponse<String> response = post(twoOps);
+        assertThat(response.statusCode()).isEqualTo(422);
+        assertThat(response.body()).contains("\"code\":\"INVALID\"").contains("ops[1].spec.mac: ");
+        assertThat(client(Optional.empty()).state().objects()).isEmpty();
 
-        HostObject wrongKey = HostObject.of(ObjectKind.Mapping, "5001/10.9.9.9", mapping("10.1.1.5", "198.18.0.2").spec());
-        AgentClient.ApplyResponse mismatch = client.apply(new Batch(1, "rev1", null, List.of(Op.upsert(wrongKey))));
-        assertThat(mismatch.status()).isEqualTo(422);
-        assertThat(mismatch.error()).contains("does not match its spec (5001/10.1.1.5)");
+        String wrongKey = Wire.write(new Batch(1, "rev1", null, List.of(Op.upsert(mapping("10.1.1.5", "198.18.0.2")))))
+                .replace("\"key\":\"5001/10.1.1.5\"", "\"key\":\"5001/10.9.9.9\"");
+        HttpResponse<String> mismatch = post(wrongKey);
+        assertThat(mismatch.statusCode()).isEqualTo(422);
+        assertThat(mismatch.body()).contains("ops[0].key: 5001/10.9.9.9 does not match its spec (5001/10.1.1.5)");
+
+        String untyped = good.replace("\"vni\":5001", "\"vni\":5001,\"extra\":{\"any\":1}");
+        assertThat(post(untyped).body()).contains("ops[0].spec.extra");
+    }
+
+    private HttpResponse<String> post(String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(agent.url() + "/v1/apply"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -164,7 +177,7 @@ class AgentTest {
         Files.writeString(file, Files.readString(file).replace("10.1.1.4", "10.1.1.7"));
         assertThatThrownBy(() -> Agent.start(AgentConfig.loopback("host-a", 0, stateDir)))
                 .isInstanceOf(StoreException.class)
-                .hasMessageContaining("state.json is corrupt: its objects don't match its digest")
+                .hasMessageContaining("state.json is corrupt: ").hasMessageContaining("its objects don't match its digest")
                 .hasMessageContaining("--reset-state");
         agent = Agent.start(new AgentConfig("host-a", "127.0.0.1", 0, stateDir, true, Optional.empty(), Optional.empty()));
         assertThat(agent.store().state().objects()).isEmpty();
@@ -190,9 +203,9 @@ class AgentTest {
     @Test
     void aWatchAnswersWhenTheDigestChanges() throws Exception {
         AgentClient client = start(Optional.empty());
-        dev.weft.agent.object.Digest empty = client.summary().digest();
+        dev.weft.contract.Digest empty = client.summary().digest();
         // A stale digest is answered at once.
-        assertThat(client.watch(dev.weft.agent.object.Digest.ZERO.plus(port("x", "10.1.1.9").digest()), Duration.ofSeconds(20)).digest())
+        assertThat(client.watch(dev.weft.contract.Digest.ZERO.plus(port("x", "10.1.1.9").digest()), Duration.ofSeconds(20)).digest())
                 .isEqualTo(empty);
         var watch = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {

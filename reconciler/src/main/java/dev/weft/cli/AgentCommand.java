@@ -61,8 +61,8 @@ public final class AgentCommand implements Callable<Integer> {
         Optional<String> token = tokenFile == null ? Optional.empty() : Optional.of(Files.readString(tokenFile).trim());
         Agent agent;
         try {
-            Optional<AgentConfig.Packets> packets = underlay == null ? Optional.empty()
-                    : Optional.of(new AgentConfig.Packets(dev.weft.net.Ipv4.parse(underlay), Optional.ofNullable(netns), workers));
+            Optional<dev.weft.agent.dataplane.PacketConfig> packets = underlay == null ? Optional.empty()
+                    : Optional.of(new dev.weft.agent.dataplane.PacketConfig(dev.weft.net.Ipv4.parse(underlay), Optional.ofNullable(netns), workers));
             agent = Agent.start(new AgentConfig(host, address.host(), address.port(), stateDir, resetState, token, tls, packets));
         } catch (dev.weft.agent.store.StoreException | IllegalArgumentException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());

@@ -161,10 +161,10 @@ public final class UpCommand implements Callable<Integer> {
     private Agent agent(Host host, Path work) {
         return agents.computeIfAbsent(host.name(), name -> {
             try {
-                Optional<AgentConfig.Packets> packets = Optional.empty();
+                Optional<dev.weft.agent.dataplane.PacketConfig> packets = Optional.empty();
                 if (netns) {
                     topology.addHost(host); // a host a later commit added
-                    packets = Optional.of(new AgentConfig.Packets(host.underlayAddress(), Optional.of(Topology.hostNamespace(name)), 1));
+                    packets = Optional.of(new dev.weft.agent.dataplane.PacketConfig(host.underlayAddress(), Optional.of(Topology.hostNamespace(name)), 1));
                 }
                 return Agent.start(new AgentConfig(name, "127.0.0.1", 0, work.resolve("agents").resolve(name), false, Optional.empty(),
                         Optional.empty(), packets));

@@ -1,8 +1,8 @@
 package dev.weft.compile;
 
-import dev.weft.agent.object.Digest;
-import dev.weft.agent.object.HostObject;
-import dev.weft.agent.object.ObjectKey;
+import dev.weft.contract.Digest;
+import dev.weft.contract.HostObject;
+import dev.weft.contract.ObjectKey;
 import dev.weft.model.Model;
 import dev.weft.model.ResourceId;
 import java.util.Map;

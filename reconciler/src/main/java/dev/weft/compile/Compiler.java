@@ -1,10 +1,10 @@
 package dev.weft.compile;
 
-import dev.weft.agent.object.Digest;
-import dev.weft.agent.object.HostObject;
-import dev.weft.agent.object.MappingSpec;
-import dev.weft.agent.object.NetworkSpec;
-import dev.weft.agent.object.PortSpec;
+import dev.weft.contract.Digest;
+import dev.weft.contract.HostObject;
+import dev.weft.contract.MappingSpec;
+import dev.weft.contract.NetworkSpec;
+import dev.weft.contract.PortSpec;
 import dev.weft.model.Host;
 import dev.weft.model.Model;
 import dev.weft.model.ModelDiff;
@@ -157,15 +157,16 @@ public final class Compiler {
 
     /** @param nics the network's NICs */
     private static NetworkUnit networkUnit(Model model, VirtualNetwork network, List<NetworkInterface> nics) {
-        HostObject networkObject = new NetworkSpec(network.namespace(), network.name(), network.vni(), network.encapsulation().name(),
-                network.addressSpace(), network.subnets().stream()
+        HostObject networkObject = new NetworkSpec(network.namespace(), network.name(), network.vni(),
+                dev.weft.contract.Encapsulation.valueOf(network.encapsulation().name()), network.addressSpace(), network.subnets().stream()
                         .map((Subnet s) -> new NetworkSpec.Subnet(s.name(), s.addressPrefix())).toList()).toObject();
         NavigableMap<String, HostObject> mappings = new TreeMap<>();
         NavigableMap<ResourceId, String> nicHosts = new TreeMap<>();
         Digest digest = networkObject.digest();
         for (NetworkInterface nic : nics) {
             HostObject mapping = new MappingSpec(network.vni(), nic.ipAddress(), nic.macAddress(),
-                    model.hosts().get(nic.host()).underlayAddress(), network.encapsulation().name()).toObject();
+                    model.hosts().get(nic.host()).underlayAddress(),
+                    dev.weft.contract.Encapsulation.valueOf(network.encapsulation().name())).toObject();
             mappings.put(mapping.key(), mapping);
             nicHosts.put(nic.id(), nic.host());
             digest = digest.plus(mapping.digest());

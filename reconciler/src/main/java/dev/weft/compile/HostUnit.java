@@ -1,7 +1,7 @@
 package dev.weft.compile;
 
-import dev.weft.agent.object.Digest;
-import dev.weft.agent.object.HostObject;
+import dev.weft.contract.Digest;
+import dev.weft.contract.HostObject;
 import dev.weft.model.ResourceId;
 import java.util.NavigableMap;
 import java.util.NavigableSet;

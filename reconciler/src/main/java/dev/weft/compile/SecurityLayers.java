@@ -9,12 +9,12 @@ import dev.weft.model.SecurityRule;
 import dev.weft.model.Subnet;
 import dev.weft.model.VirtualNetwork;
 import dev.weft.net.Ipv4Prefix;
+import dev.weft.contract.PortSecurity;
+import dev.weft.contract.SecurityLayer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * The security groups that filter one port, compiled into layers (as VFP stacks them): inbound the
@@ -28,57 +28,55 @@ final class SecurityLayers {
     private SecurityLayers() {
     }
 
-    /** The port's layers, or null when no group filters it. */
-    static Map<String, Object> of(Model model, NetworkInterface nic, VirtualNetwork network, Subnet subnet) {
+    /** The port's layers, {@link PortSecurity#NONE} when no group filters it. */
+    static PortSecurity of(Model model, NetworkInterface nic, VirtualNetwork network, Subnet subnet) {
         Optional<NetworkSecurityGroup> subnetGroup = subnet.networkSecurityGroup().map(g -> group(model, nic.namespace(), g));
         Optional<NetworkSecurityGroup> nicGroup = nic.networkSecurityGroup().map(g -> group(model, nic.namespace(), g));
         if (subnetGroup.isEmpty() && nicGroup.isEmpty()) {
-            return null;
+            return PortSecurity.NONE;
         }
-        List<Object> inbound = new ArrayList<>();
-        List<Object> outbound = new ArrayList<>();
+        List<SecurityLayer> inbound = new ArrayList<>();
+        List<SecurityLayer> outbound = new ArrayList<>();
         subnetGroup.ifPresent(g -> inbound.add(layer(g, SecurityRule.Direction.Inbound, network)));
         nicGroup.ifPresent(g -> inbound.add(layer(g, SecurityRule.Direction.Inbound, network)));
         nicGroup.ifPresent(g -> outbound.add(layer(g, SecurityRule.Direction.Outbound, network)));
         subnetGroup.ifPresent(g -> outbound.add(layer(g, SecurityRule.Direction.Outbound, network)));
-        return Map.of("inbound", inbound, "outbound", outbound);
+        return new PortSecurity(inbound, outbound);
     }
 
     private static NetworkSecurityGroup group(Model model, String namespace, String name) {
         return model.securityGroups().get(new ResourceId(dev.weft.model.Kind.NetworkSecurityGroup, namespace, name));
     }
 
-    private static Map<String, Object> layer(NetworkSecurityGroup group, SecurityRule.Direction direction, VirtualNetwork network) {
+    private static SecurityLayer layer(NetworkSecurityGroup group, SecurityRule.Direction direction, VirtualNetwork network) {
         List<SecurityRule> rules = new ArrayList<>(group.rules().stream().filter(r -> r.direction() == direction).toList());
         rules.addAll(defaults(direction));
         rules.sort(Comparator.comparingInt(SecurityRule::priority));
-        List<Object> compiled = new ArrayList<>();
+        List<dev.weft.contract.SecurityRule> compiled = new ArrayList<>();
         for (SecurityRule r : rules) {
-            Map<String, Object> rule = new TreeMap<>();
-            rule.put("name", r.name());
-            rule.put("priority", r.priority());
-            rule.put("action", r.action().name());
-            rule.put("protocol", r.protocol().name());
-            rule.put("source", prefixes(r.sourceAddressPrefixes(), network));
-            rule.put("destination", prefixes(r.destinationAddressPrefixes(), network));
-            rule.put("sourcePorts", r.sourcePortRanges().stream().map(p -> p.from() + "-" + p.to()).toList());
-            rule.put("destinationPorts", r.destinationPortRanges().stream().map(p -> p.from() + "-" + p.to()).toList());
-            rule.put("logging", r.logging());
-            compiled.add(rule);
+            compiled.add(new dev.weft.contract.SecurityRule(r.name(), r.priority(),
+                    dev.weft.contract.SecurityRule.Access.valueOf(r.action().name()),
+                    dev.weft.contract.SecurityRule.Protocol.valueOf(r.protocol().name()),
+                    prefixes(r.sourceAddressPrefixes(), network), prefixes(r.destinationAddressPrefixes(), network),
+                    ranges(r.sourcePortRanges()), ranges(r.destinationPortRanges()), r.logging()));
         }
-        return Map.of("group", group.namespace() + "/" + group.name(), "rules", compiled);
+        return new SecurityLayer(group.namespace() + "/" + group.name(), compiled);
     }
 
-    private static List<String> prefixes(List<String> values, VirtualNetwork network) {
-        List<String> out = new ArrayList<>();
+    private static List<Ipv4Prefix> prefixes(List<String> values, VirtualNetwork network) {
+        List<Ipv4Prefix> out = new ArrayList<>();
         for (String value : values) {
             switch (value) {
-                case "*" -> out.add("0.0.0.0/0");
-                case "VirtualNetwork" -> network.addressSpace().forEach(p -> out.add(p.toString()));
-                default -> out.add(Ipv4Prefix.parse(value).toString());
+                case "*" -> out.add(Ipv4Prefix.parse("0.0.0.0/0"));
+                case "VirtualNetwork" -> out.addAll(network.addressSpace());
+                default -> out.add(Ipv4Prefix.parse(value));
             }
         }
         return out;
+    }
+
+    private static List<dev.weft.contract.PortRange> ranges(List<PortRange> ranges) {
+        return ranges.stream().map(p -> new dev.weft.contract.PortRange(p.from(), p.to())).toList();
     }
 
     private static List<SecurityRule> defaults(SecurityRule.Direction direction) {

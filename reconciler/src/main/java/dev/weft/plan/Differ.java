@@ -1,8 +1,8 @@
 package dev.weft.plan;
 
-import dev.weft.agent.object.Digest;
-import dev.weft.agent.object.HostObject;
-import dev.weft.agent.object.ObjectKey;
+import dev.weft.contract.Digest;
+import dev.weft.contract.HostObject;
+import dev.weft.contract.ObjectKey;
 import dev.weft.compile.Compiled;
 import dev.weft.compile.HostUnit;
 import dev.weft.compile.NetworkUnit;
@@ -131,7 +131,7 @@ public final class Differ {
         } else if (y == null) {
             out.add(new ObjectChange(Action.remove, x.id(), x, null, List.of()));
         } else {
-            out.add(new ObjectChange(Action.change, y.id(), x, y, fields(SpecFields.flatten(x.spec()), SpecFields.flatten(y.spec()))));
+            out.add(new ObjectChange(Action.change, y.id(), x, y, fields(SpecFields.flatten(x.fields()), SpecFields.flatten(y.fields()))));
         }
     }
 

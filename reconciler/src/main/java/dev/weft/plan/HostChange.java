@@ -1,6 +1,6 @@
 package dev.weft.plan;
 
-import dev.weft.agent.object.Digest;
+import dev.weft.contract.Digest;
 import java.util.List;
 
 /** What one host's programming gains, changes and loses, with its digest before and after. */

@@ -1,6 +1,6 @@
 package dev.weft.plan;
 
-import dev.weft.agent.object.HostObject;
+import dev.weft.contract.HostObject;
 import java.util.List;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;

@@ -1,7 +1,7 @@
 package dev.weft.plan;
 
-import dev.weft.agent.object.HostObject;
-import dev.weft.agent.object.ObjectKey;
+import dev.weft.contract.HostObject;
+import dev.weft.contract.ObjectKey;
 import java.util.List;
 
 /**

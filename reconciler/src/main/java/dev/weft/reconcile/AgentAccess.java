@@ -1,6 +1,6 @@
 package dev.weft.reconcile;
 
-import dev.weft.agent.client.AgentClient;
+import dev.weft.contract.client.AgentClient;
 import dev.weft.model.Host;
 import java.net.URI;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.weft.reconcile;
 
-import dev.weft.agent.client.AgentClient;
-import dev.weft.agent.object.Digest;
+import dev.weft.contract.client.AgentClient;
+import dev.weft.contract.Digest;
 import dev.weft.model.Host;
 import java.time.Duration;
 import java.util.Collection;

@@ -1,8 +1,8 @@
 package dev.weft.reconcile;
 
-import dev.weft.agent.client.AgentClient;
-import dev.weft.agent.object.Digest;
-import dev.weft.agent.store.AgentState;
+import dev.weft.contract.client.AgentClient;
+import dev.weft.contract.Digest;
+import dev.weft.contract.AgentState;
 import dev.weft.compile.Compiled;
 import dev.weft.model.Host;
 import dev.weft.plan.Differ;

@@ -1,12 +1,12 @@
 package dev.weft.reconcile;
 
-import dev.weft.agent.client.AgentClient;
-import dev.weft.agent.object.Digest;
-import dev.weft.agent.object.HostObject;
-import dev.weft.agent.object.ObjectKey;
-import dev.weft.agent.store.AgentState;
-import dev.weft.agent.store.Batch;
-import dev.weft.agent.store.Op;
+import dev.weft.contract.client.AgentClient;
+import dev.weft.contract.Digest;
+import dev.weft.contract.HostObject;
+import dev.weft.contract.ObjectKey;
+import dev.weft.contract.AgentState;
+import dev.weft.contract.Batch;
+import dev.weft.contract.Op;
 import dev.weft.plan.Action;
 import dev.weft.plan.Differ;
 import dev.weft.plan.HostChange;
@@ -61,7 +61,7 @@ public final class HostSync {
                 if (response.ok()) {
                     return new HostStatus(desired.host(), endpoint, SyncState.Synced, revision, batch.ops().size(), "", Instant.now());
                 }
-                lastError = "HTTP " + response.status() + ": " + response.error();
+                lastError = "HTTP " + response.status() + " " + response.error() + ": " + response.message();
                 if (response.status() == 412 || response.status() == 422 || response.status() == 400 || response.status() == 401) {
                     return new HostStatus(desired.host(), endpoint, SyncState.Failed, "", 0, lastError, null);
                 }

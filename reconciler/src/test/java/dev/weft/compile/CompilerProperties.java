@@ -2,9 +2,9 @@ package dev.weft.compile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.weft.agent.object.Digest;
-import dev.weft.agent.object.HostObject;
-import dev.weft.agent.object.ObjectKey;
+import dev.weft.contract.Digest;
+import dev.weft.contract.HostObject;
+import dev.weft.contract.ObjectKey;
 import dev.weft.model.Model;
 import dev.weft.plan.Action;
 import dev.weft.plan.Differ;

@@ -2,10 +2,10 @@ package dev.weft.compile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.weft.agent.object.HostObject;
-import dev.weft.agent.object.ObjectKey;
-import dev.weft.agent.object.ObjectKind;
-import dev.weft.agent.object.PortSpec;
+import dev.weft.contract.HostObject;
+import dev.weft.contract.ObjectKey;
+import dev.weft.contract.ObjectKind;
+import dev.weft.contract.PortSpec;
 import dev.weft.model.Model;
 import dev.weft.model.NetworkInterface;
 import dev.weft.net.Ipv4;
@@ -43,7 +43,7 @@ class CompilerTest {
                 .collect(Collectors.groupingBy(ObjectKey::kind, TreeMap::new, Collectors.counting()));
         // host-a has web-1 and db-2 (tenant-a/blue) and app-1 (tenant-b/red): both networks, all 8 mappings.
         assertThat(hostA).isEqualTo(Map.of(ObjectKind.Network, 2L, ObjectKind.Port, 3L, ObjectKind.Mapping, 8L));
-        PortSpec web1 = PortSpec.from(compiled.slice("host-a").get(new ObjectKey(ObjectKind.Port, "tenant-a/web-1")));
+        PortSpec web1 = compiled.slice("host-a").get(new ObjectKey(ObjectKind.Port, "tenant-a/web-1")).spec(PortSpec.class);
         assertThat(web1.vni()).isEqualTo(5001);
         assertThat(web1.gateway()).hasToString("10.1.1.1");
         assertThat(web1.subnet()).hasToString("10.1.1.0/24");

@@ -3,14 +3,15 @@ package dev.weft.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.weft.agent.client.AgentClient;
-import dev.weft.agent.object.Digest;
-import dev.weft.agent.object.HostObject;
-import dev.weft.agent.object.MappingSpec;
-import dev.weft.agent.store.AgentState;
-import dev.weft.agent.store.Batch;
-import dev.weft.agent.store.ObjectCodec;
-import dev.weft.agent.store.Op;
+import dev.weft.contract.client.AgentClient;
+import dev.weft.contract.Digest;
+import dev.weft.contract.HostObject;
+import dev.weft.contract.MappingSpec;
+import dev.weft.contract.AgentState;
+import dev.weft.contract.Batch;
+import dev.weft.contract.Encapsulation;
+import dev.weft.contract.Wire;
+import dev.weft.contract.Op;
 import dev.weft.cli.ExampleRepo;
 import dev.weft.net.Ipv4;
 import dev.weft.net.MacAddress;
@@ -67,14 +68,14 @@ class AgentCrashTest {
         List<Op> ops = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             HostObject mapping = new MappingSpec(7000, new Ipv4(0x0a000000 + i), new MacAddress(0x0200_0000_0000L + i),
-                    Ipv4.parse(providerAddress), "VXLAN").toObject();
+                    Ipv4.parse(providerAddress), Encapsulation.VXLAN).toObject();
             ops.add(Op.upsert(mapping));
         }
         return ops;
     }
 
     private static Digest digest(List<Op> ops) {
-        return ops.stream().map(op -> ObjectCodec.object(op).digest()).reduce(Digest.ZERO, Digest::plus);
+        return ops.stream().map(op -> op.object().digest()).reduce(Digest.ZERO, Digest::plus);
     }
 
     @Test
@@ -86,7 +87,7 @@ class AgentCrashTest {
         Digest oldDigest = digest(oldSlice);
         List<Op> newSlice = mappings(20_000, "198.18.0.3"); // same keys, every spec changed
         Digest newDigest = digest(newSlice);
-        String body = ObjectCodec.toJson(new Batch(2, "new", null, newSlice)).encode();
+        String body = Wire.write(new Batch(2, "new", null, newSlice));
 
         List<String> outcomes = new ArrayList<>();
         for (long delay : new long[] {5, 60, 150, 300, 600}) {
@@ -100,7 +101,7 @@ class AgentCrashTest {
             boolean isNew = restored.digest().equals(newDigest);
             assertThat(restored.revision()).isEqualTo(isNew ? "new" : "old");
             assertThat(restored.objects()).hasSize(20_000);
-            assertThat(restored.objects().values()).allSatisfy(o -> assertThat(o.spec().get("providerAddress"))
+            assertThat(restored.objects().values()).allSatisfy(o -> assertThat(o.spec(MappingSpec.class).providerAddress().toString())
                     .isEqualTo(isNew ? "198.18.0.3" : "198.18.0.2"));
             outcomes.add(isNew ? "new" : "old");
             if (isNew) { // roll back to the old slice for the next round

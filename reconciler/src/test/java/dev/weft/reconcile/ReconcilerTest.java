@@ -3,10 +3,10 @@ package dev.weft.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.weft.agent.store.Batch;
-import dev.weft.agent.store.Op;
-import dev.weft.agent.object.ObjectKey;
-import dev.weft.agent.object.ObjectKind;
+import dev.weft.contract.Batch;
+import dev.weft.contract.Op;
+import dev.weft.contract.ObjectKey;
+import dev.weft.contract.ObjectKind;
 import dev.weft.cli.ExampleRepo;
 import dev.weft.source.GitSource;
 import dev.weft.source.Sources;

@@ -37,7 +37,7 @@ public final class TapDevice implements AutoCloseable {
         this.name = name;
         this.offload = offload;
         this.buffer = offload ? arena.allocate(BUFFER, 64) : null;
-        this.iovecs = offload ? arena.allocate(16L * 65, 8) : null;
+        this.iovecs = offload ? arena.allocate(Structs.IOVEC, 65) : null;
     }
 
     /** Creates (or attaches to) the TAP device {@code name} in the calling thread's network namespace, with offloads. */
@@ -55,9 +55,9 @@ public final class TapDevice implements AutoCloseable {
         }
         int fd = (int) Native.check(Native.open("/dev/net/tun", Native.O_RDWR | Native.O_NONBLOCK | Native.O_CLOEXEC), "open /dev/net/tun");
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment ifreq = arena.allocate(40);
-            ifreq.setString(0, name);
-            ifreq.set(ValueLayout.JAVA_SHORT, 16, (short) (Native.IFF_TAP | Native.IFF_NO_PI | (offload ? IFF_VNET_HDR : 0)));
+            MemorySegment ifreq = arena.allocate(Structs.IFREQ);
+            ifreq.setString(Structs.IFR_NAME, name);
+            Structs.ifreqFlags(ifreq, (short) (Native.IFF_TAP | Native.IFF_NO_PI | (offload ? IFF_VNET_HDR : 0)));
             if (Native.ioctl(fd, Native.TUNSETIFF, ifreq) < 0) {
                 int errno = Native.errno();
                 Native.close(fd);
@@ -146,9 +146,7 @@ public final class TapDevice implements AutoCloseable {
         for (int k = 0; k < count; k++) {
             int i = run[from + k];
             int size = batch.length[i] - headers;
-            MemorySegment vec = iovecs.asSlice((k + 1) * 16L, 16);
-            vec.set(java.lang.foreign.ValueLayout.ADDRESS, 0, m.asSlice(batch.start[i] + headers, size));
-            vec.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, size);
+            Structs.iovec(iovecs, k + 1, m.asSlice(batch.start[i] + headers, size), size);
             payload += size;
         }
         long f = Segmenter.VNET_HEADER;
@@ -167,9 +165,7 @@ public final class TapDevice implements AutoCloseable {
         le16(out, 4, mss);
         le16(out, 6, l4);
         le16(out, 8, 16);
-        MemorySegment head = iovecs.asSlice(0, 16);
-        head.set(java.lang.foreign.ValueLayout.ADDRESS, 0, out.asSlice(0, f + headers));
-        head.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, f + headers);
+        Structs.iovec(iovecs, 0, out.asSlice(0, f + headers), f + headers);
         long total = f + headers + payload;
         return Native.writev(fd, iovecs, count + 1) == total;
     }

@@ -1,7 +1,7 @@
 package dev.weft.fastpath.io;
 
 import dev.weft.fastpath.packet.Bytes;
-import dev.weft.fastpath.packet.Counters;
+import dev.weft.fastpath.pipeline.Counters;
 import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.packet.Parser;
 import dev.weft.fastpath.pipeline.Pipeline;
@@ -9,7 +9,6 @@ import dev.weft.fastpath.table.ForwardingTables;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -35,7 +34,7 @@ public final class Worker implements Runnable, AutoCloseable {
     private final java.util.Set<String> readers = ConcurrentHashMap.newKeySet();
     private final int epoll;
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment events = arena.allocate(12L * 64, 8);
+    private final MemorySegment events = arena.allocate(Structs.EPOLL_EVENT, 64);
     private final int[] toUnderlay = new int[PacketBatch.CAPACITY];
     private final int[] toPort = new int[PacketBatch.CAPACITY];
     private volatile boolean running = true;
@@ -53,9 +52,8 @@ public final class Worker implements Runnable, AutoCloseable {
 
     private void watch(int fd, boolean add) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment event = a.allocate(12);
-            event.set(ValueLayout.JAVA_INT, 0, EPOLLIN);
-            event.set(ValueLayout.JAVA_INT_UNALIGNED, 4, fd);
+            MemorySegment event = a.allocate(Structs.EPOLL_EVENT);
+            Structs.epollEvent(event, 0, EPOLLIN, fd);
             Native.epollCtl(epoll, add ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd, event);
         }
     }
@@ -125,7 +123,7 @@ public final class Worker implements Runnable, AutoCloseable {
             batch.clear();
             // Read only what epoll said is ready: no wasted read returning EAGAIN on idle devices.
             for (int k = 0; k < ready && !batch.full(); k++) {
-                int fd = events.get(ValueLayout.JAVA_INT_UNALIGNED, 12L * k + 4);
+                int fd = Structs.epollFd(events, k);
                 Integer port = portOfFd.get(fd);
                 if (port != null) {
                     byIndex[port].receive(batch, port);

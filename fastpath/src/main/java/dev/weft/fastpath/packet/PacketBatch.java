@@ -24,8 +24,14 @@ public final class PacketBatch implements AutoCloseable {
     /** Frame start (absolute offset in {@link #memory()}) and length. */
     public final int[] start = new int[CAPACITY];
     public final int[] length = new int[CAPACITY];
-    /** Where the frame came from: a local port index, or {@link #UNDERLAY}. */
+    /**
+     * Where the frame came from: a local port index; {@link #UNDERLAY} for a VXLAN datagram's payload
+     * (the frame starts at the VXLAN header, the sender is in {@link #underlaySource}); {@link #UNDERLAY_GRE}
+     * for an NVGRE packet as a raw socket reads it (the frame starts at the outer IPv4 header).
+     */
     public final int[] inPort = new int[CAPACITY];
+    /** The provider address an underlay frame came from. */
+    public final int[] underlaySource = new int[CAPACITY];
     /** Parse results (offsets relative to {@link #start}); valid when {@link #kind} isn't DROP. */
     public final int[] kind = new int[CAPACITY];
     public final int[] l3 = new int[CAPACITY];
@@ -43,8 +49,17 @@ public final class PacketBatch implements AutoCloseable {
     public final int[] outPort = new int[CAPACITY];
     public final int[] outAddress = new int[CAPACITY];
     public final int[] reason = new int[CAPACITY];
+    /** The forwarding decision on the way through the graph: {@code DELIVER}, {@code ENCAP}, {@code ROUTE} flags (see FlowCache). */
+    public final int[] action = new int[CAPACITY];
+    /** How an encapsulated frame crosses the underlay: {@code ForwardingTables.VXLAN} or {@code NVGRE}. */
+    public final int[] encap = new int[CAPACITY];
+    /** The destination MAC a routed frame is rewritten to. */
+    public final long[] nextHopMac = new long[CAPACITY];
+    /** The connection-tracking entry that admitted the packet's flow, or -1 when no security layer applies. */
+    public final int[] admittedBy = new int[CAPACITY];
 
     public static final int UNDERLAY = -1;
+    public static final int UNDERLAY_GRE = -2;
     public static final int DROP = 0;
     public static final int TO_PORT = 1;
     public static final int TO_UNDERLAY = 2;
@@ -94,6 +109,7 @@ public final class PacketBatch implements AutoCloseable {
         reason[i] = 0;
         flags[i] = 0;
         vni[i] = 0;
+        underlaySource[i] = 0;
         return i;
     }
 

@@ -19,13 +19,13 @@ public final class FlowCache {
     private final int[] src;
     private final int[] dst;
     private final long[] protocolPorts;
-    final int[] action;
-    final int[] port;
-    final int[] destination;
-    final int[] encap;
-    final long[] dstMac;
+    private final int[] action;
+    private final int[] port;
+    private final int[] destination;
+    private final int[] encap;
+    private final long[] dstMac;
     /** The connection-tracking entry that admitted the flow, or -1 when no security layer applies. */
-    final int[] conntrack;
+    private final int[] conntrack;
 
     public FlowCache(int capacity) {
         int size = Integer.highestOneBit(Math.max(16, capacity - 1)) << 1;
@@ -55,6 +55,27 @@ public final class FlowCache {
             return slot;
         }
         return -1;
+    }
+
+    /** The connection-tracking entry that admitted the cached flow, or -1. */
+    public int conntrack(int slot) {
+        return conntrack[slot];
+    }
+
+    /** Copies the cached decision into packet {@code i}'s columns. */
+    public void load(int slot, dev.weft.fastpath.packet.PacketBatch b, int i) {
+        b.action[i] = action[slot];
+        b.outPort[i] = port[slot];
+        b.outAddress[i] = destination[slot];
+        b.encap[i] = encap[slot];
+        b.nextHopMac[i] = dstMac[slot];
+        b.admittedBy[i] = conntrack[slot];
+    }
+
+    /** Stores the decision in packet {@code i}'s columns for its flow, evicting whatever had the slot; returns the slot. */
+    public int store(long tableGeneration, int in, dev.weft.fastpath.packet.PacketBatch b, int i) {
+        return store(b.hash[i], tableGeneration, in, b.srcIp[i], b.dstIp[i], b.protocol[i], b.srcPort[i], b.dstPort[i],
+                b.action[i], b.outPort[i], b.outAddress[i], b.encap[i], b.nextHopMac[i], b.admittedBy[i]);
     }
 
     /** Stores a decision, evicting whatever had the slot; returns the slot. */

@@ -1,14 +1,17 @@
 package dev.weft.agent.api;
 
-import dev.weft.agent.Dataplane;
-import dev.weft.agent.object.ObjectKind;
-import dev.weft.agent.store.AgentState;
-import dev.weft.agent.store.ApplyException;
-import dev.weft.agent.store.Batch;
-import dev.weft.agent.store.ObjectCodec;
+import dev.weft.agent.dataplane.Dataplane;
 import dev.weft.agent.store.ObjectStore;
+import dev.weft.contract.AgentState;
+import dev.weft.contract.ApiError;
+import dev.weft.contract.Batch;
+import dev.weft.contract.ContractException;
+import dev.weft.contract.ObjectKind;
+import dev.weft.contract.Wire;
 import dev.weft.fastpath.table.TableSnapshot;
+import dev.weft.agent.dataplane.PacketIo;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -16,16 +19,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
-import io.vertx.core.http.ClientAuth;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import dev.weft.agent.AgentConfig;
 import java.util.Optional;
 
 /**
@@ -64,14 +61,7 @@ public final class AgentServer {
     }
 
     /** Binds and serves; returns the bound port. */
-    public int start(AgentConfig config) throws Exception {
-        HttpServerOptions options = new HttpServerOptions().setHost(config.listenAddress()).setPort(config.port());
-        config.tls().ifPresent(tls -> {
-            options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
-                    .setCertPath(tls.certificate().toString()).setKeyPath(tls.key().toString()));
-            tls.clientCa().ifPresent(ca -> options.setClientAuth(ClientAuth.REQUIRED)
-                    .setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
-        });
+    public int start(HttpServerOptions options) throws Exception {
         server = vertx.createHttpServer(options).requestHandler(router());
         return server.listen().toCompletionStage().toCompletableFuture().get().actualPort();
     }
@@ -89,16 +79,44 @@ public final class AgentServer {
         router.get("/v1/state").handler(this::stateOrWatch);
         router.post("/v1/apply").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(this::apply);
         router.get("/v1/stats").handler(this::stats);
-        router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
-                .end(metrics.scrape()));
+        router.get("/metrics").handler(ctx -> {
+            registerNodeMeters();
+            ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape());
+        });
         return router;
+    }
+
+    private final java.util.Set<String> nodeMeters = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * The fastpath's per-node counters as Prometheus counters: {@code weft_fastpath_node_packets_total{node}}
+     * for every node, {@code weft_fastpath_drops_total{node,reason}} for every drop that has happened.
+     */
+    private void registerNodeMeters() {
+        PacketIo packets = dataplane.packets();
+        if (packets == null) {
+            return;
+        }
+        packets.nodeCounts().forEach((node, count) -> {
+            if (nodeMeters.add(node)) {
+                FunctionCounter.builder("weft_fastpath_node_packets", packets, p -> p.nodeCounts().get(node).packets())
+                        .tag("node", node).description("Packets a fastpath node processed").register(metrics);
+            }
+            count.drops().keySet().forEach(reason -> {
+                if (nodeMeters.add(node + "/" + reason)) {
+                    FunctionCounter.builder("weft_fastpath_drops", packets, p -> p.nodeCounts().get(node).drops().getOrDefault(reason, 0L))
+                            .tag("node", node).tag("reason", reason.name()).description("Packets a fastpath node dropped, by reason")
+                            .register(metrics);
+                }
+            });
+        });
     }
 
     private void authenticate(RoutingContext ctx) {
         if (token.isEmpty() || ("Bearer " + token.get()).equals(ctx.request().getHeader("Authorization"))) {
             ctx.next();
         } else {
-            json(ctx, 401, new JsonObject().put("error", "a valid bearer token is required"));
+            error(ctx, ApiError.UNAUTHORIZED, "a valid bearer token is required");
         }
     }
 
@@ -158,31 +176,17 @@ public final class AgentServer {
 
     private void state(RoutingContext ctx) {
         AgentState state = store.state();
-        JsonObject json = new JsonObject().put("host", state.host()).put("epoch", state.epoch()).put("digest", state.digest().toString())
-                .put("revision", state.revision());
-        if (!ctx.queryParams().contains("digest")) {
-            JsonArray objects = new JsonArray();
-            state.objects().values().forEach(o -> objects.add(ObjectCodec.toJson(o)));
-            json.put("objects", objects);
-        }
-        json(ctx, 200, json);
+        ctx.response().setStatusCode(200).putHeader("content-type", "application/json")
+                .end(Wire.write(state, !ctx.queryParams().contains("digest")));
     }
 
     private void apply(RoutingContext ctx) {
         Batch batch;
         try {
-            batch = ObjectCodec.batch(ctx.body().asJsonObject());
-        } catch (ApplyException e) {
+            batch = Wire.batch(ctx.body().asString());
+        } catch (ContractException e) {
             refused.increment();
-            json(ctx, e.status(), new JsonObject().put("error", e.getMessage()));
-            return;
-        } catch (DecodeException | ClassCastException e) {
-            refused.increment();
-            json(ctx, 400, new JsonObject().put("error", "the body is not a JSON object: " + e.getMessage()));
-            return;
-        }
-        if (batch == null) {
-            json(ctx, 400, new JsonObject().put("error", "a JSON body is required"));
+            error(ctx, e.error(), e.getMessage());
             return;
         }
         Future<ObjectStore.Result> result = vertx.executeBlocking(() -> store.apply(batch));
@@ -192,8 +196,11 @@ public final class AgentServer {
                     .put("generation", dataplane.tables().current().generation()));
         }).onFailure(e -> {
             refused.increment();
-            int status = e instanceof ApplyException apply ? apply.status() : 500;
-            json(ctx, status, new JsonObject().put("error", e.getMessage()));
+            if (e instanceof ContractException refusal) {
+                error(ctx, refusal.error(), refusal.getMessage());
+            } else {
+                error(ctx, ApiError.INTERNAL, "applying the batch failed: " + e);
+            }
         });
     }
 
@@ -207,6 +214,10 @@ public final class AgentServer {
                 .put("batches", new JsonObject().put("applied", (long) applied.count()).put("unchanged", (long) unchanged.count())
                         .put("refused", (long) refused.count()))
                 .put("packets", dataplane.packets() == null ? null : dataplane.packets().stats()));
+    }
+
+    private static void error(RoutingContext ctx, ApiError error, String message) {
+        ctx.response().setStatusCode(error.status()).putHeader("content-type", "application/json").end(Wire.error(error, message));
     }
 
     private static void json(RoutingContext ctx, int status, JsonObject body) {

@@ -1,8 +1,13 @@
 package dev.weft.agent.store;
 
-import dev.weft.agent.object.Digest;
-import dev.weft.agent.object.HostObject;
-import dev.weft.agent.object.ObjectKey;
+import dev.weft.contract.AgentState;
+import dev.weft.contract.ApiError;
+import dev.weft.contract.Batch;
+import dev.weft.contract.ContractException;
+import dev.weft.contract.Digest;
+import dev.weft.contract.HostObject;
+import dev.weft.contract.ObjectKey;
+import dev.weft.contract.Op;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,16 +75,17 @@ public final class ObjectStore {
 
     /**
      * Applies a batch whole or not at all. Refused with 412 when its epoch is below the highest seen, 409
-     * when its base digest isn't the current one, 422 when an op is invalid; in every case nothing changes.
+     * when its base digest isn't the current one; in every case nothing changes. (Malformed ops never get this far:
+     * the contract refuses them when it reads the batch.)
      */
-    public synchronized Result apply(Batch batch) throws ApplyException, IOException {
+    public synchronized Result apply(Batch batch) throws ContractException, IOException {
         AgentState current = state;
         if (batch.epoch() < current.epoch()) {
-            throw new ApplyException(ApplyException.STALE_EPOCH, "epoch " + batch.epoch() + " is older than " + current.epoch()
+            throw new ContractException(ApiError.STALE_EPOCH, "epoch " + batch.epoch() + " is older than " + current.epoch()
                     + ", the highest this agent has accepted: a newer reconciler owns this host");
         }
         if (batch.baseDigest() != null && !batch.baseDigest().equals(current.digest().toString())) {
-            throw new ApplyException(ApplyException.CONFLICT, "base digest " + batch.baseDigest() + " is not the agent's digest "
+            throw new ContractException(ApiError.BASE_DIGEST_MISMATCH, "base digest " + batch.baseDigest() + " is not the agent's digest "
                     + current.digest() + ": its state changed since the plan; fetch it and plan again");
         }
         NavigableMap<ObjectKey, HostObject> objects = new TreeMap<>(current.objects());
@@ -88,8 +94,7 @@ public final class ObjectStore {
             Op op = batch.ops().get(i);
             HostObject previous;
             if (op.type() == Op.Type.upsert) {
-                HostObject object = ObjectCodec.object(op);
-                ObjectCodec.check(object, "ops[" + i + "]");
+                HostObject object = op.object();
                 previous = objects.put(object.id(), object);
                 digest = digest.plus(object.digest());
             } else {

@@ -1,10 +1,10 @@
 package dev.weft.agent.store;
 
-import dev.weft.agent.object.Digest;
-import dev.weft.agent.object.HostObject;
-import dev.weft.agent.object.ObjectKey;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import dev.weft.contract.AgentState;
+import dev.weft.contract.ContractException;
+import dev.weft.contract.Wire;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,8 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 
 /**
  * The agent's objects on disk, {@code state.json} in its state directory. Written whole to a temporary
@@ -31,14 +29,12 @@ final class StateFile {
     }
 
     static void write(Path dir, AgentState state) throws IOException {
-        JsonArray objects = new JsonArray();
-        state.objects().values().forEach(o -> objects.add(ObjectCodec.toJson(o)));
-        JsonObject json = new JsonObject().put("format", FORMAT).put("host", state.host()).put("epoch", state.epoch())
-                .put("revision", state.revision()).put("digest", state.digest().toString()).put("objects", objects);
+        ObjectNode json = (ObjectNode) Wire.mapper().readTree(Wire.write(state, true));
+        json.put("format", FORMAT);
         Path tmp = dir.resolve(NAME + ".tmp");
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer bytes = ByteBuffer.wrap(json.encode().getBytes(StandardCharsets.UTF_8));
+            ByteBuffer bytes = ByteBuffer.wrap(json.toString().getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
             }
@@ -59,27 +55,17 @@ final class StateFile {
             return null;
         }
         try {
-            JsonObject json = new JsonObject(Files.readString(file));
-            if (json.getInteger("format", 0) != FORMAT) {
-                throw new IllegalArgumentException("unknown format " + json.getValue("format"));
+            String text = Files.readString(file);
+            JsonNode format = Wire.parseObject(text).get("format");
+            if (format == null || format.asInt() != FORMAT) {
+                throw new IllegalArgumentException("unknown format " + format);
             }
-            NavigableMap<ObjectKey, HostObject> objects = new TreeMap<>();
-            Digest digest = Digest.ZERO;
-            for (Object entry : json.getJsonArray("objects")) {
-                HostObject object = ObjectCodec.object((JsonObject) entry);
-                ObjectCodec.check(object, "objects");
-                objects.put(object.id(), object);
-                digest = digest.plus(object.digest());
+            AgentState state = Wire.state(text); // every object checked like a batch's, and the digest theirs
+            if (!host.equals(state.host())) {
+                throw new IllegalArgumentException("it belongs to host " + state.host() + ", not " + host);
             }
-            if (!digest.toString().equals(json.getString("digest"))) {
-                throw new IllegalArgumentException("its objects don't match its digest");
-            }
-            String savedHost = json.getString("host");
-            if (!host.equals(savedHost)) {
-                throw new IllegalArgumentException("it belongs to host " + savedHost + ", not " + host);
-            }
-            return new AgentState(host, json.getLong("epoch"), json.getString("revision", ""), digest, objects);
-        } catch (IOException | RuntimeException | ApplyException e) {
+            return state;
+        } catch (IOException | RuntimeException | ContractException e) {
             throw new StoreException("state file " + file + " is corrupt: " + e.getMessage()
                     + "; fix or remove it, or start with --reset-state to start empty (the reconciler then programs the host again)", e);
         }

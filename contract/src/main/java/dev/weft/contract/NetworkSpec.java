@@ -1,0 +1,37 @@
+package dev.weft.contract;
+
+import dev.weft.net.Ipv4Prefix;
+import java.util.List;
+import java.util.Objects;
+
+/** A virtual network's VNI, encapsulation, address space and subnets. Key: {@code namespace/name}. */
+public record NetworkSpec(String namespace, String name, int vni, Encapsulation encapsulation, List<Ipv4Prefix> addressSpace,
+                          List<Subnet> subnets) implements Spec {
+
+    /** A subnet; its gateway is the first host address, answered by the host's distributed router. */
+    public record Subnet(String name, Ipv4Prefix prefix) {
+        public Subnet {
+            Require.name("name", name);
+            Objects.requireNonNull(prefix, "prefix");
+        }
+    }
+
+    public NetworkSpec {
+        Require.name("namespace", namespace);
+        Require.name("name", name);
+        Require.vni(vni);
+        Objects.requireNonNull(encapsulation, "encapsulation");
+        addressSpace = List.copyOf(addressSpace);
+        subnets = List.copyOf(subnets);
+    }
+
+    @Override
+    public ObjectKind kind() {
+        return ObjectKind.Network;
+    }
+
+    @Override
+    public String key() {
+        return namespace + "/" + name;
+    }
+}

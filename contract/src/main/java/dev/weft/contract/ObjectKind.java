@@ -1,0 +1,22 @@
+package dev.weft.contract;
+
+/** The kinds of object a host agent stores, in the order they are listed and applied, each with its typed spec. */
+public enum ObjectKind {
+    /** A virtual network's address space and subnets, for distributed routing. */
+    Network(NetworkSpec.class),
+    /** A local NIC: VNI, MAC, IP, prefix, gateway, security layers. */
+    Port(PortSpec.class),
+    /** A customer address → provider address entry (CA→PA) of a network with a port on the host. */
+    Mapping(MappingSpec.class);
+
+    private final Class<? extends Spec> specType;
+
+    ObjectKind(Class<? extends Spec> specType) {
+        this.specType = specType;
+    }
+
+    /** The record a spec of this kind is read into. */
+    public Class<? extends Spec> specType() {
+        return specType;
+    }
+}

@@ -1,0 +1,182 @@
+package dev.weft.contract.client;
+
+import dev.weft.contract.AgentState;
+import dev.weft.contract.ApiError;
+import dev.weft.contract.Batch;
+import dev.weft.contract.ContractException;
+import dev.weft.contract.Digest;
+import dev.weft.contract.Wire;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import tools.jackson.databind.JsonNode;
+
+/** Talks to one host agent over its HTTP API. Thread-safe; blocking (call it from virtual threads). */
+public final class AgentClient {
+
+    /** The agent's digest, epoch and revision: what {@code GET /v1/state?digest} answers. */
+    public record Summary(String host, long epoch, String revision, Digest digest) {
+    }
+
+    /** What {@code POST /v1/apply} answered: 200 with the new digest, or a refusal with its error and reason. */
+    public record ApplyResponse(int status, ApiError error, Digest digest, String message) {
+        public boolean ok() {
+            return status == 200;
+        }
+    }
+
+    /** The agent could not be reached, or answered something that isn't the agent API. */
+    public static final class UnreachableException extends IOException {
+        public UnreachableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final URI base;
+    private final HttpClient http;
+    private final Optional<String> token;
+    private final Duration timeout;
+
+    public AgentClient(URI base, Optional<String> token, Optional<SSLContext> tls, Duration timeout) {
+        this(base, token, httpClient(tls, timeout), timeout);
+    }
+
+    /** A client sharing {@code http} (its connections and selector thread) with other agents' clients. */
+    public AgentClient(URI base, Optional<String> token, HttpClient http, Duration timeout) {
+        this.base = base;
+        this.token = token;
+        this.timeout = timeout;
+        this.http = http;
+    }
+
+    public static HttpClient httpClient(Optional<SSLContext> tls, Duration timeout) {
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1);
+        tls.ifPresent(builder::sslContext);
+        return builder.build();
+    }
+
+    public URI base() {
+        return base;
+    }
+
+    public Summary summary() throws IOException, InterruptedException {
+        return summary(get("/v1/state?digest"));
+    }
+
+    /**
+     * Waits until the agent's digest is no longer {@code unless} (or {@code wait} passes) and returns its
+     * summary: a watch, so a reconciler knows every agent's digest without asking on every loop.
+     */
+    public Summary watch(Digest unless, Duration wait) throws IOException, InterruptedException {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(base.resolve("/v1/state?digest&unless=" + unless + "&wait=" + wait.toSeconds()))
+                .timeout(wait.plus(timeout)).GET().headers(authorization()).build());
+        if (response.statusCode() != 200) {
+            throw new UnreachableException(base + " answered a watch with HTTP " + response.statusCode(), null);
+        }
+        return summary(response.body());
+    }
+
+    private Summary summary(String body) throws UnreachableException {
+        try {
+            AgentState s = Wire.summary(Wire.parseObject(body));
+            return new Summary(s.host(), s.epoch(), s.revision(), s.digest());
+        } catch (ContractException e) {
+            throw new UnreachableException(base + " answered a state that isn't the agent API's: " + e.getMessage(), e);
+        }
+    }
+
+    private String[] authorization() {
+        return token.map(t -> new String[] {"Authorization", "Bearer " + t}).orElse(new String[] {"X-Weft", "1"});
+    }
+
+    public AgentState state() throws IOException, InterruptedException {
+        String body = get("/v1/state");
+        try {
+            return Wire.state(body);
+        } catch (ContractException e) {
+            throw new UnreachableException(base + " answered a state that isn't the agent API's: " + e.getMessage(), e);
+        }
+    }
+
+    public ApplyResponse apply(Batch batch) throws IOException, InterruptedException {
+        return post("/v1/apply", Wire.write(batch));
+    }
+
+    /** Posts a JSON body to {@code path}; 200 carries the digest when the answer has one. */
+    ApplyResponse post(String path, String body) throws IOException, InterruptedException {
+        HttpRequest request = request(path).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpResponse<String> response = send(request);
+        JsonNode json = json(response);
+        if (response.statusCode() == 200) {
+            JsonNode digest = json.get("digest");
+            return new ApplyResponse(200, null, digest == null ? null : Digest.parse(digest.asString()), null);
+        }
+        JsonNode code = json.get("code");
+        ApiError error = ApiError.ofStatus(response.statusCode());
+        if (code != null) {
+            try {
+                error = ApiError.valueOf(code.asString());
+            } catch (IllegalArgumentException unknown) {
+                // a newer agent's code: the status still says what kind of refusal it is
+            }
+        }
+        JsonNode message = json.get("error");
+        return new ApplyResponse(response.statusCode(), error, null, message == null ? "HTTP " + response.statusCode() : message.asString());
+    }
+
+    /** Runs a packet through the agent's live tables ({@code POST /v1/trace}); the body and answer are JSON. */
+    public JsonNode trace(String request) throws IOException, InterruptedException {
+        HttpResponse<String> response = send(request("/v1/trace").header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(request)).build());
+        JsonNode json = json(response);
+        if (response.statusCode() != 200) {
+            JsonNode message = json.get("error");
+            throw new IOException(base + " refused the trace: " + (message == null ? "HTTP " + response.statusCode() : message.asString()));
+        }
+        return json;
+    }
+
+    public JsonNode stats() throws IOException, InterruptedException {
+        return json(get("/v1/stats"), base + "/v1/stats");
+    }
+
+    private String get(String path) throws IOException, InterruptedException {
+        HttpResponse<String> response = send(request(path).GET().build());
+        if (response.statusCode() != 200) {
+            throw new UnreachableException(base + path + " answered HTTP " + response.statusCode() + ": " + response.body(), null);
+        }
+        return response.body();
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout);
+        token.ifPresent(t -> builder.header("Authorization", "Bearer " + t));
+        return builder;
+    }
+
+    private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UnreachableException("cannot reach " + base + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+        }
+    }
+
+    private JsonNode json(HttpResponse<String> response) throws UnreachableException {
+        return json(response.body(), base + " (HTTP " + response.statusCode() + ")");
+    }
+
+    private static JsonNode json(String body, String from) throws UnreachableException {
+        try {
+            return Wire.parseObject(body);
+        } catch (ContractException e) {
+            throw new UnreachableException(from + " answered something that isn't a JSON object", e);
+        }
+    }
+}

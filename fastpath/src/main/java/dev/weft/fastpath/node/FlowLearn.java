@@ -1,0 +1,40 @@
+package dev.weft.fastpath.node;
+
+import dev.weft.fastpath.graph.Dispatch;
+import dev.weft.fastpath.graph.Node;
+import dev.weft.fastpath.packet.PacketBatch;
+import dev.weft.fastpath.pipeline.FlowCache;
+import java.util.List;
+
+/** Caches the slow path's decision for the flow under the current table generation; later packets take it in {@code flow-lookup}. */
+public final class FlowLearn implements Node {
+
+    public static final String NAME = "flow-learn";
+    static final int REWRITE = 0;
+
+    private final FlowCache cache;
+
+    public FlowLearn(FlowCache cache) {
+        this.cache = cache;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<String> arcs() {
+        return List.of(Rewrite.NAME);
+    }
+
+    @Override
+    public void process(PacketBatch b, int[] vector, int count, Dispatch d) {
+        long generation = d.tables().generation;
+        for (int k = 0; k < count; k++) {
+            int i = vector[k];
+            cache.store(generation, FlowLookup.input(b, i), b, i);
+            d.to(i, REWRITE);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.weft.fastpath.node;
+
+import dev.weft.fastpath.graph.Dispatch;
+import dev.weft.fastpath.graph.Node;
+import dev.weft.fastpath.packet.Bytes;
+import dev.weft.fastpath.packet.PacketBatch;
+import dev.weft.fastpath.packet.Parser;
+import dev.weft.fastpath.pipeline.FlowCache;
+import dev.weft.fastpath.security.Conntrack;
+import java.util.List;
+
+/**
+ * The flow cache: a flow decided under the current table generation takes its cached header
+ * transposition straight to {@code rewrite}; anything else (a new flow, new tables, an expired tracking
+ * entry) goes to the slow path starting at {@code ip4-lookup}.
+ */
+public final class FlowLookup implements Node {
+
+    public static final String NAME = "flow-lookup";
+    static final int HIT = 0;
+    static final int MISS = 1;
+
+    private final FlowCache cache;
+    private final Conntrack conntrack;
+    public long hits;
+    public long misses;
+
+    public FlowLookup(FlowCache cache, Conntrack conntrack) {
+        this.cache = cache;
+        this.conntrack = conntrack;
+    }
+
+    /** The cache key's input: the port, or the VNI for underlay frames. */
+    static int input(PacketBatch b, int i) {
+        return b.inPort[i] >= 0 ? b.inPort[i] : 0x8000_0000 | b.vni[i];
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<String> arcs() {
+        return List.of(Rewrite.NAME, Ip4Lookup.NAME);
+    }
+
+    @Override
+    public void process(PacketBatch b, int[] vector, int count, Dispatch d) {
+        long generation = d.tables().generation;
+        for (int k = 0; k < count; k++) {
+            int i = vector[k];
+            int slot = cache.find(b.hash[i], generation, input(b, i), b.srcIp[i], b.dstIp[i], b.protocol[i], b.srcPort[i], b.dstPort[i]);
+            if (slot >= 0 && cache.conntrack(slot) >= 0 && !conntrack.touch(cache.conntrack(slot),
+                    b.protocol[i] == Parser.TCP && b.l4[i] > 0 ? Bytes.u8(b.memory(), b.start[i] + b.l4[i] + 13) : 0)) {
+                slot = -1; // the flow's tracking entry expired: decide it again
+            }
+            if (slot < 0) {
+                misses++;
+                b.admittedBy[i] = -1;
+                if (d.tracing()) {
+                    d.trace(i, "miss: no decision cached for this flow under table generation " + generation);
+                }
+                d.to(i, MISS);
+                continue;
+            }
+            hits++;
+            cache.load(slot, b, i);
+            if (d.tracing()) {
+                d.trace(i, "hit: cached decision of table generation " + generation);
+            }
+            d.to(i, HIT);
+        }
+    }
+}

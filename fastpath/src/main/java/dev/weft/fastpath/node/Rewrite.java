@@ -1,0 +1,76 @@
+package dev.weft.fastpath.node;
+
+import dev.weft.fastpath.graph.Dispatch;
+import dev.weft.fastpath.graph.Node;
+import dev.weft.fastpath.packet.Bytes;
+import dev.weft.fastpath.packet.Checksum;
+import dev.weft.fastpath.packet.DropReason;
+import dev.weft.fastpath.packet.PacketBatch;
+import dev.weft.fastpath.pipeline.FlowCache;
+import dev.weft.fastpath.table.ForwardingTables;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * Applies a flow's header transposition: for a routed flow the MACs (router MAC as source), TTL and
+ * RFC 1624 checksum update; then on to the port or to encapsulation.
+ */
+public final class Rewrite implements Node {
+
+    public static final String NAME = "rewrite";
+    static final int PORT_OUTPUT = 0;
+    static final int VXLAN_ENCAP = 1;
+    static final int NVGRE_ENCAP = 2;
+
+    public long routed;
+    public long switched;
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<String> arcs() {
+        return List.of(PortOutput.NAME, VxlanEncap.NAME, NvgreEncap.NAME);
+    }
+
+    @Override
+    public void process(PacketBatch b, int[] vector, int count, Dispatch d) {
+        MemorySegment m = b.memory();
+        for (int k = 0; k < count; k++) {
+            int i = vector[k];
+            int action = b.action[i];
+            if ((action & FlowCache.ROUTE) != 0) {
+                long s = b.start[i];
+                long ip = s + b.l3[i];
+                int ttl = Bytes.u8(m, ip + 8);
+                if (ttl <= 1) {
+                    d.drop(i, DropReason.TTL_EXPIRED);
+                    continue;
+                }
+                int old = Bytes.u16(m, ip + 8);
+                int now = old - 0x0100;
+                Bytes.u16(m, ip + 8, now);
+                Bytes.u16(m, ip + 10, Checksum.update(Bytes.u16(m, ip + 10), old, now));
+                Bytes.mac(m, s, b.nextHopMac[i]);
+                Bytes.mac(m, s + 6, ForwardingTables.ROUTER_MAC);
+                routed++;
+                if (d.tracing()) {
+                    d.trace(i, "routed: TTL " + ttl + " → " + (ttl - 1) + ", destination MAC " + Text.mac(b.nextHopMac[i])
+                            + ", source MAC " + Text.mac(ForwardingTables.ROUTER_MAC));
+                }
+            } else {
+                switched++;
+                if (d.tracing()) {
+                    d.trace(i, "switched: headers unchanged");
+                }
+            }
+            if ((action & FlowCache.DELIVER) != 0) {
+                d.to(i, PORT_OUTPUT);
+            } else {
+                d.to(i, b.encap[i] == ForwardingTables.NVGRE ? NVGRE_ENCAP : VXLAN_ENCAP);
+            }
+        }
+    }
+}

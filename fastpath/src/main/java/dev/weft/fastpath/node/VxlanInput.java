@@ -1,0 +1,55 @@
+package dev.weft.fastpath.node;
+
+import dev.weft.fastpath.graph.Dispatch;
+import dev.weft.fastpath.graph.Node;
+import dev.weft.fastpath.packet.Bytes;
+import dev.weft.fastpath.packet.DropReason;
+import dev.weft.fastpath.packet.PacketBatch;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * VXLAN (RFC 7348) received on the underlay's UDP socket: the frame starts at the 8-byte VXLAN header
+ * (the kernel consumed the outer IPv4 and UDP headers; the sender is in {@code underlaySource}). Checks
+ * the I flag, takes the VNI and moves the frame's start to the inner Ethernet header.
+ */
+public final class VxlanInput implements Node {
+
+    public static final String NAME = "vxlan-input";
+    public static final int HEADER = 8;
+    static final int ETHERNET = 0;
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<String> arcs() {
+        return List.of(EthernetInput.NAME);
+    }
+
+    @Override
+    public void process(PacketBatch b, int[] vector, int count, Dispatch d) {
+        MemorySegment m = b.memory();
+        for (int k = 0; k < count; k++) {
+            int i = vector[k];
+            long s = b.start[i];
+            if (b.length[i] < HEADER + 14) {
+                d.drop(i, DropReason.TRUNCATED);
+                continue;
+            }
+            if ((Bytes.u8(m, s) & 0x08) == 0) {
+                d.drop(i, DropReason.BAD_ENCAPSULATION);
+                continue;
+            }
+            b.vni[i] = Bytes.u32(m, s + 4) >>> 8;
+            b.start[i] += HEADER;
+            b.length[i] -= HEADER;
+            if (d.tracing()) {
+                d.trace(i, "VXLAN VNI " + b.vni[i] + " from " + Text.ip(b.underlaySource[i]));
+            }
+            d.to(i, ETHERNET);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.weft.agent.dataplane;
+
+import dev.weft.contract.AgentState;
+import dev.weft.contract.Encapsulation;
+import dev.weft.contract.HostObject;
+import dev.weft.contract.MappingSpec;
+import dev.weft.contract.NetworkSpec;
+import dev.weft.contract.PortSpec;
+import dev.weft.fastpath.table.MappingEntry;
+import dev.weft.fastpath.table.NetworkEntry;
+import dev.weft.fastpath.table.PortEntry;
+import dev.weft.fastpath.table.TableSnapshot;
+import dev.weft.fastpath.table.Tables;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/** Turns the agent's objects into the fastpath's table snapshot and publishes it after every change. */
+public final class Dataplane {
+
+    private final Tables tables = new Tables();
+    private volatile PacketIo packets;
+
+    /** Real packet I/O to feed with every published snapshot (none: tables only). */
+    public void packets(PacketIo io) {
+        this.packets = io;
+    }
+
+    public PacketIo packets() {
+        return packets;
+    }
+
+    public Tables tables() {
+        return tables;
+    }
+
+    public TableSnapshot publish(AgentState state) {
+        TableSnapshot entries = snapshot(state.objects().values(), 0);
+        TableSnapshot snapshot = tables.publish(entries.ports(), entries.mappings(), entries.networks());
+        PacketIo io = packets;
+        if (io != null) {
+            io.publish(snapshot);
+        }
+        return snapshot;
+    }
+
+    /** The fastpath's table snapshot of a set of host objects: what one host forwards with. */
+    public static TableSnapshot snapshot(Collection<HostObject> objects, long generation) {
+        List<PortEntry> ports = new ArrayList<>();
+        List<MappingEntry> mappings = new ArrayList<>();
+        List<NetworkEntry> networks = new ArrayList<>();
+        for (HostObject object : objects) {
+            switch (object.spec()) {
+                case PortSpec p -> ports.add(new PortEntry(p.key(), p.vni(), p.mac(), p.ip(), p.subnet(), p.gateway(),
+                        SecurityCompiler.of(p.security())));
+                case MappingSpec m -> mappings.add(new MappingEntry(m.vni(), m.ip(), m.mac(), m.providerAddress(),
+                        m.encapsulation() == Encapsulation.NVGRE ? MappingEntry.Encapsulation.NVGRE : MappingEntry.Encapsulation.VXLAN));
+                case NetworkSpec n -> networks.add(new NetworkEntry(n.vni(), n.addressSpace(), n.subnets().stream().map(NetworkSpec.Subnet::prefix).toList()));
+            }
+        }
+        return new TableSnapshot(generation, ports, mappings, networks);
+    }
+}

@@ -1,0 +1,201 @@
+package dev.weft.agent.dataplane;
+
+import dev.weft.fastpath.io.NetNamespace;
+import dev.weft.fastpath.io.TapDevice;
+import dev.weft.fastpath.io.TapNames;
+import dev.weft.fastpath.io.Underlay;
+import dev.weft.fastpath.io.Worker;
+import dev.weft.fastpath.pipeline.Counters;
+import dev.weft.fastpath.packet.DropReason;
+import dev.weft.fastpath.table.ForwardingTables;
+import dev.weft.fastpath.table.PortEntry;
+import dev.weft.fastpath.table.TableSnapshot;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
+
+/**
+ * The agent's packets: one TAP device per local Port (named {@link TapNames#of}), the underlay sockets,
+ * and worker threads running the pipeline, all in the host's network namespace. After every table
+ * publish it swaps in new forwarding tables (one volatile write; workers pick them up between batches)
+ * and opens or closes TAP devices for ports that appeared or went away. The Vert.x event loop never
+ * touches a packet.
+ */
+public final class PacketIo implements AutoCloseable {
+
+    private final PacketConfig config;
+    private final ExecutorService control; // a platform thread inside the namespace: TAP devices are made there
+    private final List<Worker> workers = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final Map<String, TapDevice> taps = new HashMap<>();
+    private volatile ForwardingTables tables;
+
+    private final AuditLog audit;
+
+    /** @param stateDir the agent's state directory: the audit log goes to its {@code audit/} folder */
+    public PacketIo(PacketConfig config, java.nio.file.Path stateDir) throws Exception {
+        this.config = config;
+        this.audit = new AuditLog(stateDir.resolve("audit"));
+        this.control = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("weft-packets-control").daemon(true).unstarted(r));
+        onControl(() -> {
+            enterNamespace();
+            return null;
+        });
+        for (int w = 0; w < Math.max(1, config.workers()); w++) {
+            boolean receivesGre = w == 0;
+            CompletableFuture<Worker> ready = new CompletableFuture<>();
+            Thread thread = Thread.ofPlatform().name("weft-worker-" + w).daemon(true).start(() -> {
+                try {
+                    enterNamespace();
+                    Worker worker = new Worker(() -> tables, new Underlay(config.underlay().value(), receivesGre));
+                    worker.audit(audit);
+                    ready.complete(worker);
+                    worker.run();
+                } catch (Throwable e) {
+                    ready.completeExceptionally(e);
+                }
+            });
+            workers.add(ready.get());
+            threads.add(thread);
+        }
+    }
+
+    private void enterNamespace() throws IOException {
+        if (config.namespace().isPresent()) {
+            NetNamespace.enter(config.namespace().get());
+        }
+    }
+
+    private <T> T onControl(java.util.concurrent.Callable<T> task) throws Exception {
+        try {
+            return control.submit(task).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    /** Takes a newly published snapshot: TAP devices for new ports, then the tables, then closes the TAPs of removed ports. */
+    public synchronized void publish(TableSnapshot snapshot) {
+        Set<String> keys = snapshot.ports().stream().map(PortEntry::name).collect(Collectors.toSet());
+        try {
+            for (String key : keys) {
+                if (!taps.containsKey(key)) {
+                    TapDevice tap = onControl(() -> TapDevice.open(TapNames.of(key)));
+                    taps.put(key, tap);
+                    for (int w = 0; w < workers.size(); w++) {
+                        workers.get(w).attach(key, tap, Math.floorMod(key.hashCode(), workers.size()) == w);
+                    }
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot open a TAP device: " + e.getMessage(), e);
+        }
+        tables = new ForwardingTables(snapshot, config.underlay().value(), 0, 0);
+        for (String key : List.copyOf(taps.keySet())) {
+            if (!keys.contains(key)) {
+                workers.forEach(w -> w.detach(key));
+                taps.remove(key).close();
+            }
+        }
+    }
+
+    /** Counters summed over workers, for /v1/stats: the summary, drops by reason, and every node's packets and drops. */
+    public JsonObject stats() {
+        JsonObject drops = new JsonObject();
+        Map<DropReason, Long> byReason = new java.util.EnumMap<>(DropReason.class);
+        workers.forEach(w -> w.counters().dropsByReason().forEach((r, n) -> byReason.merge(r, n, Long::sum)));
+        byReason.forEach((r, n) -> drops.put(r.name(), n));
+        JsonObject nodes = new JsonObject();
+        nodeCounts().forEach((node, count) -> {
+            JsonObject nodeDrops = new JsonObject();
+            count.drops().forEach((r, n) -> nodeDrops.put(r.name(), n));
+            nodes.put(node, new JsonObject().put("packets", count.packets()).put("drops", nodeDrops));
+        });
+        return new JsonObject().put("received", sum(Counters::received)).put("switched", sum(Counters::switched))
+                .put("routed", sum(Counters::routed)).put("encapsulated", sum(Counters::encapsulated))
+                .put("decapsulated", sum(Counters::decapsulated)).put("arpReplies", sum(Counters::arpReplies))
+                .put("flowHits", sum(Counters::flowHits)).put("flowMisses", sum(Counters::flowMisses)).put("drops", drops)
+                .put("nodes", nodes)
+                .put("ports", new JsonObject(taps.keySet().stream().collect(Collectors.toMap(k -> k, TapNames::of))))
+                .put("audit", new JsonObject().put("written", audit.written.get()).put("dropped", audit.dropped.get()))
+                .put("conntrack", new JsonObject()
+                        .put("entries", workers.stream().mapToLong(w -> w.conntrack().entries).sum())
+                        .put("expired", workers.stream().mapToLong(w -> w.conntrack().expired).sum())
+                        .put("evicted", workers.stream().mapToLong(w -> w.conntrack().evictions).sum()))
+                .put("securityRules", ruleHits())
+                .put("tap", new JsonObject().put("framesRead", taps.values().stream().mapToLong(t -> t.framesRead).sum())
+                        .put("segments", taps.values().stream().mapToLong(t -> t.segments).sum())
+                        .put("malformed", taps.values().stream().mapToLong(t -> t.malformed).sum()));
+    }
+
+    private long sum(java.util.function.ToLongFunction<Counters> counter) {
+        return workers.stream().mapToLong(w -> counter.applyAsLong(w.counters())).sum();
+    }
+
+    /** Every node's packets and drops by reason, summed over workers, in graph order. */
+    public Map<String, Counters.NodeCount> nodeCounts() {
+        Map<String, Counters.NodeCount> total = new java.util.LinkedHashMap<>();
+        for (Worker worker : workers) {
+            worker.counters().byNode().forEach((node, count) -> total.merge(node, count, (x, y) -> {
+                Map<DropReason, Long> drops = new java.util.EnumMap<>(DropReason.class);
+                drops.putAll(x.drops());
+                y.drops().forEach((r, n) -> drops.merge(r, n, Long::sum));
+                return new Counters.NodeCount(x.packets() + y.packets(), drops);
+            }));
+        }
+        return total;
+    }
+
+    /** Flows each security rule decided since the tables last changed, summed over the ports a group filters: {group: {rule: n}}. */
+    private JsonObject ruleHits() {
+        JsonObject groups = new JsonObject();
+        ForwardingTables t = tables;
+        if (t == null) {
+            return groups;
+        }
+        for (PortEntry port : t.ports) {
+            if (port.security() == null) {
+                continue;
+            }
+            for (var layers : List.of(port.security().inbound(), port.security().outbound())) {
+                for (var layer : layers) {
+                    JsonObject group = groups.getJsonObject(layer.group);
+                    if (group == null) {
+                        group = new JsonObject();
+                        groups.put(layer.group, group);
+                    }
+                    for (int r = 0; r < layer.rules().size(); r++) {
+                        String name = layer.rules().get(r).name();
+                        group.put(name, group.getLong(name, 0L) + layer.hits.get(r));
+                    }
+                }
+            }
+        }
+        return groups;
+    }
+
+    @Override
+    public synchronized void close() {
+        workers.forEach(Worker::close);
+        for (Thread thread : threads) {
+            try {
+                thread.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        workers.forEach(Worker::release);
+        taps.values().forEach(TapDevice::close);
+        taps.clear();
+        control.shutdownNow();
+        audit.close();
+    }
+}
