@@ -48,6 +48,11 @@ public final class Wire {
                     DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES, DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
             .build();
 
+    /** For messages with optional fields (the trace's): records check themselves. */
+    private static final JsonMapper OPTIONAL_FIELDS = MAPPER.rebuild()
+            .disable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES, DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
+            .build();
+
     private Wire() {
     }
 
@@ -282,9 +287,10 @@ public final class Wire {
         return MAPPER.writeValueAsString(value);
     }
 
+    /** Reads a message whose record checks its own fields (e.g. {@link TraceRequest}); absent fields are null. */
     public static <T> T read(String body, Class<T> type) throws ContractException {
         try {
-            return MAPPER.readValue(body, type);
+            return OPTIONAL_FIELDS.readValue(body, type);
         } catch (JacksonException e) {
             throw invalid(type.getSimpleName() + path(e), message(e));
         }

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -17,8 +18,13 @@ import picocli.CommandLine.Spec;
                 "Plain HTTP only on a loopback address; elsewhere --tls-cert and --tls-key are required."})
 public final class AgentCommand implements Callable<Integer> {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AgentCommand.class);
+
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    LogOptions logging;
 
     @Option(names = "--host", required = true, paramLabel = "NAME", description = "This host's name in the manifests.")
     String host;
@@ -55,6 +61,7 @@ public final class AgentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        logging.apply();
         Listen address = Listen.parse(listen);
         Optional<AgentConfig.Tls> tls = tlsCert == null ? Optional.empty()
                 : Optional.of(new AgentConfig.Tls(tlsCert, tlsKey, Optional.ofNullable(clientCa)));
@@ -72,8 +79,8 @@ public final class AgentCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 agent.close();
-            } catch (Exception ignored) {
-                // exiting anyway
+            } catch (Exception e) {
+                log.warn("closing the agent failed while exiting", e);
             }
             stopped.countDown();
         }));

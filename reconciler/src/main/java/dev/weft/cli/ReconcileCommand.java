@@ -26,8 +26,13 @@ import picocli.CommandLine.Spec;
                 "and serve the status API and push webhooks (GitHub, GitLab) on --listen."})
 public final class ReconcileCommand implements Callable<Integer> {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ReconcileCommand.class);
+
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    LogOptions logging;
 
     @Mixin
     RepoOptions repo;
@@ -52,6 +57,7 @@ public final class ReconcileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        logging.apply();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ManifestSource source;
@@ -81,8 +87,8 @@ public final class ReconcileCommand implements Callable<Integer> {
             reconciler.close();
             try {
                 server.close();
-            } catch (Exception ignored) {
-                // exiting anyway
+            } catch (Exception e) {
+                log.warn("closing the status server failed while exiting", e);
             }
             stopped.countDown();
         }));

@@ -33,6 +33,7 @@ import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.PersonIdent;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -43,8 +44,13 @@ import picocli.CommandLine.Spec;
                 "Ctrl-C stops everything."})
 public final class UpCommand implements Callable<Integer> {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UpCommand.class);
+
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    LogOptions logging;
 
     @Option(names = "--repo", paramLabel = "R",
             description = "Manifests to run: a Git repository (followed on its current branch) or a directory (copied into a throwaway repository). Default: manifests-example.")
@@ -66,6 +72,7 @@ public final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        logging.apply();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path work = Files.createTempDirectory("weft-up-");
@@ -103,14 +110,14 @@ public final class UpCommand implements Callable<Integer> {
             reconciler.close();
             try {
                 server.close();
-            } catch (Exception ignored) {
-                // exiting anyway
+            } catch (Exception e) {
+                log.warn("closing the status server failed while exiting", e);
             }
             agents.values().forEach(a -> {
                 try {
                     a.close();
-                } catch (Exception ignored) {
-                    // exiting anyway
+                } catch (Exception e) {
+                    log.warn("closing an agent failed while exiting", e);
                 }
             });
             topology.close();

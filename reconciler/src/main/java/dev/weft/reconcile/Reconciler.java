@@ -28,6 +28,8 @@ import org.eclipse.jgit.lib.ObjectId;
  */
 public final class Reconciler implements AutoCloseable {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Reconciler.class);
+
     private final GitSource source;
     private final String branch;
     private final Fleet fleet;
@@ -85,6 +87,7 @@ public final class Reconciler implements AutoCloseable {
                     ModelDiff diff = compiled == null ? null : ModelDiff.between(compiled.model(), result.model().orElseThrow());
                     compiled = compiled == null ? Compiler.compile(result.model().orElseThrow())
                             : Compiler.update(compiled, result.model().orElseThrow(), diff);
+                    log.info("revision {} is valid: programming it", head.name().substring(0, 12));
                     revision = head.name();
                     invalidRevision = "";
                     errors = List.of();
@@ -92,15 +95,25 @@ public final class Reconciler implements AutoCloseable {
                 } else {
                     invalidRevision = head.name();
                     errors = result.problems().stream().map(dev.weft.manifest.Problem::format).toList();
+                    log.warn("revision {} is invalid ({} problems), {} stays programmed: {}", head.name().substring(0, 12), errors.size(),
+                            revision.isEmpty() ? "nothing" : revision.substring(0, 12), errors.getFirst());
                 }
             }
         } catch (SourceException e) {
             errors = List.of(e.getMessage());
+            log.warn("cannot read {}: {}", branch, e.getMessage());
         }
         if (compiled != null) {
             watches.watch(compiled.model().hosts().values());
             for (HostStatus result : fleet.sync(compiled, epoch, revision, watches::digest)) {
                 HostStatus previous = hosts.get(result.host());
+                if (previous == null || previous.state() != result.state()) {
+                    if (result.state() == SyncState.Synced) {
+                        log.info("{} is Synced at {} ({} operations)", result.host(), revision.substring(0, 12), result.ops());
+                    } else {
+                        log.warn("{} is {}: {}", result.host(), result.state(), result.lastError());
+                    }
+                }
                 if (result.state() != SyncState.Synced && previous != null) {
                     result = new HostStatus(result.host(), result.endpoint(), result.state(), previous.revision(), result.ops(),
                             result.lastError(), previous.lastSync());
@@ -123,8 +136,8 @@ public final class Reconciler implements AutoCloseable {
             while (running) {
                 try {
                     reconcileOnce();
-                } catch (RuntimeException e) {
-                    System.err.println("weft: reconcile loop failed: " + e);
+                } catch (Throwable e) { // one bad iteration must not end the loop
+                    log.error("reconcile loop failed, trying again in {}", interval, e);
                 }
                 lock.lock();
                 try {

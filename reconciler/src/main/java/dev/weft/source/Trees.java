@@ -36,8 +36,9 @@ public final class Trees {
                     throw new UncheckedIOException(e);
                 }
             });
-        } catch (IOException | UncheckedIOException ignored) {
+        } catch (IOException | UncheckedIOException e) {
             // best effort on the way out
+            org.slf4j.LoggerFactory.getLogger(Trees.class).warn("cannot delete all of {}: {}", root, e.getMessage());
         }
     }
 }

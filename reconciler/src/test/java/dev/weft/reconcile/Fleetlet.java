@@ -10,17 +10,17 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /** In-process agents on loopback for tests, one per host name, and the access that reaches them. */
-final class Fleetlet implements AutoCloseable {
+public final class Fleetlet implements AutoCloseable {
 
     private final Path dir;
     final Map<String, Agent> agents = new TreeMap<>();
-    final Map<String, URI> endpoints = new TreeMap<>();
+    public final Map<String, URI> endpoints = new TreeMap<>();
 
-    Fleetlet(Path dir) {
+    public Fleetlet(Path dir) {
         this.dir = dir;
     }
 
-    Fleetlet start(String... hosts) throws Exception {
+    public Fleetlet start(String... hosts) throws Exception {
         for (String host : hosts) {
             Agent agent = Agent.start(AgentConfig.loopback(host, 0, dir.resolve(host)));
             agents.put(host, agent);
@@ -45,6 +45,13 @@ final class Fleetlet implements AutoCloseable {
 
     long appliedBatches(String host) {
         return agents.get(host).dataplane().tables().publishes();
+    }
+
+    /** Deletes a Port on {@code host}'s agent by hand, as drift the reconciler didn't make. */
+    public void removePort(String host, String key) throws Exception {
+        var store = agents.get(host).store();
+        store.apply(new dev.weft.contract.Batch(store.state().epoch(), "by hand", null,
+                java.util.List.of(dev.weft.contract.Op.delete(new dev.weft.contract.ObjectKey(dev.weft.contract.ObjectKind.Port, key)))));
     }
 
     @Override

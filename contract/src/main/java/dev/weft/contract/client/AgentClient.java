@@ -5,6 +5,8 @@ import dev.weft.contract.ApiError;
 import dev.weft.contract.Batch;
 import dev.weft.contract.ContractException;
 import dev.weft.contract.Digest;
+import dev.weft.contract.TraceRequest;
+import dev.weft.contract.TraceResponse;
 import dev.weft.contract.Wire;
 import java.io.IOException;
 import java.net.URI;
@@ -130,16 +132,19 @@ public final class AgentClient {
         return new ApplyResponse(response.statusCode(), error, null, message == null ? "HTTP " + response.statusCode() : message.asString());
     }
 
-    /** Runs a packet through the agent's live tables ({@code POST /v1/trace}); the body and answer are JSON. */
-    public JsonNode trace(String request) throws IOException, InterruptedException {
+    /** Runs a frame through the agent's live tables without sending it ({@code POST /v1/trace}). */
+    public TraceResponse trace(TraceRequest trace) throws IOException, InterruptedException {
         HttpResponse<String> response = send(request("/v1/trace").header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(request)).build());
-        JsonNode json = json(response);
+                .POST(HttpRequest.BodyPublishers.ofString(Wire.json(trace))).build());
         if (response.statusCode() != 200) {
-            JsonNode message = json.get("error");
+            JsonNode message = json(response).get("error");
             throw new IOException(base + " refused the trace: " + (message == null ? "HTTP " + response.statusCode() : message.asString()));
         }
-        return json;
+        try {
+            return Wire.read(response.body(), TraceResponse.class);
+        } catch (ContractException e) {
+            throw new UnreachableException(base + " answered a trace that isn't the agent API's: " + e.getMessage(), e);
+        }
     }
 
     public JsonNode stats() throws IOException, InterruptedException {

@@ -25,6 +25,8 @@ public final class Graph implements Dispatch {
     private final int[][] arcs;          // [node][arc] → node id
     private final int[][] vectors;       // [node] → packet indexes queued for it
     private final int[] queued;
+    /** The running node's decisions, by position in its vector: an arc, or {@link Dispatch#DROPPED}. */
+    private final int[] decided = new int[PacketBatch.CAPACITY];
     private final long[] packets;
     private final long[][] drops;        // [node][reason]
     private int running;
@@ -96,7 +98,7 @@ public final class Graph implements Dispatch {
         return id;
     }
 
-    /** Queues packet {@code i} for node {@code node} before {@link #run}: how packets enter the graph. */
+    /** Queues packet {@code i} for node {@code node} before {@link #run}: how packets enter the graph, in increasing order. */
     public void enqueue(int node, int i) {
         vectors[node][queued[node]++] = i;
     }
@@ -112,8 +114,11 @@ public final class Graph implements Dispatch {
             }
             running = k;
             packets[k] += n;
-            nodes[k].process(b, vectors[k], n, this);
+            nodes[k].process(b, vectors[k], n, decided, this);
             queued[k] = 0;
+            if (arcs[k].length > 0) {
+                forward(k, n);
+            }
         }
         tables = null;
         batch = null;
@@ -124,20 +129,43 @@ public final class Graph implements Dispatch {
         return tables;
     }
 
-    @Override
-    public void to(int i, int arc) {
-        int next = arcs[running][arc];
-        vectors[next][queued[next]++] = i;
+    /**
+     * Hands node {@code k}'s packets to their next nodes in bulk, as VPP does: each run of packets going the
+     * same way is one array copy, and a whole vector going one way to a node with nothing queued is
+     * handed over without copying.
+     */
+    private void forward(int k, int n) {
+        int[] vector = vectors[k];
+        int[] next = arcs[k];
+        for (int start = 0; start < n; ) {
+            int arc = decided[start];
+            int end = start + 1;
+            while (end < n && decided[end] == arc) {
+                end++;
+            }
+            if (arc >= 0) {
+                int target = next[arc];
+                if (start == 0 && end == n && queued[target] == 0) {
+                    vectors[k] = vectors[target];
+                    vectors[target] = vector;
+                } else {
+                    System.arraycopy(vector, start, vectors[target], queued[target], end - start);
+                }
+                queued[target] += end - start;
+            }
+            start = end;
+        }
     }
 
     @Override
-    public void drop(int i, DropReason reason) {
+    public int drop(int i, DropReason reason) {
         drops[running][reason.ordinal()]++;
         if (tracing) {
             trace.add(new TraceRecord(i, nodes[running].name(), "drop: " + reason));
         }
         batch.verdict[i] = PacketBatch.DROP; // the verdict columns carry the outcome to the worker
         batch.reason[i] = reason.ordinal();
+        return DROPPED;
     }
 
     @Override

@@ -5,9 +5,9 @@ import java.util.List;
 
 /**
  * One stage of the packet graph (VPP's model). A node loops over the packets the graph hands it and
- * sends each on along one of its arcs ({@link Dispatch#to}) or drops it with a counted reason
- * ({@link Dispatch#drop}). It never calls another node; the {@link Graph} does. Per-packet state travels
- * in the batch's columns, never in a node's fields.
+ * decides, for each, the arc it leaves on ({@code next[k] = ARC}) or that it is dropped with a counted
+ * reason ({@code next[k] = d.drop(i, reason)}). It never calls another node; the {@link Graph} hands the
+ * packets on in bulk. Per-packet state travels in the batch's columns, never in a node's fields.
  */
 public interface Node {
 
@@ -18,8 +18,8 @@ public interface Node {
     List<String> arcs();
 
     /**
-     * Processes packets {@code vector[0..count)} (indexes into the batch); every one of them must leave
-     * through {@code d.to} or {@code d.drop}.
+     * Processes packets {@code vector[0..count)} (indexes into the batch). Unless the node is an output
+     * (no arcs), it sets {@code next[k]} for every {@code k}: an arc, or {@link Dispatch#DROPPED}.
      */
-    void process(PacketBatch b, int[] vector, int count, Dispatch d);
+    void process(PacketBatch b, int[] vector, int count, int[] next, Dispatch d);
 }

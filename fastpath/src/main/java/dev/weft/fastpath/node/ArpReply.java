@@ -29,14 +29,15 @@ public final class ArpReply implements Node {
     }
 
     @Override
-    public void process(PacketBatch b, int[] vector, int count, Dispatch d) {
+    public void process(PacketBatch b, int[] vector, int count, int[] next, Dispatch d) {
+        boolean tracing = d.tracing();
         ForwardingTables t = d.tables();
         MemorySegment m = b.memory();
         for (int k = 0; k < count; k++) {
             int i = vector[k];
             int in = b.inPort[i];
             if (in < 0 || b.protocol[i] != 1) {
-                d.drop(i, DropReason.ARP_NOT_ANSWERED);
+                next[k] = d.drop(i, DropReason.ARP_NOT_ANSWERED);
                 continue;
             }
             long s = b.start[i];
@@ -44,7 +45,7 @@ public final class ArpReply implements Node {
             int target = b.dstIp[i];
             long requester = Bytes.mac(m, a + 8);
             if (requester != t.portMac[in] || b.srcIp[i] != t.portIp[in]) {
-                d.drop(i, DropReason.SPOOFED_SOURCE);
+                next[k] = d.drop(i, DropReason.SPOOFED_SOURCE);
                 continue;
             }
             long answer;
@@ -53,7 +54,7 @@ public final class ArpReply implements Node {
             } else {
                 int entry = t.lookup(t.portVni[in], target);
                 if (entry < 0 || (target & t.portSubnetMask[in]) != t.portSubnet[in]) {
-                    d.drop(i, DropReason.ARP_NOT_ANSWERED);
+                    next[k] = d.drop(i, DropReason.ARP_NOT_ANSWERED);
                     continue;
                 }
                 answer = t.entryMac[entry];
@@ -66,10 +67,10 @@ public final class ArpReply implements Node {
             Bytes.mac(m, a + 8, answer);
             Bytes.u32(m, a + 14, target);
             b.outPort[i] = in;
-            if (d.tracing()) {
+            if (tracing) {
                 d.trace(i, Text.ip(target) + " is-at " + Text.mac(answer));
             }
-            d.to(i, PORT_OUTPUT);
+            next[k] = PORT_OUTPUT;
         }
     }
 }

@@ -25,23 +25,24 @@ public final class EthernetInput implements Node {
     }
 
     @Override
-    public void process(PacketBatch b, int[] vector, int count, Dispatch d) {
+    public void process(PacketBatch b, int[] vector, int count, int[] next, Dispatch d) {
+        boolean tracing = d.tracing();
         for (int k = 0; k < count; k++) {
             int i = vector[k];
             int kind = Parser.parse(b, i);
             if (kind == Parser.IPV4) {
-                if (d.tracing()) {
+                if (tracing) {
                     d.trace(i, Text.flow(b, i) + ((b.flags[i] & Parser.FLAG_FRAGMENT) != 0 ? " (fragment)" : ""));
                 }
-                d.to(i, IP4);
+                next[k] = IP4;
             } else if (kind == Parser.ARP) {
-                if (d.tracing()) {
+                if (tracing) {
                     d.trace(i, "ARP " + (b.protocol[i] == 1 ? "who-has " + Text.ip(b.dstIp[i]) + " tell " : "reply from ")
                             + Text.ip(b.srcIp[i]));
                 }
-                d.to(i, ARP);
+                next[k] = ARP;
             } else {
-                d.drop(i, DropReason.values()[b.reason[i]]);
+                next[k] = d.drop(i, DropReason.values()[b.reason[i]]);
             }
         }
     }

@@ -29,12 +29,15 @@ public final class FlowLearn implements Node {
     }
 
     @Override
-    public void process(PacketBatch b, int[] vector, int count, Dispatch d) {
+    public void process(PacketBatch b, int[] vector, int count, int[] next, Dispatch d) {
         long generation = d.tables().generation;
         for (int k = 0; k < count; k++) {
             int i = vector[k];
             cache.store(generation, FlowLookup.input(b, i), b, i);
-            d.to(i, REWRITE);
+            if (d.tracing()) {
+                d.trace(i, "cached for table generation " + generation + ": later packets of the flow skip the slow path");
+            }
+            next[k] = REWRITE;
         }
     }
 }

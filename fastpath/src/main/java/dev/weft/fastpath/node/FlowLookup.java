@@ -46,7 +46,8 @@ public final class FlowLookup implements Node {
     }
 
     @Override
-    public void process(PacketBatch b, int[] vector, int count, Dispatch d) {
+    public void process(PacketBatch b, int[] vector, int count, int[] next, Dispatch d) {
+        boolean tracing = d.tracing();
         long generation = d.tables().generation;
         for (int k = 0; k < count; k++) {
             int i = vector[k];
@@ -57,19 +58,18 @@ public final class FlowLookup implements Node {
             }
             if (slot < 0) {
                 misses++;
-                b.admittedBy[i] = -1;
-                if (d.tracing()) {
+                if (tracing) {
                     d.trace(i, "miss: no decision cached for this flow under table generation " + generation);
                 }
-                d.to(i, MISS);
+                next[k] = MISS;
                 continue;
             }
             hits++;
             cache.load(slot, b, i);
-            if (d.tracing()) {
+            if (tracing) {
                 d.trace(i, "hit: cached decision of table generation " + generation);
             }
-            d.to(i, HIT);
+            next[k] = HIT;
         }
     }
 }

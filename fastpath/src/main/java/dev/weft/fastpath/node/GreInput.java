@@ -29,14 +29,15 @@ public final class GreInput implements Node {
     }
 
     @Override
-    public void process(PacketBatch b, int[] vector, int count, Dispatch d) {
+    public void process(PacketBatch b, int[] vector, int count, int[] next, Dispatch d) {
+        boolean tracing = d.tracing();
         MemorySegment m = b.memory();
         for (int k = 0; k < count; k++) {
             int i = vector[k];
             long ip = b.start[i];
             int len = b.length[i];
             if (len < 20 + 8 + 14) {
-                d.drop(i, DropReason.TRUNCATED);
+                next[k] = d.drop(i, DropReason.TRUNCATED);
                 continue;
             }
             int versionIhl = Bytes.u8(m, ip);
@@ -44,22 +45,22 @@ public final class GreInput implements Node {
             int total = Bytes.u16(m, ip + 2);
             if ((versionIhl >>> 4) != 4 || ihl < 20 || ihl + 8 + 14 > len || total < ihl + 8 + 14 || total > len
                     || (Bytes.u16(m, ip + 6) & 0x3fff) != 0 || Bytes.u8(m, ip + 9) != 47) {
-                d.drop(i, DropReason.BAD_ENCAPSULATION);
+                next[k] = d.drop(i, DropReason.BAD_ENCAPSULATION);
                 continue;
             }
             long gre = ip + ihl;
             if (Bytes.u16(m, gre) != 0x2000 || Bytes.u16(m, gre + 2) != 0x6558) {
-                d.drop(i, DropReason.BAD_ENCAPSULATION);
+                next[k] = d.drop(i, DropReason.BAD_ENCAPSULATION);
                 continue;
             }
             b.vni[i] = Bytes.u32(m, gre + 4) >>> 8;
             b.underlaySource[i] = Bytes.u32(m, ip + 12);
             b.start[i] += ihl + 8;
             b.length[i] = total - ihl - 8;
-            if (d.tracing()) {
+            if (tracing) {
                 d.trace(i, "NVGRE VSID " + b.vni[i] + " from " + Text.ip(b.underlaySource[i]));
             }
-            d.to(i, ETHERNET);
+            next[k] = ETHERNET;
         }
     }
 }

@@ -36,7 +36,8 @@ public final class Ip4Input implements Node {
     }
 
     @Override
-    public void process(PacketBatch b, int[] vector, int count, Dispatch d) {
+    public void process(PacketBatch b, int[] vector, int count, int[] next, Dispatch d) {
+        boolean tracing = d.tracing();
         if (vectorHash && count >= 8) {
             FlowHash.vector(b, b.count()); // lanes of packets that aren't IPv4 hash garbage that nobody reads
         } else {
@@ -50,10 +51,13 @@ public final class Ip4Input implements Node {
             int i = vector[k];
             int in = b.inPort[i];
             if (in >= 0 && (Bytes.mac(b.memory(), b.start[i] + 6) != t.portMac[in] || b.srcIp[i] != t.portIp[in])) {
-                d.drop(i, DropReason.SPOOFED_SOURCE);
+                next[k] = d.drop(i, DropReason.SPOOFED_SOURCE);
                 continue;
             }
-            d.to(i, FLOW_LOOKUP);
+            if (tracing) {
+                d.trace(i, (in >= 0 ? "source MAC and address are the port's own" : "from the underlay") + ", flow hash " + Integer.toHexString(b.hash[i]));
+            }
+            next[k] = FLOW_LOOKUP;
         }
     }
 }

@@ -32,43 +32,43 @@ public final class Ip4Lookup implements Node {
     }
 
     @Override
-    public void process(PacketBatch b, int[] vector, int count, Dispatch d) {
+    public void process(PacketBatch b, int[] vector, int count, int[] next, Dispatch d) {
+        boolean tracing = d.tracing();
         ForwardingTables t = d.tables();
         for (int k = 0; k < count; k++) {
             int i = vector[k];
             int vni = b.vni[i];
             int dst = b.dstIp[i];
             int in = b.inPort[i];
-            b.outPort[i] = -1;
-            b.outAddress[i] = 0;
-            b.nextHopMac[i] = 0;
-            b.encap[i] = 0;
             if (in < 0) {
                 if (!t.knowsVni(vni)) {
-                    d.drop(i, DropReason.UNKNOWN_VNI);
+                    next[k] = d.drop(i, DropReason.UNKNOWN_VNI);
                     continue;
                 }
                 int entry = t.lookup(vni, dst);
                 if (entry < 0 || t.entryPort[entry] < 0 || t.portVni[t.entryPort[entry]] != vni) {
-                    d.drop(i, DropReason.NOT_A_LOCAL_PORT); // tenant isolation: only this VNI's own ports
+                    next[k] = d.drop(i, DropReason.NOT_A_LOCAL_PORT); // tenant isolation: only this VNI's own ports
                     continue;
                 }
                 b.action[i] = FlowCache.DELIVER;
                 b.outPort[i] = t.entryPort[entry];
-                if (d.tracing()) {
+                b.outAddress[i] = 0;
+                b.encap[i] = 0;
+                b.nextHopMac[i] = 0;
+                if (tracing) {
                     d.trace(i, Text.ip(dst) + " in VNI " + vni + " is local port " + t.ports[b.outPort[i]].name());
                 }
-                d.to(i, SECURITY);
+                next[k] = SECURITY;
                 continue;
             }
             int entry = t.lookup(vni, dst);
             if (entry < 0) {
-                d.drop(i, t.subnetOf(vni, dst) != 0 ? DropReason.UNKNOWN_DESTINATION : DropReason.NO_ROUTE);
+                next[k] = d.drop(i, t.subnetOf(vni, dst) != 0 ? DropReason.UNKNOWN_DESTINATION : DropReason.NO_ROUTE);
                 continue;
             }
             boolean sameSubnet = (dst & t.portSubnetMask[in]) == t.portSubnet[in];
             if (!sameSubnet && Bytes.mac(b.memory(), b.start[i]) != ForwardingTables.ROUTER_MAC) {
-                d.drop(i, DropReason.NO_ROUTE); // another subnet is reached through the gateway only
+                next[k] = d.drop(i, DropReason.NO_ROUTE); // another subnet is reached through the gateway only
                 continue;
             }
             int route = sameSubnet ? 0 : FlowCache.ROUTE;
@@ -77,18 +77,21 @@ public final class Ip4Lookup implements Node {
             if (local >= 0) {
                 b.action[i] = FlowCache.DELIVER | route;
                 b.outPort[i] = local;
+                b.outAddress[i] = 0;
+                b.encap[i] = 0;
             } else {
                 b.action[i] = FlowCache.ENCAP | route;
+                b.outPort[i] = -1;
                 b.outAddress[i] = t.entryProvider[entry];
                 b.encap[i] = t.entryEncap[entry];
             }
-            if (d.tracing()) {
+            if (tracing) {
                 String where = local >= 0 ? "local port " + t.ports[local].name()
                         : "on host " + Text.ip(t.entryProvider[entry]) + " (" + (b.encap[i] == ForwardingTables.NVGRE ? "NVGRE" : "VXLAN") + ")";
                 d.trace(i, Text.ip(dst) + " in VNI " + vni + " is " + where + (sameSubnet ? ", same subnet"
                         : ", routed from subnet " + Text.ip(t.portSubnet[in]) + "/" + Integer.bitCount(t.portSubnetMask[in])));
             }
-            d.to(i, SECURITY);
+            next[k] = SECURITY;
         }
     }
 }

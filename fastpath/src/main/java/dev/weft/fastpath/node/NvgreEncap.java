@@ -32,14 +32,15 @@ public final class NvgreEncap implements Node {
     }
 
     @Override
-    public void process(PacketBatch b, int[] vector, int count, Dispatch d) {
+    public void process(PacketBatch b, int[] vector, int count, int[] next, Dispatch d) {
+        boolean tracing = d.tracing();
         MemorySegment m = b.memory();
         ForwardingTables t = d.tables();
         for (int k = 0; k < count; k++) {
             int i = vector[k];
             long ip = b.start[i] - OVERHEAD;
             if (ip < b.slotBase(i)) {
-                d.drop(i, DropReason.FRAME_TOO_LARGE);
+                next[k] = d.drop(i, DropReason.FRAME_TOO_LARGE);
                 continue;
             }
             int total = OVERHEAD + b.length[i];
@@ -58,10 +59,10 @@ public final class NvgreEncap implements Node {
             Bytes.u32(m, ip + 24, (b.vni[i] << 8) | (b.hash[i] & 0xff));
             b.start[i] = (int) ip;
             b.length[i] = total;
-            if (d.tracing()) {
+            if (tracing) {
                 d.trace(i, "NVGRE VSID " + b.vni[i] + " → " + Text.ip(destination));
             }
-            d.to(i, UNDERLAY_OUTPUT);
+            next[k] = UNDERLAY_OUTPUT;
         }
     }
 }

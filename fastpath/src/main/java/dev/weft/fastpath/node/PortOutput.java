@@ -21,11 +21,12 @@ public final class PortOutput implements Node {
     }
 
     @Override
-    public void process(PacketBatch b, int[] vector, int count, Dispatch d) {
+    public void process(PacketBatch b, int[] vector, int count, int[] next, Dispatch d) {
+        boolean tracing = d.tracing();
         for (int k = 0; k < count; k++) {
             int i = vector[k];
             b.verdict[i] = PacketBatch.TO_PORT;
-            if (d.tracing()) {
+            if (tracing) {
                 d.trace(i, "deliver to port " + d.tables().ports[b.outPort[i]].name());
             }
         }

@@ -36,7 +36,8 @@ public final class Rewrite implements Node {
     }
 
     @Override
-    public void process(PacketBatch b, int[] vector, int count, Dispatch d) {
+    public void process(PacketBatch b, int[] vector, int count, int[] next, Dispatch d) {
+        boolean tracing = d.tracing();
         MemorySegment m = b.memory();
         for (int k = 0; k < count; k++) {
             int i = vector[k];
@@ -46,7 +47,7 @@ public final class Rewrite implements Node {
                 long ip = s + b.l3[i];
                 int ttl = Bytes.u8(m, ip + 8);
                 if (ttl <= 1) {
-                    d.drop(i, DropReason.TTL_EXPIRED);
+                    next[k] = d.drop(i, DropReason.TTL_EXPIRED);
                     continue;
                 }
                 int old = Bytes.u16(m, ip + 8);
@@ -56,20 +57,20 @@ public final class Rewrite implements Node {
                 Bytes.mac(m, s, b.nextHopMac[i]);
                 Bytes.mac(m, s + 6, ForwardingTables.ROUTER_MAC);
                 routed++;
-                if (d.tracing()) {
+                if (tracing) {
                     d.trace(i, "routed: TTL " + ttl + " → " + (ttl - 1) + ", destination MAC " + Text.mac(b.nextHopMac[i])
                             + ", source MAC " + Text.mac(ForwardingTables.ROUTER_MAC));
                 }
             } else {
                 switched++;
-                if (d.tracing()) {
+                if (tracing) {
                     d.trace(i, "switched: headers unchanged");
                 }
             }
             if ((action & FlowCache.DELIVER) != 0) {
-                d.to(i, PORT_OUTPUT);
+                next[k] = PORT_OUTPUT;
             } else {
-                d.to(i, b.encap[i] == ForwardingTables.NVGRE ? NVGRE_ENCAP : VXLAN_ENCAP);
+                next[k] = b.encap[i] == ForwardingTables.NVGRE ? NVGRE_ENCAP : VXLAN_ENCAP;
             }
         }
     }

@@ -57,7 +57,7 @@ public final class Security implements Node {
     }
 
     @Override
-    public void process(PacketBatch b, int[] vector, int count, Dispatch d) {
+    public void process(PacketBatch b, int[] vector, int count, int[] next, Dispatch d) {
         ForwardingTables t = d.tables();
         for (int k = 0; k < count; k++) {
             int i = vector[k];
@@ -65,9 +65,10 @@ public final class Security implements Node {
             int in = b.inPort[i];
             int out = b.outPort[i];
             if ((in >= 0 && !allows(b, i, t, in, Conntrack.OUTBOUND, d)) || (out >= 0 && !allows(b, i, t, out, Conntrack.INBOUND, d))) {
+                next[k] = Dispatch.DROPPED; // allows() counted the drop
                 continue;
             }
-            d.to(i, FLOW_LEARN);
+            next[k] = FLOW_LEARN;
         }
     }
 

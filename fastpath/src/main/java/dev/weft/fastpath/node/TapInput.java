@@ -24,20 +24,21 @@ public final class TapInput implements Node {
     }
 
     @Override
-    public void process(PacketBatch b, int[] vector, int count, Dispatch d) {
+    public void process(PacketBatch b, int[] vector, int count, int[] next, Dispatch d) {
+        boolean tracing = d.tracing();
         ForwardingTables t = d.tables();
         for (int k = 0; k < count; k++) {
             int i = vector[k];
             int port = b.inPort[i];
             if (port < 0 || port >= t.portCount()) {
-                d.drop(i, DropReason.UNKNOWN_SOURCE_PORT);
+                next[k] = d.drop(i, DropReason.UNKNOWN_SOURCE_PORT);
                 continue;
             }
             b.vni[i] = t.portVni[port];
-            if (d.tracing()) {
+            if (tracing) {
                 d.trace(i, "from port " + t.ports[port].name() + ", VNI " + b.vni[i]);
             }
-            d.to(i, ETHERNET);
+            next[k] = ETHERNET;
         }
     }
 }

@@ -29,23 +29,24 @@ public final class VxlanEncap implements Node {
     }
 
     @Override
-    public void process(PacketBatch b, int[] vector, int count, Dispatch d) {
+    public void process(PacketBatch b, int[] vector, int count, int[] next, Dispatch d) {
+        boolean tracing = d.tracing();
         MemorySegment m = b.memory();
         for (int k = 0; k < count; k++) {
             int i = vector[k];
             long s = b.start[i] - VxlanInput.HEADER;
             if (s < b.slotBase(i)) {
-                d.drop(i, DropReason.FRAME_TOO_LARGE);
+                next[k] = d.drop(i, DropReason.FRAME_TOO_LARGE);
                 continue;
             }
             Bytes.u32(m, s, 0x0800_0000); // I flag: the VNI is valid
             Bytes.u32(m, s + 4, b.vni[i] << 8);
             b.start[i] = (int) s;
             b.length[i] += VxlanInput.HEADER;
-            if (d.tracing()) {
+            if (tracing) {
                 d.trace(i, "VXLAN VNI " + b.vni[i] + " → " + Text.ip(b.outAddress[i]) + " UDP port 4789");
             }
-            d.to(i, UNDERLAY_OUTPUT);
+            next[k] = UNDERLAY_OUTPUT;
         }
     }
 }

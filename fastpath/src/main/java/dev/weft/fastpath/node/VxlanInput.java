@@ -30,26 +30,27 @@ public final class VxlanInput implements Node {
     }
 
     @Override
-    public void process(PacketBatch b, int[] vector, int count, Dispatch d) {
+    public void process(PacketBatch b, int[] vector, int count, int[] next, Dispatch d) {
+        boolean tracing = d.tracing();
         MemorySegment m = b.memory();
         for (int k = 0; k < count; k++) {
             int i = vector[k];
             long s = b.start[i];
             if (b.length[i] < HEADER + 14) {
-                d.drop(i, DropReason.TRUNCATED);
+                next[k] = d.drop(i, DropReason.TRUNCATED);
                 continue;
             }
             if ((Bytes.u8(m, s) & 0x08) == 0) {
-                d.drop(i, DropReason.BAD_ENCAPSULATION);
+                next[k] = d.drop(i, DropReason.BAD_ENCAPSULATION);
                 continue;
             }
             b.vni[i] = Bytes.u32(m, s + 4) >>> 8;
             b.start[i] += HEADER;
             b.length[i] -= HEADER;
-            if (d.tracing()) {
+            if (tracing) {
                 d.trace(i, "VXLAN VNI " + b.vni[i] + " from " + Text.ip(b.underlaySource[i]));
             }
-            d.to(i, ETHERNET);
+            next[k] = ETHERNET;
         }
     }
 }

@@ -1,10 +1,23 @@
 package dev.weft.fastpath.pipeline;
 
+import dev.weft.fastpath.packet.PacketBatch;
+
 /**
  * The cache of header transpositions: exact match on (input, 5-tuple) → what to do with the packet,
  * stamped with the table generation it was decided under. A newer table snapshot makes older entries
  * misses without touching them. Direct-mapped by flow hash, so it is bounded and a colliding flow evicts
- * the older one. Single writer (one worker), structure-of-arrays.
+ * the older one. Single writer (one worker).
+ *
+ * <p>One flow is one slot of eight longs, so a lookup and the decision it finds share one cache line
+ * (the array's 16-byte header puts words 0–5 of every slot in one 64-byte line):
+ * <pre>
+ * 0  table generation + 1 (0: never used)
+ * 1  input (port, or VNI | 1 << 31)   | source address
+ * 2  destination address              | source port << 16 | destination port
+ * 3  out port                         | encapsulation << 16 | action << 8 | protocol
+ * 4  provider address                 | connection-tracking entry
+ * 5  next-hop MAC
+ * </pre>
  */
 public final class FlowCache {
 
@@ -13,45 +26,29 @@ public final class FlowCache {
     /** Flag: rewrite the MACs (router MAC as source) and decrement the TTL: the packet crossed subnets. */
     public static final int ROUTE = 4;
 
+    private static final int WORDS = 8;
+    private static final long LOW = 0xffff_ffffL;
+
     private final int mask;
-    private final long[] generation;
-    private final int[] input;
-    private final int[] src;
-    private final int[] dst;
-    private final long[] protocolPorts;
-    private final int[] action;
-    private final int[] port;
-    private final int[] destination;
-    private final int[] encap;
-    private final long[] dstMac;
-    /** The connection-tracking entry that admitted the flow, or -1 when no security layer applies. */
-    private final int[] conntrack;
+    private final long[] slots;
 
     public FlowCache(int capacity) {
         int size = Integer.highestOneBit(Math.max(16, capacity - 1)) << 1;
         mask = size - 1;
-        generation = new long[size];
-        input = new int[size];
-        src = new int[size];
-        dst = new int[size];
-        protocolPorts = new long[size];
-        action = new int[size];
-        port = new int[size];
-        destination = new int[size];
-        encap = new int[size];
-        dstMac = new long[size];
-        conntrack = new int[size];
+        slots = new long[size * WORDS];
     }
 
-    private static long protocolPorts(int protocol, int srcPort, int dstPort) {
-        return ((long) protocol << 32) | ((long) srcPort << 16) | dstPort;
+    private static long pair(int high, int low) {
+        return ((long) high << 32) | (low & LOW);
     }
 
     /** The slot holding this flow under {@code tableGeneration}, or -1. */
     public int find(int hash, long tableGeneration, int in, int source, int dest, int protocol, int srcPort, int dstPort) {
         int slot = hash & mask;
-        if (generation[slot] == tableGeneration + 1 && input[slot] == in && src[slot] == source && dst[slot] == dest
-                && protocolPorts[slot] == protocolPorts(protocol, srcPort, dstPort)) {
+        int at = slot * WORDS;
+        long[] s = slots;
+        if (s[at] == tableGeneration + 1 && s[at + 1] == pair(in, source) && s[at + 2] == pair(dest, srcPort << 16 | dstPort)
+                && (int) (s[at + 3] & 0xff) == protocol) {
             return slot;
         }
         return -1;
@@ -59,21 +56,22 @@ public final class FlowCache {
 
     /** The connection-tracking entry that admitted the cached flow, or -1. */
     public int conntrack(int slot) {
-        return conntrack[slot];
+        return (int) slots[slot * WORDS + 4];
     }
 
-    /** Copies the cached decision into packet {@code i}'s columns. */
-    public void load(int slot, dev.weft.fastpath.packet.PacketBatch b, int i) {
-        b.action[i] = action[slot];
-        b.outPort[i] = port[slot];
-        b.outAddress[i] = destination[slot];
-        b.encap[i] = encap[slot];
-        b.nextHopMac[i] = dstMac[slot];
-        b.admittedBy[i] = conntrack[slot];
+    /** Copies the cached decision into packet {@code i}'s columns (all but the tracking entry, which only the slow path needs). */
+    public void load(int slot, PacketBatch b, int i) {
+        int at = slot * WORDS;
+        long decision = slots[at + 3];
+        b.action[i] = (int) (decision >>> 8) & 0xff;
+        b.encap[i] = (int) (decision >>> 16) & 0xff;
+        b.outPort[i] = (int) (decision >>> 32);
+        b.outAddress[i] = (int) (slots[at + 4] >>> 32);
+        b.nextHopMac[i] = slots[at + 5];
     }
 
     /** Stores the decision in packet {@code i}'s columns for its flow, evicting whatever had the slot; returns the slot. */
-    public int store(long tableGeneration, int in, dev.weft.fastpath.packet.PacketBatch b, int i) {
+    public int store(long tableGeneration, int in, PacketBatch b, int i) {
         return store(b.hash[i], tableGeneration, in, b.srcIp[i], b.dstIp[i], b.protocol[i], b.srcPort[i], b.dstPort[i],
                 b.action[i], b.outPort[i], b.outAddress[i], b.encap[i], b.nextHopMac[i], b.admittedBy[i]);
     }
@@ -82,17 +80,14 @@ public final class FlowCache {
     public int store(int hash, long tableGeneration, int in, int source, int dest, int protocol, int srcPort, int dstPort,
                      int act, int outPort, int outDestination, int outEncap, long outDstMac, int conntrackSlot) {
         int slot = hash & mask;
-        generation[slot] = tableGeneration + 1; // so a zeroed slot never matches
-        input[slot] = in;
-        src[slot] = source;
-        dst[slot] = dest;
-        protocolPorts[slot] = protocolPorts(protocol, srcPort, dstPort);
-        action[slot] = act;
-        port[slot] = outPort;
-        destination[slot] = outDestination;
-        encap[slot] = outEncap;
-        dstMac[slot] = outDstMac;
-        conntrack[slot] = conntrackSlot;
+        int at = slot * WORDS;
+        long[] s = slots;
+        s[at] = tableGeneration + 1; // so a zeroed slot never matches
+        s[at + 1] = pair(in, source);
+        s[at + 2] = pair(dest, srcPort << 16 | dstPort);
+        s[at + 3] = ((long) outPort << 32) | (outEncap & 0xff) << 16 | (act & 0xff) << 8 | (protocol & 0xff);
+        s[at + 4] = pair(outDestination, conntrackSlot);
+        s[at + 5] = outDstMac;
         return slot;
     }
 }

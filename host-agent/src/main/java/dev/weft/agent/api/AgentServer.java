@@ -10,6 +10,9 @@ import dev.weft.contract.ObjectKind;
 import dev.weft.contract.Wire;
 import dev.weft.fastpath.table.TableSnapshot;
 import dev.weft.agent.dataplane.PacketIo;
+import dev.weft.agent.dataplane.Tracing;
+import dev.weft.contract.TraceRequest;
+import dev.weft.contract.TraceResponse;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -30,6 +33,8 @@ import java.util.Optional;
  * a worker, one at a time; the event loop only parses and answers.
  */
 public final class AgentServer {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AgentServer.class);
 
     private static final long MAX_BODY = 256L * 1024 * 1024;
 
@@ -79,6 +84,7 @@ public final class AgentServer {
         router.get("/v1/state").handler(this::stateOrWatch);
         router.post("/v1/apply").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(this::apply);
         router.get("/v1/stats").handler(this::stats);
+        router.post("/v1/trace").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::trace);
         router.get("/metrics").handler(ctx -> {
             registerNodeMeters();
             ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape());
@@ -186,22 +192,42 @@ public final class AgentServer {
             batch = Wire.batch(ctx.body().asString());
         } catch (ContractException e) {
             refused.increment();
+            log.warn("refused a batch: {} {}", e.error(), e.getMessage());
             error(ctx, e.error(), e.getMessage());
             return;
         }
         Future<ObjectStore.Result> result = vertx.executeBlocking(() -> store.apply(batch));
         result.onSuccess(r -> {
             (r.changed() ? applied : unchanged).increment();
+            if (r.changed()) {
+                log.info("applied {} operations of revision {} (epoch {}): digest {}", batch.ops().size(), batch.revision(), batch.epoch(),
+                        r.state().digest().toString().substring(0, 12));
+            }
             json(ctx, 200, new JsonObject().put("digest", r.state().digest().toString()).put("changed", r.changed())
                     .put("generation", dataplane.tables().current().generation()));
         }).onFailure(e -> {
             refused.increment();
             if (e instanceof ContractException refusal) {
+                log.warn("refused a batch of revision {} (epoch {}): {} {}", batch.revision(), batch.epoch(), refusal.error(), refusal.getMessage());
                 error(ctx, refusal.error(), refusal.getMessage());
             } else {
+                log.error("applying a batch of revision {} failed", batch.revision(), e);
                 error(ctx, ApiError.INTERNAL, "applying the batch failed: " + e);
             }
         });
+    }
+
+    /** {@code POST /v1/trace}: one frame through the live tables with every node's decision recorded; nothing is sent. */
+    private void trace(RoutingContext ctx) {
+        try {
+            TraceRequest request = Wire.read(ctx.body().asString(), TraceRequest.class);
+            PacketIo packets = dataplane.packets();
+            TraceResponse response = Tracing.run(store.state().host(), dataplane.tables().current(),
+                    packets == null ? new dev.weft.net.Ipv4(0) : packets.underlay(), request);
+            ctx.response().setStatusCode(200).putHeader("content-type", "application/json").end(Wire.json(response));
+        } catch (ContractException e) {
+            error(ctx, e.error(), e.getMessage());
+        }
     }
 
     private void stats(RoutingContext ctx) {

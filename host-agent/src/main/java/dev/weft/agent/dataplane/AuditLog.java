@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class AuditLog implements AuditSink, AutoCloseable {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AuditLog.class);
+
     private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyyMMddHH").withZone(ZoneOffset.UTC);
     private static final String[] PROTOCOLS = new String[256];
 
@@ -88,6 +90,7 @@ public final class AuditLog implements AuditSink, AutoCloseable {
                 return;
             } catch (IOException e) {
                 dropped.incrementAndGet();
+                log.warn("cannot write the audit log in {}: {}", dir, e.getMessage());
             }
         }
     }

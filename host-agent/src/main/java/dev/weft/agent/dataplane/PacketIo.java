@@ -31,6 +31,8 @@ import java.util.stream.Collectors;
  */
 public final class PacketIo implements AutoCloseable {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PacketIo.class);
+
     private final PacketConfig config;
     private final ExecutorService control; // a platform thread inside the namespace: TAP devices are made there
     private final List<Worker> workers = new ArrayList<>();
@@ -60,7 +62,9 @@ public final class PacketIo implements AutoCloseable {
                     ready.complete(worker);
                     worker.run();
                 } catch (Throwable e) {
-                    ready.completeExceptionally(e);
+                    if (!ready.completeExceptionally(e)) { // it had started: a worker that stops is a data plane that stops
+                        log.error("packet worker {} stopped", Thread.currentThread().getName(), e);
+                    }
                 }
             });
             workers.add(ready.get());
@@ -80,6 +84,11 @@ public final class PacketIo implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
+    }
+
+    /** This host's provider address. */
+    public dev.weft.net.Ipv4 underlay() {
+        return config.underlay();
     }
 
     /** Takes a newly published snapshot: TAP devices for new ports, then the tables, then closes the TAPs of removed ports. */

@@ -22,6 +22,8 @@ import java.nio.file.StandardOpenOption;
  */
 final class StateFile {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StateFile.class);
+
     static final String NAME = "state.json";
     private static final int FORMAT = 1;
 
@@ -43,8 +45,9 @@ final class StateFile {
         Files.move(tmp, dir.resolve(NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
             directory.force(true);
-        } catch (IOException ignored) {
+        } catch (IOException e) {
             // some file systems can't flush a directory; the rename itself is still atomic
+            log.debug("cannot flush directory {}: {}", dir, e.getMessage());
         }
     }
 

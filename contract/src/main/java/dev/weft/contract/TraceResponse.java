@@ -1,0 +1,28 @@
+package dev.weft.contract;
+
+import dev.weft.net.Ipv4;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * What a traced frame did on one host: every node's decision, and where it ended. {@code DELIVERED}
+ * names the port; {@code ENCAPSULATED} the provider address it would be sent to, the encapsulation and
+ * the bytes as sent (for the next host's trace); {@code DROPPED} the reason.
+ */
+public record TraceResponse(String host, List<Hop> hops, Outcome outcome, String port, Ipv4 underlay, Encapsulation encapsulation,
+                            String dropReason, String frame) {
+
+    public enum Outcome { DELIVERED, ENCAPSULATED, DROPPED }
+
+    /** One node's decision. */
+    public record Hop(String node, String decision) {
+    }
+
+    public TraceResponse {
+        hops = List.copyOf(hops);
+    }
+
+    public byte[] frameBytes() {
+        return Base64.getDecoder().decode(frame);
+    }
+}

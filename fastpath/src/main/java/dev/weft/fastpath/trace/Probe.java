@@ -1,0 +1,48 @@
+package dev.weft.fastpath.trace;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The synthetic first packet of a flow that {@code weft trace} sends through the graph: Ethernet, IPv4
+ * (TTL 64, checksum computed) and a TCP SYN, a UDP datagram or an ICMP echo request.
+ */
+public final class Probe {
+
+    public enum Protocol { tcp, udp, icmp }
+
+    private Probe() {
+    }
+
+    public static byte[] frame(long srcMac, long dstMac, int src, int dst, Protocol protocol, int srcPort, int dstPort) {
+        int l4 = switch (protocol) {
+            case tcp -> 20;
+            case udp -> 8 + 16;
+            case icmp -> 8 + 16;
+        };
+        ByteBuffer b = ByteBuffer.allocate(14 + 20 + l4);
+        b.putShort((short) (dstMac >>> 32)).putInt((int) dstMac).putShort((short) (srcMac >>> 32)).putInt((int) srcMac);
+        b.putShort((short) 0x0800);
+        int ip = b.position();
+        int proto = switch (protocol) {
+            case tcp -> 6;
+            case udp -> 17;
+            case icmp -> 1;
+        };
+        b.put((byte) 0x45).put((byte) 0).putShort((short) (20 + l4)).putShort((short) 0).putShort((short) 0x4000)
+                .put((byte) 64).put((byte) proto).putShort((short) 0).putInt(src).putInt(dst);
+        int sum = 0;
+        for (int k = 0; k < 20; k += 2) {
+            sum += b.getShort(ip + k) & 0xffff;
+        }
+        sum = (sum & 0xffff) + (sum >>> 16);
+        sum = (sum & 0xffff) + (sum >>> 16);
+        b.putShort(ip + 10, (short) ~sum);
+        switch (protocol) {
+            case tcp -> b.putShort((short) srcPort).putShort((short) dstPort).putInt(1).putInt(0)
+                    .putShort((short) 0x5002).putShort((short) 64240).putShort((short) 0).putShort((short) 0); // SYN
+            case udp -> b.putShort((short) srcPort).putShort((short) dstPort).putShort((short) l4).putShort((short) 0);
+            case icmp -> b.put((byte) 8).put((byte) 0).putShort((short) 0).putShort((short) srcPort).putShort((short) 1); // echo request, id, seq
+        }
+        return b.array();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.weft.agent.dataplane;
+
+import dev.weft.contract.ContractException;
+import dev.weft.contract.ApiError;
+import dev.weft.contract.Encapsulation;
+import dev.weft.contract.TraceRequest;
+import dev.weft.contract.TraceResponse;
+import dev.weft.fastpath.packet.PacketBatch;
+import dev.weft.fastpath.table.ForwardingTables;
+import dev.weft.fastpath.table.TableSnapshot;
+import dev.weft.fastpath.trace.PacketTracer;
+import dev.weft.net.Ipv4;
+import java.util.Base64;
+
+/**
+ * Runs a {@link TraceRequest} through the packet graph over one host's tables: the agent's live tables
+ * for {@code POST /v1/trace}, or tables compiled from a revision for {@code weft trace} without {@code --live}.
+ * Both go through the same nodes the workers run.
+ */
+public final class Tracing {
+
+    private Tracing() {
+    }
+
+    /** @param underlay the host's provider address (the outer source of what it encapsulates) */
+    public static TraceResponse run(String host, TableSnapshot snapshot, Ipv4 underlay, TraceRequest request) throws ContractException {
+        try (ForwardingTables tables = new ForwardingTables(snapshot, underlay.value(), 0, 0)) {
+            int inPort;
+            if (request.port() != null) {
+                inPort = -1;
+                for (int p = 0; p < tables.portCount(); p++) {
+                    if (tables.ports[p].name().equals(request.port())) {
+                        inPort = p;
+                    }
+                }
+                if (inPort < 0) {
+                    throw new ContractException(ApiError.INVALID, "port: " + request.port() + " is not a port of host " + host);
+                }
+            } else {
+                inPort = request.encapsulation() == Encapsulation.NVGRE ? PacketBatch.UNDERLAY_GRE : PacketBatch.UNDERLAY;
+            }
+            byte[] frame = request.frameBytes();
+            if (frame.length > PacketBatch.MAX_FRAME) {
+                throw new ContractException(ApiError.INVALID, "frame: " + frame.length + " bytes is more than a batch slot holds");
+            }
+            PacketTracer.Result result = PacketTracer.trace(tables, inPort, request.underlaySource() == null ? 0 : request.underlaySource().value(), frame);
+            return new TraceResponse(host, result.hops().stream().map(h -> new TraceResponse.Hop(h.node(), h.decision())).toList(),
+                    TraceResponse.Outcome.valueOf(result.outcome().name()), result.port(),
+                    result.outcome() == PacketTracer.Outcome.ENCAPSULATED ? new Ipv4(result.underlay()) : null,
+                    result.outcome() == PacketTracer.Outcome.ENCAPSULATED ? (result.nvgre() ? Encapsulation.NVGRE : Encapsulation.VXLAN) : null,
+                    result.reason() == null ? null : result.reason().name(), Base64.getEncoder().encodeToString(result.frame()));
+        }
+    }
+}

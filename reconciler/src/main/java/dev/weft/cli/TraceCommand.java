@@ -1,0 +1,128 @@
+package dev.weft.cli;
+
+import dev.weft.compile.Compiled;
+import dev.weft.contract.ContractException;
+import dev.weft.fastpath.trace.Probe;
+import dev.weft.net.Ipv4;
+import dev.weft.trace.CompiledTracer;
+import dev.weft.trace.LiveTracer;
+import dev.weft.trace.TraceReport;
+import dev.weft.trace.Tracer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.security.GeneralSecurityException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.SerializationFeature;
+
+@Command(name = "trace", mixinStandardHelpOptions = true,
+        description = {"Follow one packet from a NIC through the fastpath, node by node, as ovn-trace does for OVN.",
+                "The packet goes through the same graph nodes that forward real packets, over the tables of the NIC's host",
+                "(and of the destination's host when it is encapsulated): compiled from the revision, or with --live the",
+                "tables the agents hold now. Nothing is sent. It is the first packet of its flow (a TCP SYN, a UDP datagram",
+                "or an ICMP echo request), so the flow cache misses and security rules decide it."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:delivered to a port", "1:error (bad arguments, unknown NIC, invalid revision, unreachable agent)", "2:dropped"})
+public final class TraceCommand implements Callable<Integer> {
+
+    enum Output { text, json }
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    RepoOptions repo;
+
+    @Option(names = "--rev", paramLabel = "REV", description = "Revision whose manifests name the NIC and the hosts (default: HEAD).")
+    String rev;
+
+    @Option(names = "--from", required = true, paramLabel = "TENANT/NIC", description = "The NetworkInterface the packet leaves, e.g. tenant-a/web-1.")
+    String from;
+
+    @Option(names = "--to", required = true, paramLabel = "IP", description = "The destination address.")
+    String to;
+
+    @Option(names = "--proto", paramLabel = "PROTO", defaultValue = "icmp", description = "tcp, udp or icmp (default: ${DEFAULT-VALUE}).")
+    Probe.Protocol protocol;
+
+    @Option(names = "--dport", paramLabel = "N", description = "Destination port (tcp and udp; required for them).")
+    Integer destinationPort;
+
+    @Option(names = "--sport", paramLabel = "N", defaultValue = "49152", description = "Source port, or the ICMP echo identifier (default: ${DEFAULT-VALUE}).")
+    int sourcePort;
+
+    @Option(names = "--live", description = "Trace through the tables the agents hold now (POST /v1/trace) instead of the revision's.")
+    boolean live;
+
+    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
+    Output output;
+
+    @Mixin
+    AgentOptions agents;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Ipv4 destination = Ipv4.tryParse(to);
+        if (destination == null) {
+            err.println("error: --to takes an IPv4 address, not " + to);
+            return 1;
+        }
+        if (protocol != Probe.Protocol.icmp && destinationPort == null) {
+            err.println("error: --dport is required with --proto " + protocol);
+            return 1;
+        }
+        int dport = destinationPort == null ? 0 : destinationPort;
+        if (dport < 0 || dport > 65535 || sourcePort < 0 || sourcePort > 65535) {
+            err.println("error: ports are 0-65535");
+            return 1;
+        }
+        Compiled compiled = Desired.compile(repo, rev, err);
+        if (compiled == null) {
+            return 1;
+        }
+        TraceReport report;
+        try {
+            Tracer tracer = new Tracer(compiled.model(), live ? new LiveTracer(agents.access()) : new CompiledTracer(compiled));
+            report = tracer.trace(from, destination, protocol, sourcePort, dport);
+        } catch (Tracer.TraceException | ContractException | IOException | GeneralSecurityException e) {
+            err.println("error: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+        out.print(output == Output.json ? json(report) : text(report));
+        out.flush();
+        return report.delivered() ? 0 : 2;
+    }
+
+    static String json(TraceReport report) {
+        return JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build().writeValueAsString(report) + "\n";
+    }
+
+    static String text(TraceReport report) {
+        StringBuilder out = new StringBuilder();
+        String ports = report.protocol().equals("icmp") ? "" : " " + report.sourcePort() + " → " + report.destinationPort();
+        out.append("trace ").append(report.from()).append(" → ").append(report.to()).append(' ').append(report.protocol()).append(ports)
+                .append(" at ").append(report.revision(), 0, Math.min(12, report.revision().length())).append("\n\n");
+        int hostWidth = report.steps().stream().mapToInt(s -> s.host().length()).max().orElse(0);
+        int nodeWidth = report.steps().stream().mapToInt(s -> s.node().length()).max().orElse(0);
+        for (TraceReport.Step step : report.steps()) {
+            out.append(String.format("  %-" + hostWidth + "s  %-" + nodeWidth + "s  %s%n", step.host(), step.node(), step.decision()));
+        }
+        out.append('\n');
+        if (report.delivered()) {
+            out.append("delivered to port ").append(report.port()).append(" on ").append(report.host()).append('\n');
+        } else {
+            out.append("dropped on ").append(report.host()).append(" by ").append(report.dropNode()).append(": ").append(report.dropReason()).append('\n');
+        }
+        return out.toString();
+    }
+}

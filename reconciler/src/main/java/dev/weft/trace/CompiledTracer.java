@@ -1,0 +1,24 @@
+package dev.weft.trace;
+
+import dev.weft.agent.dataplane.Dataplane;
+import dev.weft.agent.dataplane.Tracing;
+import dev.weft.compile.Compiled;
+import dev.weft.contract.ContractException;
+import dev.weft.contract.TraceRequest;
+import dev.weft.contract.TraceResponse;
+import dev.weft.model.Host;
+
+/** Traces through the tables each host would have at a revision: its compiled slice, turned into tables as the agent turns it. */
+public final class CompiledTracer implements HostTracer {
+
+    private final Compiled compiled;
+
+    public CompiledTracer(Compiled compiled) {
+        this.compiled = compiled;
+    }
+
+    @Override
+    public TraceResponse run(Host host, TraceRequest request) throws ContractException {
+        return Tracing.run(host.name(), Dataplane.snapshot(compiled.slice(host.name()).values(), 1), host.underlayAddress(), request);
+    }
+}

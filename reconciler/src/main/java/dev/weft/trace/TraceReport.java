@@ -1,0 +1,26 @@
+package dev.weft.trace;
+
+import dev.weft.contract.TraceResponse;
+import java.util.List;
+
+/**
+ * The path of one synthetic packet: each host's node decisions in order, and how it ended.
+ *
+ * @param delivered  whether it reached a port ({@code port} on {@code host}); otherwise it was dropped on
+ *                   {@code host} by {@code dropNode} for {@code dropReason}
+ */
+public record TraceReport(String revision, String from, String to, String protocol, int sourcePort, int destinationPort,
+                          List<Step> steps, boolean delivered, String host, String port, String dropNode, String dropReason) {
+
+    /** One node's decision on one host. */
+    public record Step(String host, String node, String decision) {
+    }
+
+    public TraceReport {
+        steps = List.copyOf(steps);
+    }
+
+    static List<Step> steps(TraceResponse response) {
+        return response.hops().stream().map(h -> new Step(response.host(), h.node(), h.decision())).toList();
+    }
+}

@@ -1,0 +1,99 @@
+package dev.weft.trace;
+
+import dev.weft.contract.ContractException;
+import dev.weft.contract.TraceRequest;
+import dev.weft.contract.TraceResponse;
+import dev.weft.fastpath.table.ForwardingTables;
+import dev.weft.fastpath.trace.Probe;
+import dev.weft.model.Host;
+import dev.weft.model.Kind;
+import dev.weft.model.Model;
+import dev.weft.model.NetworkInterface;
+import dev.weft.model.ResourceId;
+import dev.weft.model.VirtualNetwork;
+import dev.weft.net.Ipv4;
+import dev.weft.net.Ipv4Prefix;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code weft trace}: what ovn-trace is to OVN. Builds the first packet of a flow from a NIC (its MAC and
+ * IP; the destination's MAC within the subnet, the gateway's beyond it), runs it on the NIC's host and,
+ * when that host encapsulates it, runs the bytes it would send on the host they are addressed to.
+ */
+public final class Tracer {
+
+    /** Bad arguments: an unknown NIC, or an address that isn't one. */
+    public static final class TraceException extends Exception {
+        public TraceException(String message) {
+            super(message);
+        }
+    }
+
+    private final Model model;
+    private final HostTracer hosts;
+
+    public Tracer(Model model, HostTracer hosts) {
+        this.model = model;
+        this.hosts = hosts;
+    }
+
+    /** @param from {@code tenant/nic} */
+    public TraceReport trace(String from, Ipv4 to, Probe.Protocol protocol, int sourcePort, int destinationPort)
+            throws TraceException, IOException, InterruptedException, ContractException {
+        NetworkInterface nic = nic(from);
+        VirtualNetwork network = model.networks().get(nic.networkId());
+        Ipv4Prefix subnet = network.subnet(nic.subnet()).orElseThrow().addressPrefix();
+        long dstMac = subnet.contains(to) ? neighbour(nic, to).map(n -> n.macAddress().value()).orElse(ForwardingTables.ROUTER_MAC)
+                : ForwardingTables.ROUTER_MAC;
+        byte[] frame = Probe.frame(nic.macAddress().value(), dstMac, nic.ipAddress().value(), to.value(), protocol, sourcePort, destinationPort);
+        Host host = model.hosts().get(nic.host());
+        TraceResponse response = hosts.run(host, TraceRequest.fromPort(nic.namespace() + "/" + nic.name(), frame));
+        List<TraceReport.Step> steps = new ArrayList<>(TraceReport.steps(response));
+        if (response.outcome() == TraceResponse.Outcome.ENCAPSULATED) {
+            Ipv4 source = host.underlayAddress();
+            host = model.hosts().values().stream().filter(h -> h.underlayAddress().equals(response.underlay())).findFirst()
+                    .orElseThrow(() -> new TraceException(response.underlay() + ", where " + nic.host() + " sends the packet, is no Host's underlayAddress"));
+            TraceResponse next = hosts.run(host, TraceRequest.fromUnderlay(source, response.encapsulation(), response.frameBytes()));
+            steps.addAll(TraceReport.steps(next));
+            if (next.outcome() == TraceResponse.Outcome.ENCAPSULATED) {
+                throw new TraceException(host.name() + " sends the packet on to " + next.underlay() + " instead of delivering it: a forwarding loop");
+            }
+            return report(nic, to, protocol, sourcePort, destinationPort, steps, next);
+        }
+        return report(nic, to, protocol, sourcePort, destinationPort, steps, response);
+    }
+
+    private TraceReport report(NetworkInterface nic, Ipv4 to, Probe.Protocol protocol, int sourcePort, int destinationPort,
+                               List<TraceReport.Step> steps, TraceResponse last) {
+        boolean delivered = last.outcome() == TraceResponse.Outcome.DELIVERED;
+        String dropNode = delivered || steps.isEmpty() ? null : steps.getLast().node();
+        return new TraceReport(model.revision(), nic.namespace() + "/" + nic.name(), to.toString(), protocol.name(),
+                protocol == Probe.Protocol.icmp ? 0 : sourcePort, protocol == Probe.Protocol.icmp ? 0 : destinationPort, steps, delivered,
+                last.host(), last.port(), dropNode, last.dropReason());
+    }
+
+    private NetworkInterface nic(String from) throws TraceException {
+        String[] parts = from.split("/", -1);
+        if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
+            throw new TraceException("--from takes TENANT/NIC, e.g. tenant-a/web-1, not " + from);
+        }
+        NetworkInterface nic = model.interfaces().get(new ResourceId(Kind.NetworkInterface, parts[0], parts[1]));
+        if (nic == null) {
+            throw new TraceException("no NetworkInterface " + parts[1] + " in namespace " + parts[0] + " at " + shortRevision());
+        }
+        return nic;
+    }
+
+    /** The NIC of the same virtual network with address {@code ip}: the MAC an ARP request would get. */
+    private Optional<NetworkInterface> neighbour(NetworkInterface nic, Ipv4 ip) {
+        return model.interfaces().values().stream()
+                .filter(n -> n.networkId().equals(nic.networkId()) && n.ipAddress().equals(ip)).findFirst();
+    }
+
+    private String shortRevision() {
+        return model.revision().length() > 12 ? model.revision().substring(0, 12) : model.revision();
+    }
+}

@@ -1,0 +1,164 @@
+package dev.weft.trace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weft.cli.CliRun;
+import dev.weft.cli.ExampleRepo;
+import dev.weft.reconcile.Fleetlet;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** weft trace on manifests-example: one packet through the real graph nodes, each decision printed. */
+class TraceCommandTest {
+
+    static final String DB_NSG = """
+            ---
+            apiVersion: weft.dev/v1alpha1
+            kind: NetworkSecurityGroup
+            metadata: {name: db-nsg, namespace: tenant-a}
+            spec:
+              securityRules:
+                - {name: allow-postgres-from-web, priority: 100, direction: Inbound, action: Allow, protocol: TCP,
+                   sourceAddressPrefixes: [10.1.1.0/24], destinationPortRanges: ["5432"]}
+                - {name: deny-ssh, priority: 200, direction: Inbound, action: Deny, protocol: TCP, destinationPortRanges: ["22"]}
+            """;
+
+    @TempDir
+    Path dir;
+
+    ExampleRepo repo;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        repo = new ExampleRepo(dir.resolve("repo"));
+    }
+
+    @AfterEach
+    void tearDown() {
+        repo.close();
+    }
+
+    /** Runs weft trace; the output with runs of spaces (the column padding) as one. */
+    private CliRun trace(String... more) {
+        List<String> args = new ArrayList<>(List.of("trace", "--repo", repo.dir().toString()));
+        args.addAll(List.of(more));
+        CliRun run = CliRun.of(args.toArray(String[]::new));
+        return new CliRun(run.exitCode(), run.out().replaceAll(" +", " "), run.err());
+    }
+
+    @Test
+    void acrossSubnetsOnOneHostThePacketIsRoutedAndDelivered() {
+        CliRun run = trace("--from", "tenant-a/web-1", "--to", "10.1.2.5");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out())
+                .contains("host-a tap-input from port tenant-a/web-1, VNI 5001")
+                .contains("ethernet-input ICMP 10.1.1.4 → 10.1.2.5 echo request id 49152")
+                .contains("flow-lookup miss")
+                .contains("ip4-lookup 10.1.2.5 in VNI 5001 is local port tenant-a/db-2, routed from subnet 10.1.1.0/24")
+                .contains("security outbound tenant-a/web-1: no security group, allowed")
+                .contains("rewrite routed: TTL 64 → 63")
+                .contains("port-output deliver to port tenant-a/db-2")
+                .endsWith("delivered to port tenant-a/db-2 on host-a\n");
+    }
+
+    @Test
+    void toAnotherHostThePacketIsEncapsulatedAndDeliveredThere() {
+        CliRun run = trace("--from", "tenant-a/web-1", "--to", "10.1.1.5", "--proto", "udp", "--dport", "53");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out())
+                .contains("trace tenant-a/web-1 → 10.1.1.5 udp 49152 → 53")
+                .contains("host-a ip4-lookup 10.1.1.5 in VNI 5001 is on host 198.18.0.2 (VXLAN), same subnet")
+                .contains("host-a vxlan-encap VXLAN VNI 5001 → 198.18.0.2")
+                .contains("host-b vxlan-input VXLAN VNI 5001 from 198.18.0.1")
+                .contains("host-b ip4-lookup 10.1.1.5 in VNI 5001 is local port tenant-a/web-2")
+                .endsWith("delivered to port tenant-a/web-2 on host-b\n");
+    }
+
+    @Test
+    void routedAcrossSubnetsAndHostsAsJson() {
+        CliRun run = trace("--from", "tenant-a/web-1", "--to", "10.1.2.4", "--proto", "tcp", "--dport", "5432", "--output", "json");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("\"delivered\" : true").contains("\"host\" : \"host-c\"").contains("\"port\" : \"tenant-a/db-1\"")
+                .contains("\"node\" : \"vxlan-encap\"").contains("\"decision\" : \"routed: TTL 64 → 63");
+    }
+
+    @Test
+    void aSecurityRuleDropIsNamedWithItsGroupAndRule() throws Exception {
+        repo.append("tenants/tenant-a/network.yaml", DB_NSG)
+                .replace("tenants/tenant-a/network.yaml", "      addressPrefix: 10.1.2.0/24\n", "      addressPrefix: 10.1.2.0/24\n      networkSecurityGroup: db-nsg\n")
+                .commit("db-nsg on the db subnet");
+        CliRun ssh = trace("--from", "tenant-a/web-1", "--to", "10.1.2.4", "--proto", "tcp", "--dport", "22");
+        assertThat(ssh.exitCode()).isEqualTo(2);
+        assertThat(ssh.out()).contains("host-c security inbound tenant-a/db-1: denied by tenant-a/db-nsg/deny-ssh")
+                .endsWith("dropped on host-c by security: SECURITY_DENIED\n");
+        CliRun postgres = trace("--from", "tenant-a/web-1", "--to", "10.1.2.4", "--proto", "tcp", "--dport", "5432");
+        assertThat(postgres.exitCode()).isZero();
+        assertThat(postgres.out()).contains("inbound tenant-a/db-1: allowed by tenant-a/db-nsg/allow-postgres-from-web");
+        CliRun other = trace("--from", "tenant-a/web-1", "--to", "10.1.2.4", "--proto", "udp", "--dport", "9999");
+        assertThat(other.exitCode()).isZero(); // a default rule, by name: inside the virtual network is allowed
+        assertThat(other.out()).contains("inbound tenant-a/db-1: allowed by tenant-a/db-nsg/AllowVnetInBound");
+    }
+
+    @Test
+    void anotherTenantsAddressIsNeverReached() throws Exception {
+        repo.append("tenants/tenant-a/nics.yaml", """
+                ---
+                apiVersion: weft.dev/v1alpha1
+                kind: NetworkInterface
+                metadata: {name: web-3, namespace: tenant-a}
+                spec: {virtualNetwork: blue, subnet: web, host: host-a, macAddress: "02:00:0a:01:01:06", ipAddress: 10.1.1.6}
+                """).commit("web-3");
+        CliRun run = trace("--from", "tenant-b/app-1", "--to", "10.1.1.6", "--proto", "tcp", "--dport", "80");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.out()).doesNotContain("tenant-a/").endsWith("dropped on host-a by ip4-lookup: UNKNOWN_DESTINATION\n");
+        // the same address as tenant-a's db-2 reaches tenant-b's own data-2
+        CliRun own = trace("--from", "tenant-b/app-1", "--to", "10.1.2.5");
+        assertThat(own.out()).doesNotContain("tenant-a/").endsWith("delivered to port tenant-b/data-2 on host-c\n");
+    }
+
+    @Test
+    void anAddressOutsideTheNetworkHasNoRoute() {
+        CliRun run = trace("--from", "tenant-a/web-1", "--to", "203.0.113.10");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.out()).endsWith("dropped on host-a by ip4-lookup: NO_ROUTE\n");
+    }
+
+    @Test
+    void badArgumentsAreErrors() {
+        assertThat(trace("--from", "tenant-a/nope", "--to", "10.1.1.5").err()).contains("no NetworkInterface nope in namespace tenant-a");
+        assertThat(trace("--from", "tenant-a/web-1", "--to", "10.1.1.500").exitCode()).isEqualTo(1);
+        assertThat(trace("--from", "tenant-a/web-1", "--to", "10.1.1.5", "--proto", "tcp").err()).contains("--dport is required");
+    }
+
+    @Test
+    void liveTracesThroughTheAgentsTables() throws Exception {
+        try (Fleetlet fleet = new Fleetlet(dir.resolve("agents"))) {
+            fleet.start("host-a", "host-b", "host-c");
+            List<String> agents = new ArrayList<>();
+            fleet.endpoints.forEach((host, uri) -> agents.addAll(List.of("--agent", host + "=" + uri)));
+            List<String> apply = new ArrayList<>(List.of("apply", "--repo", repo.dir().toString(), "--auto-approve", "--state-dir",
+                    dir.resolve("state").toString()));
+            apply.addAll(agents);
+            assertThat(CliRun.of(apply.toArray(String[]::new)).exitCode()).isZero();
+
+            List<String> live = new ArrayList<>(List.of("--from", "tenant-a/web-1", "--to", "10.1.2.4", "--live"));
+            live.addAll(agents);
+            CliRun run = trace(live.toArray(String[]::new));
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            // the same path as through the revision's tables; only the agents' table generation differs
+            assertThat(run.out().replaceAll("generation \\d+", "generation N"))
+                    .isEqualTo(trace("--from", "tenant-a/web-1", "--to", "10.1.2.4").out().replaceAll("generation \\d+", "generation N"));
+
+            // the agents' tables, not the revision's: remove db-1's port on host-c by hand, and the live trace drops
+            fleet.removePort("host-c", "tenant-a/db-1");
+            CliRun drifted = trace(live.toArray(String[]::new));
+            assertThat(drifted.exitCode()).isEqualTo(2);
+            assertThat(drifted.out()).endsWith("dropped on host-c by ip4-lookup: NOT_A_LOCAL_PORT\n");
+        }
+    }
+}
