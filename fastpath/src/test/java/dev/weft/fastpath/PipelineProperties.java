@@ -94,7 +94,10 @@ class PipelineProperties {
     void randomFramesNeverThrowAndNeverLeaveOnAnotherVni(@ForAll("batches") List<Arrival> arrivals) {
         try (PacketBatch batch = new PacketBatch(); ForwardingTables tables = Frames.tables(1)) {
             for (Arrival a : arrivals) {
-                batch.add(a.frame(), a.port());
+                int i = batch.add(a.frame(), a.port());
+                if (i >= 0) {
+                    batch.underlaySource[i] = HOST_B;
+                }
             }
             new Pipeline(1024).process(batch, tables);
             for (int i = 0; i < batch.count(); i++) {

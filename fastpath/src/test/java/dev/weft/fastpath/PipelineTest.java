@@ -4,6 +4,7 @@ import static dev.weft.fastpath.Frames.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weft.fastpath.node.GreInput;
+import dev.weft.fastpath.node.VxlanInput;
 import dev.weft.fastpath.packet.DropReason;
 import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.pipeline.Pipeline;
@@ -34,8 +35,14 @@ class PipelineTest {
     }
 
     private int run(byte[] frame, int inPort) {
+        return run(frame, inPort, HOST_B);
+    }
+
+    /** @param sender for underlay frames, the provider address they come from */
+    private int run(byte[] frame, int inPort, int sender) {
         batch.clear();
         int i = batch.add(frame, inPort);
+        batch.underlaySource[i] = sender;
         pipeline.process(batch, tables);
         return i;
     }
@@ -204,10 +211,21 @@ class PipelineTest {
         i = run(vxlan(5002, toWeb1), PacketBatch.UNDERLAY);
         assertThat(batch.outPort[i]).isEqualTo(APP1);                  // the same address in VNI 5002 is tenant-b's
 
-        run(vxlan(7777, toWeb1), PacketBatch.UNDERLAY);
+        run(vxlan(7777, toWeb1), PacketBatch.UNDERLAY);                // no host carries VNI 7777
         run(vxlan(5001, udp(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 1, 2, 0)), PacketBatch.UNDERLAY);
-        assertThat(pipeline.counters().drops(DropReason.UNKNOWN_VNI)).isEqualTo(1);
+        assertThat(pipeline.counters().drops(DropReason.UNKNOWN_PEER)).isEqualTo(1);
         assertThat(pipeline.counters().drops(DropReason.NOT_A_LOCAL_PORT)).isEqualTo(1);
+    }
+
+    @Test
+    void encapsulatedFramesAreAcceptedOnlyFromHostsThatCarryTheirVni() {
+        byte[] toWeb1 = udp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 53, 40000, 10);
+        int rogue = ip("198.18.0.99");
+        assertThat(batch.verdict[run(vxlan(5001, toWeb1), PacketBatch.UNDERLAY, rogue)]).isEqualTo(PacketBatch.DROP);
+        assertThat(batch.verdict[run(nvgre(5002, rogue, HOST_A, toWeb1), PacketBatch.UNDERLAY_GRE)]).isEqualTo(PacketBatch.DROP);
+        assertThat(pipeline.counters().drops(VxlanInput.NAME, DropReason.UNKNOWN_PEER)).isEqualTo(1);
+        assertThat(pipeline.counters().drops(GreInput.NAME, DropReason.UNKNOWN_PEER)).isEqualTo(1);
+        assertThat(batch.verdict[run(vxlan(5001, toWeb1), PacketBatch.UNDERLAY, HOST_B)]).isEqualTo(PacketBatch.TO_PORT);
     }
 
     @Test

@@ -66,6 +66,7 @@ class SecurityTest {
     private int run(byte[] frame, int port) {
         batch.clear();
         int i = batch.add(frame, port);
+        batch.underlaySource[i] = HOST_B; // underlay frames come from host B, which carries both VNIs
         pipeline.process(batch, tables);
         return batch.verdict[i];
     }
@@ -173,21 +174,118 @@ class SecurityTest {
 
         assertThat(run(vxlan(5001, tcp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41000, 80)), PacketBatch.UNDERLAY))
                 .isEqualTo(PacketBatch.TO_PORT);
+        now.addAndGet(java.time.Duration.ofSeconds(1).toNanos());
         assertThat(run(vxlan(5001, tcp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41001, 80)), PacketBatch.UNDERLAY))
                 .isEqualTo(PacketBatch.TO_PORT);
+        now.addAndGet(java.time.Duration.ofSeconds(1).toNanos());
         assertThat(run(vxlan(5001, tcp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41002, 80)), PacketBatch.UNDERLAY))
-                .as("a third flow for a port limited to two").isEqualTo(PacketBatch.DROP);
-        assertThat(pipeline.counters().drops(DropReason.CONNTRACK_FULL)).isEqualTo(1);
+                .as("a third flow for a port limited to two: the least recently seen makes room").isEqualTo(PacketBatch.TO_PORT);
+        assertThat(pipeline.counters().drops(DropReason.CONNTRACK_FULL)).isZero();
         assertThat(pipeline.conntrack().entries(WEB1)).isEqualTo(2);
+        assertThat(pipeline.conntrack().evictions).isEqualTo(1);
 
         now.addAndGet(java.time.Duration.ofHours(2).toNanos());
         assertThat(run(vxlan(5001, tcp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41000, 80)), PacketBatch.UNDERLAY))
                 .as("idle past the timeout: ends, then begins again as a new flow").isEqualTo(PacketBatch.TO_PORT);
-        assertThat(records).as("the flow dropped for lack of tracking room has no record").containsExactly(
+        assertThat(records).containsExactly(
                 "begin tenant-a/web-1 tenant-a/web-nsg/allow-http Allow 80",
                 "begin tenant-a/web-1 tenant-a/web-nsg/allow-http Allow 80",
-                "end tenant-a/web-1 tenant-a/web-nsg/allow-http Allow 80",
+                "end tenant-a/web-1 tenant-a/web-nsg/allow-http Allow 80",     // 41000, evicted
+                "begin tenant-a/web-1 tenant-a/web-nsg/allow-http Allow 80",   // 41002
+                "end tenant-a/web-1 tenant-a/web-nsg/allow-http Allow 80",     // expired (swept or evicted)
                 "begin tenant-a/web-1 tenant-a/web-nsg/allow-http Allow 80");
+    }
+
+    @Test
+    void fiftyThousandDistinctFlowsThroughOnePortAreAllAdmittedAsOldOnesExpireOrMakeRoom() {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        dev.weft.fastpath.security.Conntrack conntrack = new dev.weft.fastpath.security.Conntrack(1 << 16, now::get,
+                java.time.Duration.ofHours(1), java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(60), java.time.Duration.ofSeconds(30));
+        pipeline = new Pipeline(4096, conntrack);
+        tables = tables(1, List.of(new RuleTable(List.of(rule("allow-http", true, 6, new int[] {80, 80})))), List.of());
+        int admitted = 0;
+        for (int flow = 0; flow < 50_000; ) {
+            batch.clear();
+            for (int k = 0; k < PacketBatch.CAPACITY && flow < 50_000; k++, flow++) { // SYNs from 50,000 sources, never answered
+                int source = ip("10.1.1.5") + (flow >>> 14);
+                int i = batch.add(vxlan(5001, tcp(WEB2_MAC, WEB1_MAC, source, ip("10.1.1.4"), 1024 + (flow & 0x3fff), 80)), PacketBatch.UNDERLAY);
+                batch.underlaySource[i] = HOST_B;
+            }
+            pipeline.process(batch, tables);
+            for (int i = 0; i < batch.count(); i++) {
+                admitted += batch.verdict[i] == PacketBatch.TO_PORT ? 1 : 0;
+            }
+            now.addAndGet(java.time.Duration.ofMillis(150).toNanos()); // 196 batches over about 30 s
+        }
+        assertThat(admitted).isEqualTo(50_000);
+        assertThat(pipeline.counters().drops(DropReason.CONNTRACK_FULL)).isZero();
+        assertThat(conntrack.entries(WEB1)).isLessThanOrEqualTo(16_384);
+        assertThat(conntrack.evictions + conntrack.expired).isGreaterThanOrEqualTo(50_000 - 16_384);
+    }
+
+    @Test
+    void trackedFlowsFollowTheirPortWhenOtherPortsComeAndGoAndGoWithIt() {
+        dev.weft.fastpath.table.Tables publisher = new dev.weft.fastpath.table.Tables();
+        TableSnapshot plain = Frames.snapshot(1);
+        PortEntry db2 = plain.ports().get(DB2);
+        PortEntry web1 = plain.ports().get(WEB1);
+        PortSecurity layers = new PortSecurity(List.of(new RuleTable(List.of(rule("allow-http", true, 6, new int[] {80, 80})))),
+                List.of(new RuleTable(List.of(rule("deny-out", false, 0, ALL_PORTS)))));
+        PortEntry secured = new PortEntry(web1.name(), web1.vni(), web1.mac(), web1.ip(), web1.subnet(), web1.gateway(), layers);
+        java.util.function.Function<List<PortEntry>, ForwardingTables> publish = ports -> new ForwardingTables(
+                publisher.publish(ports, plain.mappings(), plain.networks()), HOST_A, HOST_A_MAC, NEXT_HOP_MAC);
+        byte[] request = vxlan(5001, tcp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41000, 80));
+        byte[] reply = tcpFlags(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 80, 41000, 0x12);
+
+        tables = publish.apply(List.of(db2, secured));                       // web-1 is port 1
+        assertThat(run(request, PacketBatch.UNDERLAY)).isEqualTo(PacketBatch.TO_PORT);
+        assertThat(run(reply, 1)).as("the reply of a tracked flow passes a deny-all outbound").isEqualTo(PacketBatch.TO_UNDERLAY);
+
+        tables = publish.apply(List.of(secured));                            // db-2 is gone: web-1 is port 0 now
+        assertThat(run(reply, 0)).as("still tracked under web-1's stable id").isEqualTo(PacketBatch.TO_UNDERLAY);
+
+        PortEntry replacement = new PortEntry("tenant-a/web-9", web1.vni(), web1.mac(), web1.ip(), web1.subnet(), web1.gateway(), layers);
+        tables = publish.apply(List.of(replacement));                        // web-1 is gone; a new VM has its address and port index
+        assertThat(run(reply, 0)).as("the new port inherits nothing").isEqualTo(PacketBatch.DROP);
+        assertThat(pipeline.conntrack().entries).as("web-1's flows went with it, with the first batch on the new tables").isZero();
+    }
+
+    /** {@code frame} as an IPv4 fragment: offset in 8-byte units, more fragments or not; the header checksum fixed. */
+    static byte[] fragment(byte[] frame, int offset, boolean more) {
+        byte[] f = frame.clone();
+        int value = (more ? 0x2000 : 0) | offset;
+        f[20] = (byte) (value >>> 8);
+        f[21] = (byte) value;
+        f[24] = 0;
+        f[25] = 0;
+        int sum = 0;
+        for (int k = 14; k < 34; k += 2) {
+            sum += u16(f, k);
+        }
+        sum = (sum & 0xffff) + (sum >>> 16);
+        sum = (sum & 0xffff) + (sum >>> 16);
+        f[24] = (byte) (~sum >>> 8);
+        f[25] = (byte) ~sum;
+        return f;
+    }
+
+    @Test
+    void fragmentsToAFilteredPortAreDroppedSoTheyCantSlipPastPortRules() {
+        tables = tables(1, List.of(new RuleTable(List.of(rule("deny-ssh", false, 6, new int[] {22, 22}), rule("allow-rest", true, 0, ALL_PORTS)))),
+                List.of(new RuleTable(List.of(rule("allow-out", true, 0, ALL_PORTS)))));
+        byte[] ssh = tcp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 40000, 22);
+        assertThat(run(vxlan(5001, ssh), PacketBatch.UNDERLAY)).isEqualTo(PacketBatch.DROP);
+        // a later fragment has no ports: classified as port 0 it would match allow-rest
+        assertThat(run(vxlan(5001, fragment(ssh, 185, false)), PacketBatch.UNDERLAY)).isEqualTo(PacketBatch.DROP);
+        assertThat(run(vxlan(5001, fragment(ssh, 0, true)), PacketBatch.UNDERLAY)).as("a first fragment too").isEqualTo(PacketBatch.DROP);
+        assertThat(pipeline.counters().drops(DropReason.FRAGMENT_FILTERED)).isEqualTo(2);
+        byte[] http = tcp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 40001, 80);
+        assertThat(run(vxlan(5001, http), PacketBatch.UNDERLAY)).as("whole packets still pass").isEqualTo(PacketBatch.TO_PORT);
+        assertThat(run(vxlan(5001, fragment(http, 185, false)), PacketBatch.UNDERLAY)).as("a cached flow doesn't let fragments through")
+                .isEqualTo(PacketBatch.DROP);
+
+        tables = Frames.tables(2); // web-1 unfiltered: fragments are forwarded
+        assertThat(run(vxlan(5001, fragment(ssh, 185, false)), PacketBatch.UNDERLAY)).isEqualTo(PacketBatch.TO_PORT);
     }
 
     @Test

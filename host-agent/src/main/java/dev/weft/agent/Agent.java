@@ -43,14 +43,10 @@ public final class Agent implements AutoCloseable {
         AgentServer[] server = new AgentServer[1];
         Vertx vertx = null;
         try {
-            ObjectStore store = ObjectStore.open(config.host(), config.stateDir(), config.resetState(), state -> {
-                dataplane.publish(state);
-                if (server[0] != null) {
-                    server[0].changed(state);
-                }
-            });
+            ObjectStore store = ObjectStore.open(config.host(), config.stateDir(), config.resetState(), dataplane::publish);
             vertx = Vertx.vertx();
             server[0] = new AgentServer(vertx, store, dataplane, config.token());
+            store.onCommit(server[0]::changed);
             int port = server[0].start(serverOptions(config));
             return new Agent(config, vertx, store, dataplane, server[0], port);
         } catch (Exception e) {

@@ -30,6 +30,32 @@ public final class StatusCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
     Output output;
 
+    /** Why a request failed, in words: the JDK's HTTP client often throws with no message (a refused connection). */
+    static String reason(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            switch (t) {
+                case java.net.ConnectException c -> {
+                    return "connection refused (is weft reconcile or weft up running, and listening there?)";
+                }
+                case java.net.http.HttpConnectTimeoutException c -> {
+                    return "no answer within 5 s (connect timeout)";
+                }
+                case java.net.http.HttpTimeoutException c -> {
+                    return "no answer within 10 s";
+                }
+                case java.net.UnknownHostException u -> {
+                    return "unknown host " + u.getMessage();
+                }
+                default -> {
+                    if (t.getMessage() != null && t.getCause() == null) {
+                        return t.getMessage();
+                    }
+                }
+            }
+        }
+        return e.getClass().getSimpleName();
+    }
+
     @Override
     public Integer call() {
         JsonObject status;
@@ -42,7 +68,7 @@ public final class StatusCommand implements Callable<Integer> {
             }
             status = new JsonObject(response.body());
         } catch (IOException | RuntimeException e) {
-            spec.commandLine().getErr().println("error: cannot reach the reconciler at " + server + ": " + e.getMessage());
+            spec.commandLine().getErr().println("error: cannot reach the reconciler at " + server + ": " + reason(e));
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

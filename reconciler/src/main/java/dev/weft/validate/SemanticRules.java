@@ -11,6 +11,7 @@ import dev.weft.model.SecurityRule;
 import dev.weft.model.ResourceId;
 import dev.weft.model.Subnet;
 import dev.weft.model.VirtualNetwork;
+import dev.weft.fastpath.io.TapNames;
 import dev.weft.net.Ipv4;
 import dev.weft.net.Ipv4Prefix;
 import dev.weft.net.MacAddress;
@@ -199,10 +200,12 @@ final class SemanticRules {
         networks.values().forEach(n -> networksByName.computeIfAbsent(n.name(), k -> new ArrayList<>()).add(n));
         Map<MacAddress, Declared<NetworkInterface>> byMac = new HashMap<>();
         Map<ResourceId, Map<Ipv4, Declared<NetworkInterface>>> byAddress = new HashMap<>();
+        Map<String, Declared<NetworkInterface>> byTap = new HashMap<>();
         for (Declared<NetworkInterface> d : nics) {
             NetworkInterface nic = d.resource();
             Locator.DocumentRef doc = d.source();
             checkMac(d, byMac);
+            checkTapName(d, byTap);
             if (!declared.contains(new ResourceId(Kind.Host, "", nic.host()))) {
                 report.accept(doc.document().problem("/spec/host", "host \"" + nic.host() + "\" does not exist"));
             }
@@ -227,6 +230,21 @@ final class SemanticRules {
                             + first.resource().name() + " in virtual network " + network.name() + " (" + where(first, "/spec/ipAddress") + ")"));
                 }
             }
+        }
+    }
+
+    /**
+     * A NIC's TAP device is named after a 32-bit hash of its key ({@link TapNames}); two NICs on one host
+     * whose names hash alike would share a device, so such a pair is refused.
+     */
+    private void checkTapName(Declared<NetworkInterface> d, Map<String, Declared<NetworkInterface>> byTap) {
+        NetworkInterface nic = d.resource();
+        String tap = TapNames.of(nic.namespace() + "/" + nic.name());
+        Declared<NetworkInterface> first = byTap.putIfAbsent(nic.host() + "/" + tap, d);
+        if (first != null) {
+            report.accept(d.document().problem("/metadata/name", "on host " + nic.host() + " the TAP device of " + nic.namespace() + "/"
+                    + nic.name() + " would be " + tap + ", the same as that of " + first.resource().namespace() + "/" + first.resource().name()
+                    + " (" + where(first, "/metadata/name") + "); rename one of them or move it to another host"));
         }
     }
 

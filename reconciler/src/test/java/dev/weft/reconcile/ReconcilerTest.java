@@ -156,7 +156,7 @@ class ReconcilerTest {
         }
         dev.weft.cli.CliRun unreachable = dev.weft.cli.CliRun.of("status", "--server", "http://127.0.0.1:9");
         assertThat(unreachable.exitCode()).isEqualTo(1);
-        assertThat(unreachable.err()).contains("cannot reach the reconciler");
+        assertThat(unreachable.err()).contains("cannot reach the reconciler at http://127.0.0.1:9: connection refused").doesNotContain("null");
     }
 
     @Test

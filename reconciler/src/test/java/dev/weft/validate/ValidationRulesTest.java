@@ -304,6 +304,21 @@ class ValidationRulesTest {
         }
 
         @Test
+        void twoInterfacesOnOneHostWhoseTapDevicesWouldShareANameAreRefused() {
+            // "tenant-a/vm-20000" and "tenant-a/vm-29306736" have the same 32-bit String hash, so the same TAP name
+            repo.write("nics.yaml", String.join("---\n",
+                    nic("vm-20000", "web", "02:00:0a:01:01:04", "10.1.1.4"),
+                    nic("vm-29306736", "web", "02:00:0a:01:01:05", "10.1.1.5")));
+            assertThat(repo.problems()).containsExactly("nics.yaml:13:18: error: metadata.name: on host host-a the TAP device of "
+                    + "tenant-a/vm-29306736 would be wft61acb38d, the same as that of tenant-a/vm-20000 (nics.yaml:3:18); "
+                    + "rename one of them or move it to another host");
+            repo.write("nics.yaml", String.join("---\n",
+                    nic("vm-20000", "web", "02:00:0a:01:01:04", "10.1.1.4"),
+                    nic("tenant-a", "vm-29306736", "blue", "web", "host-b", "02:00:0a:01:01:05", "10.1.1.5")));
+            assertThat(repo.problems()).as("on different hosts they don't meet").isEmpty();
+        }
+
+        @Test
         void macMustBeUniqueAcrossAllInterfaces() {
             repo.write("red.yaml", network("tenant-b", "red", 5002, "10.1.0.0/16", "10.1.1.0/24", "10.1.2.0/24"));
             repo.write("nics.yaml", String.join("---\n",

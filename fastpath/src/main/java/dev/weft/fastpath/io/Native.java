@@ -38,6 +38,8 @@ public final class Native {
     public static final long TUNSETIFF = 0x400454caL;
     public static final short IFF_TAP = 0x0002;
     public static final short IFF_NO_PI = 0x1000;
+    /** TUNSETIFF fails with EBUSY when the device already exists: a port never opens someone else's TAP. */
+    public static final short IFF_TUN_EXCL = (short) 0x8000;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();

@@ -10,7 +10,7 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * A TAP device (a VM's NIC as the host sees it): {@code /dev/net/tun} opened non-blocking, attached with
- * {@code ioctl(TUNSETIFF, IFF_TAP | IFF_NO_PI)}. Frames are read straight into a batch's slots and
+ * {@code ioctl(TUNSETIFF, IFF_TAP | IFF_NO_PI | IFF_TUN_EXCL)}, so an existing device is never taken over. Frames are read straight into a batch's slots and
  * written straight from them.
  */
 public final class TapDevice implements AutoCloseable {
@@ -25,8 +25,8 @@ public final class TapDevice implements AutoCloseable {
     private final String name;
     private final boolean offload;
     private final java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared();
+    /** Where the one worker that reads this device reads 64 kB frames into. */
     private final MemorySegment buffer;
-    private final MemorySegment iovecs;
     public long malformed;
     /** Frames read from the VM, and segments they became (more segments than frames: TCP segmentation offload at work). */
     public long framesRead;
@@ -37,7 +37,21 @@ public final class TapDevice implements AutoCloseable {
         this.name = name;
         this.offload = offload;
         this.buffer = offload ? arena.allocate(BUFFER, 64) : null;
-        this.iovecs = offload ? arena.allocate(Structs.IOVEC, 65) : null;
+    }
+
+    /**
+     * What a worker writes a coalesced frame from: its header buffer and iovecs. Every worker has its own,
+     * so several workers can write to one device at once.
+     */
+    public static final class WriteScratch implements AutoCloseable {
+        private final java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared();
+        final MemorySegment header = arena.allocate(256, 64);
+        final MemorySegment iovecs = arena.allocate(Structs.IOVEC, 65);
+
+        @Override
+        public void close() {
+            arena.close();
+        }
     }
 
     /** Creates (or attaches to) the TAP device {@code name} in the calling thread's network namespace, with offloads. */
@@ -57,7 +71,7 @@ public final class TapDevice implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ifreq = arena.allocate(Structs.IFREQ);
             ifreq.setString(Structs.IFR_NAME, name);
-            Structs.ifreqFlags(ifreq, (short) (Native.IFF_TAP | Native.IFF_NO_PI | (offload ? IFF_VNET_HDR : 0)));
+            Structs.ifreqFlags(ifreq, (short) (Native.IFF_TAP | Native.IFF_NO_PI | Native.IFF_TUN_EXCL | (offload ? IFF_VNET_HDR : 0)));
             if (Native.ioctl(fd, Native.TUNSETIFF, ifreq) < 0) {
                 int errno = Native.errno();
                 Native.close(fd);
@@ -122,7 +136,7 @@ public final class TapDevice implements AutoCloseable {
      * equal sizes but the last) to the VM as one frame with a GSO virtio-net header, so the VM's stack
      * takes one 64 kB unit instead of each segment; a run of one is written as it is.
      */
-    public boolean sendRun(PacketBatch batch, int[] run, int from, int count) {
+    public boolean sendRun(PacketBatch batch, int[] run, int from, int count, WriteScratch scratch) {
         if (count == 1 || !offload) {
             boolean ok = true;
             for (int k = 0; k < count; k++) {
@@ -139,7 +153,8 @@ public final class TapDevice implements AutoCloseable {
         int mss = batch.length[first] - headers;
         // One writev: the virtio-net header and the first segment's headers from a small buffer, then every
         // segment's payload straight from the batch, without copying it.
-        MemorySegment out = buffer;
+        MemorySegment out = scratch.header;
+        MemorySegment iovecs = scratch.iovecs;
         out.asSlice(0, Segmenter.VNET_HEADER).fill((byte) 0);
         MemorySegment.copy(m, s, out, Segmenter.VNET_HEADER, headers);
         int payload = 0;

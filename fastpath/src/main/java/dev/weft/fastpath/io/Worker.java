@@ -30,6 +30,7 @@ public final class Worker implements Runnable, AutoCloseable {
     private final Underlay underlay;
     private final Pipeline pipeline = new Pipeline(1 << 16);
     private final PacketBatch batch = new PacketBatch();
+    private final TapDevice.WriteScratch scratch = new TapDevice.WriteScratch();
     private final Map<String, TapDevice> ports = new ConcurrentHashMap<>();
     private final java.util.Set<String> readers = ConcurrentHashMap.newKeySet();
     private final int epoll;
@@ -38,6 +39,8 @@ public final class Worker implements Runnable, AutoCloseable {
     private final int[] toUnderlay = new int[PacketBatch.CAPACITY];
     private final int[] toPort = new int[PacketBatch.CAPACITY];
     private volatile boolean running = true;
+    /** Loops begun: once it moves past its value at a table swap, the worker no longer uses the old tables or ports. */
+    private volatile long loops;
     public volatile long txPortFailures;
 
     /** @param tables the current tables, read once per batch */
@@ -103,6 +106,7 @@ public final class Worker implements Runnable, AutoCloseable {
         long generation = -1;
         int mapSize = -1;
         while (running) {
+            loops++; // single writer
             int ready = Native.epollWait(epoll, events, 64, 100);
             ForwardingTables t = tables.get();
             if (t == null || ready <= 0) {
@@ -145,7 +149,7 @@ public final class Worker implements Runnable, AutoCloseable {
                         toPort[run] = i + run;
                         run++;
                     }
-                    if (out == null || !out.sendRun(batch, toPort, 0, run)) {
+                    if (out == null || !out.sendRun(batch, toPort, 0, run, scratch)) {
                         txPortFailures++;
                     }
                     i += run - 1;
@@ -189,6 +193,15 @@ public final class Worker implements Runnable, AutoCloseable {
                 && Bytes.u32(m, n + 4) == Bytes.u32(m, p + 4) + previousPayload;
     }
 
+    /** Underlay datagrams too large for a batch slot, dropped on receive. */
+    public long oversized() {
+        return underlay.oversized;
+    }
+
+    public long loops() {
+        return loops;
+    }
+
     @Override
     public void close() {
         running = false;
@@ -200,6 +213,7 @@ public final class Worker implements Runnable, AutoCloseable {
         underlay.close();
         Native.close(epoll);
         batch.close();
+        scratch.close();
         arena.close();
     }
 }

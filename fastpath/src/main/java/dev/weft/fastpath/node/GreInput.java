@@ -5,6 +5,7 @@ import dev.weft.fastpath.graph.Node;
 import dev.weft.fastpath.packet.Bytes;
 import dev.weft.fastpath.packet.DropReason;
 import dev.weft.fastpath.packet.PacketBatch;
+import dev.weft.fastpath.table.ForwardingTables;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
@@ -32,6 +33,7 @@ public final class GreInput implements Node {
     public void process(PacketBatch b, int[] vector, int count, int[] next, Dispatch d) {
         boolean tracing = d.tracing();
         MemorySegment m = b.memory();
+        ForwardingTables t = d.tables();
         for (int k = 0; k < count; k++) {
             int i = vector[k];
             long ip = b.start[i];
@@ -55,6 +57,10 @@ public final class GreInput implements Node {
             }
             b.vni[i] = Bytes.u32(m, gre + 4) >>> 8;
             b.underlaySource[i] = Bytes.u32(m, ip + 12);
+            if (!t.isPeer(b.vni[i], b.underlaySource[i])) {
+                next[k] = d.drop(i, DropReason.UNKNOWN_PEER); // only hosts that carry the VSID may send it here
+                continue;
+            }
             b.start[i] += ihl + 8;
             b.length[i] = total - ihl - 8;
             if (tracing) {

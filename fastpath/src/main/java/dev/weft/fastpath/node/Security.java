@@ -84,12 +84,20 @@ public final class Security implements Node {
             }
             return true;
         }
+        if ((b.flags[i] & Parser.FLAG_FRAGMENT) != 0) {
+            if (d.tracing()) {
+                d.trace(i, direction(dir) + " " + t.ports[port].name() + ": a fragment can't be classified by ports: dropped");
+            }
+            d.drop(i, DropReason.FRAGMENT_FILTERED);
+            return false;
+        }
         int src = b.srcIp[i];
         int dst = b.dstIp[i];
         int protocol = b.protocol[i];
         int srcPort = b.srcPort[i];
         int dstPort = protocol == Parser.ICMP ? srcPort : b.dstPort[i]; // ICMP echo: the identifier both ways
-        int reverse = conntrack.find(port, 1 - dir, dst, src, protocol, dstPort, srcPort);
+        int id = t.portId[port]; // tracked by the port's stable id, not its index in this snapshot
+        int reverse = conntrack.find(id, 1 - dir, dst, src, protocol, dstPort, srcPort);
         if (reverse >= 0) {
             b.admittedBy[i] = reverse;
             conntrack.replied(reverse);
@@ -108,7 +116,7 @@ public final class Security implements Node {
             d.drop(i, DropReason.SECURITY_DENIED);
             return false;
         }
-        int same = conntrack.find(port, dir, src, dst, protocol, srcPort, dstPort);
+        int same = conntrack.find(id, dir, src, dst, protocol, srcPort, dstPort);
         if (same >= 0 && conntrack.generation(same) == t.generation) {
             b.admittedBy[i] = same;
             if (d.tracing()) {
@@ -142,7 +150,7 @@ public final class Security implements Node {
                 conntrack.checked(same, t.generation);
                 b.admittedBy[i] = same;
             } else {
-                int entry = conntrack.add(port, dir, src, dst, protocol, srcPort, dstPort, t.generation);
+                int entry = conntrack.add(id, dir, src, dst, protocol, srcPort, dstPort, t.generation);
                 if (entry < 0) {
                     d.drop(i, DropReason.CONNTRACK_FULL); // the port's share of connection tracking is used up
                     return false;

@@ -5,12 +5,14 @@ import dev.weft.fastpath.graph.Node;
 import dev.weft.fastpath.packet.Bytes;
 import dev.weft.fastpath.packet.DropReason;
 import dev.weft.fastpath.packet.PacketBatch;
+import dev.weft.fastpath.table.ForwardingTables;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 /**
  * VXLAN (RFC 7348) received on the underlay's UDP socket: the frame starts at the 8-byte VXLAN header
- * (the kernel consumed the outer IPv4 and UDP headers; the sender is in {@code underlaySource}). Checks
+ * (the kernel consumed the outer IPv4 and UDP headers; the sender is in {@code underlaySource}). Accepts it
+ * only from the provider address of a host that carries the VNI (else {@code UNKNOWN_PEER}). Checks
  * the I flag, takes the VNI and moves the frame's start to the inner Ethernet header.
  */
 public final class VxlanInput implements Node {
@@ -33,6 +35,7 @@ public final class VxlanInput implements Node {
     public void process(PacketBatch b, int[] vector, int count, int[] next, Dispatch d) {
         boolean tracing = d.tracing();
         MemorySegment m = b.memory();
+        ForwardingTables t = d.tables();
         for (int k = 0; k < count; k++) {
             int i = vector[k];
             long s = b.start[i];
@@ -44,7 +47,12 @@ public final class VxlanInput implements Node {
                 next[k] = d.drop(i, DropReason.BAD_ENCAPSULATION);
                 continue;
             }
-            b.vni[i] = Bytes.u32(m, s + 4) >>> 8;
+            int vni = Bytes.u32(m, s + 4) >>> 8;
+            b.vni[i] = vni;
+            if (!t.isPeer(vni, b.underlaySource[i])) {
+                next[k] = d.drop(i, DropReason.UNKNOWN_PEER); // only hosts that carry the VNI may send it here
+                continue;
+            }
             b.start[i] += HEADER;
             b.length[i] -= HEADER;
             if (tracing) {

@@ -21,5 +21,9 @@ public enum DropReason {
     NOT_A_LOCAL_PORT,
     FRAME_TOO_LARGE,
     SECURITY_DENIED,
-    CONNTRACK_FULL
+    CONNTRACK_FULL,
+    /** Encapsulated traffic from an address that is no provider address of a host carrying the VNI. */
+    UNKNOWN_PEER,
+    /** An IPv4 fragment to or from a port that a security group filters: without ports it can't be classified. */
+    FRAGMENT_FILTERED
 }

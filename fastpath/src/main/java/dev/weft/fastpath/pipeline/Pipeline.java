@@ -46,6 +46,8 @@ public final class Pipeline {
     private final int vxlanInput;
     private final int greInput;
     private final Counters counters;
+    private long generation = -1;
+    private int[] portIds = new int[0];
 
     public Pipeline(int flowCacheSize) {
         this(flowCacheSize, new Conntrack(1 << 16));
@@ -97,6 +99,17 @@ public final class Pipeline {
     /** Runs the batch through the graph: each frame enters at the input node of where it came from. */
     public void process(PacketBatch b, ForwardingTables t) {
         int n = b.count();
+        if (t.generation != generation) { // new tables: if ports went away, their tracked flows go too
+            if (!java.util.Arrays.equals(t.portId, portIds)) {
+                java.util.BitSet live = new java.util.BitSet();
+                for (int id : t.portId) {
+                    live.set(id);
+                }
+                conntrack.retainPorts(live);
+                portIds = t.portId;
+            }
+            generation = t.generation;
+        }
         conntrack.tick();
         for (int i = 0; i < n; i++) {
             b.verdict[i] = PacketBatch.DROP;

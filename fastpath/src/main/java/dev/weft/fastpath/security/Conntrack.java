@@ -2,9 +2,12 @@ package dev.weft.fastpath.security;
 
 /**
  * Connection tracking of one worker: the flows a port's security layers allowed, so their replies pass
- * without a rule lookup. Keyed by (port, direction, 5-tuple of the first packet); bounded, open addressing
- * with linear probing over a few slots, the least recently seen entry of a full neighbourhood evicted.
- * Entries expire when idle. TCP entries have a state: NEW until a reply passes (half-open: they expire
+ * without a rule lookup. Keyed by (port id, direction, 5-tuple of the first packet), the port id being
+ * stable while the port exists and never reused; bounded, open addressing with linear probing over a few
+ * slots, the least recently seen entry of a full neighbourhood evicted. Entries expire when idle: a
+ * sweep of {@value #SWEEP} slots per batch removes them even if their flow never comes back. A port at its
+ * limit of entries makes room by evicting its least recently seen entry (among the next
+ * {@value #EVICT_SCAN} slots of a rotating scan); the entries of a port that is gone are removed. TCP entries have a state: NEW until a reply passes (half-open: they expire
  * after {@code other}), then ESTABLISHED ({@code tcp}), then CLOSING once a FIN or RST was seen ({@code closing});
  * UDP expires after {@code udp}, anything else after {@code other}. Every packet of a cached flow refreshes its entry. Each
  * entry remembers the table generation it was last checked under: after a rule change it is checked again
@@ -15,6 +18,12 @@ public final class Conntrack {
     public static final int INBOUND = 0;
     public static final int OUTBOUND = 1;
     private static final int PROBE = 8;
+    /** Slots checked for expired entries per batch. */
+    static final int SWEEP = 64;
+    /** Slots a port at its limit scans for its least recently seen entry. */
+    static final int EVICT_SCAN = 4096;
+    private int sweepCursor;
+    private int evictCursor;
 
     private final int mask;
     private final int[] port;       // -1: empty
@@ -125,7 +134,7 @@ public final class Conntrack {
         if (p >= perPort.length) {
             perPort = java.util.Arrays.copyOf(perPort, Math.max(p + 1, perPort.length * 2));
         }
-        if (perPort[p] >= perPortLimit) {
+        if (perPort[p] >= perPortLimit && !evictOldest(p)) {
             return -1;
         }
         long pp = protocolPorts(protocol, srcPort, dstPort);
@@ -204,9 +213,60 @@ public final class Conntrack {
         return state[slot];
     }
 
-    /** Reads the clock: call once per batch, before its packets use the table. */
+    /** Reads the clock and sweeps a few slots for expired entries: call once per batch, before its packets use the table. */
     public void tick() {
         now = clock.getAsLong();
+        for (int k = 0; k < SWEEP; k++) {
+            int slot = sweepCursor++ & mask;
+            expireIfIdle(slot);
+        }
+    }
+
+    private boolean expireIfIdle(int slot) {
+        if (port[slot] != -1 && now - lastSeen[slot] > timeout(slot)) {
+            remove(slot);
+            expired++;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Makes room for port {@code p}: removes expired entries and then, if it is still at its limit, its
+     * least recently seen entry, scanning {@link #EVICT_SCAN} slots at a time. False if it has none (cannot happen
+     * while it is at its limit, but the caller refuses the flow then).
+     */
+    private boolean evictOldest(int p) {
+        for (int scanned = 0; scanned <= mask; scanned += EVICT_SCAN) {
+            int oldest = -1;
+            for (int k = 0; k < EVICT_SCAN && k <= mask; k++) {
+                int slot = evictCursor++ & mask;
+                if (expireIfIdle(slot)) {
+                    continue;
+                }
+                if (port[slot] == p && (oldest < 0 || lastSeen[slot] < lastSeen[oldest])) {
+                    oldest = slot;
+                }
+            }
+            if (perPort[p] < perPortLimit) {
+                return true;
+            }
+            if (oldest >= 0) {
+                remove(oldest);
+                evictions++;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Removes the entries of every port not in {@code live} (port ids): ports that are gone take their flows with them. */
+    public void retainPorts(java.util.BitSet live) {
+        for (int slot = 0; slot <= mask; slot++) {
+            if (port[slot] != -1 && !live.get(port[slot])) {
+                remove(slot);
+            }
+        }
     }
 
     public long generation(int slot) {

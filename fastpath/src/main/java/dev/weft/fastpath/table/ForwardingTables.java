@@ -27,6 +27,8 @@ public final class ForwardingTables implements AutoCloseable {
     public final long localUnderlayMac;
 
     public final PortEntry[] ports;
+    /** Each port's stable id (see {@link TableSnapshot#portIds}): what per-port state is keyed by. */
+    public final int[] portId;
     public final int[] portVni;
     public final int[] portIp;
     public final long[] portMac;
@@ -41,6 +43,8 @@ public final class ForwardingTables implements AutoCloseable {
     /** The local port of an entry, or -1 when it lives on another host. */
     public final int[] entryPort;
 
+    /** (VNI, provider address) of every host that carries the VNI: who may send this host that VNI's frames. */
+    private final AddressTable peers;
     private final Map<Integer, int[][]> subnets = new HashMap<>();
     private final Map<Integer, Integer> networkEncap = new HashMap<>();
 
@@ -58,6 +62,7 @@ public final class ForwardingTables implements AutoCloseable {
         portSubnet = new int[n];
         portSubnetMask = new int[n];
         portGateway = new int[n];
+        portId = snapshot.portIds().stream().mapToInt(Integer::intValue).toArray();
         for (int p = 0; p < n; p++) {
             PortEntry port = ports[p];
             portVni[p] = port.vni();
@@ -74,6 +79,8 @@ public final class ForwardingTables implements AutoCloseable {
         entryEncap = new int[entries];
         entryPort = new int[entries];
         addresses = new AddressTable(entries);
+        peers = new AddressTable(mappings.size() + 1);
+        mappings.forEach(m -> peers.put(m.vni(), m.providerAddress().value(), 1));
         int e = 0;
         for (MappingEntry mapping : mappings) {
             entryMac[e] = mapping.mac().value();
@@ -106,6 +113,11 @@ public final class ForwardingTables implements AutoCloseable {
     /** The entry of (vni, ip), or -1. */
     public int lookup(int vni, int ip) {
         return addresses.get(vni, ip);
+    }
+
+    /** Whether the host at provider address {@code address} carries {@code vni}: only such hosts may send its frames here. */
+    public boolean isPeer(int vni, int address) {
+        return peers.get(vni, address) >= 0;
     }
 
     public boolean knowsVni(int vni) {
@@ -146,6 +158,7 @@ public final class ForwardingTables implements AutoCloseable {
     @Override
     public void close() {
         addresses.close();
+        peers.close();
     }
 
     @Override

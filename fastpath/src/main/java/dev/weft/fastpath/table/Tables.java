@@ -1,6 +1,10 @@
 package dev.weft.fastpath.table;
 
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -11,6 +15,9 @@ public final class Tables {
 
     private volatile TableSnapshot current = TableSnapshot.EMPTY;
     private final AtomicLong publishes = new AtomicLong();
+    /** Every current port's stable id; ids are never reused, so a new port never inherits a removed one's state. */
+    private final Map<String, Integer> portIds = new HashMap<>();
+    private int nextPortId;
 
     public TableSnapshot current() {
         return current;
@@ -18,7 +25,21 @@ public final class Tables {
 
     /** Publishes a new snapshot with the next generation number and returns it. */
     public synchronized TableSnapshot publish(List<PortEntry> ports, List<MappingEntry> mappings, List<NetworkEntry> networks) {
-        TableSnapshot next = new TableSnapshot(current.generation() + 1, ports, mappings, networks);
+        return publish(ports, mappings, networks, snapshot -> { });
+    }
+
+    /**
+     * As {@link #publish(List, List, List)}, handing the snapshot to {@code before} first: if that throws, the
+     * snapshot is not published (and the exception propagates).
+     */
+    public synchronized TableSnapshot publish(List<PortEntry> ports, List<MappingEntry> mappings, List<NetworkEntry> networks,
+                                              java.util.function.Consumer<TableSnapshot> before) {
+        Set<String> names = new HashSet<>();
+        ports.forEach(p -> names.add(p.name()));
+        portIds.keySet().retainAll(names);
+        List<Integer> ids = ports.stream().map(p -> portIds.computeIfAbsent(p.name(), name -> nextPortId++)).toList();
+        TableSnapshot next = new TableSnapshot(current.generation() + 1, ports, mappings, networks, ids);
+        before.accept(next);
         current = next;
         publishes.incrementAndGet();
         return next;

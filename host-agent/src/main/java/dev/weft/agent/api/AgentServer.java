@@ -79,7 +79,7 @@ public final class AgentServer {
 
     private Router router() {
         Router router = Router.router(vertx);
-        router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok").put("host", store.state().host())));
+        router.get("/healthz").handler(this::health);
         router.route().handler(this::authenticate);
         router.get("/v1/state").handler(this::stateOrWatch);
         router.post("/v1/apply").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(this::apply);
@@ -116,6 +116,17 @@ public final class AgentServer {
                 }
             });
         });
+    }
+
+    /** 200 while the agent can program and move packets; 503 with the reason when a packet worker stopped. */
+    private void health(RoutingContext ctx) {
+        PacketIo packets = dataplane.packets();
+        java.util.Optional<String> failure = packets == null ? java.util.Optional.empty() : packets.failure();
+        if (failure.isPresent()) {
+            json(ctx, 503, new JsonObject().put("status", "unhealthy").put("host", store.state().host()).put("reason", failure.get()));
+        } else {
+            json(ctx, 200, new JsonObject().put("status", "ok").put("host", store.state().host()));
+        }
     }
 
     private void authenticate(RoutingContext ctx) {

@@ -34,14 +34,19 @@ public final class Dataplane {
         return tables;
     }
 
+    /**
+     * Programs the data plane with {@code state}: packet I/O first (TAP devices for new ports), then the
+     * tables. When packet I/O can't take it (a TAP device can't be opened), nothing changes and the
+     * exception propagates.
+     */
     public TableSnapshot publish(AgentState state) {
         TableSnapshot entries = snapshot(state.objects().values(), 0);
-        TableSnapshot snapshot = tables.publish(entries.ports(), entries.mappings(), entries.networks());
         PacketIo io = packets;
-        if (io != null) {
-            io.publish(snapshot);
-        }
-        return snapshot;
+        return tables.publish(entries.ports(), entries.mappings(), entries.networks(), snapshot -> {
+            if (io != null) {
+                io.publish(snapshot);
+            }
+        });
     }
 
     /** The fastpath's table snapshot of a set of host objects: what one host forwards with. */

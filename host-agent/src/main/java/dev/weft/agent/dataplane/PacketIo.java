@@ -91,29 +91,71 @@ public final class PacketIo implements AutoCloseable {
         return config.underlay();
     }
 
-    /** Takes a newly published snapshot: TAP devices for new ports, then the tables, then closes the TAPs of removed ports. */
+    /**
+     * Takes a newly published snapshot, all or nothing: opens the TAP devices of new ports (if one can't be
+     * opened, those just opened are closed and nothing changes), swaps in the tables, and closes the TAP
+     * devices of removed ports once every worker has begun a new loop, so none is still writing to them.
+     */
     public synchronized void publish(TableSnapshot snapshot) {
         Set<String> keys = snapshot.ports().stream().map(PortEntry::name).collect(Collectors.toSet());
-        try {
-            for (String key : keys) {
-                if (!taps.containsKey(key)) {
-                    TapDevice tap = onControl(() -> TapDevice.open(TapNames.of(key)));
-                    taps.put(key, tap);
-                    for (int w = 0; w < workers.size(); w++) {
-                        workers.get(w).attach(key, tap, Math.floorMod(key.hashCode(), workers.size()) == w);
-                    }
+        Map<String, TapDevice> opened = new java.util.LinkedHashMap<>();
+        for (String key : keys) {
+            if (!taps.containsKey(key)) {
+                String name = TapNames.of(key);
+                try {
+                    opened.put(key, onControl(() -> TapDevice.open(name)));
+                } catch (Exception e) {
+                    opened.values().forEach(TapDevice::close);
+                    throw new IllegalStateException("cannot open TAP device " + name + " of port " + key + ": " + e.getMessage(), e);
                 }
             }
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot open a TAP device: " + e.getMessage(), e);
         }
+        opened.forEach((key, tap) -> {
+            taps.put(key, tap);
+            for (int w = 0; w < workers.size(); w++) {
+                workers.get(w).attach(key, tap, Math.floorMod(key.hashCode(), workers.size()) == w);
+            }
+        });
         tables = new ForwardingTables(snapshot, config.underlay().value(), 0, 0);
+        List<TapDevice> removed = new ArrayList<>();
         for (String key : List.copyOf(taps.keySet())) {
             if (!keys.contains(key)) {
                 workers.forEach(w -> w.detach(key));
-                taps.remove(key).close();
+                removed.add(taps.remove(key));
             }
         }
+        if (!removed.isEmpty()) {
+            awaitWorkers();
+            removed.forEach(TapDevice::close);
+        }
+    }
+
+    /** Waits until every live worker has begun a loop since now (a loop waits at most 100 ms in epoll). */
+    private void awaitWorkers() {
+        long[] seen = workers.stream().mapToLong(Worker::loops).toArray();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+        for (int w = 0; w < workers.size(); w++) {
+            while (workers.get(w).loops() == seen[w] && threads.get(w).isAlive() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+            }
+        }
+    }
+
+    /** Stops worker {@code w} as a crash would, without the agent closing: how tests check that a dead worker is noticed. */
+    void stopWorker(int w) throws InterruptedException {
+        workers.get(w).close();
+        threads.get(w).join(2000);
+    }
+
+    /** Why the data plane can't move packets, or empty while every worker runs. */
+    public java.util.Optional<String> failure() {
+        for (Thread thread : threads) {
+            if (!thread.isAlive() && !closing) {
+                return java.util.Optional.of("packet worker " + thread.getName() + " stopped");
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** Counters summed over workers, for /v1/stats: the summary, drops by reason, and every node's packets and drops. */
@@ -133,6 +175,7 @@ public final class PacketIo implements AutoCloseable {
                 .put("decapsulated", sum(Counters::decapsulated)).put("arpReplies", sum(Counters::arpReplies))
                 .put("flowHits", sum(Counters::flowHits)).put("flowMisses", sum(Counters::flowMisses)).put("drops", drops)
                 .put("nodes", nodes)
+                .put("underlay", new JsonObject().put("oversized", workers.stream().mapToLong(Worker::oversized).sum()))
                 .put("ports", new JsonObject(taps.keySet().stream().collect(Collectors.toMap(k -> k, TapNames::of))))
                 .put("audit", new JsonObject().put("written", audit.written.get()).put("dropped", audit.dropped.get()))
                 .put("conntrack", new JsonObject()
@@ -191,8 +234,11 @@ public final class PacketIo implements AutoCloseable {
         return groups;
     }
 
+    private volatile boolean closing;
+
     @Override
     public synchronized void close() {
+        closing = true;
         workers.forEach(Worker::close);
         for (Thread thread : threads) {
             try {

@@ -18,9 +18,13 @@ import java.util.function.Consumer;
 
 /**
  * A host agent's objects: applies batches atomically and idempotently, fenced by epoch and base
- * digest, persists every change before it is visible, and restores the last state on start.
+ * digest, and restores the last state on start. A batch is all or nothing across the data plane and
+ * the disk: the new state is programmed first (if the data plane refuses it, nothing changes), then
+ * persisted (if that fails, the data plane is programmed back to the old state), and only then visible.
  */
 public final class ObjectStore {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ObjectStore.class);
 
     /** What applying a batch did. */
     public record Result(AgentState state, boolean changed) {
@@ -28,6 +32,7 @@ public final class ObjectStore {
 
     private final Path dir;
     private final Consumer<AgentState> onChange;
+    private volatile Consumer<AgentState> onCommit = s -> { };
     private volatile AgentState state;
 
     private ObjectStore(Path dir, AgentState state, Consumer<AgentState> onChange) {
@@ -40,7 +45,8 @@ public final class ObjectStore {
      * Opens the store in {@code dir}, restoring its saved state. A corrupt state file is an error unless
      * {@code resetCorrupt}, which starts empty instead (the corrupt file is kept aside as state.json.corrupt).
      *
-     * @param onChange called with every new state, including the restored one, before it is served
+     * @param onChange programs the data plane with every new state, including the restored one, before it is
+     *                 persisted and served; a {@link RuntimeException} from it refuses the state
      */
     public static ObjectStore open(String host, Path dir, boolean resetCorrupt, Consumer<AgentState> onChange) throws StoreException {
         try {
@@ -71,6 +77,11 @@ public final class ObjectStore {
 
     public AgentState state() {
         return state;
+    }
+
+    /** Called with every new state once it is programmed, persisted and visible. */
+    public void onCommit(Consumer<AgentState> listener) {
+        this.onCommit = listener;
     }
 
     /**
@@ -110,9 +121,24 @@ public final class ObjectStore {
             return new Result(current, false);
         }
         AgentState next = new AgentState(current.host(), batch.epoch(), batch.revision(), digest, Collections.unmodifiableNavigableMap(objects));
-        StateFile.write(dir, next); // durable before visible: a crash after this line restores next
+        try {
+            onChange.accept(next); // the data plane first: if it can't take the state, nothing of the batch is applied
+        } catch (RuntimeException e) {
+            log.error("the data plane refused revision {}; nothing of the batch applied", batch.revision(), e);
+            throw new ContractException(ApiError.INTERNAL, "the data plane refused the batch, nothing of it was applied: " + e.getMessage());
+        }
+        try {
+            StateFile.write(dir, next); // durable before visible: a crash after this line restores next
+        } catch (IOException e) {
+            try {
+                onChange.accept(current); // back to what is on disk and served
+            } catch (RuntimeException rollback) {
+                log.error("cannot program the data plane back to revision {} after failing to persist {}", current.revision(), batch.revision(), rollback);
+            }
+            throw e;
+        }
         state = next;
-        onChange.accept(next);
+        onCommit.accept(next);
         return new Result(next, !digest.equals(current.digest()));
     }
 }
