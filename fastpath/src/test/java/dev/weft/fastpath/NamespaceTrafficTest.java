@@ -46,6 +46,9 @@ class NamespaceTrafficTest {
         if (!"true".equals(System.getenv("CI"))) {
             Assumptions.assumeTrue(root, "needs root for network namespaces and TAP devices");
         }
+        Netns.requireTool("ip", "iproute2");
+        Netns.requireTool("ping", "iputils-ping");
+        Netns.requireTool("tshark", "tshark");
         netns = new Netns();
     }
 

@@ -12,6 +12,20 @@ final class Netns implements AutoCloseable {
     final String prefix = "wt" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
     private final List<String> created = new ArrayList<>();
 
+    /**
+     * Skips the test when {@code command} is not installed, naming the Debian package that has it; under
+     * CI=true a missing tool fails the test instead (CI installs what the tests use).
+     */
+    static void requireTool(String command, String debianPackage) {
+        boolean found = java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"))
+                .anyMatch(dir -> java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, command)));
+        String message = "needs " + command + ": install the Debian package " + debianPackage + " (apt-get install " + debianPackage + ")";
+        if (!found && "true".equals(System.getenv("CI"))) {
+            throw new AssertionError(message);
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(found, message);
+    }
+
     String add(String name) throws Exception {
         String full = prefix + "-" + name;
         sh("ip", "netns", "add", full);

@@ -71,18 +71,27 @@ public final class Agent implements AutoCloseable {
         return options;
     }
 
-    /** Plain HTTP carries the host's programming in the clear: allowed on loopback only. */
+    /**
+     * Off loopback, whoever reaches the agent could reprogram the host: there it needs TLS (plain HTTP carries
+     * the host's programming in the clear) and client authentication, a client CA (mTLS) or a token.
+     */
     static void requireSafeTransport(AgentConfig config) throws StoreException {
-        if (config.tls().isPresent()) {
-            return;
-        }
+        boolean loopback;
         try {
-            if (!InetAddress.getByName(config.listenAddress()).isLoopbackAddress()) {
-                throw new IllegalArgumentException("the agent listens on " + config.listenAddress()
-                        + " without TLS; plain HTTP is allowed only on loopback: pass --tls-cert and --tls-key");
-            }
+            loopback = InetAddress.getByName(config.listenAddress()).isLoopbackAddress();
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("cannot resolve listen address " + config.listenAddress(), e);
+        }
+        if (loopback) {
+            return;
+        }
+        if (config.tls().isEmpty()) {
+            throw new IllegalArgumentException("the agent listens on " + config.listenAddress()
+                    + " without TLS; plain HTTP is allowed only on loopback: pass --tls-cert and --tls-key");
+        }
+        if (config.tls().get().clientCa().isEmpty() && config.token().isEmpty()) {
+            throw new IllegalArgumentException("the agent listens on " + config.listenAddress()
+                    + " without client authentication, so anyone who reaches it could program the host: pass --client-ca (mTLS) or --token-file");
         }
     }
 

@@ -201,6 +201,27 @@ class AgentTest {
     }
 
     @Test
+    void offLoopbackTlsAloneIsNotEnoughClientsMustAuthenticate() {
+        AgentConfig.Tls tls = new AgentConfig.Tls(stateDir.resolve("cert.pem"), stateDir.resolve("key.pem"), Optional.empty());
+        assertThatThrownBy(() -> Agent.start(new AgentConfig("host-a", "0.0.0.0", 0, stateDir, false, Optional.empty(), Optional.of(tls))))
+                .hasMessageContaining("without client authentication, so anyone who reaches it could program the host")
+                .hasMessageContaining("--client-ca (mTLS) or --token-file");
+    }
+
+    @Test
+    void anEpochNoReconcilerCanHoldIsRefusedSoNobodyIsFencedOutForever() throws Exception {
+        AgentClient client = start(Optional.empty());
+        HttpResponse<String> huge = post("{\"epoch\":1e300,\"revision\":\"x\",\"ops\":[]}");
+        assertThat(huge.statusCode()).isEqualTo(422);
+        AgentClient.ApplyResponse far = client.apply(new Batch(Long.MAX_VALUE, "x", null, List.of()));
+        assertThat(far.status()).isEqualTo(422);
+        assertThat(far.message()).contains("is beyond any reconciler's");
+        long now = System.currentTimeMillis() / 1000;
+        assertThat(client.apply(new Batch(now, "real", null, List.of())).ok()).as("a reconciler's epoch (Unix seconds)").isTrue();
+        assertThat(client.summary().epoch()).isEqualTo(now);
+    }
+
+    @Test
     void aWatchAnswersWhenTheDigestChanges() throws Exception {
         AgentClient client = start(Optional.empty());
         dev.weft.contract.Digest empty = client.summary().digest();

@@ -38,6 +38,23 @@ final class NetnsLab implements AutoCloseable {
         if (!"true".equals(System.getenv("CI"))) {
             Assumptions.assumeTrue("0".equals(Topology.run("id", "-u").trim()), "needs root for network namespaces");
         }
+        requireTool("ip", "iproute2");
+        requireTool("ping", "iputils-ping");
+        requireTool("python3", "python3");
+    }
+
+    /**
+     * Skips the test when {@code command} is not installed, naming the Debian package that has it; under
+     * CI=true a missing tool fails the test instead (CI installs what the tests use).
+     */
+    static void requireTool(String command, String debianPackage) {
+        boolean found = java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"))
+                .anyMatch(dir -> java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, command)));
+        String message = "needs " + command + ": install the Debian package " + debianPackage + " (apt-get install " + debianPackage + ")";
+        if (!found && "true".equals(System.getenv("CI"))) {
+            throw new AssertionError(message);
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(found, message);
     }
 
     NetnsLab(Path dir) throws Exception {

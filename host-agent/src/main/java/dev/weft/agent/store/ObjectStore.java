@@ -79,6 +79,14 @@ public final class ObjectStore {
         return state;
     }
 
+    /**
+     * The highest epoch a reconciler can hold: reconcilers take the Unix time in seconds (or one more than
+     * their last), so anything beyond now plus a day of clock skew is refused.
+     */
+    static long maxEpoch() {
+        return System.currentTimeMillis() / 1000 + 86_400;
+    }
+
     /** Called with every new state once it is programmed, persisted and visible. */
     public void onCommit(Consumer<AgentState> listener) {
         this.onCommit = listener;
@@ -91,6 +99,11 @@ public final class ObjectStore {
      */
     public synchronized Result apply(Batch batch) throws ContractException, IOException {
         AgentState current = state;
+        long bound = maxEpoch();
+        if (batch.epoch() > bound) {
+            throw new ContractException(ApiError.INVALID, "epoch: " + batch.epoch() + " is beyond any reconciler's (at most " + bound
+                    + ": the current Unix time in seconds plus a day); accepting it would fence out every reconciler");
+        }
         if (batch.epoch() < current.epoch()) {
             throw new ContractException(ApiError.STALE_EPOCH, "epoch " + batch.epoch() + " is older than " + current.epoch()
                     + ", the highest this agent has accepted: a newer reconciler owns this host");
