@@ -101,7 +101,7 @@ public final class ConvergenceBench {
                 if (useWebhook) {
                     byte[] body = ("{\"ref\":\"refs/heads/main\",\"after\":\"" + revision + "\"}").getBytes(StandardCharsets.UTF_8);
                     http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/webhook"))
-                            .header("X-GitHub-Event", "push")
+                            .header("X-GitHub-Event", "push").header("X-GitHub-Delivery", java.util.UUID.randomUUID().toString())
                             .header("X-Hub-Signature-256", "sha256=" + StatusServer.hmacSha256("bench-secret".getBytes(StandardCharsets.UTF_8), body))
                             .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.discarding());
                 }

@@ -34,8 +34,8 @@ public final class AgentOptions {
     @Option(names = "--agent-client-cert", paramLabel = "P12", description = "Client certificate and key (PKCS#12) for agents that require mTLS.")
     Path clientCert;
 
-    @Option(names = "--agent-client-cert-password", paramLabel = "PASSWORD", defaultValue = "", description = "Password of the PKCS#12 file.")
-    String clientCertPassword;
+    @Option(names = "--agent-client-cert-password-file", paramLabel = "FILE", description = "A file holding the password of the PKCS#12 file (none: no password); secrets never go on the command line.")
+    Path clientCertPasswordFile;
 
     @Option(names = "--agent-timeout", paramLabel = "DURATION", defaultValue = "5s", description = "Timeout of each agent request (default: ${DEFAULT-VALUE}).")
     String timeout;
@@ -66,12 +66,13 @@ public final class AgentOptions {
         }
         KeyManagerFactory keys = null;
         if (clientCert != null) {
+            char[] password = clientCertPasswordFile == null ? new char[0] : Files.readString(clientCertPasswordFile).strip().toCharArray();
             KeyStore store = KeyStore.getInstance("PKCS12");
             try (InputStream in = Files.newInputStream(clientCert)) {
-                store.load(in, clientCertPassword.toCharArray());
+                store.load(in, password);
             }
             keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keys.init(store, clientCertPassword.toCharArray());
+            keys.init(store, password);
         }
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(keys == null ? null : keys.getKeyManagers(), trust == null ? null : trust.getTrustManagers(), null);

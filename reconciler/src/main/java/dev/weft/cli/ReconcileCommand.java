@@ -80,7 +80,7 @@ public final class ReconcileCommand implements Callable<Integer> {
         Listen address = Listen.parse(listen);
         int port = server.start(address.host(), address.port());
         out.printf("weft reconcile: following %s of %s every %s (epoch %d); status on http://%s:%d/v1/status%n",
-                branch, repo.repo, interval, epoch, address.host(), port);
+                branch, dev.weft.source.Redact.secrets(repo.repo), interval, epoch, address.host(), port);
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

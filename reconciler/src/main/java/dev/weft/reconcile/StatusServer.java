@@ -17,7 +17,9 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * The reconciler's HTTP side: {@code GET /v1/status} and push webhooks ({@code POST /v1/webhook}) from
  * GitHub (HMAC-SHA256 signature in X-Hub-Signature-256) and GitLab (secret in X-Gitlab-Token), which
- * trigger a loop at once. Webhooks are refused unless a secret is configured.
+ * trigger a loop at once. Webhooks are refused unless a secret is configured. A request without a
+ * signature or a delivery id is refused before its body is read; the body is read into memory only (no
+ * uploads to disk), at most {@value #MAX_WEBHOOK_BODY} bytes; a delivery id is accepted once (replays get 409).
  */
 public final class StatusServer implements AutoCloseable {
 
@@ -25,6 +27,14 @@ public final class StatusServer implements AutoCloseable {
     private final Reconciler reconciler;
     private final Optional<byte[]> secret;
     private HttpServer server;
+    static final int MAX_WEBHOOK_BODY = 1024 * 1024;
+    /** Delivery ids of the last accepted webhooks, oldest first. */
+    private final java.util.Set<String> deliveries = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+            return size() > 10_000;
+        }
+    });
 
     public StatusServer(Reconciler reconciler, Optional<String> secret) {
         this.reconciler = reconciler;
@@ -35,16 +45,32 @@ public final class StatusServer implements AutoCloseable {
         Router router = Router.router(vertx);
         router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
         router.get("/v1/status").handler(ctx -> json(ctx, 200, toJson(reconciler.status())));
-        router.post("/v1/webhook").handler(BodyHandler.create().setBodyLimit(16 * 1024 * 1024)).handler(this::webhook);
+        router.post("/v1/webhook").handler(this::webhookHeaders); // first, on a route of its own: before any byte of the body
+        router.post("/v1/webhook").handler(BodyHandler.create(false).setBodyLimit(MAX_WEBHOOK_BODY)).handler(this::webhook);
         server = vertx.createHttpServer().requestHandler(router);
         return server.listen(port, host).toCompletionStage().toCompletableFuture().get().actualPort();
     }
 
-    private void webhook(RoutingContext ctx) {
+    /** GitHub's or GitLab's id of a delivery. */
+    private static String delivery(RoutingContext ctx) {
+        String github = ctx.request().getHeader("X-GitHub-Delivery");
+        return github != null ? github : ctx.request().getHeader("X-Gitlab-Event-UUID");
+    }
+
+    /** What can be refused before the body is read: no secret configured, no signature, no delivery id. */
+    private void webhookHeaders(RoutingContext ctx) {
         if (secret.isEmpty()) {
             json(ctx, 403, new JsonObject().put("error", "webhooks are disabled: start the reconciler with --webhook-secret-file"));
-            return;
+        } else if (ctx.request().getHeader("X-Hub-Signature-256") == null && ctx.request().getHeader("X-Gitlab-Token") == null) {
+            json(ctx, 401, new JsonObject().put("error", "missing or invalid webhook signature"));
+        } else if (delivery(ctx) == null) {
+            json(ctx, 400, new JsonObject().put("error", "a delivery id is required (X-GitHub-Delivery or X-Gitlab-Event-UUID)"));
+        } else {
+            ctx.next();
         }
+    }
+
+    private void webhook(RoutingContext ctx) {
         byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
         String github = ctx.request().getHeader("X-Hub-Signature-256");
         String gitlab = ctx.request().getHeader("X-Gitlab-Token");
@@ -59,6 +85,14 @@ public final class StatusServer implements AutoCloseable {
         }
         if (!valid) {
             json(ctx, 401, new JsonObject().put("error", "missing or invalid webhook signature"));
+            return;
+        }
+        boolean first;
+        synchronized (deliveries) {
+            first = deliveries.add(delivery(ctx));
+        }
+        if (!first) {
+            json(ctx, 409, new JsonObject().put("error", "delivery " + delivery(ctx) + " was already received: a replay"));
             return;
         }
         reconciler.trigger();

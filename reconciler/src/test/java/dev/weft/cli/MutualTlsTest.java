@@ -61,7 +61,7 @@ class MutualTlsTest {
         options.endpoints.put("host-a", agent.url());
         options.ca = dir.resolve("ca.pem");
         options.timeout = "5s";
-        options.clientCertPassword = "secret";
+        options.clientCertPasswordFile = java.nio.file.Files.writeString(dir.resolve("p12-password"), "secret\n");
         if (withClientCertificate) {
             options.clientCert = dir.resolve("client.p12");
         }

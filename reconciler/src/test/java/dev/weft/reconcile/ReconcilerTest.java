@@ -200,23 +200,34 @@ class ReconcilerTest {
             byte[] body = "{\"ref\":\"refs/heads/main\"}".getBytes(StandardCharsets.UTF_8);
             HttpClient http = HttpClient.newHttpClient();
             URI hook = URI.create("http://127.0.0.1:" + port + "/v1/webhook");
-            HttpResponse<String> forged = http.send(HttpRequest.newBuilder(hook).header("X-GitHub-Event", "push")
+            HttpResponse<String> forged = http.send(HttpRequest.newBuilder(hook).header("X-GitHub-Event", "push").header("X-GitHub-Delivery", "d-1")
                     .header("X-Hub-Signature-256", "sha256=" + StatusServer.hmacSha256("wrong".getBytes(), body))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(forged.statusCode()).isEqualTo(401);
             HttpResponse<String> unsigned = http.send(HttpRequest.newBuilder(hook).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(unsigned.statusCode()).isEqualTo(401);
-            HttpResponse<String> gitlabForged = http.send(HttpRequest.newBuilder(hook).header("X-Gitlab-Token", "nope")
+            HttpResponse<String> gitlabForged = http.send(HttpRequest.newBuilder(hook).header("X-Gitlab-Token", "nope").header("X-Gitlab-Event-UUID", "g-1")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(gitlabForged.statusCode()).isEqualTo(401);
             Thread.sleep(300);
             assertThat(reconciler.status().revision()).isEqualTo(first); // the forged hooks triggered nothing
 
-            HttpResponse<String> signed = http.send(HttpRequest.newBuilder(hook).header("X-GitHub-Event", "push")
+            HttpRequest signedRequest = HttpRequest.newBuilder(hook).header("X-GitHub-Event", "push").header("X-GitHub-Delivery", "d-2")
                     .header("X-Hub-Signature-256", "sha256=" + StatusServer.hmacSha256("hook-secret".getBytes(), body))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+            HttpResponse<String> signed = http.send(signedRequest, HttpResponse.BodyHandlers.ofString());
             assertThat(signed.statusCode()).isEqualTo(202);
+            assertThat(http.send(signedRequest, HttpResponse.BodyHandlers.ofString()).statusCode()).as("the same delivery again: a replay")
+                    .isEqualTo(409);
+            HttpResponse<String> noDelivery = http.send(HttpRequest.newBuilder(hook).header("X-Hub-Signature-256", "sha256=00")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(noDelivery.statusCode()).isEqualTo(400);
+            byte[] huge = new byte[2 * 1024 * 1024];
+            HttpResponse<String> tooLarge = http.send(HttpRequest.newBuilder(hook).header("X-GitHub-Delivery", "d-3")
+                    .header("X-Hub-Signature-256", "sha256=" + StatusServer.hmacSha256("hook-secret".getBytes(), huge))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(huge)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(tooLarge.statusCode()).as("bodies are bounded").isEqualTo(413);
             await().atMost(Duration.ofSeconds(5)).until(() -> allSyncedAt(reconciler.status(), second));
 
             HttpResponse<String> status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/status")).build(),

@@ -90,6 +90,13 @@ class GitSourceTest {
     }
 
     @Test
+    void credentialsInAGitUrlAreNeverPrinted() {
+        CliRun run = CliRun.of("validate", "--repo", "https://weft:s3cret-token@127.0.0.1:9/manifests.git", "--cache-dir", cache.toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err() + run.out()).doesNotContain("s3cret-token").contains("https://***@127.0.0.1:9/manifests.git");
+    }
+
+    @Test
     void anUnknownRevisionIsAClearError() {
         CliRun run = validate(repoDir.toString(), "--rev", "no-such-branch");
         assertThat(run.exitCode()).isEqualTo(1);

@@ -129,8 +129,11 @@ public final class AgentServer {
         }
     }
 
+    /** The bearer token, compared in constant time so the time of a refusal says nothing about the token. */
     private void authenticate(RoutingContext ctx) {
-        if (token.isEmpty() || ("Bearer " + token.get()).equals(ctx.request().getHeader("Authorization"))) {
+        String header = ctx.request().getHeader("Authorization");
+        if (token.isEmpty() || (header != null && java.security.MessageDigest.isEqual(
+                ("Bearer " + token.get()).getBytes(java.nio.charset.StandardCharsets.UTF_8), header.getBytes(java.nio.charset.StandardCharsets.UTF_8)))) {
             ctx.next();
         } else {
             error(ctx, ApiError.UNAUTHORIZED, "a valid bearer token is required");
