@@ -39,6 +39,11 @@ public final class YamlReader {
     private YamlReader() {
     }
 
+    /** The deepest nesting a manifest may have; deeper (or a recursive alias) is a problem, not a stack overflow. */
+    static final int MAX_DEPTH = 64;
+    /** The most nodes a document may expand to through aliases; more is a problem, not an out-of-memory. */
+    static final long MAX_NODES = 1_000_000;
+
     /** Reads with the position of every node, so any problem can be located. */
     public static Result read(String file, String content) {
         return read(file, content, true);
@@ -52,6 +57,7 @@ public final class YamlReader {
         List<Document> documents = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
         LoadSettings settings = LoadSettings.builder().setLabel(file).setCodePointLimit(64 * 1024 * 1024)
+                .setMaxAliasesForCollections(50).setAllowRecursiveKeys(false)
                 .setSchema(SCHEMA).build();
         int index = 0;
         try {
@@ -109,6 +115,10 @@ public final class YamlReader {
         private final String file;
         private final List<Problem> problems;
         private final Map<String, Document.Position> positions;
+        private int depth;
+        private long nodes;
+        private boolean tooDeep;
+        private boolean tooMany;
 
         Converter(String file, List<Problem> problems, boolean positions) {
             this.file = file;
@@ -121,15 +131,36 @@ public final class YamlReader {
         }
 
         JsonNode convert(Node node, String pointer) {
+            if (++nodes > MAX_NODES) {
+                if (!tooMany) {
+                    tooMany = true;
+                    problems.add(new Problem(location(node.getStartMark()), pointer == null ? "" : FieldPath.fromPointer(pointer),
+                            "the document expands to more than " + MAX_NODES + " nodes through aliases"));
+                }
+                return JSON.nullNode();
+            }
+            if (depth >= MAX_DEPTH) {
+                if (!tooDeep) {
+                    tooDeep = true;
+                    problems.add(new Problem(location(node.getStartMark()), pointer == null ? "" : FieldPath.fromPointer(pointer),
+                            "nested deeper than " + MAX_DEPTH + " levels (or an alias that contains itself)"));
+                }
+                return JSON.nullNode();
+            }
             if (positions != null) {
                 positions.putIfAbsent(pointer, new Document.Position(null, location(node.getStartMark())));
             }
-            return switch (node) {
-                case MappingNode mapping -> mapping(mapping, pointer);
-                case SequenceNode sequence -> sequence(sequence, pointer);
-                case ScalarNode scalar -> scalar(scalar);
-                default -> JSON.nullNode();
-            };
+            depth++;
+            try {
+                return switch (node) {
+                    case MappingNode mapping -> mapping(mapping, pointer);
+                    case SequenceNode sequence -> sequence(sequence, pointer);
+                    case ScalarNode scalar -> scalar(scalar);
+                    default -> JSON.nullNode();
+                };
+            } finally {
+                depth--;
+            }
         }
 
         private ObjectNode mapping(MappingNode mapping, String pointer) {

@@ -21,7 +21,9 @@ public record DirectorySource(String repo, Path root) implements ManifestSource 
             for (Path path : paths.filter(Files::isRegularFile).sorted().toList()) {
                 String relative = root.relativize(path).toString().replace('\\', '/');
                 if (ManifestPaths.isManifest(relative)) {
-                    files.add(ManifestPaths.file(relative, Files.readAllBytes(path)));
+                    long size = Files.size(path);
+                    files.add(size > ManifestFile.MAX_BYTES ? ManifestFile.tooLarge(relative, size, "")
+                            : ManifestPaths.file(relative, Files.readAllBytes(path)));
                 }
             }
         } catch (IOException e) {

@@ -64,7 +64,9 @@ public final class GitSource implements ManifestSource {
                 String path = tree.getPathString();
                 if (tree.getFileMode(0).getObjectType() == org.eclipse.jgit.lib.Constants.OBJ_BLOB && ManifestPaths.isManifest(path)) {
                     ObjectId blob = tree.getObjectId(0);
-                    files.add(ManifestPaths.file(path, reader.open(blob).getBytes(), blob.name()));
+                    long size = reader.getObjectSize(blob, org.eclipse.jgit.lib.Constants.OBJ_BLOB);
+                    files.add(size > ManifestFile.MAX_BYTES ? ManifestFile.tooLarge(path, size, blob.name())
+                            : ManifestPaths.file(path, reader.open(blob).getBytes(), blob.name()));
                 }
             }
         } catch (IOException e) {

@@ -126,6 +126,10 @@ public final class Validator {
      * anything is, parses it again with positions so every problem names its line and column.
      */
     private FileResult checkFile(ManifestFile file) {
+        if (file.refused() != null) {
+            return new FileResult(List.of(), List.of(new dev.weft.manifest.Problem(new dev.weft.manifest.SourceLocation(file.path(), 1, 1), "",
+                    file.refused())));
+        }
         YamlReader.Result fast = YamlReader.read(file.path(), file.content(), false);
         if (fast.problems().isEmpty()) {
             List<Checked> documents = fast.documents().stream().map(d -> check(file, d)).toList();

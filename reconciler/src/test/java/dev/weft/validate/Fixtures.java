@@ -32,6 +32,15 @@ public final class Fixtures {
         }
     }
 
+    public Fixtures delete(String path) {
+        try {
+            Files.delete(root.resolve(path));
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Two hosts and tenant-a's network blue (VNI 5001, 10.1.0.0/16, subnets web 10.1.1.0/24 and db 10.1.2.0/24). */
     public Fixtures base() {
         write("hosts.yaml", host("host-a", "198.18.0.1") + "---\n" + host("host-b", "198.18.0.2"));

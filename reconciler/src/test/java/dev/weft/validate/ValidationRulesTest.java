@@ -45,6 +45,40 @@ class ValidationRulesTest {
         }
 
         @Test
+        void anAliasBombIsAProblemNotAnOutOfMemory() {
+            StringBuilder bomb = new StringBuilder("apiVersion: weft.dev/v1alpha1\nkind: Host\nmetadata: {name: host-c}\nspec:\n");
+            bomb.append("  a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+            for (int level = 1; level <= 7; level++) { // 10^8 nodes if expanded, from 70 aliases
+                bomb.append("  a").append(level).append(": &a").append(level).append(" [");
+                for (int k = 0; k < 10; k++) {
+                    bomb.append(k == 0 ? "" : ", ").append("*a").append(level - 1);
+                }
+                bomb.append("]\n");
+            }
+            repo.write("bomb.yaml", bomb.toString());
+            assertThat(repo.problems()).singleElement().asString().startsWith("bomb.yaml:").contains("error: YAML: ")
+                    .contains("aliases");
+        }
+
+        @Test
+        void deepOrSelfContainingDocumentsAreProblemsNotStackOverflows() {
+            repo.write("deep.yaml", "apiVersion: weft.dev/v1alpha1\nkind: Host\nmetadata: {name: host-c}\nspec: "
+                    + "[".repeat(200) + "]".repeat(200) + "\n");
+            assertThat(repo.problems()).anySatisfy(p -> assertThat(p).startsWith("deep.yaml:4:").contains("nested deeper than 64 levels"));
+            repo.delete("deep.yaml");
+            repo.write("loop.yaml", "apiVersion: weft.dev/v1alpha1\nkind: Host\nmetadata: {name: host-c}\nspec: &loop\n  self: *loop\n");
+            assertThat(repo.problems()).anySatisfy(p -> assertThat(p).startsWith("loop.yaml:").containsAnyOf("nested deeper than 64 levels", "recursive"));
+        }
+
+        @Test
+        void aFileTooLargeIsRefusedUnreadWithItsName() throws Exception {
+            String line = "# padding padding padding padding padding padding padding padding padding padding padding\n";
+            repo.write("huge.yaml", line.repeat((int) (dev.weft.source.ManifestFile.MAX_BYTES / line.length()) + 1));
+            assertThat(repo.problems()).singleElement().asString()
+                    .startsWith("huge.yaml:1:1: error: the file has ").contains("a manifest file may have; split it");
+        }
+
+        @Test
         void duplicateKeyPointsAtTheSecondKey() {
             repo.write("dup.yaml", """
                     apiVersion: weft.dev/v1alpha1
