@@ -22,6 +22,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * The agent's flow log for security rules with {@code logging: Enabled}: JSON lines, one file per hour
  * ({@code audit/flows-YYYYMMDDHH.jsonl} in the state directory), fields after Azure NSG flow logs. Workers
  * hand records over through a bounded queue (a full queue drops and counts); one thread writes them.
+ *
+ * <p>A tenant must not be able to fill the host's disk with it: a flow's records are limited to one per
+ * {@code perFlow} interval (denied flows are decided packet by packet, so a flood would otherwise write a
+ * record per packet; the rest are counted as suppressed); the files together stay under {@code maxBytes}
+ * (the oldest hours are deleted first, and records are dropped and counted when the current hour alone
+ * reaches it); files older than {@code retention} are deleted.
  */
 public final class AuditLog implements AuditSink, AutoCloseable {
 
@@ -41,17 +47,87 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     private final Thread writer;
     public final AtomicLong dropped = new AtomicLong();
     public final AtomicLong written = new AtomicLong();
+    /** Records not written because their flow had one within the per-flow interval. */
+    public final AtomicLong suppressed = new AtomicLong();
+    /** Files deleted to stay within the size cap or the retention. */
+    public final AtomicLong deleted = new AtomicLong();
     private volatile boolean running = true;
+    private final long maxBytes;
+    private final java.time.Duration retention;
+    private final long perFlowNanos;
+    /** Per-flow rate limit, approximate and lock-free: a flow's hash and the time of its last record, by slot. */
+    private static final int FLOW_SLOTS = 1 << 16;
+    private final java.util.concurrent.atomic.AtomicLongArray flowKeys = new java.util.concurrent.atomic.AtomicLongArray(FLOW_SLOTS);
+    private final java.util.concurrent.atomic.AtomicLongArray flowTimes = new java.util.concurrent.atomic.AtomicLongArray(FLOW_SLOTS);
+    private long bytes; // written by the writer thread only
+    private String currentFile = "";
 
+    /** Defaults: 256 MiB in all, 7 days, one record per flow per minute. */
     public AuditLog(Path dir) throws IOException {
+        this(dir, 256L * 1024 * 1024, java.time.Duration.ofDays(7), java.time.Duration.ofMinutes(1));
+    }
+
+    public AuditLog(Path dir, long maxBytes, java.time.Duration retention, java.time.Duration perFlow) throws IOException {
         this.dir = dir;
+        this.maxBytes = maxBytes;
+        this.retention = retention;
+        this.perFlowNanos = perFlow.toNanos();
         Files.createDirectories(dir);
+        this.bytes = prune(Instant.now());
         this.writer = Thread.ofPlatform().name("weft-audit").daemon(true).start(this::write);
+    }
+
+    /** Whether this flow may have a record now: at most one per flow per interval. */
+    private boolean admit(String port, String rule, boolean begin, int protocol, int src, int srcPort, int dst, int dstPort) {
+        long key = (((long) port.hashCode() * 31 + rule.hashCode()) * 31 + (begin ? 1 : 2)) * 0x9E3779B97F4A7C15L
+                ^ ((long) src << 32 | (dst & 0xffffffffL)) * 0xC2B2AE3D27D4EB4FL ^ ((long) protocol << 32 | srcPort << 16 | dstPort);
+        key |= 1; // 0 marks an empty slot
+        int slot = (int) (key ^ (key >>> 32)) & (FLOW_SLOTS - 1);
+        long now = System.nanoTime();
+        if (flowKeys.get(slot) == key && now - flowTimes.get(slot) < perFlowNanos) {
+            return false;
+        }
+        flowKeys.set(slot, key);
+        flowTimes.set(slot, now);
+        return true;
+    }
+
+    /** Deletes files past the retention, then the oldest while over the cap (never the current hour's); returns the bytes kept. */
+    private long prune(Instant now) throws IOException {
+        java.util.List<Path> files;
+        try (java.util.stream.Stream<Path> list = Files.list(dir)) {
+            files = list.filter(f -> f.getFileName().toString().matches("flows-\\d{10}\\.jsonl")).sorted().toList();
+        }
+        String oldest = "flows-" + HOUR.format(now.minus(retention)) + ".jsonl";
+        long total = 0;
+        java.util.List<Path> kept = new java.util.ArrayList<>();
+        for (Path file : files) {
+            if (file.getFileName().toString().compareTo(oldest) < 0) {
+                Files.deleteIfExists(file);
+                deleted.incrementAndGet();
+            } else {
+                kept.add(file);
+                total += Files.size(file);
+            }
+        }
+        for (int i = 0; total > maxBytes && i < kept.size(); i++) {
+            if (kept.get(i).getFileName().toString().equals(currentFile)) {
+                continue; // the hour being written stays
+            }
+            total -= Files.size(kept.get(i));
+            Files.deleteIfExists(kept.get(i));
+            deleted.incrementAndGet();
+        }
+        return total;
     }
 
     @Override
     public void flow(boolean begin, String port, int direction, String group, String rule, boolean allowed, int protocol, int src,
                      int srcPort, int dst, int dstPort) {
+        if (!admit(port, rule, begin, protocol, src, srcPort, dst, dstPort)) {
+            suppressed.incrementAndGet();
+            return;
+        }
         JsonObject record = new JsonObject()
                 .put("time", Instant.now().toString())
                 .put("flow", begin ? "begin" : "end")
@@ -75,14 +151,25 @@ public final class AuditLog implements AuditSink, AutoCloseable {
                 if (record == null) {
                     continue;
                 }
-                Path file = dir.resolve("flows-" + HOUR.format(Instant.parse(record.getString("time"))) + ".jsonl");
+                String name = "flows-" + HOUR.format(Instant.parse(record.getString("time"))) + ".jsonl";
+                if (!name.equals(currentFile)) { // a new hour: rotate, and delete what is too old or too much
+                    currentFile = name;
+                    bytes = prune(Instant.now());
+                }
+                Path file = dir.resolve(name);
                 try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-                    out.write(record.encode());
-                    out.write('\n');
-                    written.incrementAndGet();
-                    for (JsonObject more = queue.poll(); more != null; more = queue.poll()) {
-                        out.write(more.encode());
-                        out.write('\n');
+                    for (JsonObject next = record; next != null; next = queue.poll()) {
+                        String line = next.encode() + "\n";
+                        if (bytes + line.length() > maxBytes) {
+                            out.flush(); // so the sizes on disk are what was written
+                            bytes = prune(Instant.now());
+                            if (bytes + line.length() > maxBytes) {
+                                dropped.incrementAndGet(); // the current hour alone is at the cap
+                                continue;
+                            }
+                        }
+                        out.write(line);
+                        bytes += line.length();
                         written.incrementAndGet();
                     }
                 }

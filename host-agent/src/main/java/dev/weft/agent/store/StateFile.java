@@ -34,13 +34,11 @@ final class StateFile {
         ObjectNode json = (ObjectNode) Wire.mapper().readTree(Wire.write(state, true));
         json.put("format", FORMAT);
         Path tmp = dir.resolve(NAME + ".tmp");
-        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer bytes = ByteBuffer.wrap(json.toString().getBytes(StandardCharsets.UTF_8));
-            while (bytes.hasRemaining()) {
-                channel.write(bytes);
-            }
-            channel.force(true);
+        try {
+            writeAndSync(tmp, json.toString());
+        } catch (IOException e) { // e.g. a full disk: the old state file stays as it was, and no partial file is left
+            Files.deleteIfExists(tmp);
+            throw e;
         }
         Files.move(tmp, dir.resolve(NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
@@ -48,6 +46,17 @@ final class StateFile {
         } catch (IOException e) {
             // some file systems can't flush a directory; the rename itself is still atomic
             log.debug("cannot flush directory {}: {}", dir, e.getMessage());
+        }
+    }
+
+    private static void writeAndSync(Path tmp, String text) throws IOException {
+        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+            channel.force(true);
         }
     }
 
