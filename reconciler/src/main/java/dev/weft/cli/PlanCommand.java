@@ -45,7 +45,8 @@ public final class PlanCommand implements Callable<Integer> {
     @Mixin
     RepoOptions repo;
 
-    @Option(names = "--base", paramLabel = "REV", description = "The revision to plan from (default: merge base of head with the default branch).")
+    @Option(names = "--base", paramLabel = "REV", description = {"The revision to plan from (default: merge base of head with the default branch).",
+            "With --live, the revision whose hosts say where the agents are: never the change under review."})
     String base;
 
     @Option(names = "--head", paramLabel = "REV", description = "The revision to plan to (default: HEAD).")
@@ -121,14 +122,45 @@ public final class PlanCommand implements Callable<Integer> {
         }
         Fleet.Live state;
         try {
-            state = new Fleet(agents.access(), RetryPolicy.DEFAULT).fetch(desired);
-        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            dev.weft.reconcile.AgentAccess access = agents.access();
+            Model trusted = trustedModel(err);
+            if (trusted != null) {
+                access = access.pinnedTo(trusted);
+                for (var host : desired.model().hosts().values()) {
+                    if (!access.trusts(host)) {
+                        err.println("note: host " + host.name() + " is not in the base revision, so its agent (an endpoint this change names) "
+                                + "is not contacted; it is planned from empty");
+                    }
+                }
+            }
+            state = new Fleet(access, RetryPolicy.DEFAULT).fetch(desired);
+        } catch (java.io.IOException | java.security.GeneralSecurityException | SourceException e) {
             err.println("error: " + e.getMessage());
             return 1;
         }
         int code = print(Fleet.planLive(desired, desired.model().revision(), state), out);
         state.errors().forEach((host, error) -> err.println("error: " + host + " is unreachable, so the plan leaves it out: " + error));
         return state.errors().isEmpty() ? code : 1;
+    }
+
+    /**
+     * Where agents are reached from when planning a change against them: the base revision's hosts (the
+     * change under review can't point the token and the requests at endpoints of its own). A plain directory
+     * has no base: its own hosts are used (null).
+     */
+    private Model trustedModel(PrintWriter err) throws SourceException {
+        try (ManifestSource source = repo.open()) {
+            if (!(source instanceof GitSource git)) {
+                return null;
+            }
+            ObjectId headId = git.resolve(head);
+            ObjectId baseId = base != null ? git.resolve(base) : DefaultBranch.mergeBase(git, headId);
+            ValidationResult baseResult = new Validator().validate(git.read(baseId.name()));
+            return baseResult.model().orElseGet(() -> {
+                err.println("warning: base " + baseResult.snapshot().shortRevision() + " is invalid: no agent endpoint is trusted");
+                return new Model(baseResult.snapshot().revision(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
+            });
+        }
     }
 
     private static String errors(int n) {

@@ -23,16 +23,39 @@ public final class AgentAccess {
     private final Duration timeout;
     private final Map<URI, AgentClient> clients = new ConcurrentHashMap<>();
     private final java.net.http.HttpClient http;
+    private final dev.weft.model.Model trusted;
 
     public AgentAccess(Function<Host, Optional<URI>> overrides, Optional<String> token, Optional<SSLContext> tls, Duration timeout) {
+        this(overrides, token, AgentClient.httpClient(tls, timeout), timeout, null);
+    }
+
+    private AgentAccess(Function<Host, Optional<URI>> overrides, Optional<String> token, java.net.http.HttpClient http, Duration timeout,
+                        dev.weft.model.Model trusted) {
         this.overrides = overrides;
         this.token = token;
         this.timeout = timeout;
-        this.http = AgentClient.httpClient(tls, timeout);
+        this.http = http;
+        this.trusted = trusted;
     }
 
     public static AgentAccess of(Map<String, URI> overrides, Optional<String> token, Optional<SSLContext> tls, Duration timeout) {
         return new AgentAccess(host -> Optional.ofNullable(overrides.get(host.name())), token, tls, timeout);
+    }
+
+    /**
+     * This access with every host's endpoint taken from {@code trusted} (a pull request's base revision)
+     * instead of from the host as a change names it: a change can't send the token or the plan's requests
+     * to an endpoint of its own. Hosts {@code trusted} doesn't have are not contacted ({@link #trusts}).
+     */
+    public AgentAccess pinnedTo(dev.weft.model.Model trusted) {
+        AgentAccess base = this;
+        return new AgentAccess(host -> base.overrides.apply(host).or(() -> Optional.ofNullable(trusted.hosts().get(host.name()))
+                .map(base::endpoint)), token, http, timeout, trusted);
+    }
+
+    /** Whether the host's endpoint may be contacted: always, unless pinned to a revision without that host. */
+    public boolean trusts(Host host) {
+        return trusted == null || trusted.hosts().containsKey(host.name()) || overrides.apply(host).isPresent();
     }
 
     public URI endpoint(Host host) {

@@ -61,6 +61,41 @@ class ApplyCommandTest {
     }
 
     @Test
+    void planLiveOfAChangeReachesAgentsWhereTheBaseRevisionSaysNeverWhereTheChangeSays() throws Exception {
+        fleet.start("host-a", "host-b", "host-c");
+        java.util.concurrent.atomic.AtomicInteger honeypot = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer trap = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        trap.createContext("/", exchange -> {
+            honeypot.incrementAndGet();
+            exchange.sendResponseHeaders(500, -1);
+            exchange.close();
+        });
+        trap.start();
+        try {
+            for (String host : List.of("host-a", "host-b")) { // main: the agents where they are
+                repo.replace("hosts/rack-1.yaml", "agentEndpoint: https://198.18.0." + (host.equals("host-a") ? 1 : 2) + ":7443",
+                        "agentEndpoint: " + fleet.endpoints.get(host));
+            }
+            repo.replace("hosts/rack-2.yaml", "agentEndpoint: https://198.18.1.1:7443", "agentEndpoint: " + fleet.endpoints.get("host-c"));
+            repo.commit("agents on loopback");
+            String trapUrl = "http://127.0.0.1:" + trap.getAddress().getPort();
+            repo.branch("pr").replace("hosts/rack-1.yaml", "agentEndpoint: " + fleet.endpoints.get("host-a"), "agentEndpoint: " + trapUrl)
+                    .append("hosts/rack-2.yaml", "---\napiVersion: weft.dev/v1alpha1\nkind: Host\nmetadata: {name: host-d}\n"
+                            + "spec: {underlayAddress: 198.18.1.2, agentEndpoint: " + trapUrl + "}\n")
+                    .commit("point host-a at my server, add host-d");
+            Path token = dir.resolve("token");
+            java.nio.file.Files.writeString(token, "s3cret\n");
+            CliRun plan = CliRun.of("plan", "--repo", repo.dir().toString(), "--live", "--head", "pr", "--base", "main",
+                    "--agent-token-file", token.toString(), "--agent-timeout", "2s", "--detailed-exitcode");
+            assertThat(plan.exitCode()).as(plan.err()).isEqualTo(2);
+            assertThat(plan.err()).contains("note: host host-d is not in the base revision");
+            assertThat(honeypot.get()).as("requests (and the token) that reached the endpoints the change names").isZero();
+        } finally {
+            trap.stop(0);
+        }
+    }
+
+    @Test
     void planLiveShowsWhatApplyWillSend() throws Exception {
         fleet.start("host-a", "host-b", "host-c");
         CliRun plan = weft("plan", "--live", "--detailed-exitcode", "--output", "json");

@@ -75,6 +75,9 @@ public final class AgentClient {
      * summary: a watch, so a reconciler knows every agent's digest without asking on every loop.
      */
     public Summary watch(Digest unless, Duration wait) throws IOException, InterruptedException {
+        if (token.isPresent()) {
+            requireSafeForToken();
+        }
         HttpResponse<String> response = send(HttpRequest.newBuilder(base.resolve("/v1/state?digest&unless=" + unless + "&wait=" + wait.toSeconds()))
                 .timeout(wait.plus(timeout)).GET().headers(authorization()).build());
         if (response.statusCode() != 200) {
@@ -159,10 +162,29 @@ public final class AgentClient {
         return response.body();
     }
 
-    private HttpRequest.Builder request(String path) {
+    private HttpRequest.Builder request(String path) throws IOException {
         HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout);
-        token.ifPresent(t -> builder.header("Authorization", "Bearer " + t));
+        if (token.isPresent()) {
+            requireSafeForToken();
+            builder.header("Authorization", "Bearer " + token.get());
+        }
         return builder;
+    }
+
+    /** The token never travels in the clear: over plain HTTP only to a loopback address. */
+    private void requireSafeForToken() throws IOException {
+        if (!"http".equalsIgnoreCase(base.getScheme())) {
+            return;
+        }
+        boolean loopback;
+        try {
+            loopback = base.getHost() != null && java.net.InetAddress.getByName(base.getHost()).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            loopback = false;
+        }
+        if (!loopback) {
+            throw new IOException("refusing to send the agent token to " + base + " over plain HTTP: use https, or loopback");
+        }
     }
 
     private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
