@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "apply", mixinStandardHelpOptions = true,
         description = {"Program the agents with one revision: plan against what they hold, confirm, apply to every host at once.",
-                "Each host gets one batch, fenced by a new epoch and by the digest it was planned against; failed hosts don't stop the others."},
+                "Each host gets one batch, fenced by a new epoch and by the digest it was planned against; failed hosts don't stop the others.",
+                "While a reconciler runs it owns the agents (a new epoch from apply would fence it out): apply refuses when one answers at --server."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every host applied or already in sync", "1:the revision is invalid, or any host failed or was unreachable"})
 public final class ApplyCommand implements Callable<Integer> {
@@ -48,12 +49,23 @@ public final class ApplyCommand implements Callable<Integer> {
     @Option(names = "--no-color", description = "Plain text even on a terminal.")
     boolean noColor;
 
+    @Option(names = "--server", paramLabel = "URL", defaultValue = "http://127.0.0.1:7400",
+            description = "Where a running reconciler would answer (default: ${DEFAULT-VALUE}); apply refuses while one does.")
+    String server;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Compiled desired = Desired.compile(repo, rev, err);
         if (desired == null) {
+            return 1;
+        }
+        java.util.Optional<String> reconciler = runningReconciler();
+        if (reconciler.isPresent()) {
+            err.println("error: a reconciler is running at " + server + " (" + reconciler.get() + "); it programs the agents from Git, "
+                    + "and an apply by hand would take a newer epoch and fence it out. Commit the change (or trigger a loop with its "
+                    + "webhook), or stop the reconciler to apply by hand");
             return 1;
         }
         Fleet fleet = new Fleet(agents.access(), RetryPolicy.DEFAULT);
@@ -85,6 +97,25 @@ public final class ApplyCommand implements Callable<Integer> {
                 : "Apply incomplete: " + failed + " of " + results.size() + " hosts not in sync.");
         out.flush();
         return failed == 0 ? 0 : 1;
+    }
+
+    /** What the reconciler at {@code --server} says it follows, if one answers there. */
+    private java.util.Optional<String> runningReconciler() {
+        try {
+            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(2))
+                    .build().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server).resolve("/v1/status"))
+                            .timeout(java.time.Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return java.util.Optional.empty();
+            }
+            io.vertx.core.json.JsonObject status = new io.vertx.core.json.JsonObject(response.body());
+            return java.util.Optional.of("following " + status.getString("branch", "?") + ", epoch " + status.getValue("epoch"));
+        } catch (java.io.IOException | RuntimeException e) {
+            return java.util.Optional.empty(); // nothing answers there: no reconciler to fence out
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.empty();
+        }
     }
 
     private static boolean confirm(PrintWriter out, PrintWriter err) throws java.io.IOException {

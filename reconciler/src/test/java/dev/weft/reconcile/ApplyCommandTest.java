@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weft.cli.CliRun;
 import dev.weft.cli.ExampleRepo;
+import dev.weft.source.GitSource;
+import dev.weft.source.Sources;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +37,7 @@ class ApplyCommandTest {
     private CliRun weft(String command, String... more) {
         List<String> args = new ArrayList<>(List.of(command, "--repo", repo.dir().toString(), "--no-color", "--agent-timeout", "2s"));
         if (command.equals("apply")) {
-            args.addAll(List.of("--state-dir", dir.resolve("state").toString()));
+            args.addAll(List.of("--state-dir", dir.resolve("state").toString(), "--server", "http://127.0.0.1:9"));
         }
         fleet.endpoints.forEach((host, uri) -> args.addAll(List.of("--agent", host + "=" + uri)));
         args.addAll(List.of(more));
@@ -92,6 +94,27 @@ class ApplyCommandTest {
             assertThat(honeypot.get()).as("requests (and the token) that reached the endpoints the change names").isZero();
         } finally {
             trap.stop(0);
+        }
+    }
+
+    @Test
+    void applyRefusesWhileAReconcilerRunsSoItNeverFencesItOut() throws Exception {
+        fleet.start("host-a", "host-b", "host-c");
+        GitSource source = (GitSource) Sources.open(repo.dir().toString(), dir.resolve("cache"));
+        try (Reconciler reconciler = new Reconciler(source, "main", fleet.fleet(), 7, java.time.Duration.ofMinutes(10), s -> { });
+             StatusServer server = new StatusServer(reconciler, java.util.Optional.empty())) {
+            int port = server.start("127.0.0.1", 0);
+            reconciler.reconcileOnce();
+            long batches = fleet.appliedBatches("host-a");
+            List<String> args = new ArrayList<>(List.of("apply", "--repo", repo.dir().toString(), "--auto-approve", "--state-dir",
+                    dir.resolve("state").toString(), "--server", "http://127.0.0.1:" + port));
+            fleet.endpoints.forEach((host, uri) -> args.addAll(List.of("--agent", host + "=" + uri)));
+            CliRun run = CliRun.of(args.toArray(String[]::new));
+            assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(run.err()).contains("a reconciler is running at http://127.0.0.1:" + port + " (following main, epoch 7)")
+                    .contains("Commit the change");
+            assertThat(fleet.appliedBatches("host-a")).as("nothing sent").isEqualTo(batches);
+            assertThat(reconciler.reconcileOnce().allSynced()).as("the reconciler still owns the hosts").isTrue();
         }
     }
 

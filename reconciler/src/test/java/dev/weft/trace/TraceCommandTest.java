@@ -142,7 +142,7 @@ class TraceCommandTest {
             List<String> agents = new ArrayList<>();
             fleet.endpoints.forEach((host, uri) -> agents.addAll(List.of("--agent", host + "=" + uri)));
             List<String> apply = new ArrayList<>(List.of("apply", "--repo", repo.dir().toString(), "--auto-approve", "--state-dir",
-                    dir.resolve("state").toString()));
+                    dir.resolve("state").toString(), "--server", "http://127.0.0.1:9"));
             apply.addAll(agents);
             assertThat(CliRun.of(apply.toArray(String[]::new)).exitCode()).isZero();
 
