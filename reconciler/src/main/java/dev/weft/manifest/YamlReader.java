@@ -81,6 +81,9 @@ public final class YamlReader {
                     "YAML syntax: " + firstLine(e.getProblem()) + contextOf(e)));
         } catch (YamlEngineException e) {
             problems.add(new Problem(new SourceLocation(file, 1, 1), "", "YAML: " + firstLine(e.getMessage())));
+        } catch (StackOverflowError e) { // the parser itself recurses per level of nesting: a hostile file must not end the caller
+            problems.add(new Problem(new SourceLocation(file, 1, 1), "", "YAML: nested too deeply for the parser (manifests nest at most "
+                    + MAX_DEPTH + " levels)"));
         }
         return new Result(documents, problems);
     }

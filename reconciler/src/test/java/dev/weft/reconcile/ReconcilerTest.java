@@ -133,6 +133,33 @@ class ReconcilerTest {
     }
 
     @Test
+    void hostileManifestsDontStopTheLoop() throws Exception {
+        fleet.start("host-a", "host-b", "host-c");
+        try (Reconciler reconciler = reconciler(1, Duration.ofMillis(100))) {
+            reconciler.start();
+            String good = repo.git().getRepository().resolve("main").name();
+            await().atMost(Duration.ofSeconds(10)).until(() -> allSyncedAt(reconciler.status(), good));
+
+            StringBuilder bomb = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+            for (int level = 1; level <= 9; level++) {
+                bomb.append("a").append(level).append(": &a").append(level).append(" [").append(String.join(", ",
+                        java.util.Collections.nCopies(10, "*a" + (level - 1)))).append("]\n");
+            }
+            String hostile = repo.write("bomb.yaml", bomb.toString())
+                    .write("deep.yaml", "kind: Host\nspec: " + "[".repeat(5000) + "]".repeat(5000) + "\n")
+                    .write("loop.yaml", "kind: Host\nspec: &loop\n  self: *loop\n").commit("hostile").name();
+            await().atMost(Duration.ofSeconds(20)).until(() -> reconciler.status().invalidRevision().equals(hostile));
+            assertThat(reconciler.status().revision()).isEqualTo(good);
+            assertThat(reconciler.status().errors()).anyMatch(e -> e.startsWith("bomb.yaml:")).anyMatch(e -> e.startsWith("deep.yaml:"))
+                    .anyMatch(e -> e.startsWith("loop.yaml:"));
+
+            repo.delete("bomb.yaml").delete("deep.yaml").delete("loop.yaml");
+            String fixed = repo.replace("tenants/tenant-a/nics.yaml", "  host: host-b\n", "  host: host-c\n").commit("clean up, move web-2").name();
+            await("the loop is still running").atMost(Duration.ofSeconds(10)).until(() -> allSyncedAt(reconciler.status(), fixed));
+        }
+    }
+
+    @Test
     void aGitUrlIsFetchedEveryLoop() throws Exception {
         fleet.start("host-a", "host-b", "host-c");
         GitSource source = (GitSource) Sources.open("file://" + repo.dir(), dir.resolve("cache"));
