@@ -3,7 +3,7 @@ package dev.weft.fastpath.node;
 import dev.weft.fastpath.graph.Dispatch;
 import dev.weft.fastpath.graph.Node;
 import dev.weft.fastpath.packet.PacketBatch;
-import dev.weft.fastpath.pipeline.FlowCache;
+import dev.weft.fastpath.flow.FlowCache;
 import java.util.List;
 
 /** Caches the slow path's decision for the flow under the current table generation; later packets take it in {@code flow-lookup}. */

@@ -5,7 +5,7 @@ import dev.weft.fastpath.graph.Node;
 import dev.weft.fastpath.packet.Bytes;
 import dev.weft.fastpath.packet.DropReason;
 import dev.weft.fastpath.packet.PacketBatch;
-import dev.weft.fastpath.pipeline.FlowCache;
+import dev.weft.fastpath.flow.FlowCache;
 import dev.weft.fastpath.table.ForwardingTables;
 import java.util.List;
 

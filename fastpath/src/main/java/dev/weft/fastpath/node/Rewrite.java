@@ -6,7 +6,7 @@ import dev.weft.fastpath.packet.Bytes;
 import dev.weft.fastpath.packet.Checksum;
 import dev.weft.fastpath.packet.DropReason;
 import dev.weft.fastpath.packet.PacketBatch;
-import dev.weft.fastpath.pipeline.FlowCache;
+import dev.weft.fastpath.flow.FlowCache;
 import dev.weft.fastpath.table.ForwardingTables;
 import java.lang.foreign.MemorySegment;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.weft.fastpath.pipeline;
 
+import dev.weft.fastpath.flow.FlowCache;
 import dev.weft.fastpath.graph.Graph;
 import dev.weft.fastpath.graph.Node;
 import dev.weft.fastpath.node.ArpReply;

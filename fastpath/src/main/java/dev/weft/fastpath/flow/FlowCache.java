@@ -1,4 +1,4 @@
-package dev.weft.fastpath.pipeline;
+package dev.weft.fastpath.flow;
 
 import dev.weft.fastpath.packet.PacketBatch;
 
