@@ -7,10 +7,11 @@ import java.util.Objects;
 
 /**
  * A local NIC: the port's tenant and name, its virtual network and VNI, MAC, IP, subnet prefix,
- * gateway and security layers ({@link PortSecurity#NONE} when no group filters it). Key: {@code namespace/name}.
+ * gateway, security layers ({@link PortSecurity#NONE} when no group filters it) and what DHCP offers it.
+ * Key: {@code namespace/name}.
  */
 public record PortSpec(String namespace, String name, String network, int vni, MacAddress mac, Ipv4 ip,
-                       Ipv4Prefix subnet, Ipv4 gateway, PortSecurity security) implements Spec {
+                       Ipv4Prefix subnet, Ipv4 gateway, PortSecurity security, DhcpOptions dhcp) implements Spec {
 
     public PortSpec {
         Require.name("namespace", namespace);
@@ -22,14 +23,21 @@ public record PortSpec(String namespace, String name, String network, int vni, M
         Objects.requireNonNull(subnet, "subnet");
         Objects.requireNonNull(gateway, "gateway");
         Objects.requireNonNull(security, "security");
+        Objects.requireNonNull(dhcp, "dhcp");
         if (!subnet.contains(ip)) {
             throw new IllegalArgumentException("ip " + ip + " is outside subnet " + subnet);
         }
     }
 
-    /** A port no security group filters. */
+    /** A port no security group filters, with its network's domain and no DNS servers. */
     public PortSpec(String namespace, String name, String network, int vni, MacAddress mac, Ipv4 ip, Ipv4Prefix subnet, Ipv4 gateway) {
         this(namespace, name, network, vni, mac, ip, subnet, gateway, PortSecurity.NONE);
+    }
+
+    /** A port with its network's domain and no DNS servers. */
+    public PortSpec(String namespace, String name, String network, int vni, MacAddress mac, Ipv4 ip, Ipv4Prefix subnet, Ipv4 gateway,
+                    PortSecurity security) {
+        this(namespace, name, network, vni, mac, ip, subnet, gateway, security, DhcpOptions.of(network));
     }
 
     @Override

@@ -59,6 +59,10 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--workers", paramLabel = "N", defaultValue = "1", description = "Packet worker threads (default: ${DEFAULT-VALUE}).")
     int workers;
 
+    @Option(names = "--underlay-mtu", paramLabel = "BYTES", defaultValue = "1500",
+            description = "MTU of the underlay link; DHCP offers VMs this less the encapsulation overhead, at most 1500 (default: ${DEFAULT-VALUE}).")
+    int underlayMtu;
+
     @Override
     public Integer call() throws Exception {
         logging.apply();
@@ -69,7 +73,7 @@ public final class AgentCommand implements Callable<Integer> {
         Agent agent;
         try {
             Optional<dev.weft.agent.dataplane.PacketConfig> packets = underlay == null ? Optional.empty()
-                    : Optional.of(new dev.weft.agent.dataplane.PacketConfig(dev.weft.net.Ipv4.parse(underlay), Optional.ofNullable(netns), workers));
+                    : Optional.of(new dev.weft.agent.dataplane.PacketConfig(dev.weft.net.Ipv4.parse(underlay), Optional.ofNullable(netns), workers, underlayMtu));
             agent = Agent.start(new AgentConfig(host, address.host(), address.port(), stateDir, resetState, token, tls, packets));
         } catch (dev.weft.agent.store.StoreException | IllegalArgumentException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());

@@ -171,7 +171,8 @@ public final class UpCommand implements Callable<Integer> {
                 Optional<dev.weft.agent.dataplane.PacketConfig> packets = Optional.empty();
                 if (netns) {
                     topology.addHost(host); // a host a later commit added
-                    packets = Optional.of(new dev.weft.agent.dataplane.PacketConfig(host.underlayAddress(), Optional.of(Topology.hostNamespace(name)), 1));
+                    packets = Optional.of(new dev.weft.agent.dataplane.PacketConfig(host.underlayAddress(), Optional.of(Topology.hostNamespace(name)), 1,
+                            Topology.UNDERLAY_MTU));
                 }
                 return Agent.start(new AgentConfig(name, "127.0.0.1", 0, work.resolve("agents").resolve(name), false, Optional.empty(),
                         Optional.empty(), packets));

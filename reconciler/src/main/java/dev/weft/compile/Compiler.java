@@ -185,7 +185,8 @@ public final class Compiler {
             Subnet subnet = network.subnet(nic.subnet()).orElseThrow();
             HostObject port = new PortSpec(nic.namespace(), nic.name(), network.namespace() + "/" + network.name(), network.vni(),
                     nic.macAddress(), nic.ipAddress(), subnet.addressPrefix(), subnet.addressPrefix().gatewayAddress(),
-                    SecurityLayers.of(model, nic, network, subnet)).toObject();
+                    SecurityLayers.of(model, nic, network, subnet),
+                    new dev.weft.contract.DhcpOptions(network.domain(), network.dnsServers())).toObject();
             ports.put(port.key(), port);
             nicNetworks.put(nic.id(), nic.networkId());
             digest = digest.plus(port.digest());

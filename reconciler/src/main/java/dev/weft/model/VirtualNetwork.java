@@ -8,12 +8,25 @@ import java.util.SortedMap;
 
 /** A tenant's isolated network: a VNI on the wire, an address space, subnets. */
 public record VirtualNetwork(String namespace, String name, Map<String, String> labels, int vni,
-                             Encapsulation encapsulation, List<Ipv4Prefix> addressSpace, List<Subnet> subnets) implements Resource {
+                             Encapsulation encapsulation, List<Ipv4Prefix> addressSpace, List<Subnet> subnets,
+                             List<dev.weft.net.Ipv4> dnsServers) implements Resource {
 
     public VirtualNetwork {
         labels = Map.copyOf(labels);
         addressSpace = List.copyOf(addressSpace);
         subnets = List.copyOf(subnets);
+        dnsServers = List.copyOf(dnsServers);
+    }
+
+    /** A network whose DHCP offers no DNS servers. */
+    public VirtualNetwork(String namespace, String name, Map<String, String> labels, int vni, Encapsulation encapsulation,
+                          List<Ipv4Prefix> addressSpace, List<Subnet> subnets) {
+        this(namespace, name, labels, vni, encapsulation, addressSpace, subnets, List.of());
+    }
+
+    /** The DNS domain of the network's names, which DHCP offers as the domain and search list: {@code blue.tenant-a.internal}. */
+    public String domain() {
+        return name + "." + namespace + ".internal";
     }
 
     @Override
@@ -27,6 +40,9 @@ public record VirtualNetwork(String namespace, String name, Map<String, String> 
         fields.put("vni", Integer.toString(vni));
         fields.put("encapsulation", encapsulation.name());
         fields.put("addressSpace", addressSpace.toString());
+        if (!dnsServers.isEmpty()) {
+            fields.put("dhcpOptions.dnsServers", dnsServers.toString());
+        }
         subnets.forEach(s -> {
             fields.put("subnets[" + s.name() + "].addressPrefix", s.addressPrefix().toString());
             s.networkSecurityGroup().ifPresent(g -> fields.put("subnets[" + s.name() + "].networkSecurityGroup", g));

@@ -19,6 +19,6 @@ public final class CompiledTracer implements HostTracer {
 
     @Override
     public TraceResponse run(Host host, TraceRequest request) throws ContractException {
-        return Tracing.run(host.name(), Dataplane.snapshot(compiled.slice(host.name()).values(), 1), host.underlayAddress(), request);
+        return Tracing.run(host.name(), Dataplane.snapshot(compiled.slice(host.name()).values(), 1, 1500), host.underlayAddress(), request);
     }
 }

@@ -46,8 +46,13 @@ final class ModelReader {
                     Optional.ofNullable(s.get("networkSecurityGroup")).map(JsonNode::asString))));
         }
         String encapsulation = d.text("spec", "encapsulation");
+        List<Ipv4> dnsServers = new ArrayList<>();
+        JsonNode dhcp = spec.get("dhcpOptions");
+        if (dhcp != null && dhcp.has("dnsServers")) {
+            dhcp.get("dnsServers").forEach(a -> dnsServers.add(Ipv4.parse(a.asString())));
+        }
         return new VirtualNetwork(namespace(d), d.name(), labels(d), spec.get("vni").asInt(),
-                encapsulation == null ? Encapsulation.VXLAN : Encapsulation.valueOf(encapsulation), addressSpace, subnets);
+                encapsulation == null ? Encapsulation.VXLAN : Encapsulation.valueOf(encapsulation), addressSpace, subnets, dnsServers);
     }
 
     static NetworkInterface networkInterface(Document d) {

@@ -95,7 +95,7 @@ final class NetnsLab implements AutoCloseable {
         return agents.computeIfAbsent(host.name(), name -> {
             try {
                 return Agent.start(new AgentConfig(name, "127.0.0.1", 0, dir.resolve("agents").resolve(name), false, Optional.empty(),
-                        Optional.empty(), Optional.of(new dev.weft.agent.dataplane.PacketConfig(host.underlayAddress(), Optional.of(Topology.hostNamespace(name)), 1))));
+                        Optional.empty(), Optional.of(new dev.weft.agent.dataplane.PacketConfig(host.underlayAddress(), Optional.of(Topology.hostNamespace(name)), 1, Topology.UNDERLAY_MTU))));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

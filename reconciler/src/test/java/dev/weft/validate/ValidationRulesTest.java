@@ -353,6 +353,14 @@ class ValidationRulesTest {
         }
 
         @Test
+        void dhcpDnsServersMustBeAddresses() {
+            repo.write("net.yaml", network("tenant-a", "blue", 5001, "10.1.0.0/16", "10.1.1.0/24", "10.1.2.0/24")
+                    .replace("  addressSpace:", "  dhcpOptions: {dnsServers: [10.1.0.53, 10.1.0.999]}\n  addressSpace:"));
+            assertThat(repo.problems()).singleElement().asString().startsWith("net.yaml:").contains("spec.dhcpOptions.dnsServers[1]")
+                    .contains("10.1.0.999");
+        }
+
+        @Test
         void macMustBeUniqueAcrossAllInterfaces() {
             repo.write("red.yaml", network("tenant-b", "red", 5002, "10.1.0.0/16", "10.1.1.0/24", "10.1.2.0/24"));
             repo.write("nics.yaml", String.join("---\n",

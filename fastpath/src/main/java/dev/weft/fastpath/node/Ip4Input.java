@@ -6,6 +6,7 @@ import dev.weft.fastpath.packet.Bytes;
 import dev.weft.fastpath.packet.DropReason;
 import dev.weft.fastpath.packet.FlowHash;
 import dev.weft.fastpath.packet.PacketBatch;
+import dev.weft.fastpath.packet.Parser;
 import dev.weft.fastpath.table.ForwardingTables;
 import java.util.List;
 
@@ -17,6 +18,7 @@ public final class Ip4Input implements Node {
 
     public static final String NAME = "ip4-input";
     static final int FLOW_LOOKUP = 0;
+    static final int DHCP = 1;
 
     private final boolean vectorHash;
 
@@ -32,7 +34,7 @@ public final class Ip4Input implements Node {
 
     @Override
     public List<String> arcs() {
-        return List.of(FlowLookup.NAME);
+        return List.of(FlowLookup.NAME, DhcpServer.NAME);
     }
 
     @Override
@@ -50,6 +52,13 @@ public final class Ip4Input implements Node {
         for (int k = 0; k < count; k++) {
             int i = vector[k];
             int in = b.inPort[i];
+            if (in >= 0 && b.protocol[i] == Parser.UDP && b.dstPort[i] == DhcpServer.SERVER_PORT) {
+                if (tracing) {
+                    d.trace(i, "DHCP to the host: answered here, never forwarded (exempt from the source check)");
+                }
+                next[k] = DHCP; // from 0.0.0.0 while the VM has no address yet
+                continue;
+            }
             if (in >= 0 && (Bytes.mac(b.memory(), b.start[i] + 6) != t.portMac[in] || b.srcIp[i] != t.portIp[in])) {
                 next[k] = d.drop(i, DropReason.SPOOFED_SOURCE);
                 continue;

@@ -25,5 +25,9 @@ public enum DropReason {
     /** Encapsulated traffic from an address that is no provider address of a host carrying the VNI. */
     UNKNOWN_PEER,
     /** An IPv4 fragment to or from a port that a security group filters: without ports it can't be classified. */
-    FRAGMENT_FILTERED
+    FRAGMENT_FILTERED,
+    /** A DHCP message from a port that is malformed (truncated options, option overload, not a client's message). */
+    BAD_DHCP,
+    /** A DHCP message the host takes without answering: RELEASE, DECLINE, a REQUEST for another server. */
+    DHCP_NO_REPLY
 }

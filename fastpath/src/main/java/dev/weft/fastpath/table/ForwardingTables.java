@@ -35,6 +35,8 @@ public final class ForwardingTables implements AutoCloseable {
     public final int[] portSubnet;
     public final int[] portSubnetMask;
     public final int[] portGateway;
+    /** Each port's DHCP options after type, server id and lease, encoded once (see {@link DhcpOptionBlock}). */
+    public final byte[][] portDhcpOptions;
 
     private final AddressTable addresses;
     public final long[] entryMac;
@@ -63,6 +65,7 @@ public final class ForwardingTables implements AutoCloseable {
         portSubnetMask = new int[n];
         portGateway = new int[n];
         portId = snapshot.portIds().stream().mapToInt(Integer::intValue).toArray();
+        portDhcpOptions = new byte[n][];
         for (int p = 0; p < n; p++) {
             PortEntry port = ports[p];
             portVni[p] = port.vni();
@@ -71,6 +74,7 @@ public final class ForwardingTables implements AutoCloseable {
             portSubnet[p] = port.subnet().networkAddress().value();
             portSubnetMask[p] = port.subnet().mask();
             portGateway[p] = port.gateway().value();
+            portDhcpOptions[p] = DhcpOptionBlock.of(port);
         }
         List<MappingEntry> mappings = snapshot.mappings();
         int entries = mappings.size() + n;

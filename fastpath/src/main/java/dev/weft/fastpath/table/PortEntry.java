@@ -3,10 +3,35 @@ package dev.weft.fastpath.table;
 import dev.weft.net.Ipv4;
 import dev.weft.net.Ipv4Prefix;
 import dev.weft.net.MacAddress;
+import java.util.List;
 
-/** A local port: the VM's MAC and IP on a VNI, its subnet and gateway, and its security layers (null: unfiltered). */
+/**
+ * A local port: the VM's MAC and IP on a VNI, its subnet and gateway, its security layers (null:
+ * unfiltered), and what the host's DHCP service offers it.
+ */
 public record PortEntry(String name, int vni, MacAddress mac, Ipv4 ip, Ipv4Prefix subnet, Ipv4 gateway,
-                        dev.weft.fastpath.security.PortSecurity security) {
+                        dev.weft.fastpath.security.PortSecurity security, Dhcp dhcp) {
+
+    /**
+     * DHCP options besides address, mask and router.
+     *
+     * @param domain     the DNS domain, offered as domain name (15) and search list (119); null for none
+     * @param dnsServers offered as option 6; empty for none
+     * @param mtu        the interface MTU offered (26)
+     */
+    public record Dhcp(String domain, List<Ipv4> dnsServers, int mtu) {
+        /** No domain, no DNS servers, the MTU of VXLAN over a 1,500-byte underlay. */
+        public static final Dhcp DEFAULT = new Dhcp(null, List.of(), 1450);
+
+        public Dhcp {
+            dnsServers = List.copyOf(dnsServers);
+        }
+    }
+
+    public PortEntry(String name, int vni, MacAddress mac, Ipv4 ip, Ipv4Prefix subnet, Ipv4 gateway,
+                     dev.weft.fastpath.security.PortSecurity security) {
+        this(name, vni, mac, ip, subnet, gateway, security, Dhcp.DEFAULT);
+    }
 
     /** A port no security group filters. */
     public PortEntry(String name, int vni, MacAddress mac, Ipv4 ip, Ipv4Prefix subnet, Ipv4 gateway) {

@@ -40,8 +40,8 @@ public final class Dataplane {
      * exception propagates.
      */
     public TableSnapshot publish(AgentState state) {
-        TableSnapshot entries = snapshot(state.objects().values(), 0);
         PacketIo io = packets;
+        TableSnapshot entries = snapshot(state.objects().values(), 0, io == null ? 1500 : io.underlayMtu());
         return tables.publish(entries.ports(), entries.mappings(), entries.networks(), snapshot -> {
             if (io != null) {
                 io.publish(snapshot);
@@ -49,15 +49,27 @@ public final class Dataplane {
         });
     }
 
+    /** The MTU DHCP offers a VM: the underlay's less the encapsulation's overhead, at most 1,500 (a batch slot takes no more). */
+    static int vmMtu(int underlayMtu, Encapsulation encapsulation) {
+        return Math.min(1500, underlayMtu - (encapsulation == Encapsulation.NVGRE ? 42 : 50));
+    }
+
     /** The fastpath's table snapshot of a set of host objects: what one host forwards with. */
-    public static TableSnapshot snapshot(Collection<HostObject> objects, long generation) {
+    public static TableSnapshot snapshot(Collection<HostObject> objects, long generation, int underlayMtu) {
+        java.util.Map<Integer, Encapsulation> encapsulation = new java.util.HashMap<>();
+        objects.forEach(o -> {
+            if (o.spec() instanceof NetworkSpec n) {
+                encapsulation.put(n.vni(), n.encapsulation());
+            }
+        });
         List<PortEntry> ports = new ArrayList<>();
         List<MappingEntry> mappings = new ArrayList<>();
         List<NetworkEntry> networks = new ArrayList<>();
         for (HostObject object : objects) {
             switch (object.spec()) {
                 case PortSpec p -> ports.add(new PortEntry(p.key(), p.vni(), p.mac(), p.ip(), p.subnet(), p.gateway(),
-                        SecurityCompiler.of(p.security())));
+                        SecurityCompiler.of(p.security()), new PortEntry.Dhcp(p.dhcp().domain(), p.dhcp().dnsServers(),
+                        vmMtu(underlayMtu, encapsulation.getOrDefault(p.vni(), Encapsulation.VXLAN)))));
                 case MappingSpec m -> mappings.add(new MappingEntry(m.vni(), m.ip(), m.mac(), m.providerAddress(),
                         m.encapsulation() == Encapsulation.NVGRE ? MappingEntry.Encapsulation.NVGRE : MappingEntry.Encapsulation.VXLAN));
                 case NetworkSpec n -> networks.add(new NetworkEntry(n.vni(), n.addressSpace(), n.subnets().stream().map(NetworkSpec.Subnet::prefix).toList()));

@@ -86,6 +86,10 @@ public final class PacketIo implements AutoCloseable {
         }
     }
 
+    public int underlayMtu() {
+        return config.underlayMtu();
+    }
+
     /** This host's provider address. */
     public dev.weft.net.Ipv4 underlay() {
         return config.underlay();
