@@ -4,8 +4,6 @@ import dev.weft.fastpath.io.TapNames;
 import dev.weft.model.Host;
 import dev.weft.model.Model;
 import dev.weft.model.NetworkInterface;
-import dev.weft.model.Subnet;
-import dev.weft.model.VirtualNetwork;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -90,9 +88,36 @@ public final class Topology implements AutoCloseable {
         run("ip", "-n", ns, "link", "set", "eth0", "up");
     }
 
+    /** What busybox's udhcpc runs when it has a lease: configures the VM's eth0 with what DHCP gave it. */
+    private static final String DHCP_SCRIPT = """
+            #!/bin/sh
+            case "$1" in
+              bound|renew)
+                busybox ifconfig "$interface" "$ip" netmask "$subnet" ${mtu:+mtu "$mtu"}
+                ip route replace default via "$router"
+                ;;
+            esac
+            """;
+
+    private java.nio.file.Path dhcpScript;
+
+    /** The udhcpc script, written once. */
+    private String dhcpScript() throws IOException {
+        if (dhcpScript == null) {
+            if (!quietly("busybox", "true")) {
+                throw new IOException("the namespace lab configures its VMs by DHCP with busybox's udhcpc: install the Debian package busybox");
+            }
+            dhcpScript = java.nio.file.Files.createTempFile("weft-udhcpc-", ".sh");
+            java.nio.file.Files.writeString(dhcpScript, DHCP_SCRIPT);
+            dhcpScript.toFile().setExecutable(true);
+        }
+        return dhcpScript.toString();
+    }
+
     /**
      * Gives every NIC of the model its VM namespace and, once the agent of its host has made its TAP
-     * device, moves the device in and configures it. Idempotent: call it after every reconcile loop.
+     * device, moves the device in and has the VM configure itself by DHCP (busybox's udhcpc) from its
+     * host's agent, as a stock VM image would. Idempotent: call it after every reconcile loop.
      */
     public void attach(Model model) throws IOException {
         for (NetworkInterface nic : model.interfaces().values()) {
@@ -106,19 +131,20 @@ public final class Topology implements AutoCloseable {
             if (!quietly("ip", "-n", hostNs, "link", "show", tap)) {
                 continue; // the agent hasn't made it yet
             }
-            VirtualNetwork network = model.networks().get(nic.networkId());
-            Subnet subnet = network.subnet(nic.subnet()).orElseThrow();
+            String script = dhcpScript();
             run("ip", "-n", hostNs, "link", "set", tap, "netns", vm);
             run("ip", "-n", vm, "link", "set", tap, "name", "eth0");
             run("ip", "-n", vm, "link", "set", "eth0", "address", nic.macAddress().toString());
-            run("ip", "-n", vm, "addr", "add", nic.ipAddress() + "/" + subnet.addressPrefix().length(), "dev", "eth0");
             run("ip", "-n", vm, "link", "set", "eth0", "up");
-            run("ip", "-n", vm, "route", "add", "default", "via", subnet.addressPrefix().gatewayAddress().toString());
+            run("ip", "netns", "exec", vm, "busybox", "udhcpc", "-i", "eth0", "-n", "-q", "-t", "5", "-T", "1", "-O", "mtu", "-s", script);
         }
     }
 
     @Override
     public void close() {
+        if (dhcpScript != null) {
+            quietly("rm", "-f", dhcpScript.toString());
+        }
         List<String> names = new ArrayList<>(created);
         java.util.Collections.reverse(names); // VMs first, then hosts, then the underlay
         for (String name : names) {
