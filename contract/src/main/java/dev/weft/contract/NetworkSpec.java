@@ -25,6 +25,11 @@ public record NetworkSpec(String namespace, String name, int vni, Encapsulation 
         subnets = List.copyOf(subnets);
     }
 
+    /** The network's DNS zone and DHCP domain: {@code <name>.<namespace>.internal}. */
+    public String domain() {
+        return name + "." + namespace + ".internal";
+    }
+
     @Override
     public ObjectKind kind() {
         return ObjectKind.Network;

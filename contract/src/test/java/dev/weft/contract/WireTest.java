@@ -40,7 +40,7 @@ class WireTest {
         HostObject mapping = new MappingSpec(5001, Ipv4.parse("10.1.1.5"), MacAddress.parse("02:00:0a:01:01:05"), Ipv4.parse("198.18.0.2"),
                 Encapsulation.NVGRE).toObject();
         assertThat(mapping.canonicalSpec()).isEqualTo(
-                "{\"encapsulation\":\"NVGRE\",\"ip\":\"10.1.1.5\",\"mac\":\"02:00:0a:01:01:05\",\"providerAddress\":\"198.18.0.2\",\"vni\":5001}");
+                "{\"encapsulation\":\"NVGRE\",\"ip\":\"10.1.1.5\",\"mac\":\"02:00:0a:01:01:05\",\"name\":\"\",\"providerAddress\":\"198.18.0.2\",\"vni\":5001}");
         assertThat(SECURED.toObject().canonicalSpec()).contains("\"destinationPorts\":[\"80-80\"]").contains("\"source\":[\"0.0.0.0/0\"]");
     }
 

@@ -166,7 +166,7 @@ public final class Compiler {
         for (NetworkInterface nic : nics) {
             HostObject mapping = new MappingSpec(network.vni(), nic.ipAddress(), nic.macAddress(),
                     model.hosts().get(nic.host()).underlayAddress(),
-                    dev.weft.contract.Encapsulation.valueOf(network.encapsulation().name())).toObject();
+                    dev.weft.contract.Encapsulation.valueOf(network.encapsulation().name()), nic.name()).toObject();
             mappings.put(mapping.key(), mapping);
             nicHosts.put(nic.id(), nic.host());
             digest = digest.plus(mapping.digest());

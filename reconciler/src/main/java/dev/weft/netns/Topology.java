@@ -44,6 +44,9 @@ public final class Topology implements AutoCloseable {
             if (exists(name)) {
                 quietly("ip", "netns", "del", name);
             }
+            if (new java.io.File("/etc/netns/" + name).isDirectory()) {
+                quietly("rm", "-rf", "/etc/netns/" + name); // a VM's resolver configuration
+            }
         }
     }
 
@@ -95,6 +98,10 @@ public final class Topology implements AutoCloseable {
               bound|renew)
                 busybox ifconfig "$interface" "$ip" netmask "$subnet" ${mtu:+mtu "$mtu"}
                 ip route replace default via "$router"
+                if [ -n "$WEFT_VM" ]; then # ip netns exec shows /etc/netns/<vm>/resolv.conf as the VM's /etc/resolv.conf
+                  mkdir -p "/etc/netns/$WEFT_VM"
+                  { for server in $dns; do echo "nameserver $server"; done; [ -n "$search" ] && echo "search $search"; } > "/etc/netns/$WEFT_VM/resolv.conf"
+                fi
                 ;;
             esac
             """;
@@ -136,12 +143,21 @@ public final class Topology implements AutoCloseable {
             run("ip", "-n", vm, "link", "set", tap, "name", "eth0");
             run("ip", "-n", vm, "link", "set", "eth0", "address", nic.macAddress().toString());
             run("ip", "-n", vm, "link", "set", "eth0", "up");
-            run("ip", "netns", "exec", vm, "busybox", "udhcpc", "-i", "eth0", "-n", "-q", "-t", "5", "-T", "1", "-O", "mtu", "-s", script);
+            run("ip", "netns", "exec", vm, "env", "WEFT_VM=" + vm, "busybox", "udhcpc", "-i", "eth0", "-n", "-q", "-t", "5", "-T", "1",
+                    "-O", "mtu", "-O", "search", "-s", script);
+            resolvers.add(vm);
         }
     }
 
+    /** VMs whose resolver configuration DHCP wrote under /etc/netns. */
+    private final Set<String> resolvers = new LinkedHashSet<>();
+
     @Override
     public void close() {
+        for (String vm : resolvers) {
+            quietly("rm", "-rf", "/etc/netns/" + vm);
+        }
+        resolvers.clear();
         if (dhcpScript != null) {
             quietly("rm", "-f", dhcpScript.toString());
         }

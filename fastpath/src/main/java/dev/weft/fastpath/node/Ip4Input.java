@@ -19,6 +19,7 @@ public final class Ip4Input implements Node {
     public static final String NAME = "ip4-input";
     static final int FLOW_LOOKUP = 0;
     static final int DHCP = 1;
+    static final int DNS = 2;
 
     private final boolean vectorHash;
 
@@ -34,7 +35,7 @@ public final class Ip4Input implements Node {
 
     @Override
     public List<String> arcs() {
-        return List.of(FlowLookup.NAME, DhcpServer.NAME);
+        return List.of(FlowLookup.NAME, DhcpServer.NAME, DnsServer.NAME);
     }
 
     @Override
@@ -61,6 +62,13 @@ public final class Ip4Input implements Node {
             }
             if (in >= 0 && (Bytes.mac(b.memory(), b.start[i] + 6) != t.portMac[in] || b.srcIp[i] != t.portIp[in])) {
                 next[k] = d.drop(i, DropReason.SPOOFED_SOURCE);
+                continue;
+            }
+            if (in >= 0 && b.protocol[i] == Parser.UDP && b.dstPort[i] == DnsServer.PORT && b.dstIp[i] == t.portGateway[in]) {
+                if (tracing) {
+                    d.trace(i, "DNS to the gateway: answered by the host");
+                }
+                next[k] = DNS;
                 continue;
             }
             if (tracing) {

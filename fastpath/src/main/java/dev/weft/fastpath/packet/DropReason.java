@@ -29,5 +29,7 @@ public enum DropReason {
     /** A DHCP message from a port that is malformed (truncated options, option overload, not a client's message). */
     BAD_DHCP,
     /** A DHCP message the host takes without answering: RELEASE, DECLINE, a REQUEST for another server. */
-    DHCP_NO_REPLY
+    DHCP_NO_REPLY,
+    /** A DNS query to the host that is malformed (compression in the question, truncated or oversized labels, not a query). */
+    BAD_DNS
 }

@@ -19,9 +19,8 @@ public final class DhcpOptionBlock {
         option(out, 1, ints(port.subnet().mask()));
         option(out, 3, ints(port.gateway().value()));
         PortEntry.Dhcp dhcp = port.dhcp();
-        if (!dhcp.dnsServers().isEmpty()) {
-            option(out, 6, ints(dhcp.dnsServers().stream().mapToInt(Ipv4::value).toArray()));
-        }
+        // DNS servers: the network's own, else the gateway, where the host answers the network's names
+        option(out, 6, dhcp.dnsServers().isEmpty() ? ints(port.gateway().value()) : ints(dhcp.dnsServers().stream().mapToInt(Ipv4::value).toArray()));
         if (dhcp.domain() != null) {
             byte[] domain = dhcp.domain().getBytes(StandardCharsets.US_ASCII);
             option(out, 15, domain);

@@ -48,6 +48,7 @@ public final class ForwardingTables implements AutoCloseable {
     /** (VNI, provider address) of every host that carries the VNI: who may send this host that VNI's frames. */
     private final AddressTable peers;
     private final Map<Integer, int[][]> subnets = new HashMap<>();
+    private final Map<Integer, DnsZone> zones = new HashMap<>();
     private final Map<Integer, Integer> networkEncap = new HashMap<>();
 
     public ForwardingTables(TableSnapshot snapshot, int localUnderlay, long localUnderlayMac, long underlayNextHopMac) {
@@ -111,6 +112,17 @@ public final class ForwardingTables implements AutoCloseable {
             }
             subnets.put(network.vni(), table);
         }
+        for (NetworkEntry network : snapshot.networks()) {
+            if (network.zone() != null) {
+                zones.put(network.vni(), new DnsZone(network.zone(), network.addressSpace()));
+            }
+        }
+        for (MappingEntry mapping : mappings) {
+            DnsZone zone = zones.get(mapping.vni());
+            if (zone != null && !mapping.name().isEmpty()) {
+                zone.add(mapping.name(), mapping.ip());
+            }
+        }
         mappings.forEach(m -> networkEncap.putIfAbsent(m.vni(), m.encapsulation() == MappingEntry.Encapsulation.NVGRE ? NVGRE : VXLAN));
     }
 
@@ -122,6 +134,11 @@ public final class ForwardingTables implements AutoCloseable {
     /** Whether the host at provider address {@code address} carries {@code vni}: only such hosts may send its frames here. */
     public boolean isPeer(int vni, int address) {
         return peers.get(vni, address) >= 0;
+    }
+
+    /** The DNS zone of {@code vni}'s network, or null. */
+    public DnsZone zone(int vni) {
+        return zones.get(vni);
     }
 
     public boolean knowsVni(int vni) {

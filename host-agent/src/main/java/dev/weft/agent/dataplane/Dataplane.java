@@ -71,8 +71,9 @@ public final class Dataplane {
                         SecurityCompiler.of(p.security()), new PortEntry.Dhcp(p.dhcp().domain(), p.dhcp().dnsServers(),
                         vmMtu(underlayMtu, encapsulation.getOrDefault(p.vni(), Encapsulation.VXLAN)))));
                 case MappingSpec m -> mappings.add(new MappingEntry(m.vni(), m.ip(), m.mac(), m.providerAddress(),
-                        m.encapsulation() == Encapsulation.NVGRE ? MappingEntry.Encapsulation.NVGRE : MappingEntry.Encapsulation.VXLAN));
-                case NetworkSpec n -> networks.add(new NetworkEntry(n.vni(), n.addressSpace(), n.subnets().stream().map(NetworkSpec.Subnet::prefix).toList()));
+                        m.encapsulation() == Encapsulation.NVGRE ? MappingEntry.Encapsulation.NVGRE : MappingEntry.Encapsulation.VXLAN, m.name()));
+                case NetworkSpec n -> networks.add(new NetworkEntry(n.vni(), n.addressSpace(), n.subnets().stream().map(NetworkSpec.Subnet::prefix).toList(),
+                        n.domain()));
             }
         }
         return new TableSnapshot(generation, ports, mappings, networks);
