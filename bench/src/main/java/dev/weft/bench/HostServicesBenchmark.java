@@ -29,7 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The host's answers to its VMs, one worker, batches of 256 requests from one port (score: ns per batch;
- * bench/fastpath prints ns per request). dhcpReply: DHCPDISCOVER → DHCPOFFER; arpReply, the baseline:
+ * bench/fastpath prints ns per request). dhcpReply: DHCPDISCOVER → DHCPOFFER; dnsReply: an A query for one of
+ * 1,000 names of the network → the answer; arpReply, the baseline:
  * an ARP request for the gateway → the reply. Both rewrite the request in place, so each batch first copies
  * the 256 requests back into it (the same copy in both cases).
  */
@@ -49,22 +50,41 @@ public class HostServicesBenchmark {
     PacketBatch arp;
     MemorySegment dhcpRequest;
     MemorySegment arpRequest;
+    PacketBatch dns;
+    MemorySegment dnsRequest;
 
     @Setup(Level.Trial)
     public void setUp() {
         PortEntry port = new PortEntry("tenant-a/vm", 5001, new MacAddress(VM_MAC), Ipv4.parse("10.1.1.4"), Ipv4Prefix.parse("10.1.1.0/24"),
                 Ipv4.parse("10.1.1.1"), null, new PortEntry.Dhcp("blue.tenant-a.internal", List.of(Ipv4.parse("10.1.0.53")), 1450));
-        tables = new ForwardingTables(new TableSnapshot(1, List.of(port), List.<MappingEntry>of(),
-                List.of(new NetworkEntry(5001, List.of(Ipv4Prefix.parse("10.1.0.0/16")), List.of(Ipv4Prefix.parse("10.1.1.0/24"))))),
+        List<MappingEntry> mappings = new java.util.ArrayList<>();
+        for (int k = 0; k < 1000; k++) { // a network of 1,000 named interfaces
+            mappings.add(new MappingEntry(5001, new Ipv4(Ipv4.parse("10.1.2.0").value() + k), new MacAddress(0x0200_0000_1000L + k),
+                    Ipv4.parse("198.18.0.2"), MappingEntry.Encapsulation.VXLAN, "vm-" + k));
+        }
+        tables = new ForwardingTables(new TableSnapshot(1, List.of(port), mappings,
+                List.of(new NetworkEntry(5001, List.of(Ipv4Prefix.parse("10.1.0.0/16")), List.of(Ipv4Prefix.parse("10.1.1.0/24"),
+                        Ipv4Prefix.parse("10.1.2.0/22")), "blue.tenant-a.internal"))),
                 Ipv4.parse("198.18.0.1").value(), 0, 0);
         pipeline = new Pipeline(1024);
         dhcpRequest = MemorySegment.ofArray(discover());
         arpRequest = MemorySegment.ofArray(arpForGateway());
+        dnsRequest = MemorySegment.ofArray(dnsQuery("vm-500.blue.tenant-a.internal"));
         dhcp = new PacketBatch();
         arp = new PacketBatch();
+        dns = new PacketBatch();
         for (int i = 0; i < PacketBatch.CAPACITY; i++) {
             dhcp.add(dhcpRequest, (int) dhcpRequest.byteSize(), 0);
             arp.add(arpRequest, (int) arpRequest.byteSize(), 0);
+            dns.add(dnsRequest, (int) dnsRequest.byteSize(), 0);
+        }
+        for (PacketBatch b : List.of(dhcp, arp, dns)) { // every request must be answered, or the numbers mean nothing
+            pipeline.process(b, tables);
+            for (int i = 0; i < b.count(); i++) {
+                if (b.verdict[i] != PacketBatch.TO_PORT) {
+                    throw new IllegalStateException("request " + i + " was not answered: drop reason " + b.reason[i]);
+                }
+            }
         }
     }
 
@@ -72,6 +92,7 @@ public class HostServicesBenchmark {
     public void tearDown() {
         dhcp.close();
         arp.close();
+        dns.close();
         tables.close();
     }
 
@@ -88,6 +109,13 @@ public class HostServicesBenchmark {
         restore(dhcp, dhcpRequest);
         pipeline.process(dhcp, tables);
         return dhcp.length[PacketBatch.CAPACITY - 1];
+    }
+
+    @Benchmark
+    public int dnsReply() {
+        restore(dns, dnsRequest);
+        pipeline.process(dns, tables);
+        return dns.length[PacketBatch.CAPACITY - 1];
     }
 
     @Benchmark
@@ -114,6 +142,33 @@ public class HostServicesBenchmark {
         b.putShort((short) (VM_MAC >>> 32)).putInt((int) VM_MAC);
         b.position(b.position() + 10 + 64 + 128);
         b.putInt(0x6382_5363).put((byte) 53).put((byte) 1).put((byte) 1).put((byte) 255);
+        return b.array();
+    }
+
+    /** A query from the VM to its gateway for the A record of {@code name}. */
+    static byte[] dnsQuery(String name) {
+        java.io.ByteArrayOutputStream q = new java.io.ByteArrayOutputStream();
+        q.writeBytes(new byte[] {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0});
+        for (String label : name.split("\\.")) {
+            q.write(label.length());
+            q.writeBytes(label.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        q.writeBytes(new byte[] {0, 0, 1, 0, 1});
+        byte[] dns = q.toByteArray();
+        ByteBuffer b = ByteBuffer.allocate(14 + 20 + 8 + dns.length);
+        long router = 0x0277_6566_7401L;
+        b.putShort((short) (router >>> 32)).putInt((int) router).putShort((short) (VM_MAC >>> 32)).putInt((int) VM_MAC).putShort((short) 0x0800);
+        int total = 20 + 8 + dns.length;
+        b.put((byte) 0x45).put((byte) 0).putShort((short) total).putInt(0).put((byte) 64).put((byte) 17).putShort((short) 0)
+                .putInt(Ipv4.parse("10.1.1.4").value()).putInt(Ipv4.parse("10.1.1.1").value());
+        int sum = 0;
+        for (int k = 14; k < 34; k += 2) {
+            sum += b.getShort(k) & 0xffff;
+        }
+        sum = (sum & 0xffff) + (sum >>> 16);
+        sum = (sum & 0xffff) + (sum >>> 16);
+        b.putShort(24, (short) ~sum);
+        b.putShort((short) 40053).putShort((short) 53).putShort((short) (8 + dns.length)).putShort((short) 0).put(dns);
         return b.array();
     }
 

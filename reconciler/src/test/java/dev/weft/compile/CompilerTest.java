@@ -49,7 +49,7 @@ class CompilerTest {
         assertThat(web1.subnet()).hasToString("10.1.1.0/24");
         HostObject mapping = compiled.slice("host-b").get(new ObjectKey(ObjectKind.Mapping, "5002/10.1.1.4"));
         assertThat(mapping.canonicalSpec()).isEqualTo(
-                "{\"encapsulation\":\"VXLAN\",\"ip\":\"10.1.1.4\",\"mac\":\"02:01:0a:01:01:04\",\"providerAddress\":\"198.18.0.1\",\"vni\":5002}");
+                "{\"encapsulation\":\"VXLAN\",\"ip\":\"10.1.1.4\",\"mac\":\"02:01:0a:01:01:04\",\"name\":\"app-1\",\"providerAddress\":\"198.18.0.1\",\"vni\":5002}");
     }
 
     @Test
