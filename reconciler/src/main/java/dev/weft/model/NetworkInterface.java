@@ -14,6 +14,29 @@ public record NetworkInterface(String namespace, String name, Map<String, String
         labels = Map.copyOf(labels);
     }
 
+    /**
+     * The MAC an interface without {@code macAddress} gets: locally administered and unicast ({@code 02:}),
+     * then five bytes of the SHA-256 of {@code namespace/name}, so it is the same on every run and every host.
+     */
+    public static MacAddress derivedMac(String namespace, String name) {
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((namespace + "/" + name).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            long mac = 0x02L;
+            for (int k = 0; k < 5; k++) {
+                mac = mac << 8 | (hash[k] & 0xff);
+            }
+            return new MacAddress(mac);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Whether the MAC is derived (the manifest has none). */
+    public boolean macDerived() {
+        return macAddress.equals(derivedMac(namespace, name));
+    }
+
     public NetworkInterface(String namespace, String name, Map<String, String> labels, String virtualNetwork, String subnet, String host,
                             MacAddress macAddress, Ipv4 ipAddress) {
         this(namespace, name, labels, virtualNetwork, subnet, host, macAddress, ipAddress, java.util.Optional.empty());

@@ -56,8 +56,10 @@ final class ModelReader {
     }
 
     static NetworkInterface networkInterface(Document d) {
+        String mac = d.text("spec", "macAddress");
         return new NetworkInterface(namespace(d), d.name(), labels(d), d.text("spec", "virtualNetwork"),
-                d.text("spec", "subnet"), d.text("spec", "host"), MacAddress.parse(d.text("spec", "macAddress")),
+                d.text("spec", "subnet"), d.text("spec", "host"),
+                mac == null ? NetworkInterface.derivedMac(namespace(d), d.name()) : MacAddress.parse(mac),
                 Ipv4.parse(d.text("spec", "ipAddress")), Optional.ofNullable(d.text("spec", "networkSecurityGroup")));
     }
 

@@ -267,8 +267,13 @@ final class SemanticRules {
         }
         Declared<NetworkInterface> first = byMac.putIfAbsent(mac, d);
         if (first != null) {
-            report.accept(d.document().problem("/spec/macAddress", mac + " is already the MAC address of interface "
-                    + first.resource().namespace() + "/" + first.resource().name() + " (" + where(first, "/spec/macAddress") + ")"));
+            boolean derived = !d.document().body().path("spec").has("macAddress");
+            boolean firstDerived = !first.document().body().path("spec").has("macAddress");
+            String firstPointer = firstDerived ? "/metadata/name" : "/spec/macAddress";
+            report.accept(d.document().problem(derived ? "/metadata/name" : "/spec/macAddress", (derived ? "the MAC address derived for it, " + mac + ","
+                    : mac.toString()) + " is already the " + (firstDerived ? "derived " : "") + "MAC address of interface "
+                    + first.resource().namespace() + "/" + first.resource().name() + " (" + where(first, firstPointer) + ")"
+                    + (derived ? "; set spec.macAddress" : "")));
         }
     }
 

@@ -361,6 +361,23 @@ class ValidationRulesTest {
         }
 
         @Test
+        void withoutAMacAnInterfaceGetsAStableLocallyAdministeredOneAndACollisionIsNamed() {
+            String noMac = nic("web-1", "web", "02:00:0a:01:01:04", "10.1.1.4").replace("  macAddress: \"02:00:0a:01:01:04\"\n", "");
+            repo.write("nics.yaml", noMac);
+            var mac = repo.validate().model().orElseThrow().interfaces().values().iterator().next().macAddress();
+            assertThat(mac).isEqualTo(dev.weft.model.NetworkInterface.derivedMac("tenant-a", "web-1"));
+            assertThat(mac.toString()).startsWith("02:");
+            assertThat(mac.isUnicast()).isTrue();
+            assertThat(repo.validate().model().orElseThrow().interfaces().values().iterator().next().macAddress()).as("the same every run")
+                    .isEqualTo(mac);
+            assertThat(dev.weft.model.NetworkInterface.derivedMac("tenant-a", "web-2")).isNotEqualTo(mac);
+
+            repo.write("nics.yaml", String.join("---\n", nic("web-0", "web", mac.toString(), "10.1.1.5"), noMac));
+            assertThat(repo.problems()).containsExactly("nics.yaml:13:18: error: metadata.name: the MAC address derived for it, " + mac
+                    + ", is already the MAC address of interface tenant-a/web-0 (nics.yaml:8:15); set spec.macAddress");
+        }
+
+        @Test
         void macMustBeUniqueAcrossAllInterfaces() {
             repo.write("red.yaml", network("tenant-b", "red", 5002, "10.1.0.0/16", "10.1.1.0/24", "10.1.2.0/24"));
             repo.write("nics.yaml", String.join("---\n",
