@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         version = "weft 0.1.0",
         description = "GitOps software-defined networking: tenant virtual networks over VXLAN, programmed from manifests in Git.",
-        subcommands = {ValidateCommand.class, PlanCommand.class, TraceCommand.class, ApplyCommand.class, ReconcileCommand.class, StatusCommand.class,
+        subcommands = {ValidateCommand.class, PlanCommand.class, TraceCommand.class, AllocateCommand.class, ApplyCommand.class, ReconcileCommand.class, StatusCommand.class,
                 AgentCommand.class, UpCommand.class})
 public final class WeftCommand implements Runnable {
 

@@ -124,7 +124,8 @@ public final class SchemaValidator {
                 yield document.problemAtKey(child, "unknown field \"" + property + "\"" + suggestion(error, property));
             }
             case "required" -> new Problem(document.keyAt(pointer), FieldPath.fromPointer(FieldPath.child(pointer, property)),
-                    "missing required field \"" + property + "\"");
+                    "missing required field \"" + property + "\"" + ("NetworkInterface".equals(document.kind()) && "ipAddress".equals(property)
+                            ? "; run weft allocate --repo DIR --write to pick a free address and write it into the file" : ""));
             case "format" -> {
                 String formatName = error.getSchemaNode() == null ? "" : error.getSchemaNode().asString();
                 WeftFormat format = FORMATS.get(formatName);
