@@ -14,7 +14,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-/** Whatever a VM asks the host's DNS (random, truncated, bit-flipped queries): nothing throws, and answers go only to the asking port. */
+/** Whatever a VM asks the host's DNS (random, truncated, bit-flipped queries, over UDP or TCP): nothing throws, and answers go only to the asking port. */
 class DnsProperties {
 
     @Provide
@@ -35,7 +35,10 @@ class DnsProperties {
                     }
                     default -> dns;
                 });
-        return mutated.map(DnsTest::query).list().ofMinSize(1).ofMaxSize(32);
+        Arbitrary<byte[]> overTcp = Combinators.combine(Arbitraries.integers().between(0, 0x3f), Arbitraries.integers(), Arbitraries.integers(),
+                mutated).as((flags, seq, ack, dns) -> DnsTest.tcp(flags, seq, ack,
+                        java.nio.ByteBuffer.allocate(2 + dns.length).putShort((short) dns.length).put(dns).array()));
+        return Arbitraries.oneOf(mutated.map(DnsTest::query), overTcp).list().ofMinSize(1).ofMaxSize(32);
     }
 
     @Property(tries = 2000)

@@ -137,6 +137,65 @@ class DnsTest {
         assertThat(answers(aaaa)).as("no IPv6 record: no data").isZero();
     }
 
+    /** A TCP segment from web-1 port 40054 to the gateway's port 53. */
+    static byte[] tcp(int flags, int seq, int ack, byte[] data) {
+        ByteBuffer b = ByteBuffer.allocate(14 + 20 + 20 + data.length);
+        Frames.mac(b, ForwardingTables.ROUTER_MAC);
+        Frames.mac(b, WEB1_MAC);
+        b.putShort((short) 0x0800);
+        Frames.ipv4(b, 20 + 20 + data.length, 6, ip("10.1.1.4"), ip("10.1.1.1"));
+        b.putShort((short) 40054).putShort((short) 53).putInt(seq).putInt(ack).putShort((short) (5 << 12 | flags)).putShort((short) 64240)
+                .putInt(0);
+        b.put(data);
+        return b.array();
+    }
+
+    static boolean tcpChecksumOk(byte[] f) {
+        int length = f.length - 34;
+        long sum = 0;
+        for (int k = 34; k + 1 < f.length; k += 2) {
+            sum += u16(f, k);
+        }
+        if (length % 2 == 1) {
+            sum += (f[f.length - 1] & 0xff) << 8;
+        }
+        sum += (u32(f, 26) >>> 16) + (u32(f, 26) & 0xffff) + (u32(f, 30) >>> 16) + (u32(f, 30) & 0xffff) + 6 + length;
+        while ((sum >>> 16) != 0) {
+            sum = (sum & 0xffff) + (sum >>> 16);
+        }
+        return sum == 0xffff;
+    }
+
+    @Test
+    void overTcpAQueryIsAnsweredOnAConnectionTheHostKeepsNoStateFor() {
+        byte[] synAck = answer(tcp(0x02, 1000, 0, new byte[0]));
+        assertThat(synAck).isNotNull();
+        assertThat(u16(synAck, 34)).isEqualTo(53);
+        assertThat(u16(synAck, 36)).isEqualTo(40054);
+        assertThat(synAck[47] & 0x3f).isEqualTo(0x12);                   // SYN, ACK
+        assertThat(u32(synAck, 42)).isEqualTo(1001);                      // acknowledges the SYN
+        assertThat(tcpChecksumOk(synAck)).isTrue();
+        int isn = u32(synAck, 38);
+
+        assertThat(answer(tcp(0x10, 1001, isn + 1, new byte[0]))).as("the handshake's ACK: nothing to say").isNull();
+        byte[] question = question("web-2.blue.tenant-a.internal", 1);
+        byte[] data = ByteBuffer.allocate(2 + question.length).putShort((short) question.length).put(question).array();
+        byte[] f = answer(tcp(0x18, 1001, isn + 1, data));
+        assertThat(f[47] & 0x3f).as("ACK, PSH, FIN: the answer, and the host's side closes").isEqualTo(0x19);
+        assertThat(u32(f, 38)).isEqualTo(isn + 1);
+        assertThat(u32(f, 42)).isEqualTo(1001 + data.length);
+        assertThat(tcpChecksumOk(f)).isTrue();
+        assertThat(u16(f, 54)).isEqualTo(f.length - 56);                  // the DNS message's length prefix
+        assertThat(u32(f, f.length - 4)).isEqualTo(ip("10.1.1.5"));
+
+        byte[] finAck = answer(tcp(0x11, 1001 + data.length, isn + 2 + (f.length - 54), new byte[0]));
+        assertThat(finAck[47] & 0x3f).isEqualTo(0x10);
+        assertThat(u32(finAck, 42)).isEqualTo(1001 + data.length + 1);
+
+        byte[] stray = answer(tcp(0x18, 5, 12345, data));
+        assertThat(stray[47] & 0x3f).as("not a connection of the host's").isEqualTo(0x04);
+    }
+
     @Test
     void malformedQueriesAreDroppedAndCounted() {
         byte[] pointer = question("web-2.blue.tenant-a.internal", 1);

@@ -37,5 +37,14 @@ class NetnsDnsTest extends NetnsLabTest {
         assertThat(status("tenant-b.app-1", "getent", "hosts", "web-2.blue.tenant-a.internal")).as("and the other way").isEqualTo(2);
         assertThat(Topology.run("ip", "netns", "exec", "tenant-b.app-1", "getent", "hosts", "app-2")).contains("10.1.1.5");
         assertThat(status("tenant-a.web-1", "ping", "-c", "1", "-W", "2", "web-2")).as("ping web-2").isZero();
+
+        // the same over TCP: glibc's resolver with use-vc asks over a TCP connection to the gateway's port 53
+        java.nio.file.Files.writeString(java.nio.file.Path.of("/etc/netns/tenant-a.web-1/resolv.conf"),
+                "nameserver 10.1.1.1\nsearch blue.tenant-a.internal\noptions use-vc\n");
+        assertThat(Topology.run("ip", "netns", "exec", "tenant-a.web-1", "getent", "hosts", "db-2"))
+                .as("over TCP").contains("10.1.2.5").contains("db-2.blue.tenant-a.internal");
+        assertThat(status("tenant-a.web-1", "getent", "hosts", "app-1.red.tenant-b.internal")).as("over TCP, another tenant's").isEqualTo(2);
+        assertThat(agents.get("host-a").dataplane().packets().nodeCounts().get("dns-tcp").packets()).as("host-a's dns-tcp node answered")
+                .isGreaterThanOrEqualTo(4);
     }
 }

@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The host's DNS server for its ports' own network (over UDP, at the subnet's gateway address), answering in
+ * The host's DNS server for its ports' own network (over UDP, at the subnet's gateway address; TCP is
+ * {@link DnsTcp}), answering in
  * place: A records of {@code <nic>.<network>.<tenant>.internal} and their PTR records; NXDOMAIN for any other
  * name under {@code .internal} or reverse name in the network's space (another tenant's names don't exist
  * here, whatever the query); REFUSED for names outside (the host has no way out yet). One question per
@@ -41,6 +42,116 @@ public final class DnsServer implements Node {
         return List.of(PortOutput.NAME);
     }
 
+    /** The outcome of {@link #answer}: where the message now ends, and a line for the trace. */
+    record Answer(long end, String trace) {
+    }
+
+    /**
+     * Reads the query in {@code [dns, end)} and overwrites it with the answer, in place; null when the query
+     * is malformed. The answer may run past {@code end} (up to about 300 bytes more: one record).
+     */
+    static Answer answer(MemorySegment m, long dns, long end, DnsZone zone, StringBuilder name) {
+        if (end - dns < 12 + 5 || end - dns > 512 || (Bytes.u16(m, dns + 2) & 0xf800) != 0 || Bytes.u16(m, dns + 4) != 1
+                || Bytes.u16(m, dns + 6) != 0 || Bytes.u16(m, dns + 8) != 0) {
+            return null; // a query (QR 0, opcode QUERY) with one question and nothing else but EDNS
+        }
+        // the question: labels of at most 63 bytes, at most 255 in all, no compression pointer
+        name.setLength(0);
+        long o = dns + 12;
+        while (true) {
+            if (o >= end) {
+                return null;
+            }
+            int length = Bytes.u8(m, o);
+            if (length == 0) {
+                o++;
+                break;
+            }
+            if (length > 63 || o + 1 + length > end || name.length() + length + 1 > 255) {
+                return null;
+            }
+            if (!name.isEmpty()) {
+                name.append('.');
+            }
+            for (int c = 0; c < length; c++) {
+                name.append((char) Bytes.u8(m, o + 1 + c));
+            }
+            o += 1 + length;
+        }
+        if (o + 4 > end || Bytes.u16(m, o + 2) != 1) { // class IN
+            return null;
+        }
+        int type = Bytes.u16(m, o);
+        long questionEnd = o + 4;
+        String query = name.toString().toLowerCase(Locale.ROOT);
+        int rcode;
+        int address = 0;
+        String target = null;
+        if (zone != null && zone.contains(query)) {
+            Integer found = zone.address(query);
+            rcode = found == null ? NXDOMAIN : NOERROR;
+            address = found == null ? 0 : found;
+        } else if (query.endsWith(REVERSE) && reverse(query) != null) {
+            int ip = reverse(query);
+            target = zone == null ? null : zone.name(ip);
+            rcode = target != null ? NOERROR : zone != null && zone.inSpace(ip) ? NXDOMAIN : REFUSED;
+        } else if (query.equals("internal") || query.endsWith(".internal")) {
+            rcode = NXDOMAIN; // another network's or tenant's zone: it doesn't exist here
+        } else {
+            rcode = REFUSED;
+        }
+        boolean answer = rcode == NOERROR && ((type == A && target == null && address != 0) || (type == PTR && target != null));
+        long a = questionEnd;
+        if (answer) {
+            Bytes.u16(m, a, 0xc00c); // the name: a pointer to the question's
+            Bytes.u16(m, a + 2, type);
+            Bytes.u16(m, a + 4, 1);
+            Bytes.u32(m, a + 6, TTL);
+            if (type == A) {
+                Bytes.u16(m, a + 10, 4);
+                Bytes.u32(m, a + 12, address);
+                a += 16;
+            } else {
+                long rdata = a + 12;
+                long w = rdata;
+                for (String label : target.split("\\.")) {
+                    Bytes.u8(m, w, label.length());
+                    for (int c = 0; c < label.length(); c++) {
+                        Bytes.u8(m, w + 1 + c, label.charAt(c));
+                    }
+                    w += 1 + label.length();
+                }
+                Bytes.u8(m, w, 0);
+                w++;
+                Bytes.u16(m, a + 10, (int) (w - rdata));
+                a = w;
+            }
+        }
+        int flags = 0x8000 | 0x0400 | (Bytes.u16(m, dns + 2) & 0x0100) | rcode; // QR, AA, RD echoed, rcode
+        Bytes.u16(m, dns + 2, flags);
+        Bytes.u16(m, dns + 6, answer ? 1 : 0);
+        Bytes.u16(m, dns + 10, 0); // additional records (EDNS) are not echoed
+        String trace = (type == A ? "A " : type == PTR ? "PTR " : "type " + type + " ") + query + " → "
+                + (answer ? (type == A ? Text.ip(address) : target) : rcode == NOERROR ? "no record of that type"
+                : rcode == NXDOMAIN ? "NXDOMAIN" : "REFUSED (outside the network's zone)");
+        return new Answer(a, trace);
+    }
+
+    /** Rewrites the Ethernet and IPv4 headers of frame {@code i} into a reply from the port's gateway to the port. */
+    static void replyHeaders(MemorySegment m, long s, ForwardingTables t, int in, int client, int protocol, int ipPayload) {
+        int gateway = t.portGateway[in];
+        Bytes.mac(m, s, t.portMac[in]);
+        Bytes.mac(m, s + 6, ForwardingTables.ROUTER_MAC);
+        long ip = s + 14;
+        int total = 20 + ipPayload;
+        long sum = 0x4500L + total + (64 << 8 | protocol) + (gateway >>> 16) + (gateway & 0xffff) + (client >>> 16) + (client & 0xffff);
+        Bytes.u32(m, ip, 0x4500_0000 | total);
+        Bytes.u32(m, ip + 4, 0);
+        Bytes.u32(m, ip + 8, (64 << 24) | (protocol << 16) | Checksum.finish(sum));
+        Bytes.u32(m, ip + 12, gateway);
+        Bytes.u32(m, ip + 16, client);
+    }
+
     @Override
     public void process(PacketBatch b, int[] vector, int count, int[] next, Dispatch d) {
         boolean tracing = d.tracing();
@@ -52,119 +163,26 @@ public final class DnsServer implements Node {
             int in = b.inPort[i];
             long s = b.start[i];
             long udp = s + b.l4[i];
-            long dns = udp + 8;
-            long end = udp + Bytes.u16(m, udp + 4);
-            if ((b.flags[i] & Parser.FLAG_FRAGMENT) != 0 || b.l3[i] != 14 || b.l4[i] != 34 || end - dns < 12 + 5 || end - dns > 512
-                    || (Bytes.u16(m, dns + 2) & 0xf800) != 0 || Bytes.u16(m, dns + 4) != 1 || Bytes.u16(m, dns + 6) != 0
-                    || Bytes.u16(m, dns + 8) != 0) {
-                next[k] = d.drop(i, DropReason.BAD_DNS); // a query (QR 0, opcode QUERY) with one question and nothing else but EDNS
-                continue;
-            }
-            // the question: labels of at most 63 bytes, at most 255 in all, no compression pointer
-            name.setLength(0);
-            long o = dns + 12;
-            boolean malformed = false;
-            while (true) {
-                if (o >= end) {
-                    malformed = true;
-                    break;
-                }
-                int length = Bytes.u8(m, o);
-                if (length == 0) {
-                    o++;
-                    break;
-                }
-                if (length > 63 || o + 1 + length > end || name.length() + length + 1 > 255) {
-                    malformed = true;
-                    break;
-                }
-                if (!name.isEmpty()) {
-                    name.append('.');
-                }
-                for (int c = 0; c < length; c++) {
-                    name.append((char) Bytes.u8(m, o + 1 + c));
-                }
-                o += 1 + length;
-            }
-            if (malformed || o + 4 > end || Bytes.u16(m, o + 2) != 1) { // class IN
+            if ((b.flags[i] & Parser.FLAG_FRAGMENT) != 0 || b.l3[i] != 14 || b.l4[i] != 34) {
                 next[k] = d.drop(i, DropReason.BAD_DNS);
                 continue;
             }
-            int type = Bytes.u16(m, o);
-            long questionEnd = o + 4;
-            String query = name.toString().toLowerCase(Locale.ROOT);
-            DnsZone zone = t.zone(t.portVni[in]);
-            int rcode;
-            int address = 0;
-            String target = null;
-            if (zone != null && zone.contains(query)) {
-                Integer found = zone.address(query);
-                rcode = found == null ? NXDOMAIN : NOERROR;
-                address = found == null ? 0 : found;
-            } else if (query.endsWith(REVERSE) && reverse(query) != null) {
-                int ip = reverse(query);
-                target = zone == null ? null : zone.name(ip);
-                rcode = target != null ? NOERROR : zone != null && zone.inSpace(ip) ? NXDOMAIN : REFUSED;
-            } else if (query.equals("internal") || query.endsWith(".internal")) {
-                rcode = NXDOMAIN; // another network's or tenant's zone: it doesn't exist here
-            } else {
-                rcode = REFUSED;
+            Answer answer = answer(m, udp + 8, udp + Bytes.u16(m, udp + 4), t.zone(t.portVni[in]), name);
+            if (answer == null) {
+                next[k] = d.drop(i, DropReason.BAD_DNS);
+                continue;
             }
-            boolean answer = rcode == NOERROR && ((type == A && target == null && address != 0) || (type == PTR && target != null));
-            long a = questionEnd;
-            if (answer) {
-                Bytes.u16(m, a, 0xc00c); // the name: a pointer to the question's
-                Bytes.u16(m, a + 2, type);
-                Bytes.u16(m, a + 4, 1);
-                Bytes.u32(m, a + 6, TTL);
-                if (type == A) {
-                    Bytes.u16(m, a + 10, 4);
-                    Bytes.u32(m, a + 12, address);
-                    a += 16;
-                } else {
-                    long rdata = a + 12;
-                    long w = rdata;
-                    for (String label : target.split("\\.")) {
-                        Bytes.u8(m, w, label.length());
-                        for (int c = 0; c < label.length(); c++) {
-                            Bytes.u8(m, w + 1 + c, label.charAt(c));
-                        }
-                        w += 1 + label.length();
-                    }
-                    Bytes.u8(m, w, 0);
-                    w++;
-                    Bytes.u16(m, a + 10, (int) (w - rdata));
-                    a = w;
-                }
-            }
-            int flags = 0x8000 | 0x0400 | (Bytes.u16(m, dns + 2) & 0x0100) | rcode; // QR, AA, RD echoed, rcode
-            Bytes.u16(m, dns + 2, flags);
-            Bytes.u16(m, dns + 6, answer ? 1 : 0);
-            Bytes.u16(m, dns + 10, 0); // additional records (EDNS) are not echoed
-            int udpLength = (int) (a - udp);
-            int gateway = t.portGateway[in];
-            int client = b.srcIp[i];
+            int udpLength = (int) (answer.end() - udp);
             int clientPort = b.srcPort[i];
-            Bytes.mac(m, s, t.portMac[in]);
-            Bytes.mac(m, s + 6, ForwardingTables.ROUTER_MAC);
-            long ip = s + 14;
-            int total = 20 + udpLength;
-            long sum = 0x4500L + total + (64 << 8 | 17) + (gateway >>> 16) + (gateway & 0xffff) + (client >>> 16) + (client & 0xffff);
-            Bytes.u32(m, ip, 0x4500_0000 | total);
-            Bytes.u32(m, ip + 4, 0);
-            Bytes.u32(m, ip + 8, (64 << 24) | (17 << 16) | Checksum.finish(sum));
-            Bytes.u32(m, ip + 12, gateway);
-            Bytes.u32(m, ip + 16, client);
+            replyHeaders(m, s, t, in, b.srcIp[i], 17, udpLength);
             Bytes.u16(m, udp, PORT);
             Bytes.u16(m, udp + 2, clientPort);
             Bytes.u16(m, udp + 4, udpLength);
             Bytes.u16(m, udp + 6, 0);
-            b.length[i] = 14 + total;
+            b.length[i] = 14 + 20 + udpLength;
             b.outPort[i] = in;
             if (tracing) {
-                d.trace(i, (type == A ? "A " : type == PTR ? "PTR " : "type " + type + " ") + query + " → "
-                        + (answer ? (type == A ? Text.ip(address) : target) : rcode == NOERROR ? "no record of that type"
-                        : rcode == NXDOMAIN ? "NXDOMAIN" : "REFUSED (outside the network's zone)"));
+                d.trace(i, answer.trace());
             }
             next[k] = PORT_OUTPUT;
         }

@@ -20,6 +20,7 @@ public final class Ip4Input implements Node {
     static final int FLOW_LOOKUP = 0;
     static final int DHCP = 1;
     static final int DNS = 2;
+    static final int DNS_TCP = 3;
 
     private final boolean vectorHash;
 
@@ -35,7 +36,7 @@ public final class Ip4Input implements Node {
 
     @Override
     public List<String> arcs() {
-        return List.of(FlowLookup.NAME, DhcpServer.NAME, DnsServer.NAME);
+        return List.of(FlowLookup.NAME, DhcpServer.NAME, DnsServer.NAME, DnsTcp.NAME);
     }
 
     @Override
@@ -64,11 +65,12 @@ public final class Ip4Input implements Node {
                 next[k] = d.drop(i, DropReason.SPOOFED_SOURCE);
                 continue;
             }
-            if (in >= 0 && b.protocol[i] == Parser.UDP && b.dstPort[i] == DnsServer.PORT && b.dstIp[i] == t.portGateway[in]) {
+            if (in >= 0 && (b.protocol[i] == Parser.UDP || b.protocol[i] == Parser.TCP) && b.dstPort[i] == DnsServer.PORT
+                    && b.dstIp[i] == t.portGateway[in]) {
                 if (tracing) {
                     d.trace(i, "DNS to the gateway: answered by the host");
                 }
-                next[k] = DNS;
+                next[k] = b.protocol[i] == Parser.UDP ? DNS : DNS_TCP;
                 continue;
             }
             if (tracing) {

@@ -31,5 +31,7 @@ public enum DropReason {
     /** A DHCP message the host takes without answering: RELEASE, DECLINE, a REQUEST for another server. */
     DHCP_NO_REPLY,
     /** A DNS query to the host that is malformed (compression in the question, truncated or oversized labels, not a query). */
-    BAD_DNS
+    BAD_DNS,
+    /** A TCP segment to the host's DNS that needs no answer: the handshake's ACK, an ACK of the answer, a RST. */
+    DNS_TCP_NO_REPLY
 }

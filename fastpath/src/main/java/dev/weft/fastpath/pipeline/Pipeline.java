@@ -6,6 +6,7 @@ import dev.weft.fastpath.graph.Node;
 import dev.weft.fastpath.node.ArpReply;
 import dev.weft.fastpath.node.DhcpServer;
 import dev.weft.fastpath.node.DnsServer;
+import dev.weft.fastpath.node.DnsTcp;
 import dev.weft.fastpath.node.EthernetInput;
 import dev.weft.fastpath.node.FlowLearn;
 import dev.weft.fastpath.node.FlowLookup;
@@ -33,7 +34,8 @@ import java.util.List;
  * vxlan-input ───┼─▶ ethernet-input ─▶ arp ─────────────────────────────────────────────────────▶ port-output
  * gre-input ─────┘                  └▶ ip4-input ─▶ flow-lookup ─hit──────────────────────────▶ rewrite ─▶ port-output
  *                                               ├▶ dhcp ─▶ port-output
- *                                               └▶ dns ──▶ port-output
+ *                                               ├▶ dns ──▶ port-output
+ *                                               └▶ dns-tcp ▶ port-output
  *                                                              └miss▶ ip4-lookup ─▶ security ─▶ flow-learn ─┘      ├▶ vxlan-encap ─▶ underlay-output
  *                                                                                                                  └▶ nvgre-encap ─▶ underlay-output
  * </pre>
@@ -70,7 +72,7 @@ public final class Pipeline {
         rewrite = new Rewrite();
         List<Node> nodes = List.of(new TapInput(), new VxlanInput(), new GreInput(), new EthernetInput(), new ArpReply(),
                 new Ip4Input(vectorHash), flowLookup, new Ip4Lookup(), security, new FlowLearn(cache), rewrite,
-                new VxlanEncap(), new NvgreEncap(), new PortOutput(), new UnderlayOutput(), new DhcpServer(), new DnsServer());
+                new VxlanEncap(), new NvgreEncap(), new PortOutput(), new UnderlayOutput(), new DhcpServer(), new DnsServer(), new DnsTcp());
         graph = new Graph(nodes);
         tapInput = graph.id(TapInput.NAME);
         vxlanInput = graph.id(VxlanInput.NAME);
