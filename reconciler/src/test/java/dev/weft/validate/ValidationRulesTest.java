@@ -112,7 +112,7 @@ class ValidationRulesTest {
         void unknownFieldSuggestsTheClosestKnownOne() {
             repo.write("nics.yaml", nic("web-1", "web", "02:00:0a:01:01:04", "10.1.1.4").replace("ipAddress:", "ipAdress:"));
             assertThat(repo.problems()).containsExactly(
-                    "nics.yaml:4:1: error: spec.ipAddress: missing required field \"ipAddress\"",
+                    "nics.yaml:4:1: error: spec.ipAddress: missing required field \"ipAddress\"; run weft allocate --repo DIR --write to pick a free address and write it into the file",
                     "nics.yaml:9:3: error: spec.ipAdress: unknown field \"ipAdress\" (did you mean \"ipAddress\"?)");
         }
 
