@@ -48,7 +48,11 @@ public final class Tracer {
         Ipv4Prefix subnet = network.subnet(nic.subnet()).orElseThrow().addressPrefix();
         long dstMac = subnet.contains(to) ? neighbour(nic, to).map(n -> n.macAddress().value()).orElse(ForwardingTables.ROUTER_MAC)
                 : ForwardingTables.ROUTER_MAC;
-        byte[] frame = Probe.frame(nic.macAddress().value(), dstMac, nic.ipAddress().value(), to.value(), protocol, sourcePort, destinationPort);
+        // to port 53 over UDP the probe is a DNS query, for the NIC's own name, so the trace shows the answer
+        byte[] payload = protocol == Probe.Protocol.udp && destinationPort == 53
+                ? Probe.dnsQuery(nic.name() + "." + network.domain(), 1) : new byte[16];
+        byte[] frame = Probe.frame(nic.macAddress().value(), dstMac, nic.ipAddress().value(), to.value(), protocol, sourcePort, destinationPort,
+                payload);
         Host host = model.hosts().get(nic.host());
         TraceResponse response = hosts.run(host, TraceRequest.fromPort(nic.namespace() + "/" + nic.name(), frame));
         List<TraceReport.Step> steps = new ArrayList<>(TraceReport.steps(response));

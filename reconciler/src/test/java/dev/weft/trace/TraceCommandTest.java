@@ -129,6 +129,14 @@ class TraceCommandTest {
     }
 
     @Test
+    void dnsToTheGatewayIsAnsweredByTheHost() {
+        CliRun run = trace("--from", "tenant-a/web-1", "--to", "10.1.1.1", "--proto", "udp", "--dport", "53");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("host-a dns A web-1.blue.tenant-a.internal → 10.1.1.4")
+                .endsWith("delivered to port tenant-a/web-1 on host-a\n");
+    }
+
+    @Test
     void badArgumentsAreErrors() {
         assertThat(trace("--from", "tenant-a/nope", "--to", "10.1.1.5").err()).contains("no NetworkInterface nope in namespace tenant-a");
         assertThat(trace("--from", "tenant-a/web-1", "--to", "10.1.1.500").exitCode()).isEqualTo(1);

@@ -14,9 +14,26 @@ public final class Probe {
     }
 
     public static byte[] frame(long srcMac, long dstMac, int src, int dst, Protocol protocol, int srcPort, int dstPort) {
+        return frame(srcMac, dstMac, src, dst, protocol, srcPort, dstPort, new byte[16]);
+    }
+
+    /** A DNS query (recursion desired, one question, class IN) for {@code type} records of {@code name}: a UDP probe's payload to port 53. */
+    public static byte[] dnsQuery(String name, int type) {
+        java.io.ByteArrayOutputStream q = new java.io.ByteArrayOutputStream();
+        q.writeBytes(new byte[] {0x77, 0x74, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0});
+        for (String label : name.split("\\.")) {
+            q.write(label.length());
+            q.writeBytes(label.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        q.writeBytes(new byte[] {0, (byte) (type >>> 8), (byte) type, 0, 1});
+        return q.toByteArray();
+    }
+
+    /** As {@link #frame(long, long, int, int, Protocol, int, int)} with {@code payload} after a UDP header. */
+    public static byte[] frame(long srcMac, long dstMac, int src, int dst, Protocol protocol, int srcPort, int dstPort, byte[] payload) {
         int l4 = switch (protocol) {
             case tcp -> 20;
-            case udp -> 8 + 16;
+            case udp -> 8 + payload.length;
             case icmp -> 8 + 16;
         };
         ByteBuffer b = ByteBuffer.allocate(14 + 20 + l4);
@@ -40,7 +57,7 @@ public final class Probe {
         switch (protocol) {
             case tcp -> b.putShort((short) srcPort).putShort((short) dstPort).putInt(1).putInt(0)
                     .putShort((short) 0x5002).putShort((short) 64240).putShort((short) 0).putShort((short) 0); // SYN
-            case udp -> b.putShort((short) srcPort).putShort((short) dstPort).putShort((short) l4).putShort((short) 0);
+            case udp -> b.putShort((short) srcPort).putShort((short) dstPort).putShort((short) l4).putShort((short) 0).put(payload);
             case icmp -> b.put((byte) 8).put((byte) 0).putShort((short) 0).putShort((short) srcPort).putShort((short) 1); // echo request, id, seq
         }
         return b.array();
