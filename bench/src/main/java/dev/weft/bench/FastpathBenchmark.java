@@ -75,8 +75,8 @@ public class FastpathBenchmark {
                     new Ipv4(HOST_B + (k % 50)), MappingEntry.Encapsulation.VXLAN));
         }
         List<NetworkEntry> networks = List.of(new NetworkEntry(5001, List.of(Ipv4Prefix.parse("10.1.0.0/16")), List.of(Ipv4Prefix.parse("10.1.0.0/16"))));
-        tables = new ForwardingTables(new TableSnapshot(1, ports, mappings, networks), HOST_A, 0x0200_c612_0001L, 0x0200_c612_00feL);
-        otherGeneration = new ForwardingTables(new TableSnapshot(2, ports, mappings, networks), HOST_A, 0x0200_c612_0001L, 0x0200_c612_00feL);
+        tables = new ForwardingTables(new TableSnapshot(1, ports, mappings, networks), HOST_A);
+        otherGeneration = new ForwardingTables(new TableSnapshot(2, ports, mappings, networks), HOST_A);
         toUnderlay = new PacketBatch();
         fromUnderlay = new PacketBatch();
         for (int i = 0; i < PacketBatch.CAPACITY; i++) {

@@ -65,7 +65,7 @@ public class HostServicesBenchmark {
         tables = new ForwardingTables(new TableSnapshot(1, List.of(port), mappings,
                 List.of(new NetworkEntry(5001, List.of(Ipv4Prefix.parse("10.1.0.0/16")), List.of(Ipv4Prefix.parse("10.1.1.0/24"),
                         Ipv4Prefix.parse("10.1.2.0/22")), "blue.tenant-a.internal"))),
-                Ipv4.parse("198.18.0.1").value(), 0, 0);
+                Ipv4.parse("198.18.0.1").value());
         pipeline = new Pipeline(1024);
         dhcpRequest = MemorySegment.ofArray(discover());
         arpRequest = MemorySegment.ofArray(arpForGateway());

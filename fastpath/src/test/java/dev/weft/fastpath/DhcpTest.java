@@ -35,7 +35,7 @@ class DhcpTest {
         PortEntry web1 = ports.get(WEB1);
         ports.set(WEB1, new PortEntry(web1.name(), web1.vni(), web1.mac(), web1.ip(), web1.subnet(), web1.gateway(), null,
                 new PortEntry.Dhcp("blue.tenant-a.internal", List.of(Ipv4.parse("10.1.0.53"), Ipv4.parse("10.1.0.54")), 1450)));
-        tables = new ForwardingTables(new TableSnapshot(1, ports, plain.mappings(), plain.networks()), HOST_A, HOST_A_MAC, NEXT_HOP_MAC);
+        tables = new ForwardingTables(new TableSnapshot(1, ports, plain.mappings(), plain.networks()), HOST_A);
         pipeline = new Pipeline(64);
     }
 

@@ -47,7 +47,7 @@ class DnsTest {
         List<NetworkEntry> networks = List.of(
                 new NetworkEntry(5001, List.of(Ipv4Prefix.parse("10.1.0.0/16")), plain.networks().get(0).subnets(), "blue.tenant-a.internal"),
                 new NetworkEntry(5002, List.of(Ipv4Prefix.parse("10.1.0.0/16")), plain.networks().get(1).subnets(), "red.tenant-b.internal"));
-        tables = new ForwardingTables(new TableSnapshot(1, plain.ports(), mappings, networks), HOST_A, HOST_A_MAC, NEXT_HOP_MAC);
+        tables = new ForwardingTables(new TableSnapshot(1, plain.ports(), mappings, networks), HOST_A);
         pipeline = new Pipeline(64);
     }
 

@@ -16,8 +16,6 @@ public final class Frames {
 
     public static final int HOST_A = Ipv4.parse("198.18.0.1").value();
     public static final int HOST_B = Ipv4.parse("198.18.0.2").value();
-    public static final long HOST_A_MAC = 0x0200_c612_0001L;
-    public static final long NEXT_HOP_MAC = 0x0200_c612_00feL;
 
     public static final long WEB1_MAC = 0x0200_0a01_0104L; // tenant-a, 10.1.1.4, port 0
     public static final long DB2_MAC = 0x0200_0a01_0205L;  // tenant-a, 10.1.2.5, port 1
@@ -57,7 +55,7 @@ public final class Frames {
     }
 
     public static ForwardingTables tables(long generation) {
-        return new ForwardingTables(snapshot(generation), HOST_A, HOST_A_MAC, NEXT_HOP_MAC);
+        return new ForwardingTables(snapshot(generation), HOST_A);
     }
 
     static void mac(ByteBuffer b, long mac) {

@@ -96,7 +96,7 @@ class NamespaceTrafficTest {
         Thread thread = Thread.ofPlatform().name("worker-" + hostNs).start(() -> {
             try {
                 NetNamespace.enter(hostNs);
-                ForwardingTables tables = new ForwardingTables(snapshot, Ipv4.parse(underlay).value(), 0, 0);
+                ForwardingTables tables = new ForwardingTables(snapshot, Ipv4.parse(underlay).value());
                 Worker worker = new Worker(() -> tables, new Underlay(Ipv4.parse(underlay).value()));
                 for (int p = 0; p < ports.size(); p++) {
                     String tapName = netns.prefix + "t" + hostNs.charAt(hostNs.length() - 1) + p;

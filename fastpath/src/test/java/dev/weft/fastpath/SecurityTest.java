@@ -49,7 +49,7 @@ class SecurityTest {
         PortEntry web1 = ports.get(WEB1);
         ports.set(WEB1, new PortEntry(web1.name(), web1.vni(), web1.mac(), web1.ip(), web1.subnet(), web1.gateway(),
                 new PortSecurity(inbound, outbound)));
-        return new ForwardingTables(new TableSnapshot(generation, ports, plain.mappings(), plain.networks()), HOST_A, HOST_A_MAC, NEXT_HOP_MAC);
+        return new ForwardingTables(new TableSnapshot(generation, ports, plain.mappings(), plain.networks()), HOST_A);
     }
 
     static byte[] tcp(long srcMac, long dstMac, int src, int dst, int srcPort, int dstPort) {
@@ -233,7 +233,7 @@ class SecurityTest {
                 List.of(new RuleTable(List.of(rule("deny-out", false, 0, ALL_PORTS)))));
         PortEntry secured = new PortEntry(web1.name(), web1.vni(), web1.mac(), web1.ip(), web1.subnet(), web1.gateway(), layers);
         java.util.function.Function<List<PortEntry>, ForwardingTables> publish = ports -> new ForwardingTables(
-                publisher.publish(ports, plain.mappings(), plain.networks()), HOST_A, HOST_A_MAC, NEXT_HOP_MAC);
+                publisher.publish(ports, plain.mappings(), plain.networks()), HOST_A);
         byte[] request = vxlan(5001, tcp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41000, 80));
         byte[] reply = tcpFlags(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 80, 41000, 0x12);
 

@@ -46,7 +46,9 @@ public final class StatusServer implements AutoCloseable {
         router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
         router.get("/v1/status").handler(ctx -> json(ctx, 200, toJson(reconciler.status())));
         router.post("/v1/webhook").handler(this::webhookHeaders); // first, on a route of its own: before any byte of the body
-        router.post("/v1/webhook").handler(BodyHandler.create(false).setBodyLimit(MAX_WEBHOOK_BODY)).handler(this::webhook);
+        router.post("/v1/webhook").handler(BodyHandler.create(false).setBodyLimit(MAX_WEBHOOK_BODY)).handler(this::webhook)
+                .failureHandler(ctx -> json(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500, new JsonObject().put("error",
+                        ctx.statusCode() == 413 ? "the body is larger than " + MAX_WEBHOOK_BODY + " bytes" : "the webhook failed: " + ctx.failure())));
         server = vertx.createHttpServer().requestHandler(router);
         return server.listen(port, host).toCompletionStage().toCompletableFuture().get().actualPort();
     }

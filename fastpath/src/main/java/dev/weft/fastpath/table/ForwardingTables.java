@@ -22,9 +22,6 @@ public final class ForwardingTables implements AutoCloseable {
     public final long generation;
     /** This host's underlay (provider) address: the outer source of everything it encapsulates. */
     public final int localUnderlay;
-    /** Outer destination MAC for encapsulated frames (the underlay next hop). */
-    public final long underlayNextHopMac;
-    public final long localUnderlayMac;
 
     public final PortEntry[] ports;
     /** Each port's stable id (see {@link TableSnapshot#portIds}): what per-port state is keyed by. */
@@ -51,11 +48,9 @@ public final class ForwardingTables implements AutoCloseable {
     private final Map<Integer, DnsZone> zones = new HashMap<>();
     private final Map<Integer, Integer> networkEncap = new HashMap<>();
 
-    public ForwardingTables(TableSnapshot snapshot, int localUnderlay, long localUnderlayMac, long underlayNextHopMac) {
+    public ForwardingTables(TableSnapshot snapshot, int localUnderlay) {
         this.generation = snapshot.generation();
         this.localUnderlay = localUnderlay;
-        this.localUnderlayMac = localUnderlayMac;
-        this.underlayNextHopMac = underlayNextHopMac;
         List<PortEntry> portList = snapshot.ports();
         int n = portList.size();
         ports = portList.toArray(PortEntry[]::new);

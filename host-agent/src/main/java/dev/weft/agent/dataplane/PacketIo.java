@@ -120,7 +120,7 @@ public final class PacketIo implements AutoCloseable {
                 workers.get(w).attach(key, tap, Math.floorMod(key.hashCode(), workers.size()) == w);
             }
         });
-        tables = new ForwardingTables(snapshot, config.underlay().value(), 0, 0);
+        tables = new ForwardingTables(snapshot, config.underlay().value());
         List<TapDevice> removed = new ArrayList<>();
         for (String key : List.copyOf(taps.keySet())) {
             if (!keys.contains(key)) {

@@ -24,7 +24,7 @@ public final class Tracing {
 
     /** @param underlay the host's provider address (the outer source of what it encapsulates) */
     public static TraceResponse run(String host, TableSnapshot snapshot, Ipv4 underlay, TraceRequest request) throws ContractException {
-        try (ForwardingTables tables = new ForwardingTables(snapshot, underlay.value(), 0, 0)) {
+        try (ForwardingTables tables = new ForwardingTables(snapshot, underlay.value())) {
             int inPort;
             if (request.port() != null) {
                 inPort = -1;
