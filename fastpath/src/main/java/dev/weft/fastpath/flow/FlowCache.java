@@ -72,22 +72,15 @@ public final class FlowCache {
 
     /** Stores the decision in packet {@code i}'s columns for its flow, evicting whatever had the slot; returns the slot. */
     public int store(long tableGeneration, int in, PacketBatch b, int i) {
-        return store(b.hash[i], tableGeneration, in, b.srcIp[i], b.dstIp[i], b.protocol[i], b.srcPort[i], b.dstPort[i],
-                b.action[i], b.outPort[i], b.outAddress[i], b.encap[i], b.nextHopMac[i], b.admittedBy[i]);
-    }
-
-    /** Stores a decision, evicting whatever had the slot; returns the slot. */
-    public int store(int hash, long tableGeneration, int in, int source, int dest, int protocol, int srcPort, int dstPort,
-                     int act, int outPort, int outDestination, int outEncap, long outDstMac, int conntrackSlot) {
-        int slot = hash & mask;
+        int slot = b.hash[i] & mask;
         int at = slot * WORDS;
         long[] s = slots;
         s[at] = tableGeneration + 1; // so a zeroed slot never matches
-        s[at + 1] = pair(in, source);
-        s[at + 2] = pair(dest, srcPort << 16 | dstPort);
-        s[at + 3] = ((long) outPort << 32) | (outEncap & 0xff) << 16 | (act & 0xff) << 8 | (protocol & 0xff);
-        s[at + 4] = pair(outDestination, conntrackSlot);
-        s[at + 5] = outDstMac;
+        s[at + 1] = pair(in, b.srcIp[i]);
+        s[at + 2] = pair(b.dstIp[i], b.srcPort[i] << 16 | b.dstPort[i]);
+        s[at + 3] = ((long) b.outPort[i] << 32) | (b.encap[i] & 0xff) << 16 | (b.action[i] & 0xff) << 8 | (b.protocol[i] & 0xff);
+        s[at + 4] = pair(b.outAddress[i], b.admittedBy[i]);
+        s[at + 5] = b.nextHopMac[i];
         return slot;
     }
 }

@@ -195,10 +195,6 @@ public final class Graph implements Dispatch {
         return java.util.Arrays.stream(nodes).map(Node::name).toList();
     }
 
-    public List<Node> nodes() {
-        return List.of(nodes);
-    }
-
     /** Packets node {@code name} has processed. */
     public long packets(String name) {
         return packets[id(name)];

@@ -22,13 +22,6 @@ public final class Ip4Input implements Node {
     static final int DNS = 2;
     static final int DNS_TCP = 3;
 
-    private final boolean vectorHash;
-
-    /** @param vectorHash the Vector API flow hash (false: its scalar twin, for benchmarks) */
-    public Ip4Input(boolean vectorHash) {
-        this.vectorHash = vectorHash;
-    }
-
     @Override
     public String name() {
         return NAME;
@@ -42,7 +35,7 @@ public final class Ip4Input implements Node {
     @Override
     public void process(PacketBatch b, int[] vector, int count, int[] next, Dispatch d) {
         boolean tracing = d.tracing();
-        if (vectorHash && count >= 8) {
+        if (count >= 8) {
             FlowHash.vector(b, b.count()); // lanes of packets that aren't IPv4 hash garbage that nobody reads
         } else {
             for (int k = 0; k < count; k++) {

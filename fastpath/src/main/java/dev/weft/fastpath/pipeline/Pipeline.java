@@ -61,28 +61,19 @@ public final class Pipeline {
     }
 
     public Pipeline(int flowCacheSize, Conntrack conntrack) {
-        this(flowCacheSize, conntrack, true);
-    }
-
-    private Pipeline(int flowCacheSize, Conntrack conntrack, boolean vectorHash) {
         this.conntrack = conntrack;
         FlowCache cache = new FlowCache(flowCacheSize);
         security = new Security(conntrack);
         flowLookup = new FlowLookup(cache, conntrack);
         rewrite = new Rewrite();
         List<Node> nodes = List.of(new TapInput(), new VxlanInput(), new GreInput(), new EthernetInput(), new ArpReply(),
-                new Ip4Input(vectorHash), flowLookup, new Ip4Lookup(), security, new FlowLearn(cache), rewrite,
+                new Ip4Input(), flowLookup, new Ip4Lookup(), security, new FlowLearn(cache), rewrite,
                 new VxlanEncap(), new NvgreEncap(), new PortOutput(), new UnderlayOutput(), new DhcpServer(), new DnsServer(), new DnsTcp());
         graph = new Graph(nodes);
         tapInput = graph.id(TapInput.NAME);
         vxlanInput = graph.id(VxlanInput.NAME);
         greInput = graph.id(GreInput.NAME);
         counters = new Counters(graph, flowLookup, rewrite);
-    }
-
-    /** A pipeline with the scalar flow hash instead of the Vector API one (for benchmarks). */
-    public static Pipeline scalarHash(int flowCacheSize) {
-        return new Pipeline(flowCacheSize, new Conntrack(1 << 16), false);
     }
 
     /** Flow records of rules with logging enabled go to {@code sink}. */

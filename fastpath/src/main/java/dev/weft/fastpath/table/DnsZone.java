@@ -29,10 +29,6 @@ public final class DnsZone {
         names.put(ip.value(), name);
     }
 
-    public String zone() {
-        return zone;
-    }
-
     /** Whether {@code name} (lower case, no trailing dot) is the zone or a name in it. */
     public boolean contains(String name) {
         return name.equals(zone) || name.endsWith("." + zone);
