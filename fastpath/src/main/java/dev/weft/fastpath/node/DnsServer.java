@@ -3,8 +3,8 @@ package dev.weft.fastpath.node;
 import dev.weft.fastpath.graph.Dispatch;
 import dev.weft.fastpath.graph.Node;
 import dev.weft.fastpath.packet.Bytes;
-import dev.weft.fastpath.packet.Checksum;
 import dev.weft.fastpath.packet.DropReason;
+import dev.weft.fastpath.packet.Ipv4Header;
 import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.packet.Parser;
 import dev.weft.fastpath.table.DnsZone;
@@ -144,12 +144,7 @@ public final class DnsServer implements Node {
         Bytes.mac(m, s + 6, ForwardingTables.ROUTER_MAC);
         long ip = s + 14;
         int total = 20 + ipPayload;
-        long sum = 0x4500L + total + (64 << 8 | protocol) + (gateway >>> 16) + (gateway & 0xffff) + (client >>> 16) + (client & 0xffff);
-        Bytes.u32(m, ip, 0x4500_0000 | total);
-        Bytes.u32(m, ip + 4, 0);
-        Bytes.u32(m, ip + 8, (64 << 24) | (protocol << 16) | Checksum.finish(sum));
-        Bytes.u32(m, ip + 12, gateway);
-        Bytes.u32(m, ip + 16, client);
+        Ipv4Header.write(m, ip, gateway, client, protocol, total, false);
     }
 
     @Override

@@ -3,8 +3,8 @@ package dev.weft.fastpath.node;
 import dev.weft.fastpath.graph.Dispatch;
 import dev.weft.fastpath.graph.Node;
 import dev.weft.fastpath.packet.Bytes;
-import dev.weft.fastpath.packet.Checksum;
 import dev.weft.fastpath.packet.DropReason;
+import dev.weft.fastpath.packet.Ipv4Header;
 import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.table.ForwardingTables;
 import java.lang.foreign.MemorySegment;
@@ -46,14 +46,7 @@ public final class NvgreEncap implements Node {
             int total = OVERHEAD + b.length[i];
             int source = t.localUnderlay;
             int destination = b.outAddress[i];
-            // the checksum from the header's words directly, without reading them back
-            long sum = 0x4500L + total + 0x4000 + (64 << 8 | 47) + (source >>> 16) + (source & 0xffff)
-                    + (destination >>> 16) + (destination & 0xffff);
-            Bytes.u32(m, ip, 0x4500_0000 | total);
-            Bytes.u32(m, ip + 4, 0x0000_4000); // identification 0, don't fragment
-            Bytes.u32(m, ip + 8, (64 << 24) | (47 << 16) | Checksum.finish(sum));
-            Bytes.u32(m, ip + 12, source);
-            Bytes.u32(m, ip + 16, destination);
+            Ipv4Header.write(m, ip, source, destination, 47, total, true);
             Bytes.u16(m, ip + 20, 0x2000); // key present, version 0
             Bytes.u16(m, ip + 22, 0x6558); // transparent Ethernet bridging
             Bytes.u32(m, ip + 24, (b.vni[i] << 8) | (b.hash[i] & 0xff));
