@@ -17,6 +17,6 @@ public record DhcpOptions(String domain, List<Ipv4> dnsServers) {
     /** The options of a port of {@code network} ({@code namespace/name}): its domain, no DNS servers. */
     public static DhcpOptions of(String network) {
         String[] parts = network.split("/", 2);
-        return new DhcpOptions(parts.length == 2 ? parts[1] + "." + parts[0] + ".internal" : network + ".internal", List.of());
+        return new DhcpOptions(parts.length == 2 ? NetworkSpec.domain(parts[0], parts[1]) : network + ".internal", List.of());
     }
 }

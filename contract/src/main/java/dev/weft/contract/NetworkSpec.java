@@ -27,6 +27,11 @@ public record NetworkSpec(String namespace, String name, int vni, Encapsulation 
 
     /** The network's DNS zone and DHCP domain: {@code <name>.<namespace>.internal}. */
     public String domain() {
+        return domain(namespace, name);
+    }
+
+    /** The DNS zone and DHCP domain of network {@code namespace/name}: {@code <name>.<namespace>.internal}. */
+    public static String domain(String namespace, String name) {
         return name + "." + namespace + ".internal";
     }
 

@@ -1,5 +1,6 @@
 package dev.weft.model;
 
+import dev.weft.contract.NetworkSpec;
 import dev.weft.net.Ipv4Prefix;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,7 @@ public record VirtualNetwork(String namespace, String name, Map<String, String> 
 
     /** The DNS domain of the network's names, which DHCP offers as the domain and search list: {@code blue.tenant-a.internal}. */
     public String domain() {
-        return name + "." + namespace + ".internal";
+        return NetworkSpec.domain(namespace, name);
     }
 
     @Override
