@@ -102,16 +102,10 @@ public final class ApplyCommand implements Callable<Integer> {
     /** What the reconciler at {@code --server} says it follows, if one answers there. */
     private java.util.Optional<String> runningReconciler() {
         try {
-            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(2))
-                    .build().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server).resolve("/v1/status"))
-                            .timeout(java.time.Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                return java.util.Optional.empty();
-            }
-            io.vertx.core.json.JsonObject status = new io.vertx.core.json.JsonObject(response.body());
+            io.vertx.core.json.JsonObject status = StatusCommand.fetch(server, java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(5));
             return java.util.Optional.of("following " + status.getString("branch", "?") + ", epoch " + status.getValue("epoch"));
         } catch (java.io.IOException | RuntimeException e) {
-            return java.util.Optional.empty(); // nothing answers there: no reconciler to fence out
+            return java.util.Optional.empty(); // nothing (or not a reconciler) answers there: no reconciler to fence out
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return java.util.Optional.empty();

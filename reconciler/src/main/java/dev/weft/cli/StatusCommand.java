@@ -56,17 +56,22 @@ public final class StatusCommand implements Callable<Integer> {
         return e.getClass().getSimpleName();
     }
 
+    /** The running reconciler's {@code GET /v1/status}; an answer other than 200 is an {@link IOException}. */
+    static JsonObject fetch(String server, Duration connectTimeout, Duration timeout) throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(connectTimeout).build().send(
+                HttpRequest.newBuilder(URI.create(server).resolve("/v1/status")).timeout(timeout).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("HTTP " + response.statusCode());
+        }
+        return new JsonObject(response.body());
+    }
+
     @Override
     public Integer call() {
         JsonObject status;
         try {
-            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build().send(
-                    HttpRequest.newBuilder(URI.create(server).resolve("/v1/status")).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IOException("HTTP " + response.statusCode());
-            }
-            status = new JsonObject(response.body());
+            status = fetch(server, Duration.ofSeconds(5), Duration.ofSeconds(10));
         } catch (IOException | RuntimeException e) {
             spec.commandLine().getErr().println("error: cannot reach the reconciler at " + server + ": " + reason(e));
             return 1;
