@@ -3,6 +3,7 @@ package dev.weft.fastpath.node;
 import dev.weft.fastpath.graph.Dispatch;
 import dev.weft.fastpath.graph.Node;
 import dev.weft.fastpath.packet.Bytes;
+import dev.weft.fastpath.packet.DnsName;
 import dev.weft.fastpath.packet.DropReason;
 import dev.weft.fastpath.packet.Ipv4Header;
 import dev.weft.fastpath.packet.PacketBatch;
@@ -10,6 +11,7 @@ import dev.weft.fastpath.packet.Parser;
 import dev.weft.fastpath.table.DnsZone;
 import dev.weft.fastpath.table.ForwardingTables;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.Locale;
 
@@ -112,19 +114,10 @@ public final class DnsServer implements Node {
                 Bytes.u32(m, a + 12, address);
                 a += 16;
             } else {
-                long rdata = a + 12;
-                long w = rdata;
-                for (String label : target.split("\\.")) {
-                    Bytes.u8(m, w, label.length());
-                    for (int c = 0; c < label.length(); c++) {
-                        Bytes.u8(m, w + 1 + c, label.charAt(c));
-                    }
-                    w += 1 + label.length();
-                }
-                Bytes.u8(m, w, 0);
-                w++;
-                Bytes.u16(m, a + 10, (int) (w - rdata));
-                a = w;
+                byte[] rdata = DnsName.encode(target);
+                Bytes.u16(m, a + 10, rdata.length);
+                MemorySegment.copy(rdata, 0, m, ValueLayout.JAVA_BYTE, a + 12, rdata.length);
+                a += 12 + rdata.length;
             }
         }
         int flags = 0x8000 | 0x0400 | (Bytes.u16(m, dns + 2) & 0x0100) | rcode; // QR, AA, RD echoed, rcode

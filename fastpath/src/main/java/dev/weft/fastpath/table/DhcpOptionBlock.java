@@ -1,5 +1,6 @@
 package dev.weft.fastpath.table;
 
+import dev.weft.fastpath.packet.DnsName;
 import dev.weft.net.Ipv4;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -24,13 +25,7 @@ public final class DhcpOptionBlock {
         if (dhcp.domain() != null) {
             byte[] domain = dhcp.domain().getBytes(StandardCharsets.US_ASCII);
             option(out, 15, domain);
-            ByteArrayOutputStream labels = new ByteArrayOutputStream();
-            for (String label : dhcp.domain().split("\\.")) {
-                labels.write(label.length());
-                labels.writeBytes(label.getBytes(StandardCharsets.US_ASCII));
-            }
-            labels.write(0);
-            option(out, 119, labels.toByteArray());
+            option(out, 119, DnsName.encode(dhcp.domain()));
         }
         option(out, 26, new byte[] {(byte) (dhcp.mtu() >>> 8), (byte) dhcp.mtu()});
         return out.toByteArray();

@@ -1,5 +1,6 @@
 package dev.weft.fastpath.trace;
 
+import dev.weft.fastpath.packet.DnsName;
 import java.nio.ByteBuffer;
 
 /**
@@ -21,11 +22,8 @@ public final class Probe {
     public static byte[] dnsQuery(String name, int type) {
         java.io.ByteArrayOutputStream q = new java.io.ByteArrayOutputStream();
         q.writeBytes(new byte[] {0x77, 0x74, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0});
-        for (String label : name.split("\\.")) {
-            q.write(label.length());
-            q.writeBytes(label.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        }
-        q.writeBytes(new byte[] {0, (byte) (type >>> 8), (byte) type, 0, 1});
+        q.writeBytes(DnsName.encode(name));
+        q.writeBytes(new byte[] {(byte) (type >>> 8), (byte) type, 0, 1});
         return q.toByteArray();
     }
 
