@@ -140,6 +140,14 @@ public final class DnsServer implements Node {
         Ipv4Header.write(m, ip, gateway, client, protocol, total, false);
     }
 
+    /**
+     * Whether a query's headers are ones a reply can be written over: a whole (unfragmented) packet with a
+     * plain Ethernet header and an IPv4 header without options.
+     */
+    static boolean answerable(PacketBatch b, int i) {
+        return (b.flags[i] & Parser.FLAG_FRAGMENT) == 0 && b.l3[i] == 14 && b.l4[i] == 34;
+    }
+
     @Override
     public void process(PacketBatch b, int[] vector, int count, int[] next, Dispatch d) {
         boolean tracing = d.tracing();
@@ -151,7 +159,7 @@ public final class DnsServer implements Node {
             int in = b.inPort[i];
             long s = b.start[i];
             long udp = s + b.l4[i];
-            if ((b.flags[i] & Parser.FLAG_FRAGMENT) != 0 || b.l3[i] != 14 || b.l4[i] != 34) {
+            if (!answerable(b, i)) {
                 next[k] = d.drop(i, DropReason.BAD_DNS);
                 continue;
             }

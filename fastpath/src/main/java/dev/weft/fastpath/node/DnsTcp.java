@@ -6,7 +6,6 @@ import dev.weft.fastpath.packet.Bytes;
 import dev.weft.fastpath.packet.Checksum;
 import dev.weft.fastpath.packet.DropReason;
 import dev.weft.fastpath.packet.PacketBatch;
-import dev.weft.fastpath.packet.Parser;
 import dev.weft.fastpath.table.ForwardingTables;
 import java.lang.foreign.MemorySegment;
 import java.security.SecureRandom;
@@ -54,7 +53,7 @@ public final class DnsTcp implements Node {
             int in = b.inPort[i];
             long s = b.start[i];
             long tcp = s + b.l4[i];
-            if ((b.flags[i] & Parser.FLAG_FRAGMENT) != 0 || b.l3[i] != 14 || b.l4[i] != 34) {
+            if (!DnsServer.answerable(b, i)) {
                 next[k] = d.drop(i, DropReason.BAD_DNS);
                 continue;
             }
