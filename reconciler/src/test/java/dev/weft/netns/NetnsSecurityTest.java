@@ -72,6 +72,11 @@ class NetnsSecurityTest extends NetnsLabTest {
             var hits = agents.get("host-b").dataplane().packets().stats().getJsonObject("securityRules").getJsonObject("tenant-a/web-nsg");
             assertThat(hits.getLong("allow-app")).isGreaterThanOrEqualTo(1);
             assertThat(hits.getLong("deny-rest")).isGreaterThanOrEqualTo(1);
+            // and /metrics shows the fastpath's per-node counters: what the security node saw and denied
+            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(agents.get("host-b").url() + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metric(metrics, "weft_fastpath_node_packets_total", "node=\"security\"")).isGreaterThanOrEqualTo(2);
+            assertThat(metric(metrics, "weft_fastpath_drops_total", "node=\"security\"", "reason=\"SECURITY_DENIED\"")).isGreaterThanOrEqualTo(1);
 
             // A client keeps one connection open, sending a line each time a flag file appears.
             Path flag = dir.resolve("send");
@@ -95,5 +100,12 @@ class NetnsSecurityTest extends NetnsLabTest {
             app.destroyForcibly();
             ssh.destroyForcibly();
         }
+    }
+
+    /** The value of the Prometheus sample named {@code name} whose labels include every one of {@code labels}. */
+    private static double metric(String scrape, String name, String... labels) {
+        return scrape.lines().filter(l -> l.startsWith(name + "{") && java.util.Arrays.stream(labels).allMatch(l::contains))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + name + " with " + String.join(", ", labels) + " in:\n" + scrape));
     }
 }

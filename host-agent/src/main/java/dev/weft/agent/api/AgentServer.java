@@ -105,12 +105,12 @@ public final class AgentServer {
         }
         packets.nodeCounts().forEach((node, count) -> {
             if (nodeMeters.add(node)) {
-                FunctionCounter.builder("weft_fastpath_node_packets", packets, p -> p.nodeCounts().get(node).packets())
+                FunctionCounter.builder("weft_fastpath_node_packets", packets, p -> p.nodePackets(node))
                         .tag("node", node).description("Packets a fastpath node processed").register(metrics);
             }
             count.drops().keySet().forEach(reason -> {
                 if (nodeMeters.add(node + "/" + reason)) {
-                    FunctionCounter.builder("weft_fastpath_drops", packets, p -> p.nodeCounts().get(node).drops().getOrDefault(reason, 0L))
+                    FunctionCounter.builder("weft_fastpath_drops", packets, p -> p.nodeDrops(node, reason))
                             .tag("node", node).tag("reason", reason.name()).description("Packets a fastpath node dropped, by reason")
                             .register(metrics);
                 }

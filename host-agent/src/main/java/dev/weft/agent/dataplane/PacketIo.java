@@ -197,6 +197,16 @@ public final class PacketIo implements AutoCloseable {
         return workers.stream().mapToLong(w -> counter.applyAsLong(w.counters())).sum();
     }
 
+    /** The packets fastpath node {@code node} processed, summed over workers. */
+    public long nodePackets(String node) {
+        return sum(c -> c.packets(node));
+    }
+
+    /** The packets fastpath node {@code node} dropped for {@code reason}, summed over workers. */
+    public long nodeDrops(String node, DropReason reason) {
+        return sum(c -> c.drops(node, reason));
+    }
+
     /** Every node's packets and drops by reason, summed over workers, in graph order. */
     public Map<String, Counters.NodeCount> nodeCounts() {
         Map<String, Counters.NodeCount> total = new java.util.LinkedHashMap<>();
