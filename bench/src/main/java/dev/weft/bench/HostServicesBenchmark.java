@@ -7,6 +7,7 @@ import dev.weft.fastpath.table.MappingEntry;
 import dev.weft.fastpath.table.NetworkEntry;
 import dev.weft.fastpath.table.PortEntry;
 import dev.weft.fastpath.table.TableSnapshot;
+import dev.weft.fastpath.trace.Probe;
 import dev.weft.net.Ipv4;
 import dev.weft.net.Ipv4Prefix;
 import dev.weft.net.MacAddress;
@@ -126,50 +127,18 @@ public class HostServicesBenchmark {
     }
 
     static byte[] discover() {
-        ByteBuffer b = ByteBuffer.allocate(14 + 20 + 8 + 240 + 4);
-        b.putShort((short) 0xffff).putInt(0xffff_ffff).putShort((short) (VM_MAC >>> 32)).putInt((int) VM_MAC).putShort((short) 0x0800);
-        int total = 20 + 8 + 244;
-        b.put((byte) 0x45).put((byte) 0).putShort((short) total).putInt(0).put((byte) 64).put((byte) 17).putShort((short) 0).putInt(0).putInt(-1);
-        int sum = 0;
-        for (int k = 14; k < 34; k += 2) {
-            sum += b.getShort(k) & 0xffff;
-        }
-        sum = (sum & 0xffff) + (sum >>> 16);
-        sum = (sum & 0xffff) + (sum >>> 16);
-        b.putShort(24, (short) ~sum);
-        b.putShort((short) 68).putShort((short) 67).putShort((short) (8 + 244)).putShort((short) 0);
-        b.put((byte) 1).put((byte) 1).put((byte) 6).put((byte) 0).putInt(0x1234_5678).putInt(0).putInt(0).putInt(0).putInt(0).putInt(0);
-        b.putShort((short) (VM_MAC >>> 32)).putInt((int) VM_MAC);
-        b.position(b.position() + 10 + 64 + 128);
-        b.putInt(0x6382_5363).put((byte) 53).put((byte) 1).put((byte) 1).put((byte) 255);
-        return b.array();
+        ByteBuffer bootp = ByteBuffer.allocate(240 + 4);
+        bootp.put((byte) 1).put((byte) 1).put((byte) 6).put((byte) 0).putInt(0x1234_5678).putInt(0).putInt(0).putInt(0).putInt(0).putInt(0);
+        bootp.putShort((short) (VM_MAC >>> 32)).putInt((int) VM_MAC);
+        bootp.position(bootp.position() + 10 + 64 + 128);
+        bootp.putInt(0x6382_5363).put((byte) 53).put((byte) 1).put((byte) 1).put((byte) 255);
+        return Probe.frame(VM_MAC, 0xffff_ffff_ffffL, 0, -1, Probe.Protocol.udp, 68, 67, bootp.array());
     }
 
     /** A query from the VM to its gateway for the A record of {@code name}. */
     static byte[] dnsQuery(String name) {
-        java.io.ByteArrayOutputStream q = new java.io.ByteArrayOutputStream();
-        q.writeBytes(new byte[] {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0});
-        for (String label : name.split("\\.")) {
-            q.write(label.length());
-            q.writeBytes(label.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        }
-        q.writeBytes(new byte[] {0, 0, 1, 0, 1});
-        byte[] dns = q.toByteArray();
-        ByteBuffer b = ByteBuffer.allocate(14 + 20 + 8 + dns.length);
-        long router = 0x0277_6566_7401L;
-        b.putShort((short) (router >>> 32)).putInt((int) router).putShort((short) (VM_MAC >>> 32)).putInt((int) VM_MAC).putShort((short) 0x0800);
-        int total = 20 + 8 + dns.length;
-        b.put((byte) 0x45).put((byte) 0).putShort((short) total).putInt(0).put((byte) 64).put((byte) 17).putShort((short) 0)
-                .putInt(Ipv4.parse("10.1.1.4").value()).putInt(Ipv4.parse("10.1.1.1").value());
-        int sum = 0;
-        for (int k = 14; k < 34; k += 2) {
-            sum += b.getShort(k) & 0xffff;
-        }
-        sum = (sum & 0xffff) + (sum >>> 16);
-        sum = (sum & 0xffff) + (sum >>> 16);
-        b.putShort(24, (short) ~sum);
-        b.putShort((short) 40053).putShort((short) 53).putShort((short) (8 + dns.length)).putShort((short) 0).put(dns);
-        return b.array();
+        return Probe.frame(VM_MAC, ForwardingTables.ROUTER_MAC, Ipv4.parse("10.1.1.4").value(), Ipv4.parse("10.1.1.1").value(),
+                Probe.Protocol.udp, 40053, 53, Probe.dnsQuery(name, 1));
     }
 
     static byte[] arpForGateway() {
