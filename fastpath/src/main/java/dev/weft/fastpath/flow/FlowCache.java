@@ -17,6 +17,8 @@ import dev.weft.fastpath.packet.PacketBatch;
  * 3  out port                         | encapsulation << 16 | action << 8 | protocol
  * 4  provider address                 | connection-tracking entry
  * 5  next-hop MAC
+ * 6  translated source address        | translated source port (flows leaving by the uplink)
+ * 7  NAT session                      | its stamp
  * </pre>
  */
 public final class FlowCache {
@@ -25,6 +27,8 @@ public final class FlowCache {
     public static final int ENCAP = 2;
     /** Flag: rewrite the MACs (router MAC as source) and decrement the TTL: the packet crossed subnets. */
     public static final int ROUTE = 4;
+    /** Leaves by the host's uplink, source-translated to the flow's NAT address and port. */
+    public static final int UPLINK = 8;
 
     private static final int WORDS = 8;
     private static final long LOW = 0xffff_ffffL;
@@ -68,6 +72,19 @@ public final class FlowCache {
         b.outPort[i] = (int) (decision >>> 32);
         b.outAddress[i] = (int) (slots[at + 4] >>> 32);
         b.nextHopMac[i] = slots[at + 5];
+        long nat = slots[at + 6];
+        b.natAddress[i] = (int) (nat >>> 32);
+        b.natPort[i] = (int) nat;
+    }
+
+    /** The NAT session of the cached flow, or -1. */
+    public int natSession(int slot) {
+        return (int) (slots[slot * WORDS + 7] >>> 32);
+    }
+
+    /** The stamp of the cached flow's NAT session. */
+    public int natStamp(int slot) {
+        return (int) slots[slot * WORDS + 7];
     }
 
     /** Stores the decision in packet {@code i}'s columns for its flow, evicting whatever had the slot; returns the slot. */
@@ -81,6 +98,8 @@ public final class FlowCache {
         s[at + 3] = ((long) b.outPort[i] << 32) | (b.encap[i] & 0xff) << 16 | (b.action[i] & 0xff) << 8 | (b.protocol[i] & 0xff);
         s[at + 4] = pair(b.outAddress[i], b.admittedBy[i]);
         s[at + 5] = b.nextHopMac[i];
+        s[at + 6] = pair(b.natAddress[i], b.natPort[i]);
+        s[at + 7] = pair(b.natSession[i], b.natStamp[i]);
         return slot;
     }
 }

@@ -68,6 +68,7 @@ public final class Native {
             ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
     private static final MethodHandle SENDMMSG = handle("sendmmsg", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
             ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle IF_NAMETOINDEX = handle("if_nametoindex", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
     private static final MethodHandle SETNS = handle("setns", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle EPOLL_CREATE1 = handle("epoll_create1", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle EPOLL_CTL = handle("epoll_ctl", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
@@ -196,6 +197,15 @@ public final class Native {
             return (int) SENDMMSG.invokeExact(STATE.get(), fd, messages, count, flags);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
+        }
+    }
+
+    /** The index of the interface named {@code name}, or 0 when there is none. */
+    public static int ifNameToIndex(String name) {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            return (int) IF_NAMETOINDEX.invokeExact(STATE.get(), arena.allocateFrom(name));
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
         }
     }
 

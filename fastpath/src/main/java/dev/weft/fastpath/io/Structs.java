@@ -83,6 +83,25 @@ final class Structs {
     static final long IFR_NAME = IFREQ.byteOffset(groupElement("ifr_name"));
     private static final VarHandle IFR_FLAGS = IFREQ.varHandle(groupElement("ifr_flags"));
 
+    /** {@code struct sockaddr_ll}: binds a packet socket to one interface. */
+    static final StructLayout SOCKADDR_LL = structLayout(
+            ValueLayout.JAVA_SHORT.withName("sll_family"), ValueLayout.JAVA_SHORT.withName("sll_protocol"),
+            ValueLayout.JAVA_INT.withName("sll_ifindex"), ValueLayout.JAVA_SHORT.withName("sll_hatype"),
+            ValueLayout.JAVA_BYTE.withName("sll_pkttype"), ValueLayout.JAVA_BYTE.withName("sll_halen"),
+            MemoryLayout.sequenceLayout(8, ValueLayout.JAVA_BYTE).withName("sll_addr"));
+
+    /** A packet socket address on interface {@code ifindex} for EtherType {@code protocol} (host order). */
+    static void sockaddrLl(MemorySegment address, int protocol, int ifindex) {
+        address.fill((byte) 0);
+        address.set(ValueLayout.JAVA_SHORT, SOCKADDR_LL.byteOffset(groupElement("sll_family")), (short) 17); // AF_PACKET
+        address.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), SOCKADDR_LL.byteOffset(groupElement("sll_protocol")),
+                (short) protocol);
+        address.set(ValueLayout.JAVA_INT, SOCKADDR_LL.byteOffset(groupElement("sll_ifindex")), ifindex);
+    }
+
+    /** Where {@code SIOCGIFHWADDR} puts the MAC in a {@code struct ifreq}: after the name and the address family. */
+    static final long IFR_HWADDR = 18;
+
     private static long at(StructLayout layout, int index) {
         return index * layout.byteSize();
     }

@@ -28,7 +28,7 @@ public final class Worker implements Runnable, AutoCloseable {
 
     private final Supplier<ForwardingTables> tables;
     private final Underlay underlay;
-    private final Pipeline pipeline = new Pipeline(1 << 16);
+    private final Pipeline pipeline;
     private final PacketBatch batch = new PacketBatch();
     private final TapDevice.WriteScratch scratch = new TapDevice.WriteScratch();
     private final Map<String, TapDevice> ports = new ConcurrentHashMap<>();
@@ -43,8 +43,23 @@ public final class Worker implements Runnable, AutoCloseable {
     private volatile long loops;
     public volatile long txPortFailures;
 
+    private volatile UplinkDevice uplink;
+    private volatile boolean readsUplink;
+    public volatile long txUplinkFailures;
+
     /** @param tables the current tables, read once per batch */
     public Worker(Supplier<ForwardingTables> tables, Underlay underlay) throws IOException {
+        this(tables, underlay, new dev.weft.fastpath.uplink.NatSessions(1 << 16), new dev.weft.fastpath.uplink.Neighbors());
+    }
+
+    /**
+     * @param tables    the current tables, read once per batch
+     * @param sessions  the host's NAT translations, shared by its workers
+     * @param neighbors the host's uplink neighbours, shared by its workers
+     */
+    public Worker(Supplier<ForwardingTables> tables, Underlay underlay, dev.weft.fastpath.uplink.NatSessions sessions,
+                  dev.weft.fastpath.uplink.Neighbors neighbors) throws IOException {
+        this.pipeline = new Pipeline(1 << 16, new dev.weft.fastpath.security.Conntrack(1 << 16), sessions, neighbors);
         this.tables = tables;
         this.underlay = underlay;
         this.epoll = (int) Native.check(Native.epollCreate(), "epoll_create1");
@@ -75,6 +90,22 @@ public final class Worker implements Runnable, AutoCloseable {
         if (reads) {
             readers.add(key);
             watch(tap.fd(), true);
+        }
+    }
+
+    /**
+     * Sends frames for the uplink to {@code device} (null: none), and reads from it when {@code reads} (one worker
+     * reads a host's uplink). The caller closes a replaced device once every worker has begun a new loop.
+     */
+    public synchronized void uplink(UplinkDevice device, boolean reads) {
+        UplinkDevice old = uplink;
+        if (old != null && readsUplink) {
+            watch(old.fd(), false);
+        }
+        uplink = device;
+        readsUplink = device != null && reads;
+        if (readsUplink) {
+            watch(device.fd(), true);
         }
     }
 
@@ -125,11 +156,14 @@ public final class Worker implements Runnable, AutoCloseable {
                 mapSize = ports.size();
             }
             batch.clear();
+            UplinkDevice up = uplink;
             // Read only what epoll said is ready: no wasted read returning EAGAIN on idle devices.
             for (int k = 0; k < ready && !batch.full(); k++) {
                 int fd = Structs.epollFd(events, k);
                 Integer port = portOfFd.get(fd);
-                if (port != null) {
+                if (up != null && fd == up.fd()) {
+                    up.receive(batch);
+                } else if (port != null) {
                     byIndex[port].receive(batch, port);
                 } else {
                     underlay.receive(batch, fd);
@@ -155,6 +189,8 @@ public final class Worker implements Runnable, AutoCloseable {
                     i += run - 1;
                 } else if (batch.verdict[i] == PacketBatch.TO_UNDERLAY) {
                     toUnderlay[encapsulated++] = i;
+                } else if (batch.verdict[i] == PacketBatch.TO_UPLINK && (up == null || !up.send(batch, i))) {
+                    txUplinkFailures++;
                 }
             }
             if (encapsulated > 0) {

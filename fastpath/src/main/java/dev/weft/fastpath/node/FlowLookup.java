@@ -7,6 +7,7 @@ import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.packet.Parser;
 import dev.weft.fastpath.flow.FlowCache;
 import dev.weft.fastpath.security.Conntrack;
+import dev.weft.fastpath.uplink.NatSessions;
 import java.util.List;
 
 /**
@@ -22,17 +23,20 @@ public final class FlowLookup implements Node {
 
     private final FlowCache cache;
     private final Conntrack conntrack;
+    private final NatSessions sessions;
     public long hits;
     public long misses;
 
-    public FlowLookup(FlowCache cache, Conntrack conntrack) {
+    public FlowLookup(FlowCache cache, Conntrack conntrack, NatSessions sessions) {
         this.cache = cache;
         this.conntrack = conntrack;
+        this.sessions = sessions;
     }
 
-    /** The cache key's input: the port, or the VNI for underlay frames. */
+    /** The cache key's input: the port, or the VNI for underlay frames and (flagged apart) for uplink frames. */
     static int input(PacketBatch b, int i) {
-        return b.inPort[i] >= 0 ? b.inPort[i] : 0x8000_0000 | b.vni[i];
+        int in = b.inPort[i];
+        return in >= 0 ? in : (in == PacketBatch.UPLINK ? 0x4000_0000 : 0x8000_0000) | b.vni[i];
     }
 
     @Override
@@ -56,6 +60,9 @@ public final class FlowLookup implements Node {
             if (slot >= 0 && cache.conntrack(slot) >= 0 && !conntrack.touch(cache.conntrack(slot),
                     b.protocol[i] == Parser.TCP && b.l4[i] > 0 ? Bytes.u8(b.memory(), b.start[i] + b.l4[i] + 13) : 0)) {
                 slot = -1; // the flow's tracking entry expired: decide it again
+            }
+            if (slot >= 0 && cache.natSession(slot) >= 0 && !sessions.touch(cache.natSession(slot), cache.natStamp(slot))) {
+                slot = -1; // its NAT translation expired: translate it again
             }
             if (slot < 0) {
                 misses++;

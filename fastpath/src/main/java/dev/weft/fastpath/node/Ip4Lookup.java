@@ -7,6 +7,8 @@ import dev.weft.fastpath.packet.DropReason;
 import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.flow.FlowCache;
 import dev.weft.fastpath.table.ForwardingTables;
+import dev.weft.fastpath.packet.Parser;
+import dev.weft.fastpath.uplink.NatSessions;
 import java.util.List;
 
 /**
@@ -20,6 +22,12 @@ public final class Ip4Lookup implements Node {
 
     public static final String NAME = "ip4-lookup";
     static final int SECURITY = 0;
+
+    private final NatSessions sessions;
+
+    public Ip4Lookup(NatSessions sessions) {
+        this.sessions = sessions;
+    }
 
     @Override
     public String name() {
@@ -40,12 +48,27 @@ public final class Ip4Lookup implements Node {
             int vni = b.vni[i];
             int dst = b.dstIp[i];
             int in = b.inPort[i];
+            b.natSession[i] = -1;
+            b.natStamp[i] = 0;
+            b.natAddress[i] = 0;
+            b.natPort[i] = 0;
+            if (in == PacketBatch.UPLINK) {
+                next[k] = fromUplink(b, i, t, d);
+                continue;
+            }
             if (in < 0) {
                 if (!t.knowsVni(vni)) {
                     next[k] = d.drop(i, DropReason.UNKNOWN_VNI);
                     continue;
                 }
                 int entry = t.lookup(vni, dst);
+                if ((entry < 0 || t.entryPort[entry] < 0) && t.outside(vni, dst)) {
+                    int gateway = t.servedNat(vni, b.srcIp[i]);
+                    if (gateway >= 0) {
+                        next[k] = throughNatGateway(b, i, t, d, gateway, 0);
+                        continue;
+                    }
+                }
                 if (entry < 0 || t.entryPort[entry] < 0 || t.portVni[t.entryPort[entry]] != vni) {
                     next[k] = d.drop(i, DropReason.NOT_A_LOCAL_PORT); // tenant isolation: only this VNI's own ports
                     continue;
@@ -62,6 +85,12 @@ public final class Ip4Lookup implements Node {
                 continue;
             }
             int entry = t.lookup(vni, dst);
+            if (entry < 0 && t.outside(vni, dst)) {
+                next[k] = Bytes.mac(b.memory(), b.start[i]) != ForwardingTables.ROUTER_MAC
+                        ? d.drop(i, DropReason.NO_ROUTE) // outside is reached through the gateway only
+                        : egress(b, i, t, d, in);
+                continue;
+            }
             if (entry < 0) {
                 next[k] = d.drop(i, t.subnetOf(vni, dst) != 0 ? DropReason.UNKNOWN_DESTINATION : DropReason.NO_ROUTE);
                 continue;
@@ -93,5 +122,98 @@ public final class Ip4Lookup implements Node {
             }
             next[k] = SECURITY;
         }
+    }
+
+    /** A port's packet to outside its virtual network: by its own public address, else its subnet's NAT gateway, else nowhere. */
+    private int egress(PacketBatch b, int i, ForwardingTables t, Dispatch d, int in) {
+        int dst = b.dstIp[i];
+        if (t.portPublicIp[in] != 0) {
+            b.action[i] = FlowCache.UPLINK | FlowCache.ROUTE;
+            b.outPort[i] = -1;
+            b.outAddress[i] = 0;
+            b.encap[i] = 0;
+            b.nextHopMac[i] = 0;
+            b.natAddress[i] = t.portPublicIp[in];
+            b.natPort[i] = b.srcPort[i];
+            if (d.tracing()) {
+                d.trace(i, Text.ip(dst) + " is outside VNI " + b.vni[i] + ": leaves by the uplink " + t.uplink.device()
+                        + " as the port's public address " + Text.ip(t.portPublicIp[in]));
+            }
+            return SECURITY;
+        }
+        int gateway = t.portNat[in];
+        if (gateway < 0) {
+            return d.drop(i, DropReason.NO_EGRESS);
+        }
+        if (t.natServedHere[gateway]) {
+            return throughNatGateway(b, i, t, d, gateway, FlowCache.ROUTE);
+        }
+        b.action[i] = FlowCache.ENCAP | FlowCache.ROUTE;
+        b.outPort[i] = -1;
+        b.outAddress[i] = t.natHost[gateway];
+        b.encap[i] = t.encapsulation(b.vni[i]);
+        b.nextHopMac[i] = ForwardingTables.ROUTER_MAC;
+        if (d.tracing()) {
+            d.trace(i, Text.ip(dst) + " is outside VNI " + b.vni[i] + ": to NAT gateway " + t.natName[gateway] + " on host "
+                    + Text.ip(t.natHost[gateway]));
+        }
+        return SECURITY;
+    }
+
+    /** Source NAT on this Gateway host: the flow's translation (a new one for a new flow), then out by the uplink. */
+    private int throughNatGateway(PacketBatch b, int i, ForwardingTables t, Dispatch d, int gateway, int route) {
+        int protocol = b.protocol[i];
+        if ((b.flags[i] & Parser.FLAG_FRAGMENT) != 0) {
+            return d.drop(i, DropReason.FRAGMENT_FILTERED); // translated by port, which a fragment may not carry
+        }
+        if (protocol != Parser.TCP && protocol != Parser.UDP && (protocol != Parser.ICMP || (b.flags[i] & Parser.FLAG_ECHO) == 0)) {
+            return d.drop(i, DropReason.NO_EGRESS); // nothing to translate by
+        }
+        int s = sessions.allocate(b.vni[i], protocol, b.srcIp[i], b.srcPort[i], b.dstIp[i], b.dstPort[i], t.natAddresses[gateway],
+                t.natIdleNanos[gateway]);
+        if (s < 0) {
+            return d.drop(i, DropReason.NAT_PORT_EXHAUSTED);
+        }
+        b.action[i] = FlowCache.UPLINK | route;
+        b.outPort[i] = -1;
+        b.outAddress[i] = 0;
+        b.encap[i] = 0;
+        b.nextHopMac[i] = 0;
+        b.natSession[i] = s;
+        b.natStamp[i] = sessions.stamp(s);
+        b.natAddress[i] = sessions.publicIp(s);
+        b.natPort[i] = sessions.publicPort(s);
+        if (d.tracing()) {
+            d.trace(i, Text.ip(b.dstIp[i]) + " is outside VNI " + b.vni[i] + ": NAT gateway " + t.natName[gateway] + " (served here) translates "
+                    + Text.ip(b.srcIp[i]) + ":" + b.srcPort[i] + " to " + Text.ip(b.natAddress[i]) + ":" + b.natPort[i]);
+        }
+        return SECURITY;
+    }
+
+    /** A packet from the uplink, its destination already translated by {@code nat-in}: to the VM's port here, or to its host. */
+    private static int fromUplink(PacketBatch b, int i, ForwardingTables t, Dispatch d) {
+        int vni = b.vni[i];
+        int entry = t.lookup(vni, b.dstIp[i]);
+        if (entry < 0) {
+            return d.drop(i, DropReason.UNKNOWN_DESTINATION);
+        }
+        int local = t.entryPort[entry];
+        b.nextHopMac[i] = t.entryMac[entry];
+        if (local >= 0) {
+            b.action[i] = FlowCache.DELIVER | FlowCache.ROUTE;
+            b.outPort[i] = local;
+            b.outAddress[i] = 0;
+            b.encap[i] = 0;
+        } else {
+            b.action[i] = FlowCache.ENCAP | FlowCache.ROUTE;
+            b.outPort[i] = -1;
+            b.outAddress[i] = t.entryProvider[entry];
+            b.encap[i] = t.entryEncap[entry];
+        }
+        if (d.tracing()) {
+            d.trace(i, Text.ip(b.dstIp[i]) + " in VNI " + vni + " is " + (local >= 0 ? "local port " + t.ports[local].name()
+                    : "on host " + Text.ip(t.entryProvider[entry])));
+        }
+        return SECURITY;
     }
 }

@@ -21,6 +21,7 @@ public final class Rewrite implements Node {
     static final int PORT_OUTPUT = 0;
     static final int VXLAN_ENCAP = 1;
     static final int NVGRE_ENCAP = 2;
+    static final int NAT_OUT = 3;
 
     public long routed;
     public long switched;
@@ -32,7 +33,7 @@ public final class Rewrite implements Node {
 
     @Override
     public List<String> arcs() {
-        return List.of(PortOutput.NAME, VxlanEncap.NAME, NvgreEncap.NAME);
+        return List.of(PortOutput.NAME, VxlanEncap.NAME, NvgreEncap.NAME, NatOut.NAME);
     }
 
     @Override
@@ -54,9 +55,16 @@ public final class Rewrite implements Node {
                 int now = old - 0x0100;
                 Bytes.u16(m, ip + 8, now);
                 Bytes.u16(m, ip + 10, Checksum.update(Bytes.u16(m, ip + 10), old, now));
+                routed++;
+                if ((action & FlowCache.UPLINK) != 0) { // uplink-output writes the uplink's MACs
+                    if (tracing) {
+                        d.trace(i, "routed: TTL " + ttl + " → " + (ttl - 1));
+                    }
+                    next[k] = NAT_OUT;
+                    continue;
+                }
                 Bytes.mac(m, s, b.nextHopMac[i]);
                 Bytes.mac(m, s + 6, ForwardingTables.ROUTER_MAC);
-                routed++;
                 if (tracing) {
                     d.trace(i, "routed: TTL " + ttl + " → " + (ttl - 1) + ", destination MAC " + Text.mac(b.nextHopMac[i])
                             + ", source MAC " + Text.mac(ForwardingTables.ROUTER_MAC));
@@ -67,7 +75,9 @@ public final class Rewrite implements Node {
                     d.trace(i, "switched: headers unchanged");
                 }
             }
-            if ((action & FlowCache.DELIVER) != 0) {
+            if ((action & FlowCache.UPLINK) != 0) {
+                next[k] = NAT_OUT;
+            } else if ((action & FlowCache.DELIVER) != 0) {
                 next[k] = PORT_OUTPUT;
             } else {
                 next[k] = b.encap[i] == ForwardingTables.NVGRE ? NVGRE_ENCAP : VXLAN_ENCAP;

@@ -33,5 +33,15 @@ public enum DropReason {
     /** A DNS query to the host that is malformed (compression in the question, truncated or oversized labels, not a query). */
     BAD_DNS,
     /** A TCP segment to the host's DNS that needs no answer: the handshake's ACK, an ACK of the answer, a RST. */
-    DNS_TCP_NO_REPLY
+    DNS_TCP_NO_REPLY,
+    /** A packet to an address outside the virtual network from a port with no public address and no NAT gateway. */
+    NO_EGRESS,
+    /** A frame on the uplink to an address this host doesn't own (another host's, or nobody's). */
+    NOT_OWNED,
+    /** A packet to a NAT gateway's address that belongs to no translation it made: unsolicited inbound. */
+    NAT_NO_SESSION,
+    /** A new flow through a NAT gateway when every port of every public address is in use. */
+    NAT_PORT_EXHAUSTED,
+    /** A packet for the uplink whose next hop's MAC isn't known yet (its ARP request went out recently). */
+    NO_NEIGHBOR
 }

@@ -27,7 +27,8 @@ public final class PacketBatch implements AutoCloseable {
     /**
      * Where the frame came from: a local port index; {@link #UNDERLAY} for a VXLAN datagram's payload
      * (the frame starts at the VXLAN header, the sender is in {@link #underlaySource}); {@link #UNDERLAY_GRE}
-     * for an NVGRE packet as a raw socket reads it (the frame starts at the outer IPv4 header).
+     * for an NVGRE packet as a raw socket reads it (the frame starts at the outer IPv4 header); {@link #UPLINK}
+     * for an Ethernet frame from the uplink.
      */
     public final int[] inPort = new int[CAPACITY];
     /** The provider address an underlay frame came from. */
@@ -44,7 +45,7 @@ public final class PacketBatch implements AutoCloseable {
     public final int[] flags = new int[CAPACITY];
     public final int[] vni = new int[CAPACITY];
     public final int[] hash = new int[CAPACITY];
-    /** Verdict: {@link #DROP}, {@link #TO_PORT} (outPort), {@link #TO_UNDERLAY} (outAddress); reason when dropped. */
+    /** Verdict: {@link #DROP}, {@link #TO_PORT} (outPort), {@link #TO_UNDERLAY} (outAddress), {@link #TO_UPLINK}; reason when dropped. */
     public final int[] verdict = new int[CAPACITY];
     public final int[] outPort = new int[CAPACITY];
     public final int[] outAddress = new int[CAPACITY];
@@ -57,12 +58,21 @@ public final class PacketBatch implements AutoCloseable {
     public final long[] nextHopMac = new long[CAPACITY];
     /** The connection-tracking entry that admitted the packet's flow, or -1 when no security layer applies. */
     public final int[] admittedBy = new int[CAPACITY];
+    /** For a flow leaving by the uplink ({@code UPLINK} action): the source address and port it leaves with. */
+    public final int[] natAddress = new int[CAPACITY];
+    public final int[] natPort = new int[CAPACITY];
+    /** The NAT session (see {@code NatSessions}) the flow's translation belongs to, or -1; and the session's stamp. */
+    public final int[] natSession = new int[CAPACITY];
+    public final int[] natStamp = new int[CAPACITY];
 
     public static final int UNDERLAY = -1;
     public static final int UNDERLAY_GRE = -2;
+    /** A frame read from the host's uplink (a logical network such as the internet). */
+    public static final int UPLINK = -3;
     public static final int DROP = 0;
     public static final int TO_PORT = 1;
     public static final int TO_UNDERLAY = 2;
+    public static final int TO_UPLINK = 3;
 
     public PacketBatch() {
         this.arena = Arena.ofShared();

@@ -13,7 +13,14 @@ import dev.weft.fastpath.node.FlowLookup;
 import dev.weft.fastpath.node.GreInput;
 import dev.weft.fastpath.node.Ip4Input;
 import dev.weft.fastpath.node.Ip4Lookup;
+import dev.weft.fastpath.node.NatIn;
+import dev.weft.fastpath.node.NatOut;
 import dev.weft.fastpath.node.NvgreEncap;
+import dev.weft.fastpath.node.UplinkArp;
+import dev.weft.fastpath.node.UplinkInput;
+import dev.weft.fastpath.node.UplinkOutput;
+import dev.weft.fastpath.uplink.NatSessions;
+import dev.weft.fastpath.uplink.Neighbors;
 import dev.weft.fastpath.node.PortOutput;
 import dev.weft.fastpath.node.Rewrite;
 import dev.weft.fastpath.node.Security;
@@ -37,7 +44,10 @@ import java.util.List;
  *                                               ├▶ dns ──▶ port-output
  *                                               └▶ dns-tcp ▶ port-output
  *                                                              └miss▶ ip4-lookup ─▶ security ─▶ flow-learn ─┘      ├▶ vxlan-encap ─▶ underlay-output
- *                                                                                                                  └▶ nvgre-encap ─▶ underlay-output
+ *                                                                                                                  ├▶ nvgre-encap ─▶ underlay-output
+ *                                                                                                                  └▶ nat-out ─▶ uplink-output
+ * uplink-input ─▶ uplink-arp ─▶ uplink-output
+ *              └▶ nat-in ─▶ flow-lookup (as above)
  * </pre>
  * Every packet ends with a verdict in the batch: to a local port, to the underlay, or dropped with a
  * counted reason. The tables are read once per batch; no locks.
@@ -52,6 +62,9 @@ public final class Pipeline {
     private final int tapInput;
     private final int vxlanInput;
     private final int greInput;
+    private final int uplinkInput;
+    private final NatSessions sessions;
+    private final Neighbors neighbors;
     private final Counters counters;
     private long generation = -1;
     private int[] portIds = new int[0];
@@ -61,19 +74,39 @@ public final class Pipeline {
     }
 
     public Pipeline(int flowCacheSize, Conntrack conntrack) {
+        this(flowCacheSize, conntrack, new NatSessions(1 << 16), new Neighbors());
+    }
+
+    /**
+     * @param sessions  the host's NAT translations, shared by its workers
+     * @param neighbors the host's uplink neighbours, shared by its workers
+     */
+    public Pipeline(int flowCacheSize, Conntrack conntrack, NatSessions sessions, Neighbors neighbors) {
         this.conntrack = conntrack;
+        this.sessions = sessions;
+        this.neighbors = neighbors;
         FlowCache cache = new FlowCache(flowCacheSize);
         security = new Security(conntrack);
-        flowLookup = new FlowLookup(cache, conntrack);
+        flowLookup = new FlowLookup(cache, conntrack, sessions);
         rewrite = new Rewrite();
-        List<Node> nodes = List.of(new TapInput(), new VxlanInput(), new GreInput(), new EthernetInput(), new ArpReply(),
-                new Ip4Input(), flowLookup, new Ip4Lookup(), security, new FlowLearn(cache), rewrite,
-                new VxlanEncap(), new NvgreEncap(), new PortOutput(), new UnderlayOutput(), new DhcpServer(), new DnsServer(), new DnsTcp());
+        List<Node> nodes = List.of(new TapInput(), new VxlanInput(), new GreInput(), new UplinkInput(neighbors), new EthernetInput(), new ArpReply(),
+                new UplinkArp(neighbors), new Ip4Input(), new NatIn(sessions), flowLookup, new Ip4Lookup(sessions), security, new FlowLearn(cache), rewrite,
+                new VxlanEncap(), new NvgreEncap(), new NatOut(), new PortOutput(), new UnderlayOutput(), new UplinkOutput(neighbors),
+                new DhcpServer(), new DnsServer(), new DnsTcp());
         graph = new Graph(nodes);
         tapInput = graph.id(TapInput.NAME);
         vxlanInput = graph.id(VxlanInput.NAME);
         greInput = graph.id(GreInput.NAME);
+        uplinkInput = graph.id(UplinkInput.NAME);
         counters = new Counters(graph, flowLookup, rewrite);
+    }
+
+    public NatSessions natSessions() {
+        return sessions;
+    }
+
+    public Neighbors neighbors() {
+        return neighbors;
     }
 
     /** Flow records of rules with logging enabled go to {@code sink}. */
@@ -109,11 +142,12 @@ public final class Pipeline {
             generation = t.generation;
         }
         conntrack.tick();
+        sessions.tick();
         for (int i = 0; i < n; i++) {
             b.verdict[i] = PacketBatch.DROP;
             b.reason[i] = 0;
             int in = b.inPort[i];
-            graph.enqueue(in == PacketBatch.UNDERLAY ? vxlanInput : in == PacketBatch.UNDERLAY_GRE ? greInput : tapInput, i);
+            graph.enqueue(in >= 0 ? tapInput : in == PacketBatch.UNDERLAY ? vxlanInput : in == PacketBatch.UNDERLAY_GRE ? greInput : uplinkInput, i);
         }
         graph.run(b, t);
     }

@@ -47,6 +47,27 @@ public final class ForwardingTables implements AutoCloseable {
     private final Map<Integer, int[][]> subnets = new HashMap<>();
     private final Map<Integer, DnsZone> zones = new HashMap<>();
     private final Map<Integer, Integer> networkEncap = new HashMap<>();
+    private final Map<Integer, int[][]> addressSpaces = new HashMap<>();
+
+    /** The host's uplink, or null; its subnet and default gateway. */
+    public final Egress.Uplink uplink;
+    public final int uplinkNetwork;
+    public final int uplinkMask;
+    public final int uplinkGateway;
+    /** Each port's public address (one-to-one NAT on this host's uplink), 0 for none. */
+    public final int[] portPublicIp;
+    /** Each port's NAT gateway (an index of the {@code nat…} columns), -1 for none. */
+    public final int[] portNat;
+    /** NAT gateways: name, the serving host's underlay address, whether that is this host, public addresses, idle timeout. */
+    public final String[] natName;
+    public final int[] natHost;
+    public final boolean[] natServedHere;
+    public final int[][] natAddresses;
+    public final long[] natIdleNanos;
+    /** (0, public address) → the local port it is the public address of, or {@code -2 - gateway} for a served NAT gateway's. */
+    private final AddressTable owned;
+    /** Per VNI, the sources of the NAT gateways served here: {network address, mask, gateway}. */
+    private final Map<Integer, int[][]> served = new HashMap<>();
 
     public ForwardingTables(TableSnapshot snapshot, int localUnderlay) {
         this.generation = snapshot.generation();
@@ -79,7 +100,7 @@ public final class ForwardingTables implements AutoCloseable {
         entryEncap = new int[entries];
         entryPort = new int[entries];
         addresses = new AddressTable(entries);
-        peers = new AddressTable(mappings.size() + 1);
+        peers = new AddressTable(mappings.size() + 1 + snapshot.egress().natGateways().stream().mapToInt(x -> x.sources().size()).sum());
         mappings.forEach(m -> peers.put(m.vni(), m.providerAddress().value(), 1));
         int e = 0;
         for (MappingEntry mapping : mappings) {
@@ -119,6 +140,116 @@ public final class ForwardingTables implements AutoCloseable {
             }
         }
         mappings.forEach(m -> networkEncap.putIfAbsent(m.vni(), m.encapsulation() == MappingEntry.Encapsulation.NVGRE ? NVGRE : VXLAN));
+        for (NetworkEntry network : snapshot.networks()) {
+            addressSpaces.put(network.vni(), network.addressSpace().stream()
+                    .map(p -> new int[] {p.networkAddress().value(), p.mask()}).toArray(int[][]::new));
+        }
+
+        Egress egress = snapshot.egress();
+        uplink = egress.uplink();
+        uplinkNetwork = uplink == null ? 0 : uplink.prefix().networkAddress().value();
+        uplinkMask = uplink == null ? -1 : uplink.prefix().mask();
+        uplinkGateway = uplink == null ? 0 : uplink.defaultGateway().value();
+        List<Egress.NatGateway> gateways = egress.natGateways();
+        int g = gateways.size();
+        natName = new String[g];
+        natHost = new int[g];
+        natServedHere = new boolean[g];
+        natAddresses = new int[g][];
+        natIdleNanos = new long[g];
+        owned = new AddressTable(egress.publicIps().size() + g * 4 + 1);
+        portPublicIp = new int[n];
+        portNat = new int[n];
+        Arrays.fill(portNat, -1);
+        for (int x = 0; x < g; x++) {
+            Egress.NatGateway gateway = gateways.get(x);
+            natName[x] = gateway.name();
+            natHost[x] = gateway.host().value();
+            natServedHere[x] = natHost[x] == localUnderlay && uplink != null;
+            natAddresses[x] = gateway.addresses().stream().mapToInt(dev.weft.net.Ipv4::value).toArray();
+            natIdleNanos[x] = gateway.idleTimeoutSeconds() * 1_000_000_000L;
+            for (Egress.Source source : gateway.sources()) {
+                int network = source.prefix().networkAddress().value();
+                int mask = source.prefix().mask();
+                for (int p = 0; p < n; p++) {
+                    if (portVni[p] == source.vni() && (portIp[p] & mask) == network) {
+                        portNat[p] = x;
+                    }
+                }
+                if (natServedHere[x]) {
+                    served.merge(source.vni(), new int[][] {{network, mask, x}}, (a, b) -> {
+                        int[][] both = Arrays.copyOf(a, a.length + b.length);
+                        System.arraycopy(b, 0, both, a.length, b.length);
+                        return both;
+                    });
+                } else if (natHost[x] != localUnderlay) {
+                    peers.put(source.vni(), natHost[x], 1); // replies come back from the gateway host
+                }
+            }
+            if (natServedHere[x]) {
+                for (int address : natAddresses[x]) {
+                    owned.put(0, address, -2 - x);
+                }
+            }
+        }
+        Map<String, Integer> portIndex = new HashMap<>();
+        for (int p = 0; p < n; p++) {
+            portIndex.put(ports[p].name(), p);
+        }
+        for (Egress.PublicIp publicIp : egress.publicIps()) {
+            Integer p = portIndex.get(publicIp.port());
+            if (p != null && uplink != null) {
+                portPublicIp[p] = publicIp.address().value();
+                owned.put(0, portPublicIp[p], p);
+            }
+        }
+    }
+
+    /** Not a public address of this host. */
+    public static final int NOT_OWNED = -1;
+
+    /**
+     * Who owns public address {@code ip} on this host's uplink: a local port's index (one-to-one NAT), {@code -2 - g}
+     * for NAT gateway {@code g} served here, or {@link #NOT_OWNED}.
+     */
+    public int owner(int ip) {
+        return owned.get(0, ip);
+    }
+
+    /** The NAT gateway served here that {@code source} in {@code vni} leaves through, or -1. */
+    public int servedNat(int vni, int source) {
+        int[][] sources = served.get(vni);
+        if (sources != null) {
+            for (int[] s : sources) {
+                if ((source & s[1]) == s[0]) {
+                    return s[2];
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Whether {@code ip} is outside every prefix of {@code vni}'s address space: traffic to it leaves the network. */
+    public boolean outside(int vni, int ip) {
+        int[][] spaces = addressSpaces.get(vni);
+        if (spaces != null) {
+            for (int[] prefix : spaces) {
+                if ((ip & prefix[1]) == prefix[0]) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The uplink neighbour a packet to {@code ip} goes to: {@code ip} itself on the logical network's subnet, else the default gateway. */
+    public int uplinkNextHop(int ip) {
+        return (ip & uplinkMask) == uplinkNetwork ? ip : uplinkGateway;
+    }
+
+    /** How {@code vni}'s frames cross the underlay: {@link #VXLAN} or {@link #NVGRE}. */
+    public int encapsulation(int vni) {
+        return networkEncap.getOrDefault(vni, VXLAN);
     }
 
     /** The entry of (vni, ip), or -1. */
@@ -175,6 +306,7 @@ public final class ForwardingTables implements AutoCloseable {
     public void close() {
         addresses.close();
         peers.close();
+        owned.close();
     }
 
     @Override

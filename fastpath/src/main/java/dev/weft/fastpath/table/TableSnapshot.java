@@ -11,9 +11,10 @@ import java.util.stream.IntStream;
  * @param portIds    a stable id per port (same order as {@code ports}): it stays the port's while the port
  *                   exists and is never given to another, so per-port state such as connection tracking
  *                   survives other ports coming and going
+ * @param egress     uplink, public addresses and NAT gateways
  */
 public record TableSnapshot(long generation, List<PortEntry> ports, List<MappingEntry> mappings, List<NetworkEntry> networks,
-                            List<Integer> portIds) {
+                            List<Integer> portIds, Egress egress) {
 
     public static final TableSnapshot EMPTY = new TableSnapshot(0, List.of(), List.of(), List.of());
 
@@ -22,6 +23,7 @@ public record TableSnapshot(long generation, List<PortEntry> ports, List<Mapping
         mappings = List.copyOf(mappings);
         networks = List.copyOf(networks);
         portIds = List.copyOf(portIds);
+        java.util.Objects.requireNonNull(egress, "egress");
         if (portIds.size() != ports.size()) {
             throw new IllegalArgumentException(portIds.size() + " port ids for " + ports.size() + " ports");
         }
@@ -29,6 +31,11 @@ public record TableSnapshot(long generation, List<PortEntry> ports, List<Mapping
 
     /** A snapshot on its own (no history of ports): ids by position. */
     public TableSnapshot(long generation, List<PortEntry> ports, List<MappingEntry> mappings, List<NetworkEntry> networks) {
-        this(generation, ports, mappings, networks, IntStream.range(0, ports.size()).boxed().toList());
+        this(generation, ports, mappings, networks, Egress.NONE);
+    }
+
+    /** A snapshot on its own (no history of ports): ids by position. */
+    public TableSnapshot(long generation, List<PortEntry> ports, List<MappingEntry> mappings, List<NetworkEntry> networks, Egress egress) {
+        this(generation, ports, mappings, networks, IntStream.range(0, ports.size()).boxed().toList(), egress);
     }
 }

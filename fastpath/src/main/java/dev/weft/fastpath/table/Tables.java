@@ -34,11 +34,20 @@ public final class Tables {
      */
     public synchronized TableSnapshot publish(List<PortEntry> ports, List<MappingEntry> mappings, List<NetworkEntry> networks,
                                               java.util.function.Consumer<TableSnapshot> before) {
+        return publish(new TableSnapshot(0, ports, mappings, networks), before);
+    }
+
+    /**
+     * Publishes {@code entries} (whose generation and port ids are replaced) with the next generation number,
+     * handing it to {@code before} first: if that throws, nothing is published.
+     */
+    public synchronized TableSnapshot publish(TableSnapshot entries, java.util.function.Consumer<TableSnapshot> before) {
+        List<PortEntry> ports = entries.ports();
         Set<String> names = new HashSet<>();
         ports.forEach(p -> names.add(p.name()));
         portIds.keySet().retainAll(names);
         List<Integer> ids = ports.stream().map(p -> portIds.computeIfAbsent(p.name(), name -> nextPortId++)).toList();
-        TableSnapshot next = new TableSnapshot(current.generation() + 1, ports, mappings, networks, ids);
+        TableSnapshot next = new TableSnapshot(current.generation() + 1, ports, entries.mappings(), entries.networks(), ids, entries.egress());
         before.accept(next);
         current = next;
         publishes.incrementAndGet();

@@ -1,0 +1,89 @@
+package dev.weft.fastpath.node;
+
+import dev.weft.fastpath.graph.Dispatch;
+import dev.weft.fastpath.graph.Node;
+import dev.weft.fastpath.packet.DropReason;
+import dev.weft.fastpath.packet.FlowHash;
+import dev.weft.fastpath.packet.Nat;
+import dev.weft.fastpath.packet.PacketBatch;
+import dev.weft.fastpath.packet.Parser;
+import dev.weft.fastpath.table.ForwardingTables;
+import dev.weft.fastpath.uplink.NatSessions;
+import java.util.List;
+
+/**
+ * Destination NAT of what arrives on the uplink, before the flow is looked up, so the rest of the path (and
+ * the port's security groups) sees the VM's own address: a local port's public address becomes the port's
+ * address (one-to-one); a NAT gateway's address and port become the private address and port of the
+ * translation they belong to, and the frame takes that flow's VNI. Anything else is dropped: an address this
+ * host doesn't own, or a NAT gateway's port that no translation holds for the sender (unsolicited).
+ */
+public final class NatIn implements Node {
+
+    public static final String NAME = "nat-in";
+    static final int FLOW_LOOKUP = 0;
+
+    private final NatSessions sessions;
+
+    public NatIn(NatSessions sessions) {
+        this.sessions = sessions;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<String> arcs() {
+        return List.of(FlowLookup.NAME);
+    }
+
+    @Override
+    public void process(PacketBatch b, int[] vector, int count, int[] next, Dispatch d) {
+        boolean tracing = d.tracing();
+        ForwardingTables t = d.tables();
+        for (int k = 0; k < count; k++) {
+            int i = vector[k];
+            int dst = b.dstIp[i];
+            int owner = t.owner(dst);
+            if (owner == ForwardingTables.NOT_OWNED) {
+                next[k] = d.drop(i, DropReason.NOT_OWNED);
+                continue;
+            }
+            String was = tracing ? Text.ip(dst) + ":" + port(b, i) : null;
+            if (owner >= 0) {
+                b.vni[i] = t.portVni[owner];
+                Nat.destination(b, i, t.portIp[owner], port(b, i));
+                if (tracing) {
+                    d.trace(i, was + " is the public address of port " + t.ports[owner].name() + ": destination " + Text.ip(b.dstIp[i]));
+                }
+            } else {
+                if ((b.flags[i] & Parser.FLAG_FRAGMENT) != 0) {
+                    next[k] = d.drop(i, DropReason.FRAGMENT_FILTERED); // a NAT gateway translates by port
+                    continue;
+                }
+                int protocol = b.protocol[i];
+                int s = protocol == Parser.TCP || protocol == Parser.UDP || (protocol == Parser.ICMP && (b.flags[i] & Parser.FLAG_ECHO) != 0)
+                        ? sessions.reverse(dst, protocol, port(b, i), b.srcIp[i], b.srcPort[i]) : -1;
+                if (s < 0) {
+                    next[k] = d.drop(i, DropReason.NAT_NO_SESSION);
+                    continue;
+                }
+                b.vni[i] = sessions.vni(s);
+                Nat.destination(b, i, sessions.privateIp(s), sessions.privatePort(s));
+                if (tracing) {
+                    d.trace(i, was + " belongs to NAT gateway " + t.natName[-2 - owner] + "'s translation for "
+                            + Text.ip(b.dstIp[i]) + ":" + port(b, i) + " in VNI " + b.vni[i]);
+                }
+            }
+            b.hash[i] = FlowHash.hash(b.srcIp[i], b.dstIp[i], b.protocol[i], b.srcPort[i], b.dstPort[i], b.inPort[i]);
+            next[k] = FLOW_LOOKUP;
+        }
+    }
+
+    /** The destination port, or an ICMP echo's identifier. */
+    static int port(PacketBatch b, int i) {
+        return b.protocol[i] == Parser.ICMP ? b.srcPort[i] : b.dstPort[i];
+    }
+}

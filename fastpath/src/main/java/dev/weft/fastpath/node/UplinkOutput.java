@@ -1,0 +1,112 @@
+package dev.weft.fastpath.node;
+
+import dev.weft.fastpath.graph.Dispatch;
+import dev.weft.fastpath.graph.Node;
+import dev.weft.fastpath.packet.Bytes;
+import dev.weft.fastpath.packet.DropReason;
+import dev.weft.fastpath.packet.PacketBatch;
+import dev.weft.fastpath.packet.Parser;
+import dev.weft.fastpath.table.ForwardingTables;
+import dev.weft.fastpath.uplink.Neighbors;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * The end of a path to the uplink. ARP replies go as they are; an IPv4 packet gets a fresh Ethernet header
+ * (any VLAN tag a VM wrote is removed), from the uplink's MAC to its next hop's: the destination itself on
+ * the logical network's subnet, else the default gateway. While that MAC is unknown the packet is turned
+ * into an ARP request for it (at most one per {@link Neighbors#RETRY_NANOS}; others are dropped and counted).
+ */
+public final class UplinkOutput implements Node {
+
+    public static final String NAME = "uplink-output";
+
+    private final Neighbors neighbors;
+    public long arpRequests;
+
+    public UplinkOutput(Neighbors neighbors) {
+        this.neighbors = neighbors;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<String> arcs() {
+        return List.of();
+    }
+
+    @Override
+    public void process(PacketBatch b, int[] vector, int count, int[] next, Dispatch d) {
+        boolean tracing = d.tracing();
+        ForwardingTables t = d.tables();
+        MemorySegment m = b.memory();
+        long own = neighbors.ownMac();
+        for (int k = 0; k < count; k++) {
+            int i = vector[k];
+            if (t.uplink == null) {
+                next[k] = d.drop(i, DropReason.NO_EGRESS);
+                continue;
+            }
+            if (b.kind[i] == Parser.ARP) {
+                b.verdict[i] = PacketBatch.TO_UPLINK;
+                if (tracing) {
+                    d.trace(i, "send on uplink " + t.uplink.device());
+                }
+                continue;
+            }
+            int hop = t.uplinkNextHop(b.dstIp[i]);
+            long mac = neighbors.mac(hop);
+            if (mac == 0) {
+                if (!neighbors.ask(hop, System.nanoTime())) {
+                    next[k] = d.drop(i, DropReason.NO_NEIGHBOR);
+                    continue;
+                }
+                arpRequest(b, i, own, b.srcIp[i], hop);
+                arpRequests++;
+                b.verdict[i] = PacketBatch.TO_UPLINK;
+                if (tracing) {
+                    d.trace(i, "next hop " + Text.ip(hop) + " not resolved: the packet became an ARP request for it on " + t.uplink.device());
+                }
+                continue;
+            }
+            if (b.l3[i] != 14) { // a VLAN tag: the uplink gets a plain frame
+                b.start[i] += b.l3[i] - 14;
+                b.length[i] -= b.l3[i] - 14;
+                b.l4[i] -= b.l3[i] - 14;
+                b.l3[i] = 14;
+                Bytes.u16(m, b.start[i] + 12, 0x0800);
+            }
+            Bytes.mac(m, b.start[i], mac);
+            Bytes.mac(m, b.start[i] + 6, own);
+            b.verdict[i] = PacketBatch.TO_UPLINK;
+            if (tracing) {
+                d.trace(i, "send on uplink " + t.uplink.device() + " to next hop " + Text.ip(hop) + " (" + Text.mac(mac) + "), " + b.length[i] + " bytes");
+            }
+        }
+    }
+
+    /** Rewrites frame {@code i} into an ARP request: who has {@code target}, tell {@code sender}. */
+    static void arpRequest(PacketBatch b, int i, long own, int sender, int target) {
+        MemorySegment m = b.memory();
+        long s = b.start[i];
+        Bytes.mac(m, s, 0xffff_ffff_ffffL);
+        Bytes.mac(m, s + 6, own);
+        Bytes.u16(m, s + 12, 0x0806);
+        long a = s + 14;
+        Bytes.u16(m, a, 1);
+        Bytes.u16(m, a + 2, 0x0800);
+        Bytes.u8(m, a + 4, 6);
+        Bytes.u8(m, a + 5, 4);
+        Bytes.u16(m, a + 6, 1);
+        Bytes.mac(m, a + 8, own);
+        Bytes.u32(m, a + 14, sender);
+        Bytes.mac(m, a + 18, 0);
+        Bytes.u32(m, a + 24, target);
+        b.length[i] = 42;
+        b.l3[i] = 14;
+        b.kind[i] = Parser.ARP;
+    }
+}

@@ -1,0 +1,164 @@
+package dev.weft.fastpath;
+
+import static dev.weft.fastpath.Frames.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weft.fastpath.packet.DropReason;
+import dev.weft.fastpath.packet.PacketBatch;
+import dev.weft.fastpath.pipeline.Pipeline;
+import dev.weft.fastpath.table.Egress;
+import dev.weft.fastpath.table.ForwardingTables;
+import dev.weft.fastpath.table.TableSnapshot;
+import dev.weft.fastpath.trace.Probe;
+import dev.weft.net.Ipv4;
+import dev.weft.net.Ipv4Prefix;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * North–south through the pipeline: a port's public address (one-to-one NAT on this host's uplink), a NAT
+ * gateway served here and one served by another host, ARP on the uplink, and what must never get out or in.
+ */
+class NatTest {
+
+    static final long UPLINK_MAC = 0x0266_0000_0001L;
+    static final long GATEWAY_MAC = 0x0266_0000_00feL;
+    static final int INTERNET = ip("198.51.100.7");
+    static final int WEB1_PUBLIC = ip("203.0.113.10");
+    static final int EGRESS = ip("203.0.113.20");
+
+    PacketBatch batch;
+    ForwardingTables tables;
+    Pipeline pipeline;
+
+    static TableSnapshot snapshot(int natHost) {
+        TableSnapshot plain = Frames.snapshot(1);
+        Egress egress = new Egress(new Egress.Uplink("internet", "eth1", Ipv4Prefix.parse("203.0.113.0/24"), Ipv4.parse("203.0.113.1")),
+                List.of(new Egress.PublicIp("tenant-a/web-ip", "tenant-a/web-1", new Ipv4(WEB1_PUBLIC))),
+                List.of(new Egress.NatGateway("tenant-a/egress", new Ipv4(natHost), List.of(new Ipv4(EGRESS)), 240,
+                        List.of(new Egress.Source(5001, Ipv4Prefix.parse("10.1.2.0/24"))))));
+        return new TableSnapshot(1, plain.ports(), plain.mappings(), plain.networks(), egress);
+    }
+
+    @BeforeEach
+    void setUp() {
+        batch = new PacketBatch();
+        tables = new ForwardingTables(snapshot(HOST_A), HOST_A);
+        pipeline = new Pipeline(4096);
+        pipeline.neighbors().ownMac(UPLINK_MAC);
+        pipeline.neighbors().learn(ip("203.0.113.1"), GATEWAY_MAC);
+    }
+
+    @AfterEach
+    void tearDown() {
+        batch.close();
+        tables.close();
+    }
+
+    private int run(byte[] frame, int inPort) {
+        batch.clear();
+        int i = batch.add(frame, inPort);
+        batch.underlaySource[i] = HOST_B;
+        pipeline.process(batch, tables);
+        return i;
+    }
+
+    static byte[] tcp(long srcMac, long dstMac, int src, int dst, int srcPort, int dstPort) {
+        return Checksums.withL4(Probe.frame(srcMac, dstMac, src, dst, Probe.Protocol.tcp, srcPort, dstPort));
+    }
+
+    @Test
+    void aPortWithAPublicAddressLeavesByTheUplinkAsThatAddressAndItsRepliesComeBack() {
+        int i = run(tcp(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), INTERNET, 40000, 443), WEB1);
+        assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_UPLINK);
+        byte[] out = batch.frame(i);
+        assertThat(mac(out, 0)).isEqualTo(GATEWAY_MAC);
+        assertThat(mac(out, 6)).isEqualTo(UPLINK_MAC);
+        assertThat(u32(out, 26)).isEqualTo(WEB1_PUBLIC);
+        assertThat(u32(out, 30)).isEqualTo(INTERNET);
+        assertThat(u16(out, 34)).isEqualTo(40000);
+        assertThat(out[22] & 0xff).isEqualTo(63);
+        assertThat(Checksums.valid(out)).isTrue();
+
+        int r = run(tcp(GATEWAY_MAC, UPLINK_MAC, INTERNET, WEB1_PUBLIC, 443, 40000), PacketBatch.UPLINK);
+        assertThat(batch.verdict[r]).isEqualTo(PacketBatch.TO_PORT);
+        assertThat(batch.outPort[r]).isEqualTo(WEB1);
+        byte[] in = batch.frame(r);
+        assertThat(mac(in, 0)).isEqualTo(WEB1_MAC);
+        assertThat(mac(in, 6)).isEqualTo(ForwardingTables.ROUTER_MAC);
+        assertThat(u32(in, 30)).isEqualTo(ip("10.1.1.4"));
+        assertThat(Checksums.valid(in)).isTrue();
+    }
+
+    @Test
+    void aNatGatewayServedHereTranslatesPortsAndLetsOnlyRepliesBackIn() {
+        int a = run(tcp(DB2_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), INTERNET, 40000, 443), DB2);
+        assertThat(batch.verdict[a]).isEqualTo(PacketBatch.TO_UPLINK);
+        byte[] out = batch.frame(a);
+        int port = u16(out, 34);
+        assertThat(u32(out, 26)).isEqualTo(EGRESS);
+        assertThat(port).isGreaterThanOrEqualTo(1024);
+        assertThat(Checksums.valid(out)).isTrue();
+        int b = run(tcp(DB2_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), INTERNET, 40001, 443), DB2);
+        assertThat(u16(batch.frame(b), 34)).isNotEqualTo(port);
+
+        int r = run(tcp(GATEWAY_MAC, UPLINK_MAC, INTERNET, EGRESS, 443, port), PacketBatch.UPLINK);
+        assertThat(batch.verdict[r]).isEqualTo(PacketBatch.TO_PORT);
+        assertThat(batch.outPort[r]).isEqualTo(DB2);
+        byte[] in = batch.frame(r);
+        assertThat(u32(in, 30)).isEqualTo(ip("10.1.2.5"));
+        assertThat(u16(in, 36)).isEqualTo(40000);
+        assertThat(Checksums.valid(in)).isTrue();
+
+        run(tcp(GATEWAY_MAC, UPLINK_MAC, INTERNET, EGRESS, 443, port + 100), PacketBatch.UPLINK);
+        run(tcp(GATEWAY_MAC, UPLINK_MAC, ip("198.51.100.8"), EGRESS, 443, port), PacketBatch.UPLINK); // right port, wrong sender
+        assertThat(pipeline.counters().drops(DropReason.NAT_NO_SESSION)).isEqualTo(2);
+    }
+
+    @Test
+    void aPortWithNeitherAPublicAddressNorANatGatewayHasNoWayOut() {
+        int i = run(tcp(APP1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), INTERNET, 40000, 443), APP1);
+        assertThat(batch.verdict[i]).isEqualTo(PacketBatch.DROP);
+        assertThat(pipeline.counters().drops(DropReason.NO_EGRESS)).isEqualTo(1);
+    }
+
+    @Test
+    void theUplinkAnswersArpOnlyForAddressesThisHostOwns() {
+        int i = run(arpRequest(GATEWAY_MAC, ip("203.0.113.1"), WEB1_PUBLIC), PacketBatch.UPLINK);
+        assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_UPLINK);
+        assertThat(mac(batch.frame(i), 22)).isEqualTo(UPLINK_MAC);
+        assertThat(u32(batch.frame(i), 28)).isEqualTo(WEB1_PUBLIC);
+        run(arpRequest(GATEWAY_MAC, ip("203.0.113.1"), EGRESS), PacketBatch.UPLINK);
+        assertThat(batch.verdict[0]).isEqualTo(PacketBatch.TO_UPLINK);
+        run(arpRequest(GATEWAY_MAC, ip("203.0.113.1"), ip("203.0.113.11")), PacketBatch.UPLINK);
+        assertThat(batch.verdict[0]).isEqualTo(PacketBatch.DROP);
+        run(tcp(GATEWAY_MAC, UPLINK_MAC, INTERNET, ip("203.0.113.11"), 443, 40000), PacketBatch.UPLINK);
+        assertThat(pipeline.counters().drops(DropReason.NOT_OWNED)).isEqualTo(2);
+    }
+
+    @Test
+    void anUnresolvedNextHopTurnsThePacketIntoAnArpRequest() {
+        pipeline.neighbors().clear();
+        int i = run(tcp(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), INTERNET, 40000, 443), WEB1);
+        assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_UPLINK);
+        byte[] arp = batch.frame(i);
+        assertThat(u16(arp, 12)).isEqualTo(0x0806);
+        assertThat(u32(arp, 28)).isEqualTo(WEB1_PUBLIC);
+        assertThat(u32(arp, 38)).isEqualTo(ip("203.0.113.1"));
+        run(tcp(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), INTERNET, 40000, 443), WEB1);
+        assertThat(pipeline.counters().drops(DropReason.NO_NEIGHBOR)).isEqualTo(1);
+    }
+
+    @Test
+    void aNatGatewayOnAnotherHostIsReachedThroughTheUnderlayAndItsRepliesAreAccepted() {
+        tables.close();
+        tables = new ForwardingTables(snapshot(HOST_B), HOST_A);
+        int i = run(tcp(DB2_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), INTERNET, 40000, 443), DB2);
+        assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_UNDERLAY);
+        assertThat(batch.outAddress[i]).isEqualTo(HOST_B);
+        assertThat(tables.isPeer(5001, HOST_B)).isTrue();
+        assertThat(tables.owner(EGRESS)).isEqualTo(ForwardingTables.NOT_OWNED); // served there, never answered here
+    }
+}
