@@ -7,7 +7,13 @@ public enum ObjectKind {
     /** A local NIC: VNI, MAC, IP, prefix, gateway, security layers. */
     Port(PortSpec.class),
     /** A customer address → provider address entry (CA→PA) of a network with a port on the host. */
-    Mapping(MappingSpec.class);
+    Mapping(MappingSpec.class),
+    /** The host's device on a logical network, with the network's subnet and default gateway. */
+    Uplink(UplinkSpec.class),
+    /** A local port's public address: one-to-one NAT on the host's uplink. */
+    PublicIp(PublicIpSpec.class),
+    /** A NAT gateway of subnets with ports on the host, or one the host serves. */
+    NatGateway(NatGatewaySpec.class);
 
     private final Class<? extends Spec> specType;
 

@@ -24,6 +24,11 @@ final class StatusTable {
             out.printf("%-16s %-12s %-13s %5d  %-24s %s%n", h.getString("host"), h.getString("state"), abbreviate(h.getString("revision", "")),
                     h.getInteger("ops"), h.getString("lastSync") == null ? "-" : h.getString("lastSync"), h.getString("lastError", ""));
         }
+        JsonObject gateways = status.getJsonObject("natGateways", new JsonObject());
+        if (!gateways.isEmpty()) {
+            out.printf("%n%-32s %s%n", "NAT GATEWAY", "SERVED BY");
+            gateways.forEach(g -> out.printf("%-32s %s%n", g.getKey(), g.getValue()));
+        }
         out.flush();
     }
 

@@ -36,7 +36,13 @@ public final class Compiler {
     private Compiler() {
     }
 
+    /** Everything, with NAT gateways on their first-ranked Gateway hosts (all taken as healthy). */
     public static Compiled compile(Model model) {
+        return compile(model, Gateways.assign(model, host -> true, Map.of()));
+    }
+
+    /** Everything, with each NAT gateway served by the host {@code natHosts} names. */
+    public static Compiled compile(Model model, Map<ResourceId, String> natHosts) {
         Map<ResourceId, List<NetworkInterface>> nicsByNetwork = new HashMap<>();
         Map<String, List<NetworkInterface>> nicsByHost = new HashMap<>();
         for (NetworkInterface nic : model.interfaces().values()) {
@@ -48,9 +54,32 @@ public final class Compiler {
                 .map(network -> networkUnit(model, network, nicsByNetwork.getOrDefault(network.id(), List.of())))
                 .collect(Collectors.toMap(NetworkUnit::id, unit -> unit));
         NavigableMap<String, HostUnit> hosts = model.hosts().keySet().parallelStream()
-                .map(host -> hostUnit(model, host, nicsByHost.getOrDefault(host, List.of())))
+                .map(host -> hostUnit(model, host, nicsByHost.getOrDefault(host, List.of()), natHosts))
                 .collect(Collectors.toMap(HostUnit::host, unit -> unit, (a, b) -> a, TreeMap::new));
-        return new Compiled(model, Collections.unmodifiableNavigableMap(hosts), Collections.unmodifiableMap(networks));
+        return new Compiled(model, Collections.unmodifiableNavigableMap(hosts), Collections.unmodifiableMap(networks), natHosts);
+    }
+
+    /**
+     * {@code compiled} with NAT gateways moved off hosts that aren't {@code healthy} (see {@link Gateways}); the same
+     * instance when nothing moves.
+     */
+    public static Compiled reassign(Compiled compiled, java.util.function.Predicate<String> healthy) {
+        Map<ResourceId, String> natHosts = Gateways.assign(compiled.model(), healthy, compiled.natHosts());
+        return natHosts.equals(compiled.natHosts()) ? compiled : compile(compiled.model(), natHosts);
+    }
+
+    /** Whether the change touches north–south programming, which is then compiled whole (such changes are rare and small). */
+    private static boolean northSouth(Model before, Model after, ModelDiff diff) {
+        return !before.sameNorthSouth(after)
+                || diff.hosts().stream().anyMatch(c -> c.before() == null || c.after() == null || c.before().gateway() != c.after().gateway()
+                        || !c.before().uplink().equals(c.after().uplink()))
+                || diff.networks().stream().anyMatch(c -> natGateways(c.before()) || natGateways(c.after()))
+                || diff.interfaces().stream().anyMatch(c -> (c.before() != null && c.before().publicIPAddress().isPresent())
+                        || (c.after() != null && c.after().publicIPAddress().isPresent()));
+    }
+
+    private static boolean natGateways(VirtualNetwork network) {
+        return network != null && network.subnets().stream().anyMatch(s -> s.natGateway().isPresent());
     }
 
     /** {@code next} compiled, reusing the units of {@code previous} that the change from its model doesn't touch. */
@@ -60,6 +89,9 @@ public final class Compiler {
 
     /** As {@link #update(Compiled, Model)}, with the model diff already computed. */
     public static Compiled update(Compiled previous, Model next, ModelDiff diff) {
+        if (northSouth(previous.model(), next, diff)) {
+            return compile(next, Gateways.assign(next, host -> true, previous.natHosts()));
+        }
         Set<ResourceId> networksToBuild = new HashSet<>();
         Set<String> hostsToBuild = new HashSet<>();
 
@@ -139,9 +171,9 @@ public final class Compiler {
                     members.put(nicId, nic.networkId());
                 }
             });
-            hosts.put(host, hostUnit(next, host, members.keySet().stream().map(next.interfaces()::get).toList()));
+            hosts.put(host, hostUnit(next, host, members.keySet().stream().map(next.interfaces()::get).toList(), previous.natHosts()));
         }
-        return new Compiled(next, Collections.unmodifiableNavigableMap(hosts), Collections.unmodifiableMap(networks));
+        return new Compiled(next, Collections.unmodifiableNavigableMap(hosts), Collections.unmodifiableMap(networks), previous.natHosts());
     }
 
     private static boolean filteredBy(Model model, NetworkInterface nic, ResourceId group) {
@@ -176,10 +208,15 @@ public final class Compiler {
     }
 
     /** @param nics the host's NICs */
-    private static HostUnit hostUnit(Model model, String host, List<NetworkInterface> nics) {
+    private static HostUnit hostUnit(Model model, String host, List<NetworkInterface> nics, Map<ResourceId, String> natHosts) {
         NavigableMap<String, HostObject> ports = new TreeMap<>();
         NavigableMap<ResourceId, ResourceId> nicNetworks = new TreeMap<>();
+        Set<ResourceId> networks = new TreeSet<>();
         Digest digest = Digest.ZERO;
+        for (HostObject object : NorthSouth.objects(model, host, nics, natHosts, networks)) {
+            ports.put(object.kind() + ":" + object.key(), object);
+            digest = digest.plus(object.digest());
+        }
         for (NetworkInterface nic : nics) {
             VirtualNetwork network = model.networks().get(nic.networkId());
             Subnet subnet = network.subnet(nic.subnet()).orElseThrow();
@@ -191,7 +228,8 @@ public final class Compiler {
             nicNetworks.put(nic.id(), nic.networkId());
             digest = digest.plus(port.digest());
         }
+        networks.addAll(nicNetworks.values());
         return new HostUnit(host, Collections.unmodifiableNavigableMap(ports), Collections.unmodifiableNavigableMap(nicNetworks),
-                Collections.unmodifiableNavigableSet(new TreeSet<>(nicNetworks.values())), digest);
+                Collections.unmodifiableNavigableSet(new TreeSet<>(networks)), digest);
     }
 }

@@ -7,12 +7,14 @@ import java.util.NavigableMap;
 import java.util.NavigableSet;
 
 /**
- * One host's own part of its slice: the Ports of its NICs, and which virtual networks they are in
- * (whose {@link NetworkUnit}s complete the slice).
+ * One host's own part of its slice: the Ports of its NICs and its north–south objects (its Uplink, its ports'
+ * PublicIps, the NatGateways its ports leave through or it serves), and which virtual networks it needs:
+ * those of its NICs and those of the NAT gateways it serves (whose {@link NetworkUnit}s complete the slice).
  *
  * @param nicNetworks each NIC on the host and its virtual network
  * @param portsDigest sum of the Ports' digests
  */
 public record HostUnit(String host, NavigableMap<String, HostObject> ports, NavigableMap<ResourceId, ResourceId> nicNetworks,
                        NavigableSet<ResourceId> networks, Digest portsDigest) {
+    // ports: the host's own objects: Ports, and north–south ones (Uplink, PublicIp, NatGateway); portsDigest sums them all
 }

@@ -6,10 +6,20 @@ import java.util.Optional;
 import java.util.SortedMap;
 
 /** A virtualization host running a Weft agent; its underlay address is the provider address (PA). */
-public record Host(String name, Map<String, String> labels, Ipv4 underlayAddress, Optional<String> agentEndpoint) implements Resource {
+public record Host(String name, Map<String, String> labels, Ipv4 underlayAddress, Optional<String> agentEndpoint, boolean gateway,
+                   Optional<Uplink> uplink) implements Resource {
+
+    /** The host's device {@code interfaceName} on logical network {@code logicalNetwork}. */
+    public record Uplink(String logicalNetwork, String interfaceName) {
+    }
 
     public Host {
         labels = Map.copyOf(labels);
+    }
+
+    /** A host without the Gateway role or an uplink. */
+    public Host(String name, Map<String, String> labels, Ipv4 underlayAddress, Optional<String> agentEndpoint) {
+        this(name, labels, underlayAddress, agentEndpoint, false, Optional.empty());
     }
 
     @Override
@@ -22,6 +32,13 @@ public record Host(String name, Map<String, String> labels, Ipv4 underlayAddress
         SortedMap<String, String> fields = Resource.withLabels(labels);
         fields.put("underlayAddress", underlayAddress.toString());
         agentEndpoint.ifPresent(e -> fields.put("agentEndpoint", e));
+        if (gateway) {
+            fields.put("roles", "[Gateway]");
+        }
+        uplink.ifPresent(u -> {
+            fields.put("uplink.logicalNetwork", u.logicalNetwork());
+            fields.put("uplink.interface", u.interfaceName());
+        });
         return fields;
     }
 }

@@ -9,7 +9,10 @@ public enum Kind {
     Host(true),
     VirtualNetwork(false),
     NetworkInterface(false),
-    NetworkSecurityGroup(false);
+    NetworkSecurityGroup(false),
+    LogicalNetwork(true),
+    PublicIPAddress(false),
+    NatGateway(false);
 
     public static final String API_VERSION = "weft.dev/v1alpha1";
 

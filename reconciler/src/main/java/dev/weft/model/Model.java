@@ -17,13 +17,24 @@ import java.util.stream.Collectors;
  * Immutable; resources are kept sorted by id so everything derived from a model is deterministic.
  */
 public record Model(String revision, NavigableMap<String, Host> hosts, NavigableMap<ResourceId, VirtualNetwork> networks,
-                    NavigableMap<ResourceId, NetworkInterface> interfaces, NavigableMap<ResourceId, NetworkSecurityGroup> securityGroups) {
+                    NavigableMap<ResourceId, NetworkInterface> interfaces, NavigableMap<ResourceId, NetworkSecurityGroup> securityGroups,
+                    NavigableMap<String, LogicalNetwork> logicalNetworks, NavigableMap<ResourceId, PublicIPAddress> publicIps,
+                    NavigableMap<ResourceId, NatGateway> natGateways) {
 
     public Model {
         hosts = Collections.unmodifiableNavigableMap(new TreeMap<>(hosts));
         networks = Collections.unmodifiableNavigableMap(new TreeMap<>(networks));
         interfaces = Collections.unmodifiableNavigableMap(new TreeMap<>(interfaces));
         securityGroups = Collections.unmodifiableNavigableMap(new TreeMap<>(securityGroups));
+        logicalNetworks = Collections.unmodifiableNavigableMap(new TreeMap<>(logicalNetworks));
+        publicIps = Collections.unmodifiableNavigableMap(new TreeMap<>(publicIps));
+        natGateways = Collections.unmodifiableNavigableMap(new TreeMap<>(natGateways));
+    }
+
+    /** A model without north–south resources. */
+    public Model(String revision, NavigableMap<String, Host> hosts, NavigableMap<ResourceId, VirtualNetwork> networks,
+                 NavigableMap<ResourceId, NetworkInterface> interfaces, NavigableMap<ResourceId, NetworkSecurityGroup> securityGroups) {
+        this(revision, hosts, networks, interfaces, securityGroups, new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
     }
 
     /** A model without security groups. */
@@ -38,11 +49,30 @@ public record Model(String revision, NavigableMap<String, Host> hosts, Navigable
 
     public static Model of(String revision, List<Host> hosts, List<VirtualNetwork> networks, List<NetworkInterface> interfaces,
                            List<NetworkSecurityGroup> securityGroups) {
+        return of(revision, hosts, networks, interfaces, securityGroups, List.of(), List.of(), List.of());
+    }
+
+    public static Model of(String revision, List<Host> hosts, List<VirtualNetwork> networks, List<NetworkInterface> interfaces,
+                           List<NetworkSecurityGroup> securityGroups, List<LogicalNetwork> logicalNetworks, List<PublicIPAddress> publicIps,
+                           List<NatGateway> natGateways) {
         return new Model(revision,
                 index(hosts, Host::name),
                 index(networks, VirtualNetwork::id),
                 index(interfaces, NetworkInterface::id),
-                index(securityGroups, NetworkSecurityGroup::id));
+                index(securityGroups, NetworkSecurityGroup::id),
+                index(logicalNetworks, LogicalNetwork::name),
+                index(publicIps, PublicIPAddress::id),
+                index(natGateways, NatGateway::id));
+    }
+
+    /** The public address {@code name} of tenant {@code namespace}, if declared. */
+    public Optional<PublicIPAddress> publicIp(String namespace, String name) {
+        return Optional.ofNullable(publicIps.get(new ResourceId(Kind.PublicIPAddress, namespace, name)));
+    }
+
+    /** Whether anything north–south differs from {@code other}: logical networks, public addresses, NAT gateways. */
+    public boolean sameNorthSouth(Model other) {
+        return logicalNetworks.equals(other.logicalNetworks) && publicIps.equals(other.publicIps) && natGateways.equals(other.natGateways);
     }
 
     private static <K extends Comparable<K>, V> NavigableMap<K, V> index(List<V> values, Function<V, K> key) {

@@ -11,7 +11,8 @@ import java.util.NavigableMap;
  * same instances in both models (revisions share parsed files), so the walk is a pointer comparison each.
  */
 public record ModelDiff(List<Change<Host>> hosts, List<Change<VirtualNetwork>> networks, List<Change<NetworkInterface>> interfaces,
-                        List<Change<NetworkSecurityGroup>> securityGroups) {
+                        List<Change<NetworkSecurityGroup>> securityGroups, List<Change<LogicalNetwork>> logicalNetworks,
+                        List<Change<PublicIPAddress>> publicIps, List<Change<NatGateway>> natGateways) {
 
     /** One resource's two sides. */
     public record Change<R extends Resource>(R before, R after) {
@@ -25,15 +26,21 @@ public record ModelDiff(List<Change<Host>> hosts, List<Change<VirtualNetwork>> n
         networks = List.copyOf(networks);
         interfaces = List.copyOf(interfaces);
         securityGroups = List.copyOf(securityGroups);
+        logicalNetworks = List.copyOf(logicalNetworks);
+        publicIps = List.copyOf(publicIps);
+        natGateways = List.copyOf(natGateways);
     }
 
     public static ModelDiff between(Model before, Model after) {
         return new ModelDiff(changes(before.hosts(), after.hosts()), changes(before.networks(), after.networks()),
-                changes(before.interfaces(), after.interfaces()), changes(before.securityGroups(), after.securityGroups()));
+                changes(before.interfaces(), after.interfaces()), changes(before.securityGroups(), after.securityGroups()),
+                changes(before.logicalNetworks(), after.logicalNetworks()), changes(before.publicIps(), after.publicIps()),
+                changes(before.natGateways(), after.natGateways()));
     }
 
     public boolean isEmpty() {
-        return hosts.isEmpty() && networks.isEmpty() && interfaces.isEmpty() && securityGroups.isEmpty();
+        return hosts.isEmpty() && networks.isEmpty() && interfaces.isEmpty() && securityGroups.isEmpty() && logicalNetworks.isEmpty()
+                && publicIps.isEmpty() && natGateways.isEmpty();
     }
 
     private static <K extends Comparable<K>, R extends Resource> List<Change<R>> changes(NavigableMap<K, R> before, NavigableMap<K, R> after) {

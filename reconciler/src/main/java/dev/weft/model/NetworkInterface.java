@@ -8,7 +8,12 @@ import java.util.SortedMap;
 /** A VM's interface: a port on one host in a subnet of a virtual network of the same tenant. */
 public record NetworkInterface(String namespace, String name, Map<String, String> labels, String virtualNetwork,
                                String subnet, String host, MacAddress macAddress, Ipv4 ipAddress,
-                               java.util.Optional<String> networkSecurityGroup) implements Resource {
+                               java.util.Optional<String> networkSecurityGroup, java.util.Optional<String> publicIPAddress) implements Resource {
+
+    public NetworkInterface(String namespace, String name, Map<String, String> labels, String virtualNetwork, String subnet, String host,
+                            MacAddress macAddress, Ipv4 ipAddress, java.util.Optional<String> networkSecurityGroup) {
+        this(namespace, name, labels, virtualNetwork, subnet, host, macAddress, ipAddress, networkSecurityGroup, java.util.Optional.empty());
+    }
 
     public NetworkInterface {
         labels = Map.copyOf(labels);
@@ -51,6 +56,7 @@ public record NetworkInterface(String namespace, String name, Map<String, String
         fields.put("macAddress", macAddress.toString());
         fields.put("ipAddress", ipAddress.toString());
         networkSecurityGroup.ifPresent(g -> fields.put("networkSecurityGroup", g));
+        publicIPAddress.ifPresent(p -> fields.put("publicIPAddress", p));
         return fields;
     }
 

@@ -3,7 +3,12 @@ package dev.weft.model;
 import dev.weft.net.Ipv4Prefix;
 
 /** A named prefix of a virtual network, and the security group that filters it; its first host address is the gateway. */
-public record Subnet(String name, Ipv4Prefix addressPrefix, java.util.Optional<String> networkSecurityGroup) {
+public record Subnet(String name, Ipv4Prefix addressPrefix, java.util.Optional<String> networkSecurityGroup,
+                     java.util.Optional<String> natGateway) {
+
+    public Subnet(String name, Ipv4Prefix addressPrefix, java.util.Optional<String> networkSecurityGroup) {
+        this(name, addressPrefix, networkSecurityGroup, java.util.Optional.empty());
+    }
 
     public Subnet(String name, Ipv4Prefix addressPrefix) {
         this(name, addressPrefix, java.util.Optional.empty());

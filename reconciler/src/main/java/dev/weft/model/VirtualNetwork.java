@@ -47,6 +47,7 @@ public record VirtualNetwork(String namespace, String name, Map<String, String> 
         subnets.forEach(s -> {
             fields.put("subnets[" + s.name() + "].addressPrefix", s.addressPrefix().toString());
             s.networkSecurityGroup().ifPresent(g -> fields.put("subnets[" + s.name() + "].networkSecurityGroup", g));
+            s.natGateway().ifPresent(g -> fields.put("subnets[" + s.name() + "].natGateway", g));
         });
         return fields;
     }

@@ -44,6 +44,9 @@ public final class Differ {
         diff.networks().forEach(c -> changes.add(resource(c)));
         diff.interfaces().forEach(c -> changes.add(resource(c)));
         diff.securityGroups().forEach(c -> changes.add(resource(c)));
+        diff.logicalNetworks().forEach(c -> changes.add(resource(c)));
+        diff.publicIps().forEach(c -> changes.add(resource(c)));
+        diff.natGateways().forEach(c -> changes.add(resource(c)));
         changes.sort((x, y) -> x.id().compareTo(y.id()));
         return changes;
     }

@@ -121,10 +121,20 @@ public final class Reconciler implements AutoCloseable {
                 hosts.put(result.host(), result);
             }
             hosts.keySet().retainAll(compiled.hostNames());
+            Compiled moved = Compiler.reassign(compiled, host -> hosts.containsKey(host) && hosts.get(host).state() != SyncState.Unreachable);
+            if (moved != compiled) { // a Gateway host is down: its NAT gateways go to a healthy one, programmed in the next loop, now
+                log.warn("NAT gateways move to healthy Gateway hosts: {}", moved.natHosts());
+                compiled = moved;
+                trigger();
+            }
         }
         List<HostStatus> sorted = new ArrayList<>(hosts.values());
         sorted.sort((a, b) -> a.host().compareTo(b.host()));
-        status = new ReconcilerStatus(branch, epoch, revision, invalidRevision, errors, Instant.now(), sorted);
+        java.util.SortedMap<String, String> natGateways = new java.util.TreeMap<>();
+        if (compiled != null) {
+            compiled.natHosts().forEach((id, host) -> natGateways.put(id.namespace() + "/" + id.name(), host));
+        }
+        status = new ReconcilerStatus(branch, epoch, revision, invalidRevision, errors, Instant.now(), sorted, natGateways);
         onLoop.accept(status);
         return status;
     }

@@ -11,13 +11,20 @@ import java.util.List;
  * @param invalidRevision a newer revision that failed validation and was not applied, or empty
  * @param errors          that revision's validation errors, or why the repository couldn't be read
  * @param lastLoop        when the last loop finished
+ * @param natGateways     the Gateway host serving each NAT gateway ({@code namespace/name})
  */
 public record ReconcilerStatus(String branch, long epoch, String revision, String invalidRevision, List<String> errors,
-                               Instant lastLoop, List<HostStatus> hosts) {
+                               Instant lastLoop, List<HostStatus> hosts, java.util.SortedMap<String, String> natGateways) {
 
     public ReconcilerStatus {
         errors = List.copyOf(errors);
         hosts = List.copyOf(hosts);
+        natGateways = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(natGateways));
+    }
+
+    public ReconcilerStatus(String branch, long epoch, String revision, String invalidRevision, List<String> errors, Instant lastLoop,
+                            List<HostStatus> hosts) {
+        this(branch, epoch, revision, invalidRevision, errors, lastLoop, hosts, new java.util.TreeMap<>());
     }
 
     public boolean allSynced() {

@@ -122,7 +122,8 @@ public final class StatusServer implements AutoCloseable {
         status.errors().forEach(errors::add);
         return new JsonObject().put("branch", status.branch()).put("epoch", status.epoch()).put("revision", status.revision())
                 .put("invalidRevision", status.invalidRevision()).put("errors", errors)
-                .put("lastLoop", status.lastLoop() == null ? null : status.lastLoop().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString()).put("hosts", hosts);
+                .put("lastLoop", status.lastLoop() == null ? null : status.lastLoop().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString()).put("hosts", hosts)
+                .put("natGateways", new JsonObject(new java.util.LinkedHashMap<String, Object>(status.natGateways())));
     }
 
     private static void json(RoutingContext ctx, int status, JsonObject body) {

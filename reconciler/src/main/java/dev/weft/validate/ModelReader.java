@@ -3,6 +3,9 @@ package dev.weft.validate;
 import dev.weft.manifest.Document;
 import dev.weft.model.Encapsulation;
 import dev.weft.model.Host;
+import dev.weft.model.LogicalNetwork;
+import dev.weft.model.NatGateway;
+import dev.weft.model.PublicIPAddress;
 import dev.weft.model.NetworkInterface;
 import dev.weft.model.NetworkSecurityGroup;
 import dev.weft.model.PortRange;
@@ -32,8 +35,36 @@ final class ModelReader {
     }
 
     static Host host(Document d) {
+        JsonNode spec = d.body().get("spec");
+        boolean gateway = false;
+        if (spec.has("roles")) {
+            for (JsonNode role : spec.get("roles")) {
+                gateway |= role.asString().equals("Gateway");
+            }
+        }
+        JsonNode uplink = spec.get("uplink");
         return new Host(d.name(), labels(d), Ipv4.parse(d.text("spec", "underlayAddress")),
-                Optional.ofNullable(d.text("spec", "agentEndpoint")));
+                Optional.ofNullable(d.text("spec", "agentEndpoint")), gateway,
+                uplink == null ? Optional.empty()
+                        : Optional.of(new Host.Uplink(uplink.get("logicalNetwork").asString(), uplink.get("interface").asString())));
+    }
+
+    static LogicalNetwork logicalNetwork(Document d) {
+        JsonNode subnet = d.body().get("spec").get("subnets").get(0);
+        return new LogicalNetwork(d.name(), labels(d), Ipv4Prefix.parse(subnet.get("addressPrefix").asString()),
+                Ipv4.parse(subnet.get("defaultGateway").asString()));
+    }
+
+    static PublicIPAddress publicIp(Document d) {
+        return new PublicIPAddress(namespace(d), d.name(), labels(d), d.text("spec", "logicalNetwork"), Ipv4.parse(d.text("spec", "ipAddress")));
+    }
+
+    static NatGateway natGateway(Document d) {
+        JsonNode spec = d.body().get("spec");
+        List<String> addresses = new ArrayList<>();
+        spec.get("publicIPAddresses").forEach(a -> addresses.add(a.asString()));
+        return new NatGateway(namespace(d), d.name(), labels(d), addresses,
+                spec.has("idleTimeoutMinutes") ? spec.get("idleTimeoutMinutes").asInt() : NatGateway.DEFAULT_IDLE_TIMEOUT_MINUTES);
     }
 
     static VirtualNetwork network(Document d) {
@@ -43,7 +74,8 @@ final class ModelReader {
         List<Subnet> subnets = new ArrayList<>();
         if (spec.has("subnets")) {
             spec.get("subnets").forEach(s -> subnets.add(new Subnet(s.get("name").asString(), Ipv4Prefix.parse(s.get("addressPrefix").asString()),
-                    Optional.ofNullable(s.get("networkSecurityGroup")).map(JsonNode::asString))));
+                    Optional.ofNullable(s.get("networkSecurityGroup")).map(JsonNode::asString),
+                    Optional.ofNullable(s.get("natGateway")).map(JsonNode::asString))));
         }
         String encapsulation = d.text("spec", "encapsulation");
         List<Ipv4> dnsServers = new ArrayList<>();
@@ -60,7 +92,8 @@ final class ModelReader {
         return new NetworkInterface(namespace(d), d.name(), labels(d), d.text("spec", "virtualNetwork"),
                 d.text("spec", "subnet"), d.text("spec", "host"),
                 mac == null ? NetworkInterface.derivedMac(namespace(d), d.name()) : MacAddress.parse(mac),
-                Ipv4.parse(d.text("spec", "ipAddress")), Optional.ofNullable(d.text("spec", "networkSecurityGroup")));
+                Ipv4.parse(d.text("spec", "ipAddress")), Optional.ofNullable(d.text("spec", "networkSecurityGroup")),
+                Optional.ofNullable(d.text("spec", "publicIPAddress")));
     }
 
     static NetworkSecurityGroup securityGroup(Document d) {

@@ -5,6 +5,9 @@ import dev.weft.manifest.Problem;
 import dev.weft.manifest.SchemaValidator;
 import dev.weft.manifest.YamlReader;
 import dev.weft.model.Host;
+import dev.weft.model.LogicalNetwork;
+import dev.weft.model.NatGateway;
+import dev.weft.model.PublicIPAddress;
 import dev.weft.model.Kind;
 import dev.weft.model.Model;
 import dev.weft.model.NetworkInterface;
@@ -94,6 +97,9 @@ public final class Validator {
         List<Declared<VirtualNetwork>> networks = new ArrayList<>();
         List<Declared<NetworkInterface>> nics = new ArrayList<>();
         List<Declared<NetworkSecurityGroup>> groups = new ArrayList<>();
+        List<Declared<LogicalNetwork>> logicalNetworks = new ArrayList<>();
+        List<Declared<PublicIPAddress>> publicIps = new ArrayList<>();
+        List<Declared<NatGateway>> natGateways = new ArrayList<>();
         for (Checked c : usable) {
             Locator.DocumentRef ref = locator.ref(c.file(), c.index());
             switch (c.resource()) {
@@ -101,14 +107,19 @@ public final class Validator {
                 case VirtualNetwork n -> networks.add(new Declared<>(n, ref));
                 case NetworkInterface n -> nics.add(new Declared<>(n, ref));
                 case NetworkSecurityGroup g -> groups.add(new Declared<>(g, ref));
+                case LogicalNetwork l -> logicalNetworks.add(new Declared<>(l, ref));
+                case PublicIPAddress p -> publicIps.add(new Declared<>(p, ref));
+                case NatGateway g -> natGateways.add(new Declared<>(g, ref));
             }
         }
         SemanticRules rules = new SemanticRules(declared, problems::add);
         rules.check(hosts, networks, nics);
         rules.checkSecurityGroups(groups, networks, nics);
+        new NorthSouthRules(declared, problems::add).check(hosts, networks, nics, logicalNetworks, publicIps, natGateways);
 
         Optional<Model> model = problems.isEmpty()
-                ? Optional.of(Model.of(snapshot.revision(), resources(hosts), resources(networks), resources(nics), resources(groups)))
+                ? Optional.of(Model.of(snapshot.revision(), resources(hosts), resources(networks), resources(nics), resources(groups),
+                        resources(logicalNetworks), resources(publicIps), resources(natGateways)))
                 : Optional.empty();
         return new ValidationResult(snapshot, checked.size(), problems, model);
     }
@@ -167,6 +178,9 @@ public final class Validator {
             case VirtualNetwork -> ModelReader.network(document);
             case NetworkInterface -> ModelReader.networkInterface(document);
             case NetworkSecurityGroup -> ModelReader.securityGroup(document);
+            case LogicalNetwork -> ModelReader.logicalNetwork(document);
+            case PublicIPAddress -> ModelReader.publicIp(document);
+            case NatGateway -> ModelReader.natGateway(document);
         } : null;
         String name = document.name();
         ResourceId id = name == null ? null : new ResourceId(kind.get(), ModelReader.namespace(document), name);

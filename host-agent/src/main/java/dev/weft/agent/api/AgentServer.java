@@ -103,6 +103,12 @@ public final class AgentServer {
         if (packets == null) {
             return;
         }
+        if (nodeMeters.add("nat")) {
+            FunctionCounter.builder("weft_nat_port_exhausted", packets, p -> p.natSessions().exhausted)
+                    .description("New flows a NAT gateway served here dropped because every port of its addresses was in use").register(metrics);
+            Gauge.builder("weft_nat_sessions", packets, p -> p.natSessions().active())
+                    .description("Live translations of the NAT gateways served here").register(metrics);
+        }
         packets.nodeCounts().forEach((node, count) -> {
             if (nodeMeters.add(node)) {
                 FunctionCounter.builder("weft_fastpath_node_packets", packets, p -> p.nodePackets(node))

@@ -6,6 +6,10 @@ import dev.weft.contract.HostObject;
 import dev.weft.contract.MappingSpec;
 import dev.weft.contract.NetworkSpec;
 import dev.weft.contract.PortSpec;
+import dev.weft.contract.NatGatewaySpec;
+import dev.weft.contract.PublicIpSpec;
+import dev.weft.contract.UplinkSpec;
+import dev.weft.fastpath.table.Egress;
 import dev.weft.fastpath.table.MappingEntry;
 import dev.weft.fastpath.table.NetworkEntry;
 import dev.weft.fastpath.table.PortEntry;
@@ -42,7 +46,7 @@ public final class Dataplane {
     public TableSnapshot publish(AgentState state) {
         PacketIo io = packets;
         TableSnapshot entries = snapshot(state.objects().values(), 0, io == null ? 1500 : io.underlayMtu());
-        return tables.publish(entries.ports(), entries.mappings(), entries.networks(), snapshot -> {
+        return tables.publish(entries, snapshot -> {
             if (io != null) {
                 io.publish(snapshot);
             }
@@ -65,6 +69,9 @@ public final class Dataplane {
         List<PortEntry> ports = new ArrayList<>();
         List<MappingEntry> mappings = new ArrayList<>();
         List<NetworkEntry> networks = new ArrayList<>();
+        Egress.Uplink uplink = null;
+        List<Egress.PublicIp> publicIps = new ArrayList<>();
+        List<Egress.NatGateway> natGateways = new ArrayList<>();
         for (HostObject object : objects) {
             switch (object.spec()) {
                 case PortSpec p -> ports.add(new PortEntry(p.key(), p.vni(), p.mac(), p.ip(), p.subnet(), p.gateway(),
@@ -74,8 +81,12 @@ public final class Dataplane {
                         m.encapsulation() == Encapsulation.NVGRE ? MappingEntry.Encapsulation.NVGRE : MappingEntry.Encapsulation.VXLAN, m.name()));
                 case NetworkSpec n -> networks.add(new NetworkEntry(n.vni(), n.addressSpace(), n.subnets().stream().map(NetworkSpec.Subnet::prefix).toList(),
                         n.domain()));
+                case UplinkSpec u -> uplink = new Egress.Uplink(u.logicalNetwork(), u.device(), u.prefix(), u.defaultGateway());
+                case PublicIpSpec p -> publicIps.add(new Egress.PublicIp(p.key(), p.port(), p.address()));
+                case NatGatewaySpec g -> natGateways.add(new Egress.NatGateway(g.key(), g.host(), g.addresses(), g.idleTimeoutMinutes() * 60,
+                        g.sources().stream().map(x -> new Egress.Source(x.vni(), x.prefix())).toList()));
             }
         }
-        return new TableSnapshot(generation, ports, mappings, networks);
+        return new TableSnapshot(generation, ports, mappings, networks, new Egress(uplink, publicIps, natGateways));
     }
 }

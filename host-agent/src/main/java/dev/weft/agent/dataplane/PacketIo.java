@@ -4,6 +4,9 @@ import dev.weft.fastpath.io.NetNamespace;
 import dev.weft.fastpath.io.TapDevice;
 import dev.weft.fastpath.io.TapNames;
 import dev.weft.fastpath.io.Underlay;
+import dev.weft.fastpath.io.UplinkDevice;
+import dev.weft.fastpath.uplink.NatSessions;
+import dev.weft.fastpath.uplink.Neighbors;
 import dev.weft.fastpath.io.Worker;
 import dev.weft.fastpath.pipeline.Counters;
 import dev.weft.fastpath.packet.DropReason;
@@ -38,6 +41,9 @@ public final class PacketIo implements AutoCloseable {
     private final List<Worker> workers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final Map<String, TapDevice> taps = new HashMap<>();
+    private final NatSessions sessions = new NatSessions(1 << 18);
+    private final Neighbors neighbors = new Neighbors();
+    private UplinkDevice uplink;
     private volatile ForwardingTables tables;
 
     private final AuditLog audit;
@@ -57,7 +63,7 @@ public final class PacketIo implements AutoCloseable {
             Thread thread = Thread.ofPlatform().name("weft-worker-" + w).daemon(true).start(() -> {
                 try {
                     enterNamespace();
-                    Worker worker = new Worker(() -> tables, new Underlay(config.underlay().value(), receivesGre));
+                    Worker worker = new Worker(() -> tables, new Underlay(config.underlay().value(), receivesGre), sessions, neighbors);
                     worker.audit(audit);
                     ready.complete(worker);
                     worker.run();
@@ -120,7 +126,12 @@ public final class PacketIo implements AutoCloseable {
                 workers.get(w).attach(key, tap, Math.floorMod(key.hashCode(), workers.size()) == w);
             }
         });
+        UplinkDevice oldUplink = swapUplink(snapshot.egress().uplink());
         tables = new ForwardingTables(snapshot, config.underlay().value());
+        if (oldUplink != null) {
+            awaitWorkers();
+            oldUplink.close();
+        }
         List<TapDevice> removed = new ArrayList<>();
         for (String key : List.copyOf(taps.keySet())) {
             if (!keys.contains(key)) {
@@ -132,6 +143,44 @@ public final class PacketIo implements AutoCloseable {
             awaitWorkers();
             removed.forEach(TapDevice::close);
         }
+    }
+
+    /**
+     * Opens the uplink device {@code wanted} names when it isn't open yet and hands it to the workers (the first
+     * reads it); returns the device it replaced, for the caller to close once no worker uses it. An uplink
+     * device that can't be opened leaves the host without one (logged): the rest of its data plane works on.
+     */
+    private UplinkDevice swapUplink(dev.weft.fastpath.table.Egress.Uplink wanted) {
+        String name = wanted == null ? null : wanted.device();
+        if (uplink != null && uplink.name().equals(name)) {
+            return null;
+        }
+        UplinkDevice old = uplink;
+        UplinkDevice opened = null;
+        if (name != null) {
+            try {
+                opened = onControl(() -> UplinkDevice.open(name));
+            } catch (Exception e) {
+                log.error("cannot open uplink {}: {}", name, e.getMessage());
+            }
+        }
+        uplink = opened;
+        neighbors.clear();
+        neighbors.ownMac(opened == null ? 0 : opened.mac());
+        for (int w = 0; w < workers.size(); w++) {
+            workers.get(w).uplink(opened, w == 0);
+        }
+        return old;
+    }
+
+    /** The NAT gateways' translations on this host. */
+    public NatSessions natSessions() {
+        return sessions;
+    }
+
+    /** The uplink device, or null. */
+    public UplinkDevice uplink() {
+        return uplink;
     }
 
     /** Waits until every live worker has begun a loop since now (a loop waits at most 100 ms in epoll). */
@@ -188,9 +237,19 @@ public final class PacketIo implements AutoCloseable {
                         .put("expired", workers.stream().mapToLong(w -> w.conntrack().expired).sum())
                         .put("evicted", workers.stream().mapToLong(w -> w.conntrack().evictions).sum()))
                 .put("securityRules", ruleHits())
+                .put("uplink", uplinkStats())
                 .put("tap", new JsonObject().put("framesRead", taps.values().stream().mapToLong(t -> t.framesRead).sum())
                         .put("segments", taps.values().stream().mapToLong(t -> t.segments).sum())
                         .put("malformed", taps.values().stream().mapToLong(t -> t.malformed).sum()));
+    }
+
+    private JsonObject uplinkStats() {
+        UplinkDevice up = uplink;
+        JsonObject json = new JsonObject().put("device", up == null ? null : up.name())
+                .put("framesRead", up == null ? 0 : up.framesRead).put("framesSent", up == null ? 0 : up.framesSent)
+                .put("sendFailures", up == null ? 0 : up.sendFailures).put("neighbors", neighbors.size());
+        return json.put("nat", new JsonObject().put("sessions", sessions.active()).put("allocated", sessions.allocated)
+                .put("portExhausted", sessions.exhausted));
     }
 
     private long sum(java.util.function.ToLongFunction<Counters> counter) {
@@ -265,6 +324,9 @@ public final class PacketIo implements AutoCloseable {
         workers.forEach(Worker::release);
         taps.values().forEach(TapDevice::close);
         taps.clear();
+        if (uplink != null) {
+            uplink.close();
+        }
         control.shutdownNow();
         audit.close();
     }

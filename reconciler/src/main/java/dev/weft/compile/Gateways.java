@@ -1,0 +1,73 @@
+package dev.weft.compile;
+
+import dev.weft.model.Host;
+import dev.weft.model.Model;
+import dev.weft.model.NatGateway;
+import dev.weft.model.PublicIPAddress;
+import dev.weft.model.ResourceId;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/**
+ * Which Gateway host serves each NAT gateway: among the hosts with {@code roles: [Gateway]} and an uplink on
+ * the logical network of the NAT gateway's addresses, a healthy one. A NAT gateway stays where it is while
+ * that host is healthy (so its translations live on); otherwise it goes to the healthy candidate ranked first
+ * by a hash of the gateway's and the host's names (rendezvous hashing: NAT gateways spread over Gateway
+ * hosts, and a host's failure moves only its own). With no healthy candidate, the first by that rank.
+ */
+public final class Gateways {
+
+    private Gateways() {
+    }
+
+    /** The logical network a NAT gateway's addresses are on, if any resolves. */
+    static Optional<String> logicalNetwork(Model model, NatGateway gateway) {
+        return gateway.publicIPAddresses().stream().map(name -> model.publicIp(gateway.namespace(), name)).flatMap(Optional::stream)
+                .map(PublicIPAddress::logicalNetwork).findFirst();
+    }
+
+    /** The hosts that may serve {@code gateway}, ranked for it. */
+    static List<Host> candidates(Model model, NatGateway gateway) {
+        Optional<String> network = logicalNetwork(model, gateway);
+        String key = gateway.namespace() + "/" + gateway.name();
+        return model.hosts().values().stream()
+                .filter(h -> h.gateway() && network.isPresent() && h.uplink().filter(u -> u.logicalNetwork().equals(network.get())).isPresent())
+                .sorted(Comparator.comparingLong((Host h) -> rank(key, h.name())).reversed().thenComparing(Host::name))
+                .toList();
+    }
+
+    private static long rank(String gateway, String host) {
+        long h = 0xcbf29ce484222325L;
+        for (char c : (gateway + "\0" + host).toCharArray()) {
+            h = (h ^ c) * 0x100000001b3L;
+        }
+        return h ^ (h >>> 31);
+    }
+
+    /**
+     * The serving host of every NAT gateway that has candidates.
+     *
+     * @param healthy  whether a host's agent is reachable and programmed
+     * @param previous the assignment so far (empty at first)
+     */
+    public static Map<ResourceId, String> assign(Model model, Predicate<String> healthy, Map<ResourceId, String> previous) {
+        Map<ResourceId, String> assigned = new TreeMap<>();
+        for (NatGateway gateway : model.natGateways().values()) {
+            List<Host> candidates = candidates(model, gateway);
+            if (candidates.isEmpty()) {
+                continue;
+            }
+            String current = previous.get(gateway.id());
+            if (current != null && healthy.test(current) && candidates.stream().anyMatch(h -> h.name().equals(current))) {
+                assigned.put(gateway.id(), current);
+                continue;
+            }
+            assigned.put(gateway.id(), candidates.stream().map(Host::name).filter(healthy).findFirst().orElse(candidates.getFirst().name()));
+        }
+        return assigned;
+    }
+}

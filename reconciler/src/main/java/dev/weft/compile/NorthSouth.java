@@ -1,0 +1,87 @@
+package dev.weft.compile;
+
+import dev.weft.contract.HostObject;
+import dev.weft.contract.NatGatewaySpec;
+import dev.weft.contract.PublicIpSpec;
+import dev.weft.contract.UplinkSpec;
+import dev.weft.model.Host;
+import dev.weft.model.LogicalNetwork;
+import dev.weft.model.Model;
+import dev.weft.model.NatGateway;
+import dev.weft.model.NetworkInterface;
+import dev.weft.model.PublicIPAddress;
+import dev.weft.model.ResourceId;
+import dev.weft.model.Subnet;
+import dev.weft.model.VirtualNetwork;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A host's north–south objects: its Uplink, a PublicIp for each of its NICs that has one, and a NatGateway
+ * for each NAT gateway its NICs' subnets leave through or that it serves (with the serving host's underlay
+ * address, so the others know where to send, and the served subnets, so the server knows what to translate).
+ */
+final class NorthSouth {
+
+    private NorthSouth() {
+    }
+
+    /**
+     * @param networks receives the virtual networks a served NAT gateway needs on this host (their Networks and
+     *                 Mappings: to accept the subnets' traffic and to send replies to the VMs' hosts)
+     */
+    static List<HostObject> objects(Model model, String hostName, List<NetworkInterface> nics, Map<ResourceId, String> natHosts,
+                                    Set<ResourceId> networks) {
+        List<HostObject> objects = new ArrayList<>();
+        Host host = model.hosts().get(hostName);
+        host.uplink().ifPresent(u -> {
+            LogicalNetwork l = model.logicalNetworks().get(u.logicalNetwork());
+            if (l != null) {
+                objects.add(new UplinkSpec(l.name(), u.interfaceName(), l.addressPrefix(), l.defaultGateway()).toObject());
+            }
+        });
+        Set<ResourceId> gateways = new TreeSet<>();
+        for (NetworkInterface nic : nics) {
+            nic.publicIPAddress().flatMap(name -> model.publicIp(nic.namespace(), name)).ifPresent(p ->
+                    objects.add(new PublicIpSpec(p.namespace(), p.name(), nic.namespace() + "/" + nic.name(), p.ipAddress()).toObject()));
+            VirtualNetwork network = model.networks().get(nic.networkId());
+            network.subnet(nic.subnet()).flatMap(Subnet::natGateway)
+                    .ifPresent(g -> gateways.add(new ResourceId(dev.weft.model.Kind.NatGateway, nic.namespace(), g)));
+        }
+        natHosts.forEach((gateway, server) -> {
+            if (server.equals(hostName)) {
+                gateways.add(gateway);
+            }
+        });
+        for (ResourceId id : gateways) {
+            NatGateway gateway = model.natGateways().get(id);
+            String server = natHosts.get(id);
+            if (gateway == null || server == null) {
+                continue; // no Gateway host can serve it: validation refuses subnets that use it
+            }
+            List<NatGatewaySpec.Source> sources = new ArrayList<>();
+            for (VirtualNetwork network : model.networks().values()) {
+                if (!network.namespace().equals(id.namespace())) {
+                    continue;
+                }
+                for (Subnet subnet : network.subnets()) {
+                    if (subnet.natGateway().filter(id.name()::equals).isPresent()) {
+                        sources.add(new NatGatewaySpec.Source(network.vni(), subnet.addressPrefix()));
+                        if (server.equals(hostName)) {
+                            networks.add(network.id());
+                        }
+                    }
+                }
+            }
+            List<dev.weft.net.Ipv4> addresses = gateway.publicIPAddresses().stream().map(name -> model.publicIp(id.namespace(), name))
+                    .flatMap(Optional::stream).map(PublicIPAddress::ipAddress).toList();
+            objects.add(new NatGatewaySpec(id.namespace(), id.name(), model.hosts().get(server).underlayAddress(), addresses,
+                    gateway.idleTimeoutMinutes(), sources).toObject());
+        }
+        return objects;
+    }
+}
