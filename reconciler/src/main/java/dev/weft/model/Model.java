@@ -31,6 +31,11 @@ public record Model(String revision, NavigableMap<String, Host> hosts, Navigable
         natGateways = Collections.unmodifiableNavigableMap(new TreeMap<>(natGateways));
     }
 
+    /** This model at {@code revision} with {@code interfaces} instead of its own. */
+    public Model withInterfaces(String revision, NavigableMap<ResourceId, NetworkInterface> interfaces) {
+        return new Model(revision, hosts, networks, interfaces, securityGroups, logicalNetworks, publicIps, natGateways);
+    }
+
     /** A model without north–south resources. */
     public Model(String revision, NavigableMap<String, Host> hosts, NavigableMap<ResourceId, VirtualNetwork> networks,
                  NavigableMap<ResourceId, NetworkInterface> interfaces, NavigableMap<ResourceId, NetworkSecurityGroup> securityGroups) {

@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 public final class Topology implements AutoCloseable {
 
     public static final String UNDERLAY = "weft-underlay";
+    /** The namespace standing for the outside world when the repository has a LogicalNetwork: it holds the default gateway. */
+    public static final String INTERNET = "internet";
     public static final int UNDERLAY_MTU = 9000;
 
     private final Set<String> created = new LinkedHashSet<>();
@@ -40,6 +42,7 @@ public final class Topology implements AutoCloseable {
         model.interfaces().values().forEach(nic -> names.add(vmNamespace(nic)));
         model.hosts().keySet().forEach(h -> names.add(hostNamespace(h)));
         names.add(UNDERLAY);
+        names.add(INTERNET);
         for (String name : names) {
             if (exists(name)) {
                 quietly("ip", "netns", "del", name);
@@ -72,6 +75,49 @@ public final class Topology implements AutoCloseable {
         for (Host host : model.hosts().values()) {
             addHost(host);
         }
+        model.logicalNetworks().values().stream().findFirst().ifPresent(l -> {
+            try {
+                addInternet(l);
+                for (Host host : model.hosts().values()) {
+                    if (host.uplink().filter(u -> u.logicalNetwork().equals(l.name())).isPresent()) {
+                        addUplink(host);
+                    }
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** Attaches {@code dev} (the peer of {@code port}) to the bridge, up, with IPv6 off so the lab's captures hold only what Weft sends. */
+    private void bridge(String port, String ns, String dev) throws IOException {
+        run("ip", "-n", UNDERLAY, "link", "set", port, "master", "br0");
+        run("ip", "-n", UNDERLAY, "link", "set", port, "up");
+        quietly("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf." + dev + ".disable_ipv6=1");
+        run("ip", "-n", ns, "link", "set", dev, "up");
+    }
+
+    /** The {@code internet} namespace on the bridge, holding the logical network's default gateway address. */
+    private void addInternet(dev.weft.model.LogicalNetwork network) throws IOException {
+        if (created.contains(INTERNET)) {
+            return;
+        }
+        namespace(INTERNET);
+        run("ip", "link", "add", "inet0", "netns", UNDERLAY, "type", "veth", "peer", "name", "eth0", "netns", INTERNET);
+        bridge("inet0", INTERNET, "eth0");
+        run("ip", "-n", INTERNET, "addr", "add", network.defaultGateway() + "/" + network.addressPrefix().length(), "dev", "eth0");
+    }
+
+    /** The host's uplink device on the bridge, named as its manifest says, without an address: the agent owns it. */
+    private void addUplink(Host host) throws IOException {
+        String ns = hostNamespace(host.name());
+        String dev = host.uplink().orElseThrow().interfaceName();
+        if (run("ip", "-n", ns, "link", "show").contains(" " + dev + ":")) {
+            return;
+        }
+        String port = "x" + String.format("%08x", host.name().hashCode());
+        run("ip", "link", "add", port, "netns", UNDERLAY, "type", "veth", "peer", "name", dev, "netns", ns);
+        bridge(port, ns, dev);
     }
 
     public void addHost(Host host) throws IOException {

@@ -41,8 +41,10 @@ class CompilerTest {
         Compiled compiled = Compiler.compile(example());
         Map<ObjectKind, Long> hostA = compiled.slice("host-a").keySet().stream()
                 .collect(Collectors.groupingBy(ObjectKey::kind, TreeMap::new, Collectors.counting()));
-        // host-a has web-1 and db-2 (tenant-a/blue) and app-1 (tenant-b/red): both networks, all 8 mappings.
-        assertThat(hostA).isEqualTo(Map.of(ObjectKind.Network, 2L, ObjectKind.Port, 3L, ObjectKind.Mapping, 8L));
+        // host-a has web-1 and db-2 (tenant-a/blue) and app-1 (tenant-b/red): both networks, all 8 mappings; its uplink, web-1's
+        // public address, and db-2's subnet's NAT gateway.
+        assertThat(hostA).isEqualTo(Map.of(ObjectKind.Network, 2L, ObjectKind.Port, 3L, ObjectKind.Mapping, 8L, ObjectKind.Uplink, 1L,
+                ObjectKind.PublicIp, 1L, ObjectKind.NatGateway, 1L));
         PortSpec web1 = compiled.slice("host-a").get(new ObjectKey(ObjectKind.Port, "tenant-a/web-1")).spec(PortSpec.class);
         assertThat(web1.vni()).isEqualTo(5001);
         assertThat(web1.gateway()).hasToString("10.1.1.1");
@@ -59,7 +61,9 @@ class CompilerTest {
         assertThat(second).isEqualTo(first);
         Model model = example();
         Model reordered = Model.of(model.revision(), model.hosts().descendingMap().values().stream().toList(),
-                model.networks().descendingMap().values().stream().toList(), model.interfaces().descendingMap().values().stream().toList());
+                model.networks().descendingMap().values().stream().toList(), model.interfaces().descendingMap().values().stream().toList(),
+                model.securityGroups().descendingMap().values().stream().toList(), model.logicalNetworks().descendingMap().values().stream().toList(),
+                model.publicIps().descendingMap().values().stream().toList(), model.natGateways().descendingMap().values().stream().toList());
         assertThat(dump(Compiler.compile(reordered))).isEqualTo(first);
     }
 
@@ -72,7 +76,7 @@ class CompilerTest {
         NetworkInterface moved = new NetworkInterface(app2.namespace(), app2.name(), app2.labels(), app2.virtualNetwork(), app2.subnet(),
                 app2.host(), app2.macAddress(), Ipv4.parse("10.1.1.9"));
         nics.put(moved.id(), moved);
-        Model after = new Model("after", before.hosts(), before.networks(), nics);
+        Model after = before.withInterfaces("after", nics);
         Compiled compiled = Compiler.compile(before);
         var changes = Differ.hosts(compiled, Compiler.update(compiled, after));
         assertThat(changes).extracting(HostChange::host).containsExactly("host-a", "host-b", "host-c");
@@ -84,13 +88,13 @@ class CompilerTest {
         // Without data-1, red has no port on host-b: a change to app-1 leaves host-b alone.
         NavigableMap<dev.weft.model.ResourceId, NetworkInterface> fewer = new TreeMap<>(before.interfaces());
         fewer.values().removeIf(n -> n.name().equals("data-1"));
-        Model narrow = new Model("narrow", before.hosts(), before.networks(), fewer);
+        Model narrow = before.withInterfaces("narrow", fewer);
         NavigableMap<dev.weft.model.ResourceId, NetworkInterface> changed = new TreeMap<>(fewer);
         NetworkInterface app1 = changed.values().stream().filter(n -> n.name().equals("app-1")).findFirst().orElseThrow();
         changed.put(app1.id(), new NetworkInterface(app1.namespace(), app1.name(), Map.of("new", "label"), app1.virtualNetwork(),
                 app1.subnet(), app1.host(), app1.macAddress(), Ipv4.parse("10.1.1.20")));
         Compiled narrowCompiled = Compiler.compile(narrow);
-        assertThat(Differ.hosts(narrowCompiled, Compiler.update(narrowCompiled, new Model("changed", before.hosts(), before.networks(), changed))))
+        assertThat(Differ.hosts(narrowCompiled, Compiler.update(narrowCompiled, before.withInterfaces("changed", changed))))
                 .extracting(HostChange::host).containsExactly("host-a", "host-c");
     }
 }

@@ -1,0 +1,138 @@
+package dev.weft.netns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.weft.fastpath.packet.DropReason;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * North–south with real packets, on manifests-example: the {@code internet} namespace holds 203.0.113.1 on the
+ * lab's bridge, each host's eth1 is its uplink. web-1 (host-a) has public address 203.0.113.10 and a security
+ * group that lets TCP 80 in; subnet db leaves through NAT gateway egress (203.0.113.20) on Gateway host
+ * host-b or host-c. Needs root, python3 and tshark; in CI it must run.
+ */
+class NetnsNorthSouthTest extends NetnsLabTest {
+
+    /** Answers every connection with the address and port it came from, then closes it. */
+    private static final String PEER_SERVER = """
+            import socket, sys
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(('0.0.0.0', int(sys.argv[1]))); s.listen(64)
+            while True:
+                c, a = s.accept(); c.sendall(('peer %s %d\\n' % a).encode()); c.close()
+            """;
+    private static final String CLIENT = """
+            import socket, sys
+            s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
+            print(s.recv(100).decode().strip())
+            """;
+
+    private final List<Process> servers = new ArrayList<>();
+
+    @AfterEach
+    void stopServers() {
+        servers.forEach(Process::destroyForcibly);
+    }
+
+    private void server(String namespace, int port) throws Exception {
+        servers.add(new ProcessBuilder("ip", "netns", "exec", namespace, "python3", "-c", PEER_SERVER, Integer.toString(port))
+                .redirectErrorStream(true).start());
+    }
+
+    /** What the server at {@code address}:{@code port} saw the connection from {@code namespace} come from ("peer ADDRESS PORT"), or "" when it failed. */
+    private static String connect(String namespace, String address, int port) {
+        try {
+            return Topology.run("ip", "netns", "exec", namespace, "python3", "-c", CLIENT, address, Integer.toString(port)).trim();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    /** Retries while ARP on the uplink resolves (the first packet to an unresolved next hop becomes the ARP request). */
+    private static String connectSoon(String namespace, String address, int port) {
+        String[] seen = {""};
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            seen[0] = connect(namespace, address, port);
+            return seen[0].startsWith("peer ");
+        });
+        return seen[0];
+    }
+
+    @Test
+    void aPublicAddressIsReachedFromTheInternetAndIsTheSourceOfItsVmsConnections() throws Exception {
+        NetnsLab.requireTool("tshark", "tshark");
+        reconciler = lab.start().reconciler;
+        Process capture = new ProcessBuilder("ip", "netns", "exec", Topology.UNDERLAY, "tshark", "-l", "-n", "-i", "br0",
+                "-f", "not udp port 4789 and not ip proto 47", "-T", "fields", "-e", "eth.src", "-e", "arp.opcode", "-e", "arp.src.proto_ipv4",
+                "-e", "arp.dst.proto_ipv4", "-e", "ip.src", "-e", "ip.dst").redirectErrorStream(false).start();
+        try {
+            Thread.sleep(1500); // tshark starts capturing
+            server("tenant-a.web-1", 80);
+            server(Topology.INTERNET, 8080);
+            assertThat(connectSoon(Topology.INTERNET, "203.0.113.10", 80)).as("the internet reaches web-1 and web-1 sees the client's real address")
+                    .startsWith("peer 203.0.113.1 ");
+            assertThat(connectSoon("tenant-a.web-1", "203.0.113.1", 8080)).as("web-1's connection leaves as its public address")
+                    .startsWith("peer 203.0.113.10 ");
+            long denied = agents.get("host-a").dataplane().packets().nodeDrops("security", DropReason.SECURITY_DENIED);
+            assertThat(connect(Topology.INTERNET, "203.0.113.10", 22)).as("no rule allows port 22 in").isEmpty();
+            assertThat(agents.get("host-a").dataplane().packets().nodeDrops("security", DropReason.SECURITY_DENIED)).isGreaterThan(denied);
+            assertThat(connect(Topology.INTERNET, "203.0.113.11", 80)).as("an address nobody owns").isEmpty();
+            assertThat(connect("tenant-b.app-1", "203.0.113.1", 8080)).as("tenant-b has neither a public address nor a NAT gateway").isEmpty();
+            assertThat(agents.get("host-a").dataplane().packets().nodeDrops("ip4-lookup", DropReason.NO_EGRESS)).isPositive();
+        } finally {
+            capture.destroy();
+        }
+        String frames = new String(capture.getInputStream().readAllBytes());
+        String hostAMac = Topology.run("ip", "-n", "host.host-a", "-br", "link", "show", "eth1").trim().split("\\s+")[2];
+        Set<String> answeredFor10 = new HashSet<>();
+        int ipv4 = 0;
+        for (String line : frames.split("\n")) {
+            String[] f = line.split("\t", -1);
+            if (f.length < 6) {
+                continue;
+            }
+            assertThat(f[4] + " " + f[5]).as("no tenant address on the uplink: " + line).doesNotContain("10.1.").doesNotContain("10.2.");
+            if (!f[4].isEmpty()) {
+                ipv4++;
+            }
+            if ("2".equals(f[1]) && "203.0.113.10".equals(f[2])) {
+                answeredFor10.add(f[0]);
+            }
+            assertThat("2".equals(f[1]) && "203.0.113.11".equals(f[2])).as("nobody answers for an address nobody owns: " + line).isFalse();
+        }
+        assertThat(ipv4).as("the capture saw the uplink's traffic").isPositive();
+        assertThat(answeredFor10).as("only host-a answers ARP for web-1's public address").containsExactly(hostAMac);
+    }
+
+    @Test
+    void aNatGatewayTranslatesTheSubnetsConnectionsAndMovesWhenItsGatewayHostFails() throws Exception {
+        reconciler = lab.start().reconciler;
+        server(Topology.INTERNET, 8080);
+        String serving = reconciler.status().natGateways().get("tenant-a/egress");
+        assertThat(serving).as("a Gateway host serves the NAT gateway").isIn("host-b", "host-c");
+
+        String first = connectSoon("tenant-a.db-2", "203.0.113.1", 8080); // db-2 on host-a, which is no Gateway host
+        String second = connectSoon("tenant-a.db-2", "203.0.113.1", 8080);
+        String other = connectSoon("tenant-a.db-1", "203.0.113.1", 8080);
+        for (String seen : List.of(first, second, other)) {
+            assertThat(seen).as("the internet sees the NAT gateway's address").startsWith("peer 203.0.113.20 ");
+        }
+        assertThat(Set.of(first, second, other)).as("each connection its own port").hasSize(3);
+        int port = Integer.parseInt(first.split(" ")[2]);
+        assertThat(connect(Topology.INTERNET, "203.0.113.20", port)).as("no unsolicited connection in through the NAT gateway").isEmpty();
+        assertThat(agents.get(serving).dataplane().packets().nodeDrops("nat-in", DropReason.NAT_NO_SESSION)).isPositive();
+
+        agents.get(serving).close(); // the Gateway host's agent dies
+        String standby = serving.equals("host-b") ? "host-c" : "host-b";
+        await().atMost(Duration.ofSeconds(20)).until(() -> standby.equals(reconciler.status().natGateways().get("tenant-a/egress")));
+        assertThat(connectSoon("tenant-a.db-2", "203.0.113.1", 8080)).as("new connections work through the standby")
+                .startsWith("peer 203.0.113.20 ");
+    }
+}
