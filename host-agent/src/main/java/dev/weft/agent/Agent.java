@@ -111,8 +111,14 @@ public final class Agent implements AutoCloseable {
         return dataplane;
     }
 
+    private boolean closed;
+
     @Override
-    public void close() throws Exception {
+    public synchronized void close() throws Exception {
+        if (closed) {
+            return; // closing twice is closing once
+        }
+        closed = true;
         try {
             server.stop();
         } finally {

@@ -69,9 +69,11 @@ class NetnsNorthSouthTest extends NetnsLabTest {
     void aPublicAddressIsReachedFromTheInternetAndIsTheSourceOfItsVmsConnections() throws Exception {
         NetnsLab.requireTool("tshark", "tshark");
         reconciler = lab.start().reconciler;
+        java.nio.file.Path captured = dir.resolve("uplink.tsv");
         Process capture = new ProcessBuilder("ip", "netns", "exec", Topology.UNDERLAY, "tshark", "-l", "-n", "-i", "br0",
                 "-f", "not udp port 4789 and not ip proto 47", "-T", "fields", "-e", "eth.src", "-e", "arp.opcode", "-e", "arp.src.proto_ipv4",
-                "-e", "arp.dst.proto_ipv4", "-e", "ip.src", "-e", "ip.dst").redirectErrorStream(false).start();
+                "-e", "arp.dst.proto_ipv4", "-e", "ip.src", "-e", "ip.dst").redirectOutput(captured.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {
             Thread.sleep(1500); // tshark starts capturing
             server("tenant-a.web-1", 80);
@@ -86,10 +88,12 @@ class NetnsNorthSouthTest extends NetnsLabTest {
             assertThat(connect(Topology.INTERNET, "203.0.113.11", 80)).as("an address nobody owns").isEmpty();
             assertThat(connect("tenant-b.app-1", "203.0.113.1", 8080)).as("tenant-b has neither a public address nor a NAT gateway").isEmpty();
             assertThat(agents.get("host-a").dataplane().packets().nodeDrops("ip4-lookup", DropReason.NO_EGRESS)).isPositive();
+            Thread.sleep(1000); // tshark writes what it has seen
         } finally {
             capture.destroy();
+            capture.waitFor();
         }
-        String frames = new String(capture.getInputStream().readAllBytes());
+        String frames = java.nio.file.Files.readString(captured);
         String hostAMac = Topology.run("ip", "-n", "host.host-a", "-br", "link", "show", "eth1").trim().split("\\s+")[2];
         Set<String> answeredFor10 = new HashSet<>();
         int ipv4 = 0;
