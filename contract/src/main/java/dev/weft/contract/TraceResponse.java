@@ -7,12 +7,13 @@ import java.util.List;
 /**
  * What a traced frame did on one host: every node's decision, and where it ended. {@code DELIVERED}
  * names the port; {@code ENCAPSULATED} the provider address it would be sent to, the encapsulation and
- * the bytes as sent (for the next host's trace); {@code DROPPED} the reason.
+ * the bytes as sent (for the next host's trace); {@code UPLINK} (sent on the host's uplink) the uplink device in
+ * {@code port}; {@code DROPPED} the reason.
  */
 public record TraceResponse(String host, List<Hop> hops, Outcome outcome, String port, Ipv4 underlay, Encapsulation encapsulation,
                             String dropReason, String frame) {
 
-    public enum Outcome { DELIVERED, ENCAPSULATED, DROPPED }
+    public enum Outcome { DELIVERED, ENCAPSULATED, UPLINK, DROPPED }
 
     /** One node's decision. */
     public record Hop(String node, String decision) {

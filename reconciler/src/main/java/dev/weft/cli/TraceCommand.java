@@ -27,7 +27,7 @@ import tools.jackson.databind.SerializationFeature;
                 "tables the agents hold now. Nothing is sent. It is the first packet of its flow (a TCP SYN, a UDP datagram",
                 "or an ICMP echo request), so the flow cache misses and security rules decide it."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:delivered to a port", "1:error (bad arguments, unknown NIC, invalid revision, unreachable agent)", "2:dropped"})
+        exitCodeList = {"0:delivered to a port, or sent on a host's uplink", "1:error (bad arguments, unknown NIC, invalid revision, unreachable agent)", "2:dropped"})
 public final class TraceCommand implements Callable<Integer> {
 
     enum Output { text, json }
@@ -100,7 +100,7 @@ public final class TraceCommand implements Callable<Integer> {
         }
         out.print(output == Output.json ? json(report) : text(report));
         out.flush();
-        return report.delivered() ? 0 : 2;
+        return report.delivered() || report.uplink() != null ? 0 : 2;
     }
 
     static String json(TraceReport report) {
@@ -120,6 +120,8 @@ public final class TraceCommand implements Callable<Integer> {
         out.append('\n');
         if (report.delivered()) {
             out.append("delivered to port ").append(report.port()).append(" on ").append(report.host()).append('\n');
+        } else if (report.uplink() != null) {
+            out.append("sent on uplink ").append(report.uplink()).append(" of ").append(report.host()).append('\n');
         } else {
             out.append("dropped on ").append(report.host()).append(" by ").append(report.dropNode()).append(": ").append(report.dropReason()).append('\n');
         }

@@ -85,6 +85,15 @@ public final class ValidateCommand implements Callable<Integer> {
         if (!model.securityGroups().isEmpty()) {
             row(out, "security groups", model.securityGroups().size(), "");
         }
+        if (!model.logicalNetworks().isEmpty()) {
+            row(out, "logical networks", model.logicalNetworks().size(), names(model.logicalNetworks().keySet()));
+        }
+        if (!model.publicIps().isEmpty()) {
+            row(out, "public IP addresses", model.publicIps().size(), "");
+        }
+        if (!model.natGateways().isEmpty()) {
+            row(out, "NAT gateways", model.natGateways().size(), "");
+        }
     }
 
     /** Up to six names, then how many more. */
@@ -113,6 +122,9 @@ public final class ValidateCommand implements Callable<Integer> {
             summary.put("subnets", model.subnetCount());
             summary.put("networkInterfaces", model.interfaces().size());
             summary.put("securityGroups", model.securityGroups().size());
+            summary.put("logicalNetworks", model.logicalNetworks().size());
+            summary.put("publicIPAddresses", model.publicIps().size());
+            summary.put("natGateways", model.natGateways().size());
         });
         ArrayNode errors = root.putArray("errors");
         for (Problem p : result.problems()) {

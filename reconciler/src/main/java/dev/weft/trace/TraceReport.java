@@ -7,10 +7,11 @@ import java.util.List;
  * The path of one synthetic packet: each host's node decisions in order, and how it ended.
  *
  * @param delivered  whether it reached a port ({@code port} on {@code host}); otherwise it was dropped on
- *                   {@code host} by {@code dropNode} for {@code dropReason}
+ *                   {@code host} by {@code dropNode} for {@code dropReason}, or it left {@code host} by its uplink device
+ *                   {@code uplink} (then non-null)
  */
 public record TraceReport(String revision, String from, String to, String protocol, int sourcePort, int destinationPort,
-                          List<Step> steps, boolean delivered, String host, String port, String dropNode, String dropReason) {
+                          List<Step> steps, boolean delivered, String host, String port, String dropNode, String dropReason, String uplink) {
 
     /** One node's decision on one host. */
     public record Step(String host, String node, String decision) {

@@ -73,10 +73,11 @@ public final class Tracer {
     private TraceReport report(NetworkInterface nic, Ipv4 to, Probe.Protocol protocol, int sourcePort, int destinationPort,
                                List<TraceReport.Step> steps, TraceResponse last) {
         boolean delivered = last.outcome() == TraceResponse.Outcome.DELIVERED;
-        String dropNode = delivered || steps.isEmpty() ? null : steps.getLast().node();
+        boolean uplink = last.outcome() == TraceResponse.Outcome.UPLINK;
+        String dropNode = delivered || uplink || steps.isEmpty() ? null : steps.getLast().node();
         return new TraceReport(model.revision(), nic.namespace() + "/" + nic.name(), to.toString(), protocol.name(),
                 protocol == Probe.Protocol.icmp ? 0 : sourcePort, protocol == Probe.Protocol.icmp ? 0 : destinationPort, steps, delivered,
-                last.host(), last.port(), dropNode, last.dropReason());
+                last.host(), uplink ? null : last.port(), dropNode, last.dropReason(), uplink ? last.port() : null);
     }
 
     private NetworkInterface nic(String from) throws TraceException {

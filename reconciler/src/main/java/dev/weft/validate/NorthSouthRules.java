@@ -134,15 +134,14 @@ final class NorthSouthRules {
                     }
                     continue;
                 }
-                String previous = usedBy.putIfAbsent(id, "NAT gateway " + g.name());
-                if (previous != null) {
-                    report.accept(d.document().problem(at, "public IP address " + id.name() + " is already used by " + previous));
-                    continue;
-                }
                 String network = gatewayNetwork.putIfAbsent(g.id(), p.logicalNetwork());
                 if (network != null && !network.equals(p.logicalNetwork())) {
                     report.accept(d.document().problem(at, id.name() + " is on logical network " + p.logicalNetwork()
                             + ", the NAT gateway's other addresses on " + network));
+                }
+                String previous = usedBy.putIfAbsent(id, "NAT gateway " + g.name());
+                if (previous != null) {
+                    report.accept(d.document().problem(at, "public IP address " + id.name() + " is already used by " + previous));
                 }
             }
         }

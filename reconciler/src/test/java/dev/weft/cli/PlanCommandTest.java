@@ -151,7 +151,7 @@ class PlanCommandTest {
         CliRun run = plan("--base", "main", "--head", "broken", "--detailed-exitcode");
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.out()).isEmpty();
-        assertThat(run.err()).contains("tenants/tenant-a/nics.yaml:21:14: error: spec.ipAddress: 10.1.9.5 is outside subnet web (10.1.1.0/24)")
+        assertThat(run.err()).contains("tenants/tenant-a/nics.yaml:23:14: error: spec.ipAddress: 10.1.9.5 is outside subnet web (10.1.1.0/24)")
                 .contains("is invalid (1 error); no plan");
     }
 

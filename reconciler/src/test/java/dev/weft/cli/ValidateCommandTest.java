@@ -18,12 +18,16 @@ class ValidateCommandTest {
         CliRun run = CliRun.of("validate", "--repo", EXAMPLE);
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).isEqualTo("""
-                %s (working tree): valid, 6 files, 13 documents
+                %s (working tree): valid, 8 files, 18 documents
                   hosts                    3  host-a, host-b, host-c
                   tenants                  2  tenant-a, tenant-b
                   virtual networks         2
                   subnets                  4
                   network interfaces       8
+                  security groups          1
+                  logical networks         1  internet
+                  public IP addresses      2
+                  NAT gateways             1
                 """.formatted(EXAMPLE));
     }
 

@@ -60,7 +60,7 @@ class TraceCommandTest {
                 .contains("ethernet-input ICMP 10.1.1.4 → 10.1.2.5 echo request id 49152")
                 .contains("flow-lookup miss")
                 .contains("ip4-lookup 10.1.2.5 in VNI 5001 is local port tenant-a/db-2, routed from subnet 10.1.1.0/24")
-                .contains("security outbound tenant-a/web-1: no security group, allowed")
+                .contains("security outbound tenant-a/web-1: allowed by tenant-a/web-public/AllowVnetOutBound")
                 .contains("rewrite routed: TTL 64 → 63")
                 .contains("port-output deliver to port tenant-a/db-2")
                 .endsWith("delivered to port tenant-a/db-2 on host-a\n");
@@ -122,10 +122,29 @@ class TraceCommandTest {
     }
 
     @Test
-    void anAddressOutsideTheNetworkHasNoRoute() {
-        CliRun run = trace("--from", "tenant-a/web-1", "--to", "203.0.113.10");
+    void anAddressOutsideTheNetworkHasNoWayOutWithoutAPublicAddressOrANatGateway() {
+        CliRun run = trace("--from", "tenant-b/app-1", "--to", "203.0.113.1");
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.out()).endsWith("dropped on host-a by ip4-lookup: NO_ROUTE\n");
+        assertThat(run.out()).endsWith("dropped on host-a by ip4-lookup: NO_EGRESS\n");
+    }
+
+    @Test
+    void aPortWithAPublicAddressLeavesByItsHostsUplinkTranslated() {
+        CliRun run = trace("--from", "tenant-a/web-1", "--to", "198.51.100.7", "--proto", "tcp", "--dport", "443");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("ip4-lookup 198.51.100.7 is outside VNI 5001: leaves by the uplink eth1 as the port's public address 203.0.113.10")
+                .contains("nat-out source 10.1.1.4:")
+                .contains("→ 203.0.113.10:")
+                .endsWith("sent on uplink eth1 of host-a\n");
+    }
+
+    @Test
+    void aSubnetWithANatGatewayLeavesThroughTheGatewayHost() {
+        CliRun run = trace("--from", "tenant-a/db-2", "--to", "198.51.100.7", "--proto", "udp", "--dport", "123");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("host-a ip4-lookup 198.51.100.7 is outside VNI 5001: to NAT gateway tenant-a/egress on host 198.18.1.1")
+                .contains("host-c ip4-lookup 198.51.100.7 is outside VNI 5001: NAT gateway tenant-a/egress (served here) translates 10.1.2.5:")
+                .endsWith("sent on uplink eth1 of host-c\n");
     }
 
     @Test

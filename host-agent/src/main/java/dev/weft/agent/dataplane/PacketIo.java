@@ -178,6 +178,11 @@ public final class PacketIo implements AutoCloseable {
         return sessions;
     }
 
+    /** The uplink's neighbours as the workers learned them. */
+    public Neighbors neighbors() {
+        return neighbors;
+    }
+
     /** The uplink device, or null. */
     public UplinkDevice uplink() {
         return uplink;

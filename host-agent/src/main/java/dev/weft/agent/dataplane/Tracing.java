@@ -24,6 +24,12 @@ public final class Tracing {
 
     /** @param underlay the host's provider address (the outer source of what it encapsulates) */
     public static TraceResponse run(String host, TableSnapshot snapshot, Ipv4 underlay, TraceRequest request) throws ContractException {
+        return run(host, snapshot, underlay, request, new dev.weft.fastpath.uplink.Neighbors());
+    }
+
+    /** As {@link #run(String, TableSnapshot, Ipv4, TraceRequest)} with the host's uplink neighbours as they are. */
+    public static TraceResponse run(String host, TableSnapshot snapshot, Ipv4 underlay, TraceRequest request,
+                                    dev.weft.fastpath.uplink.Neighbors neighbors) throws ContractException {
         try (ForwardingTables tables = new ForwardingTables(snapshot, underlay.value())) {
             int inPort;
             if (request.port() != null) {
@@ -43,7 +49,8 @@ public final class Tracing {
             if (frame.length > PacketBatch.MAX_FRAME) {
                 throw new ContractException(ApiError.INVALID, "frame: " + frame.length + " bytes is more than a batch slot holds");
             }
-            PacketTracer.Result result = PacketTracer.trace(tables, inPort, request.underlaySource() == null ? 0 : request.underlaySource().value(), frame);
+            PacketTracer.Result result = PacketTracer.trace(tables, inPort, request.underlaySource() == null ? 0 : request.underlaySource().value(), frame,
+                    neighbors);
             return new TraceResponse(host, result.hops().stream().map(h -> new TraceResponse.Hop(h.node(), h.decision())).toList(),
                     TraceResponse.Outcome.valueOf(result.outcome().name()), result.port(),
                     result.outcome() == PacketTracer.Outcome.ENCAPSULATED ? new Ipv4(result.underlay()) : null,
