@@ -21,9 +21,13 @@ import java.util.Optional;
  * subnet's group then the interface's, outbound the interface's then the subnet's; a flow must be allowed
  * by every layer. Each layer is its group's rules sorted by priority, with {@code VirtualNetwork} and
  * {@code *} expanded into prefixes, and the default rules below them: allow inside the virtual network,
- * allow outbound, deny all other inbound.
+ * allow outbound, deny all other inbound. A NIC with a public address and no group gets the default rules
+ * alone, so the internet reaches it only where a group allows.
  */
 final class SecurityLayers {
+
+    /** The layer of a NIC with a public address and no group: the default rules alone (inbound only what it asked for). */
+    static final String PUBLIC_DEFAULTS = "public-ip-defaults";
 
     private SecurityLayers() {
     }
@@ -33,7 +37,11 @@ final class SecurityLayers {
         Optional<NetworkSecurityGroup> subnetGroup = subnet.networkSecurityGroup().map(g -> group(model, nic.namespace(), g));
         Optional<NetworkSecurityGroup> nicGroup = nic.networkSecurityGroup().map(g -> group(model, nic.namespace(), g));
         if (subnetGroup.isEmpty() && nicGroup.isEmpty()) {
-            return PortSecurity.NONE;
+            if (nic.publicIPAddress().isEmpty()) {
+                return PortSecurity.NONE;
+            }
+            // secure by default: a public address is reachable from the internet only where a group allows it
+            nicGroup = Optional.of(new NetworkSecurityGroup(nic.namespace(), PUBLIC_DEFAULTS, java.util.Map.of(), List.of()));
         }
         List<SecurityLayer> inbound = new ArrayList<>();
         List<SecurityLayer> outbound = new ArrayList<>();

@@ -97,4 +97,21 @@ class CompilerTest {
         assertThat(Differ.hosts(narrowCompiled, Compiler.update(narrowCompiled, before.withInterfaces("changed", changed))))
                 .extracting(HostChange::host).containsExactly("host-a", "host-c");
     }
+
+    @Test
+    void aNicWithAPublicAddressAndNoSecurityGroupGetsTheDefaultRulesSoTheInternetCannotOpenConnectionsToIt() throws Exception {
+        Model model = example();
+        NavigableMap<dev.weft.model.ResourceId, NetworkInterface> nics = new TreeMap<>(model.interfaces());
+        NetworkInterface web1 = nics.values().stream().filter(n -> n.name().equals("web-1")).findFirst().orElseThrow();
+        nics.put(web1.id(), new NetworkInterface(web1.namespace(), web1.name(), web1.labels(), web1.virtualNetwork(), web1.subnet(), web1.host(),
+                web1.macAddress(), web1.ipAddress(), java.util.Optional.empty(), web1.publicIPAddress()));
+        PortSpec port = Compiler.compile(model.withInterfaces("no-nsg", nics)).slice("host-a")
+                .get(new ObjectKey(ObjectKind.Port, "tenant-a/web-1")).spec(PortSpec.class);
+        assertThat(port.security().inbound()).singleElement().satisfies(layer -> {
+            assertThat(layer.group()).isEqualTo("tenant-a/public-ip-defaults");
+            assertThat(layer.rules()).extracting(dev.weft.contract.SecurityRule::name).containsExactly("AllowVnetInBound", "DenyAllInBound");
+        });
+        PortSpec db2 = Compiler.compile(model).slice("host-a").get(new ObjectKey(ObjectKind.Port, "tenant-a/db-2")).spec(PortSpec.class);
+        assertThat(db2.security().inbound()).as("without a public address, no group means no filter").isEmpty();
+    }
 }
