@@ -199,10 +199,27 @@ public final class UpCommand implements Callable<Integer> {
                     out.printf("  try:     ip netns exec %s ping %s      (%s on %s → %s on %s, over VXLAN)%n", Topology.vmNamespace(from),
                             to.ipAddress(), from.name(), from.host(), to.name(), to.host());
                     out.println("           ip netns list   shows every VM (<tenant>.<nic>) and host (host.<name>) namespace");
+                    tryInternet(model, out);
                     return;
                 }
             }
         }
+    }
+
+    /** With a logical network: the internet namespace, and a VM that reaches it. */
+    private static void tryInternet(Model model, PrintWriter out) {
+        model.logicalNetworks().values().stream().findFirst().ifPresent(l -> {
+            for (NetworkInterface nic : model.interfaces().values()) {
+                boolean leaves = nic.publicIPAddress().isPresent() || model.networks().get(nic.networkId()).subnet(nic.subnet())
+                        .flatMap(dev.weft.model.Subnet::natGateway).isPresent();
+                if (leaves) {
+                    out.printf("           ip netns exec %s ping %s   (%s reaches the namespace %s, the %s network's gateway, %s)%n",
+                            Topology.vmNamespace(nic), l.defaultGateway(), nic.name(), Topology.INTERNET, l.name(),
+                            nic.publicIPAddress().isPresent() ? "as its public address" : "through its subnet's NAT gateway");
+                    return;
+                }
+            }
+        });
     }
 
     /** The Git repository to follow: --repo if it is one, else a throwaway repository holding a copy of the manifests. */
