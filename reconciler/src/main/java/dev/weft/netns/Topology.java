@@ -117,6 +117,10 @@ public final class Topology implements AutoCloseable {
         }
         String port = "x" + String.format("%08x", host.name().hashCode());
         run("ip", "link", "add", port, "netns", UNDERLAY, "type", "veth", "peer", "name", dev, "netns", ns);
+        // The uplink shares the underlay's bridge: the host's kernel must answer ARP for its underlay address on the
+        // underlay device only, or its neighbours send underlay traffic to the uplink's MAC.
+        run("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv4.conf.all.arp_ignore=1");
+        run("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv4.conf.all.arp_announce=2");
         bridge(port, ns, dev);
     }
 

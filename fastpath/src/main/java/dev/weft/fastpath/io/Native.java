@@ -68,6 +68,11 @@ public final class Native {
             ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
     private static final MethodHandle SENDMMSG = handle("sendmmsg", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
             ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle MMAP = handle("mmap", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
+    private static final MethodHandle MUNMAP = handle("munmap", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final MethodHandle SEND = handle("send", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+            ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
     private static final MethodHandle IF_NAMETOINDEX = handle("if_nametoindex", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
     private static final MethodHandle SETNS = handle("setns", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle EPOLL_CREATE1 = handle("epoll_create1", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
@@ -179,6 +184,45 @@ public final class Native {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment v = arena.allocateFrom(ValueLayout.JAVA_INT, value);
             return (int) SETSOCKOPT.invokeExact(STATE.get(), fd, level, name, v, 4);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** setsockopt(2) with a struct value. */
+    public static int setsockopt(int fd, int level, int name, MemorySegment value) {
+        try {
+            return (int) SETSOCKOPT.invokeExact(STATE.get(), fd, level, name, value, (int) value.byteSize());
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    public static final int PROT_READ_WRITE = 3;
+    public static final int MAP_SHARED = 1;
+
+    /** mmap(2) of {@code length} bytes of {@code fd} (shared, read and write), as a segment of that size; a segment of address -1 on failure. */
+    public static MemorySegment mmap(int fd, long length) {
+        try {
+            MemorySegment at = (MemorySegment) MMAP.invokeExact(STATE.get(), MemorySegment.NULL, length, PROT_READ_WRITE, MAP_SHARED, fd, 0L);
+            return at.reinterpret(at.address() == -1L ? 0 : length);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    public static int munmap(MemorySegment mapping) {
+        try {
+            return (int) MUNMAP.invokeExact(STATE.get(), mapping, mapping.byteSize());
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** send(2) of nothing: how a packet socket's TX ring is told to send what is queued in it. */
+    public static long kick(int fd) {
+        try {
+            return (long) SEND.invokeExact(STATE.get(), fd, MemorySegment.NULL, 0L, MSG_DONTWAIT);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

@@ -83,6 +83,32 @@ final class Structs {
     static final long IFR_NAME = IFREQ.byteOffset(groupElement("ifr_name"));
     private static final VarHandle IFR_FLAGS = IFREQ.varHandle(groupElement("ifr_flags"));
 
+    /** {@code struct tpacket_req}: the geometry of a packet socket's RX or TX ring. */
+    static final StructLayout TPACKET_REQ = structLayout(
+            ValueLayout.JAVA_INT.withName("tp_block_size"), ValueLayout.JAVA_INT.withName("tp_block_nr"),
+            ValueLayout.JAVA_INT.withName("tp_frame_size"), ValueLayout.JAVA_INT.withName("tp_frame_nr"));
+
+    static void tpacketReq(MemorySegment req, int blockSize, int blocks, int frameSize, int frames) {
+        req.set(ValueLayout.JAVA_INT, TPACKET_REQ.byteOffset(groupElement("tp_block_size")), blockSize);
+        req.set(ValueLayout.JAVA_INT, TPACKET_REQ.byteOffset(groupElement("tp_block_nr")), blocks);
+        req.set(ValueLayout.JAVA_INT, TPACKET_REQ.byteOffset(groupElement("tp_frame_size")), frameSize);
+        req.set(ValueLayout.JAVA_INT, TPACKET_REQ.byteOffset(groupElement("tp_frame_nr")), frames);
+    }
+
+    /** {@code struct tpacket2_hdr}: the head of every frame of a TPACKET_V2 ring. */
+    static final StructLayout TPACKET2_HDR = structLayout(
+            ValueLayout.JAVA_INT.withName("tp_status"), ValueLayout.JAVA_INT.withName("tp_len"), ValueLayout.JAVA_INT.withName("tp_snaplen"),
+            ValueLayout.JAVA_SHORT.withName("tp_mac"), ValueLayout.JAVA_SHORT.withName("tp_net"),
+            ValueLayout.JAVA_INT.withName("tp_sec"), ValueLayout.JAVA_INT.withName("tp_nsec"),
+            ValueLayout.JAVA_SHORT.withName("tp_vlan_tci"), ValueLayout.JAVA_SHORT.withName("tp_vlan_tpid"), paddingLayout(4));
+    /** A frame's status, read with acquire and written with release: it hands the frame between the kernel and us. */
+    static final VarHandle TP_STATUS = TPACKET2_HDR.varHandle(groupElement("tp_status"));
+    static final long TP_LEN = TPACKET2_HDR.byteOffset(groupElement("tp_len"));
+    static final long TP_SNAPLEN = TPACKET2_HDR.byteOffset(groupElement("tp_snaplen"));
+    static final long TP_MAC = TPACKET2_HDR.byteOffset(groupElement("tp_mac"));
+    /** Where a TX frame's data starts without PACKET_TX_HAS_OFF: TPACKET2_HDRLEN less {@code sizeof(struct sockaddr_ll)}. */
+    static final long TX_DATA = TPACKET2_HDR.byteSize();
+
     /** {@code struct sockaddr_ll}: binds a packet socket to one interface. */
     static final StructLayout SOCKADDR_LL = structLayout(
             ValueLayout.JAVA_SHORT.withName("sll_family"), ValueLayout.JAVA_SHORT.withName("sll_protocol"),

@@ -161,7 +161,7 @@ public final class Worker implements Runnable, AutoCloseable {
             for (int k = 0; k < ready && !batch.full(); k++) {
                 int fd = Structs.epollFd(events, k);
                 Integer port = portOfFd.get(fd);
-                if (up != null && fd == up.fd()) {
+                if (up != null && up.receives() && fd == up.fd()) {
                     up.receive(batch);
                 } else if (port != null) {
                     byIndex[port].receive(batch, port);
@@ -195,6 +195,9 @@ public final class Worker implements Runnable, AutoCloseable {
             }
             if (encapsulated > 0) {
                 underlay.send(batch, toUnderlay, encapsulated);
+            }
+            if (up != null) {
+                up.flush();
             }
         }
     }

@@ -43,7 +43,8 @@ public final class PacketIo implements AutoCloseable {
     private final Map<String, TapDevice> taps = new HashMap<>();
     private final NatSessions sessions = new NatSessions(1 << 18);
     private final Neighbors neighbors = new Neighbors();
-    private UplinkDevice uplink;
+    /** The uplink's device of each worker (the first receives), or none. */
+    private volatile List<UplinkDevice> uplinks = List.of();
     private volatile ForwardingTables tables;
 
     private final AuditLog audit;
@@ -126,11 +127,11 @@ public final class PacketIo implements AutoCloseable {
                 workers.get(w).attach(key, tap, Math.floorMod(key.hashCode(), workers.size()) == w);
             }
         });
-        UplinkDevice oldUplink = swapUplink(snapshot.egress().uplink());
+        List<UplinkDevice> oldUplinks = swapUplink(snapshot.egress().uplink());
         tables = new ForwardingTables(snapshot, config.underlay().value());
-        if (oldUplink != null) {
+        if (!oldUplinks.isEmpty()) {
             awaitWorkers();
-            oldUplink.close();
+            oldUplinks.forEach(UplinkDevice::close);
         }
         List<TapDevice> removed = new ArrayList<>();
         for (String key : List.copyOf(taps.keySet())) {
@@ -146,29 +147,35 @@ public final class PacketIo implements AutoCloseable {
     }
 
     /**
-     * Opens the uplink device {@code wanted} names when it isn't open yet and hands it to the workers (the first
-     * reads it); returns the device it replaced, for the caller to close once no worker uses it. An uplink
-     * device that can't be opened leaves the host without one (logged): the rest of its data plane works on.
+     * Opens the uplink device {@code wanted} names when it isn't open yet, a socket per worker (the first also
+     * receives), and hands them to the workers; returns the ones it replaced, for the caller to close once no
+     * worker uses them. An uplink that can't be opened leaves the host without one (logged): the rest of its data
+     * plane works on.
      */
-    private UplinkDevice swapUplink(dev.weft.fastpath.table.Egress.Uplink wanted) {
+    private List<UplinkDevice> swapUplink(dev.weft.fastpath.table.Egress.Uplink wanted) {
         String name = wanted == null ? null : wanted.device();
-        if (uplink != null && uplink.name().equals(name)) {
-            return null;
+        if (!uplinks.isEmpty() && uplinks.getFirst().name().equals(name)) {
+            return List.of();
         }
-        UplinkDevice old = uplink;
-        UplinkDevice opened = null;
+        List<UplinkDevice> old = uplinks;
+        List<UplinkDevice> opened = new ArrayList<>();
         if (name != null) {
             try {
-                opened = onControl(() -> UplinkDevice.open(name));
+                for (int w = 0; w < workers.size(); w++) {
+                    boolean receives = w == 0;
+                    opened.add(onControl(() -> UplinkDevice.open(name, receives)));
+                }
             } catch (Exception e) {
+                opened.forEach(UplinkDevice::close);
+                opened.clear();
                 log.error("cannot open uplink {}: {}", name, e.getMessage());
             }
         }
-        uplink = opened;
+        uplinks = opened;
         neighbors.clear();
-        neighbors.ownMac(opened == null ? 0 : opened.mac());
+        neighbors.ownMac(opened.isEmpty() ? 0 : opened.getFirst().mac());
         for (int w = 0; w < workers.size(); w++) {
-            workers.get(w).uplink(opened, w == 0);
+            workers.get(w).uplink(opened.isEmpty() ? null : opened.get(w), w == 0);
         }
         return old;
     }
@@ -183,10 +190,6 @@ public final class PacketIo implements AutoCloseable {
         return neighbors;
     }
 
-    /** The uplink device, or null. */
-    public UplinkDevice uplink() {
-        return uplink;
-    }
 
     /** Waits until every live worker has begun a loop since now (a loop waits at most 100 ms in epoll). */
     private void awaitWorkers() {
@@ -249,10 +252,13 @@ public final class PacketIo implements AutoCloseable {
     }
 
     private JsonObject uplinkStats() {
-        UplinkDevice up = uplink;
-        JsonObject json = new JsonObject().put("device", up == null ? null : up.name())
-                .put("framesRead", up == null ? 0 : up.framesRead).put("framesSent", up == null ? 0 : up.framesSent)
-                .put("sendFailures", up == null ? 0 : up.sendFailures).put("neighbors", neighbors.size());
+        List<UplinkDevice> ups = uplinks;
+        JsonObject json = new JsonObject().put("device", ups.isEmpty() ? null : ups.getFirst().name())
+                .put("framesRead", ups.stream().mapToLong(u -> u.framesRead).sum())
+                .put("framesSent", ups.stream().mapToLong(u -> u.framesSent).sum())
+                .put("malformed", ups.stream().mapToLong(u -> u.malformed).sum())
+                .put("foreign", ups.stream().mapToLong(u -> u.foreign).sum())
+                .put("sendFailures", ups.stream().mapToLong(u -> u.sendFailures).sum()).put("neighbors", neighbors.size());
         return json.put("nat", new JsonObject().put("sessions", sessions.active()).put("allocated", sessions.allocated)
                 .put("portExhausted", sessions.exhausted));
     }
@@ -329,9 +335,7 @@ public final class PacketIo implements AutoCloseable {
         workers.forEach(Worker::release);
         taps.values().forEach(TapDevice::close);
         taps.clear();
-        if (uplink != null) {
-            uplink.close();
-        }
+        uplinks.forEach(UplinkDevice::close);
         control.shutdownNow();
         audit.close();
     }
