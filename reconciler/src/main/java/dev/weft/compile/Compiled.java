@@ -33,7 +33,7 @@ public record Compiled(Model model, NavigableMap<String, HostUnit> hosts, Map<Re
         if (unit == null) {
             return Digest.ZERO;
         }
-        Digest digest = unit.portsDigest();
+        Digest digest = unit.objectsDigest();
         for (ResourceId network : unit.networks()) {
             digest = digest.plus(networks.get(network).digest());
         }
@@ -47,7 +47,7 @@ public record Compiled(Model model, NavigableMap<String, HostUnit> hosts, Map<Re
         if (unit == null) {
             return slice;
         }
-        unit.ports().values().forEach(o -> slice.put(o.id(), o));
+        unit.objects().values().forEach(o -> slice.put(o.id(), o));
         for (ResourceId id : unit.networks()) {
             NetworkUnit network = networks.get(id);
             slice.put(network.network().id(), network.network());

@@ -209,12 +209,12 @@ public final class Compiler {
 
     /** @param nics the host's NICs */
     private static HostUnit hostUnit(Model model, String host, List<NetworkInterface> nics, Map<ResourceId, String> natHosts) {
-        NavigableMap<String, HostObject> ports = new TreeMap<>();
+        NavigableMap<String, HostObject> objects = new TreeMap<>();
         NavigableMap<ResourceId, ResourceId> nicNetworks = new TreeMap<>();
         Set<ResourceId> networks = new TreeSet<>();
         Digest digest = Digest.ZERO;
         for (HostObject object : NorthSouth.objects(model, host, nics, natHosts, networks)) {
-            ports.put(object.kind() + ":" + object.key(), object);
+            objects.put(object.kind() + ":" + object.key(), object);
             digest = digest.plus(object.digest());
         }
         for (NetworkInterface nic : nics) {
@@ -224,12 +224,12 @@ public final class Compiler {
                     nic.macAddress(), nic.ipAddress(), subnet.addressPrefix(), subnet.addressPrefix().gatewayAddress(),
                     SecurityLayers.of(model, nic, network, subnet),
                     new dev.weft.contract.DhcpOptions(network.domain(), network.dnsServers())).toObject();
-            ports.put(port.key(), port);
+            objects.put(port.key(), port);
             nicNetworks.put(nic.id(), nic.networkId());
             digest = digest.plus(port.digest());
         }
         networks.addAll(nicNetworks.values());
-        return new HostUnit(host, Collections.unmodifiableNavigableMap(ports), Collections.unmodifiableNavigableMap(nicNetworks),
+        return new HostUnit(host, Collections.unmodifiableNavigableMap(objects), Collections.unmodifiableNavigableMap(nicNetworks),
                 Collections.unmodifiableNavigableSet(new TreeSet<>(networks)), digest);
     }
 }

@@ -11,10 +11,10 @@ import java.util.NavigableSet;
  * PublicIps, the NatGateways its ports leave through or it serves), and which virtual networks it needs:
  * those of its NICs and those of the NAT gateways it serves (whose {@link NetworkUnit}s complete the slice).
  *
- * @param nicNetworks each NIC on the host and its virtual network
- * @param portsDigest sum of the Ports' digests
+ * @param objects       the host's own objects: Ports, and the north–south ones
+ * @param nicNetworks   each NIC on the host and its virtual network
+ * @param objectsDigest sum of those objects' digests
  */
-public record HostUnit(String host, NavigableMap<String, HostObject> ports, NavigableMap<ResourceId, ResourceId> nicNetworks,
-                       NavigableSet<ResourceId> networks, Digest portsDigest) {
-    // ports: the host's own objects: Ports, and north–south ones (Uplink, PublicIp, NatGateway); portsDigest sums them all
+public record HostUnit(String host, NavigableMap<String, HostObject> objects, NavigableMap<ResourceId, ResourceId> nicNetworks,
+                       NavigableSet<ResourceId> networks, Digest objectsDigest) {
 }

@@ -101,7 +101,7 @@ public final class Differ {
         HostUnit a = before.hosts().get(host);
         HostUnit b = after.hosts().get(host);
         if (a != b) {
-            objects(a == null ? null : a.ports(), b == null ? null : b.ports(), out);
+            objects(a == null ? null : a.objects(), b == null ? null : b.objects(), out);
         }
         TreeSet<ResourceId> networks = new TreeSet<>();
         if (a != null) {

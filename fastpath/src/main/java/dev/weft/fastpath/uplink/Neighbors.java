@@ -12,6 +12,12 @@ public final class Neighbors {
     public static final long RETRY_NANOS = 200_000_000L;
 
     private volatile long ownMac;
+    /** The last neighbour looked up and found: nearly every packet goes to the default gateway, read without a map lookup. */
+    private volatile Entry last = new Entry(0, 0);
+
+    private record Entry(int ip, long mac) {
+    }
+
     private final ConcurrentHashMap<Integer, Long> macs = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, Long> asked = new ConcurrentHashMap<>();
 
@@ -26,12 +32,21 @@ public final class Neighbors {
 
     /** The MAC of {@code ip}, or 0 when unknown. */
     public long mac(int ip) {
+        Entry e = last;
+        if (e.ip == ip && ip != 0) {
+            return e.mac;
+        }
         Long mac = macs.get(ip);
-        return mac == null ? 0 : mac;
+        if (mac == null) {
+            return 0;
+        }
+        last = new Entry(ip, mac);
+        return mac;
     }
 
     public void learn(int ip, long mac) {
         Long old = macs.put(ip, mac);
+        last = new Entry(0, 0); // a changed MAC is read from the map from now on
         if (old == null || old != mac) {
             asked.remove(ip);
         }
@@ -49,6 +64,7 @@ public final class Neighbors {
 
     /** Forgets every neighbour (the uplink changed). */
     public void clear() {
+        last = new Entry(0, 0);
         macs.clear();
         asked.clear();
     }
