@@ -13,7 +13,9 @@ public enum ObjectKind {
     /** A local port's public address: one-to-one NAT on the host's uplink. */
     PublicIp(PublicIpSpec.class),
     /** A NAT gateway of subnets with ports on the host, or one the host serves. */
-    NatGateway(NatGatewaySpec.class);
+    NatGateway(NatGatewaySpec.class),
+    /** A load balancer with a frontend in a network that has ports on the host: the host balances its clients' flows. */
+    LoadBalancer(LoadBalancerSpec.class);
 
     private final Class<? extends Spec> specType;
 

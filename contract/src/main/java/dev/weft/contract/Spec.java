@@ -1,7 +1,7 @@
 package dev.weft.contract;
 
 /** A host object's typed spec: each kind is one record, and it knows its own key. */
-public sealed interface Spec permits NetworkSpec, PortSpec, MappingSpec, UplinkSpec, PublicIpSpec, NatGatewaySpec {
+public sealed interface Spec permits NetworkSpec, PortSpec, MappingSpec, UplinkSpec, PublicIpSpec, NatGatewaySpec, LoadBalancerSpec {
 
     ObjectKind kind();
 

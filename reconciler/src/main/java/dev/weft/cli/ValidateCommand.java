@@ -94,6 +94,9 @@ public final class ValidateCommand implements Callable<Integer> {
         if (!model.natGateways().isEmpty()) {
             row(out, "NAT gateways", model.natGateways().size(), "");
         }
+        if (!model.loadBalancers().isEmpty()) {
+            row(out, "load balancers", model.loadBalancers().size(), "");
+        }
     }
 
     /** Up to six names, then how many more. */
@@ -125,6 +128,7 @@ public final class ValidateCommand implements Callable<Integer> {
             summary.put("logicalNetworks", model.logicalNetworks().size());
             summary.put("publicIPAddresses", model.publicIps().size());
             summary.put("natGateways", model.natGateways().size());
+            summary.put("loadBalancers", model.loadBalancers().size());
         });
         ArrayNode errors = root.putArray("errors");
         for (Problem p : result.problems()) {

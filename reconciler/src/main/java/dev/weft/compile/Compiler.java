@@ -74,6 +74,7 @@ public final class Compiler {
                 || diff.hosts().stream().anyMatch(c -> c.before() == null || c.after() == null || c.before().gateway() != c.after().gateway()
                         || !c.before().uplink().equals(c.after().uplink()))
                 || diff.networks().stream().anyMatch(c -> natGateways(c.before()) || natGateways(c.after()))
+                || (!after.loadBalancers().isEmpty() && !diff.interfaces().isEmpty()) // a backend's address or network may change
                 || diff.interfaces().stream().anyMatch(c -> (c.before() != null && c.before().publicIPAddress().isPresent())
                         || (c.after() != null && c.after().publicIPAddress().isPresent()));
     }

@@ -1,6 +1,7 @@
 package dev.weft.compile;
 
 import dev.weft.contract.HostObject;
+import dev.weft.contract.LoadBalancerSpec;
 import dev.weft.contract.NatGatewaySpec;
 import dev.weft.contract.PublicIpSpec;
 import dev.weft.contract.UplinkSpec;
@@ -21,9 +22,10 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * A host's north–south objects: its Uplink, a PublicIp for each of its NICs that has one, and a NatGateway
+ * A host's objects beyond its ports and networks: its Uplink, a PublicIp for each of its NICs that has one, and a NatGateway
  * for each NAT gateway its NICs' subnets leave through or that it serves (with the serving host's underlay
- * address, so the others know where to send, and the served subnets, so the server knows what to translate).
+ * address, so the others know where to send, and the served subnets, so the server knows what to translate), and
+ * a LoadBalancer for each load balancer with a frontend in a network of its NICs (their host picks the backend).
  */
 final class NorthSouth {
 
@@ -81,6 +83,27 @@ final class NorthSouth {
                     .flatMap(Optional::stream).map(PublicIPAddress::ipAddress).toList();
             objects.add(new NatGatewaySpec(id.namespace(), id.name(), model.hosts().get(server).underlayAddress(), addresses,
                     gateway.idleTimeoutMinutes(), sources).toObject());
+        }
+        Set<ResourceId> clientNetworks = new TreeSet<>();
+        nics.forEach(nic -> clientNetworks.add(nic.networkId()));
+        for (dev.weft.model.LoadBalancer lb : model.loadBalancers().values()) {
+            List<LoadBalancerSpec.Rule> rules = new ArrayList<>();
+            for (dev.weft.model.LoadBalancer.Rule r : lb.rules()) {
+                dev.weft.model.LoadBalancer.Frontend f = lb.frontend(r.frontend()).orElseThrow();
+                VirtualNetwork network = model.networks().get(new ResourceId(dev.weft.model.Kind.VirtualNetwork, lb.namespace(),
+                        f.virtualNetwork().orElseThrow()));
+                if (!clientNetworks.contains(network.id())) {
+                    continue;
+                }
+                List<LoadBalancerSpec.Backend> backends = lb.pool(r.pool()).orElseThrow().networkInterfaces().stream()
+                        .map(n -> model.interfaces().get(new ResourceId(dev.weft.model.Kind.NetworkInterface, lb.namespace(), n)))
+                        .map(n -> new LoadBalancerSpec.Backend(n.namespace() + "/" + n.name(), n.ipAddress())).toList();
+                rules.add(new LoadBalancerSpec.Rule(r.name(), network.vni(), f.privateIPAddress().orElseThrow(),
+                        LoadBalancerSpec.Protocol.valueOf(r.protocol()), r.frontendPort(), r.backendPort(), r.sourceIp(), r.idleTimeoutInMinutes(), backends));
+            }
+            if (!rules.isEmpty()) {
+                objects.add(new LoadBalancerSpec(lb.namespace(), lb.name(), rules).toObject());
+            }
         }
         return objects;
     }

@@ -12,7 +12,8 @@ public enum Kind {
     NetworkSecurityGroup(false),
     LogicalNetwork(true),
     PublicIPAddress(false),
-    NatGateway(false);
+    NatGateway(false),
+    LoadBalancer(false);
 
     public static final String API_VERSION = "weft.dev/v1alpha1";
 

@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
 public record Model(String revision, NavigableMap<String, Host> hosts, NavigableMap<ResourceId, VirtualNetwork> networks,
                     NavigableMap<ResourceId, NetworkInterface> interfaces, NavigableMap<ResourceId, NetworkSecurityGroup> securityGroups,
                     NavigableMap<String, LogicalNetwork> logicalNetworks, NavigableMap<ResourceId, PublicIPAddress> publicIps,
-                    NavigableMap<ResourceId, NatGateway> natGateways) {
+                    NavigableMap<ResourceId, NatGateway> natGateways, NavigableMap<ResourceId, LoadBalancer> loadBalancers) {
 
     public Model {
         hosts = Collections.unmodifiableNavigableMap(new TreeMap<>(hosts));
@@ -29,17 +29,18 @@ public record Model(String revision, NavigableMap<String, Host> hosts, Navigable
         logicalNetworks = Collections.unmodifiableNavigableMap(new TreeMap<>(logicalNetworks));
         publicIps = Collections.unmodifiableNavigableMap(new TreeMap<>(publicIps));
         natGateways = Collections.unmodifiableNavigableMap(new TreeMap<>(natGateways));
+        loadBalancers = Collections.unmodifiableNavigableMap(new TreeMap<>(loadBalancers));
     }
 
     /** This model at {@code revision} with {@code interfaces} instead of its own. */
     public Model withInterfaces(String revision, NavigableMap<ResourceId, NetworkInterface> interfaces) {
-        return new Model(revision, hosts, networks, interfaces, securityGroups, logicalNetworks, publicIps, natGateways);
+        return new Model(revision, hosts, networks, interfaces, securityGroups, logicalNetworks, publicIps, natGateways, loadBalancers);
     }
 
     /** A model without north–south resources. */
     public Model(String revision, NavigableMap<String, Host> hosts, NavigableMap<ResourceId, VirtualNetwork> networks,
                  NavigableMap<ResourceId, NetworkInterface> interfaces, NavigableMap<ResourceId, NetworkSecurityGroup> securityGroups) {
-        this(revision, hosts, networks, interfaces, securityGroups, new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
+        this(revision, hosts, networks, interfaces, securityGroups, new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
     }
 
     /** A model without security groups. */
@@ -54,12 +55,12 @@ public record Model(String revision, NavigableMap<String, Host> hosts, Navigable
 
     public static Model of(String revision, List<Host> hosts, List<VirtualNetwork> networks, List<NetworkInterface> interfaces,
                            List<NetworkSecurityGroup> securityGroups) {
-        return of(revision, hosts, networks, interfaces, securityGroups, List.of(), List.of(), List.of());
+        return of(revision, hosts, networks, interfaces, securityGroups, List.of(), List.of(), List.of(), List.of());
     }
 
     public static Model of(String revision, List<Host> hosts, List<VirtualNetwork> networks, List<NetworkInterface> interfaces,
                            List<NetworkSecurityGroup> securityGroups, List<LogicalNetwork> logicalNetworks, List<PublicIPAddress> publicIps,
-                           List<NatGateway> natGateways) {
+                           List<NatGateway> natGateways, List<LoadBalancer> loadBalancers) {
         return new Model(revision,
                 index(hosts, Host::name),
                 index(networks, VirtualNetwork::id),
@@ -67,7 +68,8 @@ public record Model(String revision, NavigableMap<String, Host> hosts, Navigable
                 index(securityGroups, NetworkSecurityGroup::id),
                 index(logicalNetworks, LogicalNetwork::name),
                 index(publicIps, PublicIPAddress::id),
-                index(natGateways, NatGateway::id));
+                index(natGateways, NatGateway::id),
+                index(loadBalancers, LoadBalancer::id));
     }
 
     /** The public address {@code name} of tenant {@code namespace}, if declared. */
@@ -75,9 +77,10 @@ public record Model(String revision, NavigableMap<String, Host> hosts, Navigable
         return Optional.ofNullable(publicIps.get(new ResourceId(Kind.PublicIPAddress, namespace, name)));
     }
 
-    /** Whether anything north–south differs from {@code other}: logical networks, public addresses, NAT gateways. */
+    /** Whether nothing north–south differs from {@code other}: logical networks, public addresses, NAT gateways, load balancers. */
     public boolean sameNorthSouth(Model other) {
-        return logicalNetworks.equals(other.logicalNetworks) && publicIps.equals(other.publicIps) && natGateways.equals(other.natGateways);
+        return logicalNetworks.equals(other.logicalNetworks) && publicIps.equals(other.publicIps) && natGateways.equals(other.natGateways)
+                && loadBalancers.equals(other.loadBalancers);
     }
 
     private static <K extends Comparable<K>, V> NavigableMap<K, V> index(List<V> values, Function<V, K> key) {

@@ -12,7 +12,8 @@ import java.util.NavigableMap;
  */
 public record ModelDiff(List<Change<Host>> hosts, List<Change<VirtualNetwork>> networks, List<Change<NetworkInterface>> interfaces,
                         List<Change<NetworkSecurityGroup>> securityGroups, List<Change<LogicalNetwork>> logicalNetworks,
-                        List<Change<PublicIPAddress>> publicIps, List<Change<NatGateway>> natGateways) {
+                        List<Change<PublicIPAddress>> publicIps, List<Change<NatGateway>> natGateways,
+                        List<Change<LoadBalancer>> loadBalancers) {
 
     /** One resource's two sides. */
     public record Change<R extends Resource>(R before, R after) {
@@ -29,18 +30,19 @@ public record ModelDiff(List<Change<Host>> hosts, List<Change<VirtualNetwork>> n
         logicalNetworks = List.copyOf(logicalNetworks);
         publicIps = List.copyOf(publicIps);
         natGateways = List.copyOf(natGateways);
+        loadBalancers = List.copyOf(loadBalancers);
     }
 
     public static ModelDiff between(Model before, Model after) {
         return new ModelDiff(changes(before.hosts(), after.hosts()), changes(before.networks(), after.networks()),
                 changes(before.interfaces(), after.interfaces()), changes(before.securityGroups(), after.securityGroups()),
                 changes(before.logicalNetworks(), after.logicalNetworks()), changes(before.publicIps(), after.publicIps()),
-                changes(before.natGateways(), after.natGateways()));
+                changes(before.natGateways(), after.natGateways()), changes(before.loadBalancers(), after.loadBalancers()));
     }
 
     public boolean isEmpty() {
         return hosts.isEmpty() && networks.isEmpty() && interfaces.isEmpty() && securityGroups.isEmpty() && logicalNetworks.isEmpty()
-                && publicIps.isEmpty() && natGateways.isEmpty();
+                && publicIps.isEmpty() && natGateways.isEmpty() && loadBalancers.isEmpty();
     }
 
     private static <K extends Comparable<K>, R extends Resource> List<Change<R>> changes(NavigableMap<K, R> before, NavigableMap<K, R> after) {

@@ -3,6 +3,7 @@ package dev.weft.validate;
 import dev.weft.manifest.Document;
 import dev.weft.model.Encapsulation;
 import dev.weft.model.Host;
+import dev.weft.model.LoadBalancer;
 import dev.weft.model.LogicalNetwork;
 import dev.weft.model.NatGateway;
 import dev.weft.model.PublicIPAddress;
@@ -57,6 +58,41 @@ final class ModelReader {
 
     static PublicIPAddress publicIp(Document d) {
         return new PublicIPAddress(namespace(d), d.name(), labels(d), d.text("spec", "logicalNetwork"), Ipv4.parse(d.text("spec", "ipAddress")));
+    }
+
+    static LoadBalancer loadBalancer(Document d) {
+        JsonNode spec = d.body().get("spec");
+        List<LoadBalancer.Frontend> frontends = new ArrayList<>();
+        spec.get("frontendIPConfigurations").forEach(f -> frontends.add(new LoadBalancer.Frontend(f.get("name").asString(), text(f, "virtualNetwork"),
+                text(f, "subnet"), text(f, "privateIPAddress").map(Ipv4::parse), text(f, "publicIPAddress"))));
+        List<LoadBalancer.Pool> pools = new ArrayList<>();
+        spec.get("backendAddressPools").forEach(p -> {
+            List<String> nics = new ArrayList<>();
+            p.get("networkInterfaces").forEach(n -> nics.add(n.asString()));
+            pools.add(new LoadBalancer.Pool(p.get("name").asString(), nics));
+        });
+        List<LoadBalancer.Probe> probes = new ArrayList<>();
+        if (spec.has("probes")) {
+            spec.get("probes").forEach(p -> probes.add(new LoadBalancer.Probe(p.get("name").asString(), p.get("protocol").asString(),
+                    p.get("port").asInt(), text(p, "requestPath"), p.has("intervalInSeconds") ? p.get("intervalInSeconds").asInt() : 5,
+                    p.has("numberOfProbes") ? p.get("numberOfProbes").asInt() : 2)));
+        }
+        List<LoadBalancer.Rule> rules = new ArrayList<>();
+        spec.get("loadBalancingRules").forEach(r -> rules.add(new LoadBalancer.Rule(r.get("name").asString(), r.get("frontendIPConfiguration").asString(),
+                r.get("backendAddressPool").asString(), text(r, "probe"), r.get("protocol").asString(), r.get("frontendPort").asInt(),
+                r.get("backendPort").asInt(), text(r, "loadDistribution").filter("SourceIP"::equals).isPresent(),
+                r.has("enableFloatingIP") && r.get("enableFloatingIP").asBoolean(), r.has("idleTimeoutInMinutes") ? r.get("idleTimeoutInMinutes").asInt() : 4)));
+        List<LoadBalancer.InboundNatRule> nat = new ArrayList<>();
+        if (spec.has("inboundNatRules")) {
+            spec.get("inboundNatRules").forEach(r -> nat.add(new LoadBalancer.InboundNatRule(r.get("name").asString(),
+                    r.get("frontendIPConfiguration").asString(), r.get("protocol").asString(), r.get("frontendPort").asInt(),
+                    r.get("backendNetworkInterface").asString(), r.get("backendPort").asInt())));
+        }
+        return new LoadBalancer(namespace(d), d.name(), labels(d), frontends, pools, probes, rules, nat);
+    }
+
+    private static Optional<String> text(JsonNode node, String field) {
+        return Optional.ofNullable(node.get(field)).map(JsonNode::asString);
     }
 
     static NatGateway natGateway(Document d) {

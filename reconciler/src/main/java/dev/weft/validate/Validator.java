@@ -5,6 +5,7 @@ import dev.weft.manifest.Problem;
 import dev.weft.manifest.SchemaValidator;
 import dev.weft.manifest.YamlReader;
 import dev.weft.model.Host;
+import dev.weft.model.LoadBalancer;
 import dev.weft.model.LogicalNetwork;
 import dev.weft.model.NatGateway;
 import dev.weft.model.PublicIPAddress;
@@ -100,6 +101,7 @@ public final class Validator {
         List<Declared<LogicalNetwork>> logicalNetworks = new ArrayList<>();
         List<Declared<PublicIPAddress>> publicIps = new ArrayList<>();
         List<Declared<NatGateway>> natGateways = new ArrayList<>();
+        List<Declared<LoadBalancer>> loadBalancers = new ArrayList<>();
         for (Checked c : usable) {
             Locator.DocumentRef ref = locator.ref(c.file(), c.index());
             switch (c.resource()) {
@@ -110,16 +112,18 @@ public final class Validator {
                 case LogicalNetwork l -> logicalNetworks.add(new Declared<>(l, ref));
                 case PublicIPAddress p -> publicIps.add(new Declared<>(p, ref));
                 case NatGateway g -> natGateways.add(new Declared<>(g, ref));
+                case LoadBalancer l -> loadBalancers.add(new Declared<>(l, ref));
             }
         }
         SemanticRules rules = new SemanticRules(declared, problems::add);
         rules.check(hosts, networks, nics);
         rules.checkSecurityGroups(groups, networks, nics);
         new NorthSouthRules(declared, problems::add).check(hosts, networks, nics, logicalNetworks, publicIps, natGateways);
+        new LoadBalancerRules(problems::add).check(loadBalancers, networks, nics);
 
         Optional<Model> model = problems.isEmpty()
                 ? Optional.of(Model.of(snapshot.revision(), resources(hosts), resources(networks), resources(nics), resources(groups),
-                        resources(logicalNetworks), resources(publicIps), resources(natGateways)))
+                        resources(logicalNetworks), resources(publicIps), resources(natGateways), resources(loadBalancers)))
                 : Optional.empty();
         return new ValidationResult(snapshot, checked.size(), problems, model);
     }
@@ -181,6 +185,7 @@ public final class Validator {
             case LogicalNetwork -> ModelReader.logicalNetwork(document);
             case PublicIPAddress -> ModelReader.publicIp(document);
             case NatGateway -> ModelReader.natGateway(document);
+            case LoadBalancer -> ModelReader.loadBalancer(document);
         } : null;
         String name = document.name();
         ResourceId id = name == null ? null : new ResourceId(kind.get(), ModelReader.namespace(document), name);

@@ -18,7 +18,7 @@ import dev.weft.fastpath.packet.PacketBatch;
  * 4  provider address                 | connection-tracking entry
  * 5  next-hop MAC
  * 6  translated source address        | translated source port (flows leaving by the uplink)
- * 7  NAT session                      | its stamp
+ * 7  NAT or load-balancing session     | its stamp
  * </pre>
  */
 public final class FlowCache {
@@ -29,6 +29,10 @@ public final class FlowCache {
     public static final int ROUTE = 4;
     /** Leaves by the host's uplink, source-translated to the flow's NAT address and port. */
     public static final int UPLINK = 8;
+    /** Load balancing: the destination becomes the chosen backend's address and port (the flow's NAT address and port). */
+    public static final int DNAT = 16;
+    /** A backend's reply: the source becomes the frontend's address and port again (the flow's NAT address and port). */
+    public static final int UNNAT = 32;
 
     private static final int WORDS = 8;
     private static final long LOW = 0xffff_ffffL;
@@ -75,6 +79,11 @@ public final class FlowCache {
         long nat = slots[at + 6];
         b.natAddress[i] = (int) (nat >>> 32);
         b.natPort[i] = (int) nat;
+    }
+
+    /** The cached flow's action flags. */
+    public int action(int slot) {
+        return (int) (slots[slot * WORDS + 3] >>> 8) & 0xff;
     }
 
     /** The NAT session of the cached flow, or -1. */

@@ -49,7 +49,7 @@ public final class ArpReply implements Node {
                 continue;
             }
             long answer;
-            if (target == t.portGateway[in] || t.isGateway(t.portVni[in], target)) {
+            if (target == t.portGateway[in] || t.isGateway(t.portVni[in], target) || t.isFrontend(t.portVni[in], target)) {
                 answer = ForwardingTables.ROUTER_MAC;
             } else {
                 int entry = t.lookup(t.portVni[in], target);

@@ -24,13 +24,15 @@ public final class FlowLookup implements Node {
     private final FlowCache cache;
     private final Conntrack conntrack;
     private final NatSessions sessions;
+    private final dev.weft.fastpath.lb.LbSessions balanced;
     public long hits;
     public long misses;
 
-    public FlowLookup(FlowCache cache, Conntrack conntrack, NatSessions sessions) {
+    public FlowLookup(FlowCache cache, Conntrack conntrack, NatSessions sessions, dev.weft.fastpath.lb.LbSessions balanced) {
         this.cache = cache;
         this.conntrack = conntrack;
         this.sessions = sessions;
+        this.balanced = balanced;
     }
 
     /** The cache key's input: the port, or the VNI for underlay frames and (flagged apart) for uplink frames. */
@@ -61,8 +63,10 @@ public final class FlowLookup implements Node {
                     b.protocol[i] == Parser.TCP && b.l4[i] > 0 ? Bytes.u8(b.memory(), b.start[i] + b.l4[i] + 13) : 0)) {
                 slot = -1; // the flow's tracking entry expired: decide it again
             }
-            if (slot >= 0 && cache.natSession(slot) >= 0 && !sessions.touch(cache.natSession(slot), cache.natStamp(slot))) {
-                slot = -1; // its NAT translation expired: translate it again
+            if (slot >= 0 && cache.natSession(slot) >= 0
+                    && !((cache.action(slot) & (FlowCache.DNAT | FlowCache.UNNAT)) != 0 ? balanced.touch(cache.natSession(slot), cache.natStamp(slot))
+                    : sessions.touch(cache.natSession(slot), cache.natStamp(slot)))) {
+                slot = -1; // its translation or balanced connection expired: decide it again
             }
             if (slot < 0) {
                 misses++;

@@ -8,6 +8,8 @@ import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.flow.FlowCache;
 import dev.weft.fastpath.table.ForwardingTables;
 import dev.weft.fastpath.packet.Parser;
+import dev.weft.fastpath.lb.LbSessions;
+import dev.weft.fastpath.table.Balancer;
 import dev.weft.fastpath.uplink.NatSessions;
 import java.util.List;
 
@@ -24,9 +26,11 @@ public final class Ip4Lookup implements Node {
     static final int SECURITY = 0;
 
     private final NatSessions sessions;
+    private final LbSessions balanced;
 
-    public Ip4Lookup(NatSessions sessions) {
+    public Ip4Lookup(NatSessions sessions, LbSessions balanced) {
         this.sessions = sessions;
+        this.balanced = balanced;
     }
 
     @Override
@@ -73,7 +77,7 @@ public final class Ip4Lookup implements Node {
                     next[k] = d.drop(i, DropReason.NOT_A_LOCAL_PORT); // tenant isolation: only this VNI's own ports
                     continue;
                 }
-                b.action[i] = FlowCache.DELIVER;
+                b.action[i] = FlowCache.DELIVER | unbalance(b, i, t, d);
                 b.outPort[i] = t.entryPort[entry];
                 b.outAddress[i] = 0;
                 b.encap[i] = 0;
@@ -83,6 +87,18 @@ public final class Ip4Lookup implements Node {
                 }
                 next[k] = SECURITY;
                 continue;
+            }
+            int balancedTo = 0;
+            if (t.balances() && (b.protocol[i] == Parser.TCP || b.protocol[i] == Parser.UDP) && (b.flags[i] & Parser.FLAG_FRAGMENT) == 0) {
+                Balancer rule = t.balancer(vni, dst, b.protocol[i], b.dstPort[i]);
+                if (rule != null) {
+                    if (!pick(b, i, t, d, rule)) {
+                        next[k] = Dispatch.DROPPED; // pick() counted it
+                        continue;
+                    }
+                    dst = b.natAddress[i];
+                    balancedTo = FlowCache.DNAT | FlowCache.ROUTE; // the frame came to the router's MAC: rewrite it for the backend
+                }
             }
             int entry = t.lookup(vni, dst);
             if (entry < 0 && t.outside(vni, dst)) {
@@ -96,15 +112,15 @@ public final class Ip4Lookup implements Node {
                 continue;
             }
             boolean sameSubnet = (dst & t.portSubnetMask[in]) == t.portSubnet[in];
-            if (!sameSubnet && Bytes.mac(b.memory(), b.start[i]) != ForwardingTables.ROUTER_MAC) {
+            if (!sameSubnet && balancedTo == 0 && Bytes.mac(b.memory(), b.start[i]) != ForwardingTables.ROUTER_MAC) {
                 next[k] = d.drop(i, DropReason.NO_ROUTE); // another subnet is reached through the gateway only
                 continue;
             }
-            int route = sameSubnet ? 0 : FlowCache.ROUTE;
+            int route = (sameSubnet ? 0 : FlowCache.ROUTE) | balancedTo;
             int local = t.entryPort[entry];
             b.nextHopMac[i] = t.entryMac[entry];
             if (local >= 0) {
-                b.action[i] = FlowCache.DELIVER | route;
+                b.action[i] = FlowCache.DELIVER | route | (balancedTo == 0 ? unbalance(b, i, t, d) : 0);
                 b.outPort[i] = local;
                 b.outAddress[i] = 0;
                 b.encap[i] = 0;
@@ -122,6 +138,61 @@ public final class Ip4Lookup implements Node {
             }
             next[k] = SECURITY;
         }
+    }
+
+    /**
+     * A new connection to a load balancer's frontend: the backend it had if it is still tracked, else the one
+     * the rule's Maglev table gives its 5-tuple (or its client's address); the destination becomes that backend's
+     * address and port (in the NAT columns, applied by {@code rewrite}). False when no connection can be tracked.
+     */
+    private boolean pick(PacketBatch b, int i, ForwardingTables t, Dispatch d, Balancer rule) {
+        int vni = b.vni[i];
+        int s = balanced.find(vni, b.protocol[i], b.srcIp[i], b.srcPort[i], b.dstIp[i], b.dstPort[i]);
+        String how = "kept by its tracked connection";
+        if (s < 0) {
+            int hash = rule.sourceIp() ? dev.weft.fastpath.packet.FlowHash.hash(b.srcIp[i], 0, 0, 0, 0, 0) : b.hash[i];
+            dev.weft.fastpath.lb.Maglev table = t.maglev(rule);
+            int backend = table.lookup(hash);
+            String name = table.backends().get(backend);
+            Balancer.Backend chosen = rule.backends().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+            s = balanced.open(new LbSessions.Session(vni, b.protocol[i], b.srcIp[i], b.srcPort[i], b.dstIp[i], b.dstPort[i], chosen.ip().value(),
+                    rule.backendPort()), rule.idleTimeoutSeconds() * 1_000_000_000L);
+            if (s < 0) {
+                d.drop(i, DropReason.CONNTRACK_FULL);
+                return false;
+            }
+            how = "chosen by Maglev" + (rule.sourceIp() ? " (by client address)" : "") + ": " + name;
+        }
+        LbSessions.Session session = balanced.session(s);
+        b.natAddress[i] = session.backend();
+        b.natPort[i] = session.backendPort();
+        b.natSession[i] = s;
+        b.natStamp[i] = balanced.stamp(s);
+        if (d.tracing()) {
+            d.trace(i, Text.ip(b.dstIp[i]) + ":" + b.dstPort[i] + " is load-balancing rule " + rule.name() + "; backend " + Text.ip(session.backend())
+                    + ":" + session.backendPort() + " " + how);
+        }
+        return true;
+    }
+
+    /** For a packet to a local port: {@code UNNAT} when it is a backend's reply on a balanced connection (the NAT columns then hold the frontend), else 0. */
+    private int unbalance(PacketBatch b, int i, ForwardingTables t, Dispatch d) {
+        if (!t.balances() || (b.protocol[i] != Parser.TCP && b.protocol[i] != Parser.UDP)) {
+            return 0;
+        }
+        int s = balanced.reverse(b.vni[i], b.protocol[i], b.srcIp[i], b.srcPort[i], b.dstIp[i], b.dstPort[i]);
+        if (s < 0) {
+            return 0;
+        }
+        LbSessions.Session session = balanced.session(s);
+        b.natAddress[i] = session.frontend();
+        b.natPort[i] = session.frontendPort();
+        b.natSession[i] = s;
+        b.natStamp[i] = balanced.stamp(s);
+        if (d.tracing()) {
+            d.trace(i, "a reply on a balanced connection: its source becomes the frontend " + Text.ip(session.frontend()) + ":" + session.frontendPort());
+        }
+        return FlowCache.UNNAT;
     }
 
     /** A port's packet to outside its virtual network: by its own public address, else its subnet's NAT gateway, else nowhere. */

@@ -43,6 +43,19 @@ public final class Rewrite implements Node {
         for (int k = 0; k < count; k++) {
             int i = vector[k];
             int action = b.action[i];
+            if ((action & FlowCache.DNAT) != 0) {
+                String was = tracing ? Text.ip(b.dstIp[i]) + ":" + b.dstPort[i] : null;
+                dev.weft.fastpath.packet.Nat.destination(b, i, b.natAddress[i], b.natPort[i]);
+                if (tracing) {
+                    d.trace(i, "load balanced: destination " + was + " → " + Text.ip(b.natAddress[i]) + ":" + b.natPort[i]);
+                }
+            } else if ((action & FlowCache.UNNAT) != 0) {
+                String was = tracing ? Text.ip(b.srcIp[i]) + ":" + b.srcPort[i] : null;
+                dev.weft.fastpath.packet.Nat.source(b, i, b.natAddress[i], b.natPort[i]);
+                if (tracing) {
+                    d.trace(i, "a backend's reply: source " + was + " → the frontend " + Text.ip(b.natAddress[i]) + ":" + b.natPort[i]);
+                }
+            }
             if ((action & FlowCache.ROUTE) != 0) {
                 long s = b.start[i];
                 long ip = s + b.l3[i];

@@ -91,11 +91,15 @@ public final class Security implements Node {
             d.drop(i, DropReason.FRAGMENT_FILTERED);
             return false;
         }
-        int src = b.srcIp[i];
-        int dst = b.dstIp[i];
+        // Inbound, a load balancer's translation is seen as the port will see it: the backend is filtered by its own
+        // address and port, and a client sees its reply come from the frontend its outbound flow went to.
+        boolean toBackend = dir == Conntrack.INBOUND && (b.action[i] & dev.weft.fastpath.flow.FlowCache.DNAT) != 0;
+        boolean fromFrontend = dir == Conntrack.INBOUND && (b.action[i] & dev.weft.fastpath.flow.FlowCache.UNNAT) != 0;
+        int src = fromFrontend ? b.natAddress[i] : b.srcIp[i];
+        int dst = toBackend ? b.natAddress[i] : b.dstIp[i];
         int protocol = b.protocol[i];
-        int srcPort = b.srcPort[i];
-        int dstPort = protocol == Parser.ICMP ? srcPort : b.dstPort[i]; // ICMP echo: the identifier both ways
+        int srcPort = fromFrontend ? b.natPort[i] : b.srcPort[i];
+        int dstPort = toBackend ? b.natPort[i] : protocol == Parser.ICMP ? srcPort : b.dstPort[i]; // ICMP echo: the identifier both ways
         int id = t.portId[port]; // tracked by the port's stable id, not its index in this snapshot
         int reverse = conntrack.find(id, 1 - dir, dst, src, protocol, dstPort, srcPort);
         if (reverse >= 0) {

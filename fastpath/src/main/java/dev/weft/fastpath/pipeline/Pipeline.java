@@ -19,6 +19,7 @@ import dev.weft.fastpath.node.NvgreEncap;
 import dev.weft.fastpath.node.UplinkArp;
 import dev.weft.fastpath.node.UplinkInput;
 import dev.weft.fastpath.node.UplinkOutput;
+import dev.weft.fastpath.lb.LbSessions;
 import dev.weft.fastpath.uplink.NatSessions;
 import dev.weft.fastpath.uplink.Neighbors;
 import dev.weft.fastpath.node.PortOutput;
@@ -65,6 +66,7 @@ public final class Pipeline {
     private final int uplinkInput;
     private final NatSessions sessions;
     private final Neighbors neighbors;
+    private final LbSessions balanced;
     private final Counters counters;
     private long generation = -1;
     private int[] portIds = new int[0];
@@ -82,15 +84,21 @@ public final class Pipeline {
      * @param neighbors the host's uplink neighbours, shared by its workers
      */
     public Pipeline(int flowCacheSize, Conntrack conntrack, NatSessions sessions, Neighbors neighbors) {
+        this(flowCacheSize, conntrack, sessions, neighbors, new LbSessions(1 << 16));
+    }
+
+    /** @param balanced the host's load-balanced connections, shared by its workers */
+    public Pipeline(int flowCacheSize, Conntrack conntrack, NatSessions sessions, Neighbors neighbors, LbSessions balanced) {
         this.conntrack = conntrack;
+        this.balanced = balanced;
         this.sessions = sessions;
         this.neighbors = neighbors;
         FlowCache cache = new FlowCache(flowCacheSize);
         security = new Security(conntrack);
-        flowLookup = new FlowLookup(cache, conntrack, sessions);
+        flowLookup = new FlowLookup(cache, conntrack, sessions, balanced);
         rewrite = new Rewrite();
         List<Node> nodes = List.of(new TapInput(), new VxlanInput(), new GreInput(), new UplinkInput(neighbors), new EthernetInput(), new ArpReply(),
-                new UplinkArp(neighbors), new Ip4Input(), new NatIn(sessions), flowLookup, new Ip4Lookup(sessions), security, new FlowLearn(cache), rewrite,
+                new UplinkArp(neighbors), new Ip4Input(), new NatIn(sessions), flowLookup, new Ip4Lookup(sessions, balanced), security, new FlowLearn(cache), rewrite,
                 new VxlanEncap(), new NvgreEncap(), new NatOut(), new PortOutput(), new UnderlayOutput(), new UplinkOutput(neighbors),
                 new DhcpServer(), new DnsServer(), new DnsTcp());
         graph = new Graph(nodes);
@@ -143,6 +151,7 @@ public final class Pipeline {
         }
         conntrack.tick();
         sessions.tick();
+        balanced.tick();
         for (int i = 0; i < n; i++) {
             b.verdict[i] = PacketBatch.DROP;
             b.reason[i] = 0;

@@ -66,6 +66,10 @@ public final class ForwardingTables implements AutoCloseable {
     public final long[] natIdleNanos;
     /** (0, public address) → the local port it is the public address of, or {@code -2 - gateway} for a served NAT gateway's. */
     private final AddressTable owned;
+    /** Load-balancing rules, by (VNI, frontend address); each with its Maglev table, built once per snapshot. */
+    private final Map<Long, Balancer[]> balancers = new HashMap<>();
+    private final Map<Balancer, dev.weft.fastpath.lb.Maglev> maglev = new java.util.IdentityHashMap<>();
+
     /** Per VNI, the sources of the NAT gateways served here: {network address, mask, gateway}. */
     private final Map<Integer, int[][]> served = new HashMap<>();
 
@@ -192,6 +196,14 @@ public final class ForwardingTables implements AutoCloseable {
                 }
             }
         }
+        for (Balancer balancer : snapshot.balancers()) {
+            balancers.merge(AddressTable.key(balancer.vni(), balancer.frontend().value()), new Balancer[] {balancer}, (x, y) -> {
+                Balancer[] both = Arrays.copyOf(x, x.length + y.length);
+                System.arraycopy(y, 0, both, x.length, y.length);
+                return both;
+            });
+            maglev.put(balancer, dev.weft.fastpath.lb.Maglev.of(balancer.backends().stream().map(Balancer.Backend::name).toList()));
+        }
         Map<String, Integer> portIndex = new HashMap<>();
         for (int p = 0; p < n; p++) {
             portIndex.put(ports[p].name(), p);
@@ -203,6 +215,34 @@ public final class ForwardingTables implements AutoCloseable {
                 owned.put(0, portPublicIp[p], p);
             }
         }
+    }
+
+    /** Whether any load-balancing rule is programmed here: the packet path skips its checks otherwise. */
+    public boolean balances() {
+        return !balancers.isEmpty();
+    }
+
+    /** Whether {@code ip} is a load balancer's frontend in {@code vni}: ARP for it is answered with the router's MAC. */
+    public boolean isFrontend(int vni, int ip) {
+        return balancers.containsKey(AddressTable.key(vni, ip));
+    }
+
+    /** The rule for connections to {@code ip}:{@code port} over {@code protocol} in {@code vni}, or null. */
+    public Balancer balancer(int vni, int ip, int protocol, int port) {
+        Balancer[] rules = balancers.get(AddressTable.key(vni, ip));
+        if (rules != null) {
+            for (Balancer rule : rules) {
+                if (rule.protocol() == protocol && rule.frontendPort() == port) {
+                    return rule;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The Maglev table of {@code rule} (a rule of these tables). */
+    public dev.weft.fastpath.lb.Maglev maglev(Balancer rule) {
+        return maglev.get(rule);
     }
 
     /** Not a public address of this host. */

@@ -12,9 +12,10 @@ import java.util.stream.IntStream;
  *                   exists and is never given to another, so per-port state such as connection tracking
  *                   survives other ports coming and going
  * @param egress     uplink, public addresses and NAT gateways
+ * @param balancers  load-balancing rules of frontends in networks with ports here
  */
 public record TableSnapshot(long generation, List<PortEntry> ports, List<MappingEntry> mappings, List<NetworkEntry> networks,
-                            List<Integer> portIds, Egress egress) {
+                            List<Integer> portIds, Egress egress, List<Balancer> balancers) {
 
     public static final TableSnapshot EMPTY = new TableSnapshot(0, List.of(), List.of(), List.of());
 
@@ -24,6 +25,7 @@ public record TableSnapshot(long generation, List<PortEntry> ports, List<Mapping
         networks = List.copyOf(networks);
         portIds = List.copyOf(portIds);
         java.util.Objects.requireNonNull(egress, "egress");
+        balancers = List.copyOf(balancers);
         if (portIds.size() != ports.size()) {
             throw new IllegalArgumentException(portIds.size() + " port ids for " + ports.size() + " ports");
         }
@@ -36,6 +38,12 @@ public record TableSnapshot(long generation, List<PortEntry> ports, List<Mapping
 
     /** A snapshot on its own (no history of ports): ids by position. */
     public TableSnapshot(long generation, List<PortEntry> ports, List<MappingEntry> mappings, List<NetworkEntry> networks, Egress egress) {
-        this(generation, ports, mappings, networks, IntStream.range(0, ports.size()).boxed().toList(), egress);
+        this(generation, ports, mappings, networks, egress, List.of());
+    }
+
+    /** A snapshot on its own (no history of ports): ids by position. */
+    public TableSnapshot(long generation, List<PortEntry> ports, List<MappingEntry> mappings, List<NetworkEntry> networks, Egress egress,
+                         List<Balancer> balancers) {
+        this(generation, ports, mappings, networks, IntStream.range(0, ports.size()).boxed().toList(), egress, balancers);
     }
 }

@@ -47,7 +47,8 @@ public final class Tables {
         ports.forEach(p -> names.add(p.name()));
         portIds.keySet().retainAll(names);
         List<Integer> ids = ports.stream().map(p -> portIds.computeIfAbsent(p.name(), name -> nextPortId++)).toList();
-        TableSnapshot next = new TableSnapshot(current.generation() + 1, ports, entries.mappings(), entries.networks(), ids, entries.egress());
+        TableSnapshot next = new TableSnapshot(current.generation() + 1, ports, entries.mappings(), entries.networks(), ids, entries.egress(),
+                entries.balancers());
         before.accept(next);
         current = next;
         publishes.incrementAndGet();

@@ -9,6 +9,8 @@ import dev.weft.contract.PortSpec;
 import dev.weft.contract.NatGatewaySpec;
 import dev.weft.contract.PublicIpSpec;
 import dev.weft.contract.UplinkSpec;
+import dev.weft.contract.LoadBalancerSpec;
+import dev.weft.fastpath.table.Balancer;
 import dev.weft.fastpath.table.Egress;
 import dev.weft.fastpath.table.MappingEntry;
 import dev.weft.fastpath.table.NetworkEntry;
@@ -72,6 +74,7 @@ public final class Dataplane {
         Egress.Uplink uplink = null;
         List<Egress.PublicIp> publicIps = new ArrayList<>();
         List<Egress.NatGateway> natGateways = new ArrayList<>();
+        List<Balancer> balancers = new ArrayList<>();
         for (HostObject object : objects) {
             switch (object.spec()) {
                 case PortSpec p -> ports.add(new PortEntry(p.key(), p.vni(), p.mac(), p.ip(), p.subnet(), p.gateway(),
@@ -85,8 +88,11 @@ public final class Dataplane {
                 case PublicIpSpec p -> publicIps.add(new Egress.PublicIp(p.key(), p.port(), p.address()));
                 case NatGatewaySpec g -> natGateways.add(new Egress.NatGateway(g.key(), g.host(), g.addresses(), g.idleTimeoutMinutes() * 60,
                         g.sources().stream().map(x -> new Egress.Source(x.vni(), x.prefix())).toList()));
+                case LoadBalancerSpec lb -> lb.rules().forEach(r -> balancers.add(new Balancer(lb.key() + "/" + r.name(), r.vni(), r.frontend(),
+                        r.protocol() == LoadBalancerSpec.Protocol.Tcp ? 6 : 17, r.frontendPort(), r.backendPort(), r.sourceIp(), r.idleTimeoutMinutes() * 60,
+                        r.backends().stream().map(x -> new Balancer.Backend(x.name(), x.ip())).toList())));
             }
         }
-        return new TableSnapshot(generation, ports, mappings, networks, new Egress(uplink, publicIps, natGateways));
+        return new TableSnapshot(generation, ports, mappings, networks, new Egress(uplink, publicIps, natGateways), balancers);
     }
 }

@@ -43,6 +43,7 @@ public final class PacketIo implements AutoCloseable {
     private final Map<String, TapDevice> taps = new HashMap<>();
     private final NatSessions sessions = new NatSessions(1 << 18);
     private final Neighbors neighbors = new Neighbors();
+    private final dev.weft.fastpath.lb.LbSessions balanced = new dev.weft.fastpath.lb.LbSessions(1 << 18);
     /** The uplink's device of each worker (the first receives), or none. */
     private volatile List<UplinkDevice> uplinks = List.of();
     private volatile ForwardingTables tables;
@@ -64,7 +65,7 @@ public final class PacketIo implements AutoCloseable {
             Thread thread = Thread.ofPlatform().name("weft-worker-" + w).daemon(true).start(() -> {
                 try {
                     enterNamespace();
-                    Worker worker = new Worker(() -> tables, new Underlay(config.underlay().value(), receivesGre), sessions, neighbors);
+                    Worker worker = new Worker(() -> tables, new Underlay(config.underlay().value(), receivesGre), sessions, neighbors, balanced);
                     worker.audit(audit);
                     ready.complete(worker);
                     worker.run();

@@ -1,0 +1,143 @@
+package dev.weft.validate;
+
+import dev.weft.manifest.Problem;
+import dev.weft.model.LoadBalancer;
+import dev.weft.model.NetworkInterface;
+import dev.weft.model.ResourceId;
+import dev.weft.model.Subnet;
+import dev.weft.model.VirtualNetwork;
+import dev.weft.net.Ipv4;
+import dev.weft.net.Ipv4Prefix;
+import dev.weft.validate.SemanticRules.Declared;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The rules of LoadBalancer manifests: names unique in each list, references resolve inside the load balancer
+ * and the tenant, a private frontend lies in its subnet and is no interface's address, the backends sit in the
+ * frontend's virtual network, and no two rules share a frontend, protocol and port. What Weft does not
+ * program yet (public frontends, floating IP, inbound NAT rules) is refused with an error saying so, rather
+ * than accepted and ignored.
+ */
+final class LoadBalancerRules {
+
+    private final Consumer<Problem> report;
+
+    LoadBalancerRules(Consumer<Problem> report) {
+        this.report = report;
+    }
+
+    void check(List<Declared<LoadBalancer>> loadBalancers, List<Declared<VirtualNetwork>> networks, List<Declared<NetworkInterface>> nics) {
+        Map<ResourceId, VirtualNetwork> networkById = new HashMap<>();
+        networks.forEach(n -> networkById.put(n.resource().id(), n.resource()));
+        Map<ResourceId, NetworkInterface> nicById = new HashMap<>();
+        nics.forEach(n -> nicById.put(n.resource().id(), n.resource()));
+        for (Declared<LoadBalancer> d : loadBalancers) {
+            LoadBalancer lb = d.resource();
+            unique(d, "frontendIPConfigurations", lb.frontends(), LoadBalancer.Frontend::name);
+            unique(d, "backendAddressPools", lb.pools(), LoadBalancer.Pool::name);
+            unique(d, "probes", lb.probes(), LoadBalancer.Probe::name);
+            unique(d, "loadBalancingRules", lb.rules(), LoadBalancer.Rule::name);
+            Map<String, VirtualNetwork> frontendNetwork = new HashMap<>();
+            for (int k = 0; k < lb.frontends().size(); k++) {
+                LoadBalancer.Frontend f = lb.frontends().get(k);
+                String at = "/spec/frontendIPConfigurations/" + k;
+                if (f.publicIPAddress().isPresent()) {
+                    report.accept(d.document().problem(at + "/publicIPAddress", "public frontends are not programmed yet: "
+                            + "Weft balances private frontends (virtualNetwork, subnet, privateIPAddress) today"));
+                    continue;
+                }
+                if (f.virtualNetwork().isEmpty() || f.subnet().isEmpty() || f.privateIPAddress().isEmpty()) {
+                    report.accept(d.document().problem(at, "a private frontend needs virtualNetwork, subnet and privateIPAddress"));
+                    continue;
+                }
+                ResourceId networkId = new ResourceId(dev.weft.model.Kind.VirtualNetwork, lb.namespace(), f.virtualNetwork().get());
+                VirtualNetwork network = networkById.get(networkId);
+                if (network == null) {
+                    report.accept(d.document().problem(at + "/virtualNetwork", "virtual network \"" + networkId.name() + "\" does not exist in namespace "
+                            + lb.namespace()));
+                    continue;
+                }
+                Subnet subnet = network.subnet(f.subnet().get()).orElse(null);
+                if (subnet == null) {
+                    report.accept(d.document().problem(at + "/subnet", "virtual network " + network.name() + " has no subnet \"" + f.subnet().get() + "\""));
+                    continue;
+                }
+                Ipv4 ip = f.privateIPAddress().get();
+                Ipv4Prefix prefix = subnet.addressPrefix();
+                if (!prefix.contains(ip) || ip.equals(prefix.networkAddress()) || ip.equals(prefix.gatewayAddress())
+                        || ip.equals(prefix.broadcastAddress())) {
+                    report.accept(d.document().problem(at + "/privateIPAddress", ip + " is not a usable address of subnet " + subnet.name() + " ("
+                            + prefix + "): inside it, not its network, gateway or broadcast address"));
+                    continue;
+                }
+                nicById.values().stream().filter(n -> n.networkId().equals(networkId) && n.ipAddress().equals(ip)).findFirst()
+                        .ifPresent(n -> report.accept(d.document().problem(at + "/privateIPAddress", ip + " is the address of interface " + n.name())));
+                frontendNetwork.put(f.name(), network);
+            }
+            for (int k = 0; k < lb.pools().size(); k++) {
+                List<String> members = lb.pools().get(k).networkInterfaces();
+                for (int m = 0; m < members.size(); m++) {
+                    if (!nicById.containsKey(new ResourceId(dev.weft.model.Kind.NetworkInterface, lb.namespace(), members.get(m)))) {
+                        report.accept(d.document().problem("/spec/backendAddressPools/" + k + "/networkInterfaces/" + m, "network interface \""
+                                + members.get(m) + "\" does not exist in namespace " + lb.namespace()));
+                    }
+                }
+            }
+            Set<String> probes = new HashSet<>();
+            lb.probes().forEach(p -> probes.add(p.name()));
+            Map<String, Integer> ports = new HashMap<>();
+            for (int k = 0; k < lb.rules().size(); k++) {
+                LoadBalancer.Rule r = lb.rules().get(k);
+                String at = "/spec/loadBalancingRules/" + k;
+                if (lb.frontend(r.frontend()).isEmpty()) {
+                    report.accept(d.document().problem(at + "/frontendIPConfiguration", "no frontend \"" + r.frontend() + "\" in load balancer " + lb.name()));
+                }
+                LoadBalancer.Pool pool = lb.pool(r.pool()).orElse(null);
+                if (pool == null) {
+                    report.accept(d.document().problem(at + "/backendAddressPool", "no backend pool \"" + r.pool() + "\" in load balancer " + lb.name()));
+                }
+                if (r.probe().isPresent() && !probes.contains(r.probe().get())) {
+                    report.accept(d.document().problem(at + "/probe", "no probe \"" + r.probe().get() + "\" in load balancer " + lb.name()));
+                }
+                if (r.floatingIp()) {
+                    report.accept(d.document().problem(at + "/enableFloatingIP", "floating IP (direct server return) is not programmed yet"));
+                }
+                Integer same = ports.putIfAbsent(r.frontend() + "/" + r.protocol() + "/" + r.frontendPort(), k);
+                if (same != null) {
+                    report.accept(d.document().problem(at + "/frontendPort", r.protocol() + " port " + r.frontendPort() + " of frontend " + r.frontend()
+                            + " is already the port of rule " + lb.rules().get(same).name()));
+                }
+                VirtualNetwork network = frontendNetwork.get(r.frontend());
+                if (pool != null && network != null) {
+                    for (String member : pool.networkInterfaces()) {
+                        NetworkInterface nic = nicById.get(new ResourceId(dev.weft.model.Kind.NetworkInterface, lb.namespace(), member));
+                        if (nic != null && !nic.networkId().equals(network.id())) {
+                            report.accept(d.document().problem(at + "/backendAddressPool", "backend " + member + " of pool " + pool.name()
+                                    + " is in virtual network " + nic.virtualNetwork() + ", not the frontend's " + network.name()));
+                        }
+                    }
+                }
+            }
+            if (!lb.inboundNatRules().isEmpty()) {
+                report.accept(d.document().problem("/spec/inboundNatRules", "inbound NAT rules are not programmed yet"));
+            }
+        }
+    }
+
+    private <T> void unique(Declared<LoadBalancer> d, String list, List<T> items, Function<T, String> name) {
+        Map<String, Integer> seen = new HashMap<>();
+        for (int k = 0; k < items.size(); k++) {
+            Integer first = seen.putIfAbsent(name.apply(items.get(k)), k);
+            if (first != null) {
+                report.accept(d.document().problem("/spec/" + list + "/" + k + "/name", "duplicate name \"" + name.apply(items.get(k)) + "\" (also "
+                        + list + "[" + first + "])"));
+            }
+        }
+    }
+}

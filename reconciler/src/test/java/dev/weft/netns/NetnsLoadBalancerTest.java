@@ -1,0 +1,121 @@
+package dev.weft.netns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A load balancer's private frontend with real packets, on manifests-example: 10.1.1.100:80 in tenant-a's
+ * network blue spreads over web-1 (host-a), web-2 (host-b) and db-1 (host-c), each answering with its name; the
+ * client db-2 is on host-a. Needs root and python3; in CI it must run.
+ */
+class NetnsLoadBalancerTest extends NetnsLabTest {
+
+    static final String LB = """
+            ---
+            apiVersion: weft.dev/v1alpha1
+            kind: LoadBalancer
+            metadata: {name: web-lb, namespace: tenant-a}
+            spec:
+              frontendIPConfigurations:
+                - {name: fe, virtualNetwork: blue, subnet: web, privateIPAddress: 10.1.1.100}
+              backendAddressPools:
+                - {name: pool, networkInterfaces: [web-1, web-2, db-1]}
+              loadBalancingRules:
+                - {name: http, frontendIPConfiguration: fe, backendAddressPool: pool, protocol: Tcp, frontendPort: 80, backendPort: 8080}
+            """;
+
+    /** For every line a connection sends, answers "NAME CLIENT-ADDRESS". */
+    private static final String NAMED_SERVER = """
+            import socket, sys, threading
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(('0.0.0.0', 8080)); s.listen(64)
+            def serve(c, a):
+                f = c.makefile('rwb', 0)
+                for line in f:
+                    f.write(('%s %s\\n' % (sys.argv[1], a[0])).encode())
+                c.close()
+            while True:
+                c, a = s.accept(); threading.Thread(target=serve, args=(c, a), daemon=True).start()
+            """;
+    /** Connects, then for every line of its standard input sends it and prints the answer. */
+    private static final String CLIENT = """
+            import socket, sys
+            s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
+            f = s.makefile('rwb', 0)
+            for line in sys.stdin:
+                f.write(line.encode()); print(f.readline().decode().strip(), flush=True)
+            """;
+
+    private final List<Process> processes = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        processes.forEach(Process::destroyForcibly);
+    }
+
+    private void serve(String vm, String name) throws Exception {
+        processes.add(new ProcessBuilder("ip", "netns", "exec", vm, "python3", "-c", NAMED_SERVER, name).redirectErrorStream(true).start());
+    }
+
+    /** One request on a new connection: the answer, or "" when it failed. */
+    private static String ask(String vm) {
+        try {
+            Process p = new ProcessBuilder("ip", "netns", "exec", vm, "python3", "-c", CLIENT, "10.1.1.100", "80").redirectErrorStream(true).start();
+            try (PrintWriter in = new PrintWriter(p.getOutputStream(), true)) {
+                in.println("hello");
+            }
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            return p.waitFor() == 0 ? out : "";
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    @Test
+    void connectionsSpreadOverTheBackendsWhichSeeTheClientAndKeepTheirBackendWhenAnotherGoes() throws Exception {
+        repo.append("tenants/tenant-a/public.yaml", LB).commit("web-lb");
+        reconciler = lab.start().reconciler;
+        serve("tenant-a.web-1", "web-1");
+        serve("tenant-a.web-2", "web-2");
+        serve("tenant-a.db-1", "db-1");
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300)).until(() -> ask("tenant-a.db-2").startsWith("web-")
+                || ask("tenant-a.db-2").startsWith("db-"));
+
+        Set<String> answered = new HashSet<>();
+        for (int k = 0; k < 30; k++) {
+            String answer = ask("tenant-a.db-2");
+            assertThat(answer).as("request " + k).matches("(web-1|web-2|db-1) 10\\.1\\.2\\.5");
+            answered.add(answer.split(" ")[0]);
+        }
+        assertThat(answered).as("30 connections reach every backend, which sees the client's own address").containsExactlyInAnyOrder("web-1", "web-2", "db-1");
+        assertThat(ask("tenant-b.app-1")).as("another tenant's network has no such frontend").isEmpty();
+
+        // a long-lived connection keeps its backend while another backend leaves the pool
+        Process client = new ProcessBuilder("ip", "netns", "exec", "tenant-a.db-2", "python3", "-c", CLIENT, "10.1.1.100", "80").start();
+        processes.add(client);
+        PrintWriter to = new PrintWriter(client.getOutputStream(), true);
+        BufferedReader from = new BufferedReader(new InputStreamReader(client.getInputStream()));
+        to.println("first");
+        String backend = from.readLine().split(" ")[0];
+        String leaving = backend.equals("web-2") ? "web-1" : "web-2";
+        String revision = repo.replace("tenants/tenant-a/public.yaml", "networkInterfaces: [web-1, web-2, db-1]",
+                "networkInterfaces: " + List.of("web-1", "web-2", "db-1").stream().filter(n -> !n.equals(leaving)).toList()).commit("without " + leaving).name();
+        await().atMost(Duration.ofSeconds(15)).until(() -> reconciler.status().allSynced() && reconciler.status().revision().equals(revision));
+        to.println("second");
+        assertThat(from.readLine()).as("the same connection, after " + leaving + " left").startsWith(backend + " ");
+        for (int k = 0; k < 10; k++) {
+            assertThat(ask("tenant-a.db-2")).as("new connections avoid the backend that left").doesNotStartWith(leaving + " ").isNotEmpty();
+        }
+    }
+}
