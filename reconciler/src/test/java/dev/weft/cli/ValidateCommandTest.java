@@ -18,7 +18,7 @@ class ValidateCommandTest {
         CliRun run = CliRun.of("validate", "--repo", EXAMPLE);
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).isEqualTo("""
-                %s (working tree): valid, 8 files, 18 documents
+                %s (working tree): valid, 8 files, 19 documents
                   hosts                    3  host-a, host-b, host-c
                   tenants                  2  tenant-a, tenant-b
                   virtual networks         2
@@ -28,6 +28,7 @@ class ValidateCommandTest {
                   logical networks         1  internet
                   public IP addresses      2
                   NAT gateways             1
+                  load balancers           1
                 """.formatted(EXAMPLE));
     }
 

@@ -42,9 +42,9 @@ class CompilerTest {
         Map<ObjectKind, Long> hostA = compiled.slice("host-a").keySet().stream()
                 .collect(Collectors.groupingBy(ObjectKey::kind, TreeMap::new, Collectors.counting()));
         // host-a has web-1 and db-2 (tenant-a/blue) and app-1 (tenant-b/red): both networks, all 8 mappings; its uplink, web-1's
-        // public address, and db-2's subnet's NAT gateway.
+        // public address, db-2's subnet's NAT gateway, and web-lb (its NICs are clients of the frontend in blue).
         assertThat(hostA).isEqualTo(Map.of(ObjectKind.Network, 2L, ObjectKind.Port, 3L, ObjectKind.Mapping, 8L, ObjectKind.Uplink, 1L,
-                ObjectKind.PublicIp, 1L, ObjectKind.NatGateway, 1L));
+                ObjectKind.PublicIp, 1L, ObjectKind.NatGateway, 1L, ObjectKind.LoadBalancer, 1L));
         PortSpec web1 = compiled.slice("host-a").get(new ObjectKey(ObjectKind.Port, "tenant-a/web-1")).spec(PortSpec.class);
         assertThat(web1.vni()).isEqualTo(5001);
         assertThat(web1.gateway()).hasToString("10.1.1.1");

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A load balancer's private frontend with real packets, on manifests-example: 10.1.1.100:80 in tenant-a's
+ * A load balancer's private frontend with real packets, on manifests-example: 10.1.1.101:80 in tenant-a's
  * network blue spreads over web-1 (host-a), web-2 (host-b) and db-1 (host-c), each answering with its name; the
  * client db-2 is on host-a. Needs root and python3; in CI it must run.
  */
@@ -25,10 +25,10 @@ class NetnsLoadBalancerTest extends NetnsLabTest {
             ---
             apiVersion: weft.dev/v1alpha1
             kind: LoadBalancer
-            metadata: {name: web-lb, namespace: tenant-a}
+            metadata: {name: test-lb, namespace: tenant-a}
             spec:
               frontendIPConfigurations:
-                - {name: fe, virtualNetwork: blue, subnet: web, privateIPAddress: 10.1.1.100}
+                - {name: fe, virtualNetwork: blue, subnet: web, privateIPAddress: 10.1.1.101}
               backendAddressPools:
                 - {name: pool, networkInterfaces: [web-1, web-2, db-1]}
               loadBalancingRules:
@@ -71,7 +71,7 @@ class NetnsLoadBalancerTest extends NetnsLabTest {
     /** One request on a new connection: the answer, or "" when it failed. */
     private static String ask(String vm) {
         try {
-            Process p = new ProcessBuilder("ip", "netns", "exec", vm, "python3", "-c", CLIENT, "10.1.1.100", "80").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("ip", "netns", "exec", vm, "python3", "-c", CLIENT, "10.1.1.101", "80").redirectErrorStream(true).start();
             try (PrintWriter in = new PrintWriter(p.getOutputStream(), true)) {
                 in.println("hello");
             }
@@ -102,7 +102,7 @@ class NetnsLoadBalancerTest extends NetnsLabTest {
         assertThat(ask("tenant-b.app-1")).as("another tenant's network has no such frontend").isEmpty();
 
         // a long-lived connection keeps its backend while another backend leaves the pool
-        Process client = new ProcessBuilder("ip", "netns", "exec", "tenant-a.db-2", "python3", "-c", CLIENT, "10.1.1.100", "80").start();
+        Process client = new ProcessBuilder("ip", "netns", "exec", "tenant-a.db-2", "python3", "-c", CLIENT, "10.1.1.101", "80").start();
         processes.add(client);
         PrintWriter to = new PrintWriter(client.getOutputStream(), true);
         BufferedReader from = new BufferedReader(new InputStreamReader(client.getInputStream()));

@@ -59,7 +59,7 @@ class ReconcilerTest {
         try (Reconciler reconciler = reconciler(1, Duration.ofMinutes(1))) {
             ReconcilerStatus first = reconciler.reconcileOnce();
             assertThat(first.allSynced()).isTrue();
-            assertThat(first.hosts()).extracting(HostStatus::ops).containsExactly(16, 13, 15);
+            assertThat(first.hosts()).extracting(HostStatus::ops).containsExactly(17, 14, 16);
             ReconcilerStatus second = reconciler.reconcileOnce();
             assertThat(second.hosts()).extracting(HostStatus::ops).containsExactly(0, 0, 0);
             assertThat(fleet.agents.get("host-a").store().state().digest()).isEqualTo(reconciler.compiled().digest("host-a"));
