@@ -1,0 +1,119 @@
+package dev.weft.fastpath;
+
+import static dev.weft.fastpath.Frames.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weft.fastpath.packet.PacketBatch;
+import dev.weft.fastpath.pipeline.Pipeline;
+import dev.weft.fastpath.table.Balancer;
+import dev.weft.fastpath.table.Egress;
+import dev.weft.fastpath.table.ForwardingTables;
+import dev.weft.fastpath.table.TableSnapshot;
+import dev.weft.fastpath.trace.Probe;
+import dev.weft.net.Ipv4;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A load balancer's frontend 10.1.1.100:80 (VNI 5001) over web-1 (a local port) and web-2 (on host-b): the
+ * client's host translates to the backend and back, answers ARP for the frontend, and keeps it to its VNI.
+ */
+class LoadBalancerTest {
+
+    static final int FRONTEND = ip("10.1.1.100");
+
+    PacketBatch batch;
+    ForwardingTables tables;
+    Pipeline pipeline;
+
+    @BeforeEach
+    void setUp() {
+        TableSnapshot plain = Frames.snapshot(1);
+        Balancer rule = new Balancer("tenant-a/web-lb/http", 5001, new Ipv4(FRONTEND), 6, 80, 8080, false, 240,
+                List.of(new Balancer.Backend("tenant-a/web-1", Ipv4.parse("10.1.1.4")), new Balancer.Backend("tenant-a/web-2", Ipv4.parse("10.1.1.5"))));
+        tables = new ForwardingTables(new TableSnapshot(1, plain.ports(), plain.mappings(), plain.networks(), Egress.NONE, List.of(rule)), HOST_A);
+        batch = new PacketBatch();
+        pipeline = new Pipeline(4096);
+    }
+
+    @AfterEach
+    void tearDown() {
+        batch.close();
+        tables.close();
+    }
+
+    private int run(byte[] frame, int inPort) {
+        batch.clear();
+        int i = batch.add(frame, inPort);
+        batch.underlaySource[i] = HOST_B;
+        pipeline.process(batch, tables);
+        return i;
+    }
+
+    private static byte[] tcp(long srcMac, long dstMac, int src, int dst, int srcPort, int dstPort) {
+        return Checksums.withL4(Probe.frame(srcMac, dstMac, src, dst, Probe.Protocol.tcp, srcPort, dstPort));
+    }
+
+    @Test
+    void connectionsAreTranslatedToTheirBackendAndTheRepliesBackToTheFrontend() {
+        boolean local = false;
+        boolean remote = false;
+        for (int port = 40000; port < 40040; port++) {
+            int i = run(tcp(DB2_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), FRONTEND, port, 80), DB2);
+            byte[] out = batch.frame(i);
+            assertThat(Checksums.valid(batch.verdict[i] == PacketBatch.TO_PORT ? out : java.util.Arrays.copyOfRange(out, 8, out.length))).isTrue();
+            if (batch.verdict[i] == PacketBatch.TO_PORT) {
+                local = true;
+                assertThat(batch.outPort[i]).isEqualTo(WEB1);
+                assertThat(u32(out, 30)).isEqualTo(ip("10.1.1.4"));
+                assertThat(u16(out, 36)).isEqualTo(8080);
+                assertThat(mac(out, 0)).isEqualTo(WEB1_MAC);
+                // web-1's reply goes back to db-2 from the frontend
+                int r = run(tcp(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), ip("10.1.2.5"), 8080, port), WEB1);
+                assertThat(batch.verdict[r]).isEqualTo(PacketBatch.TO_PORT);
+                assertThat(u32(batch.frame(r), 26)).isEqualTo(FRONTEND);
+                assertThat(u16(batch.frame(r), 34)).isEqualTo(80);
+                assertThat(Checksums.valid(batch.frame(r))).isTrue();
+            } else {
+                remote = true;
+                assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_UNDERLAY);
+                assertThat(batch.outAddress[i]).isEqualTo(HOST_B);
+                // web-2's reply arrives over VXLAN and reaches db-2 from the frontend
+                int r = run(vxlan(5001, tcp(WEB2_MAC, DB2_MAC, ip("10.1.1.5"), ip("10.1.2.5"), 8080, port)), PacketBatch.UNDERLAY);
+                assertThat(batch.verdict[r]).isEqualTo(PacketBatch.TO_PORT);
+                assertThat(batch.outPort[r]).isEqualTo(DB2);
+                assertThat(u32(batch.frame(r), 26)).isEqualTo(FRONTEND);
+                assertThat(Checksums.valid(batch.frame(r))).isTrue();
+            }
+        }
+        assertThat(local && remote).as("40 connections use both backends").isTrue();
+    }
+
+    @Test
+    void theFrontendIsAnsweredInItsOwnNetworkOnly() {
+        int i = run(arpRequest(WEB1_MAC, ip("10.1.1.4"), FRONTEND), WEB1);
+        assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_PORT);
+        assertThat(mac(batch.frame(i), 22)).isEqualTo(ForwardingTables.ROUTER_MAC);
+        i = run(arpRequest(APP1_MAC, ip("10.1.1.4"), FRONTEND), APP1); // tenant-b, VNI 5002, the same addresses
+        assertThat(batch.verdict[i]).isEqualTo(PacketBatch.DROP);
+        i = run(tcp(APP1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), FRONTEND, 40000, 80), APP1);
+        assertThat(batch.verdict[i]).as("tenant-b's packet to the address is not balanced into tenant-a").isEqualTo(PacketBatch.DROP);
+    }
+
+    @Test
+    void aConnectionKeepsItsBackendWhenThePoolChanges() {
+        int i = run(tcp(DB2_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), FRONTEND, 41000, 80), DB2);
+        boolean toWeb1 = batch.verdict[i] == PacketBatch.TO_PORT;
+        String keep = toWeb1 ? "tenant-a/web-1" : "tenant-a/web-2";
+        TableSnapshot plain = Frames.snapshot(2);
+        Balancer.Backend kept = toWeb1 ? new Balancer.Backend("tenant-a/web-1", Ipv4.parse("10.1.1.4")) : new Balancer.Backend("tenant-a/web-2", Ipv4.parse("10.1.1.5"));
+        Balancer.Backend other = new Balancer.Backend("tenant-a/web-9", Ipv4.parse("10.1.1.9"));
+        tables.close();
+        tables = new ForwardingTables(new TableSnapshot(2, plain.ports(), plain.mappings(), plain.networks(), Egress.NONE,
+                List.of(new Balancer("tenant-a/web-lb/http", 5001, new Ipv4(FRONTEND), 6, 80, 8080, false, 240, List.of(other, kept)))), HOST_A);
+        i = run(tcp(DB2_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), FRONTEND, 41000, 80), DB2);
+        assertThat(batch.verdict[i]).as(keep + " keeps the connection under new tables").isEqualTo(toWeb1 ? PacketBatch.TO_PORT : PacketBatch.TO_UNDERLAY);
+    }
+}
