@@ -113,6 +113,51 @@ class PipelineProperties {
         }
     }
 
+    @Provide
+    Arbitrary<List<byte[]>> fromTheInternet() {
+        Arbitrary<byte[]> valid = Combinators.combine(Arbitraries.of(NatTest.UPLINK_MAC, 0xffff_ffff_ffffL, WEB1_MAC),
+                Arbitraries.of(NatTest.WEB1_PUBLIC, NatTest.EGRESS, ip("203.0.113.11"), ip("10.1.1.4"), ip("10.1.2.5")),
+                Arbitraries.integers().between(0, 65535), Arbitraries.integers().between(0, 200), Arbitraries.of(true, false))
+                .as((dstMac, dst, port, payload, udp) -> udp
+                        ? Frames.udp(NatTest.GATEWAY_MAC, dstMac, NatTest.INTERNET, dst, 443, port, payload)
+                        : Frames.ping(NatTest.GATEWAY_MAC, dstMac, NatTest.INTERNET, dst, port));
+        Arbitrary<byte[]> any = Arbitraries.oneOf(valid, Arbitraries.bytes().array(byte[].class).ofMaxSize(120),
+                Arbitraries.of(arpRequest(NatTest.GATEWAY_MAC, ip("203.0.113.1"), NatTest.WEB1_PUBLIC),
+                        arpRequest(NatTest.GATEWAY_MAC, ip("203.0.113.1"), ip("203.0.113.11"))));
+        return mutated(any).list().ofMinSize(1).ofMaxSize(64);
+    }
+
+    /**
+     * Hostile frames on the uplink (to the host's public addresses, to addresses it doesn't own, to tenant
+     * addresses, truncated, bit-flipped, random): nothing throws, nothing reaches a port but the one whose public
+     * address it was sent to, nothing is encapsulated (no translation exists for it), and only ARP replies for
+     * owned addresses go back out.
+     */
+    @Property(tries = 1000)
+    void framesFromTheInternetReachOnlyThePortWhosePublicAddressTheyWereSentTo(@ForAll("fromTheInternet") List<byte[]> frames) {
+        try (PacketBatch batch = new PacketBatch(); ForwardingTables tables = new ForwardingTables(NatTest.snapshot(HOST_A), HOST_A)) {
+            for (byte[] frame : frames) {
+                batch.add(frame, PacketBatch.UPLINK);
+            }
+            Pipeline pipeline = new Pipeline(1024);
+            pipeline.neighbors().ownMac(NatTest.UPLINK_MAC);
+            pipeline.process(batch, tables);
+            for (int i = 0; i < batch.count(); i++) {
+                byte[] sent = frames.get(i);
+                if (batch.verdict[i] == PacketBatch.TO_PORT) {
+                    assertThat(batch.outPort[i]).as("frame %d", i).isEqualTo(WEB1);
+                    assertThat(u32(sent, 30)).as("frame %d was sent to web-1's public address", i).isEqualTo(NatTest.WEB1_PUBLIC);
+                }
+                assertThat(batch.verdict[i]).as("frame %d", i).isNotEqualTo(PacketBatch.TO_UNDERLAY);
+                if (batch.verdict[i] == PacketBatch.TO_UPLINK) {
+                    byte[] out = batch.frame(i);
+                    assertThat(u16(out, 12)).as("only ARP goes back").isEqualTo(0x0806);
+                    assertThat(u32(out, 28)).as("answered only for an owned address").isIn(NatTest.WEB1_PUBLIC, NatTest.EGRESS);
+                }
+            }
+        }
+    }
+
     @Property(tries = 3000)
     void whateverVirtioNetHeaderAVmWritesTheSegmenterNeverThrows(@ForAll @Size(max = 3000) byte[] frame,
                                                                @ForAll @IntRange(min = 0, max = 3) int gsoType,
