@@ -153,15 +153,13 @@ public final class Ip4Lookup implements Node {
             int hash = rule.sourceIp() ? dev.weft.fastpath.packet.FlowHash.hash(b.srcIp[i], 0, 0, 0, 0, 0) : b.hash[i];
             dev.weft.fastpath.lb.Maglev table = t.maglev(rule);
             int backend = table.lookup(hash);
-            String name = table.backends().get(backend);
-            Balancer.Backend chosen = rule.backends().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
-            s = balanced.open(new LbSessions.Session(vni, b.protocol[i], b.srcIp[i], b.srcPort[i], b.dstIp[i], b.dstPort[i], chosen.ip().value(),
+            s = balanced.open(new LbSessions.Session(vni, b.protocol[i], b.srcIp[i], b.srcPort[i], b.dstIp[i], b.dstPort[i], t.backendIp(rule, backend),
                     rule.backendPort()), rule.idleTimeoutSeconds() * 1_000_000_000L);
             if (s < 0) {
                 d.drop(i, DropReason.CONNTRACK_FULL);
                 return false;
             }
-            how = "chosen by Maglev" + (rule.sourceIp() ? " (by client address)" : "") + ": " + name;
+            how = "chosen by Maglev" + (rule.sourceIp() ? " (by client address)" : "") + ": " + table.backends().get(backend);
         }
         LbSessions.Session session = balanced.session(s);
         b.natAddress[i] = session.backend();

@@ -69,6 +69,8 @@ public final class ForwardingTables implements AutoCloseable {
     /** Load-balancing rules, by (VNI, frontend address); each with its Maglev table, built once per snapshot. */
     private final Map<Long, Balancer[]> balancers = new HashMap<>();
     private final Map<Balancer, dev.weft.fastpath.lb.Maglev> maglev = new java.util.IdentityHashMap<>();
+    /** Per rule, the backends' addresses in the order of its Maglev table's backends. */
+    private final Map<Balancer, int[]> backendIps = new java.util.IdentityHashMap<>();
 
     /** Per VNI, the sources of the NAT gateways served here: {network address, mask, gateway}. */
     private final Map<Integer, int[][]> served = new HashMap<>();
@@ -202,7 +204,11 @@ public final class ForwardingTables implements AutoCloseable {
                 System.arraycopy(y, 0, both, x.length, y.length);
                 return both;
             });
-            maglev.put(balancer, dev.weft.fastpath.lb.Maglev.of(balancer.backends().stream().map(Balancer.Backend::name).toList()));
+            dev.weft.fastpath.lb.Maglev table = dev.weft.fastpath.lb.Maglev.of(balancer.backends().stream().map(Balancer.Backend::name).toList());
+            Map<String, Integer> ipOf = new HashMap<>();
+            balancer.backends().forEach(x -> ipOf.put(x.name(), x.ip().value()));
+            maglev.put(balancer, table);
+            backendIps.put(balancer, table.backends().stream().mapToInt(ipOf::get).toArray());
         }
         Map<String, Integer> portIndex = new HashMap<>();
         for (int p = 0; p < n; p++) {
@@ -243,6 +249,11 @@ public final class ForwardingTables implements AutoCloseable {
     /** The Maglev table of {@code rule} (a rule of these tables). */
     public dev.weft.fastpath.lb.Maglev maglev(Balancer rule) {
         return maglev.get(rule);
+    }
+
+    /** The address of backend {@code backend} (an index of {@code rule}'s Maglev table). */
+    public int backendIp(Balancer rule, int backend) {
+        return backendIps.get(rule)[backend];
     }
 
     /** Not a public address of this host. */
