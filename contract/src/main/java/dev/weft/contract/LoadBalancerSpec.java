@@ -16,9 +16,10 @@ public record LoadBalancerSpec(String namespace, String name, List<Rule> rules) 
     /**
      * @param sourceIp    spread by the client's address alone (SourceIP), not by the 5-tuple
      * @param idleTimeoutMinutes how long an idle connection keeps its backend
+     * @param probe       the rule's health probe, if it has one
      */
     public record Rule(String name, int vni, Ipv4 frontend, Protocol protocol, int frontendPort, int backendPort, boolean sourceIp,
-                       int idleTimeoutMinutes, List<Backend> backends) {
+                       int idleTimeoutMinutes, List<Backend> backends, java.util.Optional<Probe> probe) {
         public Rule {
             Require.name("name", name);
             Require.vni(vni);
@@ -28,14 +29,32 @@ public record LoadBalancerSpec(String namespace, String name, List<Rule> rules) 
                 throw new IllegalArgumentException("ports are 1 to 65535");
             }
             backends = List.copyOf(backends);
+            Objects.requireNonNull(probe, "probe");
         }
     }
 
-    /** A backend: its interface's {@code namespace/name} (what consistent hashing knows it by) and address. */
-    public record Backend(String name, Ipv4 ip) {
+    /**
+     * A backend: its interface's {@code namespace/name} (what consistent hashing knows it by), its address, and
+     * whether the reconciler last heard it is healthy (only healthy backends get new connections).
+     */
+    public record Backend(String name, Ipv4 ip, boolean healthy) {
         public Backend {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(ip, "ip");
+        }
+    }
+
+    public enum ProbeProtocol { Tcp, Http }
+
+    /** A rule's health probe: the backends' hosts check them every {@code intervalInSeconds}; {@code requestPath} for Http ("/" by default). */
+    public record Probe(ProbeProtocol protocol, int port, String requestPath, int intervalInSeconds, int numberOfProbes) {
+        public Probe {
+            Objects.requireNonNull(protocol, "protocol");
+            Objects.requireNonNull(requestPath, "requestPath");
+            Objects.requireNonNull(requestPath, "requestPath");
+            if (port < 1 || port > 65535 || intervalInSeconds < 1 || numberOfProbes < 1) {
+                throw new IllegalArgumentException("probe port 1 to 65535, interval and count at least 1");
+            }
         }
     }
 

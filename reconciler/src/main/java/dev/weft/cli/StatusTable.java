@@ -29,6 +29,11 @@ final class StatusTable {
             out.printf("%n%-32s %s%n", "NAT GATEWAY", "SERVED BY");
             gateways.forEach(g -> out.printf("%-32s %s%n", g.getKey(), g.getValue()));
         }
+        JsonObject backends = status.getJsonObject("backends", new JsonObject());
+        if (!backends.isEmpty()) {
+            out.printf("%n%-32s %-24s %s%n", "LOAD BALANCING RULE", "BACKEND", "HEALTH");
+            backends.forEach(rule -> ((JsonObject) rule.getValue()).forEach(b -> out.printf("%-32s %-24s %s%n", rule.getKey(), b.getKey(), b.getValue())));
+        }
         out.flush();
     }
 

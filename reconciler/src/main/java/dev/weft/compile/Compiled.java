@@ -13,14 +13,15 @@ import java.util.TreeMap;
 /**
  * A model compiled into per-host programming. Network units are shared by every host with a port in
  * the network, so 100,000 NICs cost 100,000 Mappings, not one copy per host; a host's slice and digest
- * are assembled from its unit and its networks' units. {@code natHosts}: the Gateway host serving each NAT
- * gateway. Immutable.
+ * are assembled from its unit and its networks' units. {@code live}: the live state it was compiled with
+ * (NAT gateways' hosts, backends' health). Immutable.
  */
 public record Compiled(Model model, NavigableMap<String, HostUnit> hosts, Map<ResourceId, NetworkUnit> networks,
-                       Map<ResourceId, String> natHosts) {
+                       Live live) {
 
-    public Compiled {
-        natHosts = Map.copyOf(natHosts);
+    /** The Gateway host serving each NAT gateway. */
+    public Map<ResourceId, String> natHosts() {
+        return live.natHosts();
     }
 
     public NavigableSet<String> hostNames() {

@@ -38,11 +38,11 @@ public final class Compiler {
 
     /** Everything, with NAT gateways on their first-ranked Gateway hosts (all taken as healthy). */
     public static Compiled compile(Model model) {
-        return compile(model, Gateways.assign(model, host -> true, Map.of()));
+        return compile(model, new Live(Gateways.assign(model, host -> true, Map.of()), Map.of()));
     }
 
-    /** Everything, with each NAT gateway served by the host {@code natHosts} names. */
-    public static Compiled compile(Model model, Map<ResourceId, String> natHosts) {
+    /** Everything, with the live state {@code live} (NAT gateways' hosts, backends' health). */
+    public static Compiled compile(Model model, Live live) {
         Map<ResourceId, List<NetworkInterface>> nicsByNetwork = new HashMap<>();
         Map<String, List<NetworkInterface>> nicsByHost = new HashMap<>();
         for (NetworkInterface nic : model.interfaces().values()) {
@@ -54,9 +54,9 @@ public final class Compiler {
                 .map(network -> networkUnit(model, network, nicsByNetwork.getOrDefault(network.id(), List.of())))
                 .collect(Collectors.toMap(NetworkUnit::id, unit -> unit));
         NavigableMap<String, HostUnit> hosts = model.hosts().keySet().parallelStream()
-                .map(host -> hostUnit(model, host, nicsByHost.getOrDefault(host, List.of()), natHosts))
+                .map(host -> hostUnit(model, host, nicsByHost.getOrDefault(host, List.of()), live))
                 .collect(Collectors.toMap(HostUnit::host, unit -> unit, (a, b) -> a, TreeMap::new));
-        return new Compiled(model, Collections.unmodifiableNavigableMap(hosts), Collections.unmodifiableMap(networks), natHosts);
+        return new Compiled(model, Collections.unmodifiableNavigableMap(hosts), Collections.unmodifiableMap(networks), live);
     }
 
     /**
@@ -65,7 +65,12 @@ public final class Compiler {
      */
     public static Compiled reassign(Compiled compiled, java.util.function.Predicate<String> healthy) {
         Map<ResourceId, String> natHosts = Gateways.assign(compiled.model(), healthy, compiled.natHosts());
-        return natHosts.equals(compiled.natHosts()) ? compiled : compile(compiled.model(), natHosts);
+        return natHosts.equals(compiled.natHosts()) ? compiled : compile(compiled.model(), compiled.live().withNatHosts(natHosts));
+    }
+
+    /** {@code compiled} with the backends' health {@code health}; the same instance when it is what {@code compiled} has. */
+    public static Compiled withHealth(Compiled compiled, Map<String, Boolean> health) {
+        return health.equals(compiled.live().health()) ? compiled : compile(compiled.model(), compiled.live().withHealth(health));
     }
 
     /** Whether the change touches north–south programming, which is then compiled whole (such changes are rare and small). */
@@ -91,7 +96,7 @@ public final class Compiler {
     /** As {@link #update(Compiled, Model)}, with the model diff already computed. */
     public static Compiled update(Compiled previous, Model next, ModelDiff diff) {
         if (northSouth(previous.model(), next, diff)) {
-            return compile(next, Gateways.assign(next, host -> true, previous.natHosts()));
+            return compile(next, previous.live().withNatHosts(Gateways.assign(next, host -> true, previous.natHosts())));
         }
         Set<ResourceId> networksToBuild = new HashSet<>();
         Set<String> hostsToBuild = new HashSet<>();
@@ -172,9 +177,9 @@ public final class Compiler {
                     members.put(nicId, nic.networkId());
                 }
             });
-            hosts.put(host, hostUnit(next, host, members.keySet().stream().map(next.interfaces()::get).toList(), previous.natHosts()));
+            hosts.put(host, hostUnit(next, host, members.keySet().stream().map(next.interfaces()::get).toList(), previous.live()));
         }
-        return new Compiled(next, Collections.unmodifiableNavigableMap(hosts), Collections.unmodifiableMap(networks), previous.natHosts());
+        return new Compiled(next, Collections.unmodifiableNavigableMap(hosts), Collections.unmodifiableMap(networks), previous.live());
     }
 
     private static boolean filteredBy(Model model, NetworkInterface nic, ResourceId group) {
@@ -209,12 +214,12 @@ public final class Compiler {
     }
 
     /** @param nics the host's NICs */
-    private static HostUnit hostUnit(Model model, String host, List<NetworkInterface> nics, Map<ResourceId, String> natHosts) {
+    private static HostUnit hostUnit(Model model, String host, List<NetworkInterface> nics, Live live) {
         NavigableMap<String, HostObject> objects = new TreeMap<>();
         NavigableMap<ResourceId, ResourceId> nicNetworks = new TreeMap<>();
         Set<ResourceId> networks = new TreeSet<>();
         Digest digest = Digest.ZERO;
-        for (HostObject object : NorthSouth.objects(model, host, nics, natHosts, networks)) {
+        for (HostObject object : NorthSouth.objects(model, host, nics, live, networks)) {
             objects.put(object.kind() + ":" + object.key(), object);
             digest = digest.plus(object.digest());
         }

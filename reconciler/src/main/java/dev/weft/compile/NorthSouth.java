@@ -36,9 +36,10 @@ final class NorthSouth {
      * @param networks receives the virtual networks a served NAT gateway needs on this host (their Networks and
      *                 Mappings: to accept the subnets' traffic and to send replies to the VMs' hosts)
      */
-    static List<HostObject> objects(Model model, String hostName, List<NetworkInterface> nics, Map<ResourceId, String> natHosts,
+    static List<HostObject> objects(Model model, String hostName, List<NetworkInterface> nics, Live live,
                                     Set<ResourceId> networks) {
         List<HostObject> objects = new ArrayList<>();
+        Map<ResourceId, String> natHosts = live.natHosts();
         Host host = model.hosts().get(hostName);
         host.uplink().ifPresent(u -> {
             LogicalNetwork l = model.logicalNetworks().get(u.logicalNetwork());
@@ -97,9 +98,14 @@ final class NorthSouth {
                 }
                 List<LoadBalancerSpec.Backend> backends = lb.pool(r.pool()).orElseThrow().networkInterfaces().stream()
                         .map(n -> model.interfaces().get(new ResourceId(dev.weft.model.Kind.NetworkInterface, lb.namespace(), n)))
-                        .map(n -> new LoadBalancerSpec.Backend(n.namespace() + "/" + n.name(), n.ipAddress())).toList();
+                        .map(n -> new LoadBalancerSpec.Backend(n.namespace() + "/" + n.name(), n.ipAddress(),
+                                live.health().getOrDefault(Live.backend(lb.namespace() + "/" + lb.name() + "/" + r.name(), n.namespace() + "/" + n.name()), true)))
+                        .toList();
+                java.util.Optional<LoadBalancerSpec.Probe> probe = r.probe().flatMap(name -> lb.probes().stream().filter(p -> p.name().equals(name)).findFirst())
+                        .map(p -> new LoadBalancerSpec.Probe(LoadBalancerSpec.ProbeProtocol.valueOf(p.protocol()), p.port(), p.requestPath().orElse("/"),
+                                p.intervalInSeconds(), p.numberOfProbes()));
                 rules.add(new LoadBalancerSpec.Rule(r.name(), network.vni(), f.privateIPAddress().orElseThrow(),
-                        LoadBalancerSpec.Protocol.valueOf(r.protocol()), r.frontendPort(), r.backendPort(), r.sourceIp(), r.idleTimeoutInMinutes(), backends));
+                        LoadBalancerSpec.Protocol.valueOf(r.protocol()), r.frontendPort(), r.backendPort(), r.sourceIp(), r.idleTimeoutInMinutes(), backends, probe));
             }
             if (!rules.isEmpty()) {
                 objects.add(new LoadBalancerSpec(lb.namespace(), lb.name(), rules).toObject());

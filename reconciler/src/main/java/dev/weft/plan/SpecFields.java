@@ -32,6 +32,9 @@ final class SpecFields {
     }
 
     private static void flatten(String path, Object value, SortedMap<String, String> out) {
+        if (value == null) {
+            return; // an absent optional field (e.g. a rule without a probe)
+        }
         switch (value) {
             case Map<?, ?> map -> map.forEach((k, v) -> flatten(path + "." + k, v, out));
             case List<?> list when !list.isEmpty() && keyOf(list) != null -> {

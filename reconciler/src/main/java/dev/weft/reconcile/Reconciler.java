@@ -127,16 +127,74 @@ public final class Reconciler implements AutoCloseable {
                 compiled = moved;
                 trigger();
             }
+            Compiled probed = Compiler.withHealth(compiled, health(compiled));
+            if (probed != compiled) { // a backend's health changed: every client's host gets the new pool, in the next loop, now
+                log.info("load balancers' backend health: {}", probed.live().health());
+                compiled = probed;
+                trigger();
+            }
         }
         List<HostStatus> sorted = new ArrayList<>(hosts.values());
         sorted.sort((a, b) -> a.host().compareTo(b.host()));
         java.util.SortedMap<String, String> natGateways = new java.util.TreeMap<>();
+        java.util.SortedMap<String, Boolean> backends = new java.util.TreeMap<>();
         if (compiled != null) {
             compiled.natHosts().forEach((id, host) -> natGateways.put(id.namespace() + "/" + id.name(), host));
+            probedBackends(compiled.model()).forEach((key, host) -> backends.put(key, compiled.live().health().getOrDefault(key, true)));
         }
-        status = new ReconcilerStatus(branch, epoch, revision, invalidRevision, errors, Instant.now(), sorted, natGateways);
+        status = new ReconcilerStatus(branch, epoch, revision, invalidRevision, errors, Instant.now(), sorted, natGateways, backends);
         onLoop.accept(status);
         return status;
+    }
+
+    /** Every backend of a rule with a probe ({@code rule|backend}, see {@link dev.weft.compile.Live#backend}) and its NIC's host. */
+    private static java.util.Map<String, String> probedBackends(dev.weft.model.Model model) {
+        java.util.Map<String, String> backends = new java.util.TreeMap<>();
+        for (dev.weft.model.LoadBalancer lb : model.loadBalancers().values()) {
+            for (dev.weft.model.LoadBalancer.Rule rule : lb.rules()) {
+                if (rule.probe().isEmpty()) {
+                    continue;
+                }
+                for (String nic : lb.pool(rule.pool()).map(dev.weft.model.LoadBalancer.Pool::networkInterfaces).orElse(List.of())) {
+                    dev.weft.model.NetworkInterface n = model.interfaces().get(new dev.weft.model.ResourceId(dev.weft.model.Kind.NetworkInterface,
+                            lb.namespace(), nic));
+                    if (n != null) {
+                        backends.put(dev.weft.compile.Live.backend(lb.namespace() + "/" + lb.name() + "/" + rule.name(), lb.namespace() + "/" + nic), n.host());
+                    }
+                }
+            }
+        }
+        return backends;
+    }
+
+    /**
+     * The probed backends' health as their hosts report it ({@code GET /v1/health}); a backend whose host is
+     * unreachable is unhealthy, one whose host hasn't judged it yet healthy.
+     */
+    private java.util.Map<String, Boolean> health(Compiled compiled) {
+        java.util.Map<String, String> backends = probedBackends(compiled.model());
+        java.util.Map<String, Boolean> health = new java.util.TreeMap<>();
+        if (backends.isEmpty()) {
+            return health;
+        }
+        for (String host : new java.util.TreeSet<>(backends.values())) {
+            HostStatus status = hosts.get(host);
+            java.util.Map<String, Boolean> reported = java.util.Map.of();
+            boolean reachable = status != null && status.state() != SyncState.Unreachable;
+            if (reachable) {
+                try {
+                    reported = fleet.access().client(compiled.model().hosts().get(host)).health();
+                } catch (Exception e) {
+                    reachable = false;
+                }
+            }
+            for (var backend : backends.entrySet()) {
+                if (backend.getValue().equals(host)) {
+                    health.put(backend.getKey(), reachable ? reported.getOrDefault(backend.getKey(), true) : false);
+                }
+            }
+        }
+        return health;
     }
 
     /** Starts the loop on its own thread: a loop every interval, or at once after {@link #trigger}. */

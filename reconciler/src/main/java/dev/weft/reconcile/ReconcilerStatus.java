@@ -12,19 +12,22 @@ import java.util.List;
  * @param errors          that revision's validation errors, or why the repository couldn't be read
  * @param lastLoop        when the last loop finished
  * @param natGateways     the Gateway host serving each NAT gateway ({@code namespace/name})
+ * @param backends        every probed load-balancer backend ({@code namespace/loadBalancer/rule|namespace/nic}) and whether it is healthy
  */
 public record ReconcilerStatus(String branch, long epoch, String revision, String invalidRevision, List<String> errors,
-                               Instant lastLoop, List<HostStatus> hosts, java.util.SortedMap<String, String> natGateways) {
+                               Instant lastLoop, List<HostStatus> hosts, java.util.SortedMap<String, String> natGateways,
+                               java.util.SortedMap<String, Boolean> backends) {
 
     public ReconcilerStatus {
         errors = List.copyOf(errors);
         hosts = List.copyOf(hosts);
         natGateways = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(natGateways));
+        backends = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(backends));
     }
 
     public ReconcilerStatus(String branch, long epoch, String revision, String invalidRevision, List<String> errors, Instant lastLoop,
                             List<HostStatus> hosts) {
-        this(branch, epoch, revision, invalidRevision, errors, lastLoop, hosts, new java.util.TreeMap<>());
+        this(branch, epoch, revision, invalidRevision, errors, lastLoop, hosts, new java.util.TreeMap<>(), new java.util.TreeMap<>());
     }
 
     public boolean allSynced() {

@@ -123,7 +123,23 @@ public final class StatusServer implements AutoCloseable {
         return new JsonObject().put("branch", status.branch()).put("epoch", status.epoch()).put("revision", status.revision())
                 .put("invalidRevision", status.invalidRevision()).put("errors", errors)
                 .put("lastLoop", status.lastLoop() == null ? null : status.lastLoop().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString()).put("hosts", hosts)
-                .put("natGateways", new JsonObject(new java.util.LinkedHashMap<String, Object>(status.natGateways())));
+                .put("natGateways", new JsonObject(new java.util.LinkedHashMap<String, Object>(status.natGateways())))
+                .put("backends", backends(status));
+    }
+
+    /** {@code {"namespace/lb/rule": {"namespace/nic": "Healthy" | "Unhealthy"}}}. */
+    private static JsonObject backends(ReconcilerStatus status) {
+        JsonObject rules = new JsonObject();
+        status.backends().forEach((key, healthy) -> {
+            String[] parts = key.split("\\|", 2);
+            JsonObject rule = rules.getJsonObject(parts[0]);
+            if (rule == null) {
+                rule = new JsonObject();
+                rules.put(parts[0], rule);
+            }
+            rule.put(parts[1], healthy ? "Healthy" : "Unhealthy");
+        });
+        return rules;
     }
 
     private static void json(RoutingContext ctx, int status, JsonObject body) {

@@ -118,4 +118,42 @@ class NetnsLoadBalancerTest extends NetnsLabTest {
             assertThat(ask("tenant-a.db-2")).as("new connections avoid the backend that left").doesNotStartWith(leaving + " ").isNotEmpty();
         }
     }
+
+    @Test
+    void aBackendWhoseServerStopsGetsNoNewConnectionsUntilItIsBackAndAPoolWithNoneRefusesThem() throws Exception {
+        repo.append("tenants/tenant-a/public.yaml", LB.replace("  loadBalancingRules:\n", """
+                  probes:
+                    - {name: tcp, protocol: Tcp, port: 8080, intervalInSeconds: 1, numberOfProbes: 2}
+                  loadBalancingRules:
+                """).replace("backendPort: 8080}", "backendPort: 8080, probe: tcp}")).commit("test-lb with a probe");
+        reconciler = lab.start().reconciler;
+        serve("tenant-a.web-1", "web-1");
+        serve("tenant-a.web-2", "web-2");
+        Process db1 = new ProcessBuilder("ip", "netns", "exec", "tenant-a.db-1", "python3", "-c", NAMED_SERVER, "db-1").redirectErrorStream(true).start();
+        processes.add(db1);
+        String rule = "tenant-a/test-lb/http";
+        await().atMost(Duration.ofSeconds(20)).until(() -> reconciler.status().backends().size() == 3
+                && reconciler.status().backends().values().stream().allMatch(h -> h));
+
+        db1.destroyForcibly(); // its server stops: the probe's SYN gets a RST
+        db1.waitFor();
+        await().atMost(Duration.ofSeconds(20)).until(() -> Boolean.FALSE.equals(reconciler.status().backends().get(rule + "|tenant-a/db-1")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> reconciler.status().allSynced());
+        for (int k = 0; k < 20; k++) {
+            assertThat(ask("tenant-a.db-2")).as("request %d after db-1 went unhealthy", k).matches("(web-1|web-2) 10\\.1\\.2\\.5");
+        }
+
+        serve("tenant-a.db-1", "db-1"); // back
+        await().atMost(Duration.ofSeconds(20)).until(() -> Boolean.TRUE.equals(reconciler.status().backends().get(rule + "|tenant-a/db-1")));
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> ask("tenant-a.db-2").startsWith("db-1 "));
+
+        processes.forEach(Process::destroyForcibly); // every server stops: the pool has no healthy backend
+        await().atMost(Duration.ofSeconds(20)).until(() -> reconciler.status().backends().values().stream().noneMatch(h -> h));
+        await().atMost(Duration.ofSeconds(10)).until(() -> reconciler.status().allSynced());
+        Process p = new ProcessBuilder("ip", "netns", "exec", "tenant-a.db-2", "python3", "-c", CLIENT, "10.1.1.101", "80").redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(out).as("refused at once, not left to time out").contains("ConnectionRefusedError");
+        assertThat(agents.get("host-a").dataplane().packets().nodeDrops("ip4-lookup", dev.weft.fastpath.packet.DropReason.NO_HEALTHY_BACKEND)).isPositive();
+    }
 }

@@ -150,6 +150,14 @@ public final class AgentClient {
         }
     }
 
+    /** The health of the load balancers' backends on the host, as its probes judge them: {@code rule|backend} → healthy. */
+    public java.util.Map<String, Boolean> health() throws IOException, InterruptedException {
+        JsonNode body = json(get("/v1/health"), base + "/v1/health");
+        java.util.Map<String, Boolean> health = new java.util.TreeMap<>();
+        body.properties().forEach(e -> health.put(e.getKey(), e.getValue().asBoolean()));
+        return health;
+    }
+
     public JsonNode stats() throws IOException, InterruptedException {
         return json(get("/v1/stats"), base + "/v1/stats");
     }

@@ -190,6 +190,16 @@ public final class TapDevice implements AutoCloseable {
         m.set(java.lang.foreign.ValueLayout.JAVA_BYTE, at + 1, (byte) (value >>> 8));
     }
 
+    /** Writes a whole frame (complete checksums) to the VM from outside the workers, e.g. a health probe; false when the device can't take it. */
+    public boolean inject(byte[] frame) {
+        int header = offload ? Segmenter.VNET_HEADER : 0; // an all-zero virtio-net header: a plain frame
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment out = a.allocate(header + frame.length);
+            MemorySegment.copy(MemorySegment.ofArray(frame), 0, out, header, frame.length);
+            return Native.write(fd, out, out.byteSize()) == out.byteSize();
+        }
+    }
+
     /** Writes frame {@code i} of the batch to the VM; false when the device can't take it now (counted by the caller). */
     public boolean send(PacketBatch batch, int i) {
         if (offload) { // an all-zero virtio-net header in front: a plain frame with complete checksums

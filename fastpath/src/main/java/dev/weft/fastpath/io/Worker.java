@@ -50,7 +50,7 @@ public final class Worker implements Runnable, AutoCloseable {
     /** @param tables the current tables, read once per batch */
     public Worker(Supplier<ForwardingTables> tables, Underlay underlay) throws IOException {
         this(tables, underlay, new dev.weft.fastpath.uplink.NatSessions(1 << 16), new dev.weft.fastpath.uplink.Neighbors(),
-                new dev.weft.fastpath.lb.LbSessions(1 << 16));
+                new dev.weft.fastpath.lb.LbSessions(1 << 16), new dev.weft.fastpath.lb.ProbeTable());
     }
 
     /**
@@ -58,10 +58,12 @@ public final class Worker implements Runnable, AutoCloseable {
      * @param sessions  the host's NAT translations, shared by its workers
      * @param neighbors the host's uplink neighbours, shared by its workers
      * @param balanced  the host's load-balanced connections, shared by its workers
+     * @param probes    the host's health probes in flight
      */
     public Worker(Supplier<ForwardingTables> tables, Underlay underlay, dev.weft.fastpath.uplink.NatSessions sessions,
-                  dev.weft.fastpath.uplink.Neighbors neighbors, dev.weft.fastpath.lb.LbSessions balanced) throws IOException {
-        this.pipeline = new Pipeline(1 << 16, new dev.weft.fastpath.security.Conntrack(1 << 16), sessions, neighbors, balanced);
+                  dev.weft.fastpath.uplink.Neighbors neighbors, dev.weft.fastpath.lb.LbSessions balanced,
+                  dev.weft.fastpath.lb.ProbeTable probes) throws IOException {
+        this.pipeline = new Pipeline(1 << 16, new dev.weft.fastpath.security.Conntrack(1 << 16), sessions, neighbors, balanced, probes);
         this.tables = tables;
         this.underlay = underlay;
         this.epoll = (int) Native.check(Native.epollCreate(), "epoll_create1");

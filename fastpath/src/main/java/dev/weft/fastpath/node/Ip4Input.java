@@ -21,6 +21,13 @@ public final class Ip4Input implements Node {
     static final int DHCP = 1;
     static final int DNS = 2;
     static final int DNS_TCP = 3;
+    static final int LB_PROBE = 4;
+
+    private final dev.weft.fastpath.lb.ProbeTable probes;
+
+    public Ip4Input(dev.weft.fastpath.lb.ProbeTable probes) {
+        this.probes = probes;
+    }
 
     @Override
     public String name() {
@@ -29,7 +36,7 @@ public final class Ip4Input implements Node {
 
     @Override
     public List<String> arcs() {
-        return List.of(FlowLookup.NAME, DhcpServer.NAME, DnsServer.NAME, DnsTcp.NAME);
+        return List.of(FlowLookup.NAME, DhcpServer.NAME, DnsServer.NAME, DnsTcp.NAME, LbProbe.NAME);
     }
 
     @Override
@@ -56,6 +63,14 @@ public final class Ip4Input implements Node {
             }
             if (in >= 0 && (Bytes.mac(b.memory(), b.start[i] + 6) != t.portMac[in] || b.srcIp[i] != t.portIp[in])) {
                 next[k] = d.drop(i, DropReason.SPOOFED_SOURCE);
+                continue;
+            }
+            if (in >= 0 && b.protocol[i] == Parser.TCP && b.dstIp[i] == t.portGateway[in] && dev.weft.fastpath.lb.ProbeTable.isProbePort(b.dstPort[i])
+                    && probes.pending(b.vni[i], b.srcIp[i], b.dstPort[i]) != null) {
+                if (tracing) {
+                    d.trace(i, "an answer to the host's health probe");
+                }
+                next[k] = LB_PROBE;
                 continue;
             }
             if (in >= 0 && (b.protocol[i] == Parser.UDP || b.protocol[i] == Parser.TCP) && b.dstPort[i] == DnsServer.PORT

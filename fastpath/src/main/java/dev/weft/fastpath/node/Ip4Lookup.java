@@ -24,6 +24,7 @@ public final class Ip4Lookup implements Node {
 
     public static final String NAME = "ip4-lookup";
     static final int SECURITY = 0;
+    static final int LB_RESET = 1;
 
     private final NatSessions sessions;
     private final LbSessions balanced;
@@ -40,7 +41,7 @@ public final class Ip4Lookup implements Node {
 
     @Override
     public List<String> arcs() {
-        return List.of(Security.NAME);
+        return List.of(Security.NAME, LbReset.NAME);
     }
 
     @Override
@@ -92,6 +93,15 @@ public final class Ip4Lookup implements Node {
             if (t.balances() && (b.protocol[i] == Parser.TCP || b.protocol[i] == Parser.UDP) && (b.flags[i] & Parser.FLAG_FRAGMENT) == 0) {
                 Balancer rule = t.balancer(vni, dst, b.protocol[i], b.dstPort[i]);
                 if (rule != null) {
+                    if (t.maglev(rule).backends().isEmpty()) {
+                        d.drop(i, DropReason.NO_HEALTHY_BACKEND); // counted; a TCP client is told at once
+                        boolean syn = b.protocol[i] == Parser.TCP && dev.weft.fastpath.node.DnsServer.answerable(b, i);
+                        if (d.tracing()) {
+                            d.trace(i, Text.ip(dst) + ":" + b.dstPort[i] + " is load-balancing rule " + rule.name() + ": no healthy backend");
+                        }
+                        next[k] = syn ? LB_RESET : Dispatch.DROPPED;
+                        continue;
+                    }
                     if (!pick(b, i, t, d, rule)) {
                         next[k] = Dispatch.DROPPED; // pick() counted it
                         continue;

@@ -43,5 +43,7 @@ public enum DropReason {
     /** A new flow through a NAT gateway when every port of every public address is in use. */
     NAT_PORT_EXHAUSTED,
     /** A packet for the uplink whose next hop's MAC isn't known yet (its ARP request went out recently). */
-    NO_NEIGHBOR
+    NO_NEIGHBOR,
+    /** A new connection to a load balancer's frontend whose pool has no healthy backend (a TCP one is refused with a RST). */
+    NO_HEALTHY_BACKEND
 }

@@ -20,6 +20,9 @@ import dev.weft.fastpath.node.UplinkArp;
 import dev.weft.fastpath.node.UplinkInput;
 import dev.weft.fastpath.node.UplinkOutput;
 import dev.weft.fastpath.lb.LbSessions;
+import dev.weft.fastpath.lb.ProbeTable;
+import dev.weft.fastpath.node.LbProbe;
+import dev.weft.fastpath.node.LbReset;
 import dev.weft.fastpath.uplink.NatSessions;
 import dev.weft.fastpath.uplink.Neighbors;
 import dev.weft.fastpath.node.PortOutput;
@@ -43,7 +46,8 @@ import java.util.List;
  * gre-input ─────┘                  └▶ ip4-input ─▶ flow-lookup ─hit──────────────────────────▶ rewrite ─▶ port-output
  *                                               ├▶ dhcp ─▶ port-output
  *                                               ├▶ dns ──▶ port-output
- *                                               └▶ dns-tcp ▶ port-output
+ *                                               ├▶ dns-tcp ▶ port-output
+ *                                               └▶ lb-probe ▶ port-output
  *                                                              └miss▶ ip4-lookup ─▶ security ─▶ flow-learn ─┘      ├▶ vxlan-encap ─▶ underlay-output
  *                                                                                                                  ├▶ nvgre-encap ─▶ underlay-output
  *                                                                                                                  └▶ nat-out ─▶ uplink-output
@@ -84,11 +88,14 @@ public final class Pipeline {
      * @param neighbors the host's uplink neighbours, shared by its workers
      */
     public Pipeline(int flowCacheSize, Conntrack conntrack, NatSessions sessions, Neighbors neighbors) {
-        this(flowCacheSize, conntrack, sessions, neighbors, new LbSessions(1 << 16));
+        this(flowCacheSize, conntrack, sessions, neighbors, new LbSessions(1 << 16), new ProbeTable());
     }
 
-    /** @param balanced the host's load-balanced connections, shared by its workers */
-    public Pipeline(int flowCacheSize, Conntrack conntrack, NatSessions sessions, Neighbors neighbors, LbSessions balanced) {
+    /**
+     * @param balanced the host's load-balanced connections, shared by its workers
+     * @param probes   the host's health probes in flight
+     */
+    public Pipeline(int flowCacheSize, Conntrack conntrack, NatSessions sessions, Neighbors neighbors, LbSessions balanced, ProbeTable probes) {
         this.conntrack = conntrack;
         this.balanced = balanced;
         this.sessions = sessions;
@@ -98,9 +105,9 @@ public final class Pipeline {
         flowLookup = new FlowLookup(cache, conntrack, sessions, balanced);
         rewrite = new Rewrite();
         List<Node> nodes = List.of(new TapInput(), new VxlanInput(), new GreInput(), new UplinkInput(neighbors), new EthernetInput(), new ArpReply(),
-                new UplinkArp(neighbors), new Ip4Input(), new NatIn(sessions), flowLookup, new Ip4Lookup(sessions, balanced), security, new FlowLearn(cache), rewrite,
+                new UplinkArp(neighbors), new Ip4Input(probes), new NatIn(sessions), flowLookup, new Ip4Lookup(sessions, balanced), security, new FlowLearn(cache), rewrite,
                 new VxlanEncap(), new NvgreEncap(), new NatOut(), new PortOutput(), new UnderlayOutput(), new UplinkOutput(neighbors),
-                new DhcpServer(), new DnsServer(), new DnsTcp());
+                new DhcpServer(), new DnsServer(), new DnsTcp(), new LbProbe(probes), new LbReset());
         graph = new Graph(nodes);
         tapInput = graph.id(TapInput.NAME);
         vxlanInput = graph.id(VxlanInput.NAME);

@@ -6,17 +6,33 @@ import java.util.List;
 /**
  * A load-balancing rule as the host of a client programs it: connections to {@code frontend}:{@code frontendPort}
  * over {@code protocol} (6 TCP, 17 UDP) in VNI {@code vni} go to a backend's {@code backendPort}, chosen by Maglev
- * consistent hashing of the 5-tuple (or of the client's address alone, {@code sourceIp}); a connection keeps its
- * backend while it is used within {@code idleTimeoutSeconds}.
+ * consistent hashing of the 5-tuple (or of the client's address alone, {@code sourceIp}) over the healthy backends;
+ * a connection keeps its backend while it is used within {@code idleTimeoutSeconds}. {@code probe}: null for none.
  */
 public record Balancer(String name, int vni, Ipv4 frontend, int protocol, int frontendPort, int backendPort, boolean sourceIp,
-                       int idleTimeoutSeconds, List<Backend> backends) {
+                       int idleTimeoutSeconds, List<Backend> backends, Probe probe) {
 
-    /** A backend: its stable name (what the Maglev table is built from) and its address. */
-    public record Backend(String name, Ipv4 ip) {
+    /** A backend: its stable name (what the Maglev table is built from), its address, and whether it is in the table (healthy). */
+    public record Backend(String name, Ipv4 ip, boolean healthy) {
+        public Backend(String name, Ipv4 ip) {
+            this(name, ip, true);
+        }
+    }
+
+    /**
+     * How the hosts of the backends check them: a TCP connection to {@code port}, or an HTTP GET of {@code path}
+     * answered 200; every {@code intervalSeconds}, out after {@code count} failures in a row.
+     */
+    public record Probe(boolean http, int port, String path, int intervalSeconds, int count) {
     }
 
     public Balancer {
         backends = List.copyOf(backends);
+    }
+
+    /** A rule without a probe: every backend healthy. */
+    public Balancer(String name, int vni, Ipv4 frontend, int protocol, int frontendPort, int backendPort, boolean sourceIp, int idleTimeoutSeconds,
+                    List<Backend> backends) {
+        this(name, vni, frontend, protocol, frontendPort, backendPort, sourceIp, idleTimeoutSeconds, backends, null);
     }
 }

@@ -204,7 +204,8 @@ public final class ForwardingTables implements AutoCloseable {
                 System.arraycopy(y, 0, both, x.length, y.length);
                 return both;
             });
-            dev.weft.fastpath.lb.Maglev table = dev.weft.fastpath.lb.Maglev.of(balancer.backends().stream().map(Balancer.Backend::name).toList());
+            dev.weft.fastpath.lb.Maglev table = dev.weft.fastpath.lb.Maglev.of(balancer.backends().stream().filter(Balancer.Backend::healthy)
+                    .map(Balancer.Backend::name).toList());
             Map<String, Integer> ipOf = new HashMap<>();
             balancer.backends().forEach(x -> ipOf.put(x.name(), x.ip().value()));
             maglev.put(balancer, table);
@@ -221,6 +222,11 @@ public final class ForwardingTables implements AutoCloseable {
                 owned.put(0, portPublicIp[p], p);
             }
         }
+    }
+
+    /** The rules with a health probe. */
+    public List<Balancer> balancersWithProbes() {
+        return maglev.keySet().stream().filter(b -> b.probe() != null).toList();
     }
 
     /** Whether any load-balancing rule is programmed here: the packet path skips its checks otherwise. */

@@ -84,6 +84,8 @@ public final class AgentServer {
         router.get("/v1/state").handler(this::stateOrWatch);
         router.post("/v1/apply").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(this::apply);
         router.get("/v1/stats").handler(this::stats);
+        router.get("/v1/health").handler(ctx -> json(ctx, 200, new JsonObject(new java.util.TreeMap<String, Object>(
+                dataplane.packets() == null ? java.util.Map.of() : dataplane.packets().health()))));
         router.post("/v1/trace").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::trace);
         router.get("/metrics").handler(ctx -> {
             registerNodeMeters();

@@ -90,7 +90,9 @@ public final class Dataplane {
                         g.sources().stream().map(x -> new Egress.Source(x.vni(), x.prefix())).toList()));
                 case LoadBalancerSpec lb -> lb.rules().forEach(r -> balancers.add(new Balancer(lb.key() + "/" + r.name(), r.vni(), r.frontend(),
                         r.protocol() == LoadBalancerSpec.Protocol.Tcp ? 6 : 17, r.frontendPort(), r.backendPort(), r.sourceIp(), r.idleTimeoutMinutes() * 60,
-                        r.backends().stream().map(x -> new Balancer.Backend(x.name(), x.ip())).toList())));
+                        r.backends().stream().map(x -> new Balancer.Backend(x.name(), x.ip(), x.healthy())).toList(),
+                        r.probe().map(p -> new Balancer.Probe(p.protocol() == LoadBalancerSpec.ProbeProtocol.Http, p.port(), p.requestPath(),
+                                p.intervalInSeconds(), p.numberOfProbes())).orElse(null))));
             }
         }
         return new TableSnapshot(generation, ports, mappings, networks, new Egress(uplink, publicIps, natGateways), balancers);

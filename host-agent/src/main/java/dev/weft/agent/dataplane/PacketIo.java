@@ -40,10 +40,14 @@ public final class PacketIo implements AutoCloseable {
     private final ExecutorService control; // a platform thread inside the namespace: TAP devices are made there
     private final List<Worker> workers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
-    private final Map<String, TapDevice> taps = new HashMap<>();
+    private final Map<String, TapDevice> taps = new java.util.concurrent.ConcurrentHashMap<>();
     private final NatSessions sessions = new NatSessions(1 << 18);
     private final Neighbors neighbors = new Neighbors();
     private final dev.weft.fastpath.lb.LbSessions balanced = new dev.weft.fastpath.lb.LbSessions(1 << 18);
+    private final dev.weft.fastpath.lb.ProbeTable probes = new dev.weft.fastpath.lb.ProbeTable();
+    private final Prober prober;
+    private final java.util.concurrent.ScheduledExecutorService probing = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("weft-prober").daemon(true).unstarted(r));
     /** The uplink's device of each worker (the first receives), or none. */
     private volatile List<UplinkDevice> uplinks = List.of();
     private volatile ForwardingTables tables;
@@ -65,7 +69,7 @@ public final class PacketIo implements AutoCloseable {
             Thread thread = Thread.ofPlatform().name("weft-worker-" + w).daemon(true).start(() -> {
                 try {
                     enterNamespace();
-                    Worker worker = new Worker(() -> tables, new Underlay(config.underlay().value(), receivesGre), sessions, neighbors, balanced);
+                    Worker worker = new Worker(() -> tables, new Underlay(config.underlay().value(), receivesGre), sessions, neighbors, balanced, probes);
                     worker.audit(audit);
                     ready.complete(worker);
                     worker.run();
@@ -78,6 +82,19 @@ public final class PacketIo implements AutoCloseable {
             workers.add(ready.get());
             threads.add(thread);
         }
+        prober = new Prober(() -> tables, taps::get, probes);
+        probing.scheduleWithFixedDelay(() -> {
+            try {
+                prober.tick(System.nanoTime());
+            } catch (RuntimeException e) {
+                log.warn("health probes: {}", e.toString());
+            }
+        }, 500, 250, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Load balancers' backends on this host as its probes judge them: {@code rule|backend} → healthy. */
+    public Map<String, Boolean> health() {
+        return prober.health();
     }
 
     private void enterNamespace() throws IOException {
@@ -338,6 +355,7 @@ public final class PacketIo implements AutoCloseable {
         taps.clear();
         uplinks.forEach(UplinkDevice::close);
         control.shutdownNow();
+        probing.shutdownNow();
         audit.close();
     }
 }
