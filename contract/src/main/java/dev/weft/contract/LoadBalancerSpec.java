@@ -17,9 +17,12 @@ public record LoadBalancerSpec(String namespace, String name, List<Rule> rules) 
      * @param sourceIp    spread by the client's address alone (SourceIP), not by the 5-tuple
      * @param idleTimeoutMinutes how long an idle connection keeps its backend
      * @param probe       the rule's health probe, if it has one
+     * @param mux         for a public frontend ({@code frontend} is then its public address): the underlay address of the
+     *                    Gateway host that serves it on its uplink; its backends' replies go back through it
      */
     public record Rule(String name, int vni, Ipv4 frontend, Protocol protocol, int frontendPort, int backendPort, boolean sourceIp,
-                       int idleTimeoutMinutes, List<Backend> backends, java.util.Optional<Probe> probe) {
+                       int idleTimeoutMinutes, List<Backend> backends, java.util.Optional<Probe> probe,
+                       java.util.Optional<Ipv4> mux) {
         public Rule {
             Require.name("name", name);
             Require.vni(vni);
@@ -30,6 +33,7 @@ public record LoadBalancerSpec(String namespace, String name, List<Rule> rules) 
             }
             backends = List.copyOf(backends);
             Objects.requireNonNull(probe, "probe");
+            Objects.requireNonNull(mux, "mux");
         }
     }
 

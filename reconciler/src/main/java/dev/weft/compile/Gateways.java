@@ -13,7 +13,7 @@ import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
- * Which Gateway host serves each NAT gateway: among the hosts with {@code roles: [Gateway]} and an uplink on
+ * Which Gateway host serves each NAT gateway (and each load balancer's public frontend, as its MUX): among the hosts with {@code roles: [Gateway]} and an uplink on
  * the logical network of the NAT gateway's addresses, a healthy one. A NAT gateway stays where it is while
  * that host is healthy (so its translations live on); otherwise it goes to the healthy candidate ranked first
  * by a hash of the gateway's and the host's names (rendezvous hashing: NAT gateways spread over Gateway
@@ -32,8 +32,16 @@ public final class Gateways {
 
     /** The hosts that may serve {@code gateway}, ranked for it. */
     static List<Host> candidates(Model model, NatGateway gateway) {
-        Optional<String> network = logicalNetwork(model, gateway);
-        String key = gateway.namespace() + "/" + gateway.name();
+        return candidates(model, gateway.namespace() + "/" + gateway.name(), logicalNetwork(model, gateway));
+    }
+
+    /** The logical network of a load balancer's public frontend, if it has one that resolves. */
+    static Optional<String> logicalNetwork(Model model, dev.weft.model.LoadBalancer lb) {
+        return lb.frontends().stream().map(dev.weft.model.LoadBalancer.Frontend::publicIPAddress).flatMap(Optional::stream)
+                .map(name -> model.publicIp(lb.namespace(), name)).flatMap(Optional::stream).map(PublicIPAddress::logicalNetwork).findFirst();
+    }
+
+    private static List<Host> candidates(Model model, String key, Optional<String> network) {
         return model.hosts().values().stream()
                 .filter(h -> h.gateway() && network.isPresent() && h.uplink().filter(u -> u.logicalNetwork().equals(network.get())).isPresent())
                 .sorted(Comparator.comparingLong((Host h) -> rank(key, h.name())).reversed().thenComparing(Host::name))
@@ -57,17 +65,27 @@ public final class Gateways {
     public static Map<ResourceId, String> assign(Model model, Predicate<String> healthy, Map<ResourceId, String> previous) {
         Map<ResourceId, String> assigned = new TreeMap<>();
         for (NatGateway gateway : model.natGateways().values()) {
-            List<Host> candidates = candidates(model, gateway);
-            if (candidates.isEmpty()) {
-                continue;
+            assign(gateway.id(), candidates(model, gateway), healthy, previous, assigned);
+        }
+        for (dev.weft.model.LoadBalancer lb : model.loadBalancers().values()) { // a public frontend's MUX
+            Optional<String> network = logicalNetwork(model, lb);
+            if (network.isPresent()) {
+                assign(lb.id(), candidates(model, lb.namespace() + "/" + lb.name(), network), healthy, previous, assigned);
             }
-            String current = previous.get(gateway.id());
-            if (current != null && healthy.test(current) && candidates.stream().anyMatch(h -> h.name().equals(current))) {
-                assigned.put(gateway.id(), current);
-                continue;
-            }
-            assigned.put(gateway.id(), candidates.stream().map(Host::name).filter(healthy).findFirst().orElse(candidates.getFirst().name()));
         }
         return assigned;
+    }
+
+    private static void assign(ResourceId id, List<Host> candidates, Predicate<String> healthy, Map<ResourceId, String> previous,
+                               Map<ResourceId, String> assigned) {
+        if (candidates.isEmpty()) {
+            return;
+        }
+        String current = previous.get(id);
+        if (current != null && healthy.test(current) && candidates.stream().anyMatch(h -> h.name().equals(current))) {
+            assigned.put(id, current);
+            return;
+        }
+        assigned.put(id, candidates.stream().map(Host::name).filter(healthy).findFirst().orElse(candidates.getFirst().name()));
     }
 }

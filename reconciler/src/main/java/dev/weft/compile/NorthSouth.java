@@ -89,13 +89,27 @@ final class NorthSouth {
         nics.forEach(nic -> clientNetworks.add(nic.networkId()));
         for (dev.weft.model.LoadBalancer lb : model.loadBalancers().values()) {
             List<LoadBalancerSpec.Rule> rules = new ArrayList<>();
+            String mux = natHosts.get(lb.id());
             for (dev.weft.model.LoadBalancer.Rule r : lb.rules()) {
                 dev.weft.model.LoadBalancer.Frontend f = lb.frontend(r.frontend()).orElseThrow();
-                VirtualNetwork network = model.networks().get(new ResourceId(dev.weft.model.Kind.VirtualNetwork, lb.namespace(),
-                        f.virtualNetwork().orElseThrow()));
-                if (!clientNetworks.contains(network.id())) {
+                List<String> pool = lb.pool(r.pool()).orElseThrow().networkInterfaces();
+                VirtualNetwork network = f.virtualNetwork().isPresent()
+                        ? model.networks().get(new ResourceId(dev.weft.model.Kind.VirtualNetwork, lb.namespace(), f.virtualNetwork().get()))
+                        : model.networks().get(model.interfaces().get(new ResourceId(dev.weft.model.Kind.NetworkInterface, lb.namespace(), pool.getFirst()))
+                        .networkId()); // a public frontend: its backends' network
+                boolean muxHere = f.publicIPAddress().isPresent() && hostName.equals(mux);
+                if (f.publicIPAddress().isPresent() && mux == null) {
+                    continue; // no Gateway host can serve it: validation refuses it
+                }
+                if (!clientNetworks.contains(network.id()) && !muxHere) {
                     continue;
                 }
+                if (muxHere) {
+                    networks.add(network.id()); // the MUX encapsulates to the backends' hosts and takes their replies
+                }
+                dev.weft.net.Ipv4 frontend = f.privateIPAddress().orElseGet(() -> model.publicIp(lb.namespace(), f.publicIPAddress().get())
+                        .orElseThrow().ipAddress());
+                java.util.Optional<dev.weft.net.Ipv4> muxAddress = f.publicIPAddress().map(p -> model.hosts().get(mux).underlayAddress());
                 List<LoadBalancerSpec.Backend> backends = lb.pool(r.pool()).orElseThrow().networkInterfaces().stream()
                         .map(n -> model.interfaces().get(new ResourceId(dev.weft.model.Kind.NetworkInterface, lb.namespace(), n)))
                         .map(n -> new LoadBalancerSpec.Backend(n.namespace() + "/" + n.name(), n.ipAddress(),
@@ -104,8 +118,8 @@ final class NorthSouth {
                 java.util.Optional<LoadBalancerSpec.Probe> probe = r.probe().flatMap(name -> lb.probes().stream().filter(p -> p.name().equals(name)).findFirst())
                         .map(p -> new LoadBalancerSpec.Probe(LoadBalancerSpec.ProbeProtocol.valueOf(p.protocol()), p.port(), p.requestPath().orElse("/"),
                                 p.intervalInSeconds(), p.numberOfProbes()));
-                rules.add(new LoadBalancerSpec.Rule(r.name(), network.vni(), f.privateIPAddress().orElseThrow(),
-                        LoadBalancerSpec.Protocol.valueOf(r.protocol()), r.frontendPort(), r.backendPort(), r.sourceIp(), r.idleTimeoutInMinutes(), backends, probe));
+                rules.add(new LoadBalancerSpec.Rule(r.name(), network.vni(), frontend,
+                        LoadBalancerSpec.Protocol.valueOf(r.protocol()), r.frontendPort(), r.backendPort(), r.sourceIp(), r.idleTimeoutInMinutes(), backends, probe, muxAddress));
             }
             if (!rules.isEmpty()) {
                 objects.add(new LoadBalancerSpec(lb.namespace(), lb.name(), rules).toObject());

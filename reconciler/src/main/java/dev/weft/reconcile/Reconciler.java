@@ -139,7 +139,11 @@ public final class Reconciler implements AutoCloseable {
         java.util.SortedMap<String, String> natGateways = new java.util.TreeMap<>();
         java.util.SortedMap<String, Boolean> backends = new java.util.TreeMap<>();
         if (compiled != null) {
-            compiled.natHosts().forEach((id, host) -> natGateways.put(id.namespace() + "/" + id.name(), host));
+            compiled.natHosts().forEach((id, host) -> {
+                if (id.kind() == dev.weft.model.Kind.NatGateway) {
+                    natGateways.put(id.namespace() + "/" + id.name(), host);
+                }
+            });
             probedBackends(compiled.model()).forEach((key, host) -> backends.put(key, compiled.live().health().getOrDefault(key, true)));
         }
         status = new ReconcilerStatus(branch, epoch, revision, invalidRevision, errors, Instant.now(), sorted, natGateways, backends);

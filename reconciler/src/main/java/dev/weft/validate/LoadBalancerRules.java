@@ -21,7 +21,7 @@ import java.util.function.Function;
  * The rules of LoadBalancer manifests: names unique in each list, references resolve inside the load balancer
  * and the tenant, a private frontend lies in its subnet and is no interface's address, the backends sit in the
  * frontend's virtual network, and no two rules share a frontend, protocol and port. What Weft does not
- * program yet (public frontends, floating IP, inbound NAT rules) is refused with an error saying so, rather
+ * program yet (floating IP, inbound NAT rules) is refused with an error saying so, rather
  * than accepted and ignored.
  */
 final class LoadBalancerRules {
@@ -32,11 +32,21 @@ final class LoadBalancerRules {
         this.report = report;
     }
 
-    void check(List<Declared<LoadBalancer>> loadBalancers, List<Declared<VirtualNetwork>> networks, List<Declared<NetworkInterface>> nics) {
+    void check(List<Declared<LoadBalancer>> loadBalancers, List<Declared<VirtualNetwork>> networks, List<Declared<NetworkInterface>> nics,
+               List<Declared<dev.weft.model.PublicIPAddress>> publicIps, List<Declared<dev.weft.model.NatGateway>> natGateways,
+               List<Declared<dev.weft.model.Host>> hosts) {
+        Map<ResourceId, dev.weft.model.PublicIPAddress> addresses = new HashMap<>();
+        publicIps.forEach(p -> addresses.put(p.resource().id(), p.resource()));
+        Set<ResourceId> taken = new HashSet<>(); // public addresses of NICs and NAT gateways
+        nics.forEach(n -> n.resource().publicIPAddress().ifPresent(p -> taken.add(new ResourceId(dev.weft.model.Kind.PublicIPAddress,
+                n.resource().namespace(), p))));
+        natGateways.forEach(g -> g.resource().publicIPAddresses().forEach(p -> taken.add(new ResourceId(dev.weft.model.Kind.PublicIPAddress,
+                g.resource().namespace(), p))));
         Map<ResourceId, VirtualNetwork> networkById = new HashMap<>();
         networks.forEach(n -> networkById.put(n.resource().id(), n.resource()));
         Map<ResourceId, NetworkInterface> nicById = new HashMap<>();
         nics.forEach(n -> nicById.put(n.resource().id(), n.resource()));
+        Set<ResourceId> publicFrontends = new HashSet<>();
         for (Declared<LoadBalancer> d : loadBalancers) {
             LoadBalancer lb = d.resource();
             unique(d, "frontendIPConfigurations", lb.frontends(), LoadBalancer.Frontend::name);
@@ -48,8 +58,24 @@ final class LoadBalancerRules {
                 LoadBalancer.Frontend f = lb.frontends().get(k);
                 String at = "/spec/frontendIPConfigurations/" + k;
                 if (f.publicIPAddress().isPresent()) {
-                    report.accept(d.document().problem(at + "/publicIPAddress", "public frontends are not programmed yet: "
-                            + "Weft balances private frontends (virtualNetwork, subnet, privateIPAddress) today"));
+                    if (f.virtualNetwork().isPresent() || f.subnet().isPresent() || f.privateIPAddress().isPresent()) {
+                        report.accept(d.document().problem(at, "a frontend is private (virtualNetwork, subnet, privateIPAddress) or public "
+                                + "(publicIPAddress), not both"));
+                        continue;
+                    }
+                    ResourceId id = new ResourceId(dev.weft.model.Kind.PublicIPAddress, lb.namespace(), f.publicIPAddress().get());
+                    dev.weft.model.PublicIPAddress address = addresses.get(id);
+                    if (address == null) {
+                        report.accept(d.document().problem(at + "/publicIPAddress", "public IP address \"" + id.name() + "\" does not exist in namespace "
+                                + lb.namespace()));
+                    } else if (taken.contains(id) || !publicFrontends.add(id)) {
+                        report.accept(d.document().problem(at + "/publicIPAddress", "public IP address " + id.name()
+                                + " is already used by an interface, a NAT gateway or another frontend"));
+                    } else if (hosts.stream().map(Declared::resource).noneMatch(h -> h.gateway()
+                            && h.uplink().filter(u -> u.logicalNetwork().equals(address.logicalNetwork())).isPresent())) {
+                        report.accept(d.document().problem(at + "/publicIPAddress", "a public frontend needs a host with roles: [Gateway] and an uplink on "
+                                + "logical network " + address.logicalNetwork() + "; there is none"));
+                    }
                     continue;
                 }
                 if (f.virtualNetwork().isEmpty() || f.subnet().isEmpty() || f.privateIPAddress().isEmpty()) {
@@ -114,6 +140,20 @@ final class LoadBalancerRules {
                             + " is already the port of rule " + lb.rules().get(same).name()));
                 }
                 VirtualNetwork network = frontendNetwork.get(r.frontend());
+                boolean publicFrontend = lb.frontend(r.frontend()).flatMap(LoadBalancer.Frontend::publicIPAddress).isPresent();
+                if (pool != null && publicFrontend) {
+                    Set<ResourceId> backendNetworks = new HashSet<>();
+                    pool.networkInterfaces().forEach(member -> {
+                        NetworkInterface nic = nicById.get(new ResourceId(dev.weft.model.Kind.NetworkInterface, lb.namespace(), member));
+                        if (nic != null) {
+                            backendNetworks.add(nic.networkId());
+                        }
+                    });
+                    if (backendNetworks.size() > 1) {
+                        report.accept(d.document().problem(at + "/backendAddressPool", "the backends of a public frontend's pool must be in one virtual "
+                                + "network; pool " + pool.name() + " spans " + backendNetworks.size()));
+                    }
+                }
                 if (pool != null && network != null) {
                     for (String member : pool.networkInterfaces()) {
                         NetworkInterface nic = nicById.get(new ResourceId(dev.weft.model.Kind.NetworkInterface, lb.namespace(), member));

@@ -119,7 +119,7 @@ public final class Validator {
         rules.check(hosts, networks, nics);
         rules.checkSecurityGroups(groups, networks, nics);
         new NorthSouthRules(declared, problems::add).check(hosts, networks, nics, logicalNetworks, publicIps, natGateways);
-        new LoadBalancerRules(problems::add).check(loadBalancers, networks, nics);
+        new LoadBalancerRules(problems::add).check(loadBalancers, networks, nics, publicIps, natGateways, hosts);
 
         Optional<Model> model = problems.isEmpty()
                 ? Optional.of(Model.of(snapshot.revision(), resources(hosts), resources(networks), resources(nics), resources(groups),

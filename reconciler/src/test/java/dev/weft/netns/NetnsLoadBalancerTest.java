@@ -156,4 +156,40 @@ class NetnsLoadBalancerTest extends NetnsLabTest {
         assertThat(out).as("refused at once, not left to time out").contains("ConnectionRefusedError");
         assertThat(agents.get("host-a").dataplane().packets().nodeDrops("ip4-lookup", dev.weft.fastpath.packet.DropReason.NO_HEALTHY_BACKEND)).isPositive();
     }
+
+    @Test
+    void aPublicFrontendIsReachedFromTheInternetThroughItsGatewayHostAndTheBackendsSeeTheClient() throws Exception {
+        repo.append("tenants/tenant-a/public.yaml", """
+                ---
+                apiVersion: weft.dev/v1alpha1
+                kind: PublicIPAddress
+                metadata: {name: web-vip, namespace: tenant-a}
+                spec: {logicalNetwork: internet, ipAddress: 203.0.113.30}
+                """ + LB.replace("{name: fe, virtualNetwork: blue, subnet: web, privateIPAddress: 10.1.1.101}", "{name: fe, publicIPAddress: web-vip}")
+                .replace("[web-1, web-2, db-1]", "[web-2, db-1]")).commit("a public frontend");
+        reconciler = lab.start().reconciler;
+        serve("tenant-a.web-2", "web-2");
+        serve("tenant-a.db-1", "db-1");
+        java.util.function.Supplier<String> fromInternet = () -> {
+            try {
+                Process p = new ProcessBuilder("ip", "netns", "exec", Topology.INTERNET, "python3", "-c", CLIENT, "203.0.113.30", "80")
+                        .redirectErrorStream(true).start();
+                try (PrintWriter in = new PrintWriter(p.getOutputStream(), true)) {
+                    in.println("hello");
+                }
+                String out = new String(p.getInputStream().readAllBytes()).trim();
+                return p.waitFor() == 0 ? out : "";
+            } catch (Exception e) {
+                return "";
+            }
+        };
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300)).until(() -> !fromInternet.get().isEmpty());
+        Set<String> answered = new HashSet<>();
+        for (int k = 0; k < 20; k++) {
+            String answer = fromInternet.get();
+            assertThat(answer).as("request " + k).matches("(web-2|db-1) 203\\.0\\.113\\.1");
+            answered.add(answer.split(" ")[0]);
+        }
+        assertThat(answered).as("the internet's connections reach both backends, which see the client's address").containsExactlyInAnyOrder("web-2", "db-1");
+    }
 }

@@ -143,7 +143,7 @@ class TraceCommandTest {
         CliRun run = trace("--from", "tenant-a/db-2", "--to", "10.1.1.100", "--proto", "tcp", "--dport", "80");
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("host-a ip4-lookup 10.1.1.100:80 is load-balancing rule tenant-a/web-lb/http; backend 10.1.1.")
-                .contains("chosen by Maglev: tenant-a/web-")
+                .contains("(Maglev, kept for the connection)")
                 .contains("host-a rewrite load balanced: destination 10.1.1.100:80 → 10.1.1.")
                 .containsPattern("delivered to port tenant-a/web-[12] on host-[ab]\n$");
     }

@@ -60,11 +60,10 @@ class LoadBalancerRulesTest {
     }
 
     @Test
-    void whatIsNotProgrammedYetIsRefusedNotIgnored() {
+    void aPublicFrontendsAddressMustExistAndWhatIsNotProgrammedYetIsRefusedNotIgnored() {
         repo.write("lb.yaml", lb("{name: fe, publicIPAddress: web-vip}", POOL, RULE.replace("backendPort: 8080", "backendPort: 8080, enableFloatingIP: true")));
         assertThat(repo.problems()).containsExactlyInAnyOrder(
-                "lb.yaml:6:35: error: spec.frontendIPConfigurations[0].publicIPAddress: public frontends are not programmed yet: Weft balances "
-                        + "private frontends (virtualNetwork, subnet, privateIPAddress) today",
+                "lb.yaml:6:35: error: spec.frontendIPConfigurations[0].publicIPAddress: public IP address \"web-vip\" does not exist in namespace tenant-a",
                 "lb.yaml:10:145: error: spec.loadBalancingRules[0].enableFloatingIP: floating IP (direct server return) is not programmed yet");
     }
 }

@@ -115,6 +115,26 @@ public final class LbSessions {
         return s;
     }
 
+    /**
+     * The connection of this client to {@code rule}'s frontend: the one it has if it is still tracked, else a new
+     * one to the backend the rule's Maglev table gives {@code flowHash} (or the client's address, for SourceIP);
+     * -1 when the rule has no healthy backend or no connection can be tracked.
+     */
+    public int connect(dev.weft.fastpath.table.ForwardingTables t, dev.weft.fastpath.table.Balancer rule, int protocol, int client,
+                       int clientPort, int flowHash) {
+        int s = find(rule.vni(), protocol, client, clientPort, rule.frontend().value(), rule.frontendPort());
+        if (s >= 0) {
+            return s;
+        }
+        Maglev table = t.maglev(rule);
+        if (table.backends().isEmpty()) {
+            return -1;
+        }
+        int hash = rule.sourceIp() ? dev.weft.fastpath.packet.FlowHash.hash(client, 0, 0, 0, 0, 0) : flowHash;
+        return open(new Session(rule.vni(), protocol, client, clientPort, rule.frontend().value(), rule.frontendPort(),
+                t.backendIp(rule, table.lookup(hash)), rule.backendPort()), rule.idleTimeoutSeconds() * 1_000_000_000L);
+    }
+
     /** Refreshes connection {@code s} for a cached flow; false when it is no longer the connection with {@code stamp}, or it expired. */
     public boolean touch(int s, int stamp) {
         if (s < 0 || s >= capacity || this.stamp[s] != stamp || !alive(s)) {

@@ -68,6 +68,11 @@ public final class Ip4Lookup implements Node {
                 }
                 int entry = t.lookup(vni, dst);
                 if ((entry < 0 || t.entryPort[entry] < 0) && t.outside(vni, dst)) {
+                    int reply = t.balances() ? balanced.reverse(vni, b.protocol[i], b.srcIp[i], b.srcPort[i], dst, b.dstPort[i]) : -1;
+                    if (reply >= 0) { // a backend's reply to a public frontend's client: out as the frontend
+                        next[k] = toClient(b, i, d, reply, 0);
+                        continue;
+                    }
                     int gateway = t.servedNat(vni, b.srcIp[i]);
                     if (gateway >= 0) {
                         next[k] = throughNatGateway(b, i, t, d, gateway, 0);
@@ -156,20 +161,10 @@ public final class Ip4Lookup implements Node {
      * address and port (in the NAT columns, applied by {@code rewrite}). False when no connection can be tracked.
      */
     private boolean pick(PacketBatch b, int i, ForwardingTables t, Dispatch d, Balancer rule) {
-        int vni = b.vni[i];
-        int s = balanced.find(vni, b.protocol[i], b.srcIp[i], b.srcPort[i], b.dstIp[i], b.dstPort[i]);
-        String how = "kept by its tracked connection";
+        int s = balanced.connect(t, rule, b.protocol[i], b.srcIp[i], b.srcPort[i], b.hash[i]);
         if (s < 0) {
-            int hash = rule.sourceIp() ? dev.weft.fastpath.packet.FlowHash.hash(b.srcIp[i], 0, 0, 0, 0, 0) : b.hash[i];
-            dev.weft.fastpath.lb.Maglev table = t.maglev(rule);
-            int backend = table.lookup(hash);
-            s = balanced.open(new LbSessions.Session(vni, b.protocol[i], b.srcIp[i], b.srcPort[i], b.dstIp[i], b.dstPort[i], t.backendIp(rule, backend),
-                    rule.backendPort()), rule.idleTimeoutSeconds() * 1_000_000_000L);
-            if (s < 0) {
-                d.drop(i, DropReason.CONNTRACK_FULL);
-                return false;
-            }
-            how = "chosen by Maglev" + (rule.sourceIp() ? " (by client address)" : "") + ": " + table.backends().get(backend);
+            d.drop(i, DropReason.CONNTRACK_FULL);
+            return false;
         }
         LbSessions.Session session = balanced.session(s);
         b.natAddress[i] = session.backend();
@@ -178,7 +173,7 @@ public final class Ip4Lookup implements Node {
         b.natStamp[i] = balanced.stamp(s);
         if (d.tracing()) {
             d.trace(i, Text.ip(b.dstIp[i]) + ":" + b.dstPort[i] + " is load-balancing rule " + rule.name() + "; backend " + Text.ip(session.backend())
-                    + ":" + session.backendPort() + " " + how);
+                    + ":" + session.backendPort() + " (Maglev" + (rule.sourceIp() ? " by client address" : "") + ", kept for the connection)");
         }
         return true;
     }
@@ -206,6 +201,23 @@ public final class Ip4Lookup implements Node {
     /** A port's packet to outside its virtual network: by its own public address, else its subnet's NAT gateway, else nowhere. */
     private int egress(PacketBatch b, int i, ForwardingTables t, Dispatch d, int in) {
         int dst = b.dstIp[i];
+        int mux = t.balances() ? t.replyRoute(b.vni[i], b.srcIp[i], b.protocol[i], b.srcPort[i]) : 0;
+        if (mux == t.localUnderlay) {
+            int reply = balanced.reverse(b.vni[i], b.protocol[i], b.srcIp[i], b.srcPort[i], dst, b.dstPort[i]);
+            if (reply >= 0) {
+                return toClient(b, i, d, reply, FlowCache.ROUTE);
+            }
+        } else if (mux != 0) { // a backend of a public frontend answers: back through the MUX, which knows the connection
+            b.action[i] = FlowCache.ENCAP | FlowCache.ROUTE;
+            b.outPort[i] = -1;
+            b.outAddress[i] = mux;
+            b.encap[i] = t.encapsulation(b.vni[i]);
+            b.nextHopMac[i] = ForwardingTables.ROUTER_MAC;
+            if (d.tracing()) {
+                d.trace(i, Text.ip(dst) + " is outside VNI " + b.vni[i] + ": a backend's reply of a public frontend, to its MUX " + Text.ip(mux));
+            }
+            return SECURITY;
+        }
         if (t.portPublicIp[in] != 0) {
             b.action[i] = FlowCache.UPLINK | FlowCache.ROUTE;
             b.outPort[i] = -1;
@@ -235,6 +247,25 @@ public final class Ip4Lookup implements Node {
         if (d.tracing()) {
             d.trace(i, Text.ip(dst) + " is outside VNI " + b.vni[i] + ": to NAT gateway " + t.natName[gateway] + " on host "
                     + Text.ip(t.natHost[gateway]));
+        }
+        return SECURITY;
+    }
+
+    /** A backend's reply on a public frontend's connection {@code s}, on the MUX: out of the uplink from the frontend. */
+    private int toClient(PacketBatch b, int i, Dispatch d, int s, int route) {
+        LbSessions.Session session = balanced.session(s);
+        b.action[i] = FlowCache.UPLINK | FlowCache.UNNAT | route;
+        b.outPort[i] = -1;
+        b.outAddress[i] = 0;
+        b.encap[i] = 0;
+        b.nextHopMac[i] = 0;
+        b.natAddress[i] = session.frontend();
+        b.natPort[i] = session.frontendPort();
+        b.natSession[i] = s;
+        b.natStamp[i] = balanced.stamp(s);
+        if (d.tracing()) {
+            d.trace(i, "a backend's reply to a public frontend's client: out of the uplink from " + Text.ip(session.frontend()) + ":"
+                    + session.frontendPort());
         }
         return SECURITY;
     }

@@ -24,9 +24,11 @@ public final class NatIn implements Node {
     static final int FLOW_LOOKUP = 0;
 
     private final NatSessions sessions;
+    private final dev.weft.fastpath.lb.LbSessions balanced;
 
-    public NatIn(NatSessions sessions) {
+    public NatIn(NatSessions sessions, dev.weft.fastpath.lb.LbSessions balanced) {
         this.sessions = sessions;
+        this.balanced = balanced;
     }
 
     @Override
@@ -52,7 +54,27 @@ public final class NatIn implements Node {
                 continue;
             }
             String was = tracing ? Text.ip(dst) + ":" + port(b, i) : null;
-            if (owner >= 0) {
+            if (owner == ForwardingTables.LB_FRONTEND) {
+                dev.weft.fastpath.table.Balancer rule = (b.protocol[i] == Parser.TCP || b.protocol[i] == Parser.UDP)
+                        && (b.flags[i] & Parser.FLAG_FRAGMENT) == 0 ? t.publicFrontend(dst, b.protocol[i], b.dstPort[i]) : null;
+                if (rule == null) {
+                    next[k] = d.drop(i, DropReason.NOT_OWNED); // no rule on that port
+                    continue;
+                }
+                int hash = dev.weft.fastpath.packet.FlowHash.hash(b.srcIp[i], dst, b.protocol[i], b.srcPort[i], b.dstPort[i], b.inPort[i]);
+                int s = balanced.connect(t, rule, b.protocol[i], b.srcIp[i], b.srcPort[i], hash);
+                if (s < 0) {
+                    next[k] = d.drop(i, DropReason.NO_HEALTHY_BACKEND);
+                    continue;
+                }
+                dev.weft.fastpath.lb.LbSessions.Session session = balanced.session(s);
+                b.vni[i] = rule.vni();
+                Nat.destination(b, i, session.backend(), session.backendPort());
+                if (tracing) {
+                    d.trace(i, was + " is load balancer rule " + rule.name() + "'s public frontend: backend " + Text.ip(session.backend()) + ":"
+                            + session.backendPort() + " in VNI " + rule.vni() + " (Maglev, kept for the connection)");
+                }
+            } else if (owner >= 0) {
                 b.vni[i] = t.portVni[owner];
                 Nat.destination(b, i, t.portIp[owner], port(b, i));
                 if (tracing) {

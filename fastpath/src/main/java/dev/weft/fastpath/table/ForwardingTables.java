@@ -69,6 +69,10 @@ public final class ForwardingTables implements AutoCloseable {
     /** Load-balancing rules, by (VNI, frontend address); each with its Maglev table, built once per snapshot. */
     private final Map<Long, Balancer[]> balancers = new HashMap<>();
     private final Map<Balancer, dev.weft.fastpath.lb.Maglev> maglev = new java.util.IdentityHashMap<>();
+    /** Public frontends served here, by address. */
+    private final Map<Integer, Balancer[]> publicFrontends = new HashMap<>();
+    /** Backends of public frontends served elsewhere, by (VNI, address): {protocol, port, MUX's underlay address} of each. */
+    private final Map<Long, int[][]> replyRoutes = new HashMap<>();
     /** Per rule, the backends' addresses in the order of its Maglev table's backends. */
     private final Map<Balancer, int[]> backendIps = new java.util.IdentityHashMap<>();
 
@@ -106,7 +110,8 @@ public final class ForwardingTables implements AutoCloseable {
         entryEncap = new int[entries];
         entryPort = new int[entries];
         addresses = new AddressTable(entries);
-        peers = new AddressTable(mappings.size() + 1 + snapshot.egress().natGateways().stream().mapToInt(x -> x.sources().size()).sum());
+        peers = new AddressTable(mappings.size() + 1 + snapshot.balancers().size()
+                + snapshot.egress().natGateways().stream().mapToInt(x -> x.sources().size()).sum());
         mappings.forEach(m -> peers.put(m.vni(), m.providerAddress().value(), 1));
         int e = 0;
         for (MappingEntry mapping : mappings) {
@@ -163,7 +168,7 @@ public final class ForwardingTables implements AutoCloseable {
         natServedHere = new boolean[g];
         natAddresses = new int[g][];
         natIdleNanos = new long[g];
-        owned = new AddressTable(egress.publicIps().size() + g * 4 + 1);
+        owned = new AddressTable(egress.publicIps().size() + g * 4 + snapshot.balancers().size() + 1);
         portPublicIp = new int[n];
         portNat = new int[n];
         Arrays.fill(portNat, -1);
@@ -199,11 +204,20 @@ public final class ForwardingTables implements AutoCloseable {
             }
         }
         for (Balancer balancer : snapshot.balancers()) {
-            balancers.merge(AddressTable.key(balancer.vni(), balancer.frontend().value()), new Balancer[] {balancer}, (x, y) -> {
-                Balancer[] both = Arrays.copyOf(x, x.length + y.length);
-                System.arraycopy(y, 0, both, x.length, y.length);
-                return both;
-            });
+            if (balancer.isPublic()) {
+                if (balancer.mux() == localUnderlay && uplink != null) {
+                    publicFrontends.merge(balancer.frontend().value(), new Balancer[] {balancer}, ForwardingTables::both);
+                    owned.put(0, balancer.frontend().value(), LB_FRONTEND);
+                } else {
+                    peers.put(balancer.vni(), balancer.mux(), 1); // the MUX sends the backends its clients' packets
+                }
+                for (Balancer.Backend backend : balancer.backends()) {
+                    replyRoutes.merge(AddressTable.key(balancer.vni(), backend.ip().value()),
+                            new int[][] {{balancer.protocol(), balancer.backendPort(), balancer.mux()}}, ForwardingTables::both);
+                }
+            } else {
+                balancers.merge(AddressTable.key(balancer.vni(), balancer.frontend().value()), new Balancer[] {balancer}, ForwardingTables::both);
+            }
             dev.weft.fastpath.lb.Maglev table = dev.weft.fastpath.lb.Maglev.of(balancer.backends().stream().filter(Balancer.Backend::healthy)
                     .map(Balancer.Backend::name).toList());
             Map<String, Integer> ipOf = new HashMap<>();
@@ -231,7 +245,7 @@ public final class ForwardingTables implements AutoCloseable {
 
     /** Whether any load-balancing rule is programmed here: the packet path skips its checks otherwise. */
     public boolean balances() {
-        return !balancers.isEmpty();
+        return !maglev.isEmpty();
     }
 
     /** Whether {@code ip} is a load balancer's frontend in {@code vni}: ARP for it is answered with the router's MAC. */
@@ -260,6 +274,41 @@ public final class ForwardingTables implements AutoCloseable {
     /** The address of backend {@code backend} (an index of {@code rule}'s Maglev table). */
     public int backendIp(Balancer rule, int backend) {
         return backendIps.get(rule)[backend];
+    }
+
+    private static <T> T[] both(T[] x, T[] y) {
+        T[] both = Arrays.copyOf(x, x.length + y.length);
+        System.arraycopy(y, 0, both, x.length, y.length);
+        return both;
+    }
+
+    /** {@link #owner} of a load balancer's public frontend served here. */
+    public static final int LB_FRONTEND = -1_000_000;
+
+    /** The public frontend rule served here for {@code ip}:{@code port} over {@code protocol}, or null. */
+    public Balancer publicFrontend(int ip, int protocol, int port) {
+        Balancer[] rules = publicFrontends.get(ip);
+        if (rules != null) {
+            for (Balancer rule : rules) {
+                if (rule.protocol() == protocol && rule.frontendPort() == port) {
+                    return rule;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The MUX that replies of backend {@code ip}:{@code port} (VNI {@code vni}) to a public frontend's clients go back through, or 0. */
+    public int replyRoute(int vni, int ip, int protocol, int port) {
+        int[][] routes = replyRoutes.get(AddressTable.key(vni, ip));
+        if (routes != null) {
+            for (int[] route : routes) {
+                if (route[0] == protocol && route[1] == port) {
+                    return route[2];
+                }
+            }
+        }
+        return 0;
     }
 
     /** Not a public address of this host. */
