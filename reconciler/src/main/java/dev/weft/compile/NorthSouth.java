@@ -90,9 +90,9 @@ final class NorthSouth {
         for (dev.weft.model.LoadBalancer lb : model.loadBalancers().values()) {
             List<LoadBalancerSpec.Rule> rules = new ArrayList<>();
             String mux = natHosts.get(lb.id());
-            for (dev.weft.model.LoadBalancer.Rule r : lb.rules()) {
+            for (dev.weft.model.LoadBalancer.Rule r : balanced(lb)) {
                 dev.weft.model.LoadBalancer.Frontend f = lb.frontend(r.frontend()).orElseThrow();
-                List<String> pool = lb.pool(r.pool()).orElseThrow().networkInterfaces();
+                List<String> pool = lb.pool(r.pool()).map(dev.weft.model.LoadBalancer.Pool::networkInterfaces).orElse(List.of(r.pool()));
                 VirtualNetwork network = f.virtualNetwork().isPresent()
                         ? model.networks().get(new ResourceId(dev.weft.model.Kind.VirtualNetwork, lb.namespace(), f.virtualNetwork().get()))
                         : model.networks().get(model.interfaces().get(new ResourceId(dev.weft.model.Kind.NetworkInterface, lb.namespace(), pool.getFirst()))
@@ -110,7 +110,7 @@ final class NorthSouth {
                 dev.weft.net.Ipv4 frontend = f.privateIPAddress().orElseGet(() -> model.publicIp(lb.namespace(), f.publicIPAddress().get())
                         .orElseThrow().ipAddress());
                 java.util.Optional<dev.weft.net.Ipv4> muxAddress = f.publicIPAddress().map(p -> model.hosts().get(mux).underlayAddress());
-                List<LoadBalancerSpec.Backend> backends = lb.pool(r.pool()).orElseThrow().networkInterfaces().stream()
+                List<LoadBalancerSpec.Backend> backends = pool.stream()
                         .map(n -> model.interfaces().get(new ResourceId(dev.weft.model.Kind.NetworkInterface, lb.namespace(), n)))
                         .map(n -> new LoadBalancerSpec.Backend(n.namespace() + "/" + n.name(), n.ipAddress(),
                                 live.health().getOrDefault(Live.backend(lb.namespace() + "/" + lb.name() + "/" + r.name(), n.namespace() + "/" + n.name()), true)))
@@ -126,5 +126,18 @@ final class NorthSouth {
             }
         }
         return objects;
+    }
+
+    /**
+     * A load balancer's rules as the hosts program them: its load-balancing rules, and each inbound NAT rule as a
+     * rule whose pool is its one interface (the rule's {@code pool} names that interface; no probe, by 5-tuple).
+     */
+    static List<dev.weft.model.LoadBalancer.Rule> balanced(dev.weft.model.LoadBalancer lb) {
+        List<dev.weft.model.LoadBalancer.Rule> rules = new ArrayList<>(lb.rules());
+        for (dev.weft.model.LoadBalancer.InboundNatRule n : lb.inboundNatRules()) {
+            rules.add(new dev.weft.model.LoadBalancer.Rule(n.name(), n.frontend(), n.backendNetworkInterface(), Optional.empty(), n.protocol(),
+                    n.frontendPort(), n.backendPort(), false, false, 4));
+        }
+        return rules;
     }
 }

@@ -21,7 +21,7 @@ import java.util.function.Function;
  * The rules of LoadBalancer manifests: names unique in each list, references resolve inside the load balancer
  * and the tenant, a private frontend lies in its subnet and is no interface's address, the backends sit in the
  * frontend's virtual network, and no two rules share a frontend, protocol and port. What Weft does not
- * program yet (floating IP, inbound NAT rules) is refused with an error saying so, rather
+ * program yet (floating IP) is refused with an error saying so, rather
  * than accepted and ignored.
  */
 final class LoadBalancerRules {
@@ -164,8 +164,31 @@ final class LoadBalancerRules {
                     }
                 }
             }
-            if (!lb.inboundNatRules().isEmpty()) {
-                report.accept(d.document().problem("/spec/inboundNatRules", "inbound NAT rules are not programmed yet"));
+            Set<String> ruleNames = new HashSet<>();
+            lb.rules().forEach(r -> ruleNames.add(r.name()));
+            for (int k = 0; k < lb.inboundNatRules().size(); k++) {
+                LoadBalancer.InboundNatRule r = lb.inboundNatRules().get(k);
+                String at = "/spec/inboundNatRules/" + k;
+                if (!ruleNames.add(r.name())) {
+                    report.accept(d.document().problem(at + "/name", "duplicate rule name \"" + r.name() + "\" (rules and inbound NAT rules share names)"));
+                }
+                if (lb.frontend(r.frontend()).isEmpty()) {
+                    report.accept(d.document().problem(at + "/frontendIPConfiguration", "no frontend \"" + r.frontend() + "\" in load balancer " + lb.name()));
+                }
+                NetworkInterface nic = nicById.get(new ResourceId(dev.weft.model.Kind.NetworkInterface, lb.namespace(), r.backendNetworkInterface()));
+                if (nic == null) {
+                    report.accept(d.document().problem(at + "/backendNetworkInterface", "network interface \"" + r.backendNetworkInterface()
+                            + "\" does not exist in namespace " + lb.namespace()));
+                } else if (frontendNetwork.containsKey(r.frontend()) && !nic.networkId().equals(frontendNetwork.get(r.frontend()).id())) {
+                    report.accept(d.document().problem(at + "/backendNetworkInterface", "interface " + nic.name() + " is in virtual network "
+                            + nic.virtualNetwork() + ", not the frontend's " + frontendNetwork.get(r.frontend()).name()));
+                }
+                Integer same = ports.putIfAbsent(r.frontend() + "/" + r.protocol() + "/" + r.frontendPort(), -1 - k);
+                if (same != null) {
+                    report.accept(d.document().problem(at + "/frontendPort", r.protocol() + " port " + r.frontendPort() + " of frontend " + r.frontend()
+                            + " is already taken by " + (same >= 0 ? "rule " + lb.rules().get(same).name() : "inbound NAT rule "
+                            + lb.inboundNatRules().get(-1 - same).name())));
+                }
             }
         }
     }

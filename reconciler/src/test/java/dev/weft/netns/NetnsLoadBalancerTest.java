@@ -166,13 +166,16 @@ class NetnsLoadBalancerTest extends NetnsLabTest {
                 metadata: {name: web-vip, namespace: tenant-a}
                 spec: {logicalNetwork: internet, ipAddress: 203.0.113.30}
                 """ + LB.replace("{name: fe, virtualNetwork: blue, subnet: web, privateIPAddress: 10.1.1.101}", "{name: fe, publicIPAddress: web-vip}")
-                .replace("[web-1, web-2, db-1]", "[web-2, db-1]")).commit("a public frontend");
+                .replace("[web-1, web-2, db-1]", "[web-2, db-1]") + """
+                  inboundNatRules:
+                    - {name: to-web-2, frontendIPConfiguration: fe, protocol: Tcp, frontendPort: 50001, backendNetworkInterface: web-2, backendPort: 8080}
+                """).commit("a public frontend");
         reconciler = lab.start().reconciler;
         serve("tenant-a.web-2", "web-2");
         serve("tenant-a.db-1", "db-1");
-        java.util.function.Supplier<String> fromInternet = () -> {
+        java.util.function.Function<Integer, String> fromInternetTo = port -> {
             try {
-                Process p = new ProcessBuilder("ip", "netns", "exec", Topology.INTERNET, "python3", "-c", CLIENT, "203.0.113.30", "80")
+                Process p = new ProcessBuilder("ip", "netns", "exec", Topology.INTERNET, "python3", "-c", CLIENT, "203.0.113.30", port.toString())
                         .redirectErrorStream(true).start();
                 try (PrintWriter in = new PrintWriter(p.getOutputStream(), true)) {
                     in.println("hello");
@@ -183,6 +186,7 @@ class NetnsLoadBalancerTest extends NetnsLabTest {
                 return "";
             }
         };
+        java.util.function.Supplier<String> fromInternet = () -> fromInternetTo.apply(80);
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300)).until(() -> !fromInternet.get().isEmpty());
         Set<String> answered = new HashSet<>();
         for (int k = 0; k < 20; k++) {
@@ -191,5 +195,8 @@ class NetnsLoadBalancerTest extends NetnsLabTest {
             answered.add(answer.split(" ")[0]);
         }
         assertThat(answered).as("the internet's connections reach both backends, which see the client's address").containsExactlyInAnyOrder("web-2", "db-1");
+        for (int k = 0; k < 5; k++) {
+            assertThat(fromInternetTo.apply(50001)).as("the inbound NAT rule's port reaches its one interface").isEqualTo("web-2 203.0.113.1");
+        }
     }
 }

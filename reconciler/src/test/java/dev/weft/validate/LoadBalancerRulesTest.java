@@ -66,4 +66,15 @@ class LoadBalancerRulesTest {
                 "lb.yaml:6:35: error: spec.frontendIPConfigurations[0].publicIPAddress: public IP address \"web-vip\" does not exist in namespace tenant-a",
                 "lb.yaml:10:145: error: spec.loadBalancingRules[0].enableFloatingIP: floating IP (direct server return) is not programmed yet");
     }
+
+    @Test
+    void anInboundNatRuleNamesAnInterfaceAndAFreePort() {
+        repo.write("lb.yaml", lb(FRONTEND, POOL, RULE) + """
+                  inboundNatRules:
+                    - {name: ssh, frontendIPConfiguration: fe, protocol: Tcp, frontendPort: 80, backendNetworkInterface: web-9, backendPort: 22}
+                """);
+        assertThat(repo.problems()).containsExactlyInAnyOrder(
+                "lb.yaml:12:106: error: spec.inboundNatRules[0].backendNetworkInterface: network interface \"web-9\" does not exist in namespace tenant-a",
+                "lb.yaml:12:77: error: spec.inboundNatRules[0].frontendPort: Tcp port 80 of frontend fe is already taken by rule http");
+    }
 }
