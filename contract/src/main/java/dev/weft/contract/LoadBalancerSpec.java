@@ -19,10 +19,12 @@ public record LoadBalancerSpec(String namespace, String name, List<Rule> rules) 
      * @param probe       the rule's health probe, if it has one
      * @param mux         for a public frontend ({@code frontend} is then its public address): the underlay address of the
      *                    Gateway host that serves it on its uplink; its backends' replies go back through it
+     * @param floatingIp  direct server return: the backend gets the packet with the frontend's address (which it holds
+     *                    itself) and answers from it directly, from its own host (a public frontend's by its host's uplink)
      */
     public record Rule(String name, int vni, Ipv4 frontend, Protocol protocol, int frontendPort, int backendPort, boolean sourceIp,
                        int idleTimeoutMinutes, List<Backend> backends, java.util.Optional<Probe> probe,
-                       java.util.Optional<Ipv4> mux) {
+                       java.util.Optional<Ipv4> mux, boolean floatingIp) {
         public Rule {
             Require.name("name", name);
             Require.vni(vni);

@@ -119,7 +119,8 @@ final class NorthSouth {
                         .map(p -> new LoadBalancerSpec.Probe(LoadBalancerSpec.ProbeProtocol.valueOf(p.protocol()), p.port(), p.requestPath().orElse("/"),
                                 p.intervalInSeconds(), p.numberOfProbes()));
                 rules.add(new LoadBalancerSpec.Rule(r.name(), network.vni(), frontend,
-                        LoadBalancerSpec.Protocol.valueOf(r.protocol()), r.frontendPort(), r.backendPort(), r.sourceIp(), r.idleTimeoutInMinutes(), backends, probe, muxAddress));
+                        LoadBalancerSpec.Protocol.valueOf(r.protocol()), r.frontendPort(), r.backendPort(), r.sourceIp(), r.idleTimeoutInMinutes(), backends, probe, muxAddress,
+                        r.floatingIp()));
             }
             if (!rules.isEmpty()) {
                 objects.add(new LoadBalancerSpec(lb.namespace(), lb.name(), rules).toObject());

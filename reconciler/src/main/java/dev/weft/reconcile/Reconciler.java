@@ -103,7 +103,9 @@ public final class Reconciler implements AutoCloseable {
             errors = List.of(e.getMessage());
             log.warn("cannot read {}: {}", branch, e.getMessage());
         }
-        if (compiled != null) {
+        Compiled programmed = null;
+        for (int pass = 0; pass < 2 && compiled != null; pass++) { // a second pass programs what live state changed at once
+            programmed = compiled;
             watches.watch(compiled.model().hosts().values());
             for (HostStatus result : fleet.sync(compiled, epoch, revision, watches::digest)) {
                 HostStatus previous = hosts.get(result.host());
@@ -122,17 +124,21 @@ public final class Reconciler implements AutoCloseable {
             }
             hosts.keySet().retainAll(compiled.hostNames());
             Compiled moved = Compiler.reassign(compiled, host -> hosts.containsKey(host) && hosts.get(host).state() != SyncState.Unreachable);
-            if (moved != compiled) { // a Gateway host is down: its NAT gateways go to a healthy one, programmed in the next loop, now
+            if (moved != compiled) { // a Gateway host is down: its NAT gateways go to a healthy one, programmed in the second pass
                 log.warn("NAT gateways move to healthy Gateway hosts: {}", moved.natHosts());
                 compiled = moved;
-                trigger();
             }
             Compiled probed = Compiler.withHealth(compiled, health(compiled));
-            if (probed != compiled) { // a backend's health changed: every client's host gets the new pool, in the next loop, now
+            if (probed != compiled) { // a backend's health changed: every client's host gets the new pool in the second pass
                 log.info("load balancers' backend health: {}", probed.live().health());
                 compiled = probed;
-                trigger();
             }
+            if (compiled == programmed) {
+                break;
+            }
+        }
+        if (compiled != programmed) {
+            trigger(); // live state changed again in the second pass: the next loop, now
         }
         List<HostStatus> sorted = new ArrayList<>(hosts.values());
         sorted.sort((a, b) -> a.host().compareTo(b.host()));

@@ -131,8 +131,24 @@ final class LoadBalancerRules {
                 if (r.probe().isPresent() && !probes.contains(r.probe().get())) {
                     report.accept(d.document().problem(at + "/probe", "no probe \"" + r.probe().get() + "\" in load balancer " + lb.name()));
                 }
-                if (r.floatingIp()) {
-                    report.accept(d.document().problem(at + "/enableFloatingIP", "floating IP (direct server return) is not programmed yet"));
+                if (r.floatingIp() && r.backendPort() != r.frontendPort()) {
+                    report.accept(d.document().problem(at + "/backendPort", "with enableFloatingIP the backend gets the frontend's address and port: "
+                            + "backendPort must be frontendPort (" + r.frontendPort() + ")"));
+                }
+                if (r.floatingIp() && lb.frontend(r.frontend()).flatMap(LoadBalancer.Frontend::publicIPAddress).isPresent() && pool != null) {
+                    String network = lb.frontend(r.frontend()).flatMap(LoadBalancer.Frontend::publicIPAddress)
+                            .map(p -> addresses.get(new ResourceId(dev.weft.model.Kind.PublicIPAddress, lb.namespace(), p)))
+                            .map(dev.weft.model.PublicIPAddress::logicalNetwork).orElse(null);
+                    Map<String, dev.weft.model.Host> hostByName = new HashMap<>();
+                    hosts.forEach(h -> hostByName.put(h.resource().name(), h.resource()));
+                    for (String member : pool.networkInterfaces()) {
+                        NetworkInterface nic = nicById.get(new ResourceId(dev.weft.model.Kind.NetworkInterface, lb.namespace(), member));
+                        dev.weft.model.Host host = nic == null ? null : hostByName.get(nic.host());
+                        if (network != null && host != null && host.uplink().filter(u -> u.logicalNetwork().equals(network)).isEmpty()) {
+                            report.accept(d.document().problem(at + "/enableFloatingIP", "direct server return sends backend " + member
+                                    + "'s replies from its host, but host " + host.name() + " has no uplink on logical network " + network));
+                        }
+                    }
                 }
                 Integer same = ports.putIfAbsent(r.frontend() + "/" + r.protocol() + "/" + r.frontendPort(), k);
                 if (same != null) {

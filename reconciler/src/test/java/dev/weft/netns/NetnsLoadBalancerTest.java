@@ -76,7 +76,11 @@ class NetnsLoadBalancerTest extends NetnsLabTest {
                 in.println("hello");
             }
             String out = new String(p.getInputStream().readAllBytes()).trim();
-            return p.waitFor() == 0 ? out : "";
+            if (p.waitFor() != 0) {
+                System.err.println("ask from " + vm + " failed: " + out.lines().reduce((x, y) -> y).orElse(""));
+                return "";
+            }
+            return out;
         } catch (Exception e) {
             return "";
         }
@@ -132,8 +136,11 @@ class NetnsLoadBalancerTest extends NetnsLabTest {
         Process db1 = new ProcessBuilder("ip", "netns", "exec", "tenant-a.db-1", "python3", "-c", NAMED_SERVER, "db-1").redirectErrorStream(true).start();
         processes.add(db1);
         String rule = "tenant-a/test-lb/http";
-        await().atMost(Duration.ofSeconds(20)).until(() -> reconciler.status().backends().size() == 3
-                && reconciler.status().backends().values().stream().allMatch(h -> h));
+        Set<String> up = new HashSet<>();
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            up.add(ask("tenant-a.db-2").split(" ")[0]);
+            return up.containsAll(List.of("web-1", "web-2", "db-1")) && reconciler.status().backends().size() == 3;
+        });
 
         db1.destroyForcibly(); // its server stops: the probe's SYN gets a RST
         db1.waitFor();
@@ -198,5 +205,61 @@ class NetnsLoadBalancerTest extends NetnsLabTest {
         for (int k = 0; k < 5; k++) {
             assertThat(fromInternetTo.apply(50001)).as("the inbound NAT rule's port reaches its one interface").isEqualTo("web-2 203.0.113.1");
         }
+    }
+
+    @Test
+    void withAFloatingIpTheBackendsGetTheFrontendsAddressAndAnswerFromTheirOwnHostsUplink() throws Exception {
+        NetnsLab.requireTool("tshark", "tshark");
+        repo.append("tenants/tenant-a/public.yaml", """
+                ---
+                apiVersion: weft.dev/v1alpha1
+                kind: PublicIPAddress
+                metadata: {name: dsr-vip, namespace: tenant-a}
+                spec: {logicalNetwork: internet, ipAddress: 203.0.113.31}
+                """ + LB.replace("{name: fe, virtualNetwork: blue, subnet: web, privateIPAddress: 10.1.1.101}", "{name: fe, publicIPAddress: dsr-vip}")
+                .replace("[web-1, web-2, db-1]", "[web-2, db-1]").replace("frontendPort: 80, backendPort: 8080}",
+                        "frontendPort: 8080, backendPort: 8080, enableFloatingIP: true}")).commit("direct server return");
+        reconciler = lab.start().reconciler;
+        for (String vm : List.of("tenant-a.web-2", "tenant-a.db-1")) {
+            Topology.run("ip", "netns", "exec", vm, "ip", "addr", "add", "203.0.113.31/32", "dev", "lo"); // the backend holds the frontend's address
+        }
+        serve("tenant-a.web-2", "web-2");
+        serve("tenant-a.db-1", "db-1");
+        java.nio.file.Path captured = dir.resolve("dsr.tsv");
+        Process capture = new ProcessBuilder("ip", "netns", "exec", Topology.UNDERLAY, "tshark", "-l", "-n", "-i", "br0", "-f",
+                "tcp and src host 203.0.113.31", "-T", "fields", "-e", "eth.src").redirectOutput(captured.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        processes.add(capture);
+        Thread.sleep(1500);
+        java.util.function.Supplier<String> ask = () -> {
+            try {
+                Process p = new ProcessBuilder("ip", "netns", "exec", Topology.INTERNET, "python3", "-c", CLIENT, "203.0.113.31", "8080")
+                        .redirectErrorStream(true).start();
+                try (PrintWriter in = new PrintWriter(p.getOutputStream(), true)) {
+                    in.println("hello");
+                }
+                String out = new String(p.getInputStream().readAllBytes()).trim();
+                return p.waitFor() == 0 ? out : "";
+            } catch (Exception e) {
+                return "";
+            }
+        };
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300)).until(() -> !ask.get().isEmpty());
+        Set<String> answered = new HashSet<>();
+        for (int k = 0; k < 20; k++) {
+            String answer = ask.get();
+            assertThat(answer).as("request " + k).matches("(web-2|db-1) 203\\.0\\.113\\.1");
+            answered.add(answer.split(" ")[0]);
+        }
+        assertThat(answered).containsExactlyInAnyOrder("web-2", "db-1");
+        Thread.sleep(1000);
+        capture.destroy();
+        capture.waitFor();
+        Set<String> sources = new HashSet<>(java.nio.file.Files.readAllLines(captured));
+        sources.remove("");
+        String hostB = Topology.run("ip", "-n", "host.host-b", "-br", "link", "show", "eth1").trim().split("\\s+")[2];
+        String hostC = Topology.run("ip", "-n", "host.host-c", "-br", "link", "show", "eth1").trim().split("\\s+")[2];
+        assertThat(sources).as("replies leave from each backend's own host (host-b for web-2, host-c for db-1), not all from the MUX")
+                .containsExactlyInAnyOrder(hostB, hostC);
     }
 }

@@ -33,6 +33,8 @@ public final class FlowCache {
     public static final int DNAT = 16;
     /** A backend's reply: the source becomes the frontend's address and port again (the flow's NAT address and port). */
     public static final int UNNAT = 32;
+    /** Load balancing with a floating IP (direct server return): to the chosen backend, the frontend's address untranslated. */
+    public static final int FLOAT = 64;
 
     private static final int WORDS = 8;
     private static final long LOW = 0xffff_ffffL;

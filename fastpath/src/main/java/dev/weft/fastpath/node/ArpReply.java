@@ -44,7 +44,8 @@ public final class ArpReply implements Node {
             long a = s + b.l3[i];
             int target = b.dstIp[i];
             long requester = Bytes.mac(m, a + 8);
-            if (requester != t.portMac[in] || b.srcIp[i] != t.portIp[in]) {
+            // a backend of a floating frontend may ask from that address (it holds it, and Linux asks from a packet's source)
+            if (requester != t.portMac[in] || (b.srcIp[i] != t.portIp[in] && !(t.balances() && t.isFloatingSource(in, b.srcIp[i])))) {
                 next[k] = d.drop(i, DropReason.SPOOFED_SOURCE);
                 continue;
             }

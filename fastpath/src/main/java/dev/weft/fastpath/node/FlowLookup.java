@@ -64,7 +64,7 @@ public final class FlowLookup implements Node {
                 slot = -1; // the flow's tracking entry expired: decide it again
             }
             if (slot >= 0 && cache.natSession(slot) >= 0
-                    && !((cache.action(slot) & (FlowCache.DNAT | FlowCache.UNNAT)) != 0 ? balanced.touch(cache.natSession(slot), cache.natStamp(slot))
+                    && !((cache.action(slot) & (FlowCache.DNAT | FlowCache.UNNAT | FlowCache.FLOAT)) != 0 ? balanced.touch(cache.natSession(slot), cache.natStamp(slot))
                     : sessions.touch(cache.natSession(slot), cache.natStamp(slot)))) {
                 slot = -1; // its translation or balanced connection expired: decide it again
             }

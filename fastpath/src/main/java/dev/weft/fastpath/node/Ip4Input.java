@@ -61,7 +61,8 @@ public final class Ip4Input implements Node {
                 next[k] = DHCP; // from 0.0.0.0 while the VM has no address yet
                 continue;
             }
-            if (in >= 0 && (Bytes.mac(b.memory(), b.start[i] + 6) != t.portMac[in] || b.srcIp[i] != t.portIp[in])) {
+            if (in >= 0 && (Bytes.mac(b.memory(), b.start[i] + 6) != t.portMac[in]
+                    || (b.srcIp[i] != t.portIp[in] && !(t.balances() && t.isFloatingSource(in, b.srcIp[i]))))) {
                 next[k] = d.drop(i, DropReason.SPOOFED_SOURCE);
                 continue;
             }

@@ -79,6 +79,21 @@ public final class Ip4Lookup implements Node {
                         continue;
                     }
                 }
+                if (entry < 0 && t.balances()) { // a floating frontend: to the backend the frame is addressed to
+                    int port = t.floatingBackend(vni, dst, Bytes.mac(b.memory(), b.start[i]));
+                    if (port >= 0) {
+                        b.action[i] = FlowCache.DELIVER;
+                        b.outPort[i] = port;
+                        b.outAddress[i] = 0;
+                        b.encap[i] = 0;
+                        b.nextHopMac[i] = 0;
+                        if (tracing) {
+                            d.trace(i, Text.ip(dst) + " in VNI " + vni + " is a floating frontend: to its backend, local port " + t.ports[port].name());
+                        }
+                        next[k] = SECURITY;
+                        continue;
+                    }
+                }
                 if (entry < 0 || t.entryPort[entry] < 0 || t.portVni[t.entryPort[entry]] != vni) {
                     next[k] = d.drop(i, DropReason.NOT_A_LOCAL_PORT); // tenant isolation: only this VNI's own ports
                     continue;
@@ -112,7 +127,8 @@ public final class Ip4Lookup implements Node {
                         continue;
                     }
                     dst = b.natAddress[i];
-                    balancedTo = FlowCache.DNAT | FlowCache.ROUTE; // the frame came to the router's MAC: rewrite it for the backend
+                    // the frame came to the router's MAC: rewrite it for the backend; with a floating IP its address stays the frontend's
+                    balancedTo = (rule.floatingIp() ? FlowCache.FLOAT : FlowCache.DNAT) | FlowCache.ROUTE;
                 }
             }
             int entry = t.lookup(vni, dst);
@@ -201,6 +217,23 @@ public final class Ip4Lookup implements Node {
     /** A port's packet to outside its virtual network: by its own public address, else its subnet's NAT gateway, else nowhere. */
     private int egress(PacketBatch b, int i, ForwardingTables t, Dispatch d, int in) {
         int dst = b.dstIp[i];
+        if (b.srcIp[i] != t.portIp[in] && t.isPublicFloating(b.vni[i], b.srcIp[i])) { // direct server return, from this host's uplink
+            if (t.uplink == null) {
+                return d.drop(i, DropReason.NO_EGRESS);
+            }
+            b.action[i] = FlowCache.UPLINK | FlowCache.ROUTE;
+            b.outPort[i] = -1;
+            b.outAddress[i] = 0;
+            b.encap[i] = 0;
+            b.nextHopMac[i] = 0;
+            b.natAddress[i] = b.srcIp[i];
+            b.natPort[i] = b.srcPort[i];
+            if (d.tracing()) {
+                d.trace(i, Text.ip(dst) + " is outside VNI " + b.vni[i] + ": a backend's direct reply from floating frontend " + Text.ip(b.srcIp[i])
+                        + ", out of this host's uplink " + t.uplink.device());
+            }
+            return SECURITY;
+        }
         int mux = t.balances() ? t.replyRoute(b.vni[i], b.srcIp[i], b.protocol[i], b.srcPort[i]) : 0;
         if (mux == t.localUnderlay) {
             int reply = balanced.reverse(b.vni[i], b.protocol[i], b.srcIp[i], b.srcPort[i], dst, b.dstPort[i]);
@@ -301,21 +334,33 @@ public final class Ip4Lookup implements Node {
     }
 
     /** A packet from the uplink, its destination already translated by {@code nat-in}: to the VM's port here, or to its host. */
-    private static int fromUplink(PacketBatch b, int i, ForwardingTables t, Dispatch d) {
+    private int fromUplink(PacketBatch b, int i, ForwardingTables t, Dispatch d) {
         int vni = b.vni[i];
         int entry = t.lookup(vni, b.dstIp[i]);
+        int floating = 0;
+        if (entry < 0 && t.balances()) { // a floating public frontend: nat-in chose the backend, the address stays
+            Balancer rule = t.publicFrontend(b.dstIp[i], b.protocol[i], b.dstPort[i]);
+            int s = rule == null || !rule.floatingIp() ? -1
+                    : balanced.find(vni, b.protocol[i], b.srcIp[i], b.srcPort[i], b.dstIp[i], b.dstPort[i]);
+            if (s >= 0) {
+                entry = t.lookup(vni, balanced.session(s).backend());
+                floating = FlowCache.FLOAT;
+                b.natSession[i] = s;
+                b.natStamp[i] = balanced.stamp(s);
+            }
+        }
         if (entry < 0) {
             return d.drop(i, DropReason.UNKNOWN_DESTINATION);
         }
         int local = t.entryPort[entry];
         b.nextHopMac[i] = t.entryMac[entry];
         if (local >= 0) {
-            b.action[i] = FlowCache.DELIVER | FlowCache.ROUTE;
+            b.action[i] = FlowCache.DELIVER | FlowCache.ROUTE | floating;
             b.outPort[i] = local;
             b.outAddress[i] = 0;
             b.encap[i] = 0;
         } else {
-            b.action[i] = FlowCache.ENCAP | FlowCache.ROUTE;
+            b.action[i] = FlowCache.ENCAP | FlowCache.ROUTE | floating;
             b.outPort[i] = -1;
             b.outAddress[i] = t.entryProvider[entry];
             b.encap[i] = t.entryEncap[entry];

@@ -69,7 +69,9 @@ public final class NatIn implements Node {
                 }
                 dev.weft.fastpath.lb.LbSessions.Session session = balanced.session(s);
                 b.vni[i] = rule.vni();
-                Nat.destination(b, i, session.backend(), session.backendPort());
+                if (!rule.floatingIp()) {
+                    Nat.destination(b, i, session.backend(), session.backendPort());
+                }
                 if (tracing) {
                     d.trace(i, was + " is load balancer rule " + rule.name() + "'s public frontend: backend " + Text.ip(session.backend()) + ":"
                             + session.backendPort() + " in VNI " + rule.vni() + " (Maglev, kept for the connection)");

@@ -64,7 +64,9 @@ public final class UplinkOutput implements Node {
                     next[k] = d.drop(i, DropReason.NO_NEIGHBOR);
                     continue;
                 }
-                arpRequest(b, i, own, b.srcIp[i], hop);
+                // asked from the packet's source when this host owns it; else (a backend's direct reply from a frontend the
+                // MUX answers for) as an ARP probe from 0.0.0.0, so nobody learns that address at this host's MAC
+                arpRequest(b, i, own, t.owner(b.srcIp[i]) == ForwardingTables.NOT_OWNED ? 0 : b.srcIp[i], hop);
                 arpRequests++;
                 b.verdict[i] = PacketBatch.TO_UPLINK;
                 if (tracing) {

@@ -9,10 +9,11 @@ import java.util.List;
  * consistent hashing of the 5-tuple (or of the client's address alone, {@code sourceIp}) over the healthy backends;
  * a connection keeps its backend while it is used within {@code idleTimeoutSeconds}. {@code probe}: null for none.
  * {@code mux}: 0 for a private frontend (in VNI {@code vni}); for a public one the underlay address of the Gateway host
- * that answers for it on its uplink and picks the backends (in VNI {@code vni}, their network).
+ * that answers for it on its uplink and picks the backends (in VNI {@code vni}, their network). {@code floatingIp}: direct
+ * server return, the frontend's address is not translated (the backend holds it and answers from it).
  */
 public record Balancer(String name, int vni, Ipv4 frontend, int protocol, int frontendPort, int backendPort, boolean sourceIp,
-                       int idleTimeoutSeconds, List<Backend> backends, Probe probe, int mux) {
+                       int idleTimeoutSeconds, List<Backend> backends, Probe probe, int mux, boolean floatingIp) {
 
     /** A backend: its stable name (what the Maglev table is built from), its address, and whether it is in the table (healthy). */
     public record Backend(String name, Ipv4 ip, boolean healthy) {
@@ -35,7 +36,7 @@ public record Balancer(String name, int vni, Ipv4 frontend, int protocol, int fr
     /** A rule without a probe: every backend healthy. */
     public Balancer(String name, int vni, Ipv4 frontend, int protocol, int frontendPort, int backendPort, boolean sourceIp, int idleTimeoutSeconds,
                     List<Backend> backends) {
-        this(name, vni, frontend, protocol, frontendPort, backendPort, sourceIp, idleTimeoutSeconds, backends, null, 0);
+        this(name, vni, frontend, protocol, frontendPort, backendPort, sourceIp, idleTimeoutSeconds, backends, null, 0, false);
     }
 
     /** Whether the frontend is a public address, served on the uplink of the Gateway host at {@code mux}. */

@@ -69,6 +69,8 @@ public final class ForwardingTables implements AutoCloseable {
     /** Load-balancing rules, by (VNI, frontend address); each with its Maglev table, built once per snapshot. */
     private final Map<Long, Balancer[]> balancers = new HashMap<>();
     private final Map<Balancer, dev.weft.fastpath.lb.Maglev> maglev = new java.util.IdentityHashMap<>();
+    /** Rules with a floating IP, by (VNI, frontend address): their backends get and answer from the frontend's address. */
+    private final Map<Long, Balancer[]> floating = new HashMap<>();
     /** Public frontends served here, by address. */
     private final Map<Integer, Balancer[]> publicFrontends = new HashMap<>();
     /** Backends of public frontends served elsewhere, by (VNI, address): {protocol, port, MUX's underlay address} of each. */
@@ -204,6 +206,9 @@ public final class ForwardingTables implements AutoCloseable {
             }
         }
         for (Balancer balancer : snapshot.balancers()) {
+            if (balancer.floatingIp()) {
+                floating.merge(AddressTable.key(balancer.vni(), balancer.frontend().value()), new Balancer[] {balancer}, ForwardingTables::both);
+            }
             if (balancer.isPublic()) {
                 if (balancer.mux() == localUnderlay && uplink != null) {
                     publicFrontends.merge(balancer.frontend().value(), new Balancer[] {balancer}, ForwardingTables::both);
@@ -296,6 +301,46 @@ public final class ForwardingTables implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /**
+     * The local port a packet to floating frontend {@code ip} of {@code vni} is for: the backend of one of its rules
+     * whose MAC the packet is addressed to, or -1.
+     */
+    public int floatingBackend(int vni, int ip, long mac) {
+        Balancer[] rules = floating.get(AddressTable.key(vni, ip));
+        if (rules != null) {
+            for (Balancer rule : rules) {
+                for (Balancer.Backend backend : rule.backends()) {
+                    int entry = addresses.get(vni, backend.ip().value());
+                    if (entry >= 0 && entryPort[entry] >= 0 && entryMac[entry] == mac) {
+                        return entryPort[entry];
+                    }
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Whether local port {@code port} may send from {@code ip}: a floating frontend it is a backend of (it answers from it). */
+    public boolean isFloatingSource(int port, int ip) {
+        Balancer[] rules = floating.get(AddressTable.key(portVni[port], ip));
+        if (rules != null) {
+            for (Balancer rule : rules) {
+                for (Balancer.Backend backend : rule.backends()) {
+                    if (backend.ip().value() == portIp[port]) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code ip} of {@code vni} is a floating public frontend: a backend answers from it by its host's uplink. */
+    public boolean isPublicFloating(int vni, int ip) {
+        Balancer[] rules = floating.get(AddressTable.key(vni, ip));
+        return rules != null && rules[0].isPublic();
     }
 
     /** The MUX that replies of backend {@code ip}:{@code port} (VNI {@code vni}) to a public frontend's clients go back through, or 0. */

@@ -92,7 +92,8 @@ public final class Dataplane {
                         r.protocol() == LoadBalancerSpec.Protocol.Tcp ? 6 : 17, r.frontendPort(), r.backendPort(), r.sourceIp(), r.idleTimeoutMinutes() * 60,
                         r.backends().stream().map(x -> new Balancer.Backend(x.name(), x.ip(), x.healthy())).toList(),
                         r.probe().map(p -> new Balancer.Probe(p.protocol() == LoadBalancerSpec.ProbeProtocol.Http, p.port(), p.requestPath(),
-                                p.intervalInSeconds(), p.numberOfProbes())).orElse(null), r.mux().map(dev.weft.net.Ipv4::value).orElse(0))));
+                                p.intervalInSeconds(), p.numberOfProbes())).orElse(null), r.mux().map(dev.weft.net.Ipv4::value).orElse(0),
+                        r.floatingIp())));
             }
         }
         return new TableSnapshot(generation, ports, mappings, networks, new Egress(uplink, publicIps, natGateways), balancers);
