@@ -19,10 +19,10 @@ import java.util.function.Function;
 
 /**
  * The rules of LoadBalancer manifests: names unique in each list, references resolve inside the load balancer
- * and the tenant, a private frontend lies in its subnet and is no interface's address, the backends sit in the
- * frontend's virtual network, and no two rules share a frontend, protocol and port. What Weft does not
- * program yet (floating IP) is refused with an error saying so, rather
- * than accepted and ignored.
+ * and the tenant, a private frontend lies in its subnet and is no interface's address, a public frontend's
+ * address is free and some Gateway host can serve it, the backends sit in the frontend's virtual network, no two
+ * rules share a frontend, protocol and port, and a floating IP keeps the port (and, public, needs the backends'
+ * hosts on the logical network).
  */
 final class LoadBalancerRules {
 

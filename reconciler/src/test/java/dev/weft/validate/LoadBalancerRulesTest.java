@@ -60,11 +60,12 @@ class LoadBalancerRulesTest {
     }
 
     @Test
-    void aPublicFrontendsAddressMustExistAndWhatIsNotProgrammedYetIsRefusedNotIgnored() {
+    void aPublicFrontendsAddressMustExistAndAFloatingIpKeepsThePort() {
         repo.write("lb.yaml", lb("{name: fe, publicIPAddress: web-vip}", POOL, RULE.replace("backendPort: 8080", "backendPort: 8080, enableFloatingIP: true")));
         assertThat(repo.problems()).containsExactlyInAnyOrder(
                 "lb.yaml:6:35: error: spec.frontendIPConfigurations[0].publicIPAddress: public IP address \"web-vip\" does not exist in namespace tenant-a",
-                "lb.yaml:10:145: error: spec.loadBalancingRules[0].enableFloatingIP: floating IP (direct server return) is not programmed yet");
+                "lb.yaml:10:121: error: spec.loadBalancingRules[0].backendPort: with enableFloatingIP the backend gets the frontend's address and port: "
+                        + "backendPort must be frontendPort (80)");
     }
 
     @Test
