@@ -68,19 +68,21 @@ class NetnsLoadBalancerTest extends NetnsLabTest {
         processes.add(new ProcessBuilder("ip", "netns", "exec", vm, "python3", "-c", NAMED_SERVER, name).redirectErrorStream(true).start());
     }
 
-    /** One request on a new connection: the answer, or "" when it failed. */
+    /** One request from {@code vm} on a new connection to the private frontend 10.1.1.101:80: the answer, or "" when it failed. */
     private static String ask(String vm) {
+        return ask(vm, "10.1.1.101", 80);
+    }
+
+    /** One request from namespace {@code from} on a new connection to {@code address}:{@code port}: the answer, or "" when it failed. */
+    private static String ask(String from, String address, int port) {
         try {
-            Process p = new ProcessBuilder("ip", "netns", "exec", vm, "python3", "-c", CLIENT, "10.1.1.101", "80").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("ip", "netns", "exec", from, "python3", "-c", CLIENT, address, Integer.toString(port))
+                    .redirectErrorStream(true).start();
             try (PrintWriter in = new PrintWriter(p.getOutputStream(), true)) {
                 in.println("hello");
             }
             String out = new String(p.getInputStream().readAllBytes()).trim();
-            if (p.waitFor() != 0) {
-                System.err.println("ask from " + vm + " failed: " + out.lines().reduce((x, y) -> y).orElse(""));
-                return "";
-            }
-            return out;
+            return p.waitFor() == 0 ? out : "";
         } catch (Exception e) {
             return "";
         }
@@ -180,20 +182,7 @@ class NetnsLoadBalancerTest extends NetnsLabTest {
         reconciler = lab.start().reconciler;
         serve("tenant-a.web-2", "web-2");
         serve("tenant-a.db-1", "db-1");
-        java.util.function.Function<Integer, String> fromInternetTo = port -> {
-            try {
-                Process p = new ProcessBuilder("ip", "netns", "exec", Topology.INTERNET, "python3", "-c", CLIENT, "203.0.113.30", port.toString())
-                        .redirectErrorStream(true).start();
-                try (PrintWriter in = new PrintWriter(p.getOutputStream(), true)) {
-                    in.println("hello");
-                }
-                String out = new String(p.getInputStream().readAllBytes()).trim();
-                return p.waitFor() == 0 ? out : "";
-            } catch (Exception e) {
-                return "";
-            }
-        };
-        java.util.function.Supplier<String> fromInternet = () -> fromInternetTo.apply(80);
+        java.util.function.Supplier<String> fromInternet = () -> ask(Topology.INTERNET, "203.0.113.30", 80);
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300)).until(() -> !fromInternet.get().isEmpty());
         Set<String> answered = new HashSet<>();
         for (int k = 0; k < 20; k++) {
@@ -203,7 +192,7 @@ class NetnsLoadBalancerTest extends NetnsLabTest {
         }
         assertThat(answered).as("the internet's connections reach both backends, which see the client's address").containsExactlyInAnyOrder("web-2", "db-1");
         for (int k = 0; k < 5; k++) {
-            assertThat(fromInternetTo.apply(50001)).as("the inbound NAT rule's port reaches its one interface").isEqualTo("web-2 203.0.113.1");
+            assertThat(ask(Topology.INTERNET, "203.0.113.30", 50001)).as("the inbound NAT rule's port reaches its one interface").isEqualTo("web-2 203.0.113.1");
         }
     }
 
@@ -231,19 +220,7 @@ class NetnsLoadBalancerTest extends NetnsLabTest {
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         processes.add(capture);
         Thread.sleep(1500);
-        java.util.function.Supplier<String> ask = () -> {
-            try {
-                Process p = new ProcessBuilder("ip", "netns", "exec", Topology.INTERNET, "python3", "-c", CLIENT, "203.0.113.31", "8080")
-                        .redirectErrorStream(true).start();
-                try (PrintWriter in = new PrintWriter(p.getOutputStream(), true)) {
-                    in.println("hello");
-                }
-                String out = new String(p.getInputStream().readAllBytes()).trim();
-                return p.waitFor() == 0 ? out : "";
-            } catch (Exception e) {
-                return "";
-            }
-        };
+        java.util.function.Supplier<String> ask = () -> ask(Topology.INTERNET, "203.0.113.31", 8080);
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300)).until(() -> !ask.get().isEmpty());
         Set<String> answered = new HashSet<>();
         for (int k = 0; k < 20; k++) {
