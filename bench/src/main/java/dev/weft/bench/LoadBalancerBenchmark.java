@@ -12,7 +12,6 @@ import dev.weft.fastpath.table.TableSnapshot;
 import dev.weft.net.Ipv4;
 import dev.weft.net.Ipv4Prefix;
 import dev.weft.net.MacAddress;
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -47,15 +46,12 @@ public class LoadBalancerBenchmark {
 
     static final int HOST_A = Ipv4.parse("198.18.0.1").value();
     static final long VM_MAC = 0x0200_0a01_0204L;
-    static final int HEADERS = 64;
 
     @Param({"64", "1400"})
     int frameSize;
 
+    ReplayedBatch frames;
     PacketBatch batch;
-    int[] start = new int[PacketBatch.CAPACITY];
-    int[] length = new int[PacketBatch.CAPACITY];
-    MemorySegment headers;
     ForwardingTables lasting;
     ForwardingTables expiring;
     ForwardingTables expiringNext;
@@ -84,16 +80,13 @@ public class LoadBalancerBenchmark {
         lasting = tables(1, 240);
         expiring = tables(1, 0);
         expiringNext = tables(2, 0);
-        batch = new PacketBatch();
-        headers = MemorySegment.ofArray(new byte[PacketBatch.CAPACITY * HEADERS]);
+        frames = new ReplayedBatch();
+        batch = frames.batch;
         for (int i = 0; i < PacketBatch.CAPACITY; i++) {
             byte[] frame = FastpathBenchmark.udp(VM_MAC, ForwardingTables.ROUTER_MAC, Ipv4.parse("10.1.2.4").value(), Ipv4.parse("10.1.1.100").value(),
                     40000 + i, 80, frameSize);
             NatBenchmark.udpChecksum(frame);
-            batch.add(frame, 0);
-            start[i] = batch.start[i];
-            length[i] = batch.length[i];
-            MemorySegment.copy(batch.memory(), start[i], headers, (long) i * HEADERS, HEADERS);
+            frames.add(frame);
         }
         cached = new Pipeline(65536);
         fresh = new Pipeline(65536);
@@ -111,18 +104,14 @@ public class LoadBalancerBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        batch.close();
+        frames.close();
         lasting.close();
         expiring.close();
         expiringNext.close();
     }
 
     private void reset() {
-        System.arraycopy(start, 0, batch.start, 0, PacketBatch.CAPACITY);
-        System.arraycopy(length, 0, batch.length, 0, PacketBatch.CAPACITY);
-        for (int i = 0; i < PacketBatch.CAPACITY; i++) {
-            MemorySegment.copy(headers, (long) i * HEADERS, batch.memory(), start[i], HEADERS);
-        }
+        frames.reset();
     }
 
     @Benchmark

@@ -46,15 +46,12 @@ public class NatBenchmark {
 
     static final int HOST_A = Ipv4.parse("198.18.0.1").value();
     static final long VM_MAC = 0x0200_0a01_0104L;
-    static final int HEADERS = 64;
 
     @Param({"64", "1400"})
     int frameSize;
 
+    ReplayedBatch frames;
     PacketBatch batch;
-    int[] start = new int[PacketBatch.CAPACITY];
-    int[] length = new int[PacketBatch.CAPACITY];
-    MemorySegment headers;
     ForwardingTables lasting;
     ForwardingTables expiring;
     ForwardingTables expiringNext;
@@ -84,16 +81,13 @@ public class NatBenchmark {
         lasting = tables(1, 240);
         expiring = tables(1, 0);
         expiringNext = tables(2, 0);
-        batch = new PacketBatch();
-        headers = MemorySegment.ofArray(new byte[PacketBatch.CAPACITY * HEADERS]);
+        frames = new ReplayedBatch();
+        batch = frames.batch;
         for (int i = 0; i < PacketBatch.CAPACITY; i++) {
             byte[] frame = FastpathBenchmark.udp(VM_MAC, ForwardingTables.ROUTER_MAC, Ipv4.parse("10.1.1.4").value(),
                     Ipv4.parse("198.51.100.0").value() + i, 40000 + i, 443, frameSize);
             udpChecksum(frame);
-            batch.add(frame, 0);
-            start[i] = batch.start[i];
-            length[i] = batch.length[i];
-            MemorySegment.copy(batch.memory(), start[i], headers, (long) i * HEADERS, HEADERS);
+            frames.add(frame);
         }
         cached = pipeline();
         fresh = pipeline();
@@ -120,19 +114,14 @@ public class NatBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        batch.close();
+        frames.close();
         lasting.close();
         expiring.close();
         expiringNext.close();
     }
 
-    /** The frames as the VM sent them: source NAT and the uplink header rewrote them in place. */
     private void reset() {
-        System.arraycopy(start, 0, batch.start, 0, PacketBatch.CAPACITY);
-        System.arraycopy(length, 0, batch.length, 0, PacketBatch.CAPACITY);
-        for (int i = 0; i < PacketBatch.CAPACITY; i++) {
-            MemorySegment.copy(headers, (long) i * HEADERS, batch.memory(), start[i], HEADERS);
-        }
+        frames.reset();
     }
 
     @Benchmark
