@@ -191,7 +191,10 @@ public final class TapDevice implements AutoCloseable {
     }
 
     /** Writes a whole frame (complete checksums) to the VM from outside the workers, e.g. a health probe; false when the device can't take it. */
-    public boolean inject(byte[] frame) {
+    public synchronized boolean inject(byte[] frame) {
+        if (closed) {
+            return false; // the port went away: its descriptor may already be another device's
+        }
         int header = offload ? Segmenter.VNET_HEADER : 0; // an all-zero virtio-net header: a plain frame
         try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
             MemorySegment out = a.allocate(header + frame.length);
@@ -211,9 +214,14 @@ public final class TapDevice implements AutoCloseable {
         return Native.write(fd, batch.memory().asSlice(batch.start[i], batch.length[i]), batch.length[i]) == batch.length[i];
     }
 
+    private boolean closed;
+
     @Override
     public void close() {
-        Native.close(fd);
+        synchronized (this) { // never while a probe is being injected
+            closed = true;
+            Native.close(fd);
+        }
         arena.close();
     }
 }
