@@ -116,4 +116,28 @@ class LoadBalancerTest {
         i = run(tcp(DB2_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), FRONTEND, 41000, 80), DB2);
         assertThat(batch.verdict[i]).as(keep + " keeps the connection under new tables").isEqualTo(toWeb1 ? PacketBatch.TO_PORT : PacketBatch.TO_UNDERLAY);
     }
+
+    @Test
+    void aPublicFrontendWithNoHealthyBackendRefusesTheInternetWithARst() {
+        TableSnapshot plain = Frames.snapshot(1);
+        TableSnapshot withUplink = NatTest.snapshot(HOST_A);
+        int vip = ip("203.0.113.40");
+        Balancer rule = new Balancer("tenant-a/pub-lb/http", 5001, new Ipv4(vip), 6, 80, 8080, false, 240,
+                List.of(new Balancer.Backend("tenant-a/web-1", Ipv4.parse("10.1.1.4"), false)), null, HOST_A, false);
+        tables.close();
+        tables = new ForwardingTables(new TableSnapshot(1, plain.ports(), plain.mappings(), plain.networks(), withUplink.egress(), List.of(rule)), HOST_A);
+        pipeline.neighbors().ownMac(NatTest.UPLINK_MAC);
+        pipeline.neighbors().learn(ip("203.0.113.1"), NatTest.GATEWAY_MAC);
+        int i = run(tcp(NatTest.GATEWAY_MAC, NatTest.UPLINK_MAC, NatTest.INTERNET, vip, 40000, 80), PacketBatch.UPLINK);
+        assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_UPLINK);
+        byte[] rst = batch.frame(i);
+        assertThat(mac(rst, 0)).isEqualTo(NatTest.GATEWAY_MAC);
+        assertThat(u32(rst, 26)).isEqualTo(vip);
+        assertThat(u32(rst, 30)).isEqualTo(NatTest.INTERNET);
+        assertThat(u16(rst, 34)).isEqualTo(80);
+        assertThat(u16(rst, 36)).isEqualTo(40000);
+        assertThat(rst[47] & 0x04).as("RST").isEqualTo(0x04);
+        assertThat(Checksums.valid(rst)).isTrue();
+        assertThat(pipeline.counters().drops(dev.weft.fastpath.packet.DropReason.NO_HEALTHY_BACKEND)).isEqualTo(1);
+    }
 }

@@ -39,6 +39,25 @@ public final class LbReset implements Node {
         for (int k = 0; k < count; k++) {
             int i = vector[k];
             int in = b.inPort[i];
+            reset(b, i);
+            Bytes.mac(m, b.start[i], t.portMac[in]);
+            Bytes.mac(m, b.start[i] + 6, ForwardingTables.ROUTER_MAC);
+            b.outPort[i] = in;
+            resets++;
+            if (d.tracing()) {
+                d.trace(i, "refused: RST from " + Text.ip(b.srcIp[i]) + ":" + b.srcPort[i]);
+            }
+            next[k] = PORT_OUTPUT;
+        }
+    }
+
+    /**
+     * Rewrites TCP segment {@code i} (a plain Ethernet + IPv4 header without options) into the RST that refuses it,
+     * from its destination to its source; the Ethernet addresses are left to the caller. The columns follow.
+     */
+    public static void reset(PacketBatch b, int i) {
+        MemorySegment m = b.memory();
+        {
             long s = b.start[i];
             long tcp = s + b.l4[i];
             int headerLength = (Bytes.u8(m, tcp + 12) >>> 4) * 4;
@@ -52,8 +71,6 @@ public final class LbReset implements Node {
             int replySeq = acked ? ack : 0;
             int replyAck = seq + dataLength + ((flags & 0x03) != 0 ? 1 : 0);
             long out = s + 34;
-            Bytes.mac(m, s, t.portMac[in]);
-            Bytes.mac(m, s + 6, ForwardingTables.ROUTER_MAC);
             Bytes.u16(m, s + 12, 0x0800);
             Ipv4Header.write(m, s + 14, frontend, client, 6, 40, false);
             Bytes.u16(m, out, b.dstPort[i]);
@@ -67,12 +84,11 @@ public final class LbReset implements Node {
             long sum = Checksum.sum(m, out, 20) + (frontend >>> 16) + (frontend & 0xffff) + (client >>> 16) + (client & 0xffff) + 6 + 20;
             Bytes.u16(m, out + 16, Checksum.finish(sum));
             b.length[i] = 54;
-            b.outPort[i] = in;
-            resets++;
-            if (d.tracing()) {
-                d.trace(i, "refused: RST from " + Text.ip(frontend) + ":" + b.dstPort[i]);
-            }
-            next[k] = PORT_OUTPUT;
+            int clientPort = b.srcPort[i];
+            b.srcIp[i] = frontend;
+            b.dstIp[i] = client;
+            b.srcPort[i] = b.dstPort[i];
+            b.dstPort[i] = clientPort;
         }
     }
 }

@@ -22,6 +22,7 @@ public final class NatIn implements Node {
 
     public static final String NAME = "nat-in";
     static final int FLOW_LOOKUP = 0;
+    static final int UPLINK_OUTPUT = 1;
 
     private final NatSessions sessions;
     private final dev.weft.fastpath.lb.LbSessions balanced;
@@ -38,7 +39,7 @@ public final class NatIn implements Node {
 
     @Override
     public List<String> arcs() {
-        return List.of(FlowLookup.NAME);
+        return List.of(FlowLookup.NAME, UplinkOutput.NAME);
     }
 
     @Override
@@ -64,7 +65,16 @@ public final class NatIn implements Node {
                 int hash = dev.weft.fastpath.packet.FlowHash.hash(b.srcIp[i], dst, b.protocol[i], b.srcPort[i], b.dstPort[i], b.inPort[i]);
                 int s = balanced.connect(t, rule, b.protocol[i], b.srcIp[i], b.srcPort[i], hash);
                 if (s < 0) {
-                    next[k] = d.drop(i, DropReason.NO_HEALTHY_BACKEND);
+                    d.drop(i, DropReason.NO_HEALTHY_BACKEND); // counted; a TCP client is told at once
+                    if (b.protocol[i] == Parser.TCP && DnsServer.answerable(b, i)) {
+                        LbReset.reset(b, i);
+                        if (tracing) {
+                            d.trace(i, was + ": load balancer rule " + rule.name() + " has no healthy backend: refused with a RST");
+                        }
+                        next[k] = UPLINK_OUTPUT;
+                    } else {
+                        next[k] = Dispatch.DROPPED;
+                    }
                     continue;
                 }
                 dev.weft.fastpath.lb.LbSessions.Session session = balanced.session(s);
