@@ -6,7 +6,20 @@ import java.util.Objects;
 
 /** A virtual network's VNI, encapsulation, address space and subnets. Key: {@code namespace/name}. */
 public record NetworkSpec(String namespace, String name, int vni, Encapsulation encapsulation, List<Ipv4Prefix> addressSpace,
-                          List<Subnet> subnets) implements Spec {
+                          List<Subnet> subnets, List<Peer> peers) implements Spec {
+
+    /** An active peering: the peered network's VNI and address space (its traffic is encapsulated with that VNI). */
+    public record Peer(int vni, List<Ipv4Prefix> addressSpace) {
+        public Peer {
+            Require.vni(vni);
+            addressSpace = List.copyOf(addressSpace);
+        }
+    }
+
+    /** A network without peerings. */
+    public NetworkSpec(String namespace, String name, int vni, Encapsulation encapsulation, List<Ipv4Prefix> addressSpace, List<Subnet> subnets) {
+        this(namespace, name, vni, encapsulation, addressSpace, subnets, List.of());
+    }
 
     /** A subnet; its gateway is the first host address, answered by the host's distributed router. */
     public record Subnet(String name, Ipv4Prefix prefix) {
@@ -23,6 +36,7 @@ public record NetworkSpec(String namespace, String name, int vni, Encapsulation 
         Objects.requireNonNull(encapsulation, "encapsulation");
         addressSpace = List.copyOf(addressSpace);
         subnets = List.copyOf(subnets);
+        peers = List.copyOf(peers);
     }
 
     /** The network's DNS zone and DHCP domain: {@code <name>.<namespace>.internal}. */

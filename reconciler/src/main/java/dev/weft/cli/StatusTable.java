@@ -29,6 +29,11 @@ final class StatusTable {
             out.printf("%n%-32s %s%n", "NAT GATEWAY", "SERVED BY");
             gateways.forEach(g -> out.printf("%-32s %s%n", g.getKey(), g.getValue()));
         }
+        JsonObject peerings = status.getJsonObject("peerings", new JsonObject());
+        if (!peerings.isEmpty()) {
+            out.printf("%n%-32s %s%n", "PEERING", "STATE");
+            peerings.forEach(p -> out.printf("%-32s %s%n", p.getKey(), p.getValue()));
+        }
         JsonObject backends = status.getJsonObject("backends", new JsonObject());
         if (!backends.isEmpty()) {
             out.printf("%n%-32s %-24s %s%n", "LOAD BALANCING RULE", "BACKEND", "HEALTH");

@@ -80,6 +80,7 @@ public final class Compiler {
                         || !c.before().uplink().equals(c.after().uplink()))
                 || diff.networks().stream().anyMatch(c -> natGateways(c.before()) || natGateways(c.after()))
                 || (!after.loadBalancers().isEmpty() && !diff.interfaces().isEmpty()) // a backend's address or network may change
+                || (!after.peerings().isEmpty() && !diff.networks().isEmpty()) // a peer's VNI or address space may change
                 || diff.interfaces().stream().anyMatch(c -> (c.before() != null && c.before().publicIPAddress().isPresent())
                         || (c.after() != null && c.after().publicIPAddress().isPresent()));
     }
@@ -197,7 +198,9 @@ public final class Compiler {
     private static NetworkUnit networkUnit(Model model, VirtualNetwork network, List<NetworkInterface> nics) {
         HostObject networkObject = new NetworkSpec(network.namespace(), network.name(), network.vni(),
                 dev.weft.contract.Encapsulation.valueOf(network.encapsulation().name()), network.addressSpace(), network.subnets().stream()
-                        .map((Subnet s) -> new NetworkSpec.Subnet(s.name(), s.addressPrefix())).toList()).toObject();
+                        .map((Subnet s) -> new NetworkSpec.Subnet(s.name(), s.addressPrefix())).toList(),
+                model.activePeers(network.id()).stream().map(model.networks()::get)
+                        .map(p -> new NetworkSpec.Peer(p.vni(), p.addressSpace())).toList()).toObject();
         NavigableMap<String, HostObject> mappings = new TreeMap<>();
         NavigableMap<ResourceId, String> nicHosts = new TreeMap<>();
         Digest digest = networkObject.digest();
@@ -235,6 +238,9 @@ public final class Compiler {
             digest = digest.plus(port.digest());
         }
         networks.addAll(nicNetworks.values());
+        for (ResourceId network : java.util.List.copyOf(nicNetworks.values())) {
+            networks.addAll(model.activePeers(network)); // to reach a peered network's VMs: its Network and Mappings
+        }
         return new HostUnit(host, Collections.unmodifiableNavigableMap(objects), Collections.unmodifiableNavigableMap(nicNetworks),
                 Collections.unmodifiableNavigableSet(new TreeSet<>(networks)), digest);
     }

@@ -43,12 +43,13 @@ final class SecurityLayers {
             // secure by default: a public address is reachable from the internet only where a group allows it
             nicGroup = Optional.of(new NetworkSecurityGroup(nic.namespace(), PUBLIC_DEFAULTS, java.util.Map.of(), List.of()));
         }
+        List<Ipv4Prefix> peered = model.activePeers(network.id()).stream().flatMap(p -> model.networks().get(p).addressSpace().stream()).toList();
         List<SecurityLayer> inbound = new ArrayList<>();
         List<SecurityLayer> outbound = new ArrayList<>();
-        subnetGroup.ifPresent(g -> inbound.add(layer(g, SecurityRule.Direction.Inbound, network)));
-        nicGroup.ifPresent(g -> inbound.add(layer(g, SecurityRule.Direction.Inbound, network)));
-        nicGroup.ifPresent(g -> outbound.add(layer(g, SecurityRule.Direction.Outbound, network)));
-        subnetGroup.ifPresent(g -> outbound.add(layer(g, SecurityRule.Direction.Outbound, network)));
+        subnetGroup.ifPresent(g -> inbound.add(layer(g, SecurityRule.Direction.Inbound, network, peered)));
+        nicGroup.ifPresent(g -> inbound.add(layer(g, SecurityRule.Direction.Inbound, network, peered)));
+        nicGroup.ifPresent(g -> outbound.add(layer(g, SecurityRule.Direction.Outbound, network, peered)));
+        subnetGroup.ifPresent(g -> outbound.add(layer(g, SecurityRule.Direction.Outbound, network, peered)));
         return new PortSecurity(inbound, outbound);
     }
 
@@ -56,7 +57,7 @@ final class SecurityLayers {
         return model.securityGroups().get(new ResourceId(dev.weft.model.Kind.NetworkSecurityGroup, namespace, name));
     }
 
-    private static SecurityLayer layer(NetworkSecurityGroup group, SecurityRule.Direction direction, VirtualNetwork network) {
+    private static SecurityLayer layer(NetworkSecurityGroup group, SecurityRule.Direction direction, VirtualNetwork network, List<Ipv4Prefix> peered) {
         List<SecurityRule> rules = new ArrayList<>(group.rules().stream().filter(r -> r.direction() == direction).toList());
         rules.addAll(defaults(direction));
         rules.sort(Comparator.comparingInt(SecurityRule::priority));
@@ -65,18 +66,21 @@ final class SecurityLayers {
             compiled.add(new dev.weft.contract.SecurityRule(r.name(), r.priority(),
                     dev.weft.contract.SecurityRule.Access.valueOf(r.action().name()),
                     dev.weft.contract.SecurityRule.Protocol.valueOf(r.protocol().name()),
-                    prefixes(r.sourceAddressPrefixes(), network), prefixes(r.destinationAddressPrefixes(), network),
+                    prefixes(r.sourceAddressPrefixes(), network, peered), prefixes(r.destinationAddressPrefixes(), network, peered),
                     ranges(r.sourcePortRanges()), ranges(r.destinationPortRanges()), r.logging()));
         }
         return new SecurityLayer(group.namespace() + "/" + group.name(), compiled);
     }
 
-    private static List<Ipv4Prefix> prefixes(List<String> values, VirtualNetwork network) {
+    private static List<Ipv4Prefix> prefixes(List<String> values, VirtualNetwork network, List<Ipv4Prefix> peered) {
         List<Ipv4Prefix> out = new ArrayList<>();
         for (String value : values) {
             switch (value) {
                 case "*" -> out.add(Ipv4Prefix.parse("0.0.0.0/0"));
-                case "VirtualNetwork" -> out.addAll(network.addressSpace());
+                case "VirtualNetwork" -> {
+                    out.addAll(network.addressSpace());
+                    out.addAll(peered); // the tag covers peered networks' spaces too, as Azure's does
+                }
                 default -> out.add(Ipv4Prefix.parse(value));
             }
         }

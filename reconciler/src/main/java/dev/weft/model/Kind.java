@@ -13,7 +13,8 @@ public enum Kind {
     LogicalNetwork(true),
     PublicIPAddress(false),
     NatGateway(false),
-    LoadBalancer(false);
+    LoadBalancer(false),
+    VirtualNetworkPeering(false);
 
     public static final String API_VERSION = "weft.dev/v1alpha1";
 

@@ -19,7 +19,8 @@ import java.util.stream.Collectors;
 public record Model(String revision, NavigableMap<String, Host> hosts, NavigableMap<ResourceId, VirtualNetwork> networks,
                     NavigableMap<ResourceId, NetworkInterface> interfaces, NavigableMap<ResourceId, NetworkSecurityGroup> securityGroups,
                     NavigableMap<String, LogicalNetwork> logicalNetworks, NavigableMap<ResourceId, PublicIPAddress> publicIps,
-                    NavigableMap<ResourceId, NatGateway> natGateways, NavigableMap<ResourceId, LoadBalancer> loadBalancers) {
+                    NavigableMap<ResourceId, NatGateway> natGateways, NavigableMap<ResourceId, LoadBalancer> loadBalancers,
+                    NavigableMap<ResourceId, VirtualNetworkPeering> peerings) {
 
     public Model {
         hosts = Collections.unmodifiableNavigableMap(new TreeMap<>(hosts));
@@ -30,17 +31,44 @@ public record Model(String revision, NavigableMap<String, Host> hosts, Navigable
         publicIps = Collections.unmodifiableNavigableMap(new TreeMap<>(publicIps));
         natGateways = Collections.unmodifiableNavigableMap(new TreeMap<>(natGateways));
         loadBalancers = Collections.unmodifiableNavigableMap(new TreeMap<>(loadBalancers));
+        peerings = Collections.unmodifiableNavigableMap(new TreeMap<>(peerings));
+    }
+
+    /**
+     * The networks {@code network} is peered with: those whose tenant declared a peering to it and to which it
+     * declared one (a one-sided peering is {@code Initiated} and carries nothing). Not transitive.
+     */
+    public java.util.SortedSet<ResourceId> activePeers(ResourceId network) {
+        java.util.SortedSet<ResourceId> peers = new TreeSet<>();
+        for (VirtualNetworkPeering p : peerings.values()) {
+            if (p.networkId().equals(network) && p.connected()) {
+                peers.add(p.remote());
+            }
+        }
+        return peers;
+    }
+
+    /** This model with every peering's state worked out: Connected when its other half is declared, else Initiated. */
+    public Model withPeeringStates() {
+        NavigableMap<ResourceId, VirtualNetworkPeering> states = new TreeMap<>();
+        peerings.forEach((id, p) -> {
+            boolean connected = networks.containsKey(p.remote()) && peerings.values().stream()
+                    .anyMatch(q -> q.networkId().equals(p.remote()) && q.remote().equals(p.networkId()));
+            states.put(id, new VirtualNetworkPeering(p.namespace(), p.name(), p.labels(), p.virtualNetwork(), p.remote(), p.allowForwardedTraffic(),
+                    connected));
+        });
+        return new Model(revision, hosts, networks, interfaces, securityGroups, logicalNetworks, publicIps, natGateways, loadBalancers, states);
     }
 
     /** This model at {@code revision} with {@code interfaces} instead of its own. */
     public Model withInterfaces(String revision, NavigableMap<ResourceId, NetworkInterface> interfaces) {
-        return new Model(revision, hosts, networks, interfaces, securityGroups, logicalNetworks, publicIps, natGateways, loadBalancers);
+        return new Model(revision, hosts, networks, interfaces, securityGroups, logicalNetworks, publicIps, natGateways, loadBalancers, peerings);
     }
 
     /** A model without north–south resources. */
     public Model(String revision, NavigableMap<String, Host> hosts, NavigableMap<ResourceId, VirtualNetwork> networks,
                  NavigableMap<ResourceId, NetworkInterface> interfaces, NavigableMap<ResourceId, NetworkSecurityGroup> securityGroups) {
-        this(revision, hosts, networks, interfaces, securityGroups, new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
+        this(revision, hosts, networks, interfaces, securityGroups, new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
     }
 
     /** A model without security groups. */
@@ -55,12 +83,12 @@ public record Model(String revision, NavigableMap<String, Host> hosts, Navigable
 
     public static Model of(String revision, List<Host> hosts, List<VirtualNetwork> networks, List<NetworkInterface> interfaces,
                            List<NetworkSecurityGroup> securityGroups) {
-        return of(revision, hosts, networks, interfaces, securityGroups, List.of(), List.of(), List.of(), List.of());
+        return of(revision, hosts, networks, interfaces, securityGroups, List.of(), List.of(), List.of(), List.of(), List.of());
     }
 
     public static Model of(String revision, List<Host> hosts, List<VirtualNetwork> networks, List<NetworkInterface> interfaces,
                            List<NetworkSecurityGroup> securityGroups, List<LogicalNetwork> logicalNetworks, List<PublicIPAddress> publicIps,
-                           List<NatGateway> natGateways, List<LoadBalancer> loadBalancers) {
+                           List<NatGateway> natGateways, List<LoadBalancer> loadBalancers, List<VirtualNetworkPeering> peerings) {
         return new Model(revision,
                 index(hosts, Host::name),
                 index(networks, VirtualNetwork::id),
@@ -69,7 +97,8 @@ public record Model(String revision, NavigableMap<String, Host> hosts, Navigable
                 index(logicalNetworks, LogicalNetwork::name),
                 index(publicIps, PublicIPAddress::id),
                 index(natGateways, NatGateway::id),
-                index(loadBalancers, LoadBalancer::id));
+                index(loadBalancers, LoadBalancer::id),
+                index(peerings, VirtualNetworkPeering::id));
     }
 
     /** The public address {@code name} of tenant {@code namespace}, if declared. */
@@ -80,7 +109,7 @@ public record Model(String revision, NavigableMap<String, Host> hosts, Navigable
     /** Whether nothing north–south differs from {@code other}: logical networks, public addresses, NAT gateways, load balancers. */
     public boolean sameNorthSouth(Model other) {
         return logicalNetworks.equals(other.logicalNetworks) && publicIps.equals(other.publicIps) && natGateways.equals(other.natGateways)
-                && loadBalancers.equals(other.loadBalancers);
+                && loadBalancers.equals(other.loadBalancers) && peerings.equals(other.peerings);
     }
 
     private static <K extends Comparable<K>, V> NavigableMap<K, V> index(List<V> values, Function<V, K> key) {

@@ -13,7 +13,7 @@ import java.util.NavigableMap;
 public record ModelDiff(List<Change<Host>> hosts, List<Change<VirtualNetwork>> networks, List<Change<NetworkInterface>> interfaces,
                         List<Change<NetworkSecurityGroup>> securityGroups, List<Change<LogicalNetwork>> logicalNetworks,
                         List<Change<PublicIPAddress>> publicIps, List<Change<NatGateway>> natGateways,
-                        List<Change<LoadBalancer>> loadBalancers) {
+                        List<Change<LoadBalancer>> loadBalancers, List<Change<VirtualNetworkPeering>> peerings) {
 
     /** One resource's two sides. */
     public record Change<R extends Resource>(R before, R after) {
@@ -31,18 +31,20 @@ public record ModelDiff(List<Change<Host>> hosts, List<Change<VirtualNetwork>> n
         publicIps = List.copyOf(publicIps);
         natGateways = List.copyOf(natGateways);
         loadBalancers = List.copyOf(loadBalancers);
+        peerings = List.copyOf(peerings);
     }
 
     public static ModelDiff between(Model before, Model after) {
         return new ModelDiff(changes(before.hosts(), after.hosts()), changes(before.networks(), after.networks()),
                 changes(before.interfaces(), after.interfaces()), changes(before.securityGroups(), after.securityGroups()),
                 changes(before.logicalNetworks(), after.logicalNetworks()), changes(before.publicIps(), after.publicIps()),
-                changes(before.natGateways(), after.natGateways()), changes(before.loadBalancers(), after.loadBalancers()));
+                changes(before.natGateways(), after.natGateways()), changes(before.loadBalancers(), after.loadBalancers()),
+                changes(before.peerings(), after.peerings()));
     }
 
     public boolean isEmpty() {
         return hosts.isEmpty() && networks.isEmpty() && interfaces.isEmpty() && securityGroups.isEmpty() && logicalNetworks.isEmpty()
-                && publicIps.isEmpty() && natGateways.isEmpty() && loadBalancers.isEmpty();
+                && publicIps.isEmpty() && natGateways.isEmpty() && loadBalancers.isEmpty() && peerings.isEmpty();
     }
 
     private static <K extends Comparable<K>, R extends Resource> List<Change<R>> changes(NavigableMap<K, R> before, NavigableMap<K, R> after) {

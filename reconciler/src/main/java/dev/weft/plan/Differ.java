@@ -48,6 +48,7 @@ public final class Differ {
         diff.publicIps().forEach(c -> changes.add(resource(c)));
         diff.natGateways().forEach(c -> changes.add(resource(c)));
         diff.loadBalancers().forEach(c -> changes.add(resource(c)));
+        diff.peerings().forEach(c -> changes.add(resource(c)));
         changes.sort((x, y) -> x.id().compareTo(y.id()));
         return changes;
     }

@@ -144,6 +144,7 @@ public final class Reconciler implements AutoCloseable {
         sorted.sort((a, b) -> a.host().compareTo(b.host()));
         java.util.SortedMap<String, String> natGateways = new java.util.TreeMap<>();
         java.util.SortedMap<String, Boolean> backends = new java.util.TreeMap<>();
+        java.util.SortedMap<String, String> peerings = new java.util.TreeMap<>();
         if (compiled != null) {
             compiled.natHosts().forEach((id, host) -> {
                 if (id.kind() == dev.weft.model.Kind.NatGateway) {
@@ -151,8 +152,9 @@ public final class Reconciler implements AutoCloseable {
                 }
             });
             probedBackends(compiled.model()).forEach((key, host) -> backends.put(key, compiled.live().health().getOrDefault(key, true)));
+            compiled.model().peerings().forEach((id, p) -> peerings.put(id.namespace() + "/" + id.name(), p.connected() ? "Connected" : "Initiated"));
         }
-        status = new ReconcilerStatus(branch, epoch, revision, invalidRevision, errors, Instant.now(), sorted, natGateways, backends);
+        status = new ReconcilerStatus(branch, epoch, revision, invalidRevision, errors, Instant.now(), sorted, natGateways, backends, peerings);
         onLoop.accept(status);
         return status;
     }

@@ -124,7 +124,8 @@ public final class StatusServer implements AutoCloseable {
                 .put("invalidRevision", status.invalidRevision()).put("errors", errors)
                 .put("lastLoop", status.lastLoop() == null ? null : status.lastLoop().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString()).put("hosts", hosts)
                 .put("natGateways", new JsonObject(new java.util.LinkedHashMap<String, Object>(status.natGateways())))
-                .put("backends", backends(status));
+                .put("backends", backends(status))
+                .put("peerings", new JsonObject(new java.util.LinkedHashMap<String, Object>(status.peerings())));
     }
 
     /** {@code {"namespace/lb/rule": {"namespace/nic": "Healthy" | "Unhealthy"}}}. */

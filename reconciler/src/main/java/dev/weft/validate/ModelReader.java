@@ -95,6 +95,14 @@ final class ModelReader {
         return Optional.ofNullable(node.get(field)).map(JsonNode::asString);
     }
 
+    static dev.weft.model.VirtualNetworkPeering peering(Document d) {
+        JsonNode spec = d.body().get("spec");
+        JsonNode remote = spec.get("remoteVirtualNetwork");
+        return new dev.weft.model.VirtualNetworkPeering(namespace(d), d.name(), labels(d), spec.get("virtualNetwork").asString(),
+                new ResourceId(dev.weft.model.Kind.VirtualNetwork, remote.get("namespace").asString(), remote.get("name").asString()),
+                spec.has("allowForwardedTraffic") && spec.get("allowForwardedTraffic").asBoolean(), false);
+    }
+
     static NatGateway natGateway(Document d) {
         JsonNode spec = d.body().get("spec");
         List<String> addresses = new ArrayList<>();

@@ -102,6 +102,7 @@ public final class Validator {
         List<Declared<PublicIPAddress>> publicIps = new ArrayList<>();
         List<Declared<NatGateway>> natGateways = new ArrayList<>();
         List<Declared<LoadBalancer>> loadBalancers = new ArrayList<>();
+        List<Declared<dev.weft.model.VirtualNetworkPeering>> peerings = new ArrayList<>();
         for (Checked c : usable) {
             Locator.DocumentRef ref = locator.ref(c.file(), c.index());
             switch (c.resource()) {
@@ -113,6 +114,7 @@ public final class Validator {
                 case PublicIPAddress p -> publicIps.add(new Declared<>(p, ref));
                 case NatGateway g -> natGateways.add(new Declared<>(g, ref));
                 case LoadBalancer l -> loadBalancers.add(new Declared<>(l, ref));
+                case dev.weft.model.VirtualNetworkPeering p -> peerings.add(new Declared<>(p, ref));
             }
         }
         SemanticRules rules = new SemanticRules(declared, problems::add);
@@ -120,12 +122,54 @@ public final class Validator {
         rules.checkSecurityGroups(groups, networks, nics);
         new NorthSouthRules(declared, problems::add).check(hosts, networks, nics, logicalNetworks, publicIps, natGateways);
         new LoadBalancerRules(problems::add).check(loadBalancers, networks, nics, publicIps, natGateways, hosts);
+        checkPeerings(peerings, networks, declared, problems::add);
 
         Optional<Model> model = problems.isEmpty()
                 ? Optional.of(Model.of(snapshot.revision(), resources(hosts), resources(networks), resources(nics), resources(groups),
-                        resources(logicalNetworks), resources(publicIps), resources(natGateways), resources(loadBalancers)))
+                        resources(logicalNetworks), resources(publicIps), resources(natGateways), resources(loadBalancers), resources(peerings)).withPeeringStates())
                 : Optional.empty();
         return new ValidationResult(snapshot, checked.size(), problems, model);
+    }
+
+    /** Peerings: both networks exist, their address spaces don't overlap, one peering per pair of networks. */
+    private static void checkPeerings(List<Declared<dev.weft.model.VirtualNetworkPeering>> peerings, List<Declared<VirtualNetwork>> networks,
+                                      Set<ResourceId> declared, java.util.function.Consumer<dev.weft.manifest.Problem> report) {
+        Map<ResourceId, Declared<VirtualNetwork>> byId = new HashMap<>();
+        networks.forEach(n -> byId.put(n.resource().id(), n));
+        Set<String> pairs = new HashSet<>();
+        for (Declared<dev.weft.model.VirtualNetworkPeering> d : peerings) {
+            var p = d.resource();
+            Declared<VirtualNetwork> local = byId.get(p.networkId());
+            Declared<VirtualNetwork> remote = byId.get(p.remote());
+            if (local == null && !declared.contains(p.networkId())) {
+                report.accept(d.document().problem("/spec/virtualNetwork", "virtual network \"" + p.virtualNetwork() + "\" does not exist in namespace "
+                        + p.namespace()));
+            }
+            if (remote == null && !declared.contains(p.remote())) {
+                report.accept(d.document().problem("/spec/remoteVirtualNetwork", "virtual network " + p.remote().namespace() + "/" + p.remote().name()
+                        + " does not exist"));
+            }
+            if (p.networkId().equals(p.remote())) {
+                report.accept(d.document().problem("/spec/remoteVirtualNetwork", "a network can't peer with itself"));
+                continue;
+            }
+            if (!pairs.add(p.networkId() + "→" + p.remote())) {
+                report.accept(d.document().problem("/metadata/name", "network " + p.virtualNetwork() + " already has a peering with "
+                        + p.remote().namespace() + "/" + p.remote().name()));
+            }
+            if (local != null && remote != null) {
+                for (dev.weft.net.Ipv4Prefix a : local.resource().addressSpace()) {
+                    for (dev.weft.net.Ipv4Prefix b : remote.resource().addressSpace()) {
+                        if (a.overlaps(b)) {
+                            report.accept(d.document().problem("/spec/remoteVirtualNetwork", "address spaces overlap: " + a + " of "
+                                    + p.namespace() + "/" + p.virtualNetwork() + " (" + local.source().document().valueAt("/spec/addressSpace") + ") and "
+                                    + b + " of " + p.remote().namespace() + "/" + p.remote().name() + " ("
+                                    + remote.source().document().valueAt("/spec/addressSpace") + "); peered networks need distinct addresses"));
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private static <T> List<T> resources(List<Declared<T>> declared) {
@@ -186,6 +230,7 @@ public final class Validator {
             case PublicIPAddress -> ModelReader.publicIp(document);
             case NatGateway -> ModelReader.natGateway(document);
             case LoadBalancer -> ModelReader.loadBalancer(document);
+            case VirtualNetworkPeering -> ModelReader.peering(document);
         } : null;
         String name = document.name();
         ResourceId id = name == null ? null : new ResourceId(kind.get(), ModelReader.namespace(document), name);

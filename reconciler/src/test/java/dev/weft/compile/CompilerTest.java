@@ -64,7 +64,7 @@ class CompilerTest {
                 model.networks().descendingMap().values().stream().toList(), model.interfaces().descendingMap().values().stream().toList(),
                 model.securityGroups().descendingMap().values().stream().toList(), model.logicalNetworks().descendingMap().values().stream().toList(),
                 model.publicIps().descendingMap().values().stream().toList(), model.natGateways().descendingMap().values().stream().toList(),
-                model.loadBalancers().descendingMap().values().stream().toList());
+                model.loadBalancers().descendingMap().values().stream().toList(), model.peerings().descendingMap().values().stream().toList());
         assertThat(dump(Compiler.compile(reordered))).isEqualTo(first);
     }
 

@@ -41,11 +41,14 @@ public final class FlowCache {
 
     private final int mask;
     private final long[] slots;
+    /** The VNI each flow leaves with (another than its own across a peering). */
+    private final int[] outVni;
 
     public FlowCache(int capacity) {
         int size = Integer.highestOneBit(Math.max(16, capacity - 1)) << 1;
         mask = size - 1;
         slots = new long[size * WORDS];
+        outVni = new int[size];
     }
 
     private static long pair(int high, int low) {
@@ -78,6 +81,7 @@ public final class FlowCache {
         b.outPort[i] = (int) (decision >>> 32);
         b.outAddress[i] = (int) (slots[at + 4] >>> 32);
         b.nextHopMac[i] = slots[at + 5];
+        b.vni[i] = outVni[slot];
         long nat = slots[at + 6];
         b.natAddress[i] = (int) (nat >>> 32);
         b.natPort[i] = (int) nat;
@@ -111,6 +115,7 @@ public final class FlowCache {
         s[at + 5] = b.nextHopMac[i];
         s[at + 6] = pair(b.natAddress[i], b.natPort[i]);
         s[at + 7] = pair(b.natSession[i], b.natStamp[i]);
+        outVni[slot] = b.vni[i];
         return slot;
     }
 }

@@ -132,6 +132,23 @@ public final class Ip4Lookup implements Node {
                 }
             }
             int entry = t.lookup(vni, dst);
+            int peer = entry < 0 ? t.peerVni(vni, dst) : 0;
+            if (peer != 0) { // a peered network's address: on with that network's VNI
+                if (Bytes.mac(b.memory(), b.start[i]) != ForwardingTables.ROUTER_MAC) {
+                    next[k] = d.drop(i, DropReason.NO_ROUTE); // another network is reached through the gateway only
+                    continue;
+                }
+                entry = t.lookup(peer, dst);
+                if (entry < 0) {
+                    next[k] = d.drop(i, DropReason.UNKNOWN_DESTINATION);
+                    continue;
+                }
+                if (tracing) {
+                    d.trace(i, Text.ip(dst) + " is in a network peered with VNI " + vni + ": on with VNI " + peer);
+                }
+                b.vni[i] = peer;
+                vni = peer;
+            }
             if (entry < 0 && t.outside(vni, dst)) {
                 next[k] = Bytes.mac(b.memory(), b.start[i]) != ForwardingTables.ROUTER_MAC
                         ? d.drop(i, DropReason.NO_ROUTE) // outside is reached through the gateway only
@@ -142,7 +159,7 @@ public final class Ip4Lookup implements Node {
                 next[k] = d.drop(i, t.subnetOf(vni, dst) != 0 ? DropReason.UNKNOWN_DESTINATION : DropReason.NO_ROUTE);
                 continue;
             }
-            boolean sameSubnet = (dst & t.portSubnetMask[in]) == t.portSubnet[in];
+            boolean sameSubnet = peer == 0 && (dst & t.portSubnetMask[in]) == t.portSubnet[in];
             if (!sameSubnet && balancedTo == 0 && Bytes.mac(b.memory(), b.start[i]) != ForwardingTables.ROUTER_MAC) {
                 next[k] = d.drop(i, DropReason.NO_ROUTE); // another subnet is reached through the gateway only
                 continue;

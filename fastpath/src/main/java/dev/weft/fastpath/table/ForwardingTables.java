@@ -44,10 +44,15 @@ public final class ForwardingTables implements AutoCloseable {
 
     /** (VNI, provider address) of every host that carries the VNI: who may send this host that VNI's frames. */
     private final AddressTable peers;
+    /** (VNI, provider address) of the hosts of networks peered with the VNI: they may send its frames too. */
+    private final AddressTable peersOfPeerings;
+    private final java.util.List<int[]> peerAccept = new java.util.ArrayList<>();
     private final Map<Integer, int[][]> subnets = new HashMap<>();
     private final Map<Integer, DnsZone> zones = new HashMap<>();
     private final Map<Integer, Integer> networkEncap = new HashMap<>();
     private final Map<Integer, int[][]> addressSpaces = new HashMap<>();
+    /** Per VNI, its peered networks' prefixes: {network address, mask, peer VNI}. */
+    private final Map<Integer, int[][]> peerRoutes = new HashMap<>();
 
     /** The host's uplink, or null; its subnet and default gateway. */
     public final Egress.Uplink uplink;
@@ -112,6 +117,7 @@ public final class ForwardingTables implements AutoCloseable {
         entryEncap = new int[entries];
         entryPort = new int[entries];
         addresses = new AddressTable(entries);
+        peersOfPeerings = new AddressTable(mappings.size() + 1);
         peers = new AddressTable(mappings.size() + 1 + snapshot.balancers().size()
                 + snapshot.egress().natGateways().stream().mapToInt(x -> x.sources().size()).sum());
         mappings.forEach(m -> peers.put(m.vni(), m.providerAddress().value(), 1));
@@ -153,6 +159,20 @@ public final class ForwardingTables implements AutoCloseable {
             }
         }
         mappings.forEach(m -> networkEncap.putIfAbsent(m.vni(), m.encapsulation() == MappingEntry.Encapsulation.NVGRE ? NVGRE : VXLAN));
+        Map<Integer, java.util.List<int[]>> providersByVni = new HashMap<>();
+        mappings.forEach(m -> providersByVni.computeIfAbsent(m.vni(), v -> new java.util.ArrayList<>()).add(new int[] {m.providerAddress().value()}));
+        for (NetworkEntry network : snapshot.networks()) {
+            java.util.List<int[]> routes = new java.util.ArrayList<>();
+            for (NetworkEntry.Peer peer : network.peers()) {
+                peer.addressSpace().forEach(p -> routes.add(new int[] {p.networkAddress().value(), p.mask(), peer.vni()}));
+                // the peer's hosts send this network's frames (encapsulated with its VNI) to its VMs here
+                providersByVni.getOrDefault(peer.vni(), java.util.List.of()).forEach(a -> peerAccept.add(new int[] {network.vni(), a[0]}));
+            }
+            if (!routes.isEmpty()) {
+                peerRoutes.put(network.vni(), routes.toArray(int[][]::new));
+            }
+        }
+        peerAccept.forEach(x -> peersOfPeerings.put(x[0], x[1], 1));
         for (NetworkEntry network : snapshot.networks()) {
             addressSpaces.put(network.vni(), network.addressSpace().stream()
                     .map(p -> new int[] {p.networkAddress().value(), p.mask()}).toArray(int[][]::new));
@@ -410,7 +430,20 @@ public final class ForwardingTables implements AutoCloseable {
 
     /** Whether the host at provider address {@code address} carries {@code vni}: only such hosts may send its frames here. */
     public boolean isPeer(int vni, int address) {
-        return peers.get(vni, address) >= 0;
+        return peers.get(vni, address) >= 0 || peersOfPeerings.get(vni, address) >= 0;
+    }
+
+    /** The VNI of the network peered with {@code vni} whose address space holds {@code ip}, or 0. */
+    public int peerVni(int vni, int ip) {
+        int[][] routes = peerRoutes.get(vni);
+        if (routes != null) {
+            for (int[] route : routes) {
+                if ((ip & route[1]) == route[0]) {
+                    return route[2];
+                }
+            }
+        }
+        return 0;
     }
 
     /** The DNS zone of {@code vni}'s network, or null. */
@@ -457,6 +490,7 @@ public final class ForwardingTables implements AutoCloseable {
     public void close() {
         addresses.close();
         peers.close();
+        peersOfPeerings.close();
         owned.close();
     }
 
