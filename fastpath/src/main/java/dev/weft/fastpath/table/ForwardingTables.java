@@ -42,11 +42,11 @@ public final class ForwardingTables implements AutoCloseable {
     /** The local port of an entry, or -1 when it lives on another host. */
     public final int[] entryPort;
 
-    /** (VNI, provider address) of every host that carries the VNI: who may send this host that VNI's frames. */
+    /**
+     * (VNI, provider address) of every host that may send this host the VNI's frames: those that carry it, those of
+     * networks peered with it, NAT gateways' and public frontends' hosts.
+     */
     private final AddressTable peers;
-    /** (VNI, provider address) of the hosts of networks peered with the VNI: they may send its frames too. */
-    private final AddressTable peersOfPeerings;
-    private final java.util.List<int[]> peerAccept = new java.util.ArrayList<>();
     private final Map<Integer, int[][]> subnets = new HashMap<>();
     private final Map<Integer, DnsZone> zones = new HashMap<>();
     private final Map<Integer, Integer> networkEncap = new HashMap<>();
@@ -117,10 +117,18 @@ public final class ForwardingTables implements AutoCloseable {
         entryEncap = new int[entries];
         entryPort = new int[entries];
         addresses = new AddressTable(entries);
-        peersOfPeerings = new AddressTable(mappings.size() + 1);
-        peers = new AddressTable(mappings.size() + 1 + snapshot.balancers().size()
+        Map<Integer, java.util.List<Integer>> providersByVni = new HashMap<>();
+        mappings.forEach(m -> providersByVni.computeIfAbsent(m.vni(), v -> new java.util.ArrayList<>()).add(m.providerAddress().value()));
+        java.util.List<long[]> peeringSenders = new java.util.ArrayList<>(); // the peer's hosts send a network's frames to its VMs here
+        for (NetworkEntry network : snapshot.networks()) {
+            for (NetworkEntry.Peer peer : network.peers()) {
+                providersByVni.getOrDefault(peer.vni(), java.util.List.of()).forEach(a -> peeringSenders.add(new long[] {network.vni(), a}));
+            }
+        }
+        peers = new AddressTable(mappings.size() + 1 + peeringSenders.size() + snapshot.balancers().size()
                 + snapshot.egress().natGateways().stream().mapToInt(x -> x.sources().size()).sum());
         mappings.forEach(m -> peers.put(m.vni(), m.providerAddress().value(), 1));
+        peeringSenders.forEach(x -> peers.put((int) x[0], (int) x[1], 1));
         int e = 0;
         for (MappingEntry mapping : mappings) {
             entryMac[e] = mapping.mac().value();
@@ -159,20 +167,15 @@ public final class ForwardingTables implements AutoCloseable {
             }
         }
         mappings.forEach(m -> networkEncap.putIfAbsent(m.vni(), m.encapsulation() == MappingEntry.Encapsulation.NVGRE ? NVGRE : VXLAN));
-        Map<Integer, java.util.List<int[]>> providersByVni = new HashMap<>();
-        mappings.forEach(m -> providersByVni.computeIfAbsent(m.vni(), v -> new java.util.ArrayList<>()).add(new int[] {m.providerAddress().value()}));
         for (NetworkEntry network : snapshot.networks()) {
             java.util.List<int[]> routes = new java.util.ArrayList<>();
             for (NetworkEntry.Peer peer : network.peers()) {
                 peer.addressSpace().forEach(p -> routes.add(new int[] {p.networkAddress().value(), p.mask(), peer.vni()}));
-                // the peer's hosts send this network's frames (encapsulated with its VNI) to its VMs here
-                providersByVni.getOrDefault(peer.vni(), java.util.List.of()).forEach(a -> peerAccept.add(new int[] {network.vni(), a[0]}));
             }
             if (!routes.isEmpty()) {
                 peerRoutes.put(network.vni(), routes.toArray(int[][]::new));
             }
         }
-        peerAccept.forEach(x -> peersOfPeerings.put(x[0], x[1], 1));
         for (NetworkEntry network : snapshot.networks()) {
             addressSpaces.put(network.vni(), network.addressSpace().stream()
                     .map(p -> new int[] {p.networkAddress().value(), p.mask()}).toArray(int[][]::new));
@@ -430,7 +433,7 @@ public final class ForwardingTables implements AutoCloseable {
 
     /** Whether the host at provider address {@code address} carries {@code vni}: only such hosts may send its frames here. */
     public boolean isPeer(int vni, int address) {
-        return peers.get(vni, address) >= 0 || peersOfPeerings.get(vni, address) >= 0;
+        return peers.get(vni, address) >= 0;
     }
 
     /** The VNI of the network peered with {@code vni} whose address space holds {@code ip}, or 0. */
@@ -490,7 +493,6 @@ public final class ForwardingTables implements AutoCloseable {
     public void close() {
         addresses.close();
         peers.close();
-        peersOfPeerings.close();
         owned.close();
     }
 
