@@ -57,38 +57,36 @@ public final class LbReset implements Node {
      */
     public static void reset(PacketBatch b, int i) {
         MemorySegment m = b.memory();
-        {
-            long s = b.start[i];
-            long tcp = s + b.l4[i];
-            int headerLength = (Bytes.u8(m, tcp + 12) >>> 4) * 4;
-            int dataLength = (int) (s + b.l3[i] + Bytes.u16(m, s + b.l3[i] + 2) - tcp - headerLength);
-            int flags = Bytes.u8(m, tcp + 13);
-            int seq = Bytes.u32(m, tcp + 4);
-            int ack = Bytes.u32(m, tcp + 8);
-            int client = b.srcIp[i];
-            int frontend = b.dstIp[i];
-            boolean acked = (flags & 0x10) != 0;
-            int replySeq = acked ? ack : 0;
-            int replyAck = seq + dataLength + ((flags & 0x03) != 0 ? 1 : 0);
-            long out = s + 34;
-            Bytes.u16(m, s + 12, 0x0800);
-            Ipv4Header.write(m, s + 14, frontend, client, 6, 40, false);
-            Bytes.u16(m, out, b.dstPort[i]);
-            Bytes.u16(m, out + 2, b.srcPort[i]);
-            Bytes.u32(m, out + 4, replySeq);
-            Bytes.u32(m, out + 8, replyAck);
-            Bytes.u16(m, out + 12, 5 << 12 | (acked ? 0x04 : 0x14)); // RST, or RST-ACK to a SYN
-            Bytes.u16(m, out + 14, 0);
-            Bytes.u16(m, out + 16, 0);
-            Bytes.u16(m, out + 18, 0);
-            long sum = Checksum.sum(m, out, 20) + (frontend >>> 16) + (frontend & 0xffff) + (client >>> 16) + (client & 0xffff) + 6 + 20;
-            Bytes.u16(m, out + 16, Checksum.finish(sum));
-            b.length[i] = 54;
-            int clientPort = b.srcPort[i];
-            b.srcIp[i] = frontend;
-            b.dstIp[i] = client;
-            b.srcPort[i] = b.dstPort[i];
-            b.dstPort[i] = clientPort;
-        }
+        long s = b.start[i];
+        long tcp = s + b.l4[i];
+        int headerLength = (Bytes.u8(m, tcp + 12) >>> 4) * 4;
+        int dataLength = (int) (s + b.l3[i] + Bytes.u16(m, s + b.l3[i] + 2) - tcp - headerLength);
+        int flags = Bytes.u8(m, tcp + 13);
+        int seq = Bytes.u32(m, tcp + 4);
+        int ack = Bytes.u32(m, tcp + 8);
+        int client = b.srcIp[i];
+        int frontend = b.dstIp[i];
+        boolean acked = (flags & 0x10) != 0;
+        int replySeq = acked ? ack : 0;
+        int replyAck = seq + dataLength + ((flags & 0x03) != 0 ? 1 : 0);
+        long out = s + 34;
+        Bytes.u16(m, s + 12, 0x0800);
+        Ipv4Header.write(m, s + 14, frontend, client, 6, 40, false);
+        Bytes.u16(m, out, b.dstPort[i]);
+        Bytes.u16(m, out + 2, b.srcPort[i]);
+        Bytes.u32(m, out + 4, replySeq);
+        Bytes.u32(m, out + 8, replyAck);
+        Bytes.u16(m, out + 12, 5 << 12 | (acked ? 0x04 : 0x14)); // RST, or RST-ACK to a SYN
+        Bytes.u16(m, out + 14, 0);
+        Bytes.u16(m, out + 16, 0);
+        Bytes.u16(m, out + 18, 0);
+        long sum = Checksum.sum(m, out, 20) + (frontend >>> 16) + (frontend & 0xffff) + (client >>> 16) + (client & 0xffff) + 6 + 20;
+        Bytes.u16(m, out + 16, Checksum.finish(sum));
+        b.length[i] = 54;
+        int clientPort = b.srcPort[i];
+        b.srcIp[i] = frontend;
+        b.dstIp[i] = client;
+        b.srcPort[i] = b.dstPort[i];
+        b.dstPort[i] = clientPort;
     }
 }
