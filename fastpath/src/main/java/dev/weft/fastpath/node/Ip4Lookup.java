@@ -53,14 +53,14 @@ public final class Ip4Lookup implements Node {
             int vni = b.vni[i];
             int dst = b.dstIp[i];
             int in = b.inPort[i];
+            if (in == PacketBatch.UPLINK) {
+                next[k] = fromUplink(b, i, t, d); // keeps the balanced connection nat-in found
+                continue;
+            }
             b.natSession[i] = -1;
             b.natStamp[i] = 0;
             b.natAddress[i] = 0;
             b.natPort[i] = 0;
-            if (in == PacketBatch.UPLINK) {
-                next[k] = fromUplink(b, i, t, d);
-                continue;
-            }
             if (in < 0) {
                 if (!t.knowsVni(vni)) {
                     next[k] = d.drop(i, DropReason.UNKNOWN_VNI);
@@ -354,17 +354,16 @@ public final class Ip4Lookup implements Node {
     private int fromUplink(PacketBatch b, int i, ForwardingTables t, Dispatch d) {
         int vni = b.vni[i];
         int entry = t.lookup(vni, b.dstIp[i]);
+        int s = b.natSession[i];
+        b.natAddress[i] = 0;
+        b.natPort[i] = 0;
         int floating = 0;
-        if (entry < 0 && t.balances()) { // a floating public frontend: nat-in chose the backend, the address stays
-            Balancer rule = t.publicFrontend(b.dstIp[i], b.protocol[i], b.dstPort[i]);
-            int s = rule == null || !rule.floatingIp() ? -1
-                    : balanced.find(vni, b.protocol[i], b.srcIp[i], b.srcPort[i], b.dstIp[i], b.dstPort[i]);
-            if (s >= 0) {
-                entry = t.lookup(vni, balanced.session(s).backend());
-                floating = FlowCache.FLOAT;
-                b.natSession[i] = s;
-                b.natStamp[i] = balanced.stamp(s);
-            }
+        if (entry < 0 && s >= 0) { // a floating public frontend: nat-in chose the backend, the address stays
+            entry = t.lookup(vni, balanced.session(s).backend());
+            floating = FlowCache.FLOAT;
+        } else {
+            b.natSession[i] = -1; // nat-in translated: the cached flow needs no connection of its own
+            b.natStamp[i] = 0;
         }
         if (entry < 0) {
             return d.drop(i, DropReason.UNKNOWN_DESTINATION);

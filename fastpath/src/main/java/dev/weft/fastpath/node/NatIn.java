@@ -55,6 +55,7 @@ public final class NatIn implements Node {
                 continue;
             }
             String was = tracing ? Text.ip(dst) + ":" + port(b, i) : null;
+            b.natSession[i] = -1; // the balanced connection, for ip4-lookup
             if (owner == ForwardingTables.LB_FRONTEND) {
                 dev.weft.fastpath.table.Balancer rule = (b.protocol[i] == Parser.TCP || b.protocol[i] == Parser.UDP)
                         && (b.flags[i] & Parser.FLAG_FRAGMENT) == 0 ? t.publicFrontend(dst, b.protocol[i], b.dstPort[i]) : null;
@@ -78,6 +79,8 @@ public final class NatIn implements Node {
                     continue;
                 }
                 dev.weft.fastpath.lb.LbSessions.Session session = balanced.session(s);
+                b.natSession[i] = s;
+                b.natStamp[i] = balanced.stamp(s);
                 b.vni[i] = rule.vni();
                 if (!rule.floatingIp()) {
                     Nat.destination(b, i, session.backend(), session.backendPort());
