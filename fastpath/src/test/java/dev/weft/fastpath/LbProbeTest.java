@@ -63,7 +63,7 @@ class LbProbeTest {
 
     @Test
     void anHttpProbeAsksForItsPathAndA200IsHealthy() {
-        probes.sent(5001, WEB1_IP, 61000, new ProbeTable.Probe(ProbeTable.Kind.HTTP, "/health", 1000));
+        probes.sent(5001, WEB1_IP, 61000, new ProbeTable.Probe(ProbeTable.Kind.HTTP, "/health"));
         int i = run(fromBackend(0x12, 5000, 1001, new byte[0])); // SYN-ACK
         assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_PORT);
         byte[] request = batch.frame(i);
@@ -80,17 +80,17 @@ class LbProbeTest {
 
     @Test
     void anHttpProbeAnsweredOtherwiseOrRefusedIsUnhealthyAndTcpNeedsOnlyTheHandshake() {
-        probes.sent(5001, WEB1_IP, 61000, new ProbeTable.Probe(ProbeTable.Kind.HTTP, "/", 1000));
+        probes.sent(5001, WEB1_IP, 61000, new ProbeTable.Probe(ProbeTable.Kind.HTTP, "/"));
         run(fromBackend(0x12, 5000, 1001, new byte[0]));
         run(fromBackend(0x18, 5001, 1100, "HTTP/1.0 503 Service Unavailable\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
         assertThat(probes.take(5001, WEB1_IP, 61000)).isFalse();
 
-        probes.sent(5001, WEB1_IP, 61000, new ProbeTable.Probe(ProbeTable.Kind.TCP, "/", 1000));
+        probes.sent(5001, WEB1_IP, 61000, new ProbeTable.Probe(ProbeTable.Kind.TCP, "/"));
         int i = run(fromBackend(0x14, 0, 1001, new byte[0])); // RST-ACK: nothing listens
         assertThat(batch.verdict[i]).isEqualTo(PacketBatch.DROP);
         assertThat(probes.take(5001, WEB1_IP, 61000)).isFalse();
 
-        probes.sent(5001, WEB1_IP, 61000, new ProbeTable.Probe(ProbeTable.Kind.TCP, "/", 1000));
+        probes.sent(5001, WEB1_IP, 61000, new ProbeTable.Probe(ProbeTable.Kind.TCP, "/"));
         run(fromBackend(0x12, 5000, 1001, new byte[0]));
         assertThat(probes.take(5001, WEB1_IP, 61000)).isTrue();
     }

@@ -15,8 +15,8 @@ public final class ProbeTable {
 
     public enum Kind { TCP, HTTP }
 
-    /** A probe sent: how it judges health, the request path (HTTP), and the sequence number of its SYN. */
-    public record Probe(Kind kind, String path, int sequence) {
+    /** A probe sent: how it judges health, and the request path (HTTP). */
+    public record Probe(Kind kind, String path) {
     }
 
     private record Key(int vni, int backend, int sourcePort) {

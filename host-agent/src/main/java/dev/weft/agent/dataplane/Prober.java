@@ -6,7 +6,8 @@ import dev.weft.fastpath.packet.Checksum;
 import dev.weft.fastpath.table.Balancer;
 import dev.weft.fastpath.table.ForwardingTables;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
+import dev.weft.fastpath.packet.Bytes;
+import dev.weft.fastpath.trace.Probe;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -42,7 +43,6 @@ final class Prober {
     private final Map<String, State> states = new HashMap<>();
     private final ConcurrentHashMap<String, Boolean> health = new ConcurrentHashMap<>();
     private int nextPort = ProbeTable.FIRST_PORT;
-    private final java.util.Random random = new java.util.Random();
 
     Prober(Supplier<ForwardingTables> tables, Function<String, TapDevice> taps, ProbeTable probes) {
         this.tables = tables;
@@ -96,28 +96,21 @@ final class Prober {
         nextPort = nextPort == ProbeTable.LAST_PORT ? ProbeTable.FIRST_PORT : nextPort + 1;
         int p = t.entryPort[entry];
         int gateway = t.portGateway[p];
-        int sequence = random.nextInt();
         probes.sent(target.vni(), target.ip(), port, new ProbeTable.Probe(target.probe().http() ? ProbeTable.Kind.HTTP : ProbeTable.Kind.TCP,
-                target.probe().path(), sequence));
+                target.probe().path()));
         TapDevice tap = taps.apply(target.port());
         if (tap != null) {
-            tap.inject(syn(t.portMac[p], gateway, target.ip(), port, target.probe().port(), sequence));
+            tap.inject(syn(t.portMac[p], gateway, target.ip(), port, target.probe().port()));
         }
         return port;
     }
 
-    static byte[] syn(long mac, int source, int destination, int sourcePort, int destinationPort, int sequence) {
-        ByteBuffer b = ByteBuffer.allocate(54);
-        b.putShort((short) (mac >>> 32)).putInt((int) mac);
-        b.putShort((short) (ForwardingTables.ROUTER_MAC >>> 32)).putInt((int) ForwardingTables.ROUTER_MAC).putShort((short) 0x0800);
-        b.put((byte) 0x45).put((byte) 0).putShort((short) 40).putShort((short) 0).putShort((short) 0x4000).put((byte) 64).put((byte) 6)
-                .putShort((short) 0).putInt(source).putInt(destination);
-        b.putShort((short) sourcePort).putShort((short) destinationPort).putInt(sequence).putInt(0).putShort((short) 0x5002)
-                .putShort((short) 65535).putShort((short) 0).putShort((short) 0);
-        MemorySegment m = MemorySegment.ofArray(b.array());
-        b.putShort(24, (short) Checksum.finish(Checksum.sum(m, 14, 20)));
+    /** A SYN from the gateway (the router's MAC) to the backend: {@link Probe#frame}'s, with its TCP checksum, which a VM verifies. */
+    static byte[] syn(long mac, int source, int destination, int sourcePort, int destinationPort) {
+        byte[] frame = Probe.frame(ForwardingTables.ROUTER_MAC, mac, source, destination, Probe.Protocol.tcp, sourcePort, destinationPort);
+        MemorySegment m = MemorySegment.ofArray(frame);
         long pseudo = (source >>> 16) + (source & 0xffff) + (destination >>> 16) + (destination & 0xffff) + 6 + 20;
-        b.putShort(50, (short) Checksum.finish(Checksum.sum(m, 34, 20) + pseudo));
-        return b.array();
+        Bytes.u16(m, 50, Checksum.finish(Checksum.sum(m, 34, 20) + pseudo));
+        return frame;
     }
 }
