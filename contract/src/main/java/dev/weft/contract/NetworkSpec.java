@@ -21,11 +21,39 @@ public record NetworkSpec(String namespace, String name, int vni, Encapsulation 
         this(namespace, name, vni, encapsulation, addressSpace, subnets, List.of());
     }
 
-    /** A subnet; its gateway is the first host address, answered by the host's distributed router. */
-    public record Subnet(String name, Ipv4Prefix prefix) {
+    /**
+     * A subnet; its gateway is the first host address, answered by the host's distributed router. {@code routes}: the
+     * user routes of the route table attached to it (empty for none), which its VMs' packets are routed by.
+     */
+    public record Subnet(String name, Ipv4Prefix prefix, List<Route> routes) {
         public Subnet {
             Require.name("name", name);
             Objects.requireNonNull(prefix, "prefix");
+            routes = List.copyOf(routes);
+        }
+
+        /** A subnet without a route table. */
+        public Subnet(String name, Ipv4Prefix prefix) {
+            this(name, prefix, List.of());
+        }
+    }
+
+    /** Where a user route sends what it matches. */
+    public enum NextHop { VirtualAppliance, VnetLocal, Internet, None }
+
+    /**
+     * A user route: packets to {@code addressPrefix} go to {@code nextHopType}; {@code nextHopIpAddress} (a NIC's address in
+     * the same network) for a VirtualAppliance only. {@code name} is {@code <route table>/<route>}.
+     */
+    public record Route(String name, Ipv4Prefix addressPrefix, NextHop nextHopType, java.util.Optional<dev.weft.net.Ipv4> nextHopIpAddress) {
+        public Route {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(addressPrefix, "addressPrefix");
+            Objects.requireNonNull(nextHopType, "nextHopType");
+            Objects.requireNonNull(nextHopIpAddress, "nextHopIpAddress");
+            if (nextHopIpAddress.isPresent() != (nextHopType == NextHop.VirtualAppliance)) {
+                throw new IllegalArgumentException("route " + name + ": nextHopIpAddress is for a VirtualAppliance, and only for one");
+            }
         }
     }
 

@@ -7,11 +7,11 @@ import java.util.Objects;
 
 /**
  * A local NIC: the port's tenant and name, its virtual network and VNI, MAC, IP, subnet prefix,
- * gateway, security layers ({@link PortSecurity#NONE} when no group filters it) and what DHCP offers it.
- * Key: {@code namespace/name}.
+ * gateway, security layers ({@link PortSecurity#NONE} when no group filters it), what DHCP offers it, and
+ * whether it forwards IP ({@code ipForwarding}: an appliance may send from addresses not its own). Key: {@code namespace/name}.
  */
 public record PortSpec(String namespace, String name, String network, int vni, MacAddress mac, Ipv4 ip,
-                       Ipv4Prefix subnet, Ipv4 gateway, PortSecurity security, DhcpOptions dhcp) implements Spec {
+                       Ipv4Prefix subnet, Ipv4 gateway, PortSecurity security, DhcpOptions dhcp, boolean ipForwarding) implements Spec {
 
     public PortSpec {
         Require.name("namespace", namespace);
@@ -27,6 +27,12 @@ public record PortSpec(String namespace, String name, String network, int vni, M
         if (!subnet.contains(ip)) {
             throw new IllegalArgumentException("ip " + ip + " is outside subnet " + subnet);
         }
+    }
+
+    /** A port that doesn't forward IP. */
+    public PortSpec(String namespace, String name, String network, int vni, MacAddress mac, Ipv4 ip, Ipv4Prefix subnet, Ipv4 gateway,
+                    PortSecurity security, DhcpOptions dhcp) {
+        this(namespace, name, network, vni, mac, ip, subnet, gateway, security, dhcp, false);
     }
 
     /** A port no security group filters, with its network's domain and no DNS servers. */

@@ -97,6 +97,12 @@ public final class ValidateCommand implements Callable<Integer> {
         if (!model.loadBalancers().isEmpty()) {
             row(out, "load balancers", model.loadBalancers().size(), "");
         }
+        if (!model.peerings().isEmpty()) {
+            row(out, "peerings", model.peerings().size(), model.peerings().values().stream().filter(p -> !p.connected()).count() + " Initiated");
+        }
+        if (!model.routeTables().isEmpty()) {
+            row(out, "route tables", model.routeTables().size(), model.routeTables().values().stream().mapToInt(t -> t.routes().size()).sum() + " route(s)");
+        }
     }
 
     /** Up to six names, then how many more. */

@@ -81,6 +81,7 @@ public final class Compiler {
                 || diff.networks().stream().anyMatch(c -> natGateways(c.before()) || natGateways(c.after()))
                 || (!after.loadBalancers().isEmpty() && !diff.interfaces().isEmpty()) // a backend's address or network may change
                 || (!after.peerings().isEmpty() && !diff.networks().isEmpty()) // a peer's VNI or address space may change
+                || !diff.routeTables().isEmpty() // the networks whose subnets use a changed table
                 || diff.interfaces().stream().anyMatch(c -> (c.before() != null && c.before().publicIPAddress().isPresent())
                         || (c.after() != null && c.after().publicIPAddress().isPresent()));
     }
@@ -198,7 +199,7 @@ public final class Compiler {
     private static NetworkUnit networkUnit(Model model, VirtualNetwork network, List<NetworkInterface> nics) {
         HostObject networkObject = new NetworkSpec(network.namespace(), network.name(), network.vni(),
                 dev.weft.contract.Encapsulation.valueOf(network.encapsulation().name()), network.addressSpace(), network.subnets().stream()
-                        .map((Subnet s) -> new NetworkSpec.Subnet(s.name(), s.addressPrefix())).toList(),
+                        .map((Subnet s) -> new NetworkSpec.Subnet(s.name(), s.addressPrefix(), routes(model, network, s))).toList(),
                 model.activePeers(network.id()).stream().map(model.networks()::get)
                         .map(p -> new NetworkSpec.Peer(p.vni(), p.addressSpace())).toList()).toObject();
         NavigableMap<String, HostObject> mappings = new TreeMap<>();
@@ -214,6 +215,13 @@ public final class Compiler {
         }
         return new NetworkUnit(network.id(), networkObject, Collections.unmodifiableNavigableMap(mappings), digest,
                 Collections.unmodifiableNavigableMap(nicHosts), Collections.unmodifiableNavigableSet(new TreeSet<>(nicHosts.values())));
+    }
+
+    /** The user routes of {@code subnet}'s route table, as the agents get them. */
+    private static List<NetworkSpec.Route> routes(Model model, VirtualNetwork network, Subnet subnet) {
+        String table = subnet.routeTable().orElse("");
+        return model.routes(network, subnet).stream().map(r -> new NetworkSpec.Route(table + "/" + r.name(), r.addressPrefix(),
+                NetworkSpec.NextHop.valueOf(r.nextHopType().name()), r.nextHopIpAddress())).toList();
     }
 
     /** @param nics the host's NICs */
@@ -232,7 +240,7 @@ public final class Compiler {
             HostObject port = new PortSpec(nic.namespace(), nic.name(), network.namespace() + "/" + network.name(), network.vni(),
                     nic.macAddress(), nic.ipAddress(), subnet.addressPrefix(), subnet.addressPrefix().gatewayAddress(),
                     SecurityLayers.of(model, nic, network, subnet),
-                    new dev.weft.contract.DhcpOptions(network.domain(), network.dnsServers())).toObject();
+                    new dev.weft.contract.DhcpOptions(network.domain(), network.dnsServers()), nic.enableIPForwarding()).toObject();
             objects.put(port.key(), port);
             nicNetworks.put(nic.id(), nic.networkId());
             digest = digest.plus(port.digest());

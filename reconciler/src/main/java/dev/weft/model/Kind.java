@@ -14,7 +14,8 @@ public enum Kind {
     PublicIPAddress(false),
     NatGateway(false),
     LoadBalancer(false),
-    VirtualNetworkPeering(false);
+    VirtualNetworkPeering(false),
+    RouteTable(false);
 
     public static final String API_VERSION = "weft.dev/v1alpha1";
 

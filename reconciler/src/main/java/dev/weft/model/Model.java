@@ -20,7 +20,7 @@ public record Model(String revision, NavigableMap<String, Host> hosts, Navigable
                     NavigableMap<ResourceId, NetworkInterface> interfaces, NavigableMap<ResourceId, NetworkSecurityGroup> securityGroups,
                     NavigableMap<String, LogicalNetwork> logicalNetworks, NavigableMap<ResourceId, PublicIPAddress> publicIps,
                     NavigableMap<ResourceId, NatGateway> natGateways, NavigableMap<ResourceId, LoadBalancer> loadBalancers,
-                    NavigableMap<ResourceId, VirtualNetworkPeering> peerings) {
+                    NavigableMap<ResourceId, VirtualNetworkPeering> peerings, NavigableMap<ResourceId, RouteTable> routeTables) {
 
     public Model {
         hosts = Collections.unmodifiableNavigableMap(new TreeMap<>(hosts));
@@ -32,6 +32,7 @@ public record Model(String revision, NavigableMap<String, Host> hosts, Navigable
         natGateways = Collections.unmodifiableNavigableMap(new TreeMap<>(natGateways));
         loadBalancers = Collections.unmodifiableNavigableMap(new TreeMap<>(loadBalancers));
         peerings = Collections.unmodifiableNavigableMap(new TreeMap<>(peerings));
+        routeTables = Collections.unmodifiableNavigableMap(new TreeMap<>(routeTables));
     }
 
     /**
@@ -57,18 +58,19 @@ public record Model(String revision, NavigableMap<String, Host> hosts, Navigable
             states.put(id, new VirtualNetworkPeering(p.namespace(), p.name(), p.labels(), p.virtualNetwork(), p.remote(), p.allowForwardedTraffic(),
                     connected));
         });
-        return new Model(revision, hosts, networks, interfaces, securityGroups, logicalNetworks, publicIps, natGateways, loadBalancers, states);
+        return new Model(revision, hosts, networks, interfaces, securityGroups, logicalNetworks, publicIps, natGateways, loadBalancers, states, routeTables);
     }
 
     /** This model at {@code revision} with {@code interfaces} instead of its own. */
     public Model withInterfaces(String revision, NavigableMap<ResourceId, NetworkInterface> interfaces) {
-        return new Model(revision, hosts, networks, interfaces, securityGroups, logicalNetworks, publicIps, natGateways, loadBalancers, peerings);
+        return new Model(revision, hosts, networks, interfaces, securityGroups, logicalNetworks, publicIps, natGateways, loadBalancers, peerings, routeTables);
     }
 
     /** A model without north–south resources. */
     public Model(String revision, NavigableMap<String, Host> hosts, NavigableMap<ResourceId, VirtualNetwork> networks,
                  NavigableMap<ResourceId, NetworkInterface> interfaces, NavigableMap<ResourceId, NetworkSecurityGroup> securityGroups) {
-        this(revision, hosts, networks, interfaces, securityGroups, new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
+        this(revision, hosts, networks, interfaces, securityGroups, new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(),
+                new TreeMap<>());
     }
 
     /** A model without security groups. */
@@ -89,6 +91,13 @@ public record Model(String revision, NavigableMap<String, Host> hosts, Navigable
     public static Model of(String revision, List<Host> hosts, List<VirtualNetwork> networks, List<NetworkInterface> interfaces,
                            List<NetworkSecurityGroup> securityGroups, List<LogicalNetwork> logicalNetworks, List<PublicIPAddress> publicIps,
                            List<NatGateway> natGateways, List<LoadBalancer> loadBalancers, List<VirtualNetworkPeering> peerings) {
+        return of(revision, hosts, networks, interfaces, securityGroups, logicalNetworks, publicIps, natGateways, loadBalancers, peerings, List.of());
+    }
+
+    public static Model of(String revision, List<Host> hosts, List<VirtualNetwork> networks, List<NetworkInterface> interfaces,
+                           List<NetworkSecurityGroup> securityGroups, List<LogicalNetwork> logicalNetworks, List<PublicIPAddress> publicIps,
+                           List<NatGateway> natGateways, List<LoadBalancer> loadBalancers, List<VirtualNetworkPeering> peerings,
+                           List<RouteTable> routeTables) {
         return new Model(revision,
                 index(hosts, Host::name),
                 index(networks, VirtualNetwork::id),
@@ -98,7 +107,8 @@ public record Model(String revision, NavigableMap<String, Host> hosts, Navigable
                 index(publicIps, PublicIPAddress::id),
                 index(natGateways, NatGateway::id),
                 index(loadBalancers, LoadBalancer::id),
-                index(peerings, VirtualNetworkPeering::id));
+                index(peerings, VirtualNetworkPeering::id),
+                index(routeTables, RouteTable::id));
     }
 
     /** The public address {@code name} of tenant {@code namespace}, if declared. */
@@ -118,6 +128,12 @@ public record Model(String revision, NavigableMap<String, Host> hosts, Navigable
 
     public Optional<VirtualNetwork> network(ResourceId id) {
         return Optional.ofNullable(networks.get(id));
+    }
+
+    /** The routes of subnet {@code subnet} of {@code network}: its route table's, none without one. */
+    public java.util.List<RouteTable.Route> routes(VirtualNetwork network, Subnet subnet) {
+        return subnet.routeTable().map(t -> routeTables.get(new ResourceId(Kind.RouteTable, network.namespace(), t)))
+                .map(RouteTable::routes).orElse(java.util.List.of());
     }
 
     /** Tenants are the namespaces that own at least one resource. */

@@ -13,7 +13,8 @@ import java.util.NavigableMap;
 public record ModelDiff(List<Change<Host>> hosts, List<Change<VirtualNetwork>> networks, List<Change<NetworkInterface>> interfaces,
                         List<Change<NetworkSecurityGroup>> securityGroups, List<Change<LogicalNetwork>> logicalNetworks,
                         List<Change<PublicIPAddress>> publicIps, List<Change<NatGateway>> natGateways,
-                        List<Change<LoadBalancer>> loadBalancers, List<Change<VirtualNetworkPeering>> peerings) {
+                        List<Change<LoadBalancer>> loadBalancers, List<Change<VirtualNetworkPeering>> peerings,
+                        List<Change<RouteTable>> routeTables) {
 
     /** One resource's two sides. */
     public record Change<R extends Resource>(R before, R after) {
@@ -32,6 +33,7 @@ public record ModelDiff(List<Change<Host>> hosts, List<Change<VirtualNetwork>> n
         natGateways = List.copyOf(natGateways);
         loadBalancers = List.copyOf(loadBalancers);
         peerings = List.copyOf(peerings);
+        routeTables = List.copyOf(routeTables);
     }
 
     public static ModelDiff between(Model before, Model after) {
@@ -39,12 +41,12 @@ public record ModelDiff(List<Change<Host>> hosts, List<Change<VirtualNetwork>> n
                 changes(before.interfaces(), after.interfaces()), changes(before.securityGroups(), after.securityGroups()),
                 changes(before.logicalNetworks(), after.logicalNetworks()), changes(before.publicIps(), after.publicIps()),
                 changes(before.natGateways(), after.natGateways()), changes(before.loadBalancers(), after.loadBalancers()),
-                changes(before.peerings(), after.peerings()));
+                changes(before.peerings(), after.peerings()), changes(before.routeTables(), after.routeTables()));
     }
 
     public boolean isEmpty() {
         return hosts.isEmpty() && networks.isEmpty() && interfaces.isEmpty() && securityGroups.isEmpty() && logicalNetworks.isEmpty()
-                && publicIps.isEmpty() && natGateways.isEmpty() && loadBalancers.isEmpty() && peerings.isEmpty();
+                && publicIps.isEmpty() && natGateways.isEmpty() && loadBalancers.isEmpty() && peerings.isEmpty() && routeTables.isEmpty();
     }
 
     private static <K extends Comparable<K>, R extends Resource> List<Change<R>> changes(NavigableMap<K, R> before, NavigableMap<K, R> after) {

@@ -8,7 +8,14 @@ import java.util.SortedMap;
 /** A VM's interface: a port on one host in a subnet of a virtual network of the same tenant. */
 public record NetworkInterface(String namespace, String name, Map<String, String> labels, String virtualNetwork,
                                String subnet, String host, MacAddress macAddress, Ipv4 ipAddress,
-                               java.util.Optional<String> networkSecurityGroup, java.util.Optional<String> publicIPAddress) implements Resource {
+                               java.util.Optional<String> networkSecurityGroup, java.util.Optional<String> publicIPAddress,
+                               boolean enableIPForwarding) implements Resource {
+
+    public NetworkInterface(String namespace, String name, Map<String, String> labels, String virtualNetwork, String subnet, String host,
+                            MacAddress macAddress, Ipv4 ipAddress, java.util.Optional<String> networkSecurityGroup,
+                            java.util.Optional<String> publicIPAddress) {
+        this(namespace, name, labels, virtualNetwork, subnet, host, macAddress, ipAddress, networkSecurityGroup, publicIPAddress, false);
+    }
 
     public NetworkInterface(String namespace, String name, Map<String, String> labels, String virtualNetwork, String subnet, String host,
                             MacAddress macAddress, Ipv4 ipAddress, java.util.Optional<String> networkSecurityGroup) {
@@ -57,6 +64,9 @@ public record NetworkInterface(String namespace, String name, Map<String, String
         fields.put("ipAddress", ipAddress.toString());
         networkSecurityGroup.ifPresent(g -> fields.put("networkSecurityGroup", g));
         publicIPAddress.ifPresent(p -> fields.put("publicIPAddress", p));
+        if (enableIPForwarding) {
+            fields.put("enableIPForwarding", "true");
+        }
         return fields;
     }
 

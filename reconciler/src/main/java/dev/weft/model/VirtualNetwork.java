@@ -48,6 +48,7 @@ public record VirtualNetwork(String namespace, String name, Map<String, String> 
             fields.put("subnets[" + s.name() + "].addressPrefix", s.addressPrefix().toString());
             s.networkSecurityGroup().ifPresent(g -> fields.put("subnets[" + s.name() + "].networkSecurityGroup", g));
             s.natGateway().ifPresent(g -> fields.put("subnets[" + s.name() + "].natGateway", g));
+            s.routeTable().ifPresent(t -> fields.put("subnets[" + s.name() + "].routeTable", t));
         });
         return fields;
     }

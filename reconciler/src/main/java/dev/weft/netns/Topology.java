@@ -193,6 +193,11 @@ public final class Topology implements AutoCloseable {
             run("ip", "-n", vm, "link", "set", tap, "name", "eth0");
             run("ip", "-n", vm, "link", "set", "eth0", "address", nic.macAddress().toString());
             run("ip", "-n", vm, "link", "set", "eth0", "up");
+            if (nic.enableIPForwarding()) { // a virtual appliance: its kernel routes what is routed through it, back out of eth0
+                for (String setting : List.of("net.ipv4.ip_forward=1", "net.ipv4.conf.all.send_redirects=0", "net.ipv4.conf.eth0.send_redirects=0")) {
+                    run("ip", "netns", "exec", vm, "sysctl", "-q", "-w", setting);
+                }
+            }
             run("ip", "netns", "exec", vm, "env", "WEFT_VM=" + vm, "busybox", "udhcpc", "-i", "eth0", "-n", "-q", "-t", "5", "-T", "1",
                     "-O", "mtu", "-O", "search", "-s", script);
             resolvers.add(vm);

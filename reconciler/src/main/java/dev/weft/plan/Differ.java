@@ -49,6 +49,7 @@ public final class Differ {
         diff.natGateways().forEach(c -> changes.add(resource(c)));
         diff.loadBalancers().forEach(c -> changes.add(resource(c)));
         diff.peerings().forEach(c -> changes.add(resource(c)));
+        diff.routeTables().forEach(c -> changes.add(resource(c)));
         changes.sort((x, y) -> x.id().compareTo(y.id()));
         return changes;
     }

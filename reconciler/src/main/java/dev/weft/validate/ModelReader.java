@@ -103,6 +103,14 @@ final class ModelReader {
                 spec.has("allowForwardedTraffic") && spec.get("allowForwardedTraffic").asBoolean(), false);
     }
 
+    static dev.weft.model.RouteTable routeTable(Document d) {
+        List<dev.weft.model.RouteTable.Route> routes = new ArrayList<>();
+        d.body().get("spec").get("routes").forEach(r -> routes.add(new dev.weft.model.RouteTable.Route(r.get("name").asString(),
+                Ipv4Prefix.parse(r.get("addressPrefix").asString()), dev.weft.model.RouteTable.NextHop.valueOf(r.get("nextHopType").asString()),
+                text(r, "nextHopIpAddress").map(Ipv4::parse))));
+        return new dev.weft.model.RouteTable(namespace(d), d.name(), labels(d), routes);
+    }
+
     static NatGateway natGateway(Document d) {
         JsonNode spec = d.body().get("spec");
         List<String> addresses = new ArrayList<>();
@@ -119,7 +127,8 @@ final class ModelReader {
         if (spec.has("subnets")) {
             spec.get("subnets").forEach(s -> subnets.add(new Subnet(s.get("name").asString(), Ipv4Prefix.parse(s.get("addressPrefix").asString()),
                     Optional.ofNullable(s.get("networkSecurityGroup")).map(JsonNode::asString),
-                    Optional.ofNullable(s.get("natGateway")).map(JsonNode::asString))));
+                    Optional.ofNullable(s.get("natGateway")).map(JsonNode::asString),
+                    Optional.ofNullable(s.get("routeTable")).map(JsonNode::asString))));
         }
         String encapsulation = d.text("spec", "encapsulation");
         List<Ipv4> dnsServers = new ArrayList<>();
@@ -137,7 +146,8 @@ final class ModelReader {
                 d.text("spec", "subnet"), d.text("spec", "host"),
                 mac == null ? NetworkInterface.derivedMac(namespace(d), d.name()) : MacAddress.parse(mac),
                 Ipv4.parse(d.text("spec", "ipAddress")), Optional.ofNullable(d.text("spec", "networkSecurityGroup")),
-                Optional.ofNullable(d.text("spec", "publicIPAddress")));
+                Optional.ofNullable(d.text("spec", "publicIPAddress")),
+                d.body().get("spec").has("enableIPForwarding") && d.body().get("spec").get("enableIPForwarding").asBoolean());
     }
 
     static NetworkSecurityGroup securityGroup(Document d) {

@@ -103,6 +103,7 @@ public final class Validator {
         List<Declared<NatGateway>> natGateways = new ArrayList<>();
         List<Declared<LoadBalancer>> loadBalancers = new ArrayList<>();
         List<Declared<dev.weft.model.VirtualNetworkPeering>> peerings = new ArrayList<>();
+        List<Declared<dev.weft.model.RouteTable>> routeTables = new ArrayList<>();
         for (Checked c : usable) {
             Locator.DocumentRef ref = locator.ref(c.file(), c.index());
             switch (c.resource()) {
@@ -115,6 +116,7 @@ public final class Validator {
                 case NatGateway g -> natGateways.add(new Declared<>(g, ref));
                 case LoadBalancer l -> loadBalancers.add(new Declared<>(l, ref));
                 case dev.weft.model.VirtualNetworkPeering p -> peerings.add(new Declared<>(p, ref));
+                case dev.weft.model.RouteTable t -> routeTables.add(new Declared<>(t, ref));
             }
         }
         SemanticRules rules = new SemanticRules(declared, problems::add);
@@ -123,10 +125,12 @@ public final class Validator {
         new NorthSouthRules(declared, problems::add).check(hosts, networks, nics, logicalNetworks, publicIps, natGateways);
         new LoadBalancerRules(problems::add).check(loadBalancers, networks, nics, publicIps, natGateways, hosts);
         checkPeerings(peerings, networks, declared, problems::add);
+        new RouteRules(problems::add).check(routeTables, networks, nics, declared);
 
         Optional<Model> model = problems.isEmpty()
                 ? Optional.of(Model.of(snapshot.revision(), resources(hosts), resources(networks), resources(nics), resources(groups),
-                        resources(logicalNetworks), resources(publicIps), resources(natGateways), resources(loadBalancers), resources(peerings)).withPeeringStates())
+                        resources(logicalNetworks), resources(publicIps), resources(natGateways), resources(loadBalancers), resources(peerings),
+                        resources(routeTables)).withPeeringStates())
                 : Optional.empty();
         return new ValidationResult(snapshot, checked.size(), problems, model);
     }
@@ -231,6 +235,7 @@ public final class Validator {
             case NatGateway -> ModelReader.natGateway(document);
             case LoadBalancer -> ModelReader.loadBalancer(document);
             case VirtualNetworkPeering -> ModelReader.peering(document);
+            case RouteTable -> ModelReader.routeTable(document);
         } : null;
         String name = document.name();
         ResourceId id = name == null ? null : new ResourceId(kind.get(), ModelReader.namespace(document), name);

@@ -35,10 +35,23 @@ public final class FlowLookup implements Node {
         this.balanced = balanced;
     }
 
-    /** The cache key's input: the port, or the VNI for underlay frames and (flagged apart) for uplink frames. */
-    static int input(PacketBatch b, int i) {
+    /**
+     * The cache key's input: the port, or the VNI for underlay frames and (flagged apart) for uplink frames; an underlay frame
+     * addressed to a virtual appliance here by its MAC is keyed by that port (flagged apart), since it goes there whatever
+     * its addresses, and the same addresses to another MAC go elsewhere.
+     */
+    static int input(PacketBatch b, int i, dev.weft.fastpath.table.ForwardingTables t) {
         int in = b.inPort[i];
-        return in >= 0 ? in : (in == PacketBatch.UPLINK ? 0x4000_0000 : 0x8000_0000) | b.vni[i];
+        if (in >= 0) {
+            return in;
+        }
+        if (in != PacketBatch.UPLINK && t.forwards()) {
+            int appliance = t.forwarder(b.vni[i], Bytes.mac(b.memory(), b.start[i]));
+            if (appliance >= 0) {
+                return 0x2000_0000 | appliance;
+            }
+        }
+        return (in == PacketBatch.UPLINK ? 0x4000_0000 : 0x8000_0000) | b.vni[i];
     }
 
     @Override
@@ -58,7 +71,7 @@ public final class FlowLookup implements Node {
         for (int k = 0; k < count; k++) {
             int i = vector[k];
             // a fragment never takes a cached decision: later fragments carry no ports to match a flow by
-            int slot = (b.flags[i] & Parser.FLAG_FRAGMENT) != 0 ? -1 : cache.find(b.hash[i], generation, input(b, i), b.srcIp[i], b.dstIp[i], b.protocol[i], b.srcPort[i], b.dstPort[i]);
+            int slot = (b.flags[i] & Parser.FLAG_FRAGMENT) != 0 ? -1 : cache.find(b.hash[i], generation, input(b, i, d.tables()), b.srcIp[i], b.dstIp[i], b.protocol[i], b.srcPort[i], b.dstPort[i]);
             if (slot >= 0 && cache.conntrack(slot) >= 0 && !conntrack.touch(cache.conntrack(slot),
                     b.protocol[i] == Parser.TCP && b.l4[i] > 0 ? Bytes.u8(b.memory(), b.start[i] + b.l4[i] + 13) : 0)) {
                 slot = -1; // the flow's tracking entry expired: decide it again

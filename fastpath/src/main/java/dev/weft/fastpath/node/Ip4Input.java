@@ -11,7 +11,8 @@ import dev.weft.fastpath.table.ForwardingTables;
 import java.util.List;
 
 /**
- * IPv4 from a port or the underlay: anti-spoofing for ports (a VM sends only with its own MAC and IP),
+ * IPv4 from a port or the underlay: anti-spoofing for ports (a VM sends only with its own MAC and IP; one that forwards
+ * IP, a virtual appliance, with its own MAC and any address),
  * then the flow hash of every packet, with the Vector API across the batch's columns.
  */
 public final class Ip4Input implements Node {
@@ -62,7 +63,7 @@ public final class Ip4Input implements Node {
                 continue;
             }
             if (in >= 0 && (Bytes.mac(b.memory(), b.start[i] + 6) != t.portMac[in]
-                    || (b.srcIp[i] != t.portIp[in] && !(t.balances() && t.isFloatingSource(in, b.srcIp[i]))))) {
+                    || (b.srcIp[i] != t.portIp[in] && !t.portForwards[in] && !(t.balances() && t.isFloatingSource(in, b.srcIp[i]))))) {
                 next[k] = d.drop(i, DropReason.SPOOFED_SOURCE);
                 continue;
             }

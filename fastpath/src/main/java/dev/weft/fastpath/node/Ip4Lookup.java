@@ -10,6 +10,7 @@ import dev.weft.fastpath.table.ForwardingTables;
 import dev.weft.fastpath.packet.Parser;
 import dev.weft.fastpath.lb.LbSessions;
 import dev.weft.fastpath.table.Balancer;
+import dev.weft.fastpath.table.Route;
 import dev.weft.fastpath.uplink.NatSessions;
 import java.util.List;
 
@@ -67,6 +68,22 @@ public final class Ip4Lookup implements Node {
                     continue;
                 }
                 int entry = t.lookup(vni, dst);
+                if (t.forwards()) { // addressed to a virtual appliance here: routed through it, whatever the packet's address
+                    long mac = Bytes.mac(b.memory(), b.start[i]);
+                    int appliance = entry >= 0 && t.entryMac[entry] == mac ? -1 : t.forwarder(vni, mac);
+                    if (appliance >= 0) {
+                        b.action[i] = FlowCache.DELIVER;
+                        b.outPort[i] = appliance;
+                        b.outAddress[i] = 0;
+                        b.encap[i] = 0;
+                        b.nextHopMac[i] = 0;
+                        if (tracing) {
+                            d.trace(i, "addressed to the MAC of local port " + t.ports[appliance].name() + ", a virtual appliance: routed through it");
+                        }
+                        next[k] = SECURITY;
+                        continue;
+                    }
+                }
                 if ((entry < 0 || t.entryPort[entry] < 0) && t.outside(vni, dst)) {
                     int reply = t.balances() ? balanced.reverse(vni, b.protocol[i], b.srcIp[i], b.srcPort[i], dst, b.dstPort[i]) : -1;
                     if (reply >= 0) { // a backend's reply to a public frontend's client: out as the frontend
@@ -131,6 +148,25 @@ public final class Ip4Lookup implements Node {
                     balancedTo = (rule.floatingIp() ? FlowCache.FLOAT : FlowCache.DNAT) | FlowCache.ROUTE;
                 }
             }
+            dev.weft.fastpath.table.Routes routes = balancedTo == 0 ? t.portRoutes[in] : null;
+            if (routes != null) { // the subnet has a route table: the longest prefix among its routes and the system routes decides
+                Route route = routes.route(routes.lookup(dst));
+                if (tracing) {
+                    d.trace(i, Text.ip(dst) + ": " + route.describe() + " decides");
+                }
+                if (route.nextHop() == Route.NextHop.NONE) {
+                    next[k] = d.drop(i, DropReason.ROUTE_NONE);
+                    continue;
+                }
+                if (route.nextHop() == Route.NextHop.INTERNET && route.user()) {
+                    next[k] = Bytes.mac(b.memory(), b.start[i]) != ForwardingTables.ROUTER_MAC ? d.drop(i, DropReason.NO_ROUTE) : egress(b, i, t, d, in);
+                    continue;
+                }
+                if (route.nextHop() == Route.NextHop.VIRTUAL_APPLIANCE && route.applianceIp() != t.portIp[in]) { // never back to the appliance itself
+                    next[k] = toAppliance(b, i, t, d, route.applianceIp());
+                    continue;
+                }
+            }
             int entry = t.lookup(vni, dst);
             int peer = entry < 0 ? t.peerVni(vni, dst) : 0;
             if (peer != 0) { // a peered network's address: on with that network's VNI
@@ -186,6 +222,35 @@ public final class Ip4Lookup implements Node {
             }
             next[k] = SECURITY;
         }
+    }
+
+    /**
+     * A packet a user route sends to virtual appliance {@code appliance} (a NIC of the same network): to that NIC's port here
+     * or its host, addressed to its MAC, the packet's addresses unchanged.
+     */
+    private int toAppliance(PacketBatch b, int i, ForwardingTables t, Dispatch d, int appliance) {
+        int entry = t.lookup(b.vni[i], appliance);
+        if (entry < 0) {
+            return d.drop(i, DropReason.NO_APPLIANCE);
+        }
+        int local = t.entryPort[entry];
+        b.nextHopMac[i] = t.entryMac[entry];
+        if (local >= 0) {
+            b.action[i] = FlowCache.DELIVER | FlowCache.ROUTE;
+            b.outPort[i] = local;
+            b.outAddress[i] = 0;
+            b.encap[i] = 0;
+        } else {
+            b.action[i] = FlowCache.ENCAP | FlowCache.ROUTE;
+            b.outPort[i] = -1;
+            b.outAddress[i] = t.entryProvider[entry];
+            b.encap[i] = t.entryEncap[entry];
+        }
+        if (d.tracing()) {
+            d.trace(i, "to virtual appliance " + Text.ip(appliance) + (local >= 0 ? ", local port " + t.ports[local].name()
+                    : ", on host " + Text.ip(t.entryProvider[entry])));
+        }
+        return SECURITY;
     }
 
     /**

@@ -45,5 +45,9 @@ public enum DropReason {
     /** A packet for the uplink whose next hop's MAC isn't known yet (its ARP request went out recently). */
     NO_NEIGHBOR,
     /** A new connection to a load balancer's frontend whose pool has no healthy backend (a TCP one is refused with a RST). */
-    NO_HEALTHY_BACKEND
+    NO_HEALTHY_BACKEND,
+    /** A packet whose deciding route is a user route with next hop {@code None}: dropped as the route table says. */
+    ROUTE_NONE,
+    /** A packet routed to a virtual appliance whose address has no NIC attached. */
+    NO_APPLIANCE
 }

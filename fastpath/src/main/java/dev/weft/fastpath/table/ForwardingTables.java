@@ -34,6 +34,12 @@ public final class ForwardingTables implements AutoCloseable {
     public final int[] portGateway;
     /** Each port's DHCP options after type, server id and lease, encoded once (see {@link DhcpOptionBlock}). */
     public final byte[][] portDhcpOptions;
+    /** Each port's routes when its subnet has a route table, else null (its packets are routed by the system routes alone). */
+    public final Routes[] portRoutes;
+    /** Whether each port forwards IP (a virtual appliance): it may send from addresses not its own. */
+    public final boolean[] portForwards;
+    /** Ports that forward IP, by MAC: a frame from the underlay addressed to one is routed through it, whatever its address. */
+    private final Map<Long, Integer> forwarders = new HashMap<>();
 
     private final AddressTable addresses;
     public final long[] entryMac;
@@ -100,6 +106,8 @@ public final class ForwardingTables implements AutoCloseable {
         portGateway = new int[n];
         portId = snapshot.portIds().stream().mapToInt(Integer::intValue).toArray();
         portDhcpOptions = new byte[n][];
+        portRoutes = new Routes[n];
+        portForwards = new boolean[n];
         for (int p = 0; p < n; p++) {
             PortEntry port = ports[p];
             portVni[p] = port.vni();
@@ -109,6 +117,22 @@ public final class ForwardingTables implements AutoCloseable {
             portSubnetMask[p] = port.subnet().mask();
             portGateway[p] = port.gateway().value();
             portDhcpOptions[p] = DhcpOptionBlock.of(port);
+            portForwards[p] = port.ipForwarding();
+            if (port.ipForwarding()) {
+                forwarders.put(portMac[p], p);
+            }
+        }
+        Map<String, Routes> routesBySubnet = new HashMap<>(); // ports of one subnet share its routes
+        for (NetworkEntry network : snapshot.networks()) {
+            network.routes().forEach((subnet, user) -> {
+                if (!user.isEmpty()) {
+                    routesBySubnet.put(network.vni() + "/" + subnet, Routes.of(user, network.addressSpace(),
+                            network.peers().stream().flatMap(peer -> peer.addressSpace().stream()).toList()));
+                }
+            });
+        }
+        for (int p = 0; p < n; p++) {
+            portRoutes[p] = routesBySubnet.get(portVni[p] + "/" + ports[p].subnet());
         }
         List<MappingEntry> mappings = snapshot.mappings();
         int entries = mappings.size() + n;
@@ -470,6 +494,17 @@ public final class ForwardingTables implements AutoCloseable {
             }
         }
         return 0;
+    }
+
+    /** Whether a local port forwards IP: the packet path skips looking for one otherwise. */
+    public boolean forwards() {
+        return !forwarders.isEmpty();
+    }
+
+    /** The local port that forwards IP (a virtual appliance) of {@code vni} with MAC {@code mac}, or -1. */
+    public int forwarder(int vni, long mac) {
+        Integer port = forwarders.isEmpty() ? null : forwarders.get(mac);
+        return port != null && portVni[port] == vni ? port : -1;
     }
 
     /** Whether {@code ip} is the gateway (first host address) of one of {@code vni}'s subnets. */

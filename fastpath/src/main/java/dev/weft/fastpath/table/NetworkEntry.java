@@ -5,9 +5,15 @@ import java.util.List;
 
 /**
  * A virtual network's VNI, address space and subnets, for distributed routing, and its DNS zone
- * ({@code <network>.<tenant>.internal}; null for none), and the networks peered with it ({@code peers}).
+ * ({@code <network>.<tenant>.internal}; null for none), the networks peered with it ({@code peers}), and the user
+ * routes of the subnets that have a route table ({@code routes}, by subnet).
  */
-public record NetworkEntry(int vni, List<Ipv4Prefix> addressSpace, List<Ipv4Prefix> subnets, String zone, List<Peer> peers) {
+public record NetworkEntry(int vni, List<Ipv4Prefix> addressSpace, List<Ipv4Prefix> subnets, String zone, List<Peer> peers,
+                           java.util.Map<Ipv4Prefix, List<Route>> routes) {
+
+    public NetworkEntry(int vni, List<Ipv4Prefix> addressSpace, List<Ipv4Prefix> subnets, String zone, List<Peer> peers) {
+        this(vni, addressSpace, subnets, zone, peers, java.util.Map.of());
+    }
 
     /** An active peering: the peered network's VNI and address space. */
     public record Peer(int vni, List<Ipv4Prefix> addressSpace) {
@@ -20,6 +26,7 @@ public record NetworkEntry(int vni, List<Ipv4Prefix> addressSpace, List<Ipv4Pref
         addressSpace = List.copyOf(addressSpace);
         subnets = List.copyOf(subnets);
         peers = List.copyOf(peers);
+        routes = java.util.Map.copyOf(routes);
     }
 
     public NetworkEntry(int vni, List<Ipv4Prefix> addressSpace, List<Ipv4Prefix> subnets, String zone) {

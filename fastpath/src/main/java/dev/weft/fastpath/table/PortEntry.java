@@ -7,10 +7,16 @@ import java.util.List;
 
 /**
  * A local port: the VM's MAC and IP on a VNI, its subnet and gateway, its security layers (null:
- * unfiltered), and what the host's DHCP service offers it.
+ * unfiltered), what the host's DHCP service offers it, and whether it forwards IP ({@code ipForwarding}: a
+ * virtual appliance, which may send from addresses not its own and receives packets routed through it).
  */
 public record PortEntry(String name, int vni, MacAddress mac, Ipv4 ip, Ipv4Prefix subnet, Ipv4 gateway,
-                        dev.weft.fastpath.security.PortSecurity security, Dhcp dhcp) {
+                        dev.weft.fastpath.security.PortSecurity security, Dhcp dhcp, boolean ipForwarding) {
+
+    public PortEntry(String name, int vni, MacAddress mac, Ipv4 ip, Ipv4Prefix subnet, Ipv4 gateway,
+                     dev.weft.fastpath.security.PortSecurity security, Dhcp dhcp) {
+        this(name, vni, mac, ip, subnet, gateway, security, dhcp, false);
+    }
 
     /**
      * DHCP options besides address, mask and router.

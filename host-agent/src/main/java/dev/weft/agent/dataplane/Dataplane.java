@@ -15,11 +15,13 @@ import dev.weft.fastpath.table.Egress;
 import dev.weft.fastpath.table.MappingEntry;
 import dev.weft.fastpath.table.NetworkEntry;
 import dev.weft.fastpath.table.PortEntry;
+import dev.weft.fastpath.table.Route;
 import dev.weft.fastpath.table.TableSnapshot;
 import dev.weft.fastpath.table.Tables;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /** Turns the agent's objects into the fastpath's table snapshot and publishes it after every change. */
 public final class Dataplane {
@@ -79,11 +81,11 @@ public final class Dataplane {
             switch (object.spec()) {
                 case PortSpec p -> ports.add(new PortEntry(p.key(), p.vni(), p.mac(), p.ip(), p.subnet(), p.gateway(),
                         SecurityCompiler.of(p.security()), new PortEntry.Dhcp(p.dhcp().domain(), p.dhcp().dnsServers(),
-                        vmMtu(underlayMtu, encapsulation.getOrDefault(p.vni(), Encapsulation.VXLAN)))));
+                        vmMtu(underlayMtu, encapsulation.getOrDefault(p.vni(), Encapsulation.VXLAN))), p.ipForwarding()));
                 case MappingSpec m -> mappings.add(new MappingEntry(m.vni(), m.ip(), m.mac(), m.providerAddress(),
                         m.encapsulation() == Encapsulation.NVGRE ? MappingEntry.Encapsulation.NVGRE : MappingEntry.Encapsulation.VXLAN, m.name()));
                 case NetworkSpec n -> networks.add(new NetworkEntry(n.vni(), n.addressSpace(), n.subnets().stream().map(NetworkSpec.Subnet::prefix).toList(),
-                        n.domain(), n.peers().stream().map(p -> new NetworkEntry.Peer(p.vni(), p.addressSpace())).toList()));
+                        n.domain(), n.peers().stream().map(p -> new NetworkEntry.Peer(p.vni(), p.addressSpace())).toList(), routes(n)));
                 case UplinkSpec u -> uplink = new Egress.Uplink(u.logicalNetwork(), u.device(), u.prefix(), u.defaultGateway());
                 case PublicIpSpec p -> publicIps.add(new Egress.PublicIp(p.key(), p.port(), p.address()));
                 case NatGatewaySpec g -> natGateways.add(new Egress.NatGateway(g.key(), g.host(), g.addresses(), g.idleTimeoutMinutes() * 60,
@@ -97,5 +99,21 @@ public final class Dataplane {
             }
         }
         return new TableSnapshot(generation, ports, mappings, networks, new Egress(uplink, publicIps, natGateways), balancers);
+    }
+
+    /** The user routes of {@code network}'s subnets that have a route table, by subnet. */
+    private static Map<dev.weft.net.Ipv4Prefix, List<Route>> routes(NetworkSpec network) {
+        Map<dev.weft.net.Ipv4Prefix, List<Route>> routes = new java.util.HashMap<>();
+        for (NetworkSpec.Subnet subnet : network.subnets()) {
+            if (!subnet.routes().isEmpty()) {
+                routes.put(subnet.prefix(), subnet.routes().stream().map(r -> Route.user(r.name(), r.addressPrefix(), switch (r.nextHopType()) {
+                    case VirtualAppliance -> Route.NextHop.VIRTUAL_APPLIANCE;
+                    case VnetLocal -> Route.NextHop.VNET_LOCAL;
+                    case Internet -> Route.NextHop.INTERNET;
+                    case None -> Route.NextHop.NONE;
+                }, r.nextHopIpAddress().orElse(null))).toList());
+            }
+        }
+        return routes;
     }
 }
