@@ -135,6 +135,8 @@ public final class ValidateCommand implements Callable<Integer> {
             summary.put("publicIPAddresses", model.publicIps().size());
             summary.put("natGateways", model.natGateways().size());
             summary.put("loadBalancers", model.loadBalancers().size());
+            summary.put("peerings", model.peerings().size());
+            summary.put("routeTables", model.routeTables().size());
         });
         ArrayNode errors = root.putArray("errors");
         for (Problem p : result.problems()) {

@@ -44,7 +44,7 @@ class UpCommandTest {
 
         await().atMost(Duration.ofSeconds(60)).until(() -> lines.stream().anyMatch(l -> l.startsWith("Ctrl-C stops everything")));
         String output = String.join("\n", lines);
-        assertThat(output).contains("3 of 3 hosts affected, 47 operations.").contains("Weft is up: 3 agents on loopback");
+        assertThat(output).contains("3 of 3 hosts affected, 58 operations.").contains("Weft is up: 3 agents on loopback");
         assertThat(output).containsPattern("host-a +Synced");
         Matcher server = Pattern.compile("--server (http://127\\.0\\.0\\.1:\\d+)").matcher(output);
         Matcher repoPath = Pattern.compile("git -C (\\S+) commit").matcher(output);

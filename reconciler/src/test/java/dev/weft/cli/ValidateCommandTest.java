@@ -18,17 +18,19 @@ class ValidateCommandTest {
         CliRun run = CliRun.of("validate", "--repo", EXAMPLE);
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).isEqualTo("""
-                %s (working tree): valid, 8 files, 19 documents
+                %s (working tree): valid, 9 files, 25 documents
                   hosts                    3  host-a, host-b, host-c
                   tenants                  2  tenant-a, tenant-b
-                  virtual networks         2
-                  subnets                  4
-                  network interfaces       8
+                  virtual networks         3
+                  subnets                  6
+                  network interfaces      10
                   security groups          1
                   logical networks         1  internet
                   public IP addresses      2
                   NAT gateways             1
                   load balancers           1
+                  peerings                 2  0 Initiated
+                  route tables             1  1 route(s)
                 """.formatted(EXAMPLE));
     }
 
@@ -40,8 +42,8 @@ class ValidateCommandTest {
         assertThat(json.get("valid").asBoolean()).isTrue();
         assertThat(json.at("/summary/hosts").asInt()).isEqualTo(3);
         assertThat(json.at("/summary/tenants").asInt()).isEqualTo(2);
-        assertThat(json.at("/summary/virtualNetworks").asInt()).isEqualTo(2);
-        assertThat(json.at("/summary/networkInterfaces").asInt()).isEqualTo(8);
+        assertThat(json.at("/summary/virtualNetworks").asInt()).isEqualTo(3);
+        assertThat(json.at("/summary/networkInterfaces").asInt()).isEqualTo(10);
         assertThat(json.get("errors")).isEmpty();
     }
 

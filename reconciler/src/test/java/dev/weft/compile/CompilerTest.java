@@ -41,9 +41,9 @@ class CompilerTest {
         Compiled compiled = Compiler.compile(example());
         Map<ObjectKind, Long> hostA = compiled.slice("host-a").keySet().stream()
                 .collect(Collectors.groupingBy(ObjectKey::kind, TreeMap::new, Collectors.counting()));
-        // host-a has web-1 and db-2 (tenant-a/blue) and app-1 (tenant-b/red): both networks, all 8 mappings; its uplink, web-1's
+        // host-a has web-1 and db-2 (tenant-a/blue) and app-1 (tenant-b/red): both networks and blue's peer mgmt, all 10 mappings; its uplink, web-1's
         // public address, db-2's subnet's NAT gateway, and web-lb (its NICs are clients of the frontend in blue).
-        assertThat(hostA).isEqualTo(Map.of(ObjectKind.Network, 2L, ObjectKind.Port, 3L, ObjectKind.Mapping, 8L, ObjectKind.Uplink, 1L,
+        assertThat(hostA).isEqualTo(Map.of(ObjectKind.Network, 3L, ObjectKind.Port, 3L, ObjectKind.Mapping, 10L, ObjectKind.Uplink, 1L,
                 ObjectKind.PublicIp, 1L, ObjectKind.NatGateway, 1L, ObjectKind.LoadBalancer, 1L));
         PortSpec web1 = compiled.slice("host-a").get(new ObjectKey(ObjectKind.Port, "tenant-a/web-1")).spec(PortSpec.class);
         assertThat(web1.vni()).isEqualTo(5001);
@@ -64,7 +64,8 @@ class CompilerTest {
                 model.networks().descendingMap().values().stream().toList(), model.interfaces().descendingMap().values().stream().toList(),
                 model.securityGroups().descendingMap().values().stream().toList(), model.logicalNetworks().descendingMap().values().stream().toList(),
                 model.publicIps().descendingMap().values().stream().toList(), model.natGateways().descendingMap().values().stream().toList(),
-                model.loadBalancers().descendingMap().values().stream().toList(), model.peerings().descendingMap().values().stream().toList());
+                model.loadBalancers().descendingMap().values().stream().toList(), model.peerings().descendingMap().values().stream().toList(),
+                model.routeTables().descendingMap().values().stream().toList());
         assertThat(dump(Compiler.compile(reordered))).isEqualTo(first);
     }
 

@@ -49,8 +49,8 @@ class ApplyCommandTest {
         fleet.start("host-a", "host-b", "host-c");
         CliRun first = weft("apply", "--auto-approve");
         assertThat(first.exitCode()).as(first.err()).isZero();
-        assertThat(first.out()).contains("3 of 3 hosts affected, 47 operations.")
-                .contains("host-a               applied (17 operations)").contains("Apply complete: 3 hosts in sync");
+        assertThat(first.out()).contains("3 of 3 hosts affected, 58 operations.")
+                .contains("host-a               applied (20 operations)").contains("Apply complete: 3 hosts in sync");
         long batches = fleet.appliedBatches("host-a");
 
         CliRun second = weft("apply", "--auto-approve");
@@ -123,7 +123,7 @@ class ApplyCommandTest {
         fleet.start("host-a", "host-b", "host-c");
         CliRun plan = weft("plan", "--live", "--detailed-exitcode", "--output", "json");
         assertThat(plan.exitCode()).isEqualTo(2);
-        assertThat(plan.out()).contains("\"base\" : \"live\"").contains("\"operations\" : 47");
+        assertThat(plan.out()).contains("\"base\" : \"live\"").contains("\"operations\" : 58");
     }
 
     @Test
@@ -141,9 +141,9 @@ class ApplyCommandTest {
         CliRun run = weft("apply", "--auto-approve");
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.out()).contains("! host-b is unreachable")
-                .contains("host-a               applied (17 operations)")
+                .contains("host-a               applied (20 operations)")
                 .contains("host-b               unreachable: cannot reach http://127.0.0.1:9")
-                .contains("host-c               applied (16 operations)")
+                .contains("host-c               applied (20 operations)")
                 .contains("Apply incomplete: 1 of 3 hosts not in sync.");
     }
 

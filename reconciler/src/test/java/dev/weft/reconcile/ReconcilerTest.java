@@ -59,7 +59,7 @@ class ReconcilerTest {
         try (Reconciler reconciler = reconciler(1, Duration.ofMinutes(1))) {
             ReconcilerStatus first = reconciler.reconcileOnce();
             assertThat(first.allSynced()).isTrue();
-            assertThat(first.hosts()).extracting(HostStatus::ops).containsExactly(17, 14, 16);
+            assertThat(first.hosts()).extracting(HostStatus::ops).containsExactly(20, 18, 20);
             ReconcilerStatus second = reconciler.reconcileOnce();
             assertThat(second.hosts()).extracting(HostStatus::ops).containsExactly(0, 0, 0);
             assertThat(fleet.agents.get("host-a").store().state().digest()).isEqualTo(reconciler.compiled().digest("host-a"));
@@ -288,9 +288,9 @@ class ReconcilerTest {
             await().atMost(Duration.ofSeconds(15)).until(() -> allSyncedAt(reconciler.status(), after));
             assertThat(reconciler.status().hosts()).hasSize(23);
             for (String name : names) {
-                // every node now has its own port and the 24 mappings of tenant-a/blue
+                // every node now has its own port and the 25 mappings of tenant-a/blue and the one of its peer mgmt
                 assertThat(fleet.agents.get(name).store().state().objects().keySet().stream().filter(k -> k.kind() == ObjectKind.Mapping))
-                        .hasSize(24);
+                        .hasSize(26);
             }
         }
     }
