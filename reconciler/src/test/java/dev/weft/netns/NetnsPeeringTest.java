@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Virtual network peering with real packets: tenant-c's network green (10.3.0.0/16, VNI 5003, green-1 on host-c)
  * and tenant-a's blue (web-1 on host-a) peer when both tenants declare their half; tenant-b's red, peered with
- * neither, reaches nothing of green. Needs root; in CI it must run.
+ * neither, reaches nothing of green, and neither does tenant-a's mgmt, peered with blue only (peering is not transitive).
+ * Needs root; in CI it must run.
  */
 class NetnsPeeringTest extends NetnsLabTest {
 
@@ -57,6 +58,9 @@ class NetnsPeeringTest extends NetnsLabTest {
         assertThat(NetnsLab.pings("tenant-c.green-1", "10.1.2.5")).as("the other way, to db-2 on host-a").isTrue();
         assertThat(reconciler.status().peerings()).containsEntry("tenant-c/green-to-blue", "Connected").containsEntry("tenant-a/blue-to-green", "Connected");
         assertThat(NetnsLab.pings("tenant-b.app-1", "10.3.1.4")).as("tenant-b is peered with neither").isFalse();
+        assertThat(NetnsLab.pings("tenant-a.jump-1", "10.1.1.4")).as("mgmt is peered with blue (manifests-example)").isTrue();
+        assertThat(NetnsLab.pings("tenant-a.jump-1", "10.3.1.4")).as("mgmt ↔ blue ↔ green: peering is not transitive").isFalse();
+        assertThat(NetnsLab.pings("tenant-c.green-1", "10.9.1.4")).as("nor the other way").isFalse();
 
         String oneSided = repo.replace("tenants/tenant-a/network.yaml", BLUE_HALF, "").commit("tenant-a withdraws").name();
         await().atMost(Duration.ofSeconds(20)).until(() -> reconciler.status().revision().equals(oneSided) && reconciler.status().allSynced());

@@ -52,6 +52,23 @@ class TraceCommandTest {
     }
 
     @Test
+    void aUserRouteSendsThePacketToTheApplianceAndTheTraceNamesTheRoute() {
+        CliRun run = trace("--from", "tenant-a/db-1", "--to", "10.1.1.4");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out())
+                .contains("host-c ip4-lookup 10.1.1.4: route via-fw/web-through-fw 10.1.1.0/24 → VirtualAppliance 10.1.3.4 decides")
+                .contains("host-c ip4-lookup to virtual appliance 10.1.3.4, on host 198.18.0.2")
+                .contains("host-b ip4-lookup addressed to the MAC of local port tenant-a/fw-1, a virtual appliance: routed through it")
+                .contains("delivered to port tenant-a/fw-1 on host-b");
+        run = trace("--from", "tenant-a/db-1", "--to", "10.1.2.5");
+        assertThat(run.out()).as("within the subnet, the system route decides").contains("10.1.2.5: system route 10.1.0.0/16 → VnetLocal decides")
+                .contains("delivered to port tenant-a/db-2 on host-a");
+        run = trace("--from", "tenant-a/web-1", "--to", "10.9.1.4");
+        assertThat(run.out()).as("a peered network: on with its VNI").contains("10.9.1.4 is in a network peered with VNI 5001: on with VNI 5009")
+                .contains("delivered to port tenant-a/jump-1 on host-c");
+    }
+
+    @Test
     void acrossSubnetsOnOneHostThePacketIsRoutedAndDelivered() {
         CliRun run = trace("--from", "tenant-a/web-1", "--to", "10.1.2.5");
         assertThat(run.exitCode()).as(run.err()).isZero();
