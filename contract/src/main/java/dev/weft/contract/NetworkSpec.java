@@ -8,8 +8,11 @@ import java.util.Objects;
 public record NetworkSpec(String namespace, String name, int vni, Encapsulation encapsulation, List<Ipv4Prefix> addressSpace,
                           List<Subnet> subnets, List<Peer> peers) implements Spec {
 
-    /** An active peering: the peered network's VNI and address space (its traffic is encapsulated with that VNI). */
-    public record Peer(int vni, List<Ipv4Prefix> addressSpace) {
+    /**
+     * An active peering: the peered network's VNI and address space (its traffic is encapsulated with that VNI), and whether
+     * the peer takes traffic forwarded by this network's appliances ({@code allowForwardedTraffic} of the peer's half).
+     */
+    public record Peer(int vni, List<Ipv4Prefix> addressSpace, boolean allowForwardedTraffic) {
         public Peer {
             Require.vni(vni);
             addressSpace = List.copyOf(addressSpace);

@@ -46,6 +46,13 @@ class RouteTest {
 
     @BeforeEach
     void setUp() {
+        tables = tables(false);
+        batch = new PacketBatch();
+        pipeline = new Pipeline(4096);
+    }
+
+    /** @param allowForwarded whether peer green (10.3.0.0/16, VNI 5003; green-1 10.3.1.4 on host-b) takes forwarded traffic */
+    static ForwardingTables tables(boolean allowForwarded) {
         Ipv4Prefix web = Ipv4Prefix.parse("10.1.1.0/24"), db = Ipv4Prefix.parse("10.1.2.0/24"), fw = Ipv4Prefix.parse("10.1.3.0/24");
         List<PortEntry> ports = List.of(
                 new PortEntry("tenant-a/db-2", 5001, new MacAddress(DB2_MAC), Ipv4.parse("10.1.2.5"), db, Ipv4.parse("10.1.2.1")),
@@ -58,16 +65,15 @@ class RouteTest {
                 new MappingEntry(5001, Ipv4.parse("10.1.3.4"), new MacAddress(FW1_MAC), new Ipv4(HOST_A), vxlan),
                 new MappingEntry(5001, Ipv4.parse("10.1.1.4"), new MacAddress(WEB1_MAC), new Ipv4(HOST_A), vxlan),
                 new MappingEntry(5001, Ipv4.parse("10.1.1.5"), new MacAddress(WEB2_MAC), new Ipv4(HOST_B), vxlan),
-                new MappingEntry(5001, Ipv4.parse("10.1.3.5"), new MacAddress(FW2_MAC), new Ipv4(HOST_B), vxlan));
+                new MappingEntry(5001, Ipv4.parse("10.1.3.5"), new MacAddress(FW2_MAC), new Ipv4(HOST_B), vxlan),
+                new MappingEntry(5003, Ipv4.parse("10.3.1.4"), new MacAddress(0x0203_0a03_0104L), new Ipv4(HOST_B), vxlan));
         List<Route> routes = List.of(
                 Route.user("via-fw/web", web, Route.NextHop.VIRTUAL_APPLIANCE, Ipv4.parse("10.1.3.4")),
                 Route.user("via-fw/web-2", Ipv4Prefix.parse("10.1.1.5/32"), Route.NextHop.VIRTUAL_APPLIANCE, Ipv4.parse("10.1.3.5")),
                 Route.user("via-fw/blackhole", Ipv4Prefix.parse("10.1.9.0/24"), Route.NextHop.NONE, null));
-        NetworkEntry network = new NetworkEntry(5001, List.of(Ipv4Prefix.parse("10.1.0.0/16")), List.of(web, db, fw), null, List.of(),
-                Map.of(db, routes));
-        tables = new ForwardingTables(new TableSnapshot(1, ports, mappings, List.of(network)), HOST_A);
-        batch = new PacketBatch();
-        pipeline = new Pipeline(4096);
+        NetworkEntry network = new NetworkEntry(5001, List.of(Ipv4Prefix.parse("10.1.0.0/16")), List.of(web, db, fw), null,
+                List.of(new NetworkEntry.Peer(5003, List.of(Ipv4Prefix.parse("10.3.0.0/16")), allowForwarded)), Map.of(db, routes));
+        return new ForwardingTables(new TableSnapshot(1, ports, mappings, List.of(network)), HOST_A);
     }
 
     @AfterEach
@@ -142,6 +148,19 @@ class RouteTest {
         assertThat(batch.verdict[i]).as("web-1 forwards nothing").isEqualTo(PacketBatch.DROP);
         i = run(vxlan(5002, inner), PacketBatch.UNDERLAY);
         assertThat(batch.verdict[i]).as("another VNI never reaches the appliance").isEqualTo(PacketBatch.DROP);
+    }
+
+    @Test
+    void aPeerTakesWhatTheApplianceForwardsOnlyWithAllowForwardedTraffic() {
+        byte[] own = ping(FW1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), ip("10.3.1.4"), 7);
+        byte[] foreign = ping(FW1_MAC, ForwardingTables.ROUTER_MAC, ip("10.8.0.1"), ip("10.3.1.4"), 7);
+        assertThat(batch.verdict[run(own, FW1)]).as("from its own network's address: ordinary peering traffic").isEqualTo(PacketBatch.TO_UNDERLAY);
+        assertThat(batch.vni[0]).isEqualTo(5003);
+        assertThat(batch.verdict[run(foreign, FW1)]).isEqualTo(PacketBatch.DROP);
+        assertThat(pipeline.counters().drops(DropReason.FORWARDED_NOT_ALLOWED)).isEqualTo(1);
+        tables.close();
+        tables = tables(true);
+        assertThat(batch.verdict[run(foreign, FW1)]).isEqualTo(PacketBatch.TO_UNDERLAY);
     }
 
     @Test

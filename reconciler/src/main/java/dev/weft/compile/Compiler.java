@@ -201,7 +201,7 @@ public final class Compiler {
                 dev.weft.contract.Encapsulation.valueOf(network.encapsulation().name()), network.addressSpace(), network.subnets().stream()
                         .map((Subnet s) -> new NetworkSpec.Subnet(s.name(), s.addressPrefix(), routes(model, network, s))).toList(),
                 model.activePeers(network.id()).stream().map(model.networks()::get)
-                        .map(p -> new NetworkSpec.Peer(p.vni(), p.addressSpace())).toList()).toObject();
+                        .map(p -> new NetworkSpec.Peer(p.vni(), p.addressSpace(), model.takesForwarded(p.id(), network.id()))).toList()).toObject();
         NavigableMap<String, HostObject> mappings = new TreeMap<>();
         NavigableMap<ResourceId, String> nicHosts = new TreeMap<>();
         Digest digest = networkObject.digest();

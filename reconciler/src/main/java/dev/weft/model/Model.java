@@ -49,6 +49,11 @@ public record Model(String revision, NavigableMap<String, Host> hosts, Navigable
         return peers;
     }
 
+    /** Whether {@code network}'s half of its peering with {@code from} allows traffic forwarded from {@code from} (allowForwardedTraffic). */
+    public boolean takesForwarded(ResourceId network, ResourceId from) {
+        return peerings.values().stream().anyMatch(p -> p.networkId().equals(network) && p.remote().equals(from) && p.allowForwardedTraffic());
+    }
+
     /** This model with every peering's state worked out: Connected when its other half is declared, else Initiated. */
     public Model withPeeringStates() {
         NavigableMap<ResourceId, VirtualNetworkPeering> states = new TreeMap<>();

@@ -18,15 +18,20 @@ class NetnsRoutingTest extends NetnsLabTest {
 
     /** Packets the appliance's kernel has forwarded (its namespace's {@code Ip: ForwDatagrams}). */
     static long forwarded() throws Exception {
-        String[] lines = Topology.run("ip", "netns", "exec", "tenant-a.fw-1", "cat", "/proc/net/snmp").split("\n");
-        String[] names = lines[0].split(" ");
-        String[] values = lines[1].split(" ");
+        return snmp("tenant-a.fw-1", "Ip:", "ForwDatagrams");
+    }
+
+    /** A counter of {@code vm}'s kernel from /proc/net/snmp, e.g. {@code Icmp: InEchos}. */
+    static long snmp(String vm, String group, String name) throws Exception {
+        java.util.List<String> lines = Topology.run("ip", "netns", "exec", vm, "cat", "/proc/net/snmp").lines().filter(l -> l.startsWith(group)).toList();
+        String[] names = lines.get(0).split(" ");
+        String[] values = lines.get(1).split(" ");
         for (int k = 0; k < names.length; k++) {
-            if (names[k].equals("ForwDatagrams")) {
+            if (names[k].equals(name)) {
                 return Long.parseLong(values[k]);
             }
         }
-        throw new AssertionError("no ForwDatagrams in /proc/net/snmp");
+        throw new AssertionError("no " + group + " " + name + " in /proc/net/snmp");
     }
 
     static boolean connects(String vm, String target, int port) {
@@ -63,5 +68,22 @@ class NetnsRoutingTest extends NetnsLabTest {
         assertThat(NetnsLab.pings("tenant-a.db-1", "10.1.1.4")).as("the None route drops").isFalse();
         assertThat(agents.get("host-c").dataplane().packets().nodeDrops("ip4-lookup", DropReason.ROUTE_NONE)).isPositive();
         assertThat(NetnsLab.pings("tenant-a.db-1", "10.1.2.5")).as("the rest of the network is untouched").isTrue();
+    }
+
+    @Test
+    void aPeerTakesWhatTheApplianceForwardsFromElsewhereOnlyWithAllowForwardedTraffic() throws Exception {
+        reconciler = lab.start("tenant-a.jump-1", "10.1.3.4").reconciler; // mgmt (jump-1, host-c) is peered with blue (fw-1, host-b)
+        Topology.run("ip", "netns", "exec", "tenant-a.fw-1", "ip", "addr", "add", "10.8.0.1/32", "dev", "lo"); // e.g. a VPN client's address
+        long before = snmp("tenant-a.jump-1", "Icmp:", "InEchos");
+        Topology.quietly("ip", "netns", "exec", "tenant-a.fw-1", "ping", "-c", "3", "-i", "0.2", "-W", "1", "-I", "10.8.0.1", "10.9.1.4");
+        assertThat(snmp("tenant-a.jump-1", "Icmp:", "InEchos") - before).as("mgmt's half doesn't allow forwarded traffic").isZero();
+        assertThat(agents.get("host-b").dataplane().packets().nodeDrops("ip4-lookup", DropReason.FORWARDED_NOT_ALLOWED)).isPositive();
+
+        String allowed = repo.replace("tenants/tenant-a/routing.yaml", "spec: {virtualNetwork: mgmt, remoteVirtualNetwork: {namespace: tenant-a, name: blue}}",
+                "spec: {virtualNetwork: mgmt, remoteVirtualNetwork: {namespace: tenant-a, name: blue}, allowForwardedTraffic: true}").commit("mgmt takes forwarded traffic").name();
+        await().atMost(Duration.ofSeconds(20)).until(() -> reconciler.status().revision().equals(allowed) && reconciler.status().allSynced());
+        before = snmp("tenant-a.jump-1", "Icmp:", "InEchos");
+        Topology.quietly("ip", "netns", "exec", "tenant-a.fw-1", "ping", "-c", "3", "-i", "0.2", "-W", "1", "-I", "10.8.0.1", "10.9.1.4");
+        assertThat(snmp("tenant-a.jump-1", "Icmp:", "InEchos") - before).as("now the forwarded requests arrive").isEqualTo(3);
     }
 }

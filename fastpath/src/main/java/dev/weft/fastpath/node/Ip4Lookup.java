@@ -174,6 +174,10 @@ public final class Ip4Lookup implements Node {
                     next[k] = d.drop(i, DropReason.NO_ROUTE); // another network is reached through the gateway only
                     continue;
                 }
+                if (t.portForwards[in] && t.outside(vni, b.srcIp[i]) && !t.peerTakesForwarded(vni, dst)) {
+                    next[k] = d.drop(i, DropReason.FORWARDED_NOT_ALLOWED); // not from this network: the peer must allow forwarded traffic
+                    continue;
+                }
                 entry = t.lookup(peer, dst);
                 if (entry < 0) {
                     next[k] = d.drop(i, DropReason.UNKNOWN_DESTINATION);

@@ -49,5 +49,7 @@ public enum DropReason {
     /** A packet whose deciding route is a user route with next hop {@code None}: dropped as the route table says. */
     ROUTE_NONE,
     /** A packet routed to a virtual appliance whose address has no NIC attached. */
-    NO_APPLIANCE
+    NO_APPLIANCE,
+    /** A packet an appliance forwards (its source is outside its network) to a peered network whose half doesn't allowForwardedTraffic. */
+    FORWARDED_NOT_ALLOWED
 }

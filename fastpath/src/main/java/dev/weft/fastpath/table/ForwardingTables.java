@@ -57,7 +57,7 @@ public final class ForwardingTables implements AutoCloseable {
     private final Map<Integer, DnsZone> zones = new HashMap<>();
     private final Map<Integer, Integer> networkEncap = new HashMap<>();
     private final Map<Integer, int[][]> addressSpaces = new HashMap<>();
-    /** Per VNI, its peered networks' prefixes: {network address, mask, peer VNI}. */
+    /** Per VNI, its peered networks' prefixes: {network address, mask, peer VNI, 1 if the peer takes forwarded traffic}. */
     private final Map<Integer, int[][]> peerRoutes = new HashMap<>();
 
     /** The host's uplink, or null; its subnet and default gateway. */
@@ -194,7 +194,8 @@ public final class ForwardingTables implements AutoCloseable {
         for (NetworkEntry network : snapshot.networks()) {
             java.util.List<int[]> routes = new java.util.ArrayList<>();
             for (NetworkEntry.Peer peer : network.peers()) {
-                peer.addressSpace().forEach(p -> routes.add(new int[] {p.networkAddress().value(), p.mask(), peer.vni()}));
+                peer.addressSpace().forEach(p -> routes.add(new int[] {p.networkAddress().value(), p.mask(), peer.vni(),
+                        peer.allowForwardedTraffic() ? 1 : 0}));
             }
             if (!routes.isEmpty()) {
                 peerRoutes.put(network.vni(), routes.toArray(int[][]::new));
@@ -471,6 +472,19 @@ public final class ForwardingTables implements AutoCloseable {
             }
         }
         return 0;
+    }
+
+    /** Whether the network peered with {@code vni} whose address space holds {@code ip} takes traffic forwarded from {@code vni}. */
+    public boolean peerTakesForwarded(int vni, int ip) {
+        int[][] routes = peerRoutes.get(vni);
+        if (routes != null) {
+            for (int[] route : routes) {
+                if ((ip & route[1]) == route[0]) {
+                    return route[3] == 1;
+                }
+            }
+        }
+        return false;
     }
 
     /** The DNS zone of {@code vni}'s network, or null. */

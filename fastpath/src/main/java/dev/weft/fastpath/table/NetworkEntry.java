@@ -15,10 +15,17 @@ public record NetworkEntry(int vni, List<Ipv4Prefix> addressSpace, List<Ipv4Pref
         this(vni, addressSpace, subnets, zone, peers, java.util.Map.of());
     }
 
-    /** An active peering: the peered network's VNI and address space. */
-    public record Peer(int vni, List<Ipv4Prefix> addressSpace) {
+    /**
+     * An active peering: the peered network's VNI and address space, and whether it takes traffic this network's
+     * appliances forward (from addresses outside this network).
+     */
+    public record Peer(int vni, List<Ipv4Prefix> addressSpace, boolean allowForwardedTraffic) {
         public Peer {
             addressSpace = List.copyOf(addressSpace);
+        }
+
+        public Peer(int vni, List<Ipv4Prefix> addressSpace) {
+            this(vni, addressSpace, false);
         }
     }
 

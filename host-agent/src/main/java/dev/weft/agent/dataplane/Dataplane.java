@@ -85,7 +85,7 @@ public final class Dataplane {
                 case MappingSpec m -> mappings.add(new MappingEntry(m.vni(), m.ip(), m.mac(), m.providerAddress(),
                         m.encapsulation() == Encapsulation.NVGRE ? MappingEntry.Encapsulation.NVGRE : MappingEntry.Encapsulation.VXLAN, m.name()));
                 case NetworkSpec n -> networks.add(new NetworkEntry(n.vni(), n.addressSpace(), n.subnets().stream().map(NetworkSpec.Subnet::prefix).toList(),
-                        n.domain(), n.peers().stream().map(p -> new NetworkEntry.Peer(p.vni(), p.addressSpace())).toList(), routes(n)));
+                        n.domain(), n.peers().stream().map(p -> new NetworkEntry.Peer(p.vni(), p.addressSpace(), p.allowForwardedTraffic())).toList(), routes(n)));
                 case UplinkSpec u -> uplink = new Egress.Uplink(u.logicalNetwork(), u.device(), u.prefix(), u.defaultGateway());
                 case PublicIpSpec p -> publicIps.add(new Egress.PublicIp(p.key(), p.port(), p.address()));
                 case NatGatewaySpec g -> natGateways.add(new Egress.NatGateway(g.key(), g.host(), g.addresses(), g.idleTimeoutMinutes() * 60,
