@@ -114,6 +114,49 @@ class PipelineProperties {
     }
 
     @Provide
+    Arbitrary<List<Arrival>> routed() {
+        Arbitrary<byte[]> valid = Combinators.combine(Arbitraries.of(RouteTest.DB2_MAC, RouteTest.FW1_MAC, RouteTest.WEB1_MAC),
+                Arbitraries.of(RouteTest.FW1_MAC, RouteTest.WEB1_MAC, ForwardingTables.ROUTER_MAC, RouteTest.FW2_MAC),
+                Arbitraries.of(ip("10.1.2.5"), ip("10.1.3.4"), ip("10.8.0.1"), ip("10.3.1.4")),
+                Arbitraries.of(ip("10.1.1.4"), ip("10.1.1.5"), ip("10.1.9.9"), ip("10.3.1.4"), ip("10.1.3.4"), ip("8.8.8.8")),
+                Arbitraries.integers().between(0, 65535))
+                .as((srcMac, dstMac, src, dst, port) -> Frames.udp(srcMac, dstMac, src, dst, port, 53, 20));
+        Arbitrary<Arrival> fromPorts = Combinators.combine(mutated(valid), Arbitraries.of(RouteTest.DB2, RouteTest.FW1, RouteTest.WEB1))
+                .as(Arrival::new);
+        Arbitrary<Arrival> vxlan = mutated(Combinators.combine(Arbitraries.of(5001, 5002, 5003, 7777), valid).as(Frames::vxlan))
+                .map(frame -> new Arrival(frame, PacketBatch.UNDERLAY));
+        return Arbitraries.oneOf(fromPorts, vxlan).list().ofMinSize(1).ofMaxSize(64);
+    }
+
+    /**
+     * Hostile frames through a route table and a virtual appliance (RouteTest's host: user routes to appliances here and on
+     * another host, a blackhole, a peer): from the appliance with any source, from other ports, from the underlay to the
+     * appliance's MAC on any VNI, truncated or bit-flipped. Nothing throws; nothing reaches a port of another VNI; nothing
+     * leaves on a VNI but its own or, from blue, its peer's.
+     */
+    @Property(tries = 1000)
+    void routeTablesAndAppliancesNeverCarryAFrameIntoAnotherNetwork(@ForAll("routed") List<Arrival> arrivals, @ForAll boolean allowForwarded) {
+        try (PacketBatch batch = new PacketBatch(); ForwardingTables tables = RouteTest.tables(allowForwarded)) {
+            for (Arrival a : arrivals) {
+                int i = batch.add(a.frame(), a.port());
+                if (i >= 0) {
+                    batch.underlaySource[i] = HOST_B;
+                }
+            }
+            new Pipeline(1024).process(batch, tables);
+            for (int i = 0; i < batch.count(); i++) {
+                int vni = originVni(arrivals.get(i), tables);
+                if (batch.verdict[i] == PacketBatch.TO_PORT) {
+                    assertThat(tables.portVni[batch.outPort[i]]).as("frame %d delivered to a port of another VNI", i).isEqualTo(vni);
+                } else if (batch.verdict[i] == PacketBatch.TO_UNDERLAY) {
+                    int carried = u32(batch.frame(i), 4) >>> 8;
+                    assertThat(carried == vni || (vni == 5001 && carried == 5003)).as("frame %d of VNI %d encapsulated with VNI %d", i, vni, carried).isTrue();
+                }
+            }
+        }
+    }
+
+    @Provide
     Arbitrary<List<byte[]>> fromTheInternet() {
         Arbitrary<byte[]> valid = Combinators.combine(Arbitraries.of(NatTest.UPLINK_MAC, 0xffff_ffff_ffffL, WEB1_MAC),
                 Arbitraries.of(NatTest.WEB1_PUBLIC, NatTest.EGRESS, ip("203.0.113.11"), ip("10.1.1.4"), ip("10.1.2.5")),
