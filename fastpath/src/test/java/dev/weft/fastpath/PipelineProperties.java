@@ -90,16 +90,21 @@ class PipelineProperties {
         return -1;
     }
 
+    /** The arrivals through a fresh pipeline, underlay frames from host-b. */
+    private static void run(PacketBatch batch, ForwardingTables tables, List<Arrival> arrivals) {
+        for (Arrival a : arrivals) {
+            int i = batch.add(a.frame(), a.port());
+            if (i >= 0) {
+                batch.underlaySource[i] = HOST_B;
+            }
+        }
+        new Pipeline(1024).process(batch, tables);
+    }
+
     @Property(tries = 2000)
     void randomFramesNeverThrowAndNeverLeaveOnAnotherVni(@ForAll("batches") List<Arrival> arrivals) {
         try (PacketBatch batch = new PacketBatch(); ForwardingTables tables = Frames.tables(1)) {
-            for (Arrival a : arrivals) {
-                int i = batch.add(a.frame(), a.port());
-                if (i >= 0) {
-                    batch.underlaySource[i] = HOST_B;
-                }
-            }
-            new Pipeline(1024).process(batch, tables);
+            run(batch, tables, arrivals);
             for (int i = 0; i < batch.count(); i++) {
                 int vni = originVni(arrivals.get(i), tables);
                 if (batch.verdict[i] == PacketBatch.TO_PORT) {
@@ -137,13 +142,7 @@ class PipelineProperties {
     @Property(tries = 1000)
     void routeTablesAndAppliancesNeverCarryAFrameIntoAnotherNetwork(@ForAll("routed") List<Arrival> arrivals, @ForAll boolean allowForwarded) {
         try (PacketBatch batch = new PacketBatch(); ForwardingTables tables = RouteTest.tables(allowForwarded)) {
-            for (Arrival a : arrivals) {
-                int i = batch.add(a.frame(), a.port());
-                if (i >= 0) {
-                    batch.underlaySource[i] = HOST_B;
-                }
-            }
-            new Pipeline(1024).process(batch, tables);
+            run(batch, tables, arrivals);
             for (int i = 0; i < batch.count(); i++) {
                 int vni = originVni(arrivals.get(i), tables);
                 if (batch.verdict[i] == PacketBatch.TO_PORT) {

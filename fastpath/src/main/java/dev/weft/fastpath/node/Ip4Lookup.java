@@ -72,11 +72,7 @@ public final class Ip4Lookup implements Node {
                     long mac = Bytes.mac(b.memory(), b.start[i]);
                     int appliance = entry >= 0 && t.entryMac[entry] == mac ? -1 : t.forwarder(vni, mac);
                     if (appliance >= 0) {
-                        b.action[i] = FlowCache.DELIVER;
-                        b.outPort[i] = appliance;
-                        b.outAddress[i] = 0;
-                        b.encap[i] = 0;
-                        b.nextHopMac[i] = 0;
+                        toLocalPort(b, i, appliance);
                         if (tracing) {
                             d.trace(i, "addressed to the MAC of local port " + t.ports[appliance].name() + ", a virtual appliance: routed through it");
                         }
@@ -99,11 +95,7 @@ public final class Ip4Lookup implements Node {
                 if (entry < 0 && t.balances()) { // a floating frontend: to the backend the frame is addressed to
                     int port = t.floatingBackend(vni, dst, Bytes.mac(b.memory(), b.start[i]));
                     if (port >= 0) {
-                        b.action[i] = FlowCache.DELIVER;
-                        b.outPort[i] = port;
-                        b.outAddress[i] = 0;
-                        b.encap[i] = 0;
-                        b.nextHopMac[i] = 0;
+                        toLocalPort(b, i, port);
                         if (tracing) {
                             d.trace(i, Text.ip(dst) + " in VNI " + vni + " is a floating frontend: to its backend, local port " + t.ports[port].name());
                         }
@@ -205,18 +197,9 @@ public final class Ip4Lookup implements Node {
                 continue;
             }
             int route = (sameSubnet ? 0 : FlowCache.ROUTE) | balancedTo;
-            int local = t.entryPort[entry];
-            b.nextHopMac[i] = t.entryMac[entry];
-            if (local >= 0) {
-                b.action[i] = FlowCache.DELIVER | route | (balancedTo == 0 ? unbalance(b, i, t, d) : 0);
-                b.outPort[i] = local;
-                b.outAddress[i] = 0;
-                b.encap[i] = 0;
-            } else {
-                b.action[i] = FlowCache.ENCAP | route;
-                b.outPort[i] = -1;
-                b.outAddress[i] = t.entryProvider[entry];
-                b.encap[i] = t.entryEncap[entry];
+            int local = toEntry(b, i, t, entry, route);
+            if (local >= 0 && balancedTo == 0) {
+                b.action[i] |= unbalance(b, i, t, d);
             }
             if (tracing) {
                 String where = local >= 0 ? "local port " + t.ports[local].name()
@@ -228,6 +211,36 @@ public final class Ip4Lookup implements Node {
         }
     }
 
+    /** The packet to local port {@code port}, headers unchanged. */
+    private static void toLocalPort(PacketBatch b, int i, int port) {
+        b.action[i] = FlowCache.DELIVER;
+        b.outPort[i] = port;
+        b.outAddress[i] = 0;
+        b.encap[i] = 0;
+        b.nextHopMac[i] = 0;
+    }
+
+    /**
+     * The packet to address entry {@code entry}, addressed to its MAC: its local port, or its host over the underlay, with
+     * {@code flags} added to the action. Returns the local port, or -1.
+     */
+    private static int toEntry(PacketBatch b, int i, ForwardingTables t, int entry, int flags) {
+        int local = t.entryPort[entry];
+        b.nextHopMac[i] = t.entryMac[entry];
+        if (local >= 0) {
+            b.action[i] = FlowCache.DELIVER | flags;
+            b.outPort[i] = local;
+            b.outAddress[i] = 0;
+            b.encap[i] = 0;
+        } else {
+            b.action[i] = FlowCache.ENCAP | flags;
+            b.outPort[i] = -1;
+            b.outAddress[i] = t.entryProvider[entry];
+            b.encap[i] = t.entryEncap[entry];
+        }
+        return local;
+    }
+
     /**
      * A packet a user route sends to virtual appliance {@code appliance} (a NIC of the same network): to that NIC's port here
      * or its host, addressed to its MAC, the packet's addresses unchanged.
@@ -237,19 +250,7 @@ public final class Ip4Lookup implements Node {
         if (entry < 0) {
             return d.drop(i, DropReason.NO_APPLIANCE);
         }
-        int local = t.entryPort[entry];
-        b.nextHopMac[i] = t.entryMac[entry];
-        if (local >= 0) {
-            b.action[i] = FlowCache.DELIVER | FlowCache.ROUTE;
-            b.outPort[i] = local;
-            b.outAddress[i] = 0;
-            b.encap[i] = 0;
-        } else {
-            b.action[i] = FlowCache.ENCAP | FlowCache.ROUTE;
-            b.outPort[i] = -1;
-            b.outAddress[i] = t.entryProvider[entry];
-            b.encap[i] = t.entryEncap[entry];
-        }
+        int local = toEntry(b, i, t, entry, FlowCache.ROUTE);
         if (d.tracing()) {
             d.trace(i, "to virtual appliance " + Text.ip(appliance) + (local >= 0 ? ", local port " + t.ports[local].name()
                     : ", on host " + Text.ip(t.entryProvider[entry])));
@@ -437,19 +438,7 @@ public final class Ip4Lookup implements Node {
         if (entry < 0) {
             return d.drop(i, DropReason.UNKNOWN_DESTINATION);
         }
-        int local = t.entryPort[entry];
-        b.nextHopMac[i] = t.entryMac[entry];
-        if (local >= 0) {
-            b.action[i] = FlowCache.DELIVER | FlowCache.ROUTE | floating;
-            b.outPort[i] = local;
-            b.outAddress[i] = 0;
-            b.encap[i] = 0;
-        } else {
-            b.action[i] = FlowCache.ENCAP | FlowCache.ROUTE | floating;
-            b.outPort[i] = -1;
-            b.outAddress[i] = t.entryProvider[entry];
-            b.encap[i] = t.entryEncap[entry];
-        }
+        int local = toEntry(b, i, t, entry, FlowCache.ROUTE | floating);
         if (d.tracing()) {
             d.trace(i, Text.ip(b.dstIp[i]) + " in VNI " + vni + " is " + (local >= 0 ? "local port " + t.ports[local].name()
                     : "on host " + Text.ip(t.entryProvider[entry])));
