@@ -8,10 +8,28 @@ import java.util.Objects;
 /**
  * A local NIC: the port's tenant and name, its virtual network and VNI, MAC, IP, subnet prefix,
  * gateway, security layers ({@link PortSecurity#NONE} when no group filters it), what DHCP offers it, and
- * whether it forwards IP ({@code ipForwarding}: an appliance may send from addresses not its own). Key: {@code namespace/name}.
+ * whether it forwards IP ({@code ipForwarding}: an appliance may send from addresses not its own), and its rate limits
+ * ({@code qos}). Key: {@code namespace/name}.
  */
 public record PortSpec(String namespace, String name, String network, int vni, MacAddress mac, Ipv4 ip,
-                       Ipv4Prefix subnet, Ipv4 gateway, PortSecurity security, DhcpOptions dhcp, boolean ipForwarding) implements Spec {
+                       Ipv4Prefix subnet, Ipv4 gateway, PortSecurity security, DhcpOptions dhcp, boolean ipForwarding, Qos qos) implements Spec {
+
+    /** Rate limits in Mbit/s, 0 for none: to the VM ({@code inboundMaximumMbps}) and from it ({@code outboundMaximumMbps}). */
+    public record Qos(int inboundMaximumMbps, int outboundMaximumMbps) {
+        public static final Qos NONE = new Qos(0, 0);
+
+        public Qos {
+            if (inboundMaximumMbps < 0 || outboundMaximumMbps < 0) {
+                throw new IllegalArgumentException("rate limits can't be negative");
+            }
+        }
+    }
+
+    /** A port without rate limits. */
+    public PortSpec(String namespace, String name, String network, int vni, MacAddress mac, Ipv4 ip, Ipv4Prefix subnet, Ipv4 gateway,
+                    PortSecurity security, DhcpOptions dhcp, boolean ipForwarding) {
+        this(namespace, name, network, vni, mac, ip, subnet, gateway, security, dhcp, ipForwarding, Qos.NONE);
+    }
 
     public PortSpec {
         Require.name("namespace", namespace);
@@ -24,6 +42,7 @@ public record PortSpec(String namespace, String name, String network, int vni, M
         Objects.requireNonNull(gateway, "gateway");
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(dhcp, "dhcp");
+        Objects.requireNonNull(qos, "qos");
         if (!subnet.contains(ip)) {
             throw new IllegalArgumentException("ip " + ip + " is outside subnet " + subnet);
         }

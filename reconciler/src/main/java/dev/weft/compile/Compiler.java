@@ -240,7 +240,8 @@ public final class Compiler {
             HostObject port = new PortSpec(nic.namespace(), nic.name(), network.namespace() + "/" + network.name(), network.vni(),
                     nic.macAddress(), nic.ipAddress(), subnet.addressPrefix(), subnet.addressPrefix().gatewayAddress(),
                     SecurityLayers.of(model, nic, network, subnet),
-                    new dev.weft.contract.DhcpOptions(network.domain(), network.dnsServers()), nic.enableIPForwarding()).toObject();
+                    new dev.weft.contract.DhcpOptions(network.domain(), network.dnsServers()), nic.enableIPForwarding(),
+                    new PortSpec.Qos(nic.qosSettings().inboundMaximumMbps(), nic.qosSettings().outboundMaximumMbps())).toObject();
             objects.put(port.key(), port);
             nicNetworks.put(nic.id(), nic.networkId());
             digest = digest.plus(port.digest());

@@ -9,7 +9,19 @@ import java.util.SortedMap;
 public record NetworkInterface(String namespace, String name, Map<String, String> labels, String virtualNetwork,
                                String subnet, String host, MacAddress macAddress, Ipv4 ipAddress,
                                java.util.Optional<String> networkSecurityGroup, java.util.Optional<String> publicIPAddress,
-                               boolean enableIPForwarding) implements Resource {
+                               boolean enableIPForwarding, QosSettings qosSettings) implements Resource {
+
+    /** Rate limits in Mbit/s, 0 for none: to the VM and from it (SDN v2's NIC qosSettings). */
+    public record QosSettings(int inboundMaximumMbps, int outboundMaximumMbps) {
+        public static final QosSettings NONE = new QosSettings(0, 0);
+    }
+
+    public NetworkInterface(String namespace, String name, Map<String, String> labels, String virtualNetwork, String subnet, String host,
+                            MacAddress macAddress, Ipv4 ipAddress, java.util.Optional<String> networkSecurityGroup,
+                            java.util.Optional<String> publicIPAddress, boolean enableIPForwarding) {
+        this(namespace, name, labels, virtualNetwork, subnet, host, macAddress, ipAddress, networkSecurityGroup, publicIPAddress, enableIPForwarding,
+                QosSettings.NONE);
+    }
 
     public NetworkInterface(String namespace, String name, Map<String, String> labels, String virtualNetwork, String subnet, String host,
                             MacAddress macAddress, Ipv4 ipAddress, java.util.Optional<String> networkSecurityGroup,
@@ -24,6 +36,7 @@ public record NetworkInterface(String namespace, String name, Map<String, String
 
     public NetworkInterface {
         labels = Map.copyOf(labels);
+        java.util.Objects.requireNonNull(qosSettings, "qosSettings");
     }
 
     /**
@@ -66,6 +79,12 @@ public record NetworkInterface(String namespace, String name, Map<String, String
         publicIPAddress.ifPresent(p -> fields.put("publicIPAddress", p));
         if (enableIPForwarding) {
             fields.put("enableIPForwarding", "true");
+        }
+        if (qosSettings.inboundMaximumMbps() > 0) {
+            fields.put("qosSettings.inboundMaximumMbps", Integer.toString(qosSettings.inboundMaximumMbps()));
+        }
+        if (qosSettings.outboundMaximumMbps() > 0) {
+            fields.put("qosSettings.outboundMaximumMbps", Integer.toString(qosSettings.outboundMaximumMbps()));
         }
         return fields;
     }

@@ -103,6 +103,11 @@ final class ModelReader {
                 spec.has("allowForwardedTraffic") && spec.get("allowForwardedTraffic").asBoolean(), false);
     }
 
+    private static NetworkInterface.QosSettings qosSettings(JsonNode qos) {
+        return qos == null ? NetworkInterface.QosSettings.NONE : new NetworkInterface.QosSettings(
+                qos.has("inboundMaximumMbps") ? qos.get("inboundMaximumMbps").asInt() : 0, qos.has("outboundMaximumMbps") ? qos.get("outboundMaximumMbps").asInt() : 0);
+    }
+
     static dev.weft.model.RouteTable routeTable(Document d) {
         List<dev.weft.model.RouteTable.Route> routes = new ArrayList<>();
         d.body().get("spec").get("routes").forEach(r -> routes.add(new dev.weft.model.RouteTable.Route(r.get("name").asString(),
@@ -147,7 +152,8 @@ final class ModelReader {
                 mac == null ? NetworkInterface.derivedMac(namespace(d), d.name()) : MacAddress.parse(mac),
                 Ipv4.parse(d.text("spec", "ipAddress")), Optional.ofNullable(d.text("spec", "networkSecurityGroup")),
                 Optional.ofNullable(d.text("spec", "publicIPAddress")),
-                d.body().get("spec").has("enableIPForwarding") && d.body().get("spec").get("enableIPForwarding").asBoolean());
+                d.body().get("spec").has("enableIPForwarding") && d.body().get("spec").get("enableIPForwarding").asBoolean(),
+                qosSettings(d.body().get("spec").get("qosSettings")));
     }
 
     static NetworkSecurityGroup securityGroup(Document d) {

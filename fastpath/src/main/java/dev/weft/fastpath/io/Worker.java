@@ -50,7 +50,7 @@ public final class Worker implements Runnable, AutoCloseable {
     /** @param tables the current tables, read once per batch */
     public Worker(Supplier<ForwardingTables> tables, Underlay underlay) throws IOException {
         this(tables, underlay, new dev.weft.fastpath.uplink.NatSessions(1 << 16), new dev.weft.fastpath.uplink.Neighbors(),
-                new dev.weft.fastpath.lb.LbSessions(1 << 16), new dev.weft.fastpath.lb.ProbeTable());
+                new dev.weft.fastpath.lb.LbSessions(1 << 16), new dev.weft.fastpath.lb.ProbeTable(), new dev.weft.fastpath.qos.Meters());
     }
 
     /**
@@ -59,11 +59,12 @@ public final class Worker implements Runnable, AutoCloseable {
      * @param neighbors the host's uplink neighbours, shared by its workers
      * @param balanced  the host's load-balanced connections, shared by its workers
      * @param probes    the host's health probes in flight
+     * @param meters    the host's rate limits, shared by its workers
      */
     public Worker(Supplier<ForwardingTables> tables, Underlay underlay, dev.weft.fastpath.uplink.NatSessions sessions,
                   dev.weft.fastpath.uplink.Neighbors neighbors, dev.weft.fastpath.lb.LbSessions balanced,
-                  dev.weft.fastpath.lb.ProbeTable probes) throws IOException {
-        this.pipeline = new Pipeline(1 << 16, new dev.weft.fastpath.security.Conntrack(1 << 16), sessions, neighbors, balanced, probes);
+                  dev.weft.fastpath.lb.ProbeTable probes, dev.weft.fastpath.qos.Meters meters) throws IOException {
+        this.pipeline = new Pipeline(1 << 16, new dev.weft.fastpath.security.Conntrack(1 << 16), sessions, neighbors, balanced, probes, meters);
         this.tables = tables;
         this.underlay = underlay;
         this.epoll = (int) Native.check(Native.epollCreate(), "epoll_create1");

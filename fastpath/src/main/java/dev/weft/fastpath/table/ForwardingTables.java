@@ -38,6 +38,9 @@ public final class ForwardingTables implements AutoCloseable {
     public final Routes[] portRoutes;
     /** Whether each port forwards IP (a virtual appliance): it may send from addresses not its own. */
     public final boolean[] portForwards;
+    /** Each port's rate limits in bits per second, 0 for none: to the VM and from it. */
+    public final long[] portInboundBits;
+    public final long[] portOutboundBits;
     /** Ports that forward IP, by MAC: a frame from the underlay addressed to one is routed through it, whatever its address. */
     private final Map<Long, Integer> forwarders = new HashMap<>();
 
@@ -108,6 +111,8 @@ public final class ForwardingTables implements AutoCloseable {
         portDhcpOptions = new byte[n][];
         portRoutes = new Routes[n];
         portForwards = new boolean[n];
+        portInboundBits = new long[n];
+        portOutboundBits = new long[n];
         for (int p = 0; p < n; p++) {
             PortEntry port = ports[p];
             portVni[p] = port.vni();
@@ -118,6 +123,8 @@ public final class ForwardingTables implements AutoCloseable {
             portGateway[p] = port.gateway().value();
             portDhcpOptions[p] = DhcpOptionBlock.of(port);
             portForwards[p] = port.ipForwarding();
+            portInboundBits[p] = port.qos().inboundBitsPerSecond();
+            portOutboundBits[p] = port.qos().outboundBitsPerSecond();
             if (port.ipForwarding()) {
                 forwarders.put(portMac[p], p);
             }

@@ -7,11 +7,26 @@ import java.util.List;
 
 /**
  * A local port: the VM's MAC and IP on a VNI, its subnet and gateway, its security layers (null:
- * unfiltered), what the host's DHCP service offers it, and whether it forwards IP ({@code ipForwarding}: a
- * virtual appliance, which may send from addresses not its own and receives packets routed through it).
+ * unfiltered), what the host's DHCP service offers it, whether it forwards IP ({@code ipForwarding}: a
+ * virtual appliance, which may send from addresses not its own and receives packets routed through it), and its rate
+ * limits ({@code qos}).
  */
 public record PortEntry(String name, int vni, MacAddress mac, Ipv4 ip, Ipv4Prefix subnet, Ipv4 gateway,
-                        dev.weft.fastpath.security.PortSecurity security, Dhcp dhcp, boolean ipForwarding) {
+                        dev.weft.fastpath.security.PortSecurity security, Dhcp dhcp, boolean ipForwarding, Qos qos) {
+
+    /** The port's rate limits in bits per second, each 0 for none: to the VM ({@code inbound}) and from it ({@code outbound}). */
+    public record Qos(long inboundBitsPerSecond, long outboundBitsPerSecond) {
+        public static final Qos NONE = new Qos(0, 0);
+    }
+
+    public PortEntry {
+        java.util.Objects.requireNonNull(qos, "qos");
+    }
+
+    public PortEntry(String name, int vni, MacAddress mac, Ipv4 ip, Ipv4Prefix subnet, Ipv4 gateway,
+                     dev.weft.fastpath.security.PortSecurity security, Dhcp dhcp, boolean ipForwarding) {
+        this(name, vni, mac, ip, subnet, gateway, security, dhcp, ipForwarding, Qos.NONE);
+    }
 
     public PortEntry(String name, int vni, MacAddress mac, Ipv4 ip, Ipv4Prefix subnet, Ipv4 gateway,
                      dev.weft.fastpath.security.PortSecurity security, Dhcp dhcp) {

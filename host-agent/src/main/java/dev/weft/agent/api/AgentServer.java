@@ -111,6 +111,14 @@ public final class AgentServer {
             Gauge.builder("weft_nat_sessions", packets, p -> p.natSessions().active())
                     .description("Live translations of the NAT gateways served here").register(metrics);
         }
+        packets.meters().dropped().forEach((port, directions) -> directions.keySet().forEach(direction -> {
+            if (nodeMeters.add("qos/" + port + "/" + direction)) {
+                FunctionCounter.builder("weft_qos_dropped_bytes", packets, p -> p.meters().dropped().getOrDefault(port, java.util.Map.of())
+                                .getOrDefault(direction, new long[2])[0])
+                        .tag("port", port).tag("direction", direction == dev.weft.fastpath.qos.Meters.Direction.INBOUND ? "inbound" : "outbound")
+                        .description("Bytes a port's rate limit (qosSettings) dropped").register(metrics);
+            }
+        }));
         packets.nodeCounts().forEach((node, count) -> {
             if (nodeMeters.add(node)) {
                 FunctionCounter.builder("weft_fastpath_node_packets", packets, p -> p.nodePackets(node))

@@ -45,6 +45,7 @@ public final class PacketIo implements AutoCloseable {
     private final Neighbors neighbors = new Neighbors();
     private final dev.weft.fastpath.lb.LbSessions balanced = new dev.weft.fastpath.lb.LbSessions(1 << 18);
     private final dev.weft.fastpath.lb.ProbeTable probes = new dev.weft.fastpath.lb.ProbeTable();
+    private final dev.weft.fastpath.qos.Meters meters = new dev.weft.fastpath.qos.Meters();
     private final Prober prober;
     private final java.util.concurrent.ScheduledExecutorService probing = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("weft-prober").daemon(true).unstarted(r));
@@ -69,7 +70,7 @@ public final class PacketIo implements AutoCloseable {
             Thread thread = Thread.ofPlatform().name("weft-worker-" + w).daemon(true).start(() -> {
                 try {
                     enterNamespace();
-                    Worker worker = new Worker(() -> tables, new Underlay(config.underlay().value(), receivesGre), sessions, neighbors, balanced, probes);
+                    Worker worker = new Worker(() -> tables, new Underlay(config.underlay().value(), receivesGre), sessions, neighbors, balanced, probes, meters);
                     worker.audit(audit);
                     ready.complete(worker);
                     worker.run();
@@ -264,9 +265,27 @@ public final class PacketIo implements AutoCloseable {
                         .put("evicted", workers.stream().mapToLong(w -> w.conntrack().evictions).sum()))
                 .put("securityRules", ruleHits())
                 .put("uplink", uplinkStats())
+                .put("qos", qosStats())
                 .put("tap", new JsonObject().put("framesRead", taps.values().stream().mapToLong(t -> t.framesRead).sum())
                         .put("segments", taps.values().stream().mapToLong(t -> t.segments).sum())
                         .put("malformed", taps.values().stream().mapToLong(t -> t.malformed).sum()));
+    }
+
+    /** Per port with a rate limit: what each direction's limit dropped. */
+    private JsonObject qosStats() {
+        JsonObject json = new JsonObject();
+        meters.dropped().forEach((port, directions) -> {
+            JsonObject p = new JsonObject();
+            directions.forEach((direction, counts) -> p.put(direction == dev.weft.fastpath.qos.Meters.Direction.INBOUND ? "inbound" : "outbound",
+                    new JsonObject().put("droppedBytes", counts[0]).put("droppedPackets", counts[1])));
+            json.put(port, p);
+        });
+        return json;
+    }
+
+    /** The host's rate limits and what they dropped. */
+    public dev.weft.fastpath.qos.Meters meters() {
+        return meters;
     }
 
     private JsonObject uplinkStats() {
