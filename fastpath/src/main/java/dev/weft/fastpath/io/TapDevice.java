@@ -94,6 +94,39 @@ public final class TapDevice implements AutoCloseable {
         return name;
     }
 
+    /**
+     * Reads one frame from the VM (with offloads, one up to 64 kB, segmented into the batch) when the batch has room for it;
+     * returns the frames it added, or -1 when nothing was waiting or there was no room.
+     */
+    public int receiveOne(PacketBatch batch, int port) {
+        if (offload) {
+            if (PacketBatch.CAPACITY - batch.count() < 48) {
+                return -1;
+            }
+            long n = Native.read(fd, buffer, BUFFER);
+            if (n <= 0) {
+                return -1;
+            }
+            int added = Segmenter.add(buffer, (int) n, batch, port);
+            framesRead++;
+            if (added < 0) {
+                malformed++;
+                return 0;
+            }
+            segments += added;
+            return added;
+        }
+        if (batch.full()) {
+            return -1;
+        }
+        long n = Native.read(fd, batch.nextSlot(), PacketBatch.MAX_FRAME);
+        if (n <= 0) {
+            return -1;
+        }
+        batch.commit((int) n, port);
+        return 1;
+    }
+
     /** Reads frames until none is waiting or the batch is full; returns how many. */
     public int receive(PacketBatch batch, int port) {
         if (offload) {
@@ -205,13 +238,18 @@ public final class TapDevice implements AutoCloseable {
 
     /** Writes frame {@code i} of the batch to the VM; false when the device can't take it now (counted by the caller). */
     public boolean send(PacketBatch batch, int i) {
+        return send(batch.memory(), batch.start[i], batch.length[i]);
+    }
+
+    /** Writes the frame at {@code memory[start, start + length)} to the VM; the 10 bytes before {@code start} may be overwritten. */
+    public boolean send(MemorySegment memory, long start, int length) {
         if (offload) { // an all-zero virtio-net header in front: a plain frame with complete checksums
-            long at = batch.start[i] - Segmenter.VNET_HEADER;
-            batch.memory().asSlice(at, Segmenter.VNET_HEADER).fill((byte) 0);
-            long total = batch.length[i] + Segmenter.VNET_HEADER;
-            return Native.write(fd, batch.memory().asSlice(at, total), total) == total;
+            long at = start - Segmenter.VNET_HEADER;
+            memory.asSlice(at, Segmenter.VNET_HEADER).fill((byte) 0);
+            long total = length + Segmenter.VNET_HEADER;
+            return Native.write(fd, memory.asSlice(at, total), total) == total;
         }
-        return Native.write(fd, batch.memory().asSlice(batch.start[i], batch.length[i]), batch.length[i]) == batch.length[i];
+        return Native.write(fd, memory.asSlice(start, length), length) == length;
     }
 
     private boolean closed;

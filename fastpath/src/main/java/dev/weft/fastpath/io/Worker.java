@@ -25,6 +25,7 @@ public final class Worker implements Runnable, AutoCloseable {
     private static final int EPOLLIN = 1;
     private static final int EPOLL_CTL_ADD = 1;
     private static final int EPOLL_CTL_DEL = 2;
+    private static final int EPOLL_CTL_MOD = 3;
 
     private final Supplier<ForwardingTables> tables;
     private final Underlay underlay;
@@ -42,6 +43,13 @@ public final class Worker implements Runnable, AutoCloseable {
     /** Loops begun: once it moves past its value at a table swap, the worker no longer uses the old tables or ports. */
     private volatile long loops;
     public volatile long txPortFailures;
+
+    /** The ports' rate limits; ports over their outbound limit, not read until their time (fd → nanoTime); queues of frames for ports over their inbound limit. */
+    private final dev.weft.fastpath.qos.PortMeters meters;
+    private final Map<Integer, Long> paused = new java.util.HashMap<>();
+    private final Map<String, dev.weft.fastpath.qos.ShapingQueue> queues = new java.util.HashMap<>();
+    private dev.weft.fastpath.qos.ShapingQueue[] queueOf = new dev.weft.fastpath.qos.ShapingQueue[0];
+    private int queued;
 
     private volatile UplinkDevice uplink;
     private volatile boolean readsUplink;
@@ -64,12 +72,22 @@ public final class Worker implements Runnable, AutoCloseable {
     public Worker(Supplier<ForwardingTables> tables, Underlay underlay, dev.weft.fastpath.uplink.NatSessions sessions,
                   dev.weft.fastpath.uplink.Neighbors neighbors, dev.weft.fastpath.lb.LbSessions balanced,
                   dev.weft.fastpath.lb.ProbeTable probes, dev.weft.fastpath.qos.Meters meters) throws IOException {
-        this.pipeline = new Pipeline(1 << 16, new dev.weft.fastpath.security.Conntrack(1 << 16), sessions, neighbors, balanced, probes, meters);
+        this.pipeline = new Pipeline(1 << 16, new dev.weft.fastpath.security.Conntrack(1 << 16), sessions, neighbors, balanced, probes);
+        this.meters = new dev.weft.fastpath.qos.PortMeters(meters);
         this.tables = tables;
         this.underlay = underlay;
         this.epoll = (int) Native.check(Native.epollCreate(), "epoll_create1");
         for (int fd : underlay.fds()) {
             watch(fd, true);
+        }
+    }
+
+    /** Stops (or resumes) waiting for frames from {@code fd}, which stays registered. */
+    private void listen(int fd, boolean on) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment event = a.allocate(Structs.EPOLL_EVENT);
+            Structs.epollEvent(event, 0, on ? EPOLLIN : 0, fd);
+            Native.epollCtl(epoll, EPOLL_CTL_MOD, fd, event); // a device detached meanwhile: ENOENT, nothing to do
         }
     }
 
@@ -143,9 +161,9 @@ public final class Worker implements Runnable, AutoCloseable {
         int mapSize = -1;
         while (running) {
             loops++; // single writer
-            int ready = Native.epollWait(epoll, events, 64, 100);
+            int ready = Native.epollWait(epoll, events, 64, paused.isEmpty() && queued == 0 ? 100 : 1);
             ForwardingTables t = tables.get();
-            if (t == null || ready <= 0) {
+            if (t == null) {
                 continue;
             }
             if (t.generation != generation || ports.size() != mapSize) { // port indexes follow the table's port order
@@ -157,8 +175,17 @@ public final class Worker implements Runnable, AutoCloseable {
                         portOfFd.put(byIndex[p].fd(), p);
                     }
                 }
+                meters.refresh(t);
+                queueOf = queues(t);
                 generation = t.generation;
                 mapSize = ports.size();
+            }
+            long now = System.nanoTime();
+            if (!paused.isEmpty() || queued > 0) {
+                shape(now, byIndex);
+            }
+            if (ready <= 0) {
+                continue;
             }
             batch.clear();
             UplinkDevice up = uplink;
@@ -169,7 +196,12 @@ public final class Worker implements Runnable, AutoCloseable {
                 if (up != null && up.receives() && fd == up.fd()) {
                     up.receive(batch);
                 } else if (port != null) {
-                    byIndex[port].receive(batch, port);
+                    dev.weft.fastpath.qos.Meter limit = meters.outbound(port);
+                    if (limit == null) {
+                        byIndex[port].receive(batch, port);
+                    } else {
+                        receiveWithin(byIndex[port], port, limit, now, fd);
+                    }
                 } else {
                     underlay.receive(batch, fd);
                 }
@@ -180,7 +212,9 @@ public final class Worker implements Runnable, AutoCloseable {
             pipeline.process(batch, t);
             int encapsulated = 0;
             for (int i = 0; i < batch.count(); i++) {
-                if (batch.verdict[i] == PacketBatch.TO_PORT) {
+                if (batch.verdict[i] == PacketBatch.TO_PORT && batch.outPort[i] < queueOf.length && queueOf[batch.outPort[i]] != null) {
+                    toLimitedPort(i, byIndex[batch.outPort[i]], now);
+                } else if (batch.verdict[i] == PacketBatch.TO_PORT) {
                     TapDevice out = batch.outPort[i] < byIndex.length ? byIndex[batch.outPort[i]] : null;
                     int run = 1;
                     toPort[0] = i;
@@ -205,6 +239,98 @@ public final class Worker implements Runnable, AutoCloseable {
                 up.flush();
             }
         }
+    }
+
+    /**
+     * Reads a VM over its outbound limit while it is within it, charging what it sent; once over, stops listening to its
+     * device until its time comes. What the VM sends meanwhile waits in its device's queue, and its TCP feels the
+     * backpressure, as from a slower link.
+     */
+    private void receiveWithin(TapDevice tap, int port, dev.weft.fastpath.qos.Meter limit, long now, int fd) {
+        while (true) {
+            long wait = limit.waitNanos(now);
+            if (wait > 0) {
+                paused.put(fd, now + wait);
+                listen(fd, false);
+                return;
+            }
+            int first = batch.count();
+            int added = tap.receiveOne(batch, port);
+            if (added < 0) {
+                return;
+            }
+            int bytes = 0;
+            for (int i = first; i < batch.count(); i++) {
+                bytes += batch.length[i];
+            }
+            limit.charge(now, bytes);
+        }
+    }
+
+    /** A frame for a VM with an inbound limit: sent now if the VM is within it and nothing waits before it, else queued (or dropped when the queue is full). */
+    private void toLimitedPort(int i, TapDevice out, long now) {
+        dev.weft.fastpath.qos.Meter limit = meters.inbound(batch.outPort[i]);
+        dev.weft.fastpath.qos.ShapingQueue queue = queueOf[batch.outPort[i]];
+        if (out == null) {
+            txPortFailures++;
+        } else if (queue.isEmpty() && limit.tryTake(now, batch.length[i])) {
+            if (!out.send(batch, i)) {
+                txPortFailures++;
+            }
+        } else if (queue.offer(batch.memory(), batch.start[i], batch.length[i], limit.queueBytes())) {
+            queued++;
+        } else {
+            limit.dropped(batch.length[i]);
+        }
+    }
+
+    /** Listens again to the devices whose time has come, and sends the queued frames whose time has come. */
+    private void shape(long now, TapDevice[] byIndex) {
+        if (!paused.isEmpty()) {
+            var it = paused.entrySet().iterator();
+            while (it.hasNext()) {
+                var e = it.next();
+                if (e.getValue() <= now) {
+                    listen(e.getKey(), true);
+                    it.remove();
+                }
+            }
+        }
+        for (int p = 0; p < queueOf.length && queued > 0; p++) {
+            dev.weft.fastpath.qos.ShapingQueue queue = queueOf[p];
+            if (queue == null) {
+                continue;
+            }
+            dev.weft.fastpath.qos.Meter limit = meters.inbound(p);
+            while (!queue.isEmpty() && limit.tryTake(now, queue.headLength())) {
+                if (byIndex[p] == null || !byIndex[p].send(queue.headSlot(), dev.weft.fastpath.qos.ShapingQueue.HEADROOM, queue.headLength())) {
+                    txPortFailures++;
+                }
+                queue.remove();
+                queued--;
+            }
+        }
+    }
+
+    /** A queue per port with an inbound limit, by port index; the queues of ports without one any more are closed with what they held. */
+    private dev.weft.fastpath.qos.ShapingQueue[] queues(ForwardingTables t) {
+        dev.weft.fastpath.qos.ShapingQueue[] byIndex = new dev.weft.fastpath.qos.ShapingQueue[t.portCount()];
+        java.util.Set<String> limited = new java.util.HashSet<>();
+        for (int p = 0; p < byIndex.length; p++) {
+            if (meters.inbound(p) != null) {
+                limited.add(t.ports[p].name());
+                byIndex[p] = queues.computeIfAbsent(t.ports[p].name(), k -> new dev.weft.fastpath.qos.ShapingQueue());
+            }
+        }
+        queues.entrySet().removeIf(e -> {
+            if (limited.contains(e.getKey())) {
+                return false;
+            }
+            queued -= e.getValue().size();
+            e.getValue().close();
+            return true;
+        });
+        return byIndex;
     }
 
     /**
@@ -253,6 +379,8 @@ public final class Worker implements Runnable, AutoCloseable {
 
     /** Frees what the worker holds; call after its thread ended. */
     public void release() {
+        queues.values().forEach(dev.weft.fastpath.qos.ShapingQueue::close);
+        queues.clear();
         ports.clear();
         underlay.close();
         Native.close(epoll);

@@ -7,17 +7,11 @@ import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.table.ForwardingTables;
 import java.util.List;
 
-/** Frames a VM sent on its port: they belong to the port's virtual network; over the port's outbound limit they are dropped. */
+/** Frames a VM sent on its port: they belong to the port's virtual network. */
 public final class TapInput implements Node {
 
     public static final String NAME = "tap-input";
     static final int ETHERNET = 0;
-
-    private final dev.weft.fastpath.qos.PortMeters meters;
-
-    public TapInput(dev.weft.fastpath.qos.PortMeters meters) {
-        this.meters = meters;
-    }
 
     @Override
     public String name() {
@@ -41,14 +35,6 @@ public final class TapInput implements Node {
                 continue;
             }
             b.vni[i] = t.portVni[port];
-            if (!meters.admitOutbound(port, b.length[i])) {
-                if (tracing) {
-                    d.trace(i, "over the port's outbound limit of " + meters.limit(port, dev.weft.fastpath.qos.Meters.Direction.OUTBOUND) / 1_000_000
-                            + " Mbit/s: dropped");
-                }
-                next[k] = d.drop(i, DropReason.QOS_POLICED);
-                continue;
-            }
             if (tracing) {
                 d.trace(i, "from port " + t.ports[port].name() + ", VNI " + b.vni[i]);
             }

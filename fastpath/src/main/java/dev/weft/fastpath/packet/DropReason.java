@@ -51,7 +51,5 @@ public enum DropReason {
     /** A packet routed to a virtual appliance whose address has no NIC attached. */
     NO_APPLIANCE,
     /** A packet an appliance forwards (its source is outside its network) to a peered network whose half doesn't allowForwardedTraffic. */
-    FORWARDED_NOT_ALLOWED,
-    /** A frame over its port's rate limit (qosSettings), dropped rather than queued. */
-    QOS_POLICED
+    FORWARDED_NOT_ALLOWED
 }

@@ -72,7 +72,6 @@ public final class Pipeline {
     private final Neighbors neighbors;
     private final LbSessions balanced;
     private final Counters counters;
-    private final dev.weft.fastpath.qos.PortMeters portMeters;
     private long generation = -1;
     private int[] portIds = new int[0];
 
@@ -97,13 +96,6 @@ public final class Pipeline {
      * @param probes   the host's health probes in flight
      */
     public Pipeline(int flowCacheSize, Conntrack conntrack, NatSessions sessions, Neighbors neighbors, LbSessions balanced, ProbeTable probes) {
-        this(flowCacheSize, conntrack, sessions, neighbors, balanced, probes, new dev.weft.fastpath.qos.Meters());
-    }
-
-    /** @param meters the host's rate limits, shared by its workers */
-    public Pipeline(int flowCacheSize, Conntrack conntrack, NatSessions sessions, Neighbors neighbors, LbSessions balanced, ProbeTable probes,
-                    dev.weft.fastpath.qos.Meters meters) {
-        this.portMeters = new dev.weft.fastpath.qos.PortMeters(meters);
         this.conntrack = conntrack;
         this.balanced = balanced;
         this.sessions = sessions;
@@ -112,9 +104,9 @@ public final class Pipeline {
         security = new Security(conntrack);
         flowLookup = new FlowLookup(cache, conntrack, sessions, balanced);
         rewrite = new Rewrite();
-        List<Node> nodes = List.of(new TapInput(portMeters), new VxlanInput(), new GreInput(), new UplinkInput(neighbors), new EthernetInput(), new ArpReply(),
+        List<Node> nodes = List.of(new TapInput(), new VxlanInput(), new GreInput(), new UplinkInput(neighbors), new EthernetInput(), new ArpReply(),
                 new UplinkArp(neighbors), new Ip4Input(probes), new NatIn(sessions, balanced), flowLookup, new Ip4Lookup(sessions, balanced), security, new FlowLearn(cache), rewrite,
-                new VxlanEncap(), new NvgreEncap(), new NatOut(), new PortOutput(portMeters), new UnderlayOutput(), new UplinkOutput(neighbors),
+                new VxlanEncap(), new NvgreEncap(), new NatOut(), new PortOutput(), new UnderlayOutput(), new UplinkOutput(neighbors),
                 new DhcpServer(), new DnsServer(), new DnsTcp(), new LbProbe(probes), new LbReset());
         graph = new Graph(nodes);
         tapInput = graph.id(TapInput.NAME);
@@ -146,11 +138,6 @@ public final class Pipeline {
         return graph;
     }
 
-    /** The host's rate limits and what they dropped. */
-    public dev.weft.fastpath.qos.Meters meters() {
-        return portMeters.meters();
-    }
-
     public Conntrack conntrack() {
         return conntrack;
     }
@@ -167,10 +154,8 @@ public final class Pipeline {
                 conntrack.retainPorts(live);
                 portIds = t.portId;
             }
-            portMeters.refresh(t);
             generation = t.generation;
         }
-        portMeters.tick();
         conntrack.tick();
         sessions.tick();
         balanced.tick();

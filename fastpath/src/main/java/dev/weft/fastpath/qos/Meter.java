@@ -3,17 +3,17 @@ package dev.weft.fastpath.qos;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A rate limit for one direction of one port: a policer by the generic cell rate algorithm (GCRA, the virtual-scheduling
- * form of a token bucket). One word holds the theoretical arrival time; a frame is admitted when that time is at most
- * {@code tolerance} ahead of now, and moves it on by the frame's transmission time at the rate. Over the limit a frame is
- * dropped, never queued: TCP sees a loss and backs off. Lock-free (one compare-and-set per admitted frame), so every worker
- * can share it. Dropped frames and bytes are counted.
+ * A rate limit for one direction of one port, by the generic cell rate algorithm (GCRA, the virtual-scheduling form of
+ * a token bucket): one word holds the theoretical arrival time, which every frame sent moves on by its transmission time
+ * at the rate; the port may send while that time is at most {@code tolerance} (one burst) ahead of now. Lock-free, so
+ * every worker of a host can share it. It only measures: the worker shapes with it (it stops reading a VM that is over
+ * its outbound limit, and queues, boundedly, frames for a VM over its inbound limit) and counts what it had to drop.
  */
 public final class Meter {
 
-    /** The burst a meter takes at full speed: 50 ms at the rate, and never less than 64 kB (TCP's bursts fit). */
-    static final long BURST_NANOS = 50_000_000L;
-    static final long MIN_BURST_BYTES = 64 * 1024;
+    /** The burst: 5 ms at the rate, and never less than 16 kB. */
+    static final long BURST_NANOS = 5_000_000L;
+    static final long MIN_BURST_BYTES = 16 * 1024;
 
     public final long bitsPerSecond;
     /** Picoseconds per byte at the rate. */
@@ -35,19 +35,44 @@ public final class Meter {
         this.droppedPackets = droppedPackets;
     }
 
-    /** Whether a frame of {@code bytes} arriving at {@code now} (nanoseconds) is within the rate; counts it when not. */
-    public boolean admit(long now, int bytes) {
+    /** Nanoseconds from {@code now} until the port may send again: 0 or less when it may now. */
+    public long waitNanos(long now) {
+        return tat.get() - now - toleranceNanos;
+    }
+
+    /** Records {@code bytes} sent at {@code now}. */
+    public void charge(long now, int bytes) {
+        long cost = bytes * picosPerByte / 1000;
+        while (true) {
+            long t = tat.get();
+            if (tat.compareAndSet(t, Math.max(t, now) + cost)) {
+                return;
+            }
+        }
+    }
+
+    /** Sends {@code bytes} at {@code now} if the port may send now (charging them); false, and nothing charged, when not. */
+    public boolean tryTake(long now, int bytes) {
         long cost = bytes * picosPerByte / 1000;
         while (true) {
             long t = tat.get();
             if (t - now > toleranceNanos) {
-                droppedBytes.addAndGet(bytes);
-                droppedPackets.incrementAndGet();
                 return false;
             }
             if (tat.compareAndSet(t, Math.max(t, now) + cost)) {
                 return true;
             }
         }
+    }
+
+    /** Counts a frame of {@code bytes} dropped for the limit. */
+    public void dropped(int bytes) {
+        droppedBytes.addAndGet(bytes);
+        droppedPackets.incrementAndGet();
+    }
+
+    /** The most bytes a queue in front of this meter holds: 50 ms at the rate, at least 64 kB. */
+    public long queueBytes() {
+        return Math.max(64 * 1024, bitsPerSecond / 8 / 20);
     }
 }
