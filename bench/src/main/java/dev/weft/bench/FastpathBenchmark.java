@@ -34,7 +34,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * One worker's packet path on a batch of 256 frames (score: ns per batch; bench/fastpath prints Mpps and
  * ns per packet). encapCached: flow-cache hits to VXLAN; encapMiss: the full slow path (the table
  * generation changes every batch); decap: VXLAN from the underlay to a local port; and the vector stages
- * next to their scalar twins.
+ * next to their scalar twins. qosPoliced: encapCached from a VM with a rate limit, every frame metered (a limit high
+ * enough that all pass: the cost the limit adds); qosQueued: the same with every frame through the shaping queue (copied
+ * in and out, as a frame that had to wait).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -64,6 +66,8 @@ public class FastpathBenchmark {
     Pipeline miss;
     Pipeline decap;
     int round;
+    dev.weft.fastpath.qos.Meter limit;
+    dev.weft.fastpath.qos.ShapingQueue queue;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -96,6 +100,8 @@ public class FastpathBenchmark {
         cached = new Pipeline(65536);
         miss = new Pipeline(65536);
         decap = new Pipeline(65536);
+        limit = new dev.weft.fastpath.qos.Meters().meter("tenant-a/vm", dev.weft.fastpath.qos.Meters.Direction.OUTBOUND, 1_000_000_000_000L);
+        queue = new dev.weft.fastpath.qos.ShapingQueue();
     }
 
     @TearDown(Level.Trial)
@@ -104,6 +110,7 @@ public class FastpathBenchmark {
         fromUnderlay.close();
         tables.close();
         otherGeneration.close();
+        queue.close();
     }
 
     private void resetTx() {
@@ -123,6 +130,33 @@ public class FastpathBenchmark {
         resetTx();
         miss.process(toUnderlay, (round++ & 1) == 0 ? tables : otherGeneration);
         return toUnderlay.verdict[PacketBatch.CAPACITY - 1];
+    }
+
+    @Benchmark
+    public int qosPoliced() {
+        resetTx();
+        cached.process(toUnderlay, tables);
+        long now = System.nanoTime();
+        int passed = 0;
+        for (int i = 0; i < PacketBatch.CAPACITY; i++) {
+            passed += limit.tryTake(now, toUnderlay.length[i]) ? 1 : 0;
+        }
+        return passed;
+    }
+
+    @Benchmark
+    public int qosQueued() {
+        resetTx();
+        cached.process(toUnderlay, tables);
+        int sent = 0;
+        for (int i = 0; i < PacketBatch.CAPACITY; i++) {
+            queue.offer(toUnderlay.memory(), toUnderlay.start[i], toUnderlay.length[i], 1 << 30);
+        }
+        while (!queue.isEmpty()) {
+            sent += queue.headSlot().get(java.lang.foreign.ValueLayout.JAVA_BYTE, dev.weft.fastpath.qos.ShapingQueue.HEADROOM + queue.headLength() - 1);
+            queue.remove();
+        }
+        return sent;
     }
 
     @Benchmark
