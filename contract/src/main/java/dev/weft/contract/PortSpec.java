@@ -3,16 +3,43 @@ package dev.weft.contract;
 import dev.weft.net.Ipv4;
 import dev.weft.net.Ipv4Prefix;
 import dev.weft.net.MacAddress;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * A local NIC: the port's tenant and name, its virtual network and VNI, MAC, IP, subnet prefix,
  * gateway, security layers ({@link PortSecurity#NONE} when no group filters it), what DHCP offers it, and
- * whether it forwards IP ({@code ipForwarding}: an appliance may send from addresses not its own), and its rate limits
- * ({@code qos}). Key: {@code namespace/name}.
+ * whether it forwards IP ({@code ipForwarding}: an appliance may send from addresses not its own), its rate limits
+ * ({@code qos}), and the taps it is a source of ({@code mirrors}). Key: {@code namespace/name}.
  */
 public record PortSpec(String namespace, String name, String network, int vni, MacAddress mac, Ipv4 ip,
-                       Ipv4Prefix subnet, Ipv4 gateway, PortSecurity security, DhcpOptions dhcp, boolean ipForwarding, Qos qos) implements Spec {
+                       Ipv4Prefix subnet, Ipv4 gateway, PortSecurity security, DhcpOptions dhcp, boolean ipForwarding, Qos qos,
+                       List<Mirror> mirrors) implements Spec {
+
+    /** Which of a port's frames a tap copies. */
+    public enum Direction { Inbound, Outbound, Both }
+
+    /**
+     * A tap the port is a source of ({@code tap}: {@code namespace/name}): copies of its frames in {@code direction} go to
+     * {@code destination} (an address of the port's network), wrapped in VXLAN with {@code vni} to UDP {@code port}.
+     */
+    public record Mirror(String tap, int vni, Direction direction, Ipv4 destination, int port) {
+        public Mirror {
+            Objects.requireNonNull(tap, "tap");
+            Require.vni(vni);
+            Objects.requireNonNull(direction, "direction");
+            Objects.requireNonNull(destination, "destination");
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port out of range 1..65535: " + port);
+            }
+        }
+    }
+
+    /** A port that is no tap's source. */
+    public PortSpec(String namespace, String name, String network, int vni, MacAddress mac, Ipv4 ip, Ipv4Prefix subnet, Ipv4 gateway,
+                    PortSecurity security, DhcpOptions dhcp, boolean ipForwarding, Qos qos) {
+        this(namespace, name, network, vni, mac, ip, subnet, gateway, security, dhcp, ipForwarding, qos, List.of());
+    }
 
     /** Rate limits in Mbit/s, 0 for none: to the VM ({@code inboundMaximumMbps}) and from it ({@code outboundMaximumMbps}). */
     public record Qos(int inboundMaximumMbps, int outboundMaximumMbps) {
@@ -43,6 +70,7 @@ public record PortSpec(String namespace, String name, String network, int vni, M
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(dhcp, "dhcp");
         Objects.requireNonNull(qos, "qos");
+        mirrors = List.copyOf(mirrors);
         if (!subnet.contains(ip)) {
             throw new IllegalArgumentException("ip " + ip + " is outside subnet " + subnet);
         }

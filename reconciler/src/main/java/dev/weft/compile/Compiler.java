@@ -82,6 +82,7 @@ public final class Compiler {
                 || (!after.loadBalancers().isEmpty() && !diff.interfaces().isEmpty()) // a backend's address or network may change
                 || (!after.peerings().isEmpty() && !diff.networks().isEmpty()) // a peer's VNI or address space may change
                 || !diff.routeTables().isEmpty() // the networks whose subnets use a changed table
+                || !diff.taps().isEmpty() // the ports of a changed tap's sources
                 || diff.interfaces().stream().anyMatch(c -> (c.before() != null && c.before().publicIPAddress().isPresent())
                         || (c.after() != null && c.after().publicIPAddress().isPresent()));
     }
@@ -224,6 +225,13 @@ public final class Compiler {
                 NetworkSpec.NextHop.valueOf(r.nextHopType().name()), r.nextHopIpAddress())).toList();
     }
 
+    /** The taps {@code nic} is a source of, as its port gets them. */
+    private static List<PortSpec.Mirror> mirrors(Model model, NetworkInterface nic) {
+        return model.tapsOf(nic.id()).stream().map(t -> new PortSpec.Mirror(t.namespace() + "/" + t.name(), t.vni(),
+                PortSpec.Direction.valueOf(t.direction().name()), model.interfaces().get(new dev.weft.model.ResourceId(dev.weft.model.Kind.NetworkInterface,
+                t.namespace(), t.destination())).ipAddress(), t.port())).toList();
+    }
+
     /** @param nics the host's NICs */
     private static HostUnit hostUnit(Model model, String host, List<NetworkInterface> nics, Live live) {
         NavigableMap<String, HostObject> objects = new TreeMap<>();
@@ -241,7 +249,7 @@ public final class Compiler {
                     nic.macAddress(), nic.ipAddress(), subnet.addressPrefix(), subnet.addressPrefix().gatewayAddress(),
                     SecurityLayers.of(model, nic, network, subnet),
                     new dev.weft.contract.DhcpOptions(network.domain(), network.dnsServers()), nic.enableIPForwarding(),
-                    new PortSpec.Qos(nic.qosSettings().inboundMaximumMbps(), nic.qosSettings().outboundMaximumMbps())).toObject();
+                    new PortSpec.Qos(nic.qosSettings().inboundMaximumMbps(), nic.qosSettings().outboundMaximumMbps()), mirrors(model, nic)).toObject();
             objects.put(port.key(), port);
             nicNetworks.put(nic.id(), nic.networkId());
             digest = digest.plus(port.digest());

@@ -15,7 +15,8 @@ public enum Kind {
     NatGateway(false),
     LoadBalancer(false),
     VirtualNetworkPeering(false),
-    RouteTable(false);
+    RouteTable(false),
+    VirtualNetworkTap(false);
 
     public static final String API_VERSION = "weft.dev/v1alpha1";
 

@@ -20,7 +20,8 @@ public record Model(String revision, NavigableMap<String, Host> hosts, Navigable
                     NavigableMap<ResourceId, NetworkInterface> interfaces, NavigableMap<ResourceId, NetworkSecurityGroup> securityGroups,
                     NavigableMap<String, LogicalNetwork> logicalNetworks, NavigableMap<ResourceId, PublicIPAddress> publicIps,
                     NavigableMap<ResourceId, NatGateway> natGateways, NavigableMap<ResourceId, LoadBalancer> loadBalancers,
-                    NavigableMap<ResourceId, VirtualNetworkPeering> peerings, NavigableMap<ResourceId, RouteTable> routeTables) {
+                    NavigableMap<ResourceId, VirtualNetworkPeering> peerings, NavigableMap<ResourceId, RouteTable> routeTables,
+                    NavigableMap<ResourceId, VirtualNetworkTap> taps) {
 
     public Model {
         hosts = Collections.unmodifiableNavigableMap(new TreeMap<>(hosts));
@@ -33,6 +34,7 @@ public record Model(String revision, NavigableMap<String, Host> hosts, Navigable
         loadBalancers = Collections.unmodifiableNavigableMap(new TreeMap<>(loadBalancers));
         peerings = Collections.unmodifiableNavigableMap(new TreeMap<>(peerings));
         routeTables = Collections.unmodifiableNavigableMap(new TreeMap<>(routeTables));
+        taps = Collections.unmodifiableNavigableMap(new TreeMap<>(taps));
     }
 
     /**
@@ -63,19 +65,19 @@ public record Model(String revision, NavigableMap<String, Host> hosts, Navigable
             states.put(id, new VirtualNetworkPeering(p.namespace(), p.name(), p.labels(), p.virtualNetwork(), p.remote(), p.allowForwardedTraffic(),
                     connected));
         });
-        return new Model(revision, hosts, networks, interfaces, securityGroups, logicalNetworks, publicIps, natGateways, loadBalancers, states, routeTables);
+        return new Model(revision, hosts, networks, interfaces, securityGroups, logicalNetworks, publicIps, natGateways, loadBalancers, states, routeTables, taps);
     }
 
     /** This model at {@code revision} with {@code interfaces} instead of its own. */
     public Model withInterfaces(String revision, NavigableMap<ResourceId, NetworkInterface> interfaces) {
-        return new Model(revision, hosts, networks, interfaces, securityGroups, logicalNetworks, publicIps, natGateways, loadBalancers, peerings, routeTables);
+        return new Model(revision, hosts, networks, interfaces, securityGroups, logicalNetworks, publicIps, natGateways, loadBalancers, peerings, routeTables, taps);
     }
 
     /** A model without north–south resources. */
     public Model(String revision, NavigableMap<String, Host> hosts, NavigableMap<ResourceId, VirtualNetwork> networks,
                  NavigableMap<ResourceId, NetworkInterface> interfaces, NavigableMap<ResourceId, NetworkSecurityGroup> securityGroups) {
         this(revision, hosts, networks, interfaces, securityGroups, new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(),
-                new TreeMap<>());
+                new TreeMap<>(), new TreeMap<>());
     }
 
     /** A model without security groups. */
@@ -96,13 +98,21 @@ public record Model(String revision, NavigableMap<String, Host> hosts, Navigable
     public static Model of(String revision, List<Host> hosts, List<VirtualNetwork> networks, List<NetworkInterface> interfaces,
                            List<NetworkSecurityGroup> securityGroups, List<LogicalNetwork> logicalNetworks, List<PublicIPAddress> publicIps,
                            List<NatGateway> natGateways, List<LoadBalancer> loadBalancers, List<VirtualNetworkPeering> peerings) {
-        return of(revision, hosts, networks, interfaces, securityGroups, logicalNetworks, publicIps, natGateways, loadBalancers, peerings, List.of());
+        return of(revision, hosts, networks, interfaces, securityGroups, logicalNetworks, publicIps, natGateways, loadBalancers, peerings, List.of(), List.of());
     }
 
     public static Model of(String revision, List<Host> hosts, List<VirtualNetwork> networks, List<NetworkInterface> interfaces,
                            List<NetworkSecurityGroup> securityGroups, List<LogicalNetwork> logicalNetworks, List<PublicIPAddress> publicIps,
                            List<NatGateway> natGateways, List<LoadBalancer> loadBalancers, List<VirtualNetworkPeering> peerings,
                            List<RouteTable> routeTables) {
+        return of(revision, hosts, networks, interfaces, securityGroups, logicalNetworks, publicIps, natGateways, loadBalancers, peerings, routeTables,
+                List.of());
+    }
+
+    public static Model of(String revision, List<Host> hosts, List<VirtualNetwork> networks, List<NetworkInterface> interfaces,
+                           List<NetworkSecurityGroup> securityGroups, List<LogicalNetwork> logicalNetworks, List<PublicIPAddress> publicIps,
+                           List<NatGateway> natGateways, List<LoadBalancer> loadBalancers, List<VirtualNetworkPeering> peerings,
+                           List<RouteTable> routeTables, List<VirtualNetworkTap> taps) {
         return new Model(revision,
                 index(hosts, Host::name),
                 index(networks, VirtualNetwork::id),
@@ -113,7 +123,8 @@ public record Model(String revision, NavigableMap<String, Host> hosts, Navigable
                 index(natGateways, NatGateway::id),
                 index(loadBalancers, LoadBalancer::id),
                 index(peerings, VirtualNetworkPeering::id),
-                index(routeTables, RouteTable::id));
+                index(routeTables, RouteTable::id),
+                index(taps, VirtualNetworkTap::id));
     }
 
     /** The public address {@code name} of tenant {@code namespace}, if declared. */
@@ -139,6 +150,11 @@ public record Model(String revision, NavigableMap<String, Host> hosts, Navigable
     public java.util.List<RouteTable.Route> routes(VirtualNetwork network, Subnet subnet) {
         return subnet.routeTable().map(t -> routeTables.get(new ResourceId(Kind.RouteTable, network.namespace(), t)))
                 .map(RouteTable::routes).orElse(java.util.List.of());
+    }
+
+    /** The taps NIC {@code nic} is a source of. */
+    public java.util.List<VirtualNetworkTap> tapsOf(ResourceId nic) {
+        return taps.values().stream().filter(t -> t.namespace().equals(nic.namespace()) && t.sources().contains(nic.name())).toList();
     }
 
     /** Tenants are the namespaces that own at least one resource. */

@@ -14,7 +14,7 @@ public record ModelDiff(List<Change<Host>> hosts, List<Change<VirtualNetwork>> n
                         List<Change<NetworkSecurityGroup>> securityGroups, List<Change<LogicalNetwork>> logicalNetworks,
                         List<Change<PublicIPAddress>> publicIps, List<Change<NatGateway>> natGateways,
                         List<Change<LoadBalancer>> loadBalancers, List<Change<VirtualNetworkPeering>> peerings,
-                        List<Change<RouteTable>> routeTables) {
+                        List<Change<RouteTable>> routeTables, List<Change<VirtualNetworkTap>> taps) {
 
     /** One resource's two sides. */
     public record Change<R extends Resource>(R before, R after) {
@@ -34,6 +34,7 @@ public record ModelDiff(List<Change<Host>> hosts, List<Change<VirtualNetwork>> n
         loadBalancers = List.copyOf(loadBalancers);
         peerings = List.copyOf(peerings);
         routeTables = List.copyOf(routeTables);
+        taps = List.copyOf(taps);
     }
 
     public static ModelDiff between(Model before, Model after) {
@@ -41,12 +42,13 @@ public record ModelDiff(List<Change<Host>> hosts, List<Change<VirtualNetwork>> n
                 changes(before.interfaces(), after.interfaces()), changes(before.securityGroups(), after.securityGroups()),
                 changes(before.logicalNetworks(), after.logicalNetworks()), changes(before.publicIps(), after.publicIps()),
                 changes(before.natGateways(), after.natGateways()), changes(before.loadBalancers(), after.loadBalancers()),
-                changes(before.peerings(), after.peerings()), changes(before.routeTables(), after.routeTables()));
+                changes(before.peerings(), after.peerings()), changes(before.routeTables(), after.routeTables()),
+                changes(before.taps(), after.taps()));
     }
 
     public boolean isEmpty() {
         return hosts.isEmpty() && networks.isEmpty() && interfaces.isEmpty() && securityGroups.isEmpty() && logicalNetworks.isEmpty()
-                && publicIps.isEmpty() && natGateways.isEmpty() && loadBalancers.isEmpty() && peerings.isEmpty() && routeTables.isEmpty();
+                && publicIps.isEmpty() && natGateways.isEmpty() && loadBalancers.isEmpty() && peerings.isEmpty() && routeTables.isEmpty() && taps.isEmpty();
     }
 
     private static <K extends Comparable<K>, R extends Resource> List<Change<R>> changes(NavigableMap<K, R> before, NavigableMap<K, R> after) {

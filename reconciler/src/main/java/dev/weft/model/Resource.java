@@ -5,7 +5,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /** A desired-state resource of the model. */
-public sealed interface Resource permits Host, VirtualNetwork, NetworkInterface, NetworkSecurityGroup, LogicalNetwork, PublicIPAddress, NatGateway, LoadBalancer, VirtualNetworkPeering, RouteTable {
+public sealed interface Resource permits Host, VirtualNetwork, NetworkInterface, NetworkSecurityGroup, LogicalNetwork, PublicIPAddress, NatGateway, LoadBalancer, VirtualNetworkPeering, RouteTable, VirtualNetworkTap {
 
     ResourceId id();
 

@@ -50,6 +50,7 @@ public final class Differ {
         diff.loadBalancers().forEach(c -> changes.add(resource(c)));
         diff.peerings().forEach(c -> changes.add(resource(c)));
         diff.routeTables().forEach(c -> changes.add(resource(c)));
+        diff.taps().forEach(c -> changes.add(resource(c)));
         changes.sort((x, y) -> x.id().compareTo(y.id()));
         return changes;
     }

@@ -108,6 +108,16 @@ final class ModelReader {
                 qos.has("inboundMaximumMbps") ? qos.get("inboundMaximumMbps").asInt() : 0, qos.has("outboundMaximumMbps") ? qos.get("outboundMaximumMbps").asInt() : 0);
     }
 
+    static dev.weft.model.VirtualNetworkTap tap(Document d) {
+        JsonNode spec = d.body().get("spec");
+        List<String> sources = new ArrayList<>();
+        spec.get("sources").forEach(s -> sources.add(s.asString()));
+        JsonNode destination = spec.get("destination");
+        return new dev.weft.model.VirtualNetworkTap(namespace(d), d.name(), labels(d), sources,
+                dev.weft.model.VirtualNetworkTap.Direction.valueOf(text(spec, "direction").orElse("Both")), destination.get("networkInterface").asString(),
+                destination.has("port") ? destination.get("port").asInt() : dev.weft.model.VirtualNetworkTap.DEFAULT_PORT);
+    }
+
     static dev.weft.model.RouteTable routeTable(Document d) {
         List<dev.weft.model.RouteTable.Route> routes = new ArrayList<>();
         d.body().get("spec").get("routes").forEach(r -> routes.add(new dev.weft.model.RouteTable.Route(r.get("name").asString(),

@@ -104,6 +104,7 @@ public final class Validator {
         List<Declared<LoadBalancer>> loadBalancers = new ArrayList<>();
         List<Declared<dev.weft.model.VirtualNetworkPeering>> peerings = new ArrayList<>();
         List<Declared<dev.weft.model.RouteTable>> routeTables = new ArrayList<>();
+        List<Declared<dev.weft.model.VirtualNetworkTap>> taps = new ArrayList<>();
         for (Checked c : usable) {
             Locator.DocumentRef ref = locator.ref(c.file(), c.index());
             switch (c.resource()) {
@@ -117,6 +118,7 @@ public final class Validator {
                 case LoadBalancer l -> loadBalancers.add(new Declared<>(l, ref));
                 case dev.weft.model.VirtualNetworkPeering p -> peerings.add(new Declared<>(p, ref));
                 case dev.weft.model.RouteTable t -> routeTables.add(new Declared<>(t, ref));
+                case dev.weft.model.VirtualNetworkTap t -> taps.add(new Declared<>(t, ref));
             }
         }
         SemanticRules rules = new SemanticRules(declared, problems::add);
@@ -126,11 +128,12 @@ public final class Validator {
         new LoadBalancerRules(problems::add).check(loadBalancers, networks, nics, publicIps, natGateways, hosts);
         checkPeerings(peerings, networks, declared, problems::add);
         new RouteRules(problems::add).check(routeTables, networks, nics, declared);
+        new TapRules(problems::add).check(taps, nics, declared);
 
         Optional<Model> model = problems.isEmpty()
                 ? Optional.of(Model.of(snapshot.revision(), resources(hosts), resources(networks), resources(nics), resources(groups),
                         resources(logicalNetworks), resources(publicIps), resources(natGateways), resources(loadBalancers), resources(peerings),
-                        resources(routeTables)).withPeeringStates())
+                        resources(routeTables), resources(taps)).withPeeringStates())
                 : Optional.empty();
         return new ValidationResult(snapshot, checked.size(), problems, model);
     }
@@ -236,6 +239,7 @@ public final class Validator {
             case LoadBalancer -> ModelReader.loadBalancer(document);
             case VirtualNetworkPeering -> ModelReader.peering(document);
             case RouteTable -> ModelReader.routeTable(document);
+            case VirtualNetworkTap -> ModelReader.tap(document);
         } : null;
         String name = document.name();
         ResourceId id = name == null ? null : new ResourceId(kind.get(), ModelReader.namespace(document), name);

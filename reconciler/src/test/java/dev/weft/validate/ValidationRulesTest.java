@@ -197,7 +197,7 @@ class ValidationRulesTest {
         void unknownKind() {
             repo.write("h.yaml", host("host-c", "198.18.0.3").replace("kind: Host", "kind: Hots"));
             assertThat(repo.problems()).containsExactly(
-                    "h.yaml:2:7: error: kind: unknown kind \"Hots\" (known kinds: Host, VirtualNetwork, NetworkInterface, NetworkSecurityGroup, LogicalNetwork, PublicIPAddress, NatGateway, LoadBalancer, VirtualNetworkPeering, RouteTable)");
+                    "h.yaml:2:7: error: kind: unknown kind \"Hots\" (known kinds: Host, VirtualNetwork, NetworkInterface, NetworkSecurityGroup, LogicalNetwork, PublicIPAddress, NatGateway, LoadBalancer, VirtualNetworkPeering, RouteTable, VirtualNetworkTap)");
         }
     }
 

@@ -149,6 +149,11 @@ public final class Worker implements Runnable, AutoCloseable {
         return pipeline.conntrack();
     }
 
+    /** The taps' copies this worker made and lost. */
+    public dev.weft.fastpath.mirror.Mirrors mirrors() {
+        return pipeline.mirrors();
+    }
+
     public Counters counters() {
         return pipeline.counters();
     }
@@ -210,34 +215,50 @@ public final class Worker implements Runnable, AutoCloseable {
                 continue;
             }
             pipeline.process(batch, t);
-            int encapsulated = 0;
-            for (int i = 0; i < batch.count(); i++) {
-                if (batch.verdict[i] == PacketBatch.TO_PORT && batch.outPort[i] < queueOf.length && queueOf[batch.outPort[i]] != null) {
-                    toLimitedPort(i, byIndex[batch.outPort[i]], now);
-                } else if (batch.verdict[i] == PacketBatch.TO_PORT) {
-                    TapDevice out = batch.outPort[i] < byIndex.length ? byIndex[batch.outPort[i]] : null;
-                    int run = 1;
-                    toPort[0] = i;
-                    while (out != null && i + run < batch.count() && run < 44 && continues(batch, i, toPort[run - 1], i + run)) {
-                        toPort[run] = i + run;
-                        run++;
-                    }
-                    if (out == null || !out.sendRun(batch, toPort, 0, run, scratch)) {
-                        txPortFailures++;
-                    }
-                    i += run - 1;
-                } else if (batch.verdict[i] == PacketBatch.TO_UNDERLAY) {
-                    toUnderlay[encapsulated++] = i;
-                } else if (batch.verdict[i] == PacketBatch.TO_UPLINK && (up == null || !up.send(batch, i))) {
-                    txUplinkFailures++;
-                }
-            }
-            if (encapsulated > 0) {
-                underlay.send(batch, toUnderlay, encapsulated);
+            send(batch, byIndex, up, now);
+            dev.weft.fastpath.mirror.Mirrors mirrors = pipeline.mirrors();
+            if (mirrors.batch().count() > 0) { // the taps' copies, once what they copy has gone
+                pipeline.process(mirrors.batch(), t);
+                send(mirrors.batch(), byIndex, up, now);
+                mirrors.clear();
             }
             if (up != null) {
                 up.flush();
             }
+        }
+    }
+
+    /** Writes every frame of {@code b} out: to its port's TAP device, the underlay or the uplink. A mirrored copy that can't be written is a lost copy. */
+    private void send(PacketBatch b, TapDevice[] byIndex, UplinkDevice up, long now) {
+        boolean copies = b == pipeline.mirrors().batch();
+        int encapsulated = 0;
+        for (int i = 0; i < b.count(); i++) {
+            if (b.verdict[i] == PacketBatch.TO_PORT && b.outPort[i] < queueOf.length && queueOf[b.outPort[i]] != null) {
+                toLimitedPort(b, i, byIndex[b.outPort[i]], now);
+            } else if (b.verdict[i] == PacketBatch.TO_PORT) {
+                TapDevice out = b.outPort[i] < byIndex.length ? byIndex[b.outPort[i]] : null;
+                int run = 1;
+                toPort[0] = i;
+                while (out != null && i + run < b.count() && run < 44 && continues(b, i, toPort[run - 1], i + run)) {
+                    toPort[run] = i + run;
+                    run++;
+                }
+                if (out == null || !out.sendRun(b, toPort, 0, run, scratch)) {
+                    if (copies) {
+                        pipeline.mirrors().lost += run;
+                    } else {
+                        txPortFailures++;
+                    }
+                }
+                i += run - 1;
+            } else if (b.verdict[i] == PacketBatch.TO_UNDERLAY) {
+                toUnderlay[encapsulated++] = i;
+            } else if (b.verdict[i] == PacketBatch.TO_UPLINK && (up == null || !up.send(b, i))) {
+                txUplinkFailures++;
+            }
+        }
+        if (encapsulated > 0) {
+            underlay.send(b, toUnderlay, encapsulated);
         }
     }
 
@@ -268,7 +289,7 @@ public final class Worker implements Runnable, AutoCloseable {
     }
 
     /** A frame for a VM with an inbound limit: sent now if the VM is within it and nothing waits before it, else queued (or dropped when the queue is full). */
-    private void toLimitedPort(int i, TapDevice out, long now) {
+    private void toLimitedPort(PacketBatch batch, int i, TapDevice out, long now) {
         dev.weft.fastpath.qos.Meter limit = meters.inbound(batch.outPort[i]);
         dev.weft.fastpath.qos.ShapingQueue queue = queueOf[batch.outPort[i]];
         if (out == null) {

@@ -45,6 +45,9 @@ public final class FlowLookup implements Node {
         if (in >= 0) {
             return in;
         }
+        if (in == PacketBatch.MIRROR) {
+            return 0x1000_0000 | b.vni[i];
+        }
         if (in != PacketBatch.UPLINK && t.forwards()) {
             int appliance = t.forwarder(b.vni[i], Bytes.mac(b.memory(), b.start[i]));
             if (appliance >= 0) {

@@ -62,6 +62,19 @@ public final class Ip4Lookup implements Node {
             b.natStamp[i] = 0;
             b.natAddress[i] = 0;
             b.natPort[i] = 0;
+            if (in == PacketBatch.MIRROR) { // a tap's copy: to its collector, a NIC of the network, here or on its host
+                int entry = t.lookup(vni, dst);
+                if (entry < 0) {
+                    next[k] = d.drop(i, DropReason.UNKNOWN_DESTINATION);
+                    continue;
+                }
+                int local = toEntry(b, i, t, entry, FlowCache.ROUTE);
+                if (tracing) {
+                    d.trace(i, "to the collector " + Text.ip(dst) + (local >= 0 ? ", local port " + t.ports[local].name() : ", on host " + Text.ip(t.entryProvider[entry])));
+                }
+                next[k] = SECURITY;
+                continue;
+            }
             if (in < 0) {
                 if (!t.knowsVni(vni)) {
                     next[k] = d.drop(i, DropReason.UNKNOWN_VNI);

@@ -5,10 +5,16 @@ import dev.weft.fastpath.graph.Node;
 import dev.weft.fastpath.packet.PacketBatch;
 import java.util.List;
 
-/** The end of a path to a local port: the worker writes these frames to the port's TAP device. */
+/** The end of a path to a local port: the worker writes these frames to the port's TAP device; the port's taps copy them as they are. */
 public final class PortOutput implements Node {
 
     public static final String NAME = "port-output";
+
+    private final dev.weft.fastpath.mirror.Mirrors mirrors;
+
+    public PortOutput(dev.weft.fastpath.mirror.Mirrors mirrors) {
+        this.mirrors = mirrors;
+    }
 
     @Override
     public String name() {
@@ -26,6 +32,16 @@ public final class PortOutput implements Node {
         for (int k = 0; k < count; k++) {
             int i = vector[k];
             b.verdict[i] = PacketBatch.TO_PORT;
+            int out = b.outPort[i];
+            dev.weft.fastpath.table.Mirror[] taps = d.tables().portMirrorsIn[out];
+            if (taps != null && b.inPort[i] != PacketBatch.MIRROR) { // a copy is never copied again
+                for (dev.weft.fastpath.table.Mirror m : taps) {
+                    boolean copied = mirrors.copy(b, i, d.tables(), out, m);
+                    if (tracing) {
+                        d.trace(i, copied ? "copied for tap " + m.tap() + " (inbound)" : "no room to copy it for tap " + m.tap() + ": the copy is lost");
+                    }
+                }
+            }
             if (tracing) {
                 d.trace(i, "deliver to port " + d.tables().ports[b.outPort[i]].name());
             }

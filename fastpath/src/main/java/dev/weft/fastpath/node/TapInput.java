@@ -7,11 +7,17 @@ import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.table.ForwardingTables;
 import java.util.List;
 
-/** Frames a VM sent on its port: they belong to the port's virtual network. */
+/** Frames a VM sent on its port: they belong to the port's virtual network; the port's taps copy them as they are. */
 public final class TapInput implements Node {
 
     public static final String NAME = "tap-input";
     static final int ETHERNET = 0;
+
+    private final dev.weft.fastpath.mirror.Mirrors mirrors;
+
+    public TapInput(dev.weft.fastpath.mirror.Mirrors mirrors) {
+        this.mirrors = mirrors;
+    }
 
     @Override
     public String name() {
@@ -35,6 +41,14 @@ public final class TapInput implements Node {
                 continue;
             }
             b.vni[i] = t.portVni[port];
+            if (t.portMirrorsOut[port] != null) {
+                for (dev.weft.fastpath.table.Mirror m : t.portMirrorsOut[port]) {
+                    boolean copied = mirrors.copy(b, i, t, port, m);
+                    if (tracing) {
+                        d.trace(i, copied ? "copied for tap " + m.tap() + " (outbound)" : "no room to copy it for tap " + m.tap() + ": the copy is lost");
+                    }
+                }
+            }
             if (tracing) {
                 d.trace(i, "from port " + t.ports[port].name() + ", VNI " + b.vni[i]);
             }

@@ -69,14 +69,28 @@ public final class PacketBatch implements AutoCloseable {
     public static final int UNDERLAY_GRE = -2;
     /** A frame read from the host's uplink (a logical network such as the internet). */
     public static final int UPLINK = -3;
+    /** A mirrored copy (see {@code mirror.Mirrors}). */
+    public static final int MIRROR = -4;
     public static final int DROP = 0;
     public static final int TO_PORT = 1;
     public static final int TO_UNDERLAY = 2;
     public static final int TO_UPLINK = 3;
 
     public PacketBatch() {
-        this.arena = Arena.ofShared();
+        this(Arena.ofShared(), true);
+    }
+
+    private final boolean closeable;
+
+    private PacketBatch(Arena arena, boolean closeable) {
+        this.arena = arena;
+        this.closeable = closeable;
         this.memory = arena.allocate((long) CAPACITY * SLOT, 64);
+    }
+
+    /** A batch whose memory the garbage collector frees once it is unreachable ({@link #close()} does nothing). */
+    public static PacketBatch collectable() {
+        return new PacketBatch(Arena.ofAuto(), false);
     }
 
     public MemorySegment memory() {
@@ -139,6 +153,8 @@ public final class PacketBatch implements AutoCloseable {
 
     @Override
     public void close() {
-        arena.close();
+        if (closeable) {
+            arena.close();
+        }
     }
 }

@@ -42,6 +42,7 @@ import java.util.List;
  * One worker's packet path: Weft's node graph, wired in one place.
  * <pre>
  * tap-input ─────┐
+ * mirror-input ──┤
  * vxlan-input ───┼─▶ ethernet-input ─▶ arp ─────────────────────────────────────────────────────▶ port-output
  * gre-input ─────┘                  └▶ ip4-input ─▶ flow-lookup ─hit──────────────────────────▶ rewrite ─▶ port-output
  *                                               ├▶ dhcp ─▶ port-output
@@ -55,7 +56,9 @@ import java.util.List;
  *              └▶ nat-in ─▶ flow-lookup (as above)
  * </pre>
  * Every packet ends with a verdict in the batch: to a local port, to the underlay, or dropped with a
- * counted reason. The tables are read once per batch; no locks.
+ * counted reason. The tables are read once per batch; no locks. tap-input and port-output copy the frames of ports
+ * that are a tap's sources into {@link #mirrors()}, a batch of their own that enters at mirror-input once the worker has
+ * sent the batch they were copied from.
  */
 public final class Pipeline {
 
@@ -72,6 +75,8 @@ public final class Pipeline {
     private final Neighbors neighbors;
     private final LbSessions balanced;
     private final Counters counters;
+    private final dev.weft.fastpath.mirror.Mirrors mirrors = new dev.weft.fastpath.mirror.Mirrors();
+    private final int mirrorInput;
     private long generation = -1;
     private int[] portIds = new int[0];
 
@@ -104,15 +109,16 @@ public final class Pipeline {
         security = new Security(conntrack);
         flowLookup = new FlowLookup(cache, conntrack, sessions, balanced);
         rewrite = new Rewrite();
-        List<Node> nodes = List.of(new TapInput(), new VxlanInput(), new GreInput(), new UplinkInput(neighbors), new EthernetInput(), new ArpReply(),
+        List<Node> nodes = List.of(new TapInput(mirrors), new dev.weft.fastpath.node.MirrorInput(), new VxlanInput(), new GreInput(), new UplinkInput(neighbors), new EthernetInput(), new ArpReply(),
                 new UplinkArp(neighbors), new Ip4Input(probes), new NatIn(sessions, balanced), flowLookup, new Ip4Lookup(sessions, balanced), security, new FlowLearn(cache), rewrite,
-                new VxlanEncap(), new NvgreEncap(), new NatOut(), new PortOutput(), new UnderlayOutput(), new UplinkOutput(neighbors),
+                new VxlanEncap(), new NvgreEncap(), new NatOut(), new PortOutput(mirrors), new UnderlayOutput(), new UplinkOutput(neighbors),
                 new DhcpServer(), new DnsServer(), new DnsTcp(), new LbProbe(probes), new LbReset());
         graph = new Graph(nodes);
         tapInput = graph.id(TapInput.NAME);
         vxlanInput = graph.id(VxlanInput.NAME);
         greInput = graph.id(GreInput.NAME);
         uplinkInput = graph.id(UplinkInput.NAME);
+        mirrorInput = graph.id(dev.weft.fastpath.node.MirrorInput.NAME);
         counters = new Counters(graph, flowLookup, rewrite);
     }
 
@@ -136,6 +142,11 @@ public final class Pipeline {
 
     public Graph graph() {
         return graph;
+    }
+
+    /** The copies the taps made while the last batches went through: the worker sends them ({@link #process} them first), then clears them. */
+    public dev.weft.fastpath.mirror.Mirrors mirrors() {
+        return mirrors;
     }
 
     public Conntrack conntrack() {
@@ -163,7 +174,8 @@ public final class Pipeline {
             b.verdict[i] = PacketBatch.DROP;
             b.reason[i] = 0;
             int in = b.inPort[i];
-            graph.enqueue(in >= 0 ? tapInput : in == PacketBatch.UNDERLAY ? vxlanInput : in == PacketBatch.UNDERLAY_GRE ? greInput : uplinkInput, i);
+            graph.enqueue(in >= 0 ? tapInput : in == PacketBatch.UNDERLAY ? vxlanInput : in == PacketBatch.UNDERLAY_GRE ? greInput
+                    : in == PacketBatch.MIRROR ? mirrorInput : uplinkInput, i);
         }
         graph.run(b, t);
     }

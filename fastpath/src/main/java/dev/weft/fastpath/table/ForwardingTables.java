@@ -38,6 +38,9 @@ public final class ForwardingTables implements AutoCloseable {
     public final Routes[] portRoutes;
     /** Whether each port forwards IP (a virtual appliance): it may send from addresses not its own. */
     public final boolean[] portForwards;
+    /** Each port's taps that copy what it receives, and what it sends; null for none. */
+    public final Mirror[][] portMirrorsIn;
+    public final Mirror[][] portMirrorsOut;
     /** Each port's rate limits in bits per second, 0 for none: to the VM and from it. */
     public final long[] portInboundBits;
     public final long[] portOutboundBits;
@@ -112,6 +115,8 @@ public final class ForwardingTables implements AutoCloseable {
         portRoutes = new Routes[n];
         portForwards = new boolean[n];
         portInboundBits = new long[n];
+        portMirrorsIn = new Mirror[n][];
+        portMirrorsOut = new Mirror[n][];
         portOutboundBits = new long[n];
         for (int p = 0; p < n; p++) {
             PortEntry port = ports[p];
@@ -125,6 +130,10 @@ public final class ForwardingTables implements AutoCloseable {
             portForwards[p] = port.ipForwarding();
             portInboundBits[p] = port.qos().inboundBitsPerSecond();
             portOutboundBits[p] = port.qos().outboundBitsPerSecond();
+            Mirror[] in = port.mirrors().stream().filter(Mirror::inbound).toArray(Mirror[]::new);
+            Mirror[] out = port.mirrors().stream().filter(Mirror::outbound).toArray(Mirror[]::new);
+            portMirrorsIn[p] = in.length == 0 ? null : in;
+            portMirrorsOut[p] = out.length == 0 ? null : out;
             if (port.ipForwarding()) {
                 forwarders.put(portMac[p], p);
             }

@@ -9,10 +9,15 @@ import java.util.List;
  * A local port: the VM's MAC and IP on a VNI, its subnet and gateway, its security layers (null:
  * unfiltered), what the host's DHCP service offers it, whether it forwards IP ({@code ipForwarding}: a
  * virtual appliance, which may send from addresses not its own and receives packets routed through it), and its rate
- * limits ({@code qos}).
+ * limits ({@code qos}), and the taps it is a source of ({@code mirrors}).
  */
 public record PortEntry(String name, int vni, MacAddress mac, Ipv4 ip, Ipv4Prefix subnet, Ipv4 gateway,
-                        dev.weft.fastpath.security.PortSecurity security, Dhcp dhcp, boolean ipForwarding, Qos qos) {
+                        dev.weft.fastpath.security.PortSecurity security, Dhcp dhcp, boolean ipForwarding, Qos qos, List<Mirror> mirrors) {
+
+    public PortEntry(String name, int vni, MacAddress mac, Ipv4 ip, Ipv4Prefix subnet, Ipv4 gateway,
+                     dev.weft.fastpath.security.PortSecurity security, Dhcp dhcp, boolean ipForwarding, Qos qos) {
+        this(name, vni, mac, ip, subnet, gateway, security, dhcp, ipForwarding, qos, List.of());
+    }
 
     /** The port's rate limits in bits per second, each 0 for none: to the VM ({@code inbound}) and from it ({@code outbound}). */
     public record Qos(long inboundBitsPerSecond, long outboundBitsPerSecond) {
@@ -21,6 +26,7 @@ public record PortEntry(String name, int vni, MacAddress mac, Ipv4 ip, Ipv4Prefi
 
     public PortEntry {
         java.util.Objects.requireNonNull(qos, "qos");
+        mirrors = List.copyOf(mirrors);
     }
 
     public PortEntry(String name, int vni, MacAddress mac, Ipv4 ip, Ipv4Prefix subnet, Ipv4 gateway,

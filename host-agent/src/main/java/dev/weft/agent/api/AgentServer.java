@@ -110,6 +110,10 @@ public final class AgentServer {
                     .description("New flows a NAT gateway served here dropped because every port of its addresses was in use").register(metrics);
             Gauge.builder("weft_nat_sessions", packets, p -> p.natSessions().active())
                     .description("Live translations of the NAT gateways served here").register(metrics);
+            FunctionCounter.builder("weft_mirror_copies", packets, PacketIo::mirrorsCopied)
+                    .description("Frames the host's taps (VirtualNetworkTap) copied").register(metrics);
+            FunctionCounter.builder("weft_mirror_lost", packets, PacketIo::mirrorsLost)
+                    .description("Copies the host's taps lost: no room, or a collector that couldn't take them").register(metrics);
         }
         packets.meters().dropped().forEach((port, directions) -> directions.keySet().forEach(direction -> {
             if (nodeMeters.add("qos/" + port + "/" + direction)) {

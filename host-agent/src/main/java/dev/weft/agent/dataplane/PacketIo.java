@@ -266,6 +266,7 @@ public final class PacketIo implements AutoCloseable {
                 .put("securityRules", ruleHits())
                 .put("uplink", uplinkStats())
                 .put("qos", qosStats())
+                .put("mirror", new JsonObject().put("copied", mirrorsCopied()).put("lost", mirrorsLost()))
                 .put("tap", new JsonObject().put("framesRead", taps.values().stream().mapToLong(t -> t.framesRead).sum())
                         .put("segments", taps.values().stream().mapToLong(t -> t.segments).sum())
                         .put("malformed", taps.values().stream().mapToLong(t -> t.malformed).sum()));
@@ -281,6 +282,16 @@ public final class PacketIo implements AutoCloseable {
             json.put(port, p);
         });
         return json;
+    }
+
+    /** Copies the host's taps made. */
+    public long mirrorsCopied() {
+        return workers.stream().mapToLong(w -> w.mirrors().copied).sum();
+    }
+
+    /** Copies the host's taps lost: no room in a worker's batch of copies, or a collector's device that couldn't take one. */
+    public long mirrorsLost() {
+        return workers.stream().mapToLong(w -> w.mirrors().lost).sum();
     }
 
     /** The host's rate limits and what they dropped. */
