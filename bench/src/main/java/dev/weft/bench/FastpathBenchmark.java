@@ -36,7 +36,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * generation changes every batch); decap: VXLAN from the underlay to a local port; and the vector stages
  * next to their scalar twins. qosPoliced: encapCached from a VM with a rate limit, every frame metered (a limit high
  * enough that all pass: the cost the limit adds); qosQueued: the same with every frame through the shaping queue (copied
- * in and out, as a frame that had to wait).
+ * in and out, as a frame that had to wait); mirrorCopy: encapCached from a VM that is a tap's source (direction Outbound,
+ * collector on another host), the copies made and sent through the graph too (the score per original frame).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -68,6 +69,8 @@ public class FastpathBenchmark {
     int round;
     dev.weft.fastpath.qos.Meter limit;
     dev.weft.fastpath.qos.ShapingQueue queue;
+    ForwardingTables mirrored;
+    Pipeline mirroring;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -81,6 +84,10 @@ public class FastpathBenchmark {
         List<NetworkEntry> networks = List.of(new NetworkEntry(5001, List.of(Ipv4Prefix.parse("10.1.0.0/16")), List.of(Ipv4Prefix.parse("10.1.0.0/16"))));
         tables = new ForwardingTables(new TableSnapshot(1, ports, mappings, networks), HOST_A);
         otherGeneration = new ForwardingTables(new TableSnapshot(2, ports, mappings, networks), HOST_A);
+        PortEntry vm = ports.getFirst();
+        mirrored = new ForwardingTables(new TableSnapshot(1, List.of(new PortEntry(vm.name(), vm.vni(), vm.mac(), vm.ip(), vm.subnet(), vm.gateway(), null,
+                vm.dhcp(), false, PortEntry.Qos.NONE, List.of(new dev.weft.fastpath.table.Mirror("tenant-a/capture", 77, false, true,
+                Ipv4.parse("10.1.2.0").value() + 999, 4789)))), mappings, networks), HOST_A);
         toUnderlay = new PacketBatch();
         fromUnderlay = new PacketBatch();
         for (int i = 0; i < PacketBatch.CAPACITY; i++) {
@@ -100,6 +107,10 @@ public class FastpathBenchmark {
         cached = new Pipeline(65536);
         miss = new Pipeline(65536);
         decap = new Pipeline(65536);
+        mirroring = new Pipeline(65536);
+        if (mirrorCopy() != PacketBatch.TO_UNDERLAY) {
+            throw new IllegalStateException("the mirrored copies don't reach the collector's host");
+        }
         limit = new dev.weft.fastpath.qos.Meters().meter("tenant-a/vm", dev.weft.fastpath.qos.Meters.Direction.OUTBOUND, 1_000_000_000_000L);
         queue = new dev.weft.fastpath.qos.ShapingQueue();
     }
@@ -110,6 +121,7 @@ public class FastpathBenchmark {
         fromUnderlay.close();
         tables.close();
         otherGeneration.close();
+        mirrored.close();
         queue.close();
     }
 
@@ -130,6 +142,17 @@ public class FastpathBenchmark {
         resetTx();
         miss.process(toUnderlay, (round++ & 1) == 0 ? tables : otherGeneration);
         return toUnderlay.verdict[PacketBatch.CAPACITY - 1];
+    }
+
+    @Benchmark
+    public int mirrorCopy() {
+        resetTx();
+        mirroring.process(toUnderlay, mirrored);
+        PacketBatch copies = mirroring.mirrors().batch();
+        mirroring.process(copies, mirrored);
+        int last = copies.verdict[copies.count() - 1];
+        mirroring.mirrors().clear();
+        return last;
     }
 
     @Benchmark
