@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
  * (host-c); tshark in db-1 decodes the copies' VXLAN and finds the ICMP and TCP between the two with each copy where the
  * tap's direction says, and nothing of tenant-b's VMs, which use the very same addresses. Needs root and tshark; in CI it must run.
  */
-class NetnsMirrorTest extends NetnsLabTest {
+public class NetnsMirrorTest extends NetnsLabTest {
 
-    static final String TAP = """
+    public static final String TAP = """
             ---
             apiVersion: weft.dev/v1alpha1
             kind: VirtualNetworkTap

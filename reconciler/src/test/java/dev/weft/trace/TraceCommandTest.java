@@ -52,6 +52,16 @@ class TraceCommandTest {
     }
 
     @Test
+    void rateLimitsAndTapsShowInTheTrace() throws Exception {
+        repo.replace("tenants/tenant-a/nics.yaml", "  ipAddress: 10.1.1.5\n", "  ipAddress: 10.1.1.5\n  qosSettings: {inboundMaximumMbps: 100}\n");
+        repo.append("tenants/tenant-a/routing.yaml", dev.weft.netns.NetnsMirrorTest.TAP.replace("[web-1, web-2]", "[web-1]")).commit("a limit and a tap");
+        CliRun run = trace("--from", "tenant-a/web-1", "--to", "10.1.1.5");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("host-a tap-input copied for tap tenant-a/capture-web (outbound)")
+                .contains("host-b port-output deliver to port tenant-a/web-2 (inbound limit 100 Mbit/s: over it, the frame waits in the port's queue)");
+    }
+
+    @Test
     void aUserRouteSendsThePacketToTheApplianceAndTheTraceNamesTheRoute() {
         CliRun run = trace("--from", "tenant-a/db-1", "--to", "10.1.1.4");
         assertThat(run.exitCode()).as(run.err()).isZero();

@@ -43,7 +43,9 @@ public final class PortOutput implements Node {
                 }
             }
             if (tracing) {
-                d.trace(i, "deliver to port " + d.tables().ports[b.outPort[i]].name());
+                long limit = d.tables().portInboundBits[b.outPort[i]];
+                d.trace(i, "deliver to port " + d.tables().ports[b.outPort[i]].name()
+                        + (limit > 0 ? " (inbound limit " + limit / 1_000_000 + " Mbit/s: over it, the frame waits in the port's queue)" : ""));
             }
         }
     }

@@ -50,7 +50,8 @@ public final class TapInput implements Node {
                 }
             }
             if (tracing) {
-                d.trace(i, "from port " + t.ports[port].name() + ", VNI " + b.vni[i]);
+                d.trace(i, "from port " + t.ports[port].name() + ", VNI " + b.vni[i] + (t.portOutboundBits[port] > 0
+                        ? " (outbound limit " + t.portOutboundBits[port] / 1_000_000 + " Mbit/s: the worker reads the port no faster)" : ""));
             }
             next[k] = ETHERNET;
         }
