@@ -41,12 +41,16 @@ public record PortSpec(String namespace, String name, String network, int vni, M
         this(namespace, name, network, vni, mac, ip, subnet, gateway, security, dhcp, ipForwarding, qos, List.of());
     }
 
-    /** Rate limits in Mbit/s, 0 for none: to the VM ({@code inboundMaximumMbps}) and from it ({@code outboundMaximumMbps}). */
-    public record Qos(int inboundMaximumMbps, int outboundMaximumMbps) {
-        public static final Qos NONE = new Qos(0, 0);
+    /**
+     * Rate limits in Mbit/s, 0 for none: to the VM ({@code inboundMaximumMbps}) and from it ({@code outboundMaximumMbps});
+     * the share of its host's capacity the VM may always send ({@code outboundReservedMbps}), and that capacity, what all
+     * the host's VMs may send together ({@code hostOutboundCapacityMbps}).
+     */
+    public record Qos(int inboundMaximumMbps, int outboundMaximumMbps, int outboundReservedMbps, int hostOutboundCapacityMbps) {
+        public static final Qos NONE = new Qos(0, 0, 0, 0);
 
         public Qos {
-            if (inboundMaximumMbps < 0 || outboundMaximumMbps < 0) {
+            if (inboundMaximumMbps < 0 || outboundMaximumMbps < 0 || outboundReservedMbps < 0 || hostOutboundCapacityMbps < 0) {
                 throw new IllegalArgumentException("rate limits can't be negative");
             }
         }

@@ -249,7 +249,8 @@ public final class Compiler {
                     nic.macAddress(), nic.ipAddress(), subnet.addressPrefix(), subnet.addressPrefix().gatewayAddress(),
                     SecurityLayers.of(model, nic, network, subnet),
                     new dev.weft.contract.DhcpOptions(network.domain(), network.dnsServers()), nic.enableIPForwarding(),
-                    new PortSpec.Qos(nic.qosSettings().inboundMaximumMbps(), nic.qosSettings().outboundMaximumMbps()), mirrors(model, nic)).toObject();
+                    new PortSpec.Qos(nic.qosSettings().inboundMaximumMbps(), nic.qosSettings().outboundMaximumMbps(), nic.qosSettings().outboundReservedMbps(),
+                            model.hosts().get(host).outboundCapacityMbps()), mirrors(model, nic)).toObject();
             objects.put(port.key(), port);
             nicNetworks.put(nic.id(), nic.networkId());
             digest = digest.plus(port.digest());

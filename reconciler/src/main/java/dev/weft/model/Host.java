@@ -7,7 +7,12 @@ import java.util.SortedMap;
 
 /** A virtualization host running a Weft agent; its underlay address is the provider address (PA). */
 public record Host(String name, Map<String, String> labels, Ipv4 underlayAddress, Optional<String> agentEndpoint, boolean gateway,
-                   Optional<Uplink> uplink) implements Resource {
+                   Optional<Uplink> uplink, int outboundCapacityMbps) implements Resource {
+
+    /** Without a capacity for its VMs' outbound traffic (0). */
+    public Host(String name, Map<String, String> labels, Ipv4 underlayAddress, Optional<String> agentEndpoint, boolean gateway, Optional<Uplink> uplink) {
+        this(name, labels, underlayAddress, agentEndpoint, gateway, uplink, 0);
+    }
 
     /** The host's device {@code interfaceName} on logical network {@code logicalNetwork}. */
     public record Uplink(String logicalNetwork, String interfaceName) {
@@ -34,6 +39,9 @@ public record Host(String name, Map<String, String> labels, Ipv4 underlayAddress
         agentEndpoint.ifPresent(e -> fields.put("agentEndpoint", e));
         if (gateway) {
             fields.put("roles", "[Gateway]");
+        }
+        if (outboundCapacityMbps > 0) {
+            fields.put("outboundCapacityMbps", Integer.toString(outboundCapacityMbps));
         }
         uplink.ifPresent(u -> {
             fields.put("uplink.logicalNetwork", u.logicalNetwork());

@@ -11,9 +11,12 @@ public record NetworkInterface(String namespace, String name, Map<String, String
                                java.util.Optional<String> networkSecurityGroup, java.util.Optional<String> publicIPAddress,
                                boolean enableIPForwarding, QosSettings qosSettings) implements Resource {
 
-    /** Rate limits in Mbit/s, 0 for none: to the VM and from it (SDN v2's NIC qosSettings). */
-    public record QosSettings(int inboundMaximumMbps, int outboundMaximumMbps) {
-        public static final QosSettings NONE = new QosSettings(0, 0);
+    /**
+     * Rate limits in Mbit/s, 0 for none: to the VM and from it, and the share of its host's outbound capacity the VM may
+     * always send (SDN v2's NIC qosSettings).
+     */
+    public record QosSettings(int inboundMaximumMbps, int outboundMaximumMbps, int outboundReservedMbps) {
+        public static final QosSettings NONE = new QosSettings(0, 0, 0);
     }
 
     public NetworkInterface(String namespace, String name, Map<String, String> labels, String virtualNetwork, String subnet, String host,
@@ -85,6 +88,9 @@ public record NetworkInterface(String namespace, String name, Map<String, String
         }
         if (qosSettings.outboundMaximumMbps() > 0) {
             fields.put("qosSettings.outboundMaximumMbps", Integer.toString(qosSettings.outboundMaximumMbps()));
+        }
+        if (qosSettings.outboundReservedMbps() > 0) {
+            fields.put("qosSettings.outboundReservedMbps", Integer.toString(qosSettings.outboundReservedMbps()));
         }
         return fields;
     }

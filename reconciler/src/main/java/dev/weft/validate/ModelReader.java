@@ -47,7 +47,8 @@ final class ModelReader {
         return new Host(d.name(), labels(d), Ipv4.parse(d.text("spec", "underlayAddress")),
                 Optional.ofNullable(d.text("spec", "agentEndpoint")), gateway,
                 uplink == null ? Optional.empty()
-                        : Optional.of(new Host.Uplink(uplink.get("logicalNetwork").asString(), uplink.get("interface").asString())));
+                        : Optional.of(new Host.Uplink(uplink.get("logicalNetwork").asString(), uplink.get("interface").asString())),
+                spec.has("outboundCapacityMbps") ? spec.get("outboundCapacityMbps").asInt() : 0);
     }
 
     static LogicalNetwork logicalNetwork(Document d) {
@@ -105,7 +106,8 @@ final class ModelReader {
 
     private static NetworkInterface.QosSettings qosSettings(JsonNode qos) {
         return qos == null ? NetworkInterface.QosSettings.NONE : new NetworkInterface.QosSettings(
-                qos.has("inboundMaximumMbps") ? qos.get("inboundMaximumMbps").asInt() : 0, qos.has("outboundMaximumMbps") ? qos.get("outboundMaximumMbps").asInt() : 0);
+                qos.has("inboundMaximumMbps") ? qos.get("inboundMaximumMbps").asInt() : 0, qos.has("outboundMaximumMbps") ? qos.get("outboundMaximumMbps").asInt() : 0,
+                qos.has("outboundReservedMbps") ? qos.get("outboundReservedMbps").asInt() : 0);
     }
 
     static dev.weft.model.VirtualNetworkTap tap(Document d) {

@@ -129,6 +129,7 @@ public final class Validator {
         checkPeerings(peerings, networks, declared, problems::add);
         new RouteRules(problems::add).check(routeTables, networks, nics, declared);
         new TapRules(problems::add).check(taps, nics, declared);
+        QosRules.check(nics, hosts, problems::add);
 
         Optional<Model> model = problems.isEmpty()
                 ? Optional.of(Model.of(snapshot.revision(), resources(hosts), resources(networks), resources(nics), resources(groups),

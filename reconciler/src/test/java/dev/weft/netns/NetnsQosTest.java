@@ -54,4 +54,47 @@ class NetnsQosTest extends NetnsLabTest {
             server.destroyForcibly();
         }
     }
+
+    /** Mbit/s of TCP from {@code vm} to {@code target} over {@code seconds}, as iperf3's receiver counts it, in the background. */
+    static java.util.concurrent.CompletableFuture<Double> iperfFrom(String vm, String target, int seconds) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                String json = Topology.run("ip", "netns", "exec", vm, "iperf3", "-c", target, "-t", Integer.toString(seconds), "-J");
+                return tools.jackson.databind.json.JsonMapper.builder().build().readTree(json).at("/end/sum_received/bits_per_second").asDouble() / 1e6;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, RUNNERS);
+    }
+
+    /** A thread per iperf3 client, so clients run at once. */
+    static final java.util.concurrent.Executor RUNNERS = java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().factory());
+
+    @Test
+    void aReservedShareHoldsWhenTheHostsVmsWantMoreThanItCarries() throws Exception {
+        NetnsLab.requireTool("iperf3", "iperf3");
+        reconciler = lab.start().reconciler;
+        String reserved = repo.replace("hosts/rack-1.yaml", "  underlayAddress: 198.18.0.1\n", "  underlayAddress: 198.18.0.1\n  outboundCapacityMbps: 300\n")
+                .replace("tenants/tenant-a/nics.yaml", "  ipAddress: 10.1.1.4\n", "  ipAddress: 10.1.1.4\n  qosSettings: {outboundReservedMbps: 200}\n")
+                .commit("host-a carries 300 Mbit/s from its VMs, 200 of them reserved for web-1").name();
+        await().atMost(Duration.ofSeconds(20)).until(() -> reconciler.status().revision().equals(reserved) && reconciler.status().allSynced());
+        java.util.List<Process> servers = new java.util.ArrayList<>();
+        for (String vm : java.util.List.of("tenant-a.web-2", "tenant-a.db-1")) {
+            servers.add(new ProcessBuilder("ip", "netns", "exec", vm, "iperf3", "-s").redirectErrorStream(true).start());
+        }
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> Topology.quietly("ip", "netns", "exec", "tenant-a.db-2", "iperf3", "-c", "10.1.2.4", "-t", "1"));
+            double alone = iperfFrom("tenant-a.db-2", "10.1.2.4", 3).get();
+            var web1 = iperfFrom("tenant-a.web-1", "10.1.1.5", 10); // web-1 (reserved 200) and db-2 (none), both on host-a, at once
+            var db2 = iperfFrom("tenant-a.db-2", "10.1.2.4", 10);
+            double reservedRate = web1.get();
+            double bestEffort = db2.get();
+            System.out.printf("qos: host capacity 300: db-2 alone %.1f; together web-1 (reserved 200) %.1f, db-2 %.1f Mbit/s%n", alone, reservedRate, bestEffort);
+            assertThat(alone).as("alone, a VM without a reservation has the host's capacity").isBetween(270.0, 330.0);
+            assertThat(reservedRate).as("web-1 keeps its reserved 200").isGreaterThanOrEqualTo(180.0);
+            assertThat(reservedRate + bestEffort).as("together they get the host's 300").isBetween(270.0, 330.0);
+        } finally {
+            servers.forEach(Process::destroyForcibly);
+        }
+    }
 }

@@ -83,4 +83,28 @@ class TapRulesTest {
                 """);
         assertThat(repo.problems()).singleElement().asString().startsWith("q.yaml:9:38: error: spec.qosSettings.outboundMaximumMbps:");
     }
+
+    @Test
+    void aReservationIsAShareOfItsHostsCapacity() {
+        String nic = """
+                apiVersion: weft.dev/v1alpha1
+                kind: NetworkInterface
+                metadata: {name: web-9, namespace: tenant-a}
+                spec:
+                  virtualNetwork: blue
+                  subnet: web
+                  host: host-a
+                  ipAddress: 10.1.1.20
+                  qosSettings: {outboundReservedMbps: 200, outboundMaximumMbps: 100}
+                """;
+        repo.write("q.yaml", nic);
+        assertThat(repo.problems()).containsExactly(
+                "q.yaml:9:39: error: spec.qosSettings.outboundReservedMbps: 200 Mbit/s reserved is more than the interface may send (outboundMaximumMbps 100)",
+                "q.yaml:9:39: error: spec.qosSettings.outboundReservedMbps: host host-a has no outboundCapacityMbps: a reservation is a share of it");
+        repo.write("hosts.yaml", Fixtures.host("host-a", "198.18.0.1").replace("198.18.0.1}", "198.18.0.1, outboundCapacityMbps: 300}") + "---\n" + Fixtures.host("host-b", "198.18.0.2"));
+        repo.write("q.yaml", nic.replace(", outboundMaximumMbps: 100", "") + "---\n" + nic.replace("web-9", "web-8").replace("10.1.1.20", "10.1.1.21")
+                .replace(", outboundMaximumMbps: 100", ""));
+        assertThat(repo.problems()).containsExactly("q.yaml:19:39: error: spec.qosSettings.outboundReservedMbps: the reservations on host host-a come to "
+                + "400 Mbit/s with this one, more than its outboundCapacityMbps 300");
+    }
 }

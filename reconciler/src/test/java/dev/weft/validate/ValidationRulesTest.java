@@ -120,7 +120,7 @@ class ValidationRulesTest {
         void unknownFieldWithoutACloseMatchListsTheAllowedFields() {
             repo.write("h.yaml", host("host-c", "198.18.0.3").replace("spec: {", "spec: {color: red, "));
             assertThat(repo.problems()).containsExactly(
-                    "h.yaml:4:8: error: spec.color: unknown field \"color\" (allowed: agentEndpoint, roles, underlayAddress, uplink)");
+                    "h.yaml:4:8: error: spec.color: unknown field \"color\" (allowed: agentEndpoint, outboundCapacityMbps, roles, underlayAddress, uplink)");
         }
 
         @Test

@@ -201,11 +201,10 @@ public final class Worker implements Runnable, AutoCloseable {
                 if (up != null && up.receives() && fd == up.fd()) {
                     up.receive(batch);
                 } else if (port != null) {
-                    dev.weft.fastpath.qos.Meter limit = meters.outbound(port);
-                    if (limit == null) {
+                    if (meters.outbound(port) == null && meters.host(port) == null) {
                         byIndex[port].receive(batch, port);
                     } else {
-                        receiveWithin(byIndex[port], port, limit, now, fd);
+                        receiveWithin(byIndex[port], port, now, fd);
                     }
                 } else {
                     underlay.receive(batch, fd);
@@ -263,13 +262,23 @@ public final class Worker implements Runnable, AutoCloseable {
     }
 
     /**
-     * Reads a VM over its outbound limit while it is within it, charging what it sent; once over, stops listening to its
-     * device until its time comes. What the VM sends meanwhile waits in its device's queue, and its TCP feels the
-     * backpressure, as from a slower link.
+     * Reads a VM with an outbound limit, or on a host with an outbound capacity, while it may send, charging what it sent:
+     * within its limit, and within its reserved share of the host's capacity or, beyond that share, while the host has
+     * capacity left. Once it may not, stops listening to its device until its time comes. What the VM sends meanwhile waits
+     * in its device's queue, and its TCP feels the backpressure, as from a slower link.
      */
-    private void receiveWithin(TapDevice tap, int port, dev.weft.fastpath.qos.Meter limit, long now, int fd) {
+    private void receiveWithin(TapDevice tap, int port, long now, int fd) {
+        dev.weft.fastpath.qos.Meter limit = meters.outbound(port);
+        dev.weft.fastpath.qos.Meter share = meters.reserved(port);
+        dev.weft.fastpath.qos.Meter host = meters.host(port);
         while (true) {
-            long wait = limit.waitNanos(now);
+            long wait = limit == null ? 0 : limit.waitNanos(now);
+            if (wait <= 0 && host != null && (share == null || share.waitNanos(now) > 0)) { // beyond its share: only while the host has room
+                wait = host.waitNanos(now);
+                if (share != null) {
+                    wait = Math.min(wait, share.waitNanos(now));
+                }
+            }
             if (wait > 0) {
                 paused.put(fd, now + wait);
                 listen(fd, false);
@@ -284,7 +293,15 @@ public final class Worker implements Runnable, AutoCloseable {
             for (int i = first; i < batch.count(); i++) {
                 bytes += batch.length[i];
             }
-            limit.charge(now, bytes);
+            if (limit != null) {
+                limit.charge(now, bytes);
+            }
+            if (share != null) {
+                share.charge(now, bytes);
+            }
+            if (host != null) {
+                host.charge(now, bytes);
+            }
         }
     }
 

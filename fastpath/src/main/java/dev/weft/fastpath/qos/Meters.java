@@ -11,8 +11,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Meters {
 
-    /** Which way a frame crosses the port. */
-    public enum Direction { INBOUND, OUTBOUND }
+    /** Which way a frame crosses the port, or (RESERVED) the port's guaranteed share of what the host sends. */
+    public enum Direction { INBOUND, OUTBOUND, RESERVED }
+
+    /** The name the host's own outbound capacity goes by. */
+    public static final String HOST = "(host)";
 
     private record Key(String port, Direction direction) {
     }

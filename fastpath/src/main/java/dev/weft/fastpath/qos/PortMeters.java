@@ -8,6 +8,8 @@ public final class PortMeters {
     private final Meters meters;
     private Meter[] inbound = new Meter[0];
     private Meter[] outbound = new Meter[0];
+    private Meter[] reserved = new Meter[0];
+    private Meter[] host = new Meter[0];
 
     public PortMeters(Meters meters) {
         this.meters = meters;
@@ -18,13 +20,19 @@ public final class PortMeters {
         int n = t.portCount();
         Meter[] in = new Meter[n];
         Meter[] out = new Meter[n];
+        Meter[] share = new Meter[n];
+        Meter[] all = new Meter[n];
         for (int p = 0; p < n; p++) {
             String name = t.ports[p].name();
             in[p] = meter(name, Meters.Direction.INBOUND, t.portInboundBits[p]);
             out[p] = meter(name, Meters.Direction.OUTBOUND, t.portOutboundBits[p]);
+            share[p] = meter(name, Meters.Direction.RESERVED, t.portReservedBits[p]);
+            all[p] = t.portHostBits[p] > 0 ? meters.meter(Meters.HOST, Meters.Direction.OUTBOUND, t.portHostBits[p]) : null;
         }
         inbound = in;
         outbound = out;
+        reserved = share;
+        host = all;
     }
 
     private Meter meter(String port, Meters.Direction direction, long bitsPerSecond) {
@@ -38,6 +46,16 @@ public final class PortMeters {
     /** The inbound meter of local port {@code port}, or null. */
     public Meter inbound(int port) {
         return port < inbound.length ? inbound[port] : null;
+    }
+
+    /** The meter of local port {@code port}'s guaranteed share of the host's outbound capacity, or null. */
+    public Meter reserved(int port) {
+        return port < reserved.length ? reserved[port] : null;
+    }
+
+    /** The meter of the host's outbound capacity, which local port {@code port} shares, or null. */
+    public Meter host(int port) {
+        return port < host.length ? host[port] : null;
     }
 
     /** The outbound meter of local port {@code port}, or null. */

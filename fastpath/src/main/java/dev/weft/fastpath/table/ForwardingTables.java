@@ -44,6 +44,9 @@ public final class ForwardingTables implements AutoCloseable {
     /** Each port's rate limits in bits per second, 0 for none: to the VM and from it. */
     public final long[] portInboundBits;
     public final long[] portOutboundBits;
+    /** Each port's guaranteed share of its host's outbound capacity, and that capacity, in bits per second; 0 for none. */
+    public final long[] portReservedBits;
+    public final long[] portHostBits;
     /** Ports that forward IP, by MAC: a frame from the underlay addressed to one is routed through it, whatever its address. */
     private final Map<Long, Integer> forwarders = new HashMap<>();
 
@@ -115,6 +118,8 @@ public final class ForwardingTables implements AutoCloseable {
         portRoutes = new Routes[n];
         portForwards = new boolean[n];
         portInboundBits = new long[n];
+        portReservedBits = new long[n];
+        portHostBits = new long[n];
         portMirrorsIn = new Mirror[n][];
         portMirrorsOut = new Mirror[n][];
         portOutboundBits = new long[n];
@@ -130,6 +135,8 @@ public final class ForwardingTables implements AutoCloseable {
             portForwards[p] = port.ipForwarding();
             portInboundBits[p] = port.qos().inboundBitsPerSecond();
             portOutboundBits[p] = port.qos().outboundBitsPerSecond();
+            portReservedBits[p] = port.qos().outboundReservedBitsPerSecond();
+            portHostBits[p] = port.qos().hostOutboundBitsPerSecond();
             Mirror[] in = port.mirrors().stream().filter(Mirror::inbound).toArray(Mirror[]::new);
             Mirror[] out = port.mirrors().stream().filter(Mirror::outbound).toArray(Mirror[]::new);
             portMirrorsIn[p] = in.length == 0 ? null : in;

@@ -19,9 +19,16 @@ public record PortEntry(String name, int vni, MacAddress mac, Ipv4 ip, Ipv4Prefi
         this(name, vni, mac, ip, subnet, gateway, security, dhcp, ipForwarding, qos, List.of());
     }
 
-    /** The port's rate limits in bits per second, each 0 for none: to the VM ({@code inbound}) and from it ({@code outbound}). */
-    public record Qos(long inboundBitsPerSecond, long outboundBitsPerSecond) {
-        public static final Qos NONE = new Qos(0, 0);
+    /**
+     * The port's rate limits in bits per second, each 0 for none: to the VM ({@code inbound}) and from it ({@code outbound}),
+     * the VM's guaranteed share of its host's outbound capacity ({@code outboundReserved}) and that capacity ({@code hostOutbound}).
+     */
+    public record Qos(long inboundBitsPerSecond, long outboundBitsPerSecond, long outboundReservedBitsPerSecond, long hostOutboundBitsPerSecond) {
+        public static final Qos NONE = new Qos(0, 0, 0, 0);
+
+        public Qos(long inboundBitsPerSecond, long outboundBitsPerSecond) {
+            this(inboundBitsPerSecond, outboundBitsPerSecond, 0, 0);
+        }
     }
 
     public PortEntry {

@@ -119,7 +119,7 @@ public final class AgentServer {
             if (nodeMeters.add("qos/" + port + "/" + direction)) {
                 FunctionCounter.builder("weft_qos_dropped_bytes", packets, p -> p.meters().dropped().getOrDefault(port, java.util.Map.of())
                                 .getOrDefault(direction, new long[2])[0])
-                        .tag("port", port).tag("direction", direction == dev.weft.fastpath.qos.Meters.Direction.INBOUND ? "inbound" : "outbound")
+                        .tag("port", port).tag("direction", direction.name().toLowerCase(java.util.Locale.ROOT))
                         .description("Bytes a port's rate limit (qosSettings) dropped").register(metrics);
             }
         }));

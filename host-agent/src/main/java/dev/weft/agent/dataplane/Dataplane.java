@@ -82,7 +82,8 @@ public final class Dataplane {
                 case PortSpec p -> ports.add(new PortEntry(p.key(), p.vni(), p.mac(), p.ip(), p.subnet(), p.gateway(),
                         SecurityCompiler.of(p.security()), new PortEntry.Dhcp(p.dhcp().domain(), p.dhcp().dnsServers(),
                         vmMtu(underlayMtu, encapsulation.getOrDefault(p.vni(), Encapsulation.VXLAN))), p.ipForwarding(),
-                        new PortEntry.Qos(p.qos().inboundMaximumMbps() * 1_000_000L, p.qos().outboundMaximumMbps() * 1_000_000L),
+                        new PortEntry.Qos(p.qos().inboundMaximumMbps() * 1_000_000L, p.qos().outboundMaximumMbps() * 1_000_000L,
+                                p.qos().outboundReservedMbps() * 1_000_000L, p.qos().hostOutboundCapacityMbps() * 1_000_000L),
                         p.mirrors().stream().map(m -> new dev.weft.fastpath.table.Mirror(m.tap(), m.vni(), m.direction() != PortSpec.Direction.Outbound,
                                 m.direction() != PortSpec.Direction.Inbound, m.destination().value(), m.port())).toList()));
                 case MappingSpec m -> mappings.add(new MappingEntry(m.vni(), m.ip(), m.mac(), m.providerAddress(),

@@ -277,7 +277,7 @@ public final class PacketIo implements AutoCloseable {
         JsonObject json = new JsonObject();
         meters.dropped().forEach((port, directions) -> {
             JsonObject p = new JsonObject();
-            directions.forEach((direction, counts) -> p.put(direction == dev.weft.fastpath.qos.Meters.Direction.INBOUND ? "inbound" : "outbound",
+            directions.forEach((direction, counts) -> p.put(direction.name().toLowerCase(java.util.Locale.ROOT),
                     new JsonObject().put("droppedBytes", counts[0]).put("droppedPackets", counts[1])));
             json.put(port, p);
         });
