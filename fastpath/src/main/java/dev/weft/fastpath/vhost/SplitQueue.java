@@ -1,0 +1,184 @@
+package dev.weft.fastpath.vhost;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * A split virtqueue (virtio 1.x, section 2.7) read and written in place in a guest's memory: the descriptor table, the
+ * available ring the guest fills and the used ring it reads back. Everything the guest wrote is distrusted: a head or a
+ * {@code next} outside the table, a chain longer than the table (a loop), a buffer outside the guest's memory, an indirect
+ * descriptor (not offered), or an available index more than a ring ahead is an error the caller counts, and the chain
+ * is returned used with length 0; nothing the guest writes makes this read or write outside its memory. One worker's.
+ */
+public final class SplitQueue {
+
+    static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    public static final int F_NEXT = 1;
+    public static final int F_WRITE = 2;
+    public static final int F_INDIRECT = 4;
+
+    /** What {@link #next} found. */
+    public static final int EMPTY = -1;
+    public static final int BAD_HEAD = -2;
+    public static final int BAD_CHAIN = -3;
+    public static final int RING_OVERFLOW = -4;
+
+    /** The most buffers one chain may have (a frame with a virtio-net header needs few). */
+    public static final int MAX_CHAIN = 64;
+
+    private final GuestMemory memory;
+    private final int size;
+    private final MemorySegment descriptors;
+    private final MemorySegment available;
+    private final MemorySegment used;
+    private int nextAvailable;
+    private int nextUsed;
+    public long errors;
+
+    /**
+     * @param size       entries, a power of two up to 32768
+     * @param descriptors {@code 16 × size} bytes, {@code available} {@code 6 + 2 × size}, {@code used} {@code 6 + 8 × size}, all in guest memory
+     */
+    public SplitQueue(GuestMemory memory, int size, MemorySegment descriptors, MemorySegment available, MemorySegment used) {
+        if (size <= 0 || size > 32768 || Integer.bitCount(size) != 1) {
+            throw new IllegalArgumentException("queue size must be a power of two up to 32768: " + size);
+        }
+        if (descriptors.byteSize() < 16L * size || available.byteSize() < 6L + 2L * size || used.byteSize() < 6L + 8L * size) {
+            throw new IllegalArgumentException("rings too small for " + size + " entries");
+        }
+        this.memory = memory;
+        this.size = size;
+        this.descriptors = descriptors;
+        this.available = available;
+        this.used = used;
+    }
+
+    /** A chain of guest buffers: each buffer's memory and whether the device may write it. */
+    public static final class Chain {
+        public final MemorySegment[] buffers = new MemorySegment[MAX_CHAIN];
+        public final boolean[] writable = new boolean[MAX_CHAIN];
+        public int count;
+        public int head;
+    }
+
+    /** Where to resume: the next available entry (as after a restart, from SET_VRING_BASE). */
+    public void base(int index) {
+        nextAvailable = index & 0xffff;
+        nextUsed = index & 0xffff;
+    }
+
+    public int nextAvailable() {
+        return nextAvailable;
+    }
+
+    /**
+     * The next chain the guest made available, into {@code chain}: its head (0 or more), {@link #EMPTY}, or an error
+     * ({@link #BAD_HEAD}, {@link #BAD_CHAIN}, {@link #RING_OVERFLOW}, counted). A bad chain with a valid head has already
+     * been returned to the guest, used with length 0.
+     */
+    public int next(Chain chain) {
+        VarHandle.acquireFence();
+        int availableIndex = Short.toUnsignedInt(available.get(U16, 2));
+        int pending = (availableIndex - nextAvailable) & 0xffff;
+        if (pending == 0) {
+            return EMPTY;
+        }
+        VarHandle.acquireFence(); // the ring entry after the index that published it
+        if (pending > size) {
+            errors++;
+            return RING_OVERFLOW;
+        }
+        int head = Short.toUnsignedInt(available.get(U16, 4 + 2L * (nextAvailable & (size - 1))));
+        nextAvailable = (nextAvailable + 1) & 0xffff;
+        if (head >= size) {
+            errors++;
+            return BAD_HEAD;
+        }
+        chain.head = head;
+        chain.count = 0;
+        int d = head;
+        for (int n = 0; ; n++) {
+            if (n == size || chain.count == MAX_CHAIN) { // longer than the table: a loop
+                return bad(head);
+            }
+            long at = 16L * d;
+            long address = descriptors.get(U64, at);
+            int length = descriptors.get(U32, at + 8);
+            int flags = Short.toUnsignedInt(descriptors.get(U16, at + 12));
+            int next = Short.toUnsignedInt(descriptors.get(U16, at + 14));
+            if ((flags & F_INDIRECT) != 0) {
+                return bad(head);
+            }
+            MemorySegment buffer = memory.guest(address, Integer.toUnsignedLong(length));
+            if (buffer == null) {
+                return bad(head);
+            }
+            chain.buffers[chain.count] = buffer;
+            chain.writable[chain.count] = (flags & F_WRITE) != 0;
+            chain.count++;
+            if ((flags & F_NEXT) == 0) {
+                return head;
+            }
+            if (next >= size) {
+                return bad(head);
+            }
+            d = next;
+        }
+    }
+
+    private int bad(int head) {
+        errors++;
+        put(head, 0);
+        return BAD_CHAIN;
+    }
+
+    /** Returns chain {@code head} to the guest with {@code length} bytes written into it, and publishes it. */
+    public void put(int head, int length) {
+        long at = 4 + 8L * (nextUsed & (size - 1));
+        used.set(U32, at, head);
+        used.set(U32, at + 4, length);
+        nextUsed = (nextUsed + 1) & 0xffff;
+        VarHandle.releaseFence(); // the entry before the index that publishes it
+        used.set(U16, 2, (short) nextUsed);
+    }
+
+    /** Copies the readable buffers of {@code chain} from byte {@code skip} on into {@code to}; returns the bytes copied (at most {@code to}'s size). */
+    public static int read(Chain chain, long skip, MemorySegment to) {
+        long copied = 0;
+        for (int k = 0; k < chain.count && copied < to.byteSize(); k++) {
+            if (chain.writable[k]) {
+                continue;
+            }
+            MemorySegment b = chain.buffers[k];
+            if (skip >= b.byteSize()) {
+                skip -= b.byteSize();
+                continue;
+            }
+            long n = Math.min(b.byteSize() - skip, to.byteSize() - copied);
+            MemorySegment.copy(b, skip, to, copied, n);
+            copied += n;
+            skip = 0;
+        }
+        return (int) copied;
+    }
+
+    /** Copies {@code from} into the writable buffers of {@code chain}; returns the bytes written (fewer when the chain is shorter). */
+    public static int write(Chain chain, MemorySegment from) {
+        long written = 0;
+        for (int k = 0; k < chain.count && written < from.byteSize(); k++) {
+            if (!chain.writable[k]) {
+                continue;
+            }
+            MemorySegment b = chain.buffers[k];
+            long n = Math.min(b.byteSize(), from.byteSize() - written);
+            MemorySegment.copy(from, written, b, 0, n);
+            written += n;
+        }
+        return (int) written;
+    }
+}
