@@ -80,6 +80,14 @@ public final class Native {
             ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
     private static final MethodHandle EPOLL_WAIT = handle("epoll_wait", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
             ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle LISTEN = handle("listen", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle ACCEPT4 = handle("accept4", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+            ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle CONNECT = handle("connect",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle MEMFD_CREATE = handle("memfd_create", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle FTRUNCATE = handle("ftruncate", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
+    private static final MethodHandle EVENTFD = handle("eventfd", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
 
@@ -203,8 +211,13 @@ public final class Native {
 
     /** mmap(2) of {@code length} bytes of {@code fd} (shared, read and write), as a segment of that size; a segment of address -1 on failure. */
     public static MemorySegment mmap(int fd, long length) {
+        return mmap(fd, length, 0);
+    }
+
+    /** mmap(2) of {@code length} bytes of {@code fd} from {@code offset} (shared, read and write); a segment of size 0 on failure. */
+    public static MemorySegment mmap(int fd, long length, long offset) {
         try {
-            MemorySegment at = (MemorySegment) MMAP.invokeExact(STATE.get(), MemorySegment.NULL, length, PROT_READ_WRITE, MAP_SHARED, fd, 0L);
+            MemorySegment at = (MemorySegment) MMAP.invokeExact(STATE.get(), MemorySegment.NULL, length, PROT_READ_WRITE, MAP_SHARED, fd, offset);
             return at.reinterpret(at.address() == -1L ? 0 : length);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
@@ -239,6 +252,57 @@ public final class Native {
     public static int sendmmsg(int fd, MemorySegment messages, int count, int flags) {
         try {
             return (int) SENDMMSG.invokeExact(STATE.get(), fd, messages, count, flags);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    public static int listen(int fd, int backlog) {
+        try {
+            return (int) LISTEN.invokeExact(STATE.get(), fd, backlog);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** accept4(2) without the peer's address. */
+    public static int accept(int fd, int flags) {
+        try {
+            return (int) ACCEPT4.invokeExact(STATE.get(), fd, MemorySegment.NULL, MemorySegment.NULL, flags);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    public static int connect(int fd, MemorySegment address, int length) {
+        try {
+            return (int) CONNECT.invokeExact(STATE.get(), fd, address, length);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** memfd_create(2): anonymous memory behind a descriptor, as a vhost-user frontend shares guest memory. */
+    public static int memfdCreate(String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) MEMFD_CREATE.invokeExact(STATE.get(), arena.allocateFrom(name), 1 /* MFD_CLOEXEC */);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    public static int ftruncate(int fd, long length) {
+        try {
+            return (int) FTRUNCATE.invokeExact(STATE.get(), fd, length);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** eventfd(2), non-blocking and close-on-exec: how vhost-user kicks and calls. */
+    public static int eventfd() {
+        try {
+            return (int) EVENTFD.invokeExact(STATE.get(), 0, 0x800 | 0x80000 /* EFD_NONBLOCK | EFD_CLOEXEC */);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

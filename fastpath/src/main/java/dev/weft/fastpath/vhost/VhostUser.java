@@ -1,0 +1,334 @@
+package dev.weft.fastpath.vhost;
+
+import dev.weft.fastpath.io.Native;
+import dev.weft.fastpath.io.UnixChannel;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The backend side of one vhost-user connection (the vhost-user protocol, as QEMU speaks it): the frontend (a guest's
+ * virtio-net device) negotiates features, shares the guest's memory (file descriptors, {@code mmap}ed here) and describes
+ * its two virtqueues (0: frames to the guest, 1: frames from it), with eventfds to kick and call. Each message is checked:
+ * a malformed one ends the connection ({@link VhostUserException}), which affects only this port; everything mapped is
+ * unmapped when the frontend goes or resets.
+ */
+public final class VhostUser implements AutoCloseable {
+
+    /** Requests (the frontend's message types). */
+    public static final int GET_FEATURES = 1, SET_FEATURES = 2, SET_OWNER = 3, RESET_OWNER = 4, SET_MEM_TABLE = 5, SET_VRING_NUM = 8,
+            SET_VRING_ADDR = 9, SET_VRING_BASE = 10, GET_VRING_BASE = 11, SET_VRING_KICK = 12, SET_VRING_CALL = 13, SET_VRING_ERR = 14,
+            GET_PROTOCOL_FEATURES = 15, SET_PROTOCOL_FEATURES = 16, GET_QUEUE_NUM = 17, SET_VRING_ENABLE = 18;
+
+    /** Feature bits offered: VIRTIO_NET_F_MRG_RXBUF, VHOST_USER_F_PROTOCOL_FEATURES, VIRTIO_F_VERSION_1. */
+    public static final long FEATURES = 1L << 15 | 1L << 30 | 1L << 32;
+    /** Protocol features offered: VHOST_USER_PROTOCOL_F_REPLY_ACK. */
+    public static final long PROTOCOL_FEATURES = 1L << 3;
+
+    static final int VERSION = 0x1;
+    static final int REPLY = 0x4;
+    static final int NEED_REPLY = 0x8;
+    static final int HEADER = 12;
+    static final int MAX_PAYLOAD = 8 + 8 * 32; // the memory table is the largest message offered
+    static final int MAX_REGIONS = 8;
+    public static final int QUEUES = 2;
+    static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** A message the backend can't accept: the connection ends. */
+    public static final class VhostUserException extends IOException {
+        public VhostUserException(String message) {
+            super(message);
+        }
+    }
+
+    /** One virtqueue as the frontend describes it. */
+    static final class Ring {
+        int size;
+        long descriptors;
+        long used;
+        long available;
+        int base;
+        int kick = -1;
+        int call = -1;
+        boolean enabled;
+        SplitQueue queue;
+    }
+
+    private final UnixChannel channel;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment header = arena.allocate(HEADER);
+    private final MemorySegment payload = arena.allocate(MAX_PAYLOAD);
+    private final MemorySegment answer = arena.allocate(HEADER + 8);
+    private final int[] fds = new int[UnixChannel.MAX_FDS];
+    private final Ring[] rings = {new Ring(), new Ring()};
+    private final List<MemorySegment> mappings = new ArrayList<>();
+    private GuestMemory memory;
+    private long features;
+    private long protocolFeatures;
+
+    public VhostUser(UnixChannel channel) {
+        this.channel = channel;
+    }
+
+    /** Reads and carries out one message; false when the frontend closed the connection. */
+    public boolean handle() throws IOException {
+        if (channel.receive(header, fds) < 0) {
+            return false;
+        }
+        int request = header.get(U32, 0);
+        int flags = header.get(U32, 4);
+        int size = header.get(U32, 8);
+        List<Integer> passed = new ArrayList<>();
+        for (int fd : fds) {
+            if (fd >= 0) {
+                passed.add(fd);
+            }
+        }
+        try {
+            if ((flags & 0x3) != VERSION) {
+                throw new VhostUserException("unknown protocol version in flags " + Integer.toHexString(flags));
+            }
+            if (size < 0 || size > MAX_PAYLOAD) {
+                throw new VhostUserException("request " + request + ": payload of " + size + " bytes");
+            }
+            MemorySegment body = payload.asSlice(0, size);
+            if (size > 0 && channel.receive(body, fds) != 0) {
+                java.util.Arrays.stream(fds).filter(fd -> fd >= 0).forEach(Native::close);
+                throw new VhostUserException("request " + request + ": descriptors in the middle of a message");
+            }
+            boolean replied = carryOut(request, body, passed);
+            if ((flags & NEED_REPLY) != 0 && (protocolFeatures & PROTOCOL_FEATURES) != 0 && !replied) {
+                reply(request, 0L); // REPLY_ACK: success
+            }
+            return true;
+        } catch (VhostUserException e) {
+            passed.forEach(Native::close);
+            throw e;
+        }
+    }
+
+    /** Carries out {@code request}; true when it has replied. Takes ownership of the descriptors it keeps. */
+    private boolean carryOut(int request, MemorySegment body, List<Integer> passed) throws IOException {
+        switch (request) {
+            case GET_FEATURES -> {
+                reply(request, FEATURES);
+                return true;
+            }
+            case SET_FEATURES -> {
+                long wanted = u64(body, 0);
+                if ((wanted & ~FEATURES) != 0) {
+                    throw new VhostUserException("features not offered: " + Long.toHexString(wanted & ~FEATURES));
+                }
+                features = wanted;
+            }
+            case GET_PROTOCOL_FEATURES -> {
+                reply(request, PROTOCOL_FEATURES);
+                return true;
+            }
+            case SET_PROTOCOL_FEATURES -> protocolFeatures = u64(body, 0) & PROTOCOL_FEATURES;
+            case GET_QUEUE_NUM -> {
+                reply(request, 1L);
+                return true;
+            }
+            case SET_OWNER -> {
+            }
+            case RESET_OWNER -> reset();
+            case SET_MEM_TABLE -> memoryTable(body, passed);
+            case SET_VRING_NUM -> {
+                int size = u32(body, 4);
+                if (size <= 0 || size > 32768 || Integer.bitCount(size) != 1) {
+                    throw new VhostUserException("queue size must be a power of two up to 32768: " + size);
+                }
+                ring(body).size = size;
+            }
+            case SET_VRING_ADDR -> {
+                Ring r = ring(body);
+                r.descriptors = u64(body, 8);
+                r.used = u64(body, 16);
+                r.available = u64(body, 24);
+                build(r);
+            }
+            case SET_VRING_BASE -> {
+                Ring r = ring(body);
+                r.base = u32(body, 4) & 0xffff;
+                if (r.queue != null) {
+                    r.queue.base(r.base);
+                }
+            }
+            case GET_VRING_BASE -> { // the frontend stops the queue: where it got to
+                Ring r = ring(body);
+                int index = r.queue == null ? r.base : r.queue.nextAvailable();
+                r.enabled = false;
+                answer.set(U32, HEADER, u32(body, 0));
+                answer.set(U32, HEADER + 4, index);
+                reply(request);
+                return true;
+            }
+            case SET_VRING_KICK, SET_VRING_CALL, SET_VRING_ERR -> {
+                long value = u64(body, 0);
+                int index = (int) (value & 0xff);
+                if (index >= QUEUES) {
+                    throw new VhostUserException("queue " + index + " (this device has " + QUEUES + ")");
+                }
+                boolean noFd = (value & 0x100) != 0;
+                if (noFd != passed.isEmpty() || passed.size() > 1) {
+                    throw new VhostUserException("request " + request + ": " + passed.size() + " descriptors passed");
+                }
+                int fd = noFd ? -1 : passed.removeFirst();
+                Ring r = rings[index];
+                if (request == SET_VRING_KICK) {
+                    closeQuietly(r.kick);
+                    r.kick = fd;
+                    r.enabled |= (features & 1L << 30) == 0; // without protocol features a kicked ring starts enabled
+                } else if (request == SET_VRING_CALL) {
+                    closeQuietly(r.call);
+                    r.call = fd;
+                } else {
+                    closeQuietly(fd);
+                }
+            }
+            case SET_VRING_ENABLE -> ring(body).enabled = u32(body, 4) != 0;
+            default -> throw new VhostUserException("request " + request + " is not supported");
+        }
+        if (!passed.isEmpty()) {
+            throw new VhostUserException("request " + request + " passed " + passed.size() + " descriptors it doesn't take");
+        }
+        return false;
+    }
+
+    private void memoryTable(MemorySegment body, List<Integer> passed) throws VhostUserException {
+        int count = u32(body, 0);
+        if (count < 1 || count > MAX_REGIONS || body.byteSize() < 8 + 32L * count || passed.size() != count) {
+            throw new VhostUserException("memory table of " + count + " regions with " + passed.size() + " descriptors");
+        }
+        unmap();
+        List<GuestMemory.Region> regions = new ArrayList<>();
+        for (int k = 0; k < count; k++) {
+            long at = 8 + 32L * k;
+            long guest = u64(body, at);
+            long size = u64(body, at + 8);
+            long user = u64(body, at + 16);
+            long offset = u64(body, at + 24);
+            int fd = passed.removeFirst();
+            MemorySegment mapping = size <= 0 || offset < 0 ? MemorySegment.NULL : Native.mmap(fd, size + offset, 0);
+            Native.close(fd); // the mapping keeps the memory
+            if (mapping.byteSize() == 0) {
+                passed.forEach(Native::close);
+                passed.clear();
+                throw new VhostUserException("region " + k + " of " + size + " bytes at offset " + offset + " can't be mapped");
+            }
+            mappings.add(mapping);
+            regions.add(new GuestMemory.Region(guest, user, size, mapping.asSlice(offset, size)));
+        }
+        memory = new GuestMemory(regions);
+        for (Ring r : rings) {
+            r.queue = null;
+            build(r);
+        }
+    }
+
+    /** The ring's queue, once its size, addresses and the memory are known and its rings lie in that memory. */
+    private void build(Ring r) throws VhostUserException {
+        if (memory == null || r.size == 0 || r.descriptors == 0) {
+            return;
+        }
+        MemorySegment d = memory.user(r.descriptors, 16L * r.size);
+        MemorySegment a = memory.user(r.available, 6L + 2L * r.size);
+        MemorySegment u = memory.user(r.used, 6L + 8L * r.size);
+        if (d == null || a == null || u == null) {
+            throw new VhostUserException("a ring of " + r.size + " entries lies outside the guest's memory");
+        }
+        r.queue = new SplitQueue(memory, r.size, d, a, u);
+        r.queue.base(r.base);
+    }
+
+    private Ring ring(MemorySegment body) throws VhostUserException {
+        int index = u32(body, 0);
+        if (index < 0 || index >= QUEUES) {
+            throw new VhostUserException("queue " + index + " (this device has " + QUEUES + ")");
+        }
+        return rings[index];
+    }
+
+    private static long u64(MemorySegment body, long at) throws VhostUserException {
+        if (body.byteSize() < at + 8) {
+            throw new VhostUserException("message too short");
+        }
+        return body.get(U64, at);
+    }
+
+    private static int u32(MemorySegment body, long at) throws VhostUserException {
+        if (body.byteSize() < at + 4) {
+            throw new VhostUserException("message too short");
+        }
+        return body.get(U32, at);
+    }
+
+    private void reply(int request, long value) throws IOException {
+        answer.set(U64, HEADER, value);
+        reply(request);
+    }
+
+    /** Sends the reply to {@code request} whose 8 bytes of payload are in {@code answer}. */
+    private void reply(int request) throws IOException {
+        answer.set(U32, 0, request);
+        answer.set(U32, 4, VERSION | REPLY);
+        answer.set(U32, 8, 8);
+        channel.send(answer);
+    }
+
+    /** Queue {@code index} (0: to the guest, 1: from it) when it is set up and enabled, else null. */
+    public SplitQueue queue(int index) {
+        Ring r = rings[index];
+        return r.enabled ? r.queue : null;
+    }
+
+    /** The eventfd the guest kicks queue {@code index} with, or -1. */
+    public int kick(int index) {
+        return rings[index].kick;
+    }
+
+    /** The eventfd to call the guest with about queue {@code index}, or -1. */
+    public int call(int index) {
+        return rings[index].call;
+    }
+
+    public long features() {
+        return features;
+    }
+
+    private void reset() {
+        unmap();
+        for (Ring r : rings) {
+            closeQuietly(r.kick);
+            closeQuietly(r.call);
+        }
+        rings[0] = new Ring();
+        rings[1] = new Ring();
+        features = 0;
+    }
+
+    private void unmap() {
+        mappings.forEach(Native::munmap);
+        mappings.clear();
+        memory = null;
+    }
+
+    private static void closeQuietly(int fd) {
+        if (fd >= 0) {
+            Native.close(fd);
+        }
+    }
+
+    @Override
+    public void close() {
+        reset();
+        channel.close();
+        arena.close();
+    }
+}
