@@ -156,6 +156,42 @@ class VhostUserTest {
         }
     }
 
+    @Test
+    void theSyntheticGuestExchangesFramesBothWays() throws Exception {
+        Path socket = dir.resolve("tenant-a_web-3.sock");
+        int listener = UnixChannel.listen(socket);
+        try (Arena arena = Arena.ofConfined()) {
+            CompletableFuture<VhostUser> served = serve(listener);
+            try (dev.weft.fastpath.vhost.SyntheticGuest guest = new dev.weft.fastpath.vhost.SyntheticGuest(socket)) {
+                assertThat(guest.features() & (1L << 32)).as("VIRTIO_F_VERSION_1 agreed").isNotZero();
+                byte[] sent = Frames.ping(0x0200_0a01_0104L, 0x0200_0a01_0105L, Frames.ip("10.1.1.4"), Frames.ip("10.1.1.5"), 9);
+                assertThat(guest.send(sent)).isTrue();
+                SplitQueue tx = SERVED.queue(1);
+                SplitQueue.Chain chain = new SplitQueue.Chain();
+                int head = tx.next(chain);
+                assertThat(head).isZero();
+                MemorySegment frame = arena.allocate(sent.length);
+                assertThat(SplitQueue.read(chain, dev.weft.fastpath.vhost.SyntheticGuest.NET_HEADER, frame)).isEqualTo(sent.length);
+                assertThat(frame.toArray(ValueLayout.JAVA_BYTE)).isEqualTo(sent);
+                tx.put(head, 0);
+                assertThat(guest.taken()).isEqualTo(1);
+
+                SplitQueue rx = SERVED.queue(0);
+                assertThat(rx.next(chain)).as("a posted receive buffer").isNotNegative();
+                byte[] reply = Frames.ping(0x0200_0a01_0105L, 0x0200_0a01_0104L, Frames.ip("10.1.1.5"), Frames.ip("10.1.1.4"), 9);
+                MemorySegment withHeader = arena.allocate(dev.weft.fastpath.vhost.SyntheticGuest.NET_HEADER + reply.length);
+                MemorySegment.copy(MemorySegment.ofArray(reply), 0, withHeader, dev.weft.fastpath.vhost.SyntheticGuest.NET_HEADER, reply.length);
+                int written = SplitQueue.write(chain, withHeader);
+                rx.put(chain.head, written);
+                assertThat(guest.receive()).isEqualTo(reply);
+                assertThat(guest.receive()).isNull();
+            }
+            assertThat(served.get(5, TimeUnit.SECONDS)).isNotNull();
+        } finally {
+            Native.close(listener);
+        }
+    }
+
     /** A connection that sends {@code request} with the body {@code body} makes is refused with a message containing {@code why}. */
     static void expectRefused(int listener, Path socket, Arena arena, int request, java.util.function.Function<Frontend, MemorySegment> body, String why)
             throws Exception {

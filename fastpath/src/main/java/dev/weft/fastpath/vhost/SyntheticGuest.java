@@ -1,0 +1,186 @@
+package dev.weft.fastpath.vhost;
+
+import dev.weft.fastpath.io.Native;
+import dev.weft.fastpath.io.UnixChannel;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+
+/**
+ * A guest's virtio-net driver in Java, for tests and benchmarks (issue 17's "synthetic guest"): it owns a megabyte of
+ * guest memory in a memfd, lays out its two split queues there (0: frames to the guest, 1: frames from it; 256 entries
+ * each), connects to a vhost-user backend's socket and does what QEMU does to hand them over — features, memory table with
+ * the memfd, ring sizes, addresses, bases, kick and call eventfds, enable — then sends frames through queue 1 and posts
+ * receive buffers on queue 0. Guest-physical addresses start at {@link #GPA}.
+ */
+public final class SyntheticGuest implements AutoCloseable {
+
+    public static final long GPA = 0x4000_0000L;
+    public static final int QUEUE_SIZE = 256;
+    /** The virtio-net header in front of every frame (with VIRTIO_F_VERSION_1: 12 bytes). */
+    public static final int NET_HEADER = 12;
+    static final int MEMORY = 1 << 22;
+    static final int BUFFER = 2048;
+    static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** Where each queue's parts lie, as offsets into guest memory. */
+    static final long[] DESCRIPTORS = {0x0000, 0x8000};
+    static final long[] AVAILABLE = {0x2000, 0xa000};
+    static final long[] USED = {0x4000, 0xc000};
+    /** Buffers: queue 0's from 64 kB, queue 1's from 64 kB + 256 × 2 kB. */
+    static final long[] BUFFERS = {0x10000, 0x10000 + (long) QUEUE_SIZE * BUFFER};
+
+    private final Arena arena = Arena.ofShared();
+    private final int memfd;
+    private final MemorySegment memory;
+    private final int[] kick = new int[2];
+    private final int[] call = new int[2];
+    private final UnixChannel channel;
+    private final int[] available = new int[2];
+    private final int[] usedSeen = new int[2];
+    private final long negotiated;
+
+    /** Connects to the backend at {@code socket} and sets up both queues; queue 0 gets all its receive buffers. */
+    public SyntheticGuest(Path socket) throws IOException {
+        memfd = (int) Native.check(Native.memfdCreate("weft-synthetic-guest"), "memfd_create");
+        Native.check(Native.ftruncate(memfd, MEMORY), "ftruncate");
+        memory = Native.mmap(memfd, MEMORY);
+        if (memory.byteSize() == 0) {
+            throw new IOException("mmap of the guest's memory failed: " + Native.strerror(Native.errno()));
+        }
+        for (int q = 0; q < 2; q++) {
+            kick[q] = Native.eventfd();
+            call[q] = Native.eventfd();
+        }
+        channel = UnixChannel.connect(socket);
+        request(VhostUser.GET_FEATURES, 0);
+        long offered = reply(VhostUser.GET_FEATURES);
+        negotiated = offered & VhostUser.FEATURES;
+        request(VhostUser.SET_FEATURES, 0, negotiated);
+        request(VhostUser.GET_PROTOCOL_FEATURES, 0);
+        request(VhostUser.SET_PROTOCOL_FEATURES, 0, reply(VhostUser.GET_PROTOCOL_FEATURES));
+        request(VhostUser.SET_OWNER, 0);
+        request(VhostUser.SET_MEM_TABLE, 0, new long[] {1, GPA, MEMORY, memory.address(), 0}, memfd);
+        for (int q = 0; q < 2; q++) {
+            requestInts(VhostUser.SET_VRING_NUM, q, QUEUE_SIZE);
+            request(VhostUser.SET_VRING_ADDR, 0, new long[] {q, memory.address() + DESCRIPTORS[q], memory.address() + USED[q],
+                    memory.address() + AVAILABLE[q], 0});
+            requestInts(VhostUser.SET_VRING_BASE, q, 0);
+            request(VhostUser.SET_VRING_KICK, 0, new long[] {q}, kick[q]);
+            request(VhostUser.SET_VRING_CALL, 0, new long[] {q}, call[q]);
+        }
+        for (int k = 0; k < QUEUE_SIZE; k++) { // every receive buffer posted, writable
+            descriptor(0, k, GPA + BUFFERS[0] + (long) k * BUFFER, BUFFER, 2);
+            offer(0, k);
+        }
+        for (int q = 0; q < 2; q++) {
+            requestInts(VhostUser.SET_VRING_ENABLE, q, 1);
+        }
+        request(VhostUser.GET_FEATURES, 0); // a round trip: everything before it is done
+        reply(VhostUser.GET_FEATURES);
+    }
+
+    /** The features the backend and this guest agreed on. */
+    public long features() {
+        return negotiated;
+    }
+
+    /** Sends {@code frame} (an Ethernet frame, after a zeroed virtio-net header) through queue 1; false when all 256 buffers are still in flight. */
+    public boolean send(byte[] frame) {
+        int inFlight = (available[1] - Short.toUnsignedInt(memory.get(U16, USED[1] + 2))) & 0xffff;
+        if (inFlight >= QUEUE_SIZE || frame.length > BUFFER - NET_HEADER) {
+            return false;
+        }
+        int d = available[1] % QUEUE_SIZE;
+        long at = BUFFERS[1] + (long) d * BUFFER;
+        memory.asSlice(at, NET_HEADER).fill((byte) 0);
+        MemorySegment.copy(MemorySegment.ofArray(frame), 0, memory, at + NET_HEADER, frame.length);
+        descriptor(1, d, GPA + at, NET_HEADER + frame.length, 0);
+        offer(1, d);
+        return true;
+    }
+
+    /** The next frame the backend delivered into queue 0 (its virtio-net header stripped), or null; its buffer is posted again. */
+    public byte[] receive() {
+        int used = Short.toUnsignedInt(memory.get(U16, USED[0] + 2));
+        if (used == usedSeen[0]) {
+            return null;
+        }
+        java.lang.invoke.VarHandle.acquireFence();
+        long entry = USED[0] + 4 + 8L * (usedSeen[0] % QUEUE_SIZE);
+        int head = memory.get(U32, entry);
+        int length = memory.get(U32, entry + 4);
+        usedSeen[0] = (usedSeen[0] + 1) & 0xffff;
+        byte[] frame = length > NET_HEADER && length <= BUFFER && head >= 0 && head < QUEUE_SIZE
+                ? memory.asSlice(BUFFERS[0] + (long) head * BUFFER + NET_HEADER, length - NET_HEADER).toArray(ValueLayout.JAVA_BYTE)
+                : new byte[0];
+        if (head >= 0 && head < QUEUE_SIZE) {
+            offer(0, head);
+        }
+        return frame;
+    }
+
+    /** How many of the frames sent through queue 1 the backend has taken (the used index). */
+    public int taken() {
+        return Short.toUnsignedInt(memory.get(U16, USED[1] + 2));
+    }
+
+    private void descriptor(int q, int d, long address, int length, int flags) {
+        long at = DESCRIPTORS[q] + 16L * d;
+        memory.set(U64, at, address);
+        memory.set(U32, at + 8, length);
+        memory.set(U16, at + 12, (short) flags);
+        memory.set(U16, at + 14, (short) 0);
+    }
+
+    private void offer(int q, int head) {
+        memory.set(U16, AVAILABLE[q] + 4 + 2L * (available[q] % QUEUE_SIZE), (short) head);
+        available[q] = (available[q] + 1) & 0xffff;
+        java.lang.invoke.VarHandle.releaseFence();
+        memory.set(U16, AVAILABLE[q] + 2, (short) available[q]);
+    }
+
+    private void request(int request, int flags, long... words) throws IOException {
+        request(request, flags, words, new int[0]);
+    }
+
+    private void request(int request, int flags, long[] words, int... fds) throws IOException {
+        MemorySegment m = arena.allocate(12 + 8L * words.length);
+        m.set(U32, 0, request);
+        m.set(U32, 4, VhostUser.VERSION | flags);
+        m.set(U32, 8, 8 * words.length);
+        for (int k = 0; k < words.length; k++) {
+            m.set(U64, 12 + 8L * k, words[k]);
+        }
+        channel.send(m, fds);
+    }
+
+    private void requestInts(int request, int first, int second) throws IOException {
+        request(request, 0, (second & 0xffff_ffffL) << 32 | (first & 0xffff_ffffL));
+    }
+
+    private long reply(int request) throws IOException {
+        MemorySegment m = arena.allocate(20);
+        if (channel.receive(m, new int[UnixChannel.MAX_FDS]) < 0 || m.get(U32, 0) != request || (m.get(U32, 4) & VhostUser.REPLY) == 0) {
+            throw new IOException("no reply to request " + request);
+        }
+        return m.get(U64, 12);
+    }
+
+    @Override
+    public void close() {
+        channel.close();
+        Native.munmap(memory);
+        Native.close(memfd);
+        for (int q = 0; q < 2; q++) {
+            Native.close(kick[q]);
+            Native.close(call[q]);
+        }
+        arena.close();
+    }
+}
