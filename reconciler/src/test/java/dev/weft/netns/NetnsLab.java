@@ -95,12 +95,16 @@ final class NetnsLab implements AutoCloseable {
         return agents.computeIfAbsent(host.name(), name -> {
             try {
                 return Agent.start(new AgentConfig(name, "127.0.0.1", 0, dir.resolve("agents").resolve(name), false, Optional.empty(),
-                        Optional.empty(), Optional.of(new dev.weft.agent.dataplane.PacketConfig(host.underlayAddress(), Optional.of(Topology.hostNamespace(name)), 1, Topology.UNDERLAY_MTU))));
+                        Optional.empty(), Optional.of(new dev.weft.agent.dataplane.PacketConfig(host.underlayAddress(), Optional.of(Topology.hostNamespace(name)), 1, Topology.UNDERLAY_MTU,
+                        vhostUser.contains(name) ? Optional.of(dir.resolve("vhost").resolve(name)) : Optional.empty()))));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         });
     }
+
+    /** Hosts whose VM ports are vhost-user sockets (set before {@link #start}). */
+    final java.util.Set<String> vhostUser = new java.util.HashSet<>();
 
     static boolean pings(String vm, String target) {
         return Topology.quietly("ip", "netns", "exec", vm, "ping", "-c", "2", "-i", "0.2", "-W", "1", target);

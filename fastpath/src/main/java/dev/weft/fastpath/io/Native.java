@@ -88,6 +88,7 @@ public final class Native {
     private static final MethodHandle MEMFD_CREATE = handle("memfd_create", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final MethodHandle FTRUNCATE = handle("ftruncate", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
     private static final MethodHandle EVENTFD = handle("eventfd", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle SHUTDOWN = handle("shutdown", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
 
@@ -252,6 +253,15 @@ public final class Native {
     public static int sendmmsg(int fd, MemorySegment messages, int count, int flags) {
         try {
             return (int) SENDMMSG.invokeExact(STATE.get(), fd, messages, count, flags);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** shutdown(2) both ways: a thread blocked reading the socket returns. */
+    public static int shutdown(int fd) {
+        try {
+            return (int) SHUTDOWN.invokeExact(STATE.get(), fd, 2);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

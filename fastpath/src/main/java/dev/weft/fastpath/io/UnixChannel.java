@@ -148,9 +148,14 @@ public final class UnixChannel implements AutoCloseable {
         }
     }
 
+    private boolean closed;
+
     @Override
-    public void close() {
-        Native.close(fd);
-        arena.close();
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            Native.close(fd);
+            arena.close();
+        }
     }
 }

@@ -34,6 +34,9 @@ public final class Worker implements Runnable, AutoCloseable {
     private final TapDevice.WriteScratch scratch = new TapDevice.WriteScratch();
     private final Map<String, TapDevice> ports = new ConcurrentHashMap<>();
     private final java.util.Set<String> readers = ConcurrentHashMap.newKeySet();
+    /** Ports that are vhost-user sockets (polled every loop), and those this worker reads. */
+    private final Map<String, VhostPort> vhosts = new ConcurrentHashMap<>();
+    private final java.util.Set<String> vhostReaders = ConcurrentHashMap.newKeySet();
     private final int epoll;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment events = arena.allocate(Structs.EPOLL_EVENT, 64);
@@ -50,6 +53,8 @@ public final class Worker implements Runnable, AutoCloseable {
     private final Map<String, dev.weft.fastpath.qos.ShapingQueue> queues = new java.util.HashMap<>();
     private dev.weft.fastpath.qos.ShapingQueue[] queueOf = new dev.weft.fastpath.qos.ShapingQueue[0];
     private int queued;
+    /** The vhost-user ports by port index, for the current tables. */
+    private VhostPort[] vhostPorts = new VhostPort[0];
 
     private volatile UplinkDevice uplink;
     private volatile boolean readsUplink;
@@ -132,8 +137,18 @@ public final class Worker implements Runnable, AutoCloseable {
         }
     }
 
+    /** Serves the vhost-user port named {@code key}: writes frames for it, and reads it when {@code reads}. */
+    public void attach(String key, VhostPort port, boolean reads) {
+        vhosts.put(key, port);
+        if (reads) {
+            vhostReaders.add(key);
+        }
+    }
+
     /** Forgets the port; the caller closes its TAP device once every worker has forgotten it. */
     public void detach(String key) {
+        vhosts.remove(key);
+        vhostReaders.remove(key);
         TapDevice tap = ports.remove(key);
         if (tap != null && readers.remove(key)) {
             watch(tap.fd(), false);
@@ -161,38 +176,51 @@ public final class Worker implements Runnable, AutoCloseable {
     @Override
     public void run() {
         TapDevice[] byIndex = new TapDevice[0];
+        VhostPort[] vhostOf = new VhostPort[0];
+        int[] vhostRead = new int[0];
         Map<Integer, Integer> portOfFd = new java.util.HashMap<>();
         long generation = -1;
         int mapSize = -1;
         while (running) {
             loops++; // single writer
-            int ready = Native.epollWait(epoll, events, 64, paused.isEmpty() && queued == 0 ? 100 : 1);
+            int ready = Native.epollWait(epoll, events, 64, paused.isEmpty() && queued == 0 && vhosts.isEmpty() ? 100 : 1);
             ForwardingTables t = tables.get();
             if (t == null) {
                 continue;
             }
-            if (t.generation != generation || ports.size() != mapSize) { // port indexes follow the table's port order
+            if (t.generation != generation || ports.size() + vhosts.size() != mapSize) { // port indexes follow the table's port order
                 byIndex = new TapDevice[t.portCount()];
+                vhostOf = new VhostPort[t.portCount()];
                 portOfFd.clear();
+                java.util.List<Integer> read = new java.util.ArrayList<>();
                 for (int p = 0; p < byIndex.length; p++) {
                     byIndex[p] = ports.get(t.ports[p].name());
                     if (byIndex[p] != null && readers.contains(t.ports[p].name())) {
                         portOfFd.put(byIndex[p].fd(), p);
                     }
+                    vhostOf[p] = vhosts.get(t.ports[p].name());
+                    if (vhostOf[p] != null && vhostReaders.contains(t.ports[p].name())) {
+                        read.add(p);
+                    }
                 }
+                vhostRead = read.stream().mapToInt(Integer::intValue).toArray();
+                vhostPorts = vhostOf;
                 meters.refresh(t);
                 queueOf = queues(t);
                 generation = t.generation;
-                mapSize = ports.size();
+                mapSize = ports.size() + vhosts.size();
             }
             long now = System.nanoTime();
             if (!paused.isEmpty() || queued > 0) {
                 shape(now, byIndex);
             }
-            if (ready <= 0) {
+            batch.clear();
+            for (int p : vhostRead) { // vhost-user guests are polled
+                vhostOf[p].receive(batch, p);
+            }
+            if (ready <= 0 && batch.count() == 0) {
                 continue;
             }
-            batch.clear();
             UplinkDevice up = uplink;
             // Read only what epoll said is ready: no wasted read returning EAGAIN on idle devices.
             for (int k = 0; k < ready && !batch.full(); k++) {
@@ -232,7 +260,15 @@ public final class Worker implements Runnable, AutoCloseable {
         boolean copies = b == pipeline.mirrors().batch();
         int encapsulated = 0;
         for (int i = 0; i < b.count(); i++) {
-            if (b.verdict[i] == PacketBatch.TO_PORT && b.outPort[i] < queueOf.length && queueOf[b.outPort[i]] != null) {
+            if (b.verdict[i] == PacketBatch.TO_PORT && b.outPort[i] < vhostPorts.length && vhostPorts[b.outPort[i]] != null) {
+                if (!vhostPorts[b.outPort[i]].send(b, i)) {
+                    if (copies) {
+                        pipeline.mirrors().lost++;
+                    } else {
+                        txPortFailures++;
+                    }
+                }
+            } else if (b.verdict[i] == PacketBatch.TO_PORT && b.outPort[i] < queueOf.length && queueOf[b.outPort[i]] != null) {
                 toLimitedPort(b, i, byIndex[b.outPort[i]], now);
             } else if (b.verdict[i] == PacketBatch.TO_PORT) {
                 TapDevice out = b.outPort[i] < byIndex.length ? byIndex[b.outPort[i]] : null;

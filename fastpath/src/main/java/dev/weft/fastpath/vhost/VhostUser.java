@@ -71,8 +71,19 @@ public final class VhostUser implements AutoCloseable {
     private long features;
     private long protocolFeatures;
 
+    private final Runnable beforeChange;
+
     public VhostUser(UnixChannel channel) {
+        this(channel, () -> { });
+    }
+
+    /**
+     * @param beforeChange runs when a message has arrived, before it changes anything (queues, memory, eventfds), and
+     *                     before guest memory is unmapped: nothing may use the queues after it until they are asked for again
+     */
+    public VhostUser(UnixChannel channel, Runnable beforeChange) {
         this.channel = channel;
+        this.beforeChange = beforeChange;
     }
 
     /** Reads and carries out one message; false when the frontend closed the connection. */
@@ -101,6 +112,7 @@ public final class VhostUser implements AutoCloseable {
                 java.util.Arrays.stream(fds).filter(fd -> fd >= 0).forEach(Native::close);
                 throw new VhostUserException("request " + request + ": descriptors in the middle of a message");
             }
+            beforeChange.run();
             boolean replied = carryOut(request, body, passed);
             if ((flags & NEED_REPLY) != 0 && (protocolFeatures & PROTOCOL_FEATURES) != 0 && !replied) {
                 reply(request, 0L); // REPLY_ACK: success
@@ -314,6 +326,12 @@ public final class VhostUser implements AutoCloseable {
     }
 
     private void unmap() {
+        if (!mappings.isEmpty()) {
+            beforeChange.run();
+        }
+        for (Ring r : rings) {
+            r.queue = null;
+        }
         mappings.forEach(Native::munmap);
         mappings.clear();
         memory = null;

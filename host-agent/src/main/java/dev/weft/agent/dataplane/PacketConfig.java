@@ -10,8 +10,14 @@ import java.util.Optional;
  * @param namespace the network namespace the TAP devices and sockets live in (empty: the agent's own)
  * @param workers   how many worker threads
  * @param underlayMtu the MTU of the host's underlay link: DHCP offers VMs this less the encapsulation's overhead (at most 1,500)
+ * @param vhostUser  when present, VM ports are vhost-user sockets in this directory (one per port, named
+ *                   {@code <tenant>_<nic>.sock}) instead of TAP devices
  */
-public record PacketConfig(Ipv4 underlay, Optional<String> namespace, int workers, int underlayMtu) {
+public record PacketConfig(Ipv4 underlay, Optional<String> namespace, int workers, int underlayMtu, Optional<java.nio.file.Path> vhostUser) {
+
+    public PacketConfig(Ipv4 underlay, Optional<String> namespace, int workers, int underlayMtu) {
+        this(underlay, namespace, workers, underlayMtu, Optional.empty());
+    }
 
     public PacketConfig(Ipv4 underlay, Optional<String> namespace, int workers) {
         this(underlay, namespace, workers, 1500);

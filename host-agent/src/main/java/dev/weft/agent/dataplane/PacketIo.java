@@ -41,6 +41,8 @@ public final class PacketIo implements AutoCloseable {
     private final List<Worker> workers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final Map<String, TapDevice> taps = new java.util.concurrent.ConcurrentHashMap<>();
+    /** With {@code PacketConfig.vhostUser}: the ports' vhost-user sockets instead of TAP devices. */
+    private final Map<String, dev.weft.fastpath.io.VhostPort> vhosts = new java.util.concurrent.ConcurrentHashMap<>();
     private final NatSessions sessions = new NatSessions(1 << 18);
     private final Neighbors neighbors = new Neighbors();
     private final dev.weft.fastpath.lb.LbSessions balanced = new dev.weft.fastpath.lb.LbSessions(1 << 18);
@@ -128,6 +130,10 @@ public final class PacketIo implements AutoCloseable {
      */
     public synchronized void publish(TableSnapshot snapshot) {
         Set<String> keys = snapshot.ports().stream().map(PortEntry::name).collect(Collectors.toSet());
+        if (config.vhostUser().isPresent()) {
+            publishVhost(snapshot, keys, config.vhostUser().get());
+            return;
+        }
         Map<String, TapDevice> opened = new java.util.LinkedHashMap<>();
         for (String key : keys) {
             if (!taps.containsKey(key)) {
@@ -211,6 +217,51 @@ public final class PacketIo implements AutoCloseable {
 
 
     /** Waits until every live worker has begun a loop since now (a loop waits at most 100 ms in epoll). */
+    /** {@link #publish} with vhost-user ports: a socket per new port in {@code dir}, named after the port; removed ports' sockets closed once no worker uses them. */
+    private void publishVhost(TableSnapshot snapshot, Set<String> keys, java.nio.file.Path dir) {
+        Map<String, dev.weft.fastpath.io.VhostPort> opened = new java.util.LinkedHashMap<>();
+        for (String key : keys) {
+            if (!vhosts.containsKey(key)) {
+                java.nio.file.Path socket = dir.resolve(key.replace('/', '_') + ".sock");
+                try {
+                    java.nio.file.Files.createDirectories(dir);
+                    opened.put(key, new dev.weft.fastpath.io.VhostPort(socket, this::awaitWorkers));
+                } catch (Exception e) {
+                    opened.values().forEach(dev.weft.fastpath.io.VhostPort::close);
+                    throw new IllegalStateException("cannot open vhost-user socket " + socket + " of port " + key + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        opened.forEach((key, port) -> {
+            vhosts.put(key, port);
+            for (int w = 0; w < workers.size(); w++) {
+                workers.get(w).attach(key, port, Math.floorMod(key.hashCode(), workers.size()) == w);
+            }
+        });
+        List<UplinkDevice> oldUplinks = swapUplink(snapshot.egress().uplink());
+        tables = new ForwardingTables(snapshot, config.underlay().value());
+        if (!oldUplinks.isEmpty()) {
+            awaitWorkers();
+            oldUplinks.forEach(UplinkDevice::close);
+        }
+        List<dev.weft.fastpath.io.VhostPort> removed = new ArrayList<>();
+        for (String key : List.copyOf(vhosts.keySet())) {
+            if (!keys.contains(key)) {
+                workers.forEach(w -> w.detach(key));
+                removed.add(vhosts.remove(key));
+            }
+        }
+        if (!removed.isEmpty()) {
+            awaitWorkers();
+            removed.forEach(dev.weft.fastpath.io.VhostPort::close);
+        }
+    }
+
+    /** The vhost-user port of {@code key}, when ports are vhost-user sockets. */
+    public java.util.Optional<dev.weft.fastpath.io.VhostPort> vhost(String key) {
+        return java.util.Optional.ofNullable(vhosts.get(key));
+    }
+
     private void awaitWorkers() {
         long[] seen = workers.stream().mapToLong(Worker::loops).toArray();
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
@@ -266,6 +317,11 @@ public final class PacketIo implements AutoCloseable {
                 .put("securityRules", ruleHits())
                 .put("uplink", uplinkStats())
                 .put("qos", qosStats())
+                .put("vhostUser", new JsonObject().put("framesIn", vhosts.values().stream().mapToLong(v -> v.framesIn).sum())
+                        .put("framesOut", vhosts.values().stream().mapToLong(v -> v.framesOut).sum())
+                        .put("malformed", vhosts.values().stream().mapToLong(v -> v.malformed).sum())
+                        .put("noBuffer", vhosts.values().stream().mapToLong(v -> v.noBuffer).sum())
+                        .put("connections", vhosts.values().stream().mapToLong(v -> v.connections).sum()))
                 .put("mirror", new JsonObject().put("copied", mirrorsCopied()).put("lost", mirrorsLost()))
                 .put("tap", new JsonObject().put("framesRead", taps.values().stream().mapToLong(t -> t.framesRead).sum())
                         .put("segments", taps.values().stream().mapToLong(t -> t.segments).sum())
@@ -382,6 +438,7 @@ public final class PacketIo implements AutoCloseable {
         }
         workers.forEach(Worker::release);
         taps.values().forEach(TapDevice::close);
+        vhosts.values().forEach(dev.weft.fastpath.io.VhostPort::close);
         taps.clear();
         uplinks.forEach(UplinkDevice::close);
         control.shutdownNow();

@@ -1,0 +1,191 @@
+package dev.weft.fastpath.io;
+
+import dev.weft.fastpath.packet.PacketBatch;
+import dev.weft.fastpath.vhost.SplitQueue;
+import dev.weft.fastpath.vhost.VhostUser;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+
+/**
+ * A VM's port as a vhost-user socket instead of a TAP device: a guest's virtio-net device (QEMU, or a synthetic guest)
+ * connects to {@code socket}, and the worker moves frames straight between the guest's queues in shared memory and the
+ * batch (queue 1: frames the guest sends; queue 0: frames for it, each behind a 12-byte virtio-net header). Polled: the
+ * worker looks at the queues every loop (its {@code epoll_wait} wakes every millisecond while it has such ports) and calls
+ * the guest's eventfd after moving frames. A control thread serves the connection; while it carries out a message the
+ * queues are withdrawn and it waits until every worker has begun a new loop ({@code quiesce}), so no worker touches memory
+ * the guest is replacing. A guest that disconnects affects only this port; the next connection is accepted.
+ */
+public final class VhostPort implements AutoCloseable {
+
+    private static final System.Logger log = System.getLogger(VhostPort.class.getName());
+    static final int NET_HEADER = 12;
+
+    /** What the worker uses, published whole. */
+    private record Queues(SplitQueue toGuest, SplitQueue fromGuest, int callToGuest, int callFromGuest, boolean mergeable) {
+    }
+
+    private final Path socket;
+    private final int listener;
+    private final Runnable quiesce;
+    private final Thread control;
+    private volatile Queues queues;
+    private volatile boolean closed;
+    private volatile UnixChannel current;
+    private final SplitQueue.Chain chain = new SplitQueue.Chain();
+    private final MemorySegment one = Arena.ofAuto().allocate(8).fill((byte) 0);
+    public volatile long framesIn;
+    public volatile long framesOut;
+    public volatile long malformed;
+    public volatile long noBuffer;
+    public volatile long connections;
+
+    /**
+     * @param quiesce waits until every worker has begun a new loop: after it, none uses what was withdrawn before it
+     */
+    public VhostPort(Path socket, Runnable quiesce) throws IOException {
+        this.socket = socket;
+        this.quiesce = quiesce;
+        this.listener = UnixChannel.listen(socket);
+        one.set(ValueLayout.JAVA_LONG, 0, 1L);
+        this.control = Thread.ofPlatform().daemon().name("weft-vhost-" + socket.getFileName()).start(this::serve);
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    private void serve() {
+        while (!closed) {
+            try (UnixChannel channel = UnixChannel.accept(listener)) {
+                if (closed) {
+                    return;
+                }
+                connections++;
+                current = channel;
+                VhostUser guest = new VhostUser(channel, this::withdraw);
+                try {
+                    while (guest.handle()) { // each message withdraws the queues before it changes anything
+                        publish(guest);
+                    }
+                } catch (IOException e) {
+                    log.log(System.Logger.Level.WARNING, "vhost-user " + socket.getFileName() + ": " + e.getMessage() + "; the connection ends");
+                } finally {
+                    withdraw();
+                    guest.close();
+                }
+            } catch (IOException e) {
+                if (!closed) {
+                    log.log(System.Logger.Level.WARNING, "vhost-user " + socket.getFileName() + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void withdraw() {
+        if (queues != null) {
+            queues = null;
+            quiesce.run();
+        }
+    }
+
+    private void publish(VhostUser guest) {
+        SplitQueue toGuest = guest.queue(0);
+        SplitQueue fromGuest = guest.queue(1);
+        queues = toGuest != null && fromGuest != null
+                ? new Queues(toGuest, fromGuest, guest.call(0), guest.call(1), (guest.features() & 1L << 15) != 0) : null;
+    }
+
+    /** Moves the frames the guest sent into the batch (one worker reads a port); returns how many. */
+    public synchronized int receive(PacketBatch batch, int port) {
+        Queues q = queues;
+        if (q == null) {
+            return 0;
+        }
+        int received = 0;
+        while (!batch.full()) {
+            int head = q.fromGuest().next(chain);
+            if (head == SplitQueue.EMPTY || head == SplitQueue.RING_OVERFLOW) {
+                break;
+            }
+            if (head < 0) {
+                malformed++;
+                continue;
+            }
+            long readable = 0;
+            for (int k = 0; k < chain.count; k++) {
+                readable += chain.writable[k] ? 0 : chain.buffers[k].byteSize();
+            }
+            long length = readable - NET_HEADER;
+            if (length < 14 || length > PacketBatch.MAX_FRAME) {
+                malformed++;
+                q.fromGuest().put(head, 0);
+                continue;
+            }
+            SplitQueue.read(chain, NET_HEADER, batch.nextSlot().asSlice(0, length));
+            batch.commit((int) length, port);
+            q.fromGuest().put(head, 0);
+            received++;
+        }
+        if (received > 0) {
+            framesIn += received;
+            signal(q.callFromGuest());
+        }
+        return received;
+    }
+
+    /** Writes frame {@code i} into the guest's next receive buffer (any worker may); false when the guest has none posted or isn't there. */
+    public synchronized boolean send(PacketBatch batch, int i) {
+        Queues q = queues;
+        if (q == null) {
+            return false;
+        }
+        int head = q.toGuest().next(chain);
+        if (head < 0) {
+            if (head != SplitQueue.EMPTY) {
+                malformed++;
+            }
+            noBuffer++;
+            return false;
+        }
+        long at = batch.start[i] - NET_HEADER; // the batch keeps headroom in front of every frame
+        MemorySegment frame = batch.memory().asSlice(at, NET_HEADER + batch.length[i]);
+        frame.asSlice(0, NET_HEADER).fill((byte) 0);
+        if (q.mergeable()) {
+            frame.set(ValueLayout.JAVA_SHORT_UNALIGNED, 10, (short) 1); // num_buffers: the frame fits in one
+        }
+        int written = SplitQueue.write(chain, frame);
+        q.toGuest().put(head, written);
+        framesOut++;
+        signal(q.callToGuest());
+        return written == frame.byteSize();
+    }
+
+    private void signal(int call) {
+        if (call >= 0) {
+            Native.write(call, one, 8);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        UnixChannel connected = current;
+        if (connected != null) {
+            Native.shutdown(connected.fd()); // the control thread's receive returns
+        }
+        try (UnixChannel wake = UnixChannel.connect(socket)) { // accept returns, sees closed
+            control.join(2000);
+        } catch (IOException | InterruptedException e) {
+            // the control thread is a daemon; it ends with the process
+        }
+        Native.close(listener);
+        try {
+            java.nio.file.Files.deleteIfExists(socket);
+        } catch (IOException e) {
+            // nothing else to do
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.weft.netns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.weft.fastpath.vhost.SyntheticGuest;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * vhost-user ports with real packets: host-a's VM ports are vhost-user sockets; a synthetic guest (a virtio-net driver in
+ * Java, in shared memory) on web-1's socket pings web-2, a Linux network namespace on host-b, over VXLAN, and gets its
+ * replies in its receive queue; it disconnects and a new guest on the same socket does it again; tenant-b's traffic to
+ * the same address never reaches it. Needs root; in CI it must run.
+ */
+class NetnsVhostUserTest extends NetnsLabTest {
+
+    static final long WEB1_MAC = 0x0200_0a01_0104L;
+    static final long WEB2_MAC = 0x0200_0a01_0105L;
+
+    /** Ethernet + IPv4 + ICMP echo request from web-1 to web-2, checksums complete. */
+    static byte[] echoRequest(int sequence) {
+        ByteBuffer b = ByteBuffer.allocate(14 + 20 + 8 + 32);
+        b.putShort((short) (WEB2_MAC >>> 32)).putInt((int) WEB2_MAC).putShort((short) (WEB1_MAC >>> 32)).putInt((int) WEB1_MAC).putShort((short) 0x0800);
+        b.put((byte) 0x45).put((byte) 0).putShort((short) 60).putShort((short) sequence).putShort((short) 0x4000).put((byte) 64).put((byte) 1)
+                .putShort((short) 0).put(new byte[] {10, 1, 1, 4}).put(new byte[] {10, 1, 1, 5});
+        b.putShort(24, (short) checksum(b.array(), 14, 20));
+        b.put((byte) 8).put((byte) 0).putShort((short) 0).putShort((short) 0x7777).putShort((short) sequence);
+        for (int k = 0; k < 32; k++) {
+            b.put((byte) k);
+        }
+        b.putShort(36, (short) checksum(b.array(), 34, 40));
+        return b.array();
+    }
+
+    static int checksum(byte[] f, int at, int length) {
+        int sum = 0;
+        for (int k = 0; k < length; k += 2) {
+            sum += ((f[at + k] & 0xff) << 8) | (f[at + k + 1] & 0xff);
+        }
+        sum = (sum & 0xffff) + (sum >>> 16);
+        sum = (sum & 0xffff) + (sum >>> 16);
+        return ~sum & 0xffff;
+    }
+
+    static boolean isEchoReply(byte[] f, int sequence) {
+        return f.length >= 42 && (f[12] & 0xff) == 0x08 && f[13] == 0 && f[23] == 1 && (f[34] & 0xff) == 0
+                && f[26] == 10 && f[27] == 1 && f[28] == 1 && f[29] == 5 && ((f[40] & 0xff) << 8 | (f[41] & 0xff)) == sequence;
+    }
+
+    /** Pings web-2 from the guest until a reply comes back; every frame the guest received on the way. */
+    static List<byte[]> pingWeb2(SyntheticGuest guest, int sequence) {
+        List<byte[]> received = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            guest.send(echoRequest(sequence));
+            Thread.sleep(100);
+            for (byte[] f = guest.receive(); f != null; f = guest.receive()) {
+                received.add(f);
+            }
+            return received.stream().anyMatch(f -> isEchoReply(f, sequence));
+        });
+        return received;
+    }
+
+    @Test
+    void aSyntheticGuestOnAVhostUserPortPingsAVmOnAnotherHost() throws Exception {
+        lab.vhostUser.add("host-a");
+        reconciler = lab.start("tenant-a.web-2", "10.1.2.4").reconciler; // host-b to host-c: host-a has no TAP devices now
+        Path socket = agents.get("host-a").dataplane().packets().vhost("tenant-a/web-1").orElseThrow().socket();
+        assertThat(socket.getFileName().toString()).isEqualTo("tenant-a_web-1.sock");
+
+        try (SyntheticGuest guest = new SyntheticGuest(socket)) {
+            List<byte[]> frames = pingWeb2(guest, 1);
+            assertThat(frames).as("the reply comes from web-2's real Linux stack").anyMatch(f -> isEchoReply(f, 1));
+            assertThat(Topology.quietly("ip", "netns", "exec", "tenant-b.app-2", "ping", "-c", "3", "-i", "0.2", "-W", "1", "10.1.1.4"))
+                    .as("tenant-b's app-1 has the same address, on host-a, and no guest").isFalse();
+            Thread.sleep(300);
+            for (byte[] f = guest.receive(); f != null; f = guest.receive()) {
+                assertThat(((f[6] & 0xff) << 8) | (f[7] & 0xff)).as("nothing from tenant-b's MACs (02:01:…)").isNotEqualTo(0x0201);
+            }
+        }
+        try (SyntheticGuest again = new SyntheticGuest(socket)) { // a guest restarted: the port takes the new connection
+            assertThat(pingWeb2(again, 2)).anyMatch(f -> isEchoReply(f, 2));
+        }
+        assertThat(agents.get("host-a").dataplane().packets().vhost("tenant-a/web-1").orElseThrow().connections).isEqualTo(2);
+    }
+}
