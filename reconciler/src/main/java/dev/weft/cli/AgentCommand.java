@@ -63,6 +63,25 @@ public final class AgentCommand implements Callable<Integer> {
             description = "MTU of the underlay link; DHCP offers VMs this less the encapsulation overhead, at most 1500 (default: ${DEFAULT-VALUE}).")
     int underlayMtu;
 
+    /** How VMs attach to their ports. */
+    enum VmPorts { tap, vhost_user }
+
+    @Option(names = "--vm-ports", paramLabel = "KIND", defaultValue = "tap", converter = VmPortsConverter.class,
+            description = "How VMs attach: tap (a TAP device per port) or vhost-user (a socket per port, <state-dir>/vhost-user/<tenant>_<nic>.sock,"
+                    + " for QEMU's vhost-user netdev) (default: ${DEFAULT-VALUE}).")
+    VmPorts vmPorts;
+
+    static final class VmPortsConverter implements picocli.CommandLine.ITypeConverter<VmPorts> {
+        @Override
+        public VmPorts convert(String value) {
+            return switch (value) {
+                case "tap" -> VmPorts.tap;
+                case "vhost-user" -> VmPorts.vhost_user;
+                default -> throw new picocli.CommandLine.TypeConversionException("expected tap or vhost-user, not " + value);
+            };
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         logging.apply();
@@ -73,7 +92,8 @@ public final class AgentCommand implements Callable<Integer> {
         Agent agent;
         try {
             Optional<dev.weft.agent.dataplane.PacketConfig> packets = underlay == null ? Optional.empty()
-                    : Optional.of(new dev.weft.agent.dataplane.PacketConfig(dev.weft.net.Ipv4.parse(underlay), Optional.ofNullable(netns), workers, underlayMtu));
+                    : Optional.of(new dev.weft.agent.dataplane.PacketConfig(dev.weft.net.Ipv4.parse(underlay), Optional.ofNullable(netns), workers, underlayMtu,
+                            vmPorts == VmPorts.vhost_user ? Optional.of(stateDir.resolve("vhost-user")) : Optional.empty()));
             agent = Agent.start(new AgentConfig(host, address.host(), address.port(), stateDir, resetState, token, tls, packets));
         } catch (dev.weft.agent.store.StoreException | IllegalArgumentException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
