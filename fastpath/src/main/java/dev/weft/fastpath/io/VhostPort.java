@@ -35,6 +35,7 @@ public final class VhostPort implements AutoCloseable {
     private volatile boolean closed;
     private volatile UnixChannel current;
     private final SplitQueue.Chain chain = new SplitQueue.Chain();
+    private boolean delivered;
     private final MemorySegment one = Arena.ofAuto().allocate(8).fill((byte) 0);
     public volatile long framesIn;
     public volatile long framesOut;
@@ -136,7 +137,10 @@ public final class VhostPort implements AutoCloseable {
         return received;
     }
 
-    /** Writes frame {@code i} into the guest's next receive buffer (any worker may); false when the guest has none posted or isn't there. */
+    /**
+     * Writes frame {@code i} into the guest's next receive buffer (any worker may); false when the guest has none posted or
+     * isn't there. The guest is called at {@link #flush}.
+     */
     public synchronized boolean send(PacketBatch batch, int i) {
         Queues q = queues;
         if (q == null) {
@@ -159,8 +163,17 @@ public final class VhostPort implements AutoCloseable {
         int written = SplitQueue.write(chain, frame);
         q.toGuest().put(head, written);
         framesOut++;
-        signal(q.callToGuest());
+        delivered = true;
         return written == frame.byteSize();
+    }
+
+    /** Calls the guest once for the frames {@link #send} put in its receive queue since the last call (once per batch, not per frame). */
+    public synchronized void flush() {
+        Queues q = queues;
+        if (delivered && q != null) {
+            signal(q.callToGuest());
+        }
+        delivered = false;
     }
 
     private void signal(int call) {

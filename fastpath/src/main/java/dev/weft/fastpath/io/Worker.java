@@ -53,6 +53,8 @@ public final class Worker implements Runnable, AutoCloseable {
     private final Map<String, dev.weft.fastpath.qos.ShapingQueue> queues = new java.util.HashMap<>();
     private dev.weft.fastpath.qos.ShapingQueue[] queueOf = new dev.weft.fastpath.qos.ShapingQueue[0];
     private int queued;
+    /** Whether a vhost-user guest sent frames in the last loop: the next looks again without sleeping. */
+    private boolean guestsBusy;
     /** The vhost-user ports by port index, for the current tables. */
     private VhostPort[] vhostPorts = new VhostPort[0];
 
@@ -183,7 +185,7 @@ public final class Worker implements Runnable, AutoCloseable {
         int mapSize = -1;
         while (running) {
             loops++; // single writer
-            int ready = Native.epollWait(epoll, events, 64, paused.isEmpty() && queued == 0 && vhosts.isEmpty() ? 100 : 1);
+            int ready = Native.epollWait(epoll, events, 64, guestsBusy ? 0 : paused.isEmpty() && queued == 0 && vhosts.isEmpty() ? 100 : 1);
             ForwardingTables t = tables.get();
             if (t == null) {
                 continue;
@@ -215,8 +217,9 @@ public final class Worker implements Runnable, AutoCloseable {
                 shape(now, byIndex);
             }
             batch.clear();
-            for (int p : vhostRead) { // vhost-user guests are polled
-                vhostOf[p].receive(batch, p);
+            guestsBusy = false;
+            for (int p : vhostRead) { // vhost-user guests are polled; while they send, without sleeping in between
+                guestsBusy |= vhostOf[p].receive(batch, p) > 0;
             }
             if (ready <= 0 && batch.count() == 0) {
                 continue;
@@ -294,6 +297,11 @@ public final class Worker implements Runnable, AutoCloseable {
         }
         if (encapsulated > 0) {
             underlay.send(b, toUnderlay, encapsulated);
+        }
+        for (VhostPort guest : vhostPorts) {
+            if (guest != null) {
+                guest.flush();
+            }
         }
     }
 

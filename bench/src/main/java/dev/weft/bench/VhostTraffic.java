@@ -1,0 +1,240 @@
+package dev.weft.bench;
+
+import dev.weft.agent.Agent;
+import dev.weft.agent.AgentConfig;
+import dev.weft.agent.dataplane.PacketConfig;
+import dev.weft.contract.Batch;
+import dev.weft.contract.Encapsulation;
+import dev.weft.contract.MappingSpec;
+import dev.weft.contract.NetworkSpec;
+import dev.weft.contract.Op;
+import dev.weft.contract.PortSpec;
+import dev.weft.fastpath.io.Native;
+import dev.weft.fastpath.io.NetNamespace;
+import dev.weft.fastpath.io.TapNames;
+import dev.weft.fastpath.vhost.SyntheticGuest;
+import dev.weft.net.Ipv4;
+import dev.weft.net.Ipv4Prefix;
+import dev.weft.net.MacAddress;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Issue 17's switch benchmark (root): two hosts (network namespaces {@code vt-ha}, {@code vt-hb}, a veth underlay), an agent
+ * each in this process, one port each (web-1 on host-a, web-2 on host-b, VNI 5001). A synthetic guest sends 64-byte UDP
+ * frames from web-1 to web-2 as fast as it can for a few seconds, another counts what arrives at web-2: first with the ports
+ * as vhost-user sockets (the guests' queues in shared memory), then as TAP devices (the same frames written to and read
+ * from the TAP devices' kernel side with AF_PACKET sockets). Prints one line, vhost-user, TAP, ratio.
+ *
+ * usage: VhostTraffic [seconds]
+ */
+public final class VhostTraffic {
+
+    static final String[] HOSTS = {"vt-ha", "vt-hb"};
+    static final Ipv4[] UNDERLAY = {Ipv4.parse("198.18.8.1"), Ipv4.parse("198.18.8.2")};
+    static final MacAddress WEB1 = MacAddress.parse("02:00:0a:01:01:04");
+    static final MacAddress WEB2 = MacAddress.parse("02:00:0a:01:01:05");
+
+    private VhostTraffic() {
+    }
+
+    static void sh(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + ": " + out);
+        }
+    }
+
+    static void quietly(String... command) throws Exception {
+        new ProcessBuilder(command).redirectErrorStream(true).start().waitFor();
+    }
+
+    /** A 64-byte frame (Ethernet, IPv4, UDP and 22 bytes) from web-1 to web-2, checksums complete (UDP's 0). */
+    static byte[] frame() {
+        ByteBuffer b = ByteBuffer.allocate(64);
+        b.put(mac(WEB2)).put(mac(WEB1)).putShort((short) 0x0800);
+        b.put((byte) 0x45).put((byte) 0).putShort((short) 50).putShort((short) 0).putShort((short) 0x4000).put((byte) 64).put((byte) 17).putShort((short) 0)
+                .put(new byte[] {10, 1, 1, 4}).put(new byte[] {10, 1, 1, 5});
+        int sum = 0;
+        for (int k = 14; k < 34; k += 2) {
+            sum += ((b.get(k) & 0xff) << 8) | (b.get(k + 1) & 0xff);
+        }
+        sum = (sum & 0xffff) + (sum >>> 16);
+        b.putShort(24, (short) ~((sum & 0xffff) + (sum >>> 16)));
+        b.putShort((short) 40000).putShort((short) 5201).putShort((short) 30).putShort((short) 0);
+        return b.array();
+    }
+
+    static byte[] mac(MacAddress m) {
+        long v = m.value();
+        return new byte[] {(byte) (v >>> 40), (byte) (v >>> 32), (byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
+    }
+
+    static List<Op> objects(int host) {
+        NetworkSpec network = new NetworkSpec("tenant-a", "blue", 5001, Encapsulation.VXLAN, List.of(Ipv4Prefix.parse("10.1.0.0/16")),
+                List.of(new NetworkSpec.Subnet("web", Ipv4Prefix.parse("10.1.1.0/24"))));
+        PortSpec port = new PortSpec("tenant-a", host == 0 ? "web-1" : "web-2", "tenant-a/blue", 5001, host == 0 ? WEB1 : WEB2,
+                Ipv4.parse(host == 0 ? "10.1.1.4" : "10.1.1.5"), Ipv4Prefix.parse("10.1.1.0/24"), Ipv4.parse("10.1.1.1"));
+        return List.of(Op.upsert(network), Op.upsert(port),
+                Op.upsert(new MappingSpec(5001, Ipv4.parse("10.1.1.4"), WEB1, UNDERLAY[0], Encapsulation.VXLAN, "web-1")),
+                Op.upsert(new MappingSpec(5001, Ipv4.parse("10.1.1.5"), WEB2, UNDERLAY[1], Encapsulation.VXLAN, "web-2")));
+    }
+
+    static Agent[] agents(Path dir, boolean vhost) throws Exception {
+        Agent[] agents = new Agent[2];
+        for (int h = 0; h < 2; h++) {
+            Path state = dir.resolve((vhost ? "vhost-" : "tap-") + h);
+            agents[h] = Agent.start(new AgentConfig("host-" + h, "127.0.0.1", 0, state, false, Optional.empty(), Optional.empty(),
+                    Optional.of(new PacketConfig(UNDERLAY[h], Optional.of(HOSTS[h]), 1, 9000, vhost ? Optional.of(state.resolve("vhost-user")) : Optional.empty()))));
+            agents[h].store().apply(new Batch(1, "bench", null, objects(h)));
+        }
+        return agents;
+    }
+
+    /** Frames per second web-2 received of what web-1's guest sent as fast as it could, over {@code seconds}. */
+    static double vhost(Path dir, int seconds) throws Exception {
+        Agent[] agents = agents(dir, true);
+        try (SyntheticGuest sender = new SyntheticGuest(agents[0].dataplane().packets().vhost("tenant-a/web-1").orElseThrow().socket());
+             SyntheticGuest receiver = new SyntheticGuest(agents[1].dataplane().packets().vhost("tenant-a/web-2").orElseThrow().socket())) {
+            byte[] f = frame();
+            AtomicBoolean running = new AtomicBoolean(true);
+            Thread send = Thread.ofPlatform().start(() -> {
+                while (running.get()) {
+                    if (!sender.send(f)) {
+                        Thread.yield(); // the ring is full: let the workers run
+                    }
+                }
+            });
+            long end = System.nanoTime() + 1_000_000_000L; // a second of warm-up
+            while (System.nanoTime() < end) {
+                receiver.receive();
+            }
+            long count = 0;
+            long start = System.nanoTime();
+            end = start + seconds * 1_000_000_000L;
+            while (System.nanoTime() < end) {
+                if (receiver.receive() != null) {
+                    count++;
+                } else {
+                    Thread.yield();
+                }
+            }
+            double rate = count / ((System.nanoTime() - start) / 1e9);
+            running.set(false);
+            send.join();
+            return rate;
+        } finally {
+            for (Agent a : agents) {
+                a.close();
+            }
+        }
+    }
+
+    /** An AF_PACKET socket on device {@code device} of the current thread's namespace. */
+    static int packetSocket(String device) throws Exception {
+        int fd = (int) Native.check(Native.socket(17, 3, Short.reverseBytes((short) 3) & 0xffff), "socket(AF_PACKET)");
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment address = a.allocate(20);
+            address.set(ValueLayout.JAVA_SHORT, 0, (short) 17);
+            address.set(ValueLayout.JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN), 2, (short) 3);
+            address.set(ValueLayout.JAVA_INT, 4, Native.ifNameToIndex(device));
+            Native.check(Native.bind(fd, address, 20), "bind " + device);
+        }
+        return fd;
+    }
+
+    /** As {@link #vhost}, with TAP ports: the frames written to web-1's TAP device and read from web-2's, on their kernel side. */
+    static double tap(Path dir, int seconds) throws Exception {
+        Agent[] agents = agents(dir, false);
+        try {
+            String[] taps = {TapNames.of("tenant-a/web-1"), TapNames.of("tenant-a/web-2")};
+            for (int h = 0; h < 2; h++) {
+                sh("ip", "-n", HOSTS[h], "link", "set", taps[h], "up");
+            }
+            byte[] f = frame();
+            AtomicBoolean running = new AtomicBoolean(true);
+            AtomicLong count = new AtomicLong();
+            AtomicLong counting = new AtomicLong(); // 0: warming up, 1: counting, 2: done
+            Thread send = Thread.ofPlatform().start(() -> {
+                try (Arena a = Arena.ofConfined()) {
+                    NetNamespace.enter(HOSTS[0]);
+                    int fd = packetSocket(taps[0]);
+                    MemorySegment out = a.allocate(f.length);
+                    MemorySegment.copy(MemorySegment.ofArray(f), 0, out, 0, f.length);
+                    while (running.get()) {
+                        Native.write(fd, out, f.length);
+                    }
+                    Native.close(fd);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread receive = Thread.ofPlatform().start(() -> {
+                try (Arena a = Arena.ofConfined()) {
+                    NetNamespace.enter(HOSTS[1]);
+                    int fd = packetSocket(taps[1]);
+                    MemorySegment in = a.allocate(2048);
+                    while (running.get()) {
+                        long n = Native.read(fd, in, 2048);
+                        if (n == 64 && counting.get() == 1 && in.get(ValueLayout.JAVA_BYTE, 23) == 17) {
+                            count.incrementAndGet();
+                        }
+                    }
+                    Native.close(fd);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(1000);
+            counting.set(1);
+            long start = System.nanoTime();
+            Thread.sleep(seconds * 1000L);
+            counting.set(2);
+            double rate = count.get() / ((System.nanoTime() - start) / 1e9);
+            running.set(false);
+            send.join();
+            return rate;
+        } finally {
+            for (Agent a : agents) {
+                a.close();
+            }
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        Path dir = Files.createTempDirectory("weft-traffic-vhost");
+        for (String h : HOSTS) {
+            quietly("ip", "netns", "del", h);
+            sh("ip", "netns", "add", h);
+            sh("ip", "-n", h, "link", "set", "lo", "up");
+        }
+        try {
+            sh("ip", "link", "add", "vt0", "netns", HOSTS[0], "mtu", "9000", "type", "veth", "peer", "name", "vt1", "netns", HOSTS[1], "mtu", "9000");
+            for (int h = 0; h < 2; h++) {
+                sh("ip", "-n", HOSTS[h], "addr", "add", UNDERLAY[h] + "/15", "dev", "vt" + h);
+                sh("ip", "-n", HOSTS[h], "link", "set", "vt" + h, "up");
+            }
+            double vhost = vhost(dir, seconds);
+            double tap = tap(dir, seconds);
+            System.out.printf("%-28s %10s %10s %7s%n", "", "vhost-user", "TAP", "ratio");
+            System.out.printf("%-28s %10.3f %10.3f %7.2f%n", "64-byte frames (Mpps)", vhost / 1e6, tap / 1e6, vhost / tap);
+            System.out.println("64 kB GSO frames (Gbit/s)    not measured: vhost-user ports don't offer TSO yet");
+        } finally {
+            for (String h : HOSTS) {
+                quietly("ip", "netns", "del", h);
+            }
+        }
+        System.exit(0);
+    }
+}
