@@ -88,4 +88,65 @@ class NetnsVhostUserTest extends NetnsLabTest {
         }
         assertThat(agents.get("host-a").dataplane().packets().vhost("tenant-a/web-1").orElseThrow().connections).isEqualTo(2);
     }
+
+    /** A 64-byte UDP frame from web-1 to web-2's port 9 (nobody listens: web-2's kernel counts it in Udp NoPorts). */
+    static byte[] udpToWeb2() {
+        byte[] f = echoRequest(0);
+        ByteBuffer b = ByteBuffer.wrap(f);
+        b.put(23, (byte) 17).putShort(16, (short) 50).putShort(24, (short) 0);
+        b.putShort(24, (short) checksum(f, 14, 20));
+        b.putShort(34, (short) 40000).putShort(36, (short) 9).putShort(38, (short) 30).putShort(40, (short) 0);
+        return java.util.Arrays.copyOf(f, 64);
+    }
+
+    static long udpNoPorts() throws Exception {
+        List<String> lines = Topology.run("ip", "netns", "exec", "tenant-a.web-2", "cat", "/proc/net/snmp").lines().filter(l -> l.startsWith("Udp:")).toList();
+        List<String> names = List.of(lines.get(0).split(" "));
+        return Long.parseLong(lines.get(1).split(" ")[names.indexOf("NoPorts")]);
+    }
+
+    @Test
+    void aVhostUserGuestIsHeldToItsRateLimitsBothWays() throws Exception {
+        lab.vhostUser.add("host-a");
+        reconciler = lab.start("tenant-a.web-2", "10.1.2.4").reconciler;
+        String capped = repo.replace("tenants/tenant-a/nics.yaml", "  ipAddress: 10.1.1.4\n", "  ipAddress: 10.1.1.4\n  qosSettings: {outboundMaximumMbps: 10, inboundMaximumMbps: 10}\n")
+                .commit("cap web-1 at 10 Mbit/s").name();
+        await().atMost(Duration.ofSeconds(20)).until(() -> reconciler.status().revision().equals(capped) && reconciler.status().allSynced());
+        Path socket = agents.get("host-a").dataplane().packets().vhost("tenant-a/web-1").orElseThrow().socket();
+        try (SyntheticGuest guest = new SyntheticGuest(socket)) {
+            pingWeb2(guest, 3); // web-2 knows web-1 now
+            byte[] frame = udpToWeb2();
+            long before = udpNoPorts();
+            long end = System.nanoTime() + 3_000_000_000L;
+            while (System.nanoTime() < end) {
+                if (!guest.send(frame)) {
+                    Thread.yield();
+                }
+            }
+            Thread.sleep(300);
+            long arrived = udpNoPorts() - before;
+            double expected = 10e6 / 8 / 64 * 3; // 64-byte frames at 10 Mbit/s for 3 s
+            System.out.printf("vhost qos: outbound %d frames in 3 s, cap allows %.0f%n", arrived, expected);
+            assertThat((double) arrived).as("what web-1 sends is held to 10 Mbit/s").isBetween(0.85 * expected, 1.15 * expected + 512);
+
+            Process flood = new ProcessBuilder("ip", "netns", "exec", "tenant-a.web-2", "python3", "-c",
+                    "import socket, time\ns=socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nend=time.time()+4\n"
+                            + "while time.time()<end:\n  s.sendto(b'x'*22, ('10.1.1.4', 9))").start();
+            long received = 0;
+            Thread.sleep(500);
+            long start = System.nanoTime();
+            end = start + 3_000_000_000L;
+            while (System.nanoTime() < end) {
+                byte[] f = guest.receive();
+                if (f == null) {
+                    Thread.yield();
+                } else if (f.length == 64 && f[23] == 17) {
+                    received++;
+                }
+            }
+            flood.waitFor();
+            System.out.printf("vhost qos: inbound %d frames in 3 s, cap allows %.0f%n", received, expected);
+            assertThat((double) received).as("what web-1 receives is held to 10 Mbit/s").isBetween(0.85 * expected, 1.15 * expected + 1024);
+        }
+    }
 }

@@ -99,14 +99,14 @@ public final class VhostPort implements AutoCloseable {
                 ? new Queues(toGuest, fromGuest, guest.call(0), guest.call(1), (guest.features() & 1L << 15) != 0) : null;
     }
 
-    /** Moves the frames the guest sent into the batch (one worker reads a port); returns how many. */
-    public synchronized int receive(PacketBatch batch, int port) {
+    /** Moves up to {@code max} frames the guest sent into the batch (one worker reads a port); returns how many. */
+    public synchronized int receive(PacketBatch batch, int port, int max) {
         Queues q = queues;
         if (q == null) {
             return 0;
         }
         int received = 0;
-        while (!batch.full()) {
+        while (!batch.full() && received < max) {
             int head = q.fromGuest().next(chain);
             if (head == SplitQueue.EMPTY || head == SplitQueue.RING_OVERFLOW) {
                 break;
@@ -141,7 +141,12 @@ public final class VhostPort implements AutoCloseable {
      * Writes frame {@code i} into the guest's next receive buffer (any worker may); false when the guest has none posted or
      * isn't there. The guest is called at {@link #flush}.
      */
-    public synchronized boolean send(PacketBatch batch, int i) {
+    public boolean send(PacketBatch batch, int i) {
+        return send(batch.memory(), batch.start[i], batch.length[i]);
+    }
+
+    /** As {@link #send(PacketBatch, int)}, for the frame at {@code memory[start, start + length)}; the 12 bytes before {@code start} are overwritten. */
+    public synchronized boolean send(MemorySegment memory, long start, int length) {
         Queues q = queues;
         if (q == null) {
             return false;
@@ -154,8 +159,7 @@ public final class VhostPort implements AutoCloseable {
             noBuffer++;
             return false;
         }
-        long at = batch.start[i] - NET_HEADER; // the batch keeps headroom in front of every frame
-        MemorySegment frame = batch.memory().asSlice(at, NET_HEADER + batch.length[i]);
+        MemorySegment frame = memory.asSlice(start - NET_HEADER, NET_HEADER + length); // batches and queues keep room in front of a frame
         frame.asSlice(0, NET_HEADER).fill((byte) 0);
         if (q.mergeable()) {
             frame.set(ValueLayout.JAVA_SHORT_UNALIGNED, 10, (short) 1); // num_buffers: the frame fits in one

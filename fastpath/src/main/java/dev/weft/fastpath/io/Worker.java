@@ -219,7 +219,13 @@ public final class Worker implements Runnable, AutoCloseable {
             batch.clear();
             guestsBusy = false;
             for (int p : vhostRead) { // vhost-user guests are polled; while they send, without sleeping in between
-                guestsBusy |= vhostOf[p].receive(batch, p) > 0;
+                if (meters.outbound(p) == null && meters.host(p) == null) {
+                    guestsBusy |= vhostOf[p].receive(batch, p, PacketBatch.CAPACITY) > 0;
+                } else if (readWait(p, now) <= 0) { // a limited guest: a few frames at a time, charged
+                    int first = batch.count();
+                    guestsBusy |= vhostOf[p].receive(batch, p, 16) > 0;
+                    charge(p, now, first);
+                }
             }
             if (ready <= 0 && batch.count() == 0) {
                 continue;
@@ -263,7 +269,9 @@ public final class Worker implements Runnable, AutoCloseable {
         boolean copies = b == pipeline.mirrors().batch();
         int encapsulated = 0;
         for (int i = 0; i < b.count(); i++) {
-            if (b.verdict[i] == PacketBatch.TO_PORT && b.outPort[i] < vhostPorts.length && vhostPorts[b.outPort[i]] != null) {
+            if (b.verdict[i] == PacketBatch.TO_PORT && b.outPort[i] < queueOf.length && queueOf[b.outPort[i]] != null) {
+                toLimitedPort(b, i, byIndex, now);
+            } else if (b.verdict[i] == PacketBatch.TO_PORT && b.outPort[i] < vhostPorts.length && vhostPorts[b.outPort[i]] != null) {
                 if (!vhostPorts[b.outPort[i]].send(b, i)) {
                     if (copies) {
                         pipeline.mirrors().lost++;
@@ -271,8 +279,6 @@ public final class Worker implements Runnable, AutoCloseable {
                         txPortFailures++;
                     }
                 }
-            } else if (b.verdict[i] == PacketBatch.TO_PORT && b.outPort[i] < queueOf.length && queueOf[b.outPort[i]] != null) {
-                toLimitedPort(b, i, byIndex[b.outPort[i]], now);
             } else if (b.verdict[i] == PacketBatch.TO_PORT) {
                 TapDevice out = b.outPort[i] < byIndex.length ? byIndex[b.outPort[i]] : null;
                 int run = 1;
@@ -312,51 +318,64 @@ public final class Worker implements Runnable, AutoCloseable {
      * in its device's queue, and its TCP feels the backpressure, as from a slower link.
      */
     private void receiveWithin(TapDevice tap, int port, long now, int fd) {
-        dev.weft.fastpath.qos.Meter limit = meters.outbound(port);
-        dev.weft.fastpath.qos.Meter share = meters.reserved(port);
-        dev.weft.fastpath.qos.Meter host = meters.host(port);
         while (true) {
-            long wait = limit == null ? 0 : limit.waitNanos(now);
-            if (wait <= 0 && host != null && (share == null || share.waitNanos(now) > 0)) { // beyond its share: only while the host has room
-                wait = host.waitNanos(now);
-                if (share != null) {
-                    wait = Math.min(wait, share.waitNanos(now));
-                }
-            }
+            long wait = readWait(port, now);
             if (wait > 0) {
                 paused.put(fd, now + wait);
                 listen(fd, false);
                 return;
             }
             int first = batch.count();
-            int added = tap.receiveOne(batch, port);
-            if (added < 0) {
+            if (tap.receiveOne(batch, port) < 0) {
                 return;
             }
-            int bytes = 0;
-            for (int i = first; i < batch.count(); i++) {
-                bytes += batch.length[i];
-            }
-            if (limit != null) {
-                limit.charge(now, bytes);
-            }
-            if (share != null) {
-                share.charge(now, bytes);
-            }
-            if (host != null) {
-                host.charge(now, bytes);
-            }
+            charge(port, now, first);
         }
     }
 
+    /**
+     * Nanoseconds until a VM with an outbound limit, or on a host with an outbound capacity, may send again (0 or less:
+     * now): within its limit, and within its reserved share of the host's capacity or, beyond it, while the host has room.
+     */
+    private long readWait(int port, long now) {
+        dev.weft.fastpath.qos.Meter limit = meters.outbound(port);
+        dev.weft.fastpath.qos.Meter share = meters.reserved(port);
+        dev.weft.fastpath.qos.Meter host = meters.host(port);
+        long wait = limit == null ? 0 : limit.waitNanos(now);
+        if (wait <= 0 && host != null && (share == null || share.waitNanos(now) > 0)) { // beyond its share: only while the host has room
+            wait = host.waitNanos(now);
+            if (share != null) {
+                wait = Math.min(wait, share.waitNanos(now));
+            }
+        }
+        return wait;
+    }
+
+    /** Charges what port {@code port} sent, the batch's frames from {@code first} on, to its meters. */
+    private void charge(int port, long now, int first) {
+        int bytes = 0;
+        for (int i = first; i < batch.count(); i++) {
+            bytes += batch.length[i];
+        }
+        for (dev.weft.fastpath.qos.Meter m : meters.sending(port)) {
+            m.charge(now, bytes);
+        }
+    }
+
+    /** Writes a frame to local port {@code port}'s TAP device or vhost-user guest; false when it can't take it. */
+    private boolean write(TapDevice[] byIndex, int port, java.lang.foreign.MemorySegment memory, long start, int length) {
+        if (port < byIndex.length && byIndex[port] != null) {
+            return byIndex[port].send(memory, start, length);
+        }
+        return port < vhostPorts.length && vhostPorts[port] != null && vhostPorts[port].send(memory, start, length);
+    }
+
     /** A frame for a VM with an inbound limit: sent now if the VM is within it and nothing waits before it, else queued (or dropped when the queue is full). */
-    private void toLimitedPort(PacketBatch batch, int i, TapDevice out, long now) {
+    private void toLimitedPort(PacketBatch batch, int i, TapDevice[] byIndex, long now) {
         dev.weft.fastpath.qos.Meter limit = meters.inbound(batch.outPort[i]);
         dev.weft.fastpath.qos.ShapingQueue queue = queueOf[batch.outPort[i]];
-        if (out == null) {
-            txPortFailures++;
-        } else if (queue.isEmpty() && limit.tryTake(now, batch.length[i])) {
-            if (!out.send(batch, i)) {
+        if (queue.isEmpty() && limit.tryTake(now, batch.length[i])) {
+            if (!write(byIndex, batch.outPort[i], batch.memory(), batch.start[i], batch.length[i])) {
                 txPortFailures++;
             }
         } else if (queue.offer(batch.memory(), batch.start[i], batch.length[i], limit.queueBytes())) {
@@ -385,7 +404,7 @@ public final class Worker implements Runnable, AutoCloseable {
             }
             dev.weft.fastpath.qos.Meter limit = meters.inbound(p);
             while (!queue.isEmpty() && limit.tryTake(now, queue.headLength())) {
-                if (byIndex[p] == null || !byIndex[p].send(queue.headSlot(), dev.weft.fastpath.qos.ShapingQueue.HEADROOM, queue.headLength())) {
+                if (!write(byIndex, p, queue.headSlot(), dev.weft.fastpath.qos.ShapingQueue.HEADROOM, queue.headLength())) {
                     txPortFailures++;
                 }
                 queue.remove();

@@ -58,6 +58,17 @@ public final class PortMeters {
         return port < host.length ? host[port] : null;
     }
 
+    /** The meters what local port {@code port} sends is charged to: its limit, its share, the host's capacity (those it has). */
+    public java.util.List<Meter> sending(int port) {
+        java.util.List<Meter> all = new java.util.ArrayList<>(3);
+        for (Meter m : new Meter[] {outbound(port), reserved(port), host(port)}) {
+            if (m != null) {
+                all.add(m);
+            }
+        }
+        return all;
+    }
+
     /** The outbound meter of local port {@code port}, or null. */
     public Meter outbound(int port) {
         return port < outbound.length ? outbound[port] : null;
