@@ -411,6 +411,11 @@ public final class Worker implements Runnable, AutoCloseable {
                 queued--;
             }
         }
+        for (VhostPort guest : vhostPorts) { // guests whose queued frames went out are told
+            if (guest != null) {
+                guest.flush();
+            }
+        }
     }
 
     /** A queue per port with an inbound limit, by port index; the queues of ports without one any more are closed with what they held. */
