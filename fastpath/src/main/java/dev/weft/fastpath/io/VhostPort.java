@@ -58,6 +58,11 @@ public final class VhostPort implements AutoCloseable {
         return socket;
     }
 
+    /** Whether a guest is connected with both queues set up and enabled. */
+    public boolean ready() {
+        return queues != null;
+    }
+
     private void serve() {
         while (!closed) {
             try (UnixChannel channel = UnixChannel.accept(listener)) {

@@ -125,6 +125,15 @@ public final class SyntheticGuest implements AutoCloseable {
         return frame;
     }
 
+    /**
+     * Writes {@code bytes} over queue {@code queue}'s descriptor table (from its start) and its available ring (flags, index,
+     * entries), as a buggy or hostile driver might: how the backend is fuzzed.
+     */
+    public void scribble(int queue, byte[] descriptors, byte[] availableRing) {
+        MemorySegment.copy(MemorySegment.ofArray(descriptors), 0, memory, DESCRIPTORS[queue], Math.min(descriptors.length, 16L * QUEUE_SIZE));
+        MemorySegment.copy(MemorySegment.ofArray(availableRing), 0, memory, AVAILABLE[queue], Math.min(availableRing.length, 4L + 2L * QUEUE_SIZE));
+    }
+
     /** How many of the frames sent through queue 1 the backend has taken (the used index). */
     public int taken() {
         return Short.toUnsignedInt(memory.get(U16, USED[1] + 2));
