@@ -304,6 +304,11 @@ public final class Worker implements Runnable, AutoCloseable {
         if (encapsulated > 0) {
             underlay.send(b, toUnderlay, encapsulated);
         }
+        callGuests();
+    }
+
+    /** Calls each vhost-user guest that got frames since its last call. */
+    private void callGuests() {
         for (VhostPort guest : vhostPorts) {
             if (guest != null) {
                 guest.flush();
@@ -411,11 +416,7 @@ public final class Worker implements Runnable, AutoCloseable {
                 queued--;
             }
         }
-        for (VhostPort guest : vhostPorts) { // guests whose queued frames went out are told
-            if (guest != null) {
-                guest.flush();
-            }
-        }
+        callGuests(); // guests whose queued frames went out are told
     }
 
     /** A queue per port with an inbound limit, by port index; the queues of ports without one any more are closed with what they held. */

@@ -10,6 +10,9 @@ public final class PortMeters {
     private Meter[] outbound = new Meter[0];
     private Meter[] reserved = new Meter[0];
     private Meter[] host = new Meter[0];
+    /** Per port, the non-null of its outbound, reserved and host meters, worked out once per table. */
+    private Meter[][] sending = new Meter[0][];
+    private static final Meter[] NONE = {};
 
     public PortMeters(Meters meters) {
         this.meters = meters;
@@ -33,6 +36,11 @@ public final class PortMeters {
         outbound = out;
         reserved = share;
         host = all;
+        Meter[][] charged = new Meter[n][];
+        for (int p = 0; p < n; p++) {
+            charged[p] = java.util.stream.Stream.of(out[p], share[p], all[p]).filter(java.util.Objects::nonNull).toArray(Meter[]::new);
+        }
+        sending = charged;
     }
 
     private Meter meter(String port, Meters.Direction direction, long bitsPerSecond) {
@@ -59,14 +67,8 @@ public final class PortMeters {
     }
 
     /** The meters what local port {@code port} sends is charged to: its limit, its share, the host's capacity (those it has). */
-    public java.util.List<Meter> sending(int port) {
-        java.util.List<Meter> all = new java.util.ArrayList<>(3);
-        for (Meter m : new Meter[] {outbound(port), reserved(port), host(port)}) {
-            if (m != null) {
-                all.add(m);
-            }
-        }
-        return all;
+    public Meter[] sending(int port) {
+        return port < sending.length ? sending[port] : NONE;
     }
 
     /** The outbound meter of local port {@code port}, or null. */

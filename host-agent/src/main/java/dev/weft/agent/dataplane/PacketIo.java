@@ -124,32 +124,54 @@ public final class PacketIo implements AutoCloseable {
     }
 
     /**
-     * Takes a newly published snapshot, all or nothing: opens the TAP devices of new ports (if one can't be
-     * opened, those just opened are closed and nothing changes), swaps in the tables, and closes the TAP
-     * devices of removed ports once every worker has begun a new loop, so none is still writing to them.
+     * Takes a newly published snapshot, all or nothing: opens the devices of new ports (TAP devices, or vhost-user sockets
+     * with {@code PacketConfig.vhostUser}; if one can't be opened, those just opened are closed and nothing changes), swaps
+     * in the tables, and closes the devices of removed ports once every worker has begun a new loop, so none is still
+     * writing to them.
      */
     public synchronized void publish(TableSnapshot snapshot) {
         Set<String> keys = snapshot.ports().stream().map(PortEntry::name).collect(Collectors.toSet());
         if (config.vhostUser().isPresent()) {
-            publishVhost(snapshot, keys, config.vhostUser().get());
-            return;
+            java.nio.file.Path dir = config.vhostUser().get();
+            java.util.function.Function<String, java.nio.file.Path> socket = key -> dir.resolve(key.replace('/', '_') + ".sock");
+            publish(snapshot, keys, vhosts, key -> "vhost-user socket " + socket.apply(key), key -> {
+                java.nio.file.Files.createDirectories(dir);
+                return new dev.weft.fastpath.io.VhostPort(socket.apply(key), this::awaitWorkers);
+            }, (worker, key, port, reads) -> worker.attach(key, port, reads), dev.weft.fastpath.io.VhostPort::close);
+        } else {
+            publish(snapshot, keys, taps, key -> "TAP device " + TapNames.of(key), key -> onControl(() -> TapDevice.open(TapNames.of(key))),
+                    (worker, key, tap, reads) -> worker.attach(key, tap, reads), TapDevice::close);
         }
-        Map<String, TapDevice> opened = new java.util.LinkedHashMap<>();
+    }
+
+    /** Opens a port's device. */
+    private interface Opener<D> {
+        D open(String key) throws Exception;
+    }
+
+    /** Hands a port's device to a worker, which reads it when {@code reads}. */
+    private interface Attach<D> {
+        void attach(Worker worker, String key, D device, boolean reads);
+    }
+
+    /** {@link #publish(TableSnapshot)} with the ports' devices in {@code devices}, of one kind. */
+    private <D> void publish(TableSnapshot snapshot, Set<String> keys, Map<String, D> devices, java.util.function.Function<String, String> describe,
+                             Opener<D> opener, Attach<D> attach, java.util.function.Consumer<D> close) {
+        Map<String, D> opened = new java.util.LinkedHashMap<>();
         for (String key : keys) {
-            if (!taps.containsKey(key)) {
-                String name = TapNames.of(key);
+            if (!devices.containsKey(key)) {
                 try {
-                    opened.put(key, onControl(() -> TapDevice.open(name)));
+                    opened.put(key, opener.open(key));
                 } catch (Exception e) {
-                    opened.values().forEach(TapDevice::close);
-                    throw new IllegalStateException("cannot open TAP device " + name + " of port " + key + ": " + e.getMessage(), e);
+                    opened.values().forEach(close);
+                    throw new IllegalStateException("cannot open " + describe.apply(key) + " of port " + key + ": " + e.getMessage(), e);
                 }
             }
         }
-        opened.forEach((key, tap) -> {
-            taps.put(key, tap);
+        opened.forEach((key, device) -> {
+            devices.put(key, device);
             for (int w = 0; w < workers.size(); w++) {
-                workers.get(w).attach(key, tap, Math.floorMod(key.hashCode(), workers.size()) == w);
+                attach.attach(workers.get(w), key, device, Math.floorMod(key.hashCode(), workers.size()) == w);
             }
         });
         List<UplinkDevice> oldUplinks = swapUplink(snapshot.egress().uplink());
@@ -158,16 +180,16 @@ public final class PacketIo implements AutoCloseable {
             awaitWorkers();
             oldUplinks.forEach(UplinkDevice::close);
         }
-        List<TapDevice> removed = new ArrayList<>();
-        for (String key : List.copyOf(taps.keySet())) {
+        List<D> removed = new ArrayList<>();
+        for (String key : List.copyOf(devices.keySet())) {
             if (!keys.contains(key)) {
                 workers.forEach(w -> w.detach(key));
-                removed.add(taps.remove(key));
+                removed.add(devices.remove(key));
             }
         }
         if (!removed.isEmpty()) {
             awaitWorkers();
-            removed.forEach(TapDevice::close);
+            removed.forEach(close);
         }
     }
 
@@ -217,46 +239,6 @@ public final class PacketIo implements AutoCloseable {
 
 
     /** Waits until every live worker has begun a loop since now (a loop waits at most 100 ms in epoll). */
-    /** {@link #publish} with vhost-user ports: a socket per new port in {@code dir}, named after the port; removed ports' sockets closed once no worker uses them. */
-    private void publishVhost(TableSnapshot snapshot, Set<String> keys, java.nio.file.Path dir) {
-        Map<String, dev.weft.fastpath.io.VhostPort> opened = new java.util.LinkedHashMap<>();
-        for (String key : keys) {
-            if (!vhosts.containsKey(key)) {
-                java.nio.file.Path socket = dir.resolve(key.replace('/', '_') + ".sock");
-                try {
-                    java.nio.file.Files.createDirectories(dir);
-                    opened.put(key, new dev.weft.fastpath.io.VhostPort(socket, this::awaitWorkers));
-                } catch (Exception e) {
-                    opened.values().forEach(dev.weft.fastpath.io.VhostPort::close);
-                    throw new IllegalStateException("cannot open vhost-user socket " + socket + " of port " + key + ": " + e.getMessage(), e);
-                }
-            }
-        }
-        opened.forEach((key, port) -> {
-            vhosts.put(key, port);
-            for (int w = 0; w < workers.size(); w++) {
-                workers.get(w).attach(key, port, Math.floorMod(key.hashCode(), workers.size()) == w);
-            }
-        });
-        List<UplinkDevice> oldUplinks = swapUplink(snapshot.egress().uplink());
-        tables = new ForwardingTables(snapshot, config.underlay().value());
-        if (!oldUplinks.isEmpty()) {
-            awaitWorkers();
-            oldUplinks.forEach(UplinkDevice::close);
-        }
-        List<dev.weft.fastpath.io.VhostPort> removed = new ArrayList<>();
-        for (String key : List.copyOf(vhosts.keySet())) {
-            if (!keys.contains(key)) {
-                workers.forEach(w -> w.detach(key));
-                removed.add(vhosts.remove(key));
-            }
-        }
-        if (!removed.isEmpty()) {
-            awaitWorkers();
-            removed.forEach(dev.weft.fastpath.io.VhostPort::close);
-        }
-    }
-
     /** The vhost-user port of {@code key}, when ports are vhost-user sockets. */
     public java.util.Optional<dev.weft.fastpath.io.VhostPort> vhost(String key) {
         return java.util.Optional.ofNullable(vhosts.get(key));
