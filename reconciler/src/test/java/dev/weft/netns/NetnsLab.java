@@ -16,6 +16,7 @@ import dev.weft.source.Sources;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -105,6 +106,24 @@ final class NetnsLab implements AutoCloseable {
 
     /** Hosts whose VM ports are vhost-user sockets (set before {@link #start}). */
     final java.util.Set<String> vhostUser = new java.util.HashSet<>();
+
+    /** A TCP server in {@code vm} on {@code port} that sends back the first line of every connection, then closes it. */
+    static Process echoServer(String vm, int port) throws java.io.IOException {
+        return new ProcessBuilder("ip", "netns", "exec", vm, "python3", "-c",
+                "import socket\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('0.0.0.0', " + port + ")); s.listen()\n"
+                        + "while True:\n  c, _ = s.accept(); c.sendall(c.recv(10)); c.close()").start();
+    }
+
+    /** A counter of {@code vm}'s kernel from /proc/net/snmp, e.g. {@code Icmp: InEchos}. */
+    static long snmp(String vm, String group, String name) throws Exception {
+        List<String> lines = Topology.run("ip", "netns", "exec", vm, "cat", "/proc/net/snmp").lines().filter(l -> l.startsWith(group)).toList();
+        List<String> names = List.of(lines.get(0).split(" "));
+        int at = names.indexOf(name);
+        if (at < 0) {
+            throw new AssertionError("no " + group + " " + name + " in /proc/net/snmp");
+        }
+        return Long.parseLong(lines.get(1).split(" ")[at]);
+    }
 
     static boolean pings(String vm, String target) {
         return Topology.quietly("ip", "netns", "exec", vm, "ping", "-c", "2", "-i", "0.2", "-W", "1", target);

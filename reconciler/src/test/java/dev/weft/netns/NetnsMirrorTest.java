@@ -75,9 +75,7 @@ public class NetnsMirrorTest extends NetnsLabTest {
         reconciler = lab.start().reconciler;
         String tapped = repo.append("tenants/tenant-a/routing.yaml", TAP).commit("mirror web-1 and web-2 to db-1").name();
         await().atMost(Duration.ofSeconds(20)).until(() -> reconciler.status().revision().equals(tapped) && reconciler.status().allSynced());
-        Process server = new ProcessBuilder("ip", "netns", "exec", "tenant-a.web-2", "python3", "-c",
-                "import socket\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('0.0.0.0', 7000)); s.listen()\n"
-                        + "while True:\n  c, _ = s.accept(); c.sendall(c.recv(10)); c.close()").start();
+        Process server = NetnsLab.echoServer("tenant-a.web-2", 7000);
         try {
             List<Copy> both = capture("both", () -> {
                 assertThat(Topology.quietly("ip", "netns", "exec", "tenant-a.web-1", "ping", "-c", "3", "-i", "0.2", "-W", "1", "10.1.1.5")).isTrue();

@@ -56,9 +56,7 @@ class NetnsPeeringTest extends NetnsLabTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> reconciler.status().revision().equals(both) && reconciler.status().allSynced());
         await().atMost(Duration.ofSeconds(10)).until(() -> NetnsLab.pings("tenant-a.web-1", "10.3.1.4"));
         assertThat(NetnsLab.pings("tenant-c.green-1", "10.1.2.5")).as("the other way, to db-2 on host-a").isTrue();
-        Process echo = new ProcessBuilder("ip", "netns", "exec", "tenant-c.green-1", "python3", "-c",
-                "import socket\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('0.0.0.0', 7000)); s.listen()\n"
-                        + "while True:\n  c, _ = s.accept(); c.sendall(c.recv(10)); c.close()").start();
+        Process echo = NetnsLab.echoServer("tenant-c.green-1", 7000);
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> NetnsRoutingTest.connects("tenant-a.web-1", "10.3.1.4", 7000));
         } finally {

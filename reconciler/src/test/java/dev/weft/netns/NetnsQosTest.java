@@ -16,11 +16,14 @@ class NetnsQosTest extends NetnsLabTest {
 
     /** Mbit/s of TCP from web-1 to web-2 ({@code reverse}: web-2 to web-1) over {@code seconds}, as iperf3's receiver counts it. */
     static double iperf(boolean reverse, int seconds) throws Exception {
-        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("ip", "netns", "exec", "tenant-a.web-1", "iperf3", "-c", "10.1.1.5",
+        return reverse ? iperf3("tenant-a.web-1", "10.1.1.5", seconds, "-R") : iperf3("tenant-a.web-1", "10.1.1.5", seconds);
+    }
+
+    /** Mbit/s of TCP from {@code vm} to {@code target} over {@code seconds} (with {@code more} iperf3 options), as iperf3's receiver counts it. */
+    static double iperf3(String vm, String target, int seconds, String... more) throws Exception {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("ip", "netns", "exec", vm, "iperf3", "-c", target,
                 "-t", Integer.toString(seconds), "-J"));
-        if (reverse) {
-            command.add("-R");
-        }
+        command.addAll(java.util.List.of(more));
         String json = Topology.run(command.toArray(String[]::new));
         return tools.jackson.databind.json.JsonMapper.builder().build().readTree(json).at("/end/sum_received/bits_per_second").asDouble() / 1e6;
     }
@@ -55,12 +58,11 @@ class NetnsQosTest extends NetnsLabTest {
         }
     }
 
-    /** Mbit/s of TCP from {@code vm} to {@code target} over {@code seconds}, as iperf3's receiver counts it, in the background. */
+    /** {@link #iperf3} in the background. */
     static java.util.concurrent.CompletableFuture<Double> iperfFrom(String vm, String target, int seconds) {
         return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
-                String json = Topology.run("ip", "netns", "exec", vm, "iperf3", "-c", target, "-t", Integer.toString(seconds), "-J");
-                return tools.jackson.databind.json.JsonMapper.builder().build().readTree(json).at("/end/sum_received/bits_per_second").asDouble() / 1e6;
+                return iperf3(vm, target, seconds);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

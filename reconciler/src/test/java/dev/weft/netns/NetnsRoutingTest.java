@@ -18,20 +18,7 @@ class NetnsRoutingTest extends NetnsLabTest {
 
     /** Packets the appliance's kernel has forwarded (its namespace's {@code Ip: ForwDatagrams}). */
     static long forwarded() throws Exception {
-        return snmp("tenant-a.fw-1", "Ip:", "ForwDatagrams");
-    }
-
-    /** A counter of {@code vm}'s kernel from /proc/net/snmp, e.g. {@code Icmp: InEchos}. */
-    static long snmp(String vm, String group, String name) throws Exception {
-        java.util.List<String> lines = Topology.run("ip", "netns", "exec", vm, "cat", "/proc/net/snmp").lines().filter(l -> l.startsWith(group)).toList();
-        String[] names = lines.get(0).split(" ");
-        String[] values = lines.get(1).split(" ");
-        for (int k = 0; k < names.length; k++) {
-            if (names[k].equals(name)) {
-                return Long.parseLong(values[k]);
-            }
-        }
-        throw new AssertionError("no " + group + " " + name + " in /proc/net/snmp");
+        return NetnsLab.snmp("tenant-a.fw-1", "Ip:", "ForwDatagrams");
     }
 
     static boolean connects(String vm, String target, int port) {
@@ -47,12 +34,7 @@ class NetnsRoutingTest extends NetnsLabTest {
         assertThat(NetnsLab.pings("tenant-a.db-2", "10.1.1.5")).as("db-2 on host-a to web-2 on host-b").isTrue();
         assertThat(forwarded() - before).as("both pings' requests went through the appliance").isGreaterThanOrEqualTo(4);
 
-        Process echo = new ProcessBuilder("ip", "netns", "exec", "tenant-a.web-2", "python3", "-c", """
-                import socket
-                s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('0.0.0.0', 7000)); s.listen()
-                while True:
-                    c, _ = s.accept(); c.sendall(c.recv(10)); c.close()
-                """).start();
+        Process echo = NetnsLab.echoServer("tenant-a.web-2", 7000);
         try {
             before = forwarded();
             await().atMost(Duration.ofSeconds(10)).until(() -> connects("tenant-a.db-1", "10.1.1.5", 7000));
@@ -74,16 +56,16 @@ class NetnsRoutingTest extends NetnsLabTest {
     void aPeerTakesWhatTheApplianceForwardsFromElsewhereOnlyWithAllowForwardedTraffic() throws Exception {
         reconciler = lab.start("tenant-a.jump-1", "10.1.3.4").reconciler; // mgmt (jump-1, host-c) is peered with blue (fw-1, host-b)
         Topology.run("ip", "netns", "exec", "tenant-a.fw-1", "ip", "addr", "add", "10.8.0.1/32", "dev", "lo"); // e.g. a VPN client's address
-        long before = snmp("tenant-a.jump-1", "Icmp:", "InEchos");
+        long before = NetnsLab.snmp("tenant-a.jump-1", "Icmp:", "InEchos");
         Topology.quietly("ip", "netns", "exec", "tenant-a.fw-1", "ping", "-c", "3", "-i", "0.2", "-W", "1", "-I", "10.8.0.1", "10.9.1.4");
-        assertThat(snmp("tenant-a.jump-1", "Icmp:", "InEchos") - before).as("mgmt's half doesn't allow forwarded traffic").isZero();
+        assertThat(NetnsLab.snmp("tenant-a.jump-1", "Icmp:", "InEchos") - before).as("mgmt's half doesn't allow forwarded traffic").isZero();
         assertThat(agents.get("host-b").dataplane().packets().nodeDrops("ip4-lookup", DropReason.FORWARDED_NOT_ALLOWED)).isPositive();
 
         String allowed = repo.replace("tenants/tenant-a/routing.yaml", "spec: {virtualNetwork: mgmt, remoteVirtualNetwork: {namespace: tenant-a, name: blue}}",
                 "spec: {virtualNetwork: mgmt, remoteVirtualNetwork: {namespace: tenant-a, name: blue}, allowForwardedTraffic: true}").commit("mgmt takes forwarded traffic").name();
         await().atMost(Duration.ofSeconds(20)).until(() -> reconciler.status().revision().equals(allowed) && reconciler.status().allSynced());
-        before = snmp("tenant-a.jump-1", "Icmp:", "InEchos");
+        before = NetnsLab.snmp("tenant-a.jump-1", "Icmp:", "InEchos");
         Topology.quietly("ip", "netns", "exec", "tenant-a.fw-1", "ping", "-c", "3", "-i", "0.2", "-W", "1", "-I", "10.8.0.1", "10.9.1.4");
-        assertThat(snmp("tenant-a.jump-1", "Icmp:", "InEchos") - before).as("now the forwarded requests arrive").isEqualTo(3);
+        assertThat(NetnsLab.snmp("tenant-a.jump-1", "Icmp:", "InEchos") - before).as("now the forwarded requests arrive").isEqualTo(3);
     }
 }

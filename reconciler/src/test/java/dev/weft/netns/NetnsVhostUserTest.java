@@ -100,9 +100,7 @@ class NetnsVhostUserTest extends NetnsLabTest {
     }
 
     static long udpNoPorts() throws Exception {
-        List<String> lines = Topology.run("ip", "netns", "exec", "tenant-a.web-2", "cat", "/proc/net/snmp").lines().filter(l -> l.startsWith("Udp:")).toList();
-        List<String> names = List.of(lines.get(0).split(" "));
-        return Long.parseLong(lines.get(1).split(" ")[names.indexOf("NoPorts")]);
+        return NetnsLab.snmp("tenant-a.web-2", "Udp:", "NoPorts");
     }
 
     @Test
