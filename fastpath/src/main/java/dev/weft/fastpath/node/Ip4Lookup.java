@@ -164,7 +164,7 @@ public final class Ip4Lookup implements Node {
                     continue;
                 }
                 if (route.nextHop() == Route.NextHop.INTERNET && route.user()) {
-                    next[k] = Bytes.mac(b.memory(), b.start[i]) != ForwardingTables.ROUTER_MAC ? d.drop(i, DropReason.NO_ROUTE) : egress(b, i, t, d, in);
+                    next[k] = toOutside(b, i, t, d, in);
                     continue;
                 }
                 if (route.nextHop() == Route.NextHop.VIRTUAL_APPLIANCE && route.applianceIp() != t.portIp[in]) { // never back to the appliance itself
@@ -195,9 +195,7 @@ public final class Ip4Lookup implements Node {
                 vni = peer;
             }
             if (entry < 0 && t.outside(vni, dst)) {
-                next[k] = Bytes.mac(b.memory(), b.start[i]) != ForwardingTables.ROUTER_MAC
-                        ? d.drop(i, DropReason.NO_ROUTE) // outside is reached through the gateway only
-                        : egress(b, i, t, d, in);
+                next[k] = toOutside(b, i, t, d, in);
                 continue;
             }
             if (entry < 0) {
@@ -312,6 +310,11 @@ public final class Ip4Lookup implements Node {
             d.trace(i, "a reply on a balanced connection: its source becomes the frontend " + Text.ip(session.frontend()) + ":" + session.frontendPort());
         }
         return FlowCache.UNNAT;
+    }
+
+    /** A port's packet out of its virtual network, sent to the gateway (the router's MAC), as it must be: {@link #egress}; else dropped. */
+    private int toOutside(PacketBatch b, int i, ForwardingTables t, Dispatch d, int in) {
+        return Bytes.mac(b.memory(), b.start[i]) != ForwardingTables.ROUTER_MAC ? d.drop(i, DropReason.NO_ROUTE) : egress(b, i, t, d, in);
     }
 
     /** A port's packet to outside its virtual network: by its own public address, else its subnet's NAT gateway, else nowhere. */

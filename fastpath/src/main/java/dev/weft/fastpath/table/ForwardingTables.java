@@ -486,28 +486,27 @@ public final class ForwardingTables implements AutoCloseable {
 
     /** The VNI of the network peered with {@code vni} whose address space holds {@code ip}, or 0. */
     public int peerVni(int vni, int ip) {
-        int[][] routes = peerRoutes.get(vni);
-        if (routes != null) {
-            for (int[] route : routes) {
-                if ((ip & route[1]) == route[0]) {
-                    return route[2];
-                }
-            }
-        }
-        return 0;
+        int[] route = peerRoute(vni, ip);
+        return route == null ? 0 : route[2];
     }
 
     /** Whether the network peered with {@code vni} whose address space holds {@code ip} takes traffic forwarded from {@code vni}. */
     public boolean peerTakesForwarded(int vni, int ip) {
+        int[] route = peerRoute(vni, ip);
+        return route != null && route[3] == 1;
+    }
+
+    /** The peered prefix of {@code vni} that holds {@code ip} ({network address, mask, peer VNI, takes forwarded}), or null. */
+    private int[] peerRoute(int vni, int ip) {
         int[][] routes = peerRoutes.get(vni);
         if (routes != null) {
             for (int[] route : routes) {
                 if ((ip & route[1]) == route[0]) {
-                    return route[3] == 1;
+                    return route;
                 }
             }
         }
-        return false;
+        return null;
     }
 
     /** The DNS zone of {@code vni}'s network, or null. */
