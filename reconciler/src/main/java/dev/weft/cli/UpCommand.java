@@ -66,6 +66,20 @@ public final class UpCommand implements Callable<Integer> {
             "packets through TAP devices and VXLAN, and a namespace per NetworkInterface playing the VM."})
     boolean netns;
 
+    @Option(names = "--vms", description = {"Real guests (root, QEMU): as --netns, but each NetworkInterface is a small Linux guest booted with QEMU",
+            "(TCG unless --vm-accel kvm) on a vhost-user port of its host's agent. The image is built on first use by",
+            "bin/build-guest-image from Debian packages; ./weft vm exec TENANT/NIC -- CMD runs a command in a guest."})
+    boolean vms;
+
+    @Option(names = "--vm-dir", paramLabel = "DIR", description = "Where --vms keeps each guest's exec socket and console log (default: ${DEFAULT-VALUE}).")
+    Path vmDir = dev.weft.vm.Guests.DEFAULT_DIR;
+
+    @Option(names = "--vm-accel", paramLabel = "tcg|kvm", defaultValue = "tcg",
+            description = "How --vms runs guests: tcg (QEMU's emulation, boots anywhere) or kvm (only where /dev/kvm boots a stock kernel) (default: ${DEFAULT-VALUE}).")
+    dev.weft.vm.Guests.Accel vmAccel;
+
+    private dev.weft.vm.Guests guests;
+
     private final Topology topology = new Topology();
 
     private final Map<String, Agent> agents = new ConcurrentHashMap<>();
@@ -85,8 +99,9 @@ public final class UpCommand implements Callable<Integer> {
         GitSource git = (GitSource) source;
         String branch = git.repository().getBranch();
 
+        netns |= vms; // guests live on the same namespaced hosts and underlay
         if (netns && !"root".equals(System.getProperty("user.name"))) {
-            err.println("error: --netns makes network namespaces and TAP devices, which needs root");
+            err.println("error: " + (vms ? "--vms" : "--netns") + " makes network namespaces, which needs root");
             Trees.delete(work);
             return 1;
         }
@@ -100,7 +115,7 @@ public final class UpCommand implements Callable<Integer> {
                 status -> {
                     printer.accept(status);
                     if (netns && self[0] != null && self[0].compiled() != null) {
-                        attachVms(self[0].compiled().model(), err);
+                        attachVms(self[0].compiled().model(), work, err);
                     }
                 });
         self[0] = reconciler;
@@ -120,6 +135,9 @@ public final class UpCommand implements Callable<Integer> {
                     log.warn("closing an agent failed while exiting", e);
                 }
             });
+            if (guests != null) {
+                guests.close();
+            }
             topology.close();
             Trees.delete(work);
             stopped.countDown();
@@ -144,6 +162,16 @@ public final class UpCommand implements Callable<Integer> {
             Topology.removeLeftovers(desired.model()); // a previous run that crashed
             topology.build(desired.model());
         }
+        if (vms) {
+            if (!Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64"))) {
+                err.println("error: --vms boots guests with QEMU: install qemu-system-x86 (apt-get install qemu-system-x86)");
+                System.exit(1);
+                return 1;
+            }
+            out.println("weft up: the guest image (bin/build-guest-image; built once, then cached)...");
+            out.flush();
+            guests = new dev.weft.vm.Guests(vmDir, dev.weft.vm.GuestImage.ensure(), vmAccel);
+        }
         boolean color = CommandLine.Help.Ansi.AUTO.enabled();
         out.print(TextRenderer.render(Fleet.planLive(desired, desired.model().revision(), fleet.fetch(desired)), color));
         out.println();
@@ -156,7 +184,9 @@ public final class UpCommand implements Callable<Integer> {
         out.printf("  change:  edit a manifest in %s, then%n", repoDir);
         out.printf("           git -C %s commit -am \"my change\"%n", repoDir);
         out.println("           and watch the hosts converge here and in ./weft status.");
-        if (netns) {
+        if (vms) {
+            tryGuests(desired.model(), out);
+        } else if (netns) {
             tryIt(desired.model(), out);
         }
         out.println("Ctrl-C stops everything and removes the throwaway repository" + (netns ? " and the namespaces." : "."));
@@ -172,7 +202,7 @@ public final class UpCommand implements Callable<Integer> {
                 if (netns) {
                     topology.addHost(host); // a host a later commit added
                     packets = Optional.of(new dev.weft.agent.dataplane.PacketConfig(host.underlayAddress(), Optional.of(Topology.hostNamespace(name)), 1,
-                            Topology.UNDERLAY_MTU));
+                            Topology.UNDERLAY_MTU, vms ? Optional.of(vhostDir(work, name)) : Optional.empty()));
                 }
                 return Agent.start(new AgentConfig(name, "127.0.0.1", 0, work.resolve("agents").resolve(name), false, Optional.empty(),
                         Optional.empty(), packets));
@@ -182,11 +212,37 @@ public final class UpCommand implements Callable<Integer> {
         });
     }
 
-    private void attachVms(Model model, PrintWriter err) {
+    /** Where host {@code host}'s agent makes its vhost-user sockets. */
+    private static Path vhostDir(Path work, String host) {
+        return work.resolve("agents").resolve(host).resolve("vhost-user");
+    }
+
+    private void attachVms(Model model, Path work, PrintWriter err) {
         try {
-            topology.attach(model);
+            if (vms) {
+                guests.attach(model, nic -> Optional.of(vhostDir(work, nic.host()).resolve(nic.namespace() + "_" + nic.name() + ".sock")));
+            } else {
+                topology.attach(model);
+            }
         } catch (IOException e) {
-            err.println("weft up: cannot attach a VM namespace: " + e.getMessage());
+            err.println("weft up: cannot attach a VM: " + e.getMessage());
+        }
+    }
+
+    /** Prints a command that pings between two guests of the same network on different hosts. */
+    private void tryGuests(Model model, PrintWriter out) {
+        var nics = model.interfaces().values().stream().toList();
+        for (NetworkInterface from : nics) {
+            for (NetworkInterface to : nics) {
+                if (from != to && from.networkId().equals(to.networkId()) && !from.host().equals(to.host())) {
+                    String dir = vmDir.equals(dev.weft.vm.Guests.DEFAULT_DIR) ? "" : " --vm-dir " + vmDir;
+                    out.printf("  guests:  %d QEMU guests boot (%s), a few seconds each; their consoles: %s/<tenant>/<nic>/console.log%n",
+                            guests.count(), vmAccel, vmDir);
+                    out.printf("  try:     ./weft vm exec%s %s/%s -- ping -c 3 %s      (%s on %s → %s on %s, over VXLAN)%n", dir, from.namespace(),
+                            from.name(), to.ipAddress(), from.name(), from.host(), to.name(), to.host());
+                    return;
+                }
+            }
         }
     }
 

@@ -177,7 +177,15 @@ public final class Topology implements AutoCloseable {
      * host's agent, as a stock VM image would. Idempotent: call it after every reconcile loop.
      */
     public void attach(Model model) throws IOException {
+        attach(model, nic -> true);
+    }
+
+    /** As {@link #attach(Model)}, for the NICs {@code asNamespace} accepts (the others are, say, QEMU guests). */
+    public void attach(Model model, java.util.function.Predicate<NetworkInterface> asNamespace) throws IOException {
         for (NetworkInterface nic : model.interfaces().values()) {
+            if (!asNamespace.test(nic)) {
+                continue;
+            }
             String vm = vmNamespace(nic);
             namespace(vm);
             if (run("ip", "-n", vm, "link", "show").contains(" eth0:")) {

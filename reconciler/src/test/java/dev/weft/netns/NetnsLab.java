@@ -77,7 +77,12 @@ final class NetnsLab implements AutoCloseable {
             Compiled compiled = reconciler.compiled();
             if (compiled != null) {
                 try {
-                    topology.attach(compiled.model());
+                    topology.attach(compiled.model(), nic -> !vhostUser.contains(nic.host()));
+                    if (guests != null) {
+                        guests.attach(compiled.model(), nic -> vhostUser.contains(nic.host())
+                                ? Optional.of(dir.resolve("vhost").resolve(nic.host()).resolve(nic.namespace() + "_" + nic.name() + ".sock"))
+                                : Optional.empty());
+                    }
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -102,6 +107,15 @@ final class NetnsLab implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         });
+    }
+
+    /** QEMU guests on the vhost-user hosts' sockets (see {@link #withGuests}), or null. */
+    dev.weft.vm.Guests guests;
+
+    /** Boots a QEMU guest (TCG) for every NIC of the {@link #vhostUser} hosts once its socket is there; builds the image first if needed. */
+    NetnsLab withGuests() throws java.io.IOException {
+        guests = new dev.weft.vm.Guests(dir.resolve("vms"), dev.weft.vm.GuestImage.ensure(), dev.weft.vm.Guests.Accel.tcg);
+        return this;
     }
 
     /** Hosts whose VM ports are vhost-user sockets (set before {@link #start}). */
@@ -133,6 +147,9 @@ final class NetnsLab implements AutoCloseable {
     public void close() throws Exception {
         if (reconciler != null) {
             reconciler.close();
+        }
+        if (guests != null) {
+            guests.close();
         }
         for (Agent agent : agents.values()) {
             agent.close();

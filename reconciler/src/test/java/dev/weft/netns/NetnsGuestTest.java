@@ -1,0 +1,73 @@
+package dev.weft.netns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.weft.vm.GuestExec;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real Linux guests on vhost-user ports: host-a's and host-b's NICs are QEMU guests (TCG; the Debian cloud kernel and
+ * busybox, from bin/build-guest-image), configured by Weft's DHCP server over virtio-net; host-c's are namespaces. Guests
+ * ping and open TCP to each other across hosts and to host-c's Linux namespaces; tenant-b's guest with web-1's address
+ * reaches only tenant-b; a guest killed and booted again reconnects to its port. Needs root and QEMU; in CI it must run.
+ */
+class NetnsGuestTest extends NetnsLabTest {
+
+    static final Duration BOOT = Duration.ofSeconds(120);
+    static final Duration COMMAND = Duration.ofSeconds(60);
+
+    GuestExec.Result exec(String tenant, String nic, String command) throws Exception {
+        return lab.guests.exec(tenant, nic, command, COMMAND);
+    }
+
+    /** The guest's kernel's counter from /proc/net/snmp, e.g. {@code Icmp: InEchos}. */
+    long snmp(String tenant, String nic, String group, String name) throws Exception {
+        List<String> lines = exec(tenant, nic, "cat /proc/net/snmp").output().lines().filter(l -> l.startsWith(group)).toList();
+        return Long.parseLong(lines.get(1).split(" ")[List.of(lines.get(0).split(" ")).indexOf(name)]);
+    }
+
+    @Test
+    void guestsOnVhostUserPortsTalkAcrossHostsStayInTheirTenantAndReconnectAfterACrash() throws Exception {
+        NetnsLab.requireTool("qemu-system-x86_64", "qemu-system-x86");
+        lab.vhostUser.addAll(List.of("host-a", "host-b"));
+        lab.withGuests();
+        reconciler = lab.start("tenant-b.app-2", "10.1.2.5").reconciler; // two namespaces on host-c: the guests boot meanwhile
+        for (String nic : List.of("web-1", "web-2", "db-2")) {
+            await().atMost(BOOT).pollInterval(Duration.ofMillis(500)).until(() -> lab.guests.ready("tenant-a", nic));
+        }
+        await().atMost(BOOT).pollInterval(Duration.ofMillis(500)).until(() -> lab.guests.ready("tenant-b", "app-1"));
+
+        GuestExec.Result ping = exec("tenant-a", "web-1", "ping -c 3 -W 2 10.1.1.5");
+        assertThat(ping.status()).as("guest web-1 (host-a) pings guest web-2 (host-b):%n%s", ping.output()).isZero();
+        assertThat(exec("tenant-a", "web-1", "hostname; ip -4 -o addr show dev eth0").output())
+                .as("named by Weft, addressed by Weft's DHCP server").contains("web-1").contains("10.1.1.4/24");
+        assertThat(exec("tenant-a", "web-1", "ping -c 2 -W 2 10.1.2.4").status()).as("and host-c's Linux namespace db-1").isZero();
+
+        assertThat(exec("tenant-a", "web-2", "iperf3 -s -D -1").status()).isZero();
+        GuestExec.Result tcp = exec("tenant-a", "web-1", "iperf3 -c 10.1.1.5 -t 2 -f m");
+        assertThat(tcp.status()).as("TCP from guest web-1 to guest web-2:%n%s", tcp.output()).isZero();
+        assertThat(tcp.output()).contains("receiver");
+        System.out.println("guest TCP (TCG guests, so the guests' CPU, not Weft, sets the rate):\n" + tcp.output());
+
+        long web2Echos = snmp("tenant-a", "web-2", "Icmp:", "InEchos");
+        long app2Echos = NetnsLab.snmp("tenant-b.app-2", "Icmp:", "InEchos");
+        assertThat(exec("tenant-b", "app-1", "ping -c 3 -W 2 10.1.1.5").status()).as("tenant-b's app-1, web-1's address, reaches its own 10.1.1.5").isZero();
+        assertThat(NetnsLab.snmp("tenant-b.app-2", "Icmp:", "InEchos") - app2Echos).as("tenant-b's app-2 (host-c) got them").isGreaterThanOrEqualTo(3);
+        assertThat(snmp("tenant-a", "web-2", "Icmp:", "InEchos")).as("tenant-a's web-2, same address, got none").isEqualTo(web2Echos);
+        assertThat(exec("tenant-b", "app-1", "ping -c 2 -W 1 10.1.2.5; ping -c 2 -W 1 10.9.1.4").output())
+                .as("nor does it reach tenant-a's db-2 or mgmt").doesNotContain("bytes from 10.1.2.5").doesNotContain("bytes from 10.9.1.4");
+
+        var port = agents.get("host-b").dataplane().packets().vhost("tenant-a/web-2").orElseThrow();
+        long connections = port.connections;
+        lab.guests.kill("tenant-a", "web-2");
+        assertThat(exec("tenant-a", "web-1", "ping -c 2 -W 1 10.1.1.5").status()).as("web-2 is gone").isNotZero();
+        await().atMost(BOOT).pollInterval(Duration.ofMillis(500)).until(() -> lab.guests.ready("tenant-a", "web-2")); // the next loop boots it again
+        assertThat(port.connections).as("the port took the new guest's connection").isGreaterThan(connections);
+        GuestExec.Result again = exec("tenant-a", "web-1", "ping -c 3 -W 2 10.1.1.5");
+        assertThat(again.status()).as("web-1 reaches the restarted web-2:%n%s", again.output()).isZero();
+        assertThat(exec("tenant-a", "db-2", "ping -c 2 -W 2 10.1.2.4").status()).as("other guests were never affected").isZero();
+    }
+}
