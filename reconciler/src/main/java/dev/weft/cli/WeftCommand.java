@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
         version = "weft 0.1.0",
         description = "GitOps software-defined networking: tenant virtual networks over VXLAN, programmed from manifests in Git.",
         subcommands = {ValidateCommand.class, PlanCommand.class, TraceCommand.class, AllocateCommand.class, ApplyCommand.class, ReconcileCommand.class, StatusCommand.class,
-                AgentCommand.class, UpCommand.class})
+                AgentCommand.class, UpCommand.class, VmCommand.class})
 public final class WeftCommand implements Runnable {
 
     @Spec

@@ -18,7 +18,7 @@ import java.util.function.Function;
  * One QEMU guest per NetworkInterface whose agent serves it a vhost-user socket: a virtio-net device on that socket
  * (guest memory in a shared memfd, so the agent reads and writes its rings in place), a virtio-serial port for
  * {@code weft vm exec}, the console in a file. Each guest has a directory {@code <dir>/<tenant>/<nic>/} with
- * {@code exec.sock}, {@code console.log} and {@code qemu.log}. Guests run under QEMU's TCG emulation unless told to use
+ * {@code exec.sock}, {@code console.log} (the previous boot's in {@code console.log.1}) and {@code qemu.log}. Guests run under QEMU's TCG emulation unless told to use
  * KVM: on machines whose /dev/kvm is a nested PVM backend, KVM hangs a stock kernel at boot.
  */
 public final class Guests implements AutoCloseable {
@@ -80,7 +80,9 @@ public final class Guests implements AutoCloseable {
         Path home = dir(dir, nic.namespace(), nic.name());
         Files.createDirectories(home);
         Files.deleteIfExists(home.resolve("exec.sock"));
-        Files.deleteIfExists(home.resolve("console.log"));
+        if (Files.exists(home.resolve("console.log"))) { // a guest booted again: its last console, for whoever asks why
+            Files.move(home.resolve("console.log"), home.resolve("console.log.1"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
         String append = "console=ttyS0 quiet panic=-1 weft.name=" + nic.name() + (nic.enableIPForwarding() ? " weft.forward=1" : "");
         List<String> command = List.of("qemu-system-x86_64", "-name", key, "-machine", "q35,accel=" + accel, "-cpu", accel == Accel.kvm ? "host" : "max",
                 "-m", MEMORY_MIB + "M", "-smp", "1", "-nodefaults", "-display", "none", "-no-reboot",
