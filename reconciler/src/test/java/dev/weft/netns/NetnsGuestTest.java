@@ -46,6 +46,13 @@ class NetnsGuestTest extends NetnsLabTest {
                 .as("named by Weft, addressed by Weft's DHCP server").contains("web-1").contains("10.1.1.4/24");
         assertThat(exec("tenant-a", "web-1", "ping -c 2 -W 2 10.1.2.4").status()).as("and host-c's Linux namespace db-1").isZero();
 
+        String vms = dir.resolve("vms").toString();
+        var cli = dev.weft.cli.CliRun.of("vm", "exec", "--vm-dir", vms, "tenant-a/web-1", "--", "sh", "-c", "echo \"it's $(hostname)\"; exit 3");
+        assertThat(cli.out()).as("weft vm exec prints the output").isEqualTo("it's web-1\n");
+        assertThat(cli.exitCode()).as("and exits with the command's status").isEqualTo(3);
+        assertThat(dev.weft.cli.CliRun.of("vm", "list", "--vm-dir", vms).out()).containsPattern("tenant-a/web-1 +ready 10.1.1.4/24")
+                .containsPattern("tenant-b/app-1 +ready 10.1.1.4/24");
+
         assertThat(exec("tenant-a", "web-2", "iperf3 -s -D -1").status()).isZero();
         GuestExec.Result tcp = exec("tenant-a", "web-1", "iperf3 -c 10.1.1.5 -t 2 -f m");
         assertThat(tcp.status()).as("TCP from guest web-1 to guest web-2:%n%s", tcp.output()).isZero();
