@@ -57,6 +57,8 @@ class NetnsGuestTest extends NetnsLabTest {
         GuestExec.Result tcp = exec("tenant-a", "web-1", "iperf3 -c 10.1.1.5 -t 2 -f m");
         assertThat(tcp.status()).as("TCP from guest web-1 to guest web-2:%n%s", tcp.output()).isZero();
         assertThat(tcp.output()).contains("receiver");
+        assertThat(agents.get("host-a").dataplane().packets().vhost("tenant-a/web-1").orElseThrow().segments)
+                .as("the guest's kernel handed its TCP over in 64 kB segments (TSO), which the port cut").isPositive();
         System.out.println("guest TCP (TCG guests, so the guests' CPU, not Weft, sets the rate):\n" + tcp.output());
 
         long web2Echos = snmp("tenant-a", "web-2", "Icmp:", "InEchos");

@@ -12,7 +12,9 @@ import java.nio.file.Path;
 /**
  * A VM's port as a vhost-user socket instead of a TAP device: a guest's virtio-net device (QEMU, or a synthetic guest)
  * connects to {@code socket}, and the worker moves frames straight between the guest's queues in shared memory and the
- * batch (queue 1: frames the guest sends; queue 0: frames for it, each behind a 12-byte virtio-net header). Polled: the
+ * batch (queue 1: frames the guest sends; queue 0: frames for it, each behind a 12-byte virtio-net header). A guest that
+ * negotiated checksum and segmentation offload may send frames with a partial checksum and TCP segments of up to 64 kB:
+ * they are gathered and go through {@link Segmenter}, as a TAP device's do. Polled: the
  * worker looks at the queues every loop (its {@code epoll_wait} wakes every millisecond while it has such ports) and calls
  * the guest's eventfd after moving frames. A control thread serves the connection; while it carries out a message the
  * queues are withdrawn and it waits until every worker has begun a new loop ({@code quiesce}), so no worker touches memory
@@ -24,8 +26,14 @@ public final class VhostPort implements AutoCloseable {
     static final int NET_HEADER = 12;
 
     /** What the worker uses, published whole. */
-    private record Queues(SplitQueue toGuest, SplitQueue fromGuest, int callToGuest, int callFromGuest, boolean mergeable) {
+    private record Queues(SplitQueue toGuest, SplitQueue fromGuest, int callToGuest, int callFromGuest, boolean mergeable, boolean offload) {
     }
+
+    /** The most a guest's frame may be with segmentation offload: 64 kB of IPv4 behind its Ethernet header. */
+    static final int MAX_OFFLOADED = 65535 + 18;
+    /** A frame with offloads, gathered: the virtio-net header's first 10 bytes (as {@link Segmenter} reads them), then the frame. */
+    private final MemorySegment offloaded = Arena.ofAuto().allocate(Segmenter.VNET_HEADER + MAX_OFFLOADED, 64);
+    public volatile long segments;
 
     private final Path socket;
     private final int listener;
@@ -101,7 +109,8 @@ public final class VhostPort implements AutoCloseable {
         SplitQueue toGuest = guest.queue(0);
         SplitQueue fromGuest = guest.queue(1);
         queues = toGuest != null && fromGuest != null
-                ? new Queues(toGuest, fromGuest, guest.call(0), guest.call(1), (guest.features() & 1L << 15) != 0) : null;
+                ? new Queues(toGuest, fromGuest, guest.call(0), guest.call(1), (guest.features() & 1L << 15) != 0,
+                (guest.features() & (VhostUser.CSUM | VhostUser.HOST_TSO4)) != 0) : null;
     }
 
     /** Moves up to {@code max} frames the guest sent into the batch (one worker reads a port); returns how many. */
@@ -111,7 +120,9 @@ public final class VhostPort implements AutoCloseable {
             return 0;
         }
         int received = 0;
-        while (!batch.full() && received < max) {
+        // with segmentation offload one frame may become up to 46 segments: read only while the batch has room for them
+        int room = q.offload() ? 48 : 1;
+        while (PacketBatch.CAPACITY - batch.count() >= room && received < max) {
             int head = q.fromGuest().next(chain);
             if (head == SplitQueue.EMPTY || head == SplitQueue.RING_OVERFLOW) {
                 break;
@@ -125,6 +136,24 @@ public final class VhostPort implements AutoCloseable {
                 readable += chain.writable[k] ? 0 : chain.buffers[k].byteSize();
             }
             long length = readable - NET_HEADER;
+            int flagsAndGso = 0;
+            if (q.offload() && length > 0) {
+                SplitQueue.read(chain, 0, offloaded.asSlice(0, Segmenter.VNET_HEADER));
+                flagsAndGso = offloaded.get(ValueLayout.JAVA_SHORT_UNALIGNED, 0);
+            }
+            if (flagsAndGso != 0) { // a partial checksum or a TCP segment of up to 64 kB: Segmenter completes or cuts it
+                int added = length < 14 || length > MAX_OFFLOADED ? -1
+                        : Segmenter.add(offloaded, Segmenter.VNET_HEADER + SplitQueue.read(chain, NET_HEADER, offloaded.asSlice(Segmenter.VNET_HEADER, length)),
+                                batch, port);
+                q.fromGuest().put(head, 0);
+                if (added < 0) {
+                    malformed++;
+                } else {
+                    segments += added;
+                    received++;
+                }
+                continue;
+            }
             if (length < 14 || length > PacketBatch.MAX_FRAME) {
                 malformed++;
                 q.fromGuest().put(head, 0);

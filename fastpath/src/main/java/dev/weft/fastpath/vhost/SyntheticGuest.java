@@ -34,6 +34,10 @@ public final class SyntheticGuest implements AutoCloseable {
     static final long[] USED = {0x4000, 0xc000};
     /** Buffers: queue 0's from 64 kB, queue 1's from 64 kB + 256 × 2 kB. */
     static final long[] BUFFERS = {0x10000, 0x10000 + (long) QUEUE_SIZE * BUFFER};
+    /** Buffers for TCP segments of up to 64 kB that the guest hands over whole (segmentation offload): 16 from 2 MB. */
+    static final long LARGE = 0x20_0000;
+    static final int LARGE_BUFFER = 0x1_1000;
+    static final int LARGE_COUNT = 16;
 
     private final Arena arena = Arena.ofShared();
     private final int memfd;
@@ -106,6 +110,31 @@ public final class SyntheticGuest implements AutoCloseable {
     }
 
     /** The next frame the backend delivered into queue 0 (its virtio-net header stripped), or null; its buffer is posted again. */
+    /**
+     * Sends a TCP/IPv4 frame of up to 64 kB for the device to cut into segments of {@code mss} bytes of payload (with
+     * VIRTIO_NET_F_HOST_TSO4: GSO_TCPV4, checksum left to the device), as a Linux guest does; false when the queue is full.
+     */
+    public boolean sendSegmented(byte[] frame, int mss) {
+        int inFlight = (available[1] - Short.toUnsignedInt(memory.get(U16, USED[1] + 2))) & 0xffff;
+        if (inFlight >= LARGE_COUNT || frame.length > LARGE_BUFFER - NET_HEADER) {
+            return false;
+        }
+        int d = available[1] % QUEUE_SIZE;
+        long at = LARGE + (long) (d % LARGE_COUNT) * LARGE_BUFFER; // the last use of this buffer is no longer in flight
+        int l4 = 14 + (frame[14] & 0x0f) * 4;
+        MemorySegment header = memory.asSlice(at, NET_HEADER).fill((byte) 0);
+        header.set(ValueLayout.JAVA_BYTE, 0, (byte) 1); // VIRTIO_NET_HDR_F_NEEDS_CSUM
+        header.set(ValueLayout.JAVA_BYTE, 1, (byte) 1); // VIRTIO_NET_HDR_GSO_TCPV4
+        header.set(U16, 2, (short) (l4 + ((frame[l4 + 12] & 0xff) >>> 4) * 4));
+        header.set(U16, 4, (short) mss);
+        header.set(U16, 6, (short) l4);
+        header.set(U16, 8, (short) 16);
+        MemorySegment.copy(MemorySegment.ofArray(frame), 0, memory, at + NET_HEADER, frame.length);
+        descriptor(1, d, GPA + at, NET_HEADER + frame.length, 0);
+        offer(1, d);
+        return true;
+    }
+
     public byte[] receive() {
         int used = Short.toUnsignedInt(memory.get(U16, USED[0] + 2));
         if (used == usedSeen[0]) {

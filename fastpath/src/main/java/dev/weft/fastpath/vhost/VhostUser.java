@@ -24,8 +24,15 @@ public final class VhostUser implements AutoCloseable {
             SET_VRING_ADDR = 9, SET_VRING_BASE = 10, GET_VRING_BASE = 11, SET_VRING_KICK = 12, SET_VRING_CALL = 13, SET_VRING_ERR = 14,
             GET_PROTOCOL_FEATURES = 15, SET_PROTOCOL_FEATURES = 16, GET_QUEUE_NUM = 17, SET_VRING_ENABLE = 18;
 
-    /** Feature bits offered: VIRTIO_NET_F_MRG_RXBUF, VHOST_USER_F_PROTOCOL_FEATURES, VIRTIO_F_VERSION_1. */
-    public static final long FEATURES = 1L << 15 | 1L << 30 | 1L << 32;
+    /** VIRTIO_NET_F_CSUM: the guest may send frames whose TCP or UDP checksum the device completes. */
+    public static final long CSUM = 1L << 0;
+    /** VIRTIO_NET_F_HOST_TSO4: the guest may send TCP/IPv4 frames of up to 64 kB that the device segments. */
+    public static final long HOST_TSO4 = 1L << 11;
+    /**
+     * Feature bits offered: VIRTIO_NET_F_CSUM, VIRTIO_NET_F_HOST_TSO4, VIRTIO_NET_F_MRG_RXBUF, VHOST_USER_F_PROTOCOL_FEATURES,
+     * VIRTIO_F_VERSION_1.
+     */
+    public static final long FEATURES = CSUM | HOST_TSO4 | 1L << 15 | 1L << 30 | 1L << 32;
     /** Protocol features offered: VHOST_USER_PROTOCOL_F_REPLY_ACK. */
     public static final long PROTOCOL_FEATURES = 1L << 3;
 
