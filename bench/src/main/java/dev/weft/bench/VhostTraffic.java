@@ -33,7 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * each in this process, one port each (web-1 on host-a, web-2 on host-b, VNI 5001). A synthetic guest sends 64-byte UDP
  * frames from web-1 to web-2 as fast as it can for a few seconds, another counts what arrives at web-2: first with the ports
  * as vhost-user sockets (the guests' queues in shared memory), then as TAP devices (the same frames written to and read
- * from the TAP devices' kernel side with AF_PACKET sockets). Prints one line, vhost-user, TAP, ratio.
+ * from the TAP devices' kernel side with AF_PACKET sockets). Then the same with 64 kB TCP segments the sending guest hands over
+ * with segmentation offload (on TAP: written with a virtio-net header, PACKET_VNET_HDR), counting the bits of the
+ * segments that arrive. Prints one line each, vhost-user, TAP, ratio.
  *
  * usage: VhostTraffic [seconds]
  */
@@ -103,41 +105,88 @@ public final class VhostTraffic {
 
     /** Frames per second web-2 received of what web-1's guest sent as fast as it could, over {@code seconds}. */
     static double vhost(Path dir, int seconds) throws Exception {
+        byte[] f = frame();
+        return vhost(dir, seconds, guest -> guest.send(f), 17, false);
+    }
+
+    /** Bits per second of TCP segments web-2 received of the 64 kB segments web-1's guest handed over (TSO), over {@code seconds}. */
+    static double vhostSegmented(Path dir, int seconds) throws Exception {
+        byte[] segment = tcpSegment();
+        return vhost(dir, seconds, guest -> guest.sendSegmented(segment, MSS), 6, true);
+    }
+
+    /**
+     * What web-2's guest receives per second while web-1's guest sends as fast as it can ({@code send} false: its ring is
+     * full): frames of IPv4 protocol {@code protocol}, or their bits with {@code bits}. The receiving guest takes its frames
+     * in place, without copying them.
+     */
+    static double vhost(Path dir, int seconds, java.util.function.Predicate<SyntheticGuest> send, int protocol, boolean bits) throws Exception {
         Agent[] agents = agents(dir, true);
         try (SyntheticGuest sender = new SyntheticGuest(agents[0].dataplane().packets().vhost("tenant-a/web-1").orElseThrow().socket());
              SyntheticGuest receiver = new SyntheticGuest(agents[1].dataplane().packets().vhost("tenant-a/web-2").orElseThrow().socket())) {
-            byte[] f = frame();
             AtomicBoolean running = new AtomicBoolean(true);
-            Thread send = Thread.ofPlatform().start(() -> {
+            Thread sending = Thread.ofPlatform().start(() -> {
                 while (running.get()) {
-                    if (!sender.send(f)) {
+                    if (!send.test(sender)) {
                         Thread.yield(); // the ring is full: let the workers run
                     }
                 }
             });
+            long[] counts = new long[2];
             long end = System.nanoTime() + 1_000_000_000L; // a second of warm-up
             while (System.nanoTime() < end) {
-                receiver.receive();
+                receiver.drain(protocol, counts);
             }
-            long count = 0;
+            counts[0] = 0;
+            counts[1] = 0;
             long start = System.nanoTime();
             end = start + seconds * 1_000_000_000L;
             while (System.nanoTime() < end) {
-                if (receiver.receive() != null) {
-                    count++;
-                } else {
+                if (receiver.drain(protocol, counts) == 0) {
                     Thread.yield();
                 }
             }
-            double rate = count / ((System.nanoTime() - start) / 1e9);
+            double rate = (bits ? 8.0 * counts[1] : counts[0]) / ((System.nanoTime() - start) / 1e9);
             running.set(false);
-            send.join();
+            sending.join();
             return rate;
         } finally {
             for (Agent a : agents) {
                 a.close();
             }
         }
+    }
+
+    /** TCP payload bytes per segment, as a VM with a 1,500-byte MTU sends them. */
+    static final int MSS = 1448;
+
+    /**
+     * A 64 kB TCP/IPv4 segment from web-1 to web-2 as a guest hands it over with segmentation offload: 64,000 bytes of
+     * payload, the IPv4 checksum complete, the TCP checksum field holding the pseudo-header sum (the device completes it).
+     */
+    static byte[] tcpSegment() {
+        int payload = 64_000;
+        ByteBuffer b = ByteBuffer.allocate(54 + payload);
+        b.put(mac(WEB2)).put(mac(WEB1)).putShort((short) 0x0800);
+        b.put((byte) 0x45).put((byte) 0).putShort((short) (40 + payload)).putShort((short) 0).putShort((short) 0x4000).put((byte) 64).put((byte) 6)
+                .putShort((short) 0).put(new byte[] {10, 1, 1, 4}).put(new byte[] {10, 1, 1, 5});
+        int sum = 0;
+        for (int k = 14; k < 34; k += 2) {
+            sum += ((b.get(k) & 0xff) << 8) | (b.get(k + 1) & 0xff);
+        }
+        sum = (sum & 0xffff) + (sum >>> 16);
+        b.putShort(24, (short) ~((sum & 0xffff) + (sum >>> 16)));
+        int pseudo = 0x0a01 + 0x0104 + 0x0a01 + 0x0105 + 6; // addresses and protocol; segmentation adds each segment's length
+        b.putShort((short) 40000).putShort((short) 5201).putInt(1).putInt(1).put((byte) 0x50).put((byte) 0x10).putShort((short) 64000)
+                .putShort((short) pseudo).putShort((short) 0);
+        return b.array();
+    }
+
+    /** The 10-byte virtio-net header a socket with PACKET_VNET_HDR takes before {@link #tcpSegment()}: GSO TCPv4, checksum partial. */
+    static byte[] gsoHeader() {
+        ByteBuffer b = ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 1).put((byte) 1).putShort((short) 54).putShort((short) MSS).putShort((short) 34).putShort((short) 16);
+        return b.array();
     }
 
     /** An AF_PACKET socket on device {@code device} of the current thread's namespace. */
@@ -155,13 +204,34 @@ public final class VhostTraffic {
 
     /** As {@link #vhost}, with TAP ports: the frames written to web-1's TAP device and read from web-2's, on their kernel side. */
     static double tap(Path dir, int seconds) throws Exception {
+        byte[] f = frame();
+        return tap(dir, seconds, f, false, (in, n) -> n == 64 && in.get(ValueLayout.JAVA_BYTE, 23) == 17 ? 1 : 0);
+    }
+
+    /**
+     * As {@link #vhostSegmented}, with TAP ports: the 64 kB segments written with a virtio-net header (PACKET_VNET_HDR, so the
+     * kernel hands web-1's TAP device one GSO frame, as a VM's TAP gets it) and web-2's segments read, on their kernel side.
+     */
+    static double tapSegmented(Path dir, int seconds) throws Exception {
+        byte[] header = gsoHeader();
+        byte[] segment = tcpSegment();
+        byte[] f = new byte[header.length + segment.length];
+        System.arraycopy(header, 0, f, 0, header.length);
+        System.arraycopy(segment, 0, f, header.length, segment.length);
+        return tap(dir, seconds, f, true, (in, n) -> in.get(ValueLayout.JAVA_BYTE, 23) == 6 ? 8L * n : 0);
+    }
+
+    static final int SOL_PACKET = 263;
+    static final int PACKET_VNET_HDR = 15;
+
+    /** What web-2's TAP device's kernel side receives per second, as {@code counted} counts each frame, while {@code f} is written to web-1's. */
+    static double tap(Path dir, int seconds, byte[] f, boolean vnetHeader, java.util.function.ToLongBiFunction<MemorySegment, Long> counted) throws Exception {
         Agent[] agents = agents(dir, false);
         try {
             String[] taps = {TapNames.of("tenant-a/web-1"), TapNames.of("tenant-a/web-2")};
             for (int h = 0; h < 2; h++) {
                 sh("ip", "-n", HOSTS[h], "link", "set", taps[h], "up");
             }
-            byte[] f = frame();
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicLong count = new AtomicLong();
             AtomicLong counting = new AtomicLong(); // 0: warming up, 1: counting, 2: done
@@ -169,6 +239,9 @@ public final class VhostTraffic {
                 try (Arena a = Arena.ofConfined()) {
                     NetNamespace.enter(HOSTS[0]);
                     int fd = packetSocket(taps[0]);
+                    if (vnetHeader) {
+                        Native.check(Native.setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, 1), "PACKET_VNET_HDR");
+                    }
                     MemorySegment out = a.allocate(f.length);
                     MemorySegment.copy(MemorySegment.ofArray(f), 0, out, 0, f.length);
                     while (running.get()) {
@@ -183,11 +256,11 @@ public final class VhostTraffic {
                 try (Arena a = Arena.ofConfined()) {
                     NetNamespace.enter(HOSTS[1]);
                     int fd = packetSocket(taps[1]);
-                    MemorySegment in = a.allocate(2048);
+                    MemorySegment in = a.allocate(65536);
                     while (running.get()) {
-                        long n = Native.read(fd, in, 2048);
-                        if (n == 64 && counting.get() == 1 && in.get(ValueLayout.JAVA_BYTE, 23) == 17) {
-                            count.incrementAndGet();
+                        long n = Native.read(fd, in, 65536);
+                        if (n > 0 && counting.get() == 1) {
+                            count.addAndGet(counted.applyAsLong(in, n));
                         }
                     }
                     Native.close(fd);
@@ -227,9 +300,11 @@ public final class VhostTraffic {
             }
             double vhost = vhost(dir, seconds);
             double tap = tap(dir, seconds);
+            double vhostGso = vhostSegmented(dir, seconds);
+            double tapGso = tapSegmented(dir, seconds);
             System.out.printf("%-28s %10s %10s %7s%n", "", "vhost-user", "TAP", "ratio");
             System.out.printf("%-28s %10.3f %10.3f %7.2f%n", "64-byte frames (Mpps)", vhost / 1e6, tap / 1e6, vhost / tap);
-            System.out.println("64 kB GSO frames (Gbit/s)    not measured: vhost-user ports don't offer TSO yet");
+            System.out.printf("%-28s %10.3f %10.3f %7.2f%n", "64 kB GSO frames (Gbit/s)", vhostGso / 1e9, tapGso / 1e9, vhostGso / tapGso);
         } finally {
             for (String h : HOSTS) {
                 quietly("ip", "netns", "del", h);

@@ -49,6 +49,7 @@ public final class Native {
 
     private static final MethodHandle OPEN = handle("open", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle DUP = handle("dup", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle IOCTL = LINKER.downcallHandle(LIBC.find("ioctl").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
             CAPTURE, Linker.Option.firstVariadicArg(2));
@@ -127,6 +128,15 @@ public final class Native {
     public static int open(String path, int flags) {
         try (Arena arena = Arena.ofConfined()) {
             return (int) OPEN.invokeExact(STATE.get(), arena.allocateFrom(path), flags);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** A new descriptor for what {@code fd} refers to (which stays open, whoever closes {@code fd}), or -1. */
+    public static int dup(int fd) {
+        try {
+            return (int) DUP.invokeExact(STATE.get(), fd);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

@@ -14,9 +14,10 @@ import java.nio.file.Path;
  * connects to {@code socket}, and the worker moves frames straight between the guest's queues in shared memory and the
  * batch (queue 1: frames the guest sends; queue 0: frames for it, each behind a 12-byte virtio-net header). A guest that
  * negotiated checksum and segmentation offload may send frames with a partial checksum and TCP segments of up to 64 kB:
- * they are gathered and go through {@link Segmenter}, as a TAP device's do. Polled: the
- * worker looks at the queues every loop (its {@code epoll_wait} wakes every millisecond while it has such ports) and calls
- * the guest's eventfd after moving frames. A control thread serves the connection; while it carries out a message the
+ * they are gathered and go through {@link Segmenter}, as a TAP device's do. The worker looks at the guest's transmit
+ * queue every loop; while the guest sends, the port tells it not to kick ({@code VRING_USED_F_NO_NOTIFY}), and once the
+ * queue is empty it asks for kicks again, so an idle worker sleeps in {@code epoll_wait} until the guest's kick eventfd
+ * wakes it. It calls the guest's eventfd after moving frames, unless the guest polls ({@code VRING_AVAIL_F_NO_INTERRUPT}). A control thread serves the connection; while it carries out a message the
  * queues are withdrawn and it waits until every worker has begun a new loop ({@code quiesce}), so no worker touches memory
  * the guest is replacing. A guest that disconnects affects only this port; the next connection is accepted.
  */
@@ -26,7 +27,8 @@ public final class VhostPort implements AutoCloseable {
     static final int NET_HEADER = 12;
 
     /** What the worker uses, published whole. */
-    private record Queues(SplitQueue toGuest, SplitQueue fromGuest, int callToGuest, int callFromGuest, boolean mergeable, boolean offload) {
+    private record Queues(SplitQueue toGuest, SplitQueue fromGuest, int callToGuest, int callFromGuest, int kickFromGuest, boolean mergeable,
+                          boolean offload) {
     }
 
     /** The most a guest's frame may be with segmentation offload: 64 kB of IPv4 behind its Ethernet header. */
@@ -109,7 +111,7 @@ public final class VhostPort implements AutoCloseable {
         SplitQueue toGuest = guest.queue(0);
         SplitQueue fromGuest = guest.queue(1);
         queues = toGuest != null && fromGuest != null
-                ? new Queues(toGuest, fromGuest, guest.call(0), guest.call(1), (guest.features() & 1L << 15) != 0,
+                ? new Queues(toGuest, fromGuest, guest.call(0), guest.call(1), guest.kick(1), (guest.features() & 1L << 15) != 0,
                 (guest.features() & (VhostUser.CSUM | VhostUser.HOST_TSO4)) != 0) : null;
     }
 
@@ -122,9 +124,11 @@ public final class VhostPort implements AutoCloseable {
         int received = 0;
         // with segmentation offload one frame may become up to 46 segments: read only while the batch has room for them
         int room = q.offload() ? 48 : 1;
+        boolean empty = false;
         while (PacketBatch.CAPACITY - batch.count() >= room && received < max) {
             int head = q.fromGuest().next(chain);
             if (head == SplitQueue.EMPTY || head == SplitQueue.RING_OVERFLOW) {
+                empty = head == SplitQueue.EMPTY;
                 break;
             }
             if (head < 0) {
@@ -166,9 +170,36 @@ public final class VhostPort implements AutoCloseable {
         }
         if (received > 0) {
             framesIn += received;
-            signal(q.callFromGuest());
+            if (!kicksOff) { // busy: the worker looks again next loop, the guest needn't kick
+                q.fromGuest().kicks(false);
+                kicksOff = true;
+            }
+            if (q.fromGuest().interrupts()) {
+                signal(q.callFromGuest());
+            }
+        } else if (kicksOff && empty) { // idle: kicks wake the worker from now on, but first one more look
+            q.fromGuest().kicks(true);
+            kicksOff = false;
+            if (q.fromGuest().pending()) {
+                return receive(batch, port, max);
+            }
         }
         return received;
+    }
+
+    /** Whether the guest has sent frames not read yet. */
+    public boolean pending() {
+        Queues q = queues;
+        return q != null && q.fromGuest().pending();
+    }
+
+    /** Whether this port has told its guest not to kick (it is being polled). */
+    private boolean kicksOff;
+
+    /** The eventfd the guest kicks when it sends while the port is idle, or -1: the worker waits for it in its epoll. */
+    public int kick() {
+        Queues q = queues;
+        return q == null ? -1 : q.kickFromGuest();
     }
 
     /**
@@ -208,7 +239,7 @@ public final class VhostPort implements AutoCloseable {
     /** Calls the guest once for the frames {@link #send} put in its receive queue since the last call (once per batch, not per frame). */
     public synchronized void flush() {
         Queues q = queues;
-        if (delivered && q != null) {
+        if (delivered && q != null && q.toGuest().interrupts()) {
             signal(q.callToGuest());
         }
         delivered = false;

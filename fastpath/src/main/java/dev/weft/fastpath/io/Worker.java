@@ -53,6 +53,8 @@ public final class Worker implements Runnable, AutoCloseable {
     private final Map<String, dev.weft.fastpath.qos.ShapingQueue> queues = new java.util.HashMap<>();
     private dev.weft.fastpath.qos.ShapingQueue[] queueOf = new dev.weft.fastpath.qos.ShapingQueue[0];
     private int queued;
+    /** Whether a vhost-user guest over its outbound limit has frames waiting: the next loop comes within a millisecond. */
+    private boolean guestsWaiting;
     /** Whether a vhost-user guest sent frames in the last loop: the next looks again without sleeping. */
     private boolean guestsBusy;
     /** The vhost-user ports by port index, for the current tables. */
@@ -139,6 +141,42 @@ public final class Worker implements Runnable, AutoCloseable {
         }
     }
 
+    /** Per vhost-user port index this worker reads, its guest's kick eventfd as watched here: [the guest's fd, this worker's duplicate]. */
+    private final Map<Integer, int[]> kicks = new java.util.HashMap<>();
+    /** The duplicates in this worker's epoll. */
+    private final java.util.Set<Integer> kickFds = new java.util.HashSet<>();
+    private final MemorySegment kickValue = Arena.ofAuto().allocate(8);
+
+    /**
+     * Watches the guest's kick eventfd {@code kick} (-1: none) for port {@code p} in this worker's epoll, through a
+     * duplicate this worker owns: the guest's own descriptor is closed by the control thread whenever the guest changes it,
+     * and an epoll registration outlives a closed descriptor while the eventfd is open elsewhere (in QEMU).
+     */
+    private void watchKick(int p, int kick) {
+        int[] watched = kicks.get(p);
+        if (watched != null && watched[0] == kick) {
+            return;
+        }
+        if (watched != null) {
+            unwatchKick(watched);
+            kicks.remove(p);
+        }
+        if (kick >= 0) {
+            int own = Native.dup(kick);
+            if (own >= 0) {
+                watch(own, true);
+                kickFds.add(own);
+                kicks.put(p, new int[] {kick, own});
+            }
+        }
+    }
+
+    private void unwatchKick(int[] watched) {
+        watch(watched[1], false);
+        kickFds.remove(watched[1]);
+        Native.close(watched[1]);
+    }
+
     /** Serves the vhost-user port named {@code key}: writes frames for it, and reads it when {@code reads}. */
     public void attach(String key, VhostPort port, boolean reads) {
         vhosts.put(key, port);
@@ -185,7 +223,7 @@ public final class Worker implements Runnable, AutoCloseable {
         int mapSize = -1;
         while (running) {
             loops++; // single writer
-            int ready = Native.epollWait(epoll, events, 64, guestsBusy ? 0 : paused.isEmpty() && queued == 0 && vhosts.isEmpty() ? 100 : 1);
+            int ready = Native.epollWait(epoll, events, 64, guestsBusy ? 0 : paused.isEmpty() && queued == 0 && !guestsWaiting ? 100 : 1);
             ForwardingTables t = tables.get();
             if (t == null) {
                 continue;
@@ -206,6 +244,8 @@ public final class Worker implements Runnable, AutoCloseable {
                     }
                 }
                 vhostRead = read.stream().mapToInt(Integer::intValue).toArray();
+                kicks.values().forEach(this::unwatchKick);
+                kicks.clear();
                 vhostPorts = vhostOf;
                 meters.refresh(t);
                 queueOf = queues(t);
@@ -218,13 +258,17 @@ public final class Worker implements Runnable, AutoCloseable {
             }
             batch.clear();
             guestsBusy = false;
-            for (int p : vhostRead) { // vhost-user guests are polled; while they send, without sleeping in between
+            guestsWaiting = false;
+            for (int p : vhostRead) { // vhost-user guests: looked at every loop; while they send, without sleeping in between
+                watchKick(p, vhostOf[p].kick());
                 if (meters.outbound(p) == null && meters.host(p) == null) {
-                    guestsBusy |= vhostOf[p].receive(batch, p, PacketBatch.CAPACITY) > 0;
+                    guestsBusy |= vhostOf[p].receive(batch, p, PacketBatch.CAPACITY) > 0 || vhostOf[p].pending();
                 } else if (readWait(p, now) <= 0) { // a limited guest: a few frames at a time, charged
                     int first = batch.count();
-                    guestsBusy |= vhostOf[p].receive(batch, p, 16) > 0;
+                    guestsBusy |= vhostOf[p].receive(batch, p, 16) > 0 || vhostOf[p].pending();
                     charge(p, now, first);
+                } else {
+                    guestsWaiting |= vhostOf[p].pending(); // over its limit: looked at again within a millisecond
                 }
             }
             if (ready <= 0 && batch.count() == 0) {
@@ -235,7 +279,9 @@ public final class Worker implements Runnable, AutoCloseable {
             for (int k = 0; k < ready && !batch.full(); k++) {
                 int fd = Structs.epollFd(events, k);
                 Integer port = portOfFd.get(fd);
-                if (up != null && up.receives() && fd == up.fd()) {
+                if (kickFds.contains(fd)) { // a guest sent while the port was idle: its frames were read above
+                    Native.read(fd, kickValue, 8);
+                } else if (up != null && up.receives() && fd == up.fd()) {
                     up.receive(batch);
                 } else if (port != null) {
                     if (meters.outbound(port) == null && meters.host(port) == null) {
@@ -488,6 +534,8 @@ public final class Worker implements Runnable, AutoCloseable {
     public void release() {
         queues.values().forEach(dev.weft.fastpath.qos.ShapingQueue::close);
         queues.clear();
+        kicks.values().forEach(this::unwatchKick);
+        kicks.clear();
         ports.clear();
         underlay.close();
         Native.close(epoll);

@@ -137,6 +137,28 @@ public final class SplitQueue {
         return BAD_CHAIN;
     }
 
+    /**
+     * Whether the guest should kick when it makes buffers available ({@code VRING_USED_F_NO_NOTIFY} cleared, or set while
+     * the device polls the queue anyway). After turning kicks on, look again with {@link #pending}: the guest may have
+     * made buffers available without a kick just before.
+     */
+    public void kicks(boolean wanted) {
+        used.set(U16, 0, (short) (wanted ? 0 : 1));
+        VarHandle.fullFence(); // the flag before the next look at the available index
+    }
+
+    /** Whether the guest has made buffers available that {@link #next} hasn't taken. */
+    public boolean pending() {
+        VarHandle.acquireFence();
+        return Short.toUnsignedInt(available.get(U16, 2)) != nextAvailable;
+    }
+
+    /** Whether the guest wants to be called about used buffers ({@code VRING_AVAIL_F_NO_INTERRUPT} clear): a polling driver doesn't. */
+    public boolean interrupts() {
+        VarHandle.acquireFence();
+        return (available.get(U16, 0) & 1) == 0;
+    }
+
     /** Returns chain {@code head} to the guest with {@code length} bytes written into it, and publishes it. */
     public void put(int head, int length) {
         long at = 4 + 8L * (nextUsed & (size - 1));
