@@ -218,7 +218,7 @@ public final class Wire {
 
     public static String write(AgentState state, boolean withObjects) {
         ObjectNode json = MAPPER.createObjectNode().put("host", state.host()).put("epoch", state.epoch())
-                .put("digest", state.digest().toString()).put("revision", state.revision());
+                .put("digest", state.digest().toString()).put("revision", state.revision()).put("version", state.version());
         if (withObjects) {
             ArrayNode objects = json.putArray("objects");
             state.objects().values().forEach(o -> objects.add(tree(o)));
@@ -244,10 +244,11 @@ public final class Wire {
         if (!digest.equals(summary.digest())) {
             throw invalid("digest", "its objects don't match its digest " + summary.digest());
         }
-        return new AgentState(summary.host(), summary.epoch(), summary.revision(), digest, Collections.unmodifiableNavigableMap(objects));
+        return new AgentState(summary.host(), summary.epoch(), summary.revision(), digest, Collections.unmodifiableNavigableMap(objects),
+                summary.version());
     }
 
-    /** Reads host, epoch, revision and digest of a state; its objects, if any, are left out. */
+    /** Reads host, epoch, revision, digest and version of a state; its objects, if any, are left out. */
     public static AgentState summary(JsonNode json) throws ContractException {
         JsonNode host = json.get("host");
         JsonNode epoch = json.get("epoch");
@@ -256,9 +257,10 @@ public final class Wire {
             throw invalid("state", "host, epoch and digest are required");
         }
         JsonNode revision = json.get("revision");
+        JsonNode version = json.get("version");
         try {
             return new AgentState(host.asString(), epoch.longValue(), revision == null ? "" : revision.asString(),
-                    Digest.parse(digest.asString()), Collections.emptyNavigableMap());
+                    Digest.parse(digest.asString()), Collections.emptyNavigableMap(), version == null || !version.isString() ? "unknown" : version.asString());
         } catch (IllegalArgumentException e) {
             throw invalid("digest", e.getMessage());
         }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Every host's sync state, from a running reconciler (weft reconcile or weft up).",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:every host Synced", "1:the reconciler is unreachable", "2:some host is not Synced"})
+        exitCodeList = {"0:every host Synced", "1:the reconciler is unreachable", "2:some host is not Synced (with --wait: not by the timeout)"})
 public final class StatusCommand implements Callable<Integer> {
 
     enum Output { text, json }
@@ -29,6 +29,11 @@ public final class StatusCommand implements Callable<Integer> {
 
     @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
     Output output;
+
+    @Option(names = "--wait", paramLabel = "TIMEOUT", arity = "0..1", fallbackValue = "5m",
+            description = {"Wait until every host is Synced (asking every second, also while the reconciler starts), then print",
+                    "the status and exit 0; at TIMEOUT (default 5m; e.g. 90s, 2m) print it and exit 2."})
+    String wait;
 
     /** Why a request failed, in words: the JDK's HTTP client often throws with no message (a refused connection). */
     static String reason(Throwable e) {
@@ -67,16 +72,40 @@ public final class StatusCommand implements Callable<Integer> {
         return new JsonObject(response.body());
     }
 
+    static boolean allSynced(JsonObject status) {
+        return !status.getJsonArray("hosts").isEmpty()
+                && status.getJsonArray("hosts").stream().allMatch(h -> "Synced".equals(((JsonObject) h).getString("state")));
+    }
+
     @Override
     public Integer call() {
-        JsonObject status;
+        JsonObject status = null;
+        long deadline = wait == null ? 0 : System.nanoTime() + Durations.parse(wait).toNanos();
+        String unreachable = "";
         try {
-            status = fetch(server, Duration.ofSeconds(5), Duration.ofSeconds(10));
-        } catch (IOException | RuntimeException e) {
-            spec.commandLine().getErr().println("error: cannot reach the reconciler at " + server + ": " + reason(e));
-            return 1;
+            while (true) {
+                try {
+                    status = fetch(server, Duration.ofSeconds(5), Duration.ofSeconds(10));
+                    if (wait == null || allSynced(status)) {
+                        break;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    unreachable = reason(e);
+                    if (wait == null) {
+                        break;
+                    }
+                }
+                if (System.nanoTime() >= deadline) {
+                    break;
+                }
+                Thread.sleep(1000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return 1;
+        }
+        if (status == null) {
+            spec.commandLine().getErr().println("error: cannot reach the reconciler at " + server + ": " + unreachable);
             return 1;
         }
         if (output == Output.json) {
@@ -85,8 +114,9 @@ public final class StatusCommand implements Callable<Integer> {
         } else {
             StatusTable.print(status, spec.commandLine().getOut());
         }
-        boolean allSynced = !status.getJsonArray("hosts").isEmpty()
-                && status.getJsonArray("hosts").stream().allMatch(h -> "Synced".equals(((JsonObject) h).getString("state")));
-        return allSynced ? 0 : 2;
+        if (wait != null && !allSynced(status)) {
+            spec.commandLine().getErr().println("weft status: not every host was Synced within " + wait);
+        }
+        return allSynced(status) ? 0 : 2;
     }
 }

@@ -24,6 +24,10 @@ final class StatusTable {
             out.printf("%-16s %-12s %-13s %5d  %-24s %s%n", h.getString("host"), h.getString("state"), abbreviate(h.getString("revision", "")),
                     h.getInteger("ops"), h.getString("lastSync") == null ? "-" : h.getString("lastSync"), h.getString("lastError", ""));
         }
+        String skew = skew(status);
+        if (!skew.isEmpty()) {
+            out.println(skew);
+        }
         JsonObject gateways = status.getJsonObject("natGateways", new JsonObject());
         if (!gateways.isEmpty()) {
             out.printf("%n%-32s %s%n", "NAT GATEWAY", "SERVED BY");
@@ -40,6 +44,23 @@ final class StatusTable {
             backends.forEach(rule -> ((JsonObject) rule.getValue()).forEach(b -> out.printf("%-32s %-24s %s%n", rule.getKey(), b.getKey(), b.getValue())));
         }
         out.flush();
+    }
+
+    /**
+     * "version skew: …" naming every host whose agent runs another build than the reconciler (hosts whose build isn't
+     * known yet are left out), or empty.
+     */
+    static String skew(JsonObject status) {
+        String mine = status.getString("version", "");
+        java.util.List<String> others = new java.util.ArrayList<>();
+        for (Object entry : status.getJsonArray("hosts")) {
+            JsonObject h = (JsonObject) entry;
+            String theirs = h.getString("version", "");
+            if (!mine.isEmpty() && !theirs.isEmpty() && !theirs.equals(mine)) {
+                others.add(h.getString("host") + " runs " + theirs);
+            }
+        }
+        return others.isEmpty() ? "" : "version skew: the reconciler runs " + mine + "; " + String.join(", ", others);
     }
 
     private static String abbreviate(String revision) {

@@ -6,10 +6,10 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "weft",
         mixinStandardHelpOptions = true,
-        version = "weft 0.1.0",
+        versionProvider = VersionCommand.Provider.class,
         description = "GitOps software-defined networking: tenant virtual networks over VXLAN, programmed from manifests in Git.",
         subcommands = {ValidateCommand.class, PlanCommand.class, TraceCommand.class, AllocateCommand.class, ApplyCommand.class, ReconcileCommand.class, StatusCommand.class,
-                AgentCommand.class, UpCommand.class, VmCommand.class})
+                AgentCommand.class, UpCommand.class, VmCommand.class, VersionCommand.class, CompletionCommand.class})
 public final class WeftCommand implements Runnable {
 
     @Spec

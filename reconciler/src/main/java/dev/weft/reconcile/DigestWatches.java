@@ -35,6 +35,13 @@ public final class DigestWatches implements AutoCloseable {
         this.onChange = onChange;
     }
 
+    /** The build the agent runs, as its watch last reported it; empty when unknown. */
+    public Optional<String> version(String host) {
+        return Optional.ofNullable(versions.get(host));
+    }
+
+    private final java.util.Map<String, String> versions = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The agent's digest as its watch last reported it; empty when unknown. */
     public Optional<Digest> digest(String host) {
         return Optional.ofNullable(digests.get(host));
@@ -58,8 +65,10 @@ public final class DigestWatches implements AutoCloseable {
         while (!closed && !Thread.currentThread().isInterrupted()) {
             try {
                 AgentClient client = access.client(host);
-                Digest now = client.watch(last, WAIT).digest();
+                AgentClient.Summary summary = client.watch(last, WAIT);
+                Digest now = summary.digest();
                 digests.put(host.name(), now);
+                versions.put(host.name(), summary.version());
                 if (!now.equals(last) && !last.equals(UNKNOWN)) {
                     onChange.run();
                 }

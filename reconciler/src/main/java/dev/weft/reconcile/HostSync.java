@@ -48,18 +48,18 @@ public final class HostSync {
             try {
                 AgentClient.Summary summary = client.summary();
                 if (summary.digest().equals(desired.digest())) {
-                    return new HostStatus(desired.host(), endpoint, SyncState.Synced, revision, 0, "", Instant.now());
+                    return new HostStatus(desired.host(), endpoint, SyncState.Synced, revision, 0, "", Instant.now(), summary.version());
                 }
                 AgentState live = client.state();
                 HostChange change = Differ.host(desired.host(), live.objects(), live.digest(), desired.objects().get(), desired.digest());
                 if (change == null) {
-                    return new HostStatus(desired.host(), endpoint, SyncState.Synced, revision, 0, "", Instant.now());
+                    return new HostStatus(desired.host(), endpoint, SyncState.Synced, revision, 0, "", Instant.now(), summary.version());
                 }
                 Batch batch = new Batch(epoch, revision, live.digest().toString(), change.objects().stream()
                         .map(o -> o.action() == Action.remove ? Op.delete(o.id()) : Op.upsert(o.after())).toList());
                 AgentClient.ApplyResponse response = client.apply(batch);
                 if (response.ok()) {
-                    return new HostStatus(desired.host(), endpoint, SyncState.Synced, revision, batch.ops().size(), "", Instant.now());
+                    return new HostStatus(desired.host(), endpoint, SyncState.Synced, revision, batch.ops().size(), "", Instant.now(), summary.version());
                 }
                 lastError = "HTTP " + response.status() + " " + response.error() + ": " + response.message();
                 if (response.status() == 412 || response.status() == 422 || response.status() == 400 || response.status() == 401) {

@@ -63,6 +63,13 @@ public final class Reconciler implements AutoCloseable {
         this.watches = new DigestWatches(fleet.access(), this::trigger);
     }
 
+    private final ReconcilerMetrics metrics = new ReconcilerMetrics();
+
+    /** The metrics served at /metrics. */
+    public ReconcilerMetrics metrics() {
+        return metrics;
+    }
+
     public ReconcilerStatus status() {
         return status;
     }
@@ -78,6 +85,7 @@ public final class Reconciler implements AutoCloseable {
 
     /** Runs one loop now, on the calling thread, and returns the status it ends with. */
     public synchronized ReconcilerStatus reconcileOnce() {
+        long started = System.nanoTime();
         try {
             source.refresh();
             ObjectId head = source.resolve(branch);
@@ -118,8 +126,9 @@ public final class Reconciler implements AutoCloseable {
                 }
                 if (result.state() != SyncState.Synced && previous != null) {
                     result = new HostStatus(result.host(), result.endpoint(), result.state(), previous.revision(), result.ops(),
-                            result.lastError(), previous.lastSync());
+                            result.lastError(), previous.lastSync(), result.version());
                 }
+                result = result.orVersion(watches.version(result.host()).orElse(previous == null ? "" : previous.version()));
                 hosts.put(result.host(), result);
             }
             hosts.keySet().retainAll(compiled.hostNames());
@@ -155,6 +164,7 @@ public final class Reconciler implements AutoCloseable {
             compiled.model().peerings().forEach((id, p) -> peerings.put(id.namespace() + "/" + id.name(), p.connected() ? "Connected" : "Initiated"));
         }
         status = new ReconcilerStatus(branch, epoch, revision, invalidRevision, errors, Instant.now(), sorted, natGateways, backends, peerings);
+        metrics.loop(status, java.time.Duration.ofNanos(System.nanoTime() - started));
         onLoop.accept(status);
         return status;
     }

@@ -45,6 +45,8 @@ public final class StatusServer implements AutoCloseable {
         Router router = Router.router(vertx);
         router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
         router.get("/v1/status").handler(ctx -> json(ctx, 200, toJson(reconciler.status())));
+        router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                .end(reconciler.metrics().scrape()));
         router.post("/v1/webhook").handler(this::webhookHeaders); // first, on a route of its own: before any byte of the body
         router.post("/v1/webhook").handler(BodyHandler.create(false).setBodyLimit(MAX_WEBHOOK_BODY)).handler(this::webhook)
                 .failureHandler(ctx -> json(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500, new JsonObject().put("error",
@@ -115,12 +117,13 @@ public final class StatusServer implements AutoCloseable {
         JsonArray hosts = new JsonArray();
         for (HostStatus h : status.hosts()) {
             hosts.add(new JsonObject().put("host", h.host()).put("endpoint", h.endpoint()).put("state", h.state().name())
-                    .put("revision", h.revision()).put("ops", h.ops()).put("lastError", h.lastError())
+                    .put("revision", h.revision()).put("ops", h.ops()).put("lastError", h.lastError()).put("version", h.version())
                     .put("lastSync", h.lastSync() == null ? null : h.lastSync().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString()));
         }
         JsonArray errors = new JsonArray();
         status.errors().forEach(errors::add);
-        return new JsonObject().put("branch", status.branch()).put("epoch", status.epoch()).put("revision", status.revision())
+        return new JsonObject().put("version", dev.weft.contract.BuildInfo.current().id())
+                .put("branch", status.branch()).put("epoch", status.epoch()).put("revision", status.revision())
                 .put("invalidRevision", status.invalidRevision()).put("errors", errors)
                 .put("lastLoop", status.lastLoop() == null ? null : status.lastLoop().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString()).put("hosts", hosts)
                 .put("natGateways", new JsonObject(new java.util.LinkedHashMap<String, Object>(status.natGateways())))

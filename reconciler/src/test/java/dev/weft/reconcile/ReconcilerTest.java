@@ -187,6 +187,57 @@ class ReconcilerTest {
     }
 
     @Test
+    void weftStatusWaitsUntilEveryHostIsSyncedOrTheTimeout() throws Exception {
+        fleet.start("host-a", "host-c").unreachable("host-b");
+        try (Reconciler reconciler = reconciler(1, Duration.ofMillis(200));
+             StatusServer server = new StatusServer(reconciler, Optional.empty())) {
+            int port = server.start("127.0.0.1", 0);
+            reconciler.start();
+            long started = System.nanoTime();
+            dev.weft.cli.CliRun timedOut = dev.weft.cli.CliRun.of("status", "--server", "http://127.0.0.1:" + port, "--wait", "3s");
+            assertThat(timedOut.exitCode()).as("host-b never answers").isEqualTo(2);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+            assertThat(timedOut.out()).containsPattern("host-b +Unreachable");
+            assertThat(timedOut.err()).contains("not every host was Synced within 3s");
+
+            var waiting = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> dev.weft.cli.CliRun.of("status", "--server", "http://127.0.0.1:" + port, "--wait", "60s"));
+            Thread.sleep(1500);
+            assertThat(waiting).as("still waiting for host-b").isNotDone();
+            fleet.start("host-b");
+            dev.weft.cli.CliRun synced = waiting.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(synced.exitCode()).as("host-b came up and was programmed").isZero();
+            assertThat(synced.out()).containsPattern("host-b +Synced");
+        }
+    }
+
+    @Test
+    void metricsShowLoopsHostsRevisionAndBuild() throws Exception {
+        fleet.start("host-a", "host-c").unreachable("host-b");
+        try (Reconciler reconciler = reconciler(1, Duration.ofMinutes(1));
+             StatusServer server = new StatusServer(reconciler, Optional.empty())) {
+            int port = server.start("127.0.0.1", 0);
+            reconciler.reconcileOnce();
+            reconciler.reconcileOnce();
+            String revision = reconciler.status().revision();
+            HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body())
+                    .contains("weft_reconcile_duration_seconds_count 2")
+                    .contains("weft_reconcile_duration_seconds_bucket{le=")
+                    .contains("weft_reconcile_errors_total{reason=\"host\"} 2.0")
+                    .contains("weft_reconcile_errors_total{reason=\"invalid_revision\"} 0.0")
+                    .contains("weft_host_sync_status{host=\"host-a\",state=\"Synced\"} 1.0")
+                    .contains("weft_host_sync_status{host=\"host-b\",state=\"Unreachable\"} 1.0")
+                    .contains("weft_host_sync_status{host=\"host-b\",state=\"Synced\"} 0.0")
+                    .contains("weft_revision_info{revision=\"" + revision + "\"} 1")
+                    .contains("weft_build_info{commit=\"" + dev.weft.contract.BuildInfo.current().commit() + "\",version=\"0.1.0-SNAPSHOT\"} 1")
+                    .contains("jvm_memory_used_bytes");
+        }
+    }
+
+    @Test
     void aStaleReconcilerIsRefusedByTheAgents() throws Exception {
         fleet.start("host-a", "host-b", "host-c");
         try (Reconciler newer = reconciler(10, Duration.ofMinutes(1))) {

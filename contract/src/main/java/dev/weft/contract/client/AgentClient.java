@@ -22,7 +22,7 @@ import tools.jackson.databind.JsonNode;
 public final class AgentClient {
 
     /** The agent's digest, epoch and revision: what {@code GET /v1/state?digest} answers. */
-    public record Summary(String host, long epoch, String revision, Digest digest) {
+    public record Summary(String host, long epoch, String revision, Digest digest, String version) {
     }
 
     /** What {@code POST /v1/apply} answered: 200 with the new digest, or a refusal with its error and reason. */
@@ -89,7 +89,7 @@ public final class AgentClient {
     private Summary summary(String body) throws UnreachableException {
         try {
             AgentState s = Wire.summary(Wire.parseObject(body));
-            return new Summary(s.host(), s.epoch(), s.revision(), s.digest());
+            return new Summary(s.host(), s.epoch(), s.revision(), s.digest(), s.version());
         } catch (ContractException e) {
             throw new UnreachableException(base + " answered a state that isn't the agent API's: " + e.getMessage(), e);
         }
