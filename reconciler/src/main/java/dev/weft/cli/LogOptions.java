@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code --log-format} and {@code --log-level} of the daemons (agent, reconcile, up): their logs go to
- * stderr through Logback, one line of text or one JSON object per event. Other commands keep Logback's
+ * stderr through Logback, one line of text or one JSON object per event (with an {@code mdc} object holding the
+ * {@code revision} and {@code host} the event is about, where it is about one). Other commands keep Logback's
  * default from {@code logback.xml}: warnings and errors only, so their output stays what they print.
  */
 public final class LogOptions {
@@ -36,7 +37,7 @@ public final class LogOptions {
             json.setWithSequenceNumber(false);
             json.setWithNanoseconds(false);
             json.setWithContext(false);
-            json.setWithMDC(false);
+            json.setWithMDC(true); // "mdc": {"revision": …, "host": …} where the event is about one
             json.setWithMessage(false);
             json.setWithArguments(false);
             json.setWithFormattedMessage(true);

@@ -89,6 +89,7 @@ public final class Reconciler implements AutoCloseable {
         try {
             source.refresh();
             ObjectId head = source.resolve(branch);
+            org.slf4j.MDC.put("revision", head.name()); // every event of this loop is about the branch's head
             if (!head.name().equals(revision) && !head.name().equals(invalidRevision)) {
                 ValidationResult result = validator.validate(source.read(head.name()));
                 if (result.valid()) {
@@ -115,13 +116,16 @@ public final class Reconciler implements AutoCloseable {
         for (int pass = 0; pass < 2 && compiled != null; pass++) { // a second pass programs what live state changed at once
             programmed = compiled;
             watches.watch(compiled.model().hosts().values());
+            org.slf4j.MDC.put("revision", revision);
             for (HostStatus result : fleet.sync(compiled, epoch, revision, watches::digest)) {
                 HostStatus previous = hosts.get(result.host());
                 if (previous == null || previous.state() != result.state()) {
-                    if (result.state() == SyncState.Synced) {
-                        log.info("{} is Synced at {} ({} operations)", result.host(), revision.substring(0, 12), result.ops());
-                    } else {
-                        log.warn("{} is {}: {}", result.host(), result.state(), result.lastError());
+                    try (var host = org.slf4j.MDC.putCloseable("host", result.host())) {
+                        if (result.state() == SyncState.Synced) {
+                            log.info("{} is Synced at {} ({} operations)", result.host(), revision.substring(0, 12), result.ops());
+                        } else {
+                            log.warn("{} is {}: {}", result.host(), result.state(), result.lastError());
+                        }
                     }
                 }
                 if (result.state() != SyncState.Synced && previous != null) {
@@ -165,6 +169,7 @@ public final class Reconciler implements AutoCloseable {
         }
         status = new ReconcilerStatus(branch, epoch, revision, invalidRevision, errors, Instant.now(), sorted, natGateways, backends, peerings);
         metrics.loop(status, java.time.Duration.ofNanos(System.nanoTime() - started));
+        org.slf4j.MDC.remove("revision");
         onLoop.accept(status);
         return status;
     }

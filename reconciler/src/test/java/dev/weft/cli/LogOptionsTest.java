@@ -34,6 +34,14 @@ class LogOptionsTest {
             assertThat(event.get("formattedMessage").asString()).isEqualTo("applied 13 operations");
 
             captured.reset();
+            try (var host = org.slf4j.MDC.putCloseable("host", "host-a"); var revision = org.slf4j.MDC.putCloseable("revision", "3f2a1bc")) {
+                LoggerFactory.getLogger("dev.weft.test").info("host-a is Synced");
+            }
+            JsonNode about = JsonMapper.builder().build().readTree(captured.toString(StandardCharsets.UTF_8).strip());
+            assertThat(about.at("/mdc/host").asString()).isEqualTo("host-a");
+            assertThat(about.at("/mdc/revision").asString()).isEqualTo("3f2a1bc");
+
+            captured.reset();
             LogOptions text = new LogOptions();
             text.format = LogOptions.Format.text;
             text.level = "debug";

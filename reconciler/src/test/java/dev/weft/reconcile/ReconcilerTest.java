@@ -212,6 +212,33 @@ class ReconcilerTest {
     }
 
     @Test
+    void logEventsNameTheHostAndRevisionTheyAreAbout() throws Exception {
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events = new ch.qos.logback.core.read.ListAppender<>();
+        events.start();
+        ch.qos.logback.classic.Logger weft = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.weft");
+        ch.qos.logback.classic.Level level = weft.getLevel();
+        weft.setLevel(ch.qos.logback.classic.Level.INFO);
+        weft.addAppender(events);
+        fleet.start("host-a", "host-b", "host-c");
+        try (Reconciler reconciler = reconciler(1, Duration.ofMinutes(1))) {
+            reconciler.reconcileOnce();
+            String revision = reconciler.status().revision();
+            await().atMost(Duration.ofSeconds(5)).until(() -> List.copyOf(events.list).stream()
+                    .anyMatch(e -> e.getFormattedMessage().startsWith("applied ") && "host-b".equals(e.getMDCPropertyMap().get("host"))));
+            List<ch.qos.logback.classic.spi.ILoggingEvent> seen = List.copyOf(events.list);
+            assertThat(seen).filteredOn(e -> e.getFormattedMessage().startsWith("host-a is Synced")).singleElement()
+                    .satisfies(e -> assertThat(e.getMDCPropertyMap()).containsEntry("host", "host-a").containsEntry("revision", revision));
+            assertThat(seen).filteredOn(e -> e.getFormattedMessage().startsWith("applied ") && "host-b".equals(e.getMDCPropertyMap().get("host")))
+                    .as("the agent's own event").singleElement().satisfies(e -> assertThat(e.getMDCPropertyMap()).containsEntry("revision", revision));
+            assertThat(seen).filteredOn(e -> e.getFormattedMessage().startsWith("revision ")).allSatisfy(e ->
+                    assertThat(e.getMDCPropertyMap()).containsEntry("revision", revision).doesNotContainKey("host"));
+        } finally {
+            weft.detachAppender(events);
+            weft.setLevel(level);
+        }
+    }
+
+    @Test
     void metricsShowLoopsHostsRevisionAndBuild() throws Exception {
         fleet.start("host-a", "host-c").unreachable("host-b");
         try (Reconciler reconciler = reconciler(1, Duration.ofMinutes(1));

@@ -222,31 +222,44 @@ public final class AgentServer {
 
     private void apply(RoutingContext ctx) {
         Batch batch;
-        try {
-            batch = Wire.batch(ctx.body().asString());
-        } catch (ContractException e) {
-            refused.increment();
-            log.warn("refused a batch: {} {}", e.error(), e.getMessage());
-            error(ctx, e.error(), e.getMessage());
-            return;
-        }
-        Future<ObjectStore.Result> result = vertx.executeBlocking(() -> store.apply(batch));
-        result.onSuccess(r -> {
-            (r.changed() ? applied : unchanged).increment();
-            if (r.changed()) {
-                log.info("applied {} operations of revision {} (epoch {}): digest {}", batch.ops().size(), batch.revision(), batch.epoch(),
-                        r.state().digest().toString().substring(0, 12));
+        String host = store.state().host(); // this agent's events carry its host, and the revision of the batch they are about
+        try (var h = org.slf4j.MDC.putCloseable("host", host)) {
+            try {
+                batch = Wire.batch(ctx.body().asString());
+            } catch (ContractException e) {
+                refused.increment();
+                log.warn("refused a batch: {} {}", e.error(), e.getMessage());
+                error(ctx, e.error(), e.getMessage());
+                return;
             }
-            json(ctx, 200, new JsonObject().put("digest", r.state().digest().toString()).put("changed", r.changed())
-                    .put("generation", dataplane.tables().current().generation()));
-        }).onFailure(e -> {
-            refused.increment();
-            if (e instanceof ContractException refusal) {
-                log.warn("refused a batch of revision {} (epoch {}): {} {}", batch.revision(), batch.epoch(), refusal.error(), refusal.getMessage());
-                error(ctx, refusal.error(), refusal.getMessage());
-            } else {
-                log.error("applying a batch of revision {} failed", batch.revision(), e);
-                error(ctx, ApiError.INTERNAL, "applying the batch failed: " + e);
+        }
+        Future<ObjectStore.Result> result = vertx.executeBlocking(() -> {
+            try (var h = org.slf4j.MDC.putCloseable("host", host); var r = org.slf4j.MDC.putCloseable("revision", batch.revision())) {
+                return store.apply(batch);
+            }
+        });
+        result.onComplete(done -> {
+            try (var h = org.slf4j.MDC.putCloseable("host", host); var rev = org.slf4j.MDC.putCloseable("revision", batch.revision())) {
+                if (done.succeeded()) {
+                    ObjectStore.Result r = done.result();
+                    (r.changed() ? applied : unchanged).increment();
+                    if (r.changed()) {
+                        log.info("applied {} operations of revision {} (epoch {}): digest {}", batch.ops().size(), batch.revision(), batch.epoch(),
+                                r.state().digest().toString().substring(0, 12));
+                    }
+                    json(ctx, 200, new JsonObject().put("digest", r.state().digest().toString()).put("changed", r.changed())
+                            .put("generation", dataplane.tables().current().generation()));
+                    return;
+                }
+                Throwable e = done.cause();
+                refused.increment();
+                if (e instanceof ContractException refusal) {
+                    log.warn("refused a batch of revision {} (epoch {}): {} {}", batch.revision(), batch.epoch(), refusal.error(), refusal.getMessage());
+                    error(ctx, refusal.error(), refusal.getMessage());
+                } else {
+                    log.error("applying a batch of revision {} failed", batch.revision(), e);
+                    error(ctx, ApiError.INTERNAL, "applying the batch failed: " + e);
+                }
             }
         });
     }
