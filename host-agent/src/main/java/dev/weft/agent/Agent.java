@@ -99,6 +99,11 @@ public final class Agent implements AutoCloseable {
         return port;
     }
 
+    /** Serves /metrics, /healthz and /readyz over plain HTTP on {@code host:port} (0: any free port), for Prometheus and probes; returns the port. */
+    public int serveMetrics(String host, int port) throws Exception {
+        return server.startMetrics(host, port);
+    }
+
     public String url() {
         return (config.tls().isPresent() ? "https" : "http") + "://" + config.listenAddress() + ":" + port;
     }

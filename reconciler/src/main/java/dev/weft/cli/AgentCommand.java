@@ -50,6 +50,11 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--client-ca", paramLabel = "PEM", description = "Require client certificates signed by this CA (mTLS).")
     Path clientCa;
 
+    @Option(names = "--metrics-listen", paramLabel = "ADDR:PORT",
+            description = {"Also serve /metrics (Prometheus), /healthz and /readyz over plain HTTP here, without authentication,",
+                    "for scrapers and probes that can't present the API's client certificate. Nothing there reads or changes programming."})
+    String metricsListen;
+
     @Option(names = "--underlay", paramLabel = "ADDR", description = "This host's underlay address: serve real packets (TAP ports, VXLAN/NVGRE on it).")
     String underlay;
 
@@ -111,6 +116,11 @@ public final class AgentCommand implements Callable<Integer> {
         var state = agent.store().state();
         spec.commandLine().getOut().printf("weft agent %s serving %s (%d objects restored, epoch %d, digest %s)%n",
                 host, agent.url(), state.objects().size(), state.epoch(), state.digest().toString().substring(0, 12));
+        if (metricsListen != null) {
+            Listen plain = Listen.parse(metricsListen);
+            int port = agent.serveMetrics(plain.host(), plain.port());
+            spec.commandLine().getOut().printf("metrics and probes on http://%s:%d (/metrics, /healthz, /readyz)%n", plain.host(), port);
+        }
         spec.commandLine().getOut().flush();
         stopped.await();
         return 0;

@@ -85,4 +85,25 @@ class MutualTlsTest {
                 java.time.Duration.ofSeconds(5));
         assertThatThrownBy(() -> untrusting.client(host).summary()).hasMessageContaining("cannot reach");
     }
+
+    @Test
+    void prometheusAndProbesReachMetricsAndHealthOnAPlainListenerThatProgramsNothing() throws Exception {
+        int port = agent.serveMetrics("127.0.0.1", 0);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.util.function.Function<String, java.net.http.HttpResponse<String>> get = path -> {
+            try {
+                return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        assertThat(get.apply("/metrics").body()).contains("weft_agent_batches_total").contains("weft_agent_epoch");
+        assertThat(get.apply("/healthz").statusCode()).isEqualTo(200);
+        var ready = get.apply("/readyz");
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).contains("\"status\":\"ready\"").contains("\"programmed\":false");
+        assertThat(get.apply("/v1/state").statusCode()).as("the host's programming isn't there").isEqualTo(404);
+        assertThat(get.apply("/v1/stats").statusCode()).isEqualTo(404);
+    }
 }

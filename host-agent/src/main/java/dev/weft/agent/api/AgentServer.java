@@ -71,7 +71,47 @@ public final class AgentServer {
         return server.listen().toCompletionStage().toCompletableFuture().get().actualPort();
     }
 
+    /**
+     * Serves {@code /metrics}, {@code /healthz} and {@code /readyz} on a plain-HTTP listener of their own, without
+     * authentication, for Prometheus and the kubelet's probes (the API's listener requires client certificates). Nothing
+     * there reads or changes the host's programming. Returns the port.
+     */
+    public int startMetrics(String host, int port) throws Exception {
+        Router router = Router.router(vertx);
+        router.get("/healthz").handler(this::health);
+        router.get("/readyz").handler(this::ready);
+        router.get("/metrics").handler(this::scrape);
+        metricsServer = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHost(host).setPort(port)).requestHandler(router);
+        return metricsServer.listen().toCompletionStage().toCompletableFuture().get().actualPort();
+    }
+
+    private io.vertx.core.http.HttpServer metricsServer;
+
+    /**
+     * {@code GET /readyz}: 200 once the agent serves its API with its state restored and its data plane moving packets
+     * (every packet worker running); 503 with the reason otherwise. Says whether it has been programmed yet.
+     */
+    private void ready(RoutingContext ctx) {
+        PacketIo packets = dataplane.packets();
+        java.util.Optional<String> failure = packets == null ? java.util.Optional.empty() : packets.failure();
+        var state = store.state();
+        JsonObject body = new JsonObject().put("host", state.host()).put("programmed", state.epoch() > 0).put("revision", state.revision());
+        if (server == null || failure.isPresent()) {
+            json(ctx, 503, body.put("status", "not ready").put("reason", failure.orElse("the agent API is not serving yet")));
+        } else {
+            json(ctx, 200, body.put("status", "ready"));
+        }
+    }
+
+    private void scrape(RoutingContext ctx) {
+        registerNodeMeters();
+        ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape());
+    }
+
     public void stop() throws Exception {
+        if (metricsServer != null) {
+            metricsServer.close().toCompletionStage().toCompletableFuture().get();
+        }
         if (server != null) {
             server.close().toCompletionStage().toCompletableFuture().get();
         }
@@ -87,10 +127,7 @@ public final class AgentServer {
         router.get("/v1/health").handler(ctx -> json(ctx, 200, new JsonObject(new java.util.TreeMap<String, Object>(
                 dataplane.packets() == null ? java.util.Map.of() : dataplane.packets().health()))));
         router.post("/v1/trace").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::trace);
-        router.get("/metrics").handler(ctx -> {
-            registerNodeMeters();
-            ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape());
-        });
+        router.get("/metrics").handler(this::scrape);
         return router;
     }
 
