@@ -120,4 +120,33 @@ class HelmChartTest {
         assertThat(result.exit()).isNotZero();
         assertThat(result.out()).contains("reconciler.repo: the Git URL of the manifest repository is required");
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void probesReflectTheDataPlaneAndPrometheusReachesTheAgentsMetricsPort() throws Exception {
+        List<Map<String, Object>> docs = render();
+        Map<String, Object> c = container(kind(docs, "DaemonSet"));
+        assertThat((List<String>) c.get("args")).contains("--metrics-listen=$(HOST_IP):9464");
+        assertThat(at(c, "livenessProbe", "httpGet")).containsEntry("path", "/healthz").containsEntry("port", "metrics");
+        assertThat(at(c, "readinessProbe", "httpGet")).containsEntry("path", "/readyz").containsEntry("port", "metrics");
+        assertThat(docs).filteredOn(d -> "Service".equals(d.get("kind")) && "weft-agent-metrics".equals(at(d, "metadata").get("name")))
+                .singleElement().satisfies(svc -> assertThat(at(svc, "spec").get("clusterIP")).isEqualTo("None"));
+        assertThat(docs).as("no ServiceMonitor unless asked: the CRD may not exist").noneMatch(d -> "ServiceMonitor".equals(d.get("kind")));
+
+        List<Map<String, Object>> monitored = render("metrics.serviceMonitor.enabled=true", "metrics.serviceMonitor.labels.release=prometheus");
+        List<Map<String, Object>> monitors = monitored.stream().filter(d -> "ServiceMonitor".equals(d.get("kind"))).toList();
+        assertThat(monitors).hasSize(2).allSatisfy(m -> assertThat(at(m, "metadata", "labels")).containsEntry("release", "prometheus"));
+        assertThat(monitors).extracting(m -> ((List<Map<String, Object>>) at(m, "spec").get("endpoints")).getFirst().get("port"))
+                .containsExactlyInAnyOrder("http", "metrics");
+    }
+
+    @Test
+    void valuesAreCheckedAgainstTheChartsSchema() throws Exception {
+        Result typo = helm("template", "weft", CHART.toString(), "--set", "reconciler.repo=https://git.example/net.git", "--set", "agent.wokers=2");
+        assertThat(typo.exit()).isNotZero();
+        assertThat(typo.out()).contains("additional properties 'wokers' not allowed");
+        Result wrongType = helm("template", "weft", CHART.toString(), "--set", "reconciler.repo=https://git.example/net.git", "--set", "agent.port=http");
+        assertThat(wrongType.exit()).isNotZero();
+        assertThat(wrongType.out()).contains("/agent/port");
+    }
 }
