@@ -17,6 +17,21 @@ public final class RepoOptions {
             description = "Where clones of Git URLs are kept (default: $WEFT_CACHE_DIR, else ~/.cache/weft).")
     Path cacheDir;
 
+    @Option(names = "--git-token-file", paramLabel = "FILE",
+            description = "HTTPS: a token (GitHub, GitLab, …) read from FILE, sent as the password of --git-username.")
+    Path gitTokenFile;
+
+    @Option(names = "--git-username", paramLabel = "NAME", defaultValue = "x-access-token",
+            description = "HTTPS: the user name the token goes with (default: ${DEFAULT-VALUE}; GitLab: oauth2 or your user).")
+    String gitUsername;
+
+    @Option(names = "--git-ssh-key", paramLabel = "FILE", description = "SSH: the private key (OpenSSH format, no passphrase) to authenticate with.")
+    Path gitSshKey;
+
+    @Option(names = "--git-known-hosts", paramLabel = "FILE",
+            description = "SSH: known_hosts holding the server's host key; an unknown or changed key refuses the connection.")
+    Path gitKnownHosts;
+
     public RepoOptions() {
     }
 
@@ -25,6 +40,16 @@ public final class RepoOptions {
     }
 
     public ManifestSource open() throws SourceException {
-        return Sources.open(repo, cacheDir != null ? cacheDir : Sources.defaultCacheDir());
+        return Sources.open(repo, cacheDir != null ? cacheDir : Sources.defaultCacheDir(), auth());
+    }
+
+    /** The credentials the Git options give (none by default). */
+    dev.weft.source.GitAuth auth() throws SourceException {
+        try {
+            return new dev.weft.source.GitAuth(java.util.Optional.ofNullable(gitTokenFile), gitUsername == null ? "x-access-token" : gitUsername,
+                    java.util.Optional.ofNullable(gitSshKey), java.util.Optional.ofNullable(gitKnownHosts));
+        } catch (IllegalArgumentException e) {
+            throw new SourceException(e.getMessage());
+        }
     }
 }

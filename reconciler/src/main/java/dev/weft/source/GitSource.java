@@ -18,16 +18,23 @@ public final class GitSource implements ManifestSource {
     private final Repository repository;
     private final boolean remote;
 
+    private final GitAuth auth;
+
     GitSource(String repo, Repository repository, boolean remote) {
+        this(repo, repository, remote, GitAuth.NONE);
+    }
+
+    GitSource(String repo, Repository repository, boolean remote, GitAuth auth) {
         this.repo = repo;
         this.repository = repository;
         this.remote = remote;
+        this.auth = auth;
     }
 
     /** For a clone of a URL, fetches the remote's branches and tags (cheap when nothing changed); else nothing. */
     public void refresh() throws SourceException {
         if (remote) {
-            Sources.fetch(repository, repo);
+            Sources.fetch(repository, repo, auth);
         }
     }
 

@@ -47,8 +47,13 @@ public final class Sources {
     }
 
     public static ManifestSource open(String repo, Path cacheDir) throws SourceException {
+        return open(repo, cacheDir, GitAuth.NONE);
+    }
+
+    /** As {@link #open(String, Path)}, reaching a Git URL with {@code auth}. */
+    public static ManifestSource open(String repo, Path cacheDir, GitAuth auth) throws SourceException {
         if (isUrl(repo)) {
-            return new GitSource(repo, cloneOrFetch(repo, cacheDir), true);
+            return new GitSource(repo, cloneOrFetch(repo, cacheDir, auth), true, auth);
         }
         Path dir = Path.of(repo).toAbsolutePath().normalize();
         if (!Files.isDirectory(dir)) {
@@ -69,13 +74,13 @@ public final class Sources {
     }
 
     /** A bare mirror of the remote's branches and tags in the cache, fetched when it already exists. */
-    private static Repository cloneOrFetch(String url, Path cacheDir) throws SourceException {
+    private static Repository cloneOrFetch(String url, Path cacheDir, GitAuth auth) throws SourceException {
         Path target = cacheDir.resolve("repos").resolve(cacheName(url));
         try {
             if (Files.isDirectory(target)) {
                 Repository repository = new FileRepositoryBuilder().setGitDir(target.toFile()).setMustExist(true).build();
                 try {
-                    fetch(repository, url);
+                    fetch(repository, url, auth);
                 } catch (SourceException e) {
                     repository.close();
                     throw e;
@@ -84,7 +89,7 @@ public final class Sources {
             }
             Files.createDirectories(target.getParent());
             Path staging = Files.createTempDirectory(target.getParent(), "clone-");
-            try (Git ignored = Git.cloneRepository().setURI(url).setBare(true).setDirectory(staging.toFile()).call()) {
+            try (Git ignored = auth.apply(Git.cloneRepository().setURI(url).setBare(true).setDirectory(staging.toFile())).call()) {
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (GitAPIException e) {
                 Trees.delete(staging);
@@ -96,9 +101,9 @@ public final class Sources {
         }
     }
 
-    static void fetch(Repository repository, String url) throws SourceException {
+    static void fetch(Repository repository, String url, GitAuth auth) throws SourceException {
         try (Git git = new Git(repository)) {
-            git.fetch().setRemote("origin").setRefSpecs(MIRROR).setRemoveDeletedRefs(true).call();
+            auth.apply(git.fetch().setRemote("origin").setRefSpecs(MIRROR).setRemoveDeletedRefs(true)).call();
         } catch (GitAPIException e) {
             throw new SourceException("cannot fetch " + url + ": " + e.getMessage(), e);
         }

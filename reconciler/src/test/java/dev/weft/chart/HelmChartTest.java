@@ -149,4 +149,19 @@ class HelmChartTest {
         assertThat(wrongType.exit()).isNotZero();
         assertThat(wrongType.out()).contains("/agent/port");
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aPrivateRepositoryIsReachedWithTheCredentialsOfASecret() throws Exception {
+        Map<String, Object> ssh = kind(render("reconciler.gitAuth.existingSecret=weft-git", "reconciler.gitAuth.sshKeyKey=id_ed25519",
+                "reconciler.gitAuth.knownHostsKey=known_hosts"), "Deployment");
+        assertThat((List<String>) container(ssh).get("args")).contains("--git-ssh-key=/etc/weft/git/id_ed25519", "--git-known-hosts=/etc/weft/git/known_hosts")
+                .noneMatch(a -> a.startsWith("--git-token-file"));
+        Map<String, Object> https = kind(render("reconciler.gitAuth.existingSecret=weft-git", "reconciler.gitAuth.tokenKey=token"), "Deployment");
+        assertThat((List<String>) container(https).get("args")).contains("--git-token-file=/etc/weft/git/token", "--git-username=x-access-token");
+        Result noKnownHosts = helm("template", "weft", CHART.toString(), "--set", "reconciler.repo=ssh://git.example/net.git",
+                "--set", "reconciler.gitAuth.existingSecret=weft-git", "--set", "reconciler.gitAuth.sshKeyKey=id_ed25519");
+        assertThat(noKnownHosts.exit()).isNotZero();
+        assertThat(noKnownHosts.out()).contains("reconciler.gitAuth.knownHostsKey: SSH needs the server's key");
+    }
 }
