@@ -45,6 +45,12 @@ public final class StatusServer implements AutoCloseable {
         Router router = Router.router(vertx);
         router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
         router.get("/v1/status").handler(ctx -> json(ctx, 200, toJson(reconciler.status())));
+        router.get("/v1/topology").handler(ctx -> {
+            dev.weft.compile.Compiled compiled = reconciler.compiled();
+            json(ctx, 200, compiled == null ? new JsonObject().put("revision", "").put("tenants", new JsonArray()) : topology(compiled.model()));
+        });
+        router.get("/").handler(ctx -> ctx.response().putHeader("content-type", "text/html; charset=utf-8")
+                .putHeader("cache-control", "no-cache").end(PAGE));
         router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
                 .end(reconciler.metrics().scrape()));
         router.post("/v1/webhook").handler(this::webhookHeaders); // first, on a route of its own: before any byte of the body
@@ -111,6 +117,42 @@ public final class StatusServer implements AutoCloseable {
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The status page: a static page that draws /v1/status and /v1/topology and asks again every two seconds. */
+    private static final String PAGE;
+
+    static {
+        try (var in = StatusServer.class.getResourceAsStream("/dev/weft/reconcile/status.html")) {
+            PAGE = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException | NullPointerException e) {
+            throw new IllegalStateException("status.html is missing from the build", e);
+        }
+    }
+
+    /**
+     * {@code GET /v1/topology}: what the revision being programmed declares, tenant by tenant: each network (VNI, address
+     * space) with its subnets and their NICs (address, host).
+     */
+    public static JsonObject topology(dev.weft.model.Model model) {
+        java.util.SortedMap<String, JsonArray> tenants = new java.util.TreeMap<>();
+        for (dev.weft.model.VirtualNetwork n : model.networks().values()) {
+            JsonArray subnets = new JsonArray();
+            for (dev.weft.model.Subnet s : n.subnets()) {
+                JsonArray nics = new JsonArray();
+                model.interfaces().values().stream()
+                        .filter(i -> i.namespace().equals(n.namespace()) && i.virtualNetwork().equals(n.name()) && i.subnet().equals(s.name()))
+                        .forEach(i -> nics.add(new JsonObject().put("name", i.name()).put("ip", i.ipAddress().toString()).put("host", i.host())));
+                subnets.add(new JsonObject().put("name", s.name()).put("prefix", s.addressPrefix().toString()).put("nics", nics));
+            }
+            JsonArray space = new JsonArray();
+            n.addressSpace().forEach(p -> space.add(p.toString()));
+            tenants.computeIfAbsent(n.namespace(), t -> new JsonArray())
+                    .add(new JsonObject().put("name", n.name()).put("vni", n.vni()).put("addressSpace", space).put("subnets", subnets));
+        }
+        JsonArray list = new JsonArray();
+        tenants.forEach((name, networks) -> list.add(new JsonObject().put("name", name).put("networks", networks)));
+        return new JsonObject().put("revision", model.revision()).put("tenants", list);
     }
 
     public static JsonObject toJson(ReconcilerStatus status) {

@@ -1,0 +1,109 @@
+package dev.weft.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.weft.cli.ExampleRepo;
+import dev.weft.source.GitSource;
+import dev.weft.source.Sources;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The status page at {@code /} in a real headless browser (Chromium and its driver from Debian, driven by Selenium):
+ * it lists every host with its sync state and draws every tenant's networks, subnets and NICs; when a host's agent goes
+ * away, the page shows it Unreachable within seconds, without a reload. Saves a screenshot (target/status-page.png).
+ * Needs chromium and chromium-driver; in CI it must run.
+ */
+class StatusPageTest {
+
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+
+    @TempDir
+    Path dir;
+
+    ExampleRepo repo;
+    Fleetlet fleet;
+    WebDriver browser;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(DRIVER)) {
+            if ("true".equals(System.getenv("CI"))) {
+                throw new IllegalStateException("CI needs Chromium and its driver (Debian packages chromium, chromium-driver)");
+            }
+            Assumptions.abort("needs Chromium and its driver (Debian packages chromium, chromium-driver)");
+        }
+        repo = new ExampleRepo(dir.resolve("repo"));
+        fleet = new Fleetlet(dir.resolve("agents"));
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile()).addArguments("--headless=new", "--no-sandbox",
+                "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1200,1400", "--user-data-dir=" + dir.resolve("chromium"));
+        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort().build(), options);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (fleet != null) {
+            fleet.close();
+        }
+        if (repo != null) {
+            repo.close();
+        }
+    }
+
+    String hostState(String host) {
+        List<WebElement> rows = browser.findElements(By.cssSelector("#hosts tr[data-host='" + host + "']"));
+        return rows.isEmpty() ? "" : rows.getFirst().getAttribute("data-state");
+    }
+
+    @Test
+    void thePageListsTheHostsDrawsTheNetworksAndShowsAHostGoingOutOfSyncWithinSeconds() throws Exception {
+        fleet.start("host-a", "host-b", "host-c");
+        GitSource source = (GitSource) Sources.open(repo.dir().toString(), dir.resolve("cache"));
+        try (Reconciler reconciler = new Reconciler(source, "main", fleet.fleet(), 1, Duration.ofMillis(500), status -> { });
+             StatusServer server = new StatusServer(reconciler, Optional.empty())) {
+            int port = server.start("127.0.0.1", 0);
+            reconciler.start();
+            browser.get("http://127.0.0.1:" + port + "/");
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> List.of("host-a", "host-b", "host-c").stream().allMatch(h -> "Synced".equals(hostState(h))));
+            assertThat(browser.getTitle()).isEqualTo("Weft status");
+            assertThat(browser.findElement(By.id("revision")).getText()).isEqualTo(reconciler.status().revision().substring(0, 12));
+            await().atMost(Duration.ofSeconds(10)).until(() -> !browser.findElements(By.cssSelector("svg[data-tenant='tenant-b']")).isEmpty());
+            WebElement web1 = browser.findElement(By.cssSelector("g[data-nic='tenant-a/web-1']"));
+            assertThat(web1.getAttribute("data-host")).isEqualTo("host-a");
+            assertThat(web1.getText()).contains("web-1").contains("10.1.1.4 @ host-a");
+            assertThat(browser.findElement(By.id("topology")).getText()).contains("blue (VNI 5001, 10.1.0.0/16)").contains("web 10.1.1.0/24")
+                    .contains("app-1");
+
+            fleet.agents.get("host-b").close(); // host-b's agent goes away
+            fleet.unreachable("host-b");
+            long lost = System.nanoTime();
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> "Unreachable".equals(hostState("host-b")));
+            System.out.printf("status page: host-b shown Unreachable %.1f s after its agent stopped%n", (System.nanoTime() - lost) / 1e9);
+            assertThat(browser.findElement(By.cssSelector("g[data-nic='tenant-a/web-2']")).getAttribute("data-state")).isEqualTo("Unreachable");
+            assertThat(hostState("host-a")).isEqualTo("Synced");
+            byte[] png = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
+            Files.write(Path.of("target", "status-page.png"), png);
+        }
+    }
+}
