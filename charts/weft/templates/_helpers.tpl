@@ -8,12 +8,3 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
 {{- end -}}
-
-{{- define "weft.java" -}}
-- java
-- --add-modules
-- jdk.incubator.vector
-- --enable-native-access=ALL-UNNAMED
-- -jar
-- /opt/weft/weft.jar
-{{- end -}}

@@ -96,7 +96,7 @@ class HelmChartTest {
         Map<String, Object> c = container(agent);
         assertThat((List<String>) c.get("args")).contains("agent", "--host=$(NODE_NAME)", "--listen=$(HOST_IP):7443", "--underlay=$(HOST_IP)",
                 "--client-ca=/etc/weft/tls/ca.crt");
-        assertThat((List<String>) c.get("command")).contains("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED");
+        assertThat(c.get("command")).as("the image's entrypoint runs weft").isNull();
         assertThat((List<String>) at(c, "securityContext", "capabilities").get("add")).containsExactlyInAnyOrder("NET_ADMIN", "NET_RAW");
         assertThat(at(c, "securityContext").get("privileged")).isNull();
     }
@@ -163,5 +163,16 @@ class HelmChartTest {
                 "--set", "reconciler.gitAuth.existingSecret=weft-git", "--set", "reconciler.gitAuth.sshKeyKey=id_ed25519");
         assertThat(noKnownHosts.exit()).isNotZero();
         assertThat(noKnownHosts.out()).contains("reconciler.gitAuth.knownHostsKey: SSH needs the server's key");
+    }
+
+    @Test
+    void theChartsDefaultImageIsTheOneTheBuildMakes() throws Exception {
+        String pom = Files.readString(Path.of("pom.xml"));
+        String repository = pom.replaceAll("(?s).*<weft.image.repository>([^<]+)</weft.image.repository>.*", "$1");
+        String tag = pom.replaceAll("(?s).*<weft.image.tag>([^<]+)</weft.image.tag>.*", "$1");
+        assertThat(Files.readString(CHART.resolve("Chart.yaml"))).contains("appVersion: \"" + tag + "\"");
+        for (Map<String, Object> workload : render().stream().filter(d -> List.of("Deployment", "DaemonSet").contains(d.get("kind"))).toList()) {
+            assertThat(container(workload).get("image")).as("%s", workload.get("kind")).isEqualTo(repository + ":" + tag);
+        }
     }
 }
