@@ -77,6 +77,9 @@ class StatusPageTest {
 
     @Test
     void thePageListsTheHostsDrawsTheNetworksAndShowsAHostGoingOutOfSyncWithinSeconds() throws Exception {
+        repo.replace("tenants/tenant-a/public.yaml", "protocol: Tcp, frontendPort: 80, backendPort: 80}",
+                "protocol: Tcp, frontendPort: 80, backendPort: 80, probe: tcp-80}\n  probes:\n    - {name: tcp-80, protocol: Tcp, port: 80}")
+                .commit("probe the web pool");
         fleet.start("host-a", "host-b", "host-c");
         GitSource source = (GitSource) Sources.open(repo.dir().toString(), dir.resolve("cache"));
         try (Reconciler reconciler = new Reconciler(source, "main", fleet.fleet(), 1, Duration.ofMillis(500), status -> { });
@@ -102,6 +105,10 @@ class StatusPageTest {
             System.out.printf("status page: host-b shown Unreachable %.1f s after its agent stopped%n", (System.nanoTime() - lost) / 1e9);
             assertThat(browser.findElement(By.cssSelector("g[data-nic='tenant-a/web-2']")).getAttribute("data-state")).isEqualTo("Unreachable");
             assertThat(hostState("host-a")).isEqualTo("Synced");
+            await().atMost(Duration.ofSeconds(10)).until(() -> browser.findElement(By.id("backends")).getText()
+                    .contains("tenant-a/web-lb/http tenant-a/web-2 Unhealthy"));
+            assertThat(browser.findElement(By.id("backends")).getText()).as("web-1's host is up: not judged unhealthy")
+                    .contains("tenant-a/web-lb/http tenant-a/web-1 Healthy");
             byte[] png = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
             Files.write(Path.of("target", "status-page.png"), png);
         }
