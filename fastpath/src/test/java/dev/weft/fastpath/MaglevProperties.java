@@ -41,8 +41,9 @@ class MaglevProperties {
                 moved++; // a slot of a backend that stayed, given to another
             }
         }
-        // the removed backend's own slots must move; of the others, only a few percent (the paper's figure)
-        assertThat((double) moved / SIZE).isLessThanOrEqualTo(0.5 / n + 0.02);
+        // the removed backend's own slots must move; of the others, only a few percent (the paper's figure: with 4,099 slots
+        // about 2-5 % whatever N, where hashing modulo N would move most of them)
+        assertThat((double) moved / SIZE).isLessThanOrEqualTo(0.07);
         for (int count : share) {
             assertThat(count).isBetween(SIZE / n - SIZE / n / 4 - 2, SIZE / n + SIZE / n / 4 + 2); // near-equal shares
         }
