@@ -29,6 +29,15 @@ class TapDeviceTest {
                         assertThatThrownBy(() -> TapDevice.open("wftexcl0")).hasMessageContaining("TUNSETIFF wftexcl0")
                                 .hasMessageContaining("busy");
                     }
+                    java.util.List<TapDevice> queues = TapDevice.openQueues("wftmq0", 2); // a queue per worker
+                    try {
+                        assertThat(queues).hasSize(2).allSatisfy(q -> assertThat(q.name()).isEqualTo("wftmq0"));
+                        assertThat(queues.get(0).fd()).isNotEqualTo(queues.get(1).fd());
+                        assertThatThrownBy(() -> TapDevice.openQueues("wftmq0", 2)).as("a multi-queue device isn't taken over either")
+                                .hasMessageContaining("busy");
+                    } finally {
+                        queues.forEach(TapDevice::close);
+                    }
                     done.complete(null);
                 } catch (Throwable e) {
                     done.completeExceptionally(e);

@@ -66,6 +66,10 @@ public final class UpCommand implements Callable<Integer> {
             "packets through TAP devices and VXLAN, and a namespace per NetworkInterface playing the VM."})
     boolean netns;
 
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "1",
+            description = "With --netns: packet worker threads per agent; with more than one, each VM's TAP device has a queue per worker (default: ${DEFAULT-VALUE}).")
+    int workers;
+
     @Option(names = "--vms", description = {"Real guests (root, QEMU): as --netns, but each NetworkInterface is a small Linux guest booted with QEMU",
             "(TCG unless --vm-accel kvm) on a vhost-user port of its host's agent. The image is built on first use by",
             "bin/build-guest-image from Debian packages; ./weft vm exec TENANT/NIC -- CMD runs a command in a guest."})
@@ -201,8 +205,8 @@ public final class UpCommand implements Callable<Integer> {
                 Optional<dev.weft.agent.dataplane.PacketConfig> packets = Optional.empty();
                 if (netns) {
                     topology.addHost(host); // a host a later commit added
-                    packets = Optional.of(new dev.weft.agent.dataplane.PacketConfig(host.underlayAddress(), Optional.of(Topology.hostNamespace(name)), 1,
-                            Topology.UNDERLAY_MTU, vms ? Optional.of(vhostDir(work, name)) : Optional.empty()));
+                    packets = Optional.of(new dev.weft.agent.dataplane.PacketConfig(host.underlayAddress(), Optional.of(Topology.hostNamespace(name)),
+                            Math.max(1, workers), Topology.UNDERLAY_MTU, vms ? Optional.of(vhostDir(work, name)) : Optional.empty()));
                 }
                 return Agent.start(new AgentConfig(name, "127.0.0.1", 0, work.resolve("agents").resolve(name), false, Optional.empty(),
                         Optional.empty(), packets));

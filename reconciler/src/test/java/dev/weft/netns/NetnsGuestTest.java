@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class NetnsGuestTest extends NetnsLabTest {
 
     static final Duration BOOT = Duration.ofSeconds(120);
-    static final Duration COMMAND = Duration.ofSeconds(60);
+    static final Duration COMMAND = Duration.ofSeconds(120); // TCG guests on two loaded cores can be slow
 
     GuestExec.Result exec(String tenant, String nic, String command) throws Exception {
         return lab.guests.exec(tenant, nic, command, COMMAND);

@@ -101,7 +101,7 @@ final class NetnsLab implements AutoCloseable {
         return agents.computeIfAbsent(host.name(), name -> {
             try {
                 return Agent.start(new AgentConfig(name, "127.0.0.1", 0, dir.resolve("agents").resolve(name), false, Optional.empty(),
-                        Optional.empty(), Optional.of(new dev.weft.agent.dataplane.PacketConfig(host.underlayAddress(), Optional.of(Topology.hostNamespace(name)), 1, Topology.UNDERLAY_MTU,
+                        Optional.empty(), Optional.of(new dev.weft.agent.dataplane.PacketConfig(host.underlayAddress(), Optional.of(Topology.hostNamespace(name)), workers, Topology.UNDERLAY_MTU,
                         vhostUser.contains(name) ? Optional.of(dir.resolve("vhost").resolve(name)) : Optional.empty()))));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
@@ -117,6 +117,9 @@ final class NetnsLab implements AutoCloseable {
         guests = new dev.weft.vm.Guests(dir.resolve("vms"), dev.weft.vm.GuestImage.ensure(), dev.weft.vm.Guests.Accel.tcg);
         return this;
     }
+
+    /** Packet workers per agent (set before {@link #start}); with more than one, TAP devices have a queue per worker. */
+    int workers = 1;
 
     /** Hosts whose VM ports are vhost-user sockets (set before {@link #start}). */
     final java.util.Set<String> vhostUser = new java.util.HashSet<>();

@@ -16,10 +16,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -70,9 +68,32 @@ class StatusPageTest {
         }
     }
 
+    /**
+     * What the page shows now, read in one script: the page redraws every two seconds, so an element found in one call may
+     * be gone by the next.
+     */
+    String read(String script) {
+        Object value = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(script);
+        return value == null ? "" : value.toString();
+    }
+
     String hostState(String host) {
-        List<WebElement> rows = browser.findElements(By.cssSelector("#hosts tr[data-host='" + host + "']"));
-        return rows.isEmpty() ? "" : rows.getFirst().getAttribute("data-state");
+        return read("const r = document.querySelector(\"#hosts tr[data-host='" + host + "']\"); return r ? r.dataset.state : '';");
+    }
+
+    String text(String selector) {
+        return read("const e = document.querySelector(\"" + selector + "\"); return e ? e.textContent : '';");
+    }
+
+    /** The health the page shows for {@code backend} of {@code rule}, or empty. */
+    String backendHealth(String rule, String backend) {
+        return read("for (const r of document.querySelectorAll('#backends tbody tr')) {"
+                + " if (r.cells[0].textContent === '" + rule + "' && r.cells[1].textContent === '" + backend + "') return r.cells[2].textContent; }"
+                + " return '';");
+    }
+
+    String attribute(String selector, String name) {
+        return read("const e = document.querySelector(\"" + selector + "\"); return e ? e.getAttribute('" + name + "') : '';");
     }
 
     @Test
@@ -90,25 +111,21 @@ class StatusPageTest {
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
                     .until(() -> List.of("host-a", "host-b", "host-c").stream().allMatch(h -> "Synced".equals(hostState(h))));
             assertThat(browser.getTitle()).isEqualTo("Weft status");
-            assertThat(browser.findElement(By.id("revision")).getText()).isEqualTo(reconciler.status().revision().substring(0, 12));
-            await().atMost(Duration.ofSeconds(10)).until(() -> !browser.findElements(By.cssSelector("svg[data-tenant='tenant-b']")).isEmpty());
-            WebElement web1 = browser.findElement(By.cssSelector("g[data-nic='tenant-a/web-1']"));
-            assertThat(web1.getAttribute("data-host")).isEqualTo("host-a");
-            assertThat(web1.getText()).contains("web-1").contains("10.1.1.4 @ host-a");
-            assertThat(browser.findElement(By.id("topology")).getText()).contains("blue (VNI 5001, 10.1.0.0/16)").contains("web 10.1.1.0/24")
-                    .contains("app-1");
+            assertThat(text("#revision")).isEqualTo(reconciler.status().revision().substring(0, 12));
+            await().atMost(Duration.ofSeconds(10)).until(() -> !attribute("svg[data-tenant='tenant-b']", "data-tenant").isEmpty());
+            assertThat(attribute("g[data-nic='tenant-a/web-1']", "data-host")).isEqualTo("host-a");
+            assertThat(text("g[data-nic='tenant-a/web-1']")).contains("web-1").contains("10.1.1.4 @ host-a");
+            assertThat(text("#topology")).contains("blue  (VNI 5001, 10.1.0.0/16)").contains("web  10.1.1.0/24").contains("app-1");
 
             fleet.agents.get("host-b").close(); // host-b's agent goes away
             fleet.unreachable("host-b");
             long lost = System.nanoTime();
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> "Unreachable".equals(hostState("host-b")));
             System.out.printf("status page: host-b shown Unreachable %.1f s after its agent stopped%n", (System.nanoTime() - lost) / 1e9);
-            assertThat(browser.findElement(By.cssSelector("g[data-nic='tenant-a/web-2']")).getAttribute("data-state")).isEqualTo("Unreachable");
+            assertThat(attribute("g[data-nic='tenant-a/web-2']", "data-state")).isEqualTo("Unreachable");
             assertThat(hostState("host-a")).isEqualTo("Synced");
-            await().atMost(Duration.ofSeconds(10)).until(() -> browser.findElement(By.id("backends")).getText()
-                    .contains("tenant-a/web-lb/http tenant-a/web-2 Unhealthy"));
-            assertThat(browser.findElement(By.id("backends")).getText()).as("web-1's host is up: not judged unhealthy")
-                    .contains("tenant-a/web-lb/http tenant-a/web-1 Healthy");
+            await().atMost(Duration.ofSeconds(10)).until(() -> backendHealth("tenant-a/web-lb/http", "tenant-a/web-2").equals("Unhealthy"));
+            assertThat(backendHealth("tenant-a/web-lb/http", "tenant-a/web-1")).as("web-1's host is up: not judged unhealthy").isEqualTo("Healthy");
             byte[] png = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
             Files.write(Path.of("target", "status-page.png"), png);
         }

@@ -64,6 +64,35 @@ public final class TapDevice implements AutoCloseable {
      *                offload: the VM hands over 64 kB TCP frames, which {@link Segmenter} cuts into segments
      */
     public static TapDevice open(String name, boolean offload) throws IOException {
+        return open(name, offload, (short) Native.IFF_TUN_EXCL);
+    }
+
+    /** IFF_MULTI_QUEUE: a device with a queue per file descriptor; the kernel spreads the VM's flows over them. */
+    static final short IFF_MULTI_QUEUE = 0x0100;
+
+    /**
+     * The TAP device {@code name} with {@code queues} queues (IFF_MULTI_QUEUE), each its own file descriptor, so that
+     * every worker reads and writes a queue of its own and the VM's flows are spread over the workers; one queue is
+     * {@link #open(String)}. The first queue creates the device (never taking over an existing one), the others attach
+     * to it. If one can't be opened, those opened are closed.
+     */
+    public static java.util.List<TapDevice> openQueues(String name, int queues) throws IOException {
+        if (queues <= 1) {
+            return java.util.List.of(open(name));
+        }
+        java.util.List<TapDevice> opened = new java.util.ArrayList<>();
+        try {
+            for (int q = 0; q < queues; q++) {
+                opened.add(open(name, true, (short) (IFF_MULTI_QUEUE | (q == 0 ? Native.IFF_TUN_EXCL : 0))));
+            }
+            return java.util.List.copyOf(opened);
+        } catch (IOException | RuntimeException e) {
+            opened.forEach(TapDevice::close);
+            throw e;
+        }
+    }
+
+    private static TapDevice open(String name, boolean offload, short extraFlags) throws IOException {
         if (name.length() > 15) {
             throw new IllegalArgumentException("interface names have at most 15 characters: " + name);
         }
@@ -71,7 +100,7 @@ public final class TapDevice implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ifreq = arena.allocate(Structs.IFREQ);
             ifreq.setString(Structs.IFR_NAME, name);
-            Structs.ifreqFlags(ifreq, (short) (Native.IFF_TAP | Native.IFF_NO_PI | Native.IFF_TUN_EXCL | (offload ? IFF_VNET_HDR : 0)));
+            Structs.ifreqFlags(ifreq, (short) (Native.IFF_TAP | Native.IFF_NO_PI | extraFlags | (offload ? IFF_VNET_HDR : 0)));
             if (Native.ioctl(fd, Native.TUNSETIFF, ifreq) < 0) {
                 int errno = Native.errno();
                 Native.close(fd);

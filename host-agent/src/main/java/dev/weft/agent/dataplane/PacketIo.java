@@ -40,7 +40,8 @@ public final class PacketIo implements AutoCloseable {
     private final ExecutorService control; // a platform thread inside the namespace: TAP devices are made there
     private final List<Worker> workers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
-    private final Map<String, TapDevice> taps = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Each port's TAP device: one queue, or with several workers a queue per worker (IFF_MULTI_QUEUE). */
+    private final Map<String, List<TapDevice>> taps = new java.util.concurrent.ConcurrentHashMap<>();
     /** With {@code PacketConfig.vhostUser}: the ports' vhost-user sockets instead of TAP devices. */
     private final Map<String, dev.weft.fastpath.io.VhostPort> vhosts = new java.util.concurrent.ConcurrentHashMap<>();
     private final NatSessions sessions = new NatSessions(1 << 18);
@@ -85,7 +86,10 @@ public final class PacketIo implements AutoCloseable {
             workers.add(ready.get());
             threads.add(thread);
         }
-        prober = new Prober(() -> tables, taps::get, probes);
+        prober = new Prober(() -> tables, key -> {
+            List<TapDevice> queues = taps.get(key);
+            return queues == null ? null : queues.getFirst();
+        }, probes);
         probing.scheduleWithFixedDelay(() -> {
             try {
                 prober.tick(System.nanoTime());
@@ -114,6 +118,11 @@ public final class PacketIo implements AutoCloseable {
         }
     }
 
+    /** The queues of port {@code key}'s TAP device (one, or one per worker), or an empty list. */
+    public List<TapDevice> tap(String key) {
+        return taps.getOrDefault(key, List.of());
+    }
+
     public int underlayMtu() {
         return config.underlayMtu();
     }
@@ -139,8 +148,11 @@ public final class PacketIo implements AutoCloseable {
                 return new dev.weft.fastpath.io.VhostPort(socket.apply(key), this::awaitWorkers);
             }, (worker, key, port, reads) -> worker.attach(key, port, reads), dev.weft.fastpath.io.VhostPort::close);
         } else {
-            publish(snapshot, keys, taps, key -> "TAP device " + TapNames.of(key), key -> onControl(() -> TapDevice.open(TapNames.of(key))),
-                    (worker, key, tap, reads) -> worker.attach(key, tap, reads), TapDevice::close);
+            publish(snapshot, keys, taps, key -> "TAP device " + TapNames.of(key), key -> onControl(() -> TapDevice.openQueues(TapNames.of(key), workers.size())),
+                    (worker, key, queues, reads) -> { // a queue per worker, each read by its worker; one queue: read by one worker
+                        int w = workers.indexOf(worker);
+                        worker.attach(key, queues.size() > 1 ? queues.get(w) : queues.getFirst(), queues.size() > 1 || reads);
+                    }, queues -> queues.forEach(TapDevice::close));
         }
     }
 
@@ -305,9 +317,9 @@ public final class PacketIo implements AutoCloseable {
                         .put("noBuffer", vhosts.values().stream().mapToLong(v -> v.noBuffer).sum())
                         .put("connections", vhosts.values().stream().mapToLong(v -> v.connections).sum()))
                 .put("mirror", new JsonObject().put("copied", mirrorsCopied()).put("lost", mirrorsLost()))
-                .put("tap", new JsonObject().put("framesRead", taps.values().stream().mapToLong(t -> t.framesRead).sum())
-                        .put("segments", taps.values().stream().mapToLong(t -> t.segments).sum())
-                        .put("malformed", taps.values().stream().mapToLong(t -> t.malformed).sum()));
+                .put("tap", new JsonObject().put("framesRead", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.framesRead).sum())
+                        .put("segments", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.segments).sum())
+                        .put("malformed", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.malformed).sum()));
     }
 
     /** Per port with a rate limit: what each direction's limit dropped. */
@@ -419,7 +431,7 @@ public final class PacketIo implements AutoCloseable {
             }
         }
         workers.forEach(Worker::release);
-        taps.values().forEach(TapDevice::close);
+        taps.values().forEach(queues -> queues.forEach(TapDevice::close));
         vhosts.values().forEach(dev.weft.fastpath.io.VhostPort::close);
         taps.clear();
         uplinks.forEach(UplinkDevice::close);
