@@ -153,9 +153,14 @@ public final class SplitQueue {
         return Short.toUnsignedInt(available.get(U16, 2)) != nextAvailable;
     }
 
-    /** Whether the guest wants to be called about used buffers ({@code VRING_AVAIL_F_NO_INTERRUPT} clear): a polling driver doesn't. */
+    /**
+     * Whether the guest wants to be called about used buffers ({@code VRING_AVAIL_F_NO_INTERRUPT} clear): a polling driver
+     * doesn't. Call it after {@link #put}: the full fence orders the used index written there before this read of the
+     * flag, as the guest orders clearing the flag before its last look at the used index — without it a store buffer can
+     * let both sides miss each other, and the guest waits for a call that never comes.
+     */
     public boolean interrupts() {
-        VarHandle.acquireFence();
+        VarHandle.fullFence();
         return (available.get(U16, 0) & 1) == 0;
     }
 
