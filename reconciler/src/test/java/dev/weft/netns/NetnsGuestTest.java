@@ -45,6 +45,9 @@ class NetnsGuestTest extends NetnsLabTest {
         assertThat(exec("tenant-a", "web-1", "hostname; ip -4 -o addr show dev eth0").output())
                 .as("named by Weft, addressed by Weft's DHCP server").contains("web-1").contains("10.1.1.4/24");
         assertThat(exec("tenant-a", "web-1", "ping -c 2 -W 2 10.1.2.4").status()).as("and host-c's Linux namespace db-1").isZero();
+        for (int k = 0; k < 30; k++) { // one exec right after another: none may be lost between connections
+            assertThat(exec("tenant-a", "web-1", "echo " + k).output()).isEqualTo(k + "\n");
+        }
 
         String vms = dir.resolve("vms").toString();
         var cli = dev.weft.cli.CliRun.of("vm", "exec", "--vm-dir", vms, "tenant-a/web-1", "--", "sh", "-c", "echo \"it's $(hostname)\"; exit 3");
