@@ -15,6 +15,8 @@ import java.lang.foreign.ValueLayout;
 public final class Segmenter {
 
     public static final int VNET_HEADER = 10;
+    /** Batch slots a reader keeps free before it reads an offloaded frame: the segments of up to 64 kB of TCP. */
+    public static final int MAX_SEGMENTS = 48;
     private static final int NEEDS_CSUM = 1;
     private static final int GSO_NONE = 0;
     private static final int GSO_TCPV4 = 1;

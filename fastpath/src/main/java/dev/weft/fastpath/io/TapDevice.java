@@ -129,7 +129,7 @@ public final class TapDevice implements AutoCloseable {
      */
     public int receiveOne(PacketBatch batch, int port) {
         if (offload) {
-            if (PacketBatch.CAPACITY - batch.count() < 48) {
+            if (PacketBatch.CAPACITY - batch.count() < Segmenter.MAX_SEGMENTS) {
                 return -1;
             }
             long n = Native.read(fd, buffer, BUFFER);
@@ -176,7 +176,7 @@ public final class TapDevice implements AutoCloseable {
     /** Reads whole (up to 64 kB) frames while the batch has room for a full segmentation of one. */
     private int receiveOffloaded(PacketBatch batch, int port) {
         int received = 0;
-        while (PacketBatch.CAPACITY - batch.count() >= 48) {
+        while (PacketBatch.CAPACITY - batch.count() >= Segmenter.MAX_SEGMENTS) {
             long n = Native.read(fd, buffer, BUFFER);
             if (n <= 0) {
                 break;

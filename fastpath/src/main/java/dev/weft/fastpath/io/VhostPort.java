@@ -122,8 +122,8 @@ public final class VhostPort implements AutoCloseable {
             return 0;
         }
         int received = 0;
-        // with segmentation offload one frame may become up to 46 segments: read only while the batch has room for them
-        int room = q.offload() ? 48 : 1;
+        // with segmentation offload one frame may become many segments: read only while the batch has room for them
+        int room = q.offload() ? Segmenter.MAX_SEGMENTS : 1;
         boolean empty = false;
         while (PacketBatch.CAPACITY - batch.count() >= room && received < max) {
             int head = q.fromGuest().next(chain);

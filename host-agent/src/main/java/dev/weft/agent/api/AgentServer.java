@@ -92,8 +92,7 @@ public final class AgentServer {
      * (every packet worker running); 503 with the reason otherwise. Says whether it has been programmed yet.
      */
     private void ready(RoutingContext ctx) {
-        PacketIo packets = dataplane.packets();
-        java.util.Optional<String> failure = packets == null ? java.util.Optional.empty() : packets.failure();
+        java.util.Optional<String> failure = dataplaneFailure();
         var state = store.state();
         JsonObject body = new JsonObject().put("host", state.host()).put("programmed", state.epoch() > 0).put("revision", state.revision());
         if (server == null || failure.isPresent()) {
@@ -176,9 +175,14 @@ public final class AgentServer {
     }
 
     /** 200 while the agent can program and move packets; 503 with the reason when a packet worker stopped. */
-    private void health(RoutingContext ctx) {
+    /** Why the data plane stopped moving packets (a packet worker ended), or empty. */
+    private java.util.Optional<String> dataplaneFailure() {
         PacketIo packets = dataplane.packets();
-        java.util.Optional<String> failure = packets == null ? java.util.Optional.empty() : packets.failure();
+        return packets == null ? java.util.Optional.empty() : packets.failure();
+    }
+
+    private void health(RoutingContext ctx) {
+        java.util.Optional<String> failure = dataplaneFailure();
         if (failure.isPresent()) {
             json(ctx, 503, new JsonObject().put("status", "unhealthy").put("host", store.state().host()).put("reason", failure.get()));
         } else {

@@ -86,10 +86,7 @@ public final class PacketIo implements AutoCloseable {
             workers.add(ready.get());
             threads.add(thread);
         }
-        prober = new Prober(() -> tables, key -> {
-            List<TapDevice> queues = taps.get(key);
-            return queues == null ? null : queues.getFirst();
-        }, probes);
+        prober = new Prober(() -> tables, key -> tap(key).stream().findFirst().orElse(null), probes);
         probing.scheduleWithFixedDelay(() -> {
             try {
                 prober.tick(System.nanoTime());
