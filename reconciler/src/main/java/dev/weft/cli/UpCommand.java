@@ -224,7 +224,8 @@ public final class UpCommand implements Callable<Integer> {
     private void attachVms(Model model, Path work, PrintWriter err) {
         try {
             if (vms) {
-                guests.attach(model, nic -> Optional.of(vhostDir(work, nic.host()).resolve(nic.namespace() + "_" + nic.name() + ".sock")));
+                guests.attach(model, nic -> Optional.of(dev.weft.agent.dataplane.PacketConfig.vhostSocket(vhostDir(work, nic.host()),
+                        nic.namespace() + "/" + nic.name())));
             } else {
                 topology.attach(model);
             }
@@ -233,37 +234,42 @@ public final class UpCommand implements Callable<Integer> {
         }
     }
 
-    /** Prints a command that pings between two guests of the same network on different hosts. */
-    private void tryGuests(Model model, PrintWriter out) {
+    /** Two NICs of one network on different hosts, for the ping the quick start suggests; empty when the model has none. */
+    private static Optional<NetworkInterface[]> acrossHosts(Model model) {
         var nics = model.interfaces().values().stream().toList();
         for (NetworkInterface from : nics) {
             for (NetworkInterface to : nics) {
                 if (from != to && from.networkId().equals(to.networkId()) && !from.host().equals(to.host())) {
-                    String dir = vmDir.equals(dev.weft.vm.Guests.DEFAULT_DIR) ? "" : " --vm-dir " + vmDir;
-                    out.printf("  guests:  %d QEMU guests boot (%s), a few seconds each; their consoles: %s/<tenant>/<nic>/console.log%n",
-                            guests.count(), vmAccel, vmDir);
-                    out.printf("  try:     ./weft vm exec%s %s/%s -- ping -c 3 %s      (%s on %s → %s on %s, over VXLAN)%n", dir, from.namespace(),
-                            from.name(), to.ipAddress(), from.name(), from.host(), to.name(), to.host());
-                    return;
+                    return Optional.of(new NetworkInterface[] {from, to});
                 }
             }
         }
+        return Optional.empty();
+    }
+
+    /** Prints a command that pings between two guests of the same network on different hosts. */
+    private void tryGuests(Model model, PrintWriter out) {
+        acrossHosts(model).ifPresent(pair -> {
+            NetworkInterface from = pair[0];
+            NetworkInterface to = pair[1];
+            String dir = vmDir.equals(dev.weft.vm.Guests.DEFAULT_DIR) ? "" : " --vm-dir " + vmDir;
+            out.printf("  guests:  %d QEMU guests boot (%s), a few seconds each; their consoles: %s/<tenant>/<nic>/console.log%n",
+                    guests.count(), vmAccel, vmDir);
+            out.printf("  try:     ./weft vm exec%s %s/%s -- ping -c 3 %s      (%s on %s → %s on %s, over VXLAN)%n", dir, from.namespace(),
+                    from.name(), to.ipAddress(), from.name(), from.host(), to.name(), to.host());
+        });
     }
 
     /** Prints a ping between two VMs of the same network, and where to look. */
     private static void tryIt(Model model, PrintWriter out) {
-        var nics = model.interfaces().values().stream().toList();
-        for (NetworkInterface from : nics) {
-            for (NetworkInterface to : nics) {
-                if (from != to && from.networkId().equals(to.networkId()) && !from.host().equals(to.host())) {
-                    out.printf("  try:     ip netns exec %s ping %s      (%s on %s → %s on %s, over VXLAN)%n", Topology.vmNamespace(from),
-                            to.ipAddress(), from.name(), from.host(), to.name(), to.host());
-                    out.println("           ip netns list   shows every VM (<tenant>.<nic>) and host (host.<name>) namespace");
-                    tryInternet(model, out);
-                    return;
-                }
-            }
-        }
+        acrossHosts(model).ifPresent(pair -> {
+            NetworkInterface from = pair[0];
+            NetworkInterface to = pair[1];
+            out.printf("  try:     ip netns exec %s ping %s      (%s on %s → %s on %s, over VXLAN)%n", Topology.vmNamespace(from),
+                    to.ipAddress(), from.name(), from.host(), to.name(), to.host());
+            out.println("           ip netns list   shows every VM (<tenant>.<nic>) and host (host.<name>) namespace");
+            tryInternet(model, out);
+        });
     }
 
     /** With a logical network: the internet namespace, and a VM that reaches it. */

@@ -55,7 +55,7 @@ public final class VmCommand implements Runnable {
                 err.println("error: name the guest as TENANT/NIC, e.g. tenant-a/web-1, not " + guest);
                 return 1;
             }
-            Path socket = Guests.dir(vmDir, parts[0], parts[1]).resolve("exec.sock");
+            Path socket = Guests.execSocket(vmDir, parts[0], parts[1]);
             if (!Files.exists(socket)) {
                 err.println("error: no guest " + guest + " in " + vmDir + " (is weft up --vms running" + (vmDir.equals(Guests.DEFAULT_DIR) ? "" : " with --vm-dir " + vmDir)
                         + "? ./weft vm list shows the guests)");
@@ -95,20 +95,13 @@ public final class VmCommand implements Runnable {
                 for (Path tenant : tenants.sorted().toList()) {
                     try (Stream<Path> nics = Files.list(tenant)) {
                         for (Path nic : nics.sorted().toList()) {
-                            out.printf("%-28s %s%n", tenant.getFileName() + "/" + nic.getFileName(), state(nic));
+                            out.printf("%-28s %s%n", tenant.getFileName() + "/" + nic.getFileName(),
+                                    Guests.reports(nic).stream().reduce((a, b) -> b).orElse("booting"));
                         }
                     }
                 }
             }
             return 0;
-        }
-
-        /** "ready 10.1.1.4/24" from the guest's console once it booted, else "booting". */
-        static String state(Path guest) throws java.io.IOException {
-            Path console = guest.resolve("console.log");
-            java.util.List<String> lines = Files.exists(console) ? Files.readAllLines(console) : java.util.List.of();
-            return lines.stream().filter(l -> l.startsWith("weft-guest: ")).reduce((a, b) -> b).map(l -> l.substring("weft-guest: ".length()))
-                    .orElse("booting");
         }
     }
 }

@@ -49,8 +49,27 @@ public final class Guests implements AutoCloseable {
 
     /** The exec port of {@code tenant/nic}'s guest. */
     public Path exec(String tenant, String nic) {
+        return execSocket(dir, tenant, nic);
+    }
+
+    /** The exec port of {@code tenant/nic}'s guest under {@code dir}. */
+    public static Path execSocket(Path dir, String tenant, String nic) {
         return dir(dir, tenant, nic).resolve("exec.sock");
     }
+
+    /**
+     * What the guest whose directory is {@code guest} said on its console, in order: the text after each
+     * {@code "weft-guest: "} ({@code "ready 10.1.1.4/24"} once it has booted and has its address).
+     */
+    public static java.util.List<String> reports(Path guest) throws IOException {
+        Path console = guest.resolve("console.log");
+        if (!Files.exists(console)) {
+            return java.util.List.of();
+        }
+        return Files.readString(console).lines().filter(l -> l.contains(REPORT)).map(l -> l.substring(l.indexOf(REPORT) + REPORT.length())).toList();
+    }
+
+    private static final String REPORT = "weft-guest: ";
 
     /**
      * Boots a guest for every NIC of {@code model} whose vhost-user socket ({@code socketOf}) exists and which has none
@@ -102,8 +121,7 @@ public final class Guests implements AutoCloseable {
     /** True once {@code tenant/nic}'s guest has booted and has its address from DHCP. */
     public boolean ready(String tenant, String nic) {
         try {
-            Path console = dir(dir, tenant, nic).resolve("console.log");
-            return Files.exists(console) && Files.readString(console).contains("weft-guest: ready 1");
+            return reports(dir(dir, tenant, nic)).stream().anyMatch(r -> r.startsWith("ready 1"));
         } catch (IOException e) {
             return false;
         }

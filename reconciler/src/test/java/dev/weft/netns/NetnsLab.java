@@ -80,7 +80,8 @@ final class NetnsLab implements AutoCloseable {
                     topology.attach(compiled.model(), nic -> !vhostUser.contains(nic.host()));
                     if (guests != null) {
                         guests.attach(compiled.model(), nic -> vhostUser.contains(nic.host())
-                                ? Optional.of(dir.resolve("vhost").resolve(nic.host()).resolve(nic.namespace() + "_" + nic.name() + ".sock"))
+                                ? Optional.of(dev.weft.agent.dataplane.PacketConfig.vhostSocket(dir.resolve("vhost").resolve(nic.host()),
+                                        nic.namespace() + "/" + nic.name()))
                                 : Optional.empty());
                     }
                 } catch (Exception e) {

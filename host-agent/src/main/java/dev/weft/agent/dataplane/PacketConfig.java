@@ -22,4 +22,9 @@ public record PacketConfig(Ipv4 underlay, Optional<String> namespace, int worker
     public PacketConfig(Ipv4 underlay, Optional<String> namespace, int workers) {
         this(underlay, namespace, workers, 1500);
     }
+
+    /** The vhost-user socket of port {@code key} ({@code tenant/nic}) in directory {@code dir}: {@code <tenant>_<nic>.sock}. */
+    public static java.nio.file.Path vhostSocket(java.nio.file.Path dir, String key) {
+        return dir.resolve(key.replace('/', '_') + ".sock");
+    }
 }

@@ -139,7 +139,7 @@ public final class PacketIo implements AutoCloseable {
         Set<String> keys = snapshot.ports().stream().map(PortEntry::name).collect(Collectors.toSet());
         if (config.vhostUser().isPresent()) {
             java.nio.file.Path dir = config.vhostUser().get();
-            java.util.function.Function<String, java.nio.file.Path> socket = key -> dir.resolve(key.replace('/', '_') + ".sock");
+            java.util.function.Function<String, java.nio.file.Path> socket = key -> PacketConfig.vhostSocket(dir, key);
             publish(snapshot, keys, vhosts, key -> "vhost-user socket " + socket.apply(key), key -> {
                 java.nio.file.Files.createDirectories(dir);
                 return new dev.weft.fastpath.io.VhostPort(socket.apply(key), this::awaitWorkers);
