@@ -55,14 +55,15 @@ public final class MarkdownRenderer {
             out.append("</details>\n\n");
         }
         // The same operation on several hosts (a new NIC's mapping on every host of its network) is shown once, with its hosts.
+        Map<String, List<Operation>> operations = new LinkedHashMap<>(); // by host
         Map<String, List<String>> hostsOf = new LinkedHashMap<>();
         Map<String, List<PlanLines.Line>> linesOf = new LinkedHashMap<>();
         for (HostChange host : plan.hosts()) {
-            for (ObjectChange o : host.objects()) {
-                List<PlanLines.Line> lines = PlanLines.object(o);
-                String text = lines.stream().map(PlanLines.Line::text).collect(Collectors.joining("\n"));
-                hostsOf.computeIfAbsent(text, t -> new ArrayList<>()).add(host.host());
-                linesOf.putIfAbsent(text, lines);
+            List<Operation> ops = host.objects().stream().map(Operation::of).toList();
+            operations.put(host.host(), ops);
+            for (Operation op : ops) {
+                hostsOf.computeIfAbsent(op.text(), t -> new ArrayList<>()).add(host.host());
+                linesOf.putIfAbsent(op.text(), op.lines());
             }
         }
         List<PlanLines.Line> shared = new ArrayList<>();
@@ -83,12 +84,11 @@ public final class MarkdownRenderer {
         plan.hosts().stream().limit(MAX_HOSTS).forEach(host -> {
             List<PlanLines.Line> own = new ArrayList<>();
             long elsewhere = 0;
-            for (ObjectChange o : host.objects()) {
-                List<PlanLines.Line> lines = PlanLines.object(o);
-                if (hostsOf.get(lines.stream().map(PlanLines.Line::text).collect(Collectors.joining("\n"))).size() > 1) {
+            for (Operation op : operations.get(host.host())) {
+                if (hostsOf.get(op.text()).size() > 1) {
                     elsewhere++;
                 } else {
-                    own.addAll(lines);
+                    own.addAll(op.lines());
                 }
             }
             out.append("<details><summary>Host <code>").append(host.host()).append("</code>: ").append(PlanLines.hostCounts(host))
@@ -103,6 +103,14 @@ public final class MarkdownRenderer {
                     .append(" more hosts. `weft plan --output json` lists every operation.\n");
         }
         return cut(out.toString());
+    }
+
+    /** One host object's change as the comment shows it: its lines, and their text, which is the same on every host it is the same on. */
+    private record Operation(List<PlanLines.Line> lines, String text) {
+        static Operation of(ObjectChange change) {
+            List<PlanLines.Line> lines = PlanLines.object(change);
+            return new Operation(lines, lines.stream().map(PlanLines.Line::text).collect(Collectors.joining("\n")));
+        }
     }
 
     /** The first line of an operation shown once for {@code hosts}: its object, "on N hosts (…)", then the rest of the line. */

@@ -29,6 +29,16 @@ final class MermaidDiagram {
     private record Node(String id, String label, String shape, Action action) {
     }
 
+    /** The next node of a kind: its id is the kind's prefix and how many nodes of the kind there are so far. */
+    private static Node node(Map<String, Node> kind, String prefix, String label, String shape, Action action) {
+        return new Node(prefix + kind.size(), label, shape, action);
+    }
+
+    /** The object a change is about: as it will be, or as it was when removed. */
+    private static dev.weft.contract.HostObject object(ObjectChange change) {
+        return change.after() != null ? change.after() : change.before();
+    }
+
     /** The diagram's lines, in a ```mermaid block; empty when the plan touches no network, NIC or host. */
     static String render(Plan plan) {
         Map<String, Node> networks = new TreeMap<>();
@@ -39,14 +49,14 @@ final class MermaidDiagram {
         for (ResourceChange r : plan.resources()) {
             String name = r.id().namespace() + "/" + r.id().name();
             if (r.id().kind() == Kind.VirtualNetwork) {
-                networks.put(name, new Node("net_" + networks.size(), name, "network", r.action()));
+                networks.put(name, node(networks, "net_", name, "network", r.action()));
             } else if (r.id().kind() == Kind.NetworkInterface) {
-                nics.put(name, new Node("nic_" + nics.size(), name, "nic", r.action()));
+                nics.put(name, node(nics, "nic_", name, "nic", r.action()));
             }
         }
         for (HostChange h : plan.hosts()) { // VNIs to network names, from every Network and Port object in the plan
             for (ObjectChange o : h.objects()) {
-                var object = o.after() != null ? o.after() : o.before();
+                var object = object(o);
                 if (object.kind() == ObjectKind.Network) {
                     NetworkSpec n = object.spec(NetworkSpec.class);
                     networkOfVni.put(n.vni(), n.namespace() + "/" + n.name());
@@ -57,20 +67,20 @@ final class MermaidDiagram {
             }
         }
         for (HostChange h : plan.hosts()) {
-            Node host = hosts.computeIfAbsent(h.host(), name -> new Node("host_" + hosts.size(), name, "host", null));
+            Node host = hosts.computeIfAbsent(h.host(), name -> node(hosts, "host_", name, "host", null));
             for (ObjectChange o : h.objects()) {
-                var object = o.after() != null ? o.after() : o.before();
+                var object = object(o);
                 if (object.kind() == ObjectKind.Port) {
                     PortSpec p = object.spec(PortSpec.class);
                     String name = p.namespace() + "/" + p.name();
-                    Node nic = nics.computeIfAbsent(name, n -> new Node("nic_" + nics.size(), n, "nic", o.action()));
-                    Node network = networks.computeIfAbsent(p.network(), n -> new Node("net_" + networks.size(), n, "network", null));
+                    Node nic = nics.computeIfAbsent(name, n -> node(nics, "nic_", n, "nic", o.action()));
+                    Node network = networks.computeIfAbsent(p.network(), n -> node(networks, "net_", n, "network", null));
                     edges.add(nic.id() + " --- " + network.id());
                     edges.add(nic.id() + (o.action() == Action.remove ? " -. removed .-> " : " --> ") + host.id());
                 } else if (object.kind() == ObjectKind.Mapping) {
                     String name = networkOfVni.get(object.spec(MappingSpec.class).vni());
                     if (name != null) {
-                        Node network = networks.computeIfAbsent(name, n -> new Node("net_" + networks.size(), n, "network", null));
+                        Node network = networks.computeIfAbsent(name, n -> node(networks, "net_", n, "network", null));
                         edges.add(network.id() + " -. mappings .-> " + host.id());
                     }
                 }
