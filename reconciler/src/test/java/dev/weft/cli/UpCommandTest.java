@@ -3,15 +3,11 @@ package dev.weft.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jgit.api.Git;
@@ -33,14 +29,9 @@ class UpCommandTest {
 
     @Test
     void upProgramsTheExampleFollowsACommitAndCleansUpOnStop() throws Exception {
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "dev.weft.cli.Main", "up", "--listen", "127.0.0.1:0", "--interval", "300ms").redirectErrorStream(true);
-        builder.environment().put("WEFT_HOME", Path.of("..").toAbsolutePath().normalize().toString());
-        up = builder.start();
-        List<String> lines = new CopyOnWriteArrayList<>();
-        Thread.ofVirtual().start(() -> new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8)).lines()
-                .forEach(lines::add));
+        WeftProcess weft = WeftProcess.start(List.of(), "up", "--listen", "127.0.0.1:0", "--interval", "300ms");
+        up = weft.process();
+        List<String> lines = weft.lines();
 
         await().atMost(Duration.ofSeconds(60)).until(() -> lines.stream().anyMatch(l -> l.startsWith("Ctrl-C stops everything")));
         String output = String.join("\n", lines);

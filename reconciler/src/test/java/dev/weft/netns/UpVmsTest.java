@@ -4,13 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.weft.cli.CliRun;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,15 +36,10 @@ class UpVmsTest {
         NetnsLab.requireRoot();
         NetnsLab.requireTool("qemu-system-x86_64", "qemu-system-x86");
         String vms = dir.resolve("vms").toString();
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(javaBin, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), "dev.weft.cli.Main", "up", "--vms", "--vm-dir", vms, "--listen", "127.0.0.1:0",
-                "--interval", "500ms").redirectErrorStream(true);
-        builder.environment().put("WEFT_HOME", Path.of("..").toAbsolutePath().normalize().toString());
-        up = builder.start();
-        List<String> lines = new CopyOnWriteArrayList<>();
-        Thread.ofVirtual().start(() -> new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8)).lines()
-                .forEach(lines::add));
+        dev.weft.cli.WeftProcess weft = dev.weft.cli.WeftProcess.start(List.of("--add-modules", "jdk.incubator.vector"), "up", "--vms", "--vm-dir", vms,
+                "--listen", "127.0.0.1:0", "--interval", "500ms");
+        up = weft.process();
+        List<String> lines = weft.lines();
 
         await().atMost(Duration.ofSeconds(120)).until(() -> lines.stream().anyMatch(l -> l.startsWith("Ctrl-C stops everything")));
         assertThat(String.join("\n", lines)).contains("QEMU guests boot (tcg)").contains("./weft vm exec --vm-dir " + vms);
