@@ -329,7 +329,11 @@ public final class Worker implements Runnable, AutoCloseable {
                 TapDevice out = b.outPort[i] < byIndex.length ? byIndex[b.outPort[i]] : null;
                 int run = 1;
                 toPort[0] = i;
-                while (out != null && i + run < b.count() && run < 44 && continues(b, i, toPort[run - 1], i + run)) {
+                int headers = runHeaders(b, i);
+                int ipLength = b.length[i] - b.l3[i];
+                while (out != null && headers > 0 && i + run < b.count() && run < TapDevice.MAX_RUN && continues(b, i, toPort[run - 1], i + run)
+                        && ipLength + b.length[i + run] - headers <= 65535) {
+                    ipLength += b.length[i + run] - headers;
                     toPort[run] = i + run;
                     run++;
                 }
@@ -486,17 +490,34 @@ public final class Worker implements Runnable, AutoCloseable {
         return byIndex;
     }
 
+    /** The bytes in front of the payload of frame {@code i} (Ethernet, IPv4 and TCP or UDP headers), or 0 when it is neither TCP nor UDP. */
+    static int runHeaders(PacketBatch b, int i) {
+        return switch (b.protocol[i]) {
+            case Parser.TCP -> b.l4[i] + (Bytes.u8(b.memory(), b.start[i] + b.l4[i] + 12) >>> 4) * 4;
+            case Parser.UDP -> b.l4[i] + 8;
+            default -> 0;
+        };
+    }
+
     /**
-     * Whether frame {@code next} continues the TCP run whose first frame is {@code first} and last so far is
-     * {@code previous}: same port and flow, no IP options or fragments, the previous segment as large as the
-     * first (only the last of a run may be shorter), plain ACK before the last, and the next sequence number.
+     * Whether frame {@code next} continues the run whose first frame is {@code first} and last so far is {@code previous},
+     * so that the VM may take the run as one segmentation-offload frame: same port and flow (TCP or UDP), no IP options or
+     * fragments, the previous frame's payload as large as the first's (only the last of a run may be shorter); for TCP
+     * also a plain ACK before the last and the next sequence number.
      */
     static boolean continues(PacketBatch b, int first, int previous, int next) {
-        if (b.verdict[next] != PacketBatch.TO_PORT || b.outPort[next] != b.outPort[first] || b.protocol[next] != Parser.TCP
-                || b.protocol[first] != Parser.TCP || b.srcIp[next] != b.srcIp[first] || b.dstIp[next] != b.dstIp[first]
+        if (b.verdict[next] != PacketBatch.TO_PORT || b.outPort[next] != b.outPort[first] || b.protocol[next] != b.protocol[first]
+                || b.srcIp[next] != b.srcIp[first] || b.dstIp[next] != b.dstIp[first]
                 || b.srcPort[next] != b.srcPort[first] || b.dstPort[next] != b.dstPort[first]
                 || b.l4[next] - b.l3[next] != 20 || b.l4[first] - b.l3[first] != 20 || b.l3[next] != b.l3[first]
                 || ((b.flags[next] | b.flags[first]) & Parser.FLAG_FRAGMENT) != 0) {
+            return false;
+        }
+        if (b.protocol[first] == Parser.UDP) {
+            int size = b.length[first];
+            return size > b.l4[first] + 8 && b.length[previous] == size && b.length[next] <= size && b.length[next] > b.l4[next] + 8;
+        }
+        if (b.protocol[first] != Parser.TCP) {
             return false;
         }
         MemorySegment m = b.memory();
