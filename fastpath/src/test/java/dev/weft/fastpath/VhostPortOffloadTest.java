@@ -4,8 +4,12 @@ import static dev.weft.fastpath.Frames.u16;
 import static dev.weft.fastpath.Frames.u32;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weft.fastpath.io.GsoRun;
+import dev.weft.fastpath.io.Segmenter;
 import dev.weft.fastpath.io.VhostPort;
 import dev.weft.fastpath.packet.PacketBatch;
+import dev.weft.fastpath.packet.Parser;
+import java.lang.foreign.MemorySegment;
 import dev.weft.fastpath.vhost.SyntheticGuest;
 import dev.weft.fastpath.vhost.VhostUser;
 import java.nio.file.Path;
@@ -16,7 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Checksum and segmentation offload on a vhost-user port: a guest that negotiated VIRTIO_NET_F_CSUM and HOST_TSO4 hands over
  * a 64 kB TCP segment with a partial checksum, as Linux does; the port cuts it into MSS-sized frames with their own
- * headers and complete checksums, carrying the same bytes. A malformed offload header is a counted drop.
+ * headers and complete checksums, carrying the same bytes. A malformed offload header is a counted drop. Toward the guest,
+ * one that negotiated GUEST_TSO4 / GUEST_USO4 gets a run of one flow's frames as one frame, spread over its mergeable
+ * receive buffers; one that didn't gets the frames one by one.
  */
 class VhostPortOffloadTest {
 
@@ -67,6 +73,118 @@ class VhostPortOffloadTest {
             assertThat(carried).isEqualTo(Arrays.copyOfRange(segment, 54, segment.length));
             assertThat(port.segments).isEqualTo(45);
             assertThat(guest.taken()).as("the guest's buffer is returned").isEqualTo(1);
+        }
+    }
+
+    /** The segments of a {@code payload}-byte TCP segment, as Segmenter cut them, in a batch, parsed and bound for port 0. */
+    static PacketBatch segments(int payload) {
+        PacketBatch batch = new PacketBatch();
+        byte[] tso = SegmenterTest.tsoFrame(payload, 1448, 0x08, 1);
+        Segmenter.add(MemorySegment.ofArray(tso), tso.length, batch, 1);
+        for (int i = 0; i < batch.count(); i++) {
+            bound(batch, i);
+        }
+        return batch;
+    }
+
+    static void bound(PacketBatch batch, int i) {
+        Parser.parse(batch, i);
+        batch.verdict[i] = PacketBatch.TO_PORT;
+        batch.outPort[i] = 0;
+    }
+
+    static int le16(byte[] b, int at) {
+        return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8;
+    }
+
+    @Test
+    void aRunOfSegmentsReachesAGuestWithGuestTsoAsOneFrameOverSeveralBuffers() throws Exception {
+        Path socket = dir.resolve("tenant-a_web-3.sock");
+        try (VhostPort port = ready(socket); SyntheticGuest guest = new SyntheticGuest(socket); PacketBatch batch = segments(60_000)) {
+            awaitReady(port);
+            long wanted = VhostUser.GUEST_CSUM | VhostUser.GUEST_TSO4 | VhostUser.GUEST_USO4 | VhostUser.MRG_RXBUF;
+            assertThat(guest.features() & wanted).as("guest offloads and mergeable buffers agreed").isEqualTo(wanted);
+            int[] run = new int[GsoRun.MAX_RUN];
+            int length = GsoRun.form(batch, 0, run);
+            assertThat(length).as("every segment in one run").isEqualTo(batch.count()).isEqualTo(42);
+            assertThat(port.sendRun(batch, run, 0, length)).isTrue();
+            port.flush();
+            SyntheticGuest.Received r = guest.receiveWithHeader();
+            assertThat(r).isNotNull();
+            assertThat(r.header()[0]).as("NEEDS_CSUM").isEqualTo((byte) 1);
+            assertThat(r.header()[1]).as("GSO_TCPV4").isEqualTo((byte) 1);
+            assertThat(le16(r.header(), 2)).as("hdr_len").isEqualTo(54);
+            assertThat(le16(r.header(), 4)).as("gso_size: the MSS").isEqualTo(1448);
+            assertThat(le16(r.header(), 6)).as("csum_start").isEqualTo(34);
+            assertThat(le16(r.header(), 10)).as("num_buffers: 2 kB buffers").isEqualTo((12 + 54 + 60_000 + 2047) / 2048);
+            byte[] f = r.frame();
+            assertThat(f).hasSize(54 + 60_000);
+            assertThat(u16(f, 16)).as("IPv4 total length of the whole run").isEqualTo(40 + 60_000);
+            assertThat(Frames.checksumOk(f, 14)).isTrue();
+            assertThat(u32(f, 38)).as("the first segment's sequence number").isEqualTo(1_000_000);
+            assertThat(f[47] & 0xff).as("ACK, and PSH from the last segment").isEqualTo(0x18);
+            byte[] tso = SegmenterTest.tsoFrame(60_000, 1448, 0x08, 1);
+            assertThat(Arrays.copyOfRange(f, 54, f.length)).isEqualTo(Arrays.copyOfRange(tso, 10 + 54, tso.length));
+            assertThat(guest.receive()).as("one frame, not 42").isNull();
+            assertThat(port.coalescedFrames).isEqualTo(1);
+            assertThat(port.coalesced).isEqualTo(42);
+
+            try (PacketBatch udp = new PacketBatch()) {
+                for (int k = 0; k < 5; k++) {
+                    udp.add(Frames.udp(0x0200_0a01_0104L, 0x0200_0a01_0105L, Frames.ip("10.1.1.4"), Frames.ip("10.1.1.5"), 7, 8, k < 4 ? 100 : 30), 1);
+                    bound(udp, k);
+                }
+                assertThat(GsoRun.form(udp, 0, run)).isEqualTo(5);
+                assertThat(port.sendRun(udp, run, 0, 5)).isTrue();
+                SyntheticGuest.Received d = guest.receiveWithHeader();
+                assertThat(d.header()[1]).as("GSO_UDP_L4").isEqualTo((byte) 5);
+                assertThat(le16(d.header(), 4)).as("gso_size: the datagrams' payload").isEqualTo(100);
+                assertThat(u16(d.frame(), 38)).as("UDP length of the whole run").isEqualTo(8 + 430);
+                assertThat(d.frame()).hasSize(42 + 430);
+            }
+        }
+    }
+
+    @Test
+    void aGuestWithoutGuestOffloadsGetsTheSegmentsOneByOne() throws Exception {
+        Path socket = dir.resolve("tenant-a_web-4.sock");
+        try (VhostPort port = ready(socket); SyntheticGuest guest = new SyntheticGuest(socket, VhostUser.FEATURES & ~VhostUser.GUEST_OFFLOADS);
+             PacketBatch batch = segments(60_000)) {
+            awaitReady(port);
+            int[] run = new int[GsoRun.MAX_RUN];
+            int length = GsoRun.form(batch, 0, run);
+            assertThat(port.sendRun(batch, run, 0, length)).isTrue();
+            for (int k = 0; k < 42; k++) {
+                SyntheticGuest.Received r = guest.receiveWithHeader();
+                assertThat(r.header()[1]).as("no GSO").isZero();
+                assertThat(r.frame().length).isLessThanOrEqualTo(54 + 1448);
+                assertThat(SegmenterTest.tcpChecksumOk(r.frame())).isTrue();
+            }
+            assertThat(guest.receive()).isNull();
+            assertThat(port.coalescedFrames).isZero();
+        }
+    }
+
+    @Test
+    void aCoalescedFrameThatFindsTooFewBuffersLeavesThemAllToTheGuest() throws Exception {
+        Path socket = dir.resolve("tenant-a_web-5.sock");
+        try (VhostPort port = ready(socket); SyntheticGuest guest = new SyntheticGuest(socket); PacketBatch batch = segments(60_000)) {
+            awaitReady(port);
+            int[] run = new int[GsoRun.MAX_RUN];
+            int length = GsoRun.form(batch, 0, run);
+            int buffers = (12 + 54 + 60_000 + 2047) / 2048;
+            int fit = SyntheticGuest.QUEUE_SIZE / buffers; // 256 buffers of 2 kB: 8 such frames
+            for (int k = 0; k < fit; k++) {
+                assertThat(port.sendRun(batch, run, 0, length)).isTrue();
+            }
+            assertThat(port.sendRun(batch, run, 0, length)).as("no room for one more").isFalse();
+            assertThat(port.noBuffer).isEqualTo(1);
+            for (int k = 0; k < fit; k++) {
+                assertThat(guest.receiveWithHeader().frame()).hasSize(54 + 60_000);
+            }
+            assertThat(guest.receive()).as("nothing half written").isNull();
+            assertThat(port.sendRun(batch, run, 0, length)).as("the buffers it had looked at were still the guest's").isTrue();
+            assertThat(guest.receiveWithHeader().frame()).hasSize(54 + 60_000);
         }
     }
 

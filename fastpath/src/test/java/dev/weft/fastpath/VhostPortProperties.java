@@ -13,7 +13,7 @@ import net.jqwik.api.constraints.Size;
 
 /**
  * The vhost-user port fuzzed through the synthetic guest: whatever a guest writes into its descriptor tables and available
- * rings, reading its frames and writing frames for it never throws, never hands the pipeline a frame longer than a batch
+ * rings, reading its frames and writing frames for it (one by one, or a run coalesced over several buffers) never throws, never hands the pipeline a frame longer than a batch
  * slot or shorter than an Ethernet header, and counts what it refuses.
  */
 class VhostPortProperties {
@@ -47,6 +47,11 @@ class VhostPortProperties {
                 }
                 if (batch.count() > 0) {
                     port.send(batch, 0);
+                    port.flush();
+                }
+                try (PacketBatch segments = VhostPortOffloadTest.segments(20_000)) { // a coalesced frame over mergeable buffers
+                    int[] run = new int[dev.weft.fastpath.io.GsoRun.MAX_RUN];
+                    port.sendRun(segments, run, 0, dev.weft.fastpath.io.GsoRun.form(segments, 0, run));
                     port.flush();
                 }
             }

@@ -46,7 +46,7 @@ public final class TapDevice implements AutoCloseable {
     public static final class WriteScratch implements AutoCloseable {
         private final java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared();
         final MemorySegment header = arena.allocate(256, 64);
-        final MemorySegment iovecs = arena.allocate(Structs.IOVEC, MAX_RUN + 1);
+        final MemorySegment iovecs = arena.allocate(Structs.IOVEC, GsoRun.MAX_RUN + 1);
 
         @Override
         public void close() {
@@ -193,17 +193,10 @@ public final class TapDevice implements AutoCloseable {
         return received;
     }
 
-    /** The most frames {@link #sendRun} writes as one: a coalesced frame stays within 64 kB of IPv4. */
-    public static final int MAX_RUN = 64;
-    private static final int GSO_TCPV4 = 1;
-    private static final int GSO_UDP_L4 = 5;
-
     /**
-     * Writes the frames {@code run[from..from+count)} of one flow to the VM as one frame with a segmentation-offload
-     * virtio-net header, so the VM's stack takes one unit of up to 64 kB instead of each frame: TCP segments (consecutive
-     * sequence numbers, equal sizes but the last) as {@code GSO_TCPV4}, UDP datagrams (equal sizes but the last) as
-     * {@code GSO_UDP_L4}, which the VM's kernel splits into the same datagrams again. The checksum is left partial (the
-     * pseudo-header's sum), which the VM's stack treats as verified. A run of one is written as it is.
+     * Writes the frames {@code run[from..from+count)} of one flow (a {@link GsoRun}) to the VM as one frame with a
+     * segmentation-offload virtio-net header, in one {@code writev}: the header and the first frame's headers from a small
+     * buffer, then every frame's payload straight from the batch, without copying it. A run of one is written as it is.
      */
     public boolean sendRun(PacketBatch batch, int[] run, int from, int count, WriteScratch scratch) {
         if (count == 1 || !offload) {
@@ -214,56 +207,18 @@ public final class TapDevice implements AutoCloseable {
             return ok;
         }
         MemorySegment m = batch.memory();
-        int first = run[from];
-        long s = batch.start[first];
-        int l3 = batch.l3[first];
-        int l4 = batch.l4[first];
-        boolean udp = batch.protocol[first] == dev.weft.fastpath.packet.Parser.UDP;
-        int headers = udp ? l4 + 8 : l4 + (Bytes.u8(m, s + l4 + 12) >>> 4) * 4;
-        int segment = batch.length[first] - headers;
-        // One writev: the virtio-net header and the first frame's headers from a small buffer, then every
-        // frame's payload straight from the batch, without copying it.
         MemorySegment out = scratch.header;
         MemorySegment iovecs = scratch.iovecs;
-        out.asSlice(0, Segmenter.VNET_HEADER).fill((byte) 0);
-        MemorySegment.copy(m, s, out, Segmenter.VNET_HEADER, headers);
-        int payload = 0;
+        int headers = GsoRun.header(batch, run, from, count, out, Segmenter.VNET_HEADER);
+        long total = Segmenter.VNET_HEADER + headers;
+        Structs.iovec(iovecs, 0, out.asSlice(0, total), total);
         for (int k = 0; k < count; k++) {
             int i = run[from + k];
             int size = batch.length[i] - headers;
             Structs.iovec(iovecs, k + 1, m.asSlice(batch.start[i] + headers, size), size);
-            payload += size;
+            total += size;
         }
-        long f = Segmenter.VNET_HEADER;
-        int l4Length = headers - l4 + payload;
-        if (udp) {
-            Bytes.u16(out, f + l4 + 4, l4Length);
-        } else {
-            int last = run[from + count - 1];
-            Bytes.u8(out, f + l4 + 13, Bytes.u8(m, batch.start[last] + l4 + 13)); // the last segment's flags (PSH)
-        }
-        Bytes.u16(out, f + l3 + 2, headers - l3 + payload);
-        Bytes.u16(out, f + l3 + 10, 0);
-        Bytes.u16(out, f + l3 + 10, Checksum.finish(Checksum.sum(out, f + l3, l4 - l3)));
-        int src = Bytes.u32(out, f + l3 + 12);
-        int dst = Bytes.u32(out, f + l3 + 16);
-        long pseudo = (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + (udp ? 17 : 6) + l4Length;
-        int checksumAt = udp ? 6 : 16;
-        Bytes.u16(out, f + l4 + checksumAt, Checksum.fold(pseudo)); // partial: the VM's stack treats it as verified
-        out.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 1);              // NEEDS_CSUM
-        out.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 1, (byte) (udp ? GSO_UDP_L4 : GSO_TCPV4));
-        le16(out, 2, headers);
-        le16(out, 4, segment);
-        le16(out, 6, l4);
-        le16(out, 8, checksumAt);
-        Structs.iovec(iovecs, 0, out.asSlice(0, f + headers), f + headers);
-        long total = f + headers + payload;
         return Native.writev(fd, iovecs, count + 1) == total;
-    }
-
-    private static void le16(MemorySegment m, long at, int value) {
-        m.set(java.lang.foreign.ValueLayout.JAVA_BYTE, at, (byte) value);
-        m.set(java.lang.foreign.ValueLayout.JAVA_BYTE, at + 1, (byte) (value >>> 8));
     }
 
     /** Writes a whole frame (complete checksums) to the VM from outside the workers, e.g. a health probe; false when the device can't take it. */

@@ -28,7 +28,7 @@ public final class VhostPort implements AutoCloseable {
 
     /** What the worker uses, published whole. */
     private record Queues(SplitQueue toGuest, SplitQueue fromGuest, int callToGuest, int callFromGuest, int kickFromGuest, boolean mergeable,
-                          boolean offload) {
+                          boolean offload, boolean guestTso, boolean guestUso) {
     }
 
     /** The most a guest's frame may be with segmentation offload: 64 kB of IPv4 behind its Ethernet header. */
@@ -111,8 +111,14 @@ public final class VhostPort implements AutoCloseable {
         SplitQueue toGuest = guest.queue(0);
         SplitQueue fromGuest = guest.queue(1);
         queues = toGuest != null && fromGuest != null
-                ? new Queues(toGuest, fromGuest, guest.call(0), guest.call(1), guest.kick(1), (guest.features() & 1L << 15) != 0,
-                (guest.features() & (VhostUser.CSUM | VhostUser.HOST_TSO4)) != 0) : null;
+                ? new Queues(toGuest, fromGuest, guest.call(0), guest.call(1), guest.kick(1), (guest.features() & VhostUser.MRG_RXBUF) != 0,
+                (guest.features() & (VhostUser.CSUM | VhostUser.HOST_TSO4)) != 0,
+                has(guest.features(), VhostUser.GUEST_CSUM | VhostUser.GUEST_TSO4), has(guest.features(), VhostUser.GUEST_CSUM | VhostUser.GUEST_USO4))
+                : null;
+    }
+
+    private static boolean has(long features, long wanted) {
+        return (features & wanted) == wanted;
     }
 
     /** Moves up to {@code max} frames the guest sent into the batch (one worker reads a port); returns how many. */
@@ -234,6 +240,116 @@ public final class VhostPort implements AutoCloseable {
         framesOut++;
         delivered = true;
         return written == frame.byteSize();
+    }
+
+    /** The most receive buffers one coalesced frame may span (a Linux guest's mergeable buffers hold 1.5 kB or more). */
+    static final int MAX_BUFFERS = 64;
+    private final SplitQueue.Chain[] chains = java.util.stream.Stream.generate(SplitQueue.Chain::new).limit(MAX_BUFFERS)
+            .toArray(SplitQueue.Chain[]::new);
+    private final int[] filled = new int[MAX_BUFFERS];
+    private final MemorySegment runHeader = Arena.ofAuto().allocate(256, 64);
+    /** Frames that reached the guest as part of a coalesced frame, and the coalesced frames. */
+    public volatile long coalesced;
+    public volatile long coalescedFrames;
+
+    /**
+     * Writes the frames {@code run[from..from+count)} of one flow (a {@link GsoRun}) to the guest. A guest that negotiated
+     * VIRTIO_NET_F_GUEST_TSO4 (TCP) or GUEST_USO4 (UDP) with GUEST_CSUM gets them as one frame with a segmentation-offload
+     * header, spread over as many receive buffers as it takes with VIRTIO_NET_F_MRG_RXBUF (all returned at once, the count
+     * in {@code num_buffers}), else in one buffer chain large enough; a frame that finds no room isn't written and the
+     * buffers stay the guest's. Each frame's payload is copied once, from the batch into the guest's memory. Other guests
+     * get the frames one by one. False when not all went.
+     */
+    public synchronized boolean sendRun(PacketBatch batch, int[] run, int from, int count) {
+        Queues q = queues;
+        boolean udp = batch.protocol[run[from]] == dev.weft.fastpath.packet.Parser.UDP;
+        if (q == null || count == 1 || !(udp ? q.guestUso() : q.guestTso())) {
+            boolean ok = true;
+            for (int k = 0; k < count; k++) {
+                ok &= send(batch, run[from + k]);
+            }
+            return ok;
+        }
+        int headers = GsoRun.header(batch, run, from, count, runHeader, NET_HEADER);
+        long total = NET_HEADER + headers;
+        for (int k = 0; k < count; k++) {
+            total += batch.length[run[from + k]] - headers;
+        }
+        SplitQueue ring = q.toGuest();
+        int mark = ring.nextAvailable();
+        int taken = 0;
+        long room = 0;
+        while (room < total) {
+            int head = taken < (q.mergeable() ? MAX_BUFFERS : 1) ? ring.next(chains[taken]) : SplitQueue.EMPTY;
+            if (head == SplitQueue.EMPTY || head == SplitQueue.RING_OVERFLOW) { // no room now: the buffers stay the guest's
+                ring.rewind(mark);
+                noBuffer++;
+                return false;
+            }
+            if (head < 0) { // a bad chain (returned already): the chains taken for this frame go back empty
+                for (int k = 0; k < taken; k++) {
+                    ring.add(chains[k].head, 0);
+                }
+                ring.publish();
+                malformed++;
+                delivered = true;
+                return false;
+            }
+            for (int k = 0; k < chains[taken].count; k++) {
+                room += chains[taken].writable[k] ? chains[taken].buffers[k].byteSize() : 0;
+            }
+            taken++;
+        }
+        if (q.mergeable()) {
+            runHeader.set(ValueLayout.JAVA_SHORT_UNALIGNED, 10, (short) taken); // num_buffers
+        }
+        java.util.Arrays.fill(filled, 0, taken, 0);
+        cursorChain = 0;
+        cursorBuffer = 0;
+        cursorOffset = 0;
+        copyIn(runHeader, 0, NET_HEADER + headers);
+        MemorySegment m = batch.memory();
+        for (int k = 0; k < count; k++) {
+            int i = run[from + k];
+            copyIn(m, batch.start[i] + headers, batch.length[i] - headers);
+        }
+        for (int k = 0; k < taken; k++) {
+            ring.add(chains[k].head, filled[k]);
+        }
+        ring.publish();
+        framesOut += count;
+        coalesced += count;
+        coalescedFrames++;
+        delivered = true;
+        return true;
+    }
+
+    private int cursorChain;
+    private int cursorBuffer;
+    private long cursorOffset;
+
+    /** Copies {@code length} bytes from {@code from} at {@code at} into the writable buffers of the chains taken, where the last copy ended. */
+    private void copyIn(MemorySegment from, long at, long length) {
+        while (length > 0) {
+            SplitQueue.Chain c = chains[cursorChain];
+            if (cursorBuffer == c.count) {
+                cursorChain++;
+                cursorBuffer = 0;
+                cursorOffset = 0;
+                continue;
+            }
+            MemorySegment b = c.buffers[cursorBuffer];
+            long n = c.writable[cursorBuffer] ? Math.min(b.byteSize() - cursorOffset, length) : 0;
+            MemorySegment.copy(from, at, b, cursorOffset, n);
+            filled[cursorChain] += (int) n;
+            at += n;
+            length -= n;
+            cursorOffset += n;
+            if (cursorOffset == b.byteSize() || !c.writable[cursorBuffer]) {
+                cursorBuffer++;
+                cursorOffset = 0;
+            }
+        }
     }
 
     /** Calls the guest once for the frames {@link #send} put in its receive queue since the last call (once per batch, not per frame). */

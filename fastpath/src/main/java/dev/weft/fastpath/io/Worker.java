@@ -317,27 +317,12 @@ public final class Worker implements Runnable, AutoCloseable {
         for (int i = 0; i < b.count(); i++) {
             if (b.verdict[i] == PacketBatch.TO_PORT && b.outPort[i] < queueOf.length && queueOf[b.outPort[i]] != null) {
                 toLimitedPort(b, i, byIndex, now);
-            } else if (b.verdict[i] == PacketBatch.TO_PORT && b.outPort[i] < vhostPorts.length && vhostPorts[b.outPort[i]] != null) {
-                if (!vhostPorts[b.outPort[i]].send(b, i)) {
-                    if (copies) {
-                        pipeline.mirrors().lost++;
-                    } else {
-                        txPortFailures++;
-                    }
-                }
-            } else if (b.verdict[i] == PacketBatch.TO_PORT) {
+            } else if (b.verdict[i] == PacketBatch.TO_PORT) { // a run of one flow's frames goes to the VM as one frame
+                VhostPort guest = b.outPort[i] < vhostPorts.length ? vhostPorts[b.outPort[i]] : null;
                 TapDevice out = b.outPort[i] < byIndex.length ? byIndex[b.outPort[i]] : null;
-                int run = 1;
-                toPort[0] = i;
-                int headers = runHeaders(b, i);
-                int ipLength = b.length[i] - b.l3[i];
-                while (out != null && headers > 0 && i + run < b.count() && run < TapDevice.MAX_RUN && continues(b, i, toPort[run - 1], i + run)
-                        && ipLength + b.length[i + run] - headers <= 65535) {
-                    ipLength += b.length[i + run] - headers;
-                    toPort[run] = i + run;
-                    run++;
-                }
-                if (out == null || !out.sendRun(b, toPort, 0, run, scratch)) {
+                int run = guest == null && out == null ? 1 : GsoRun.form(b, i, toPort);
+                boolean sent = guest != null ? guest.sendRun(b, toPort, 0, run) : out != null && out.sendRun(b, toPort, 0, run, scratch);
+                if (!sent) {
                     if (copies) {
                         pipeline.mirrors().lost += run;
                     } else {
@@ -488,53 +473,6 @@ public final class Worker implements Runnable, AutoCloseable {
             return true;
         });
         return byIndex;
-    }
-
-    /** The bytes in front of the payload of frame {@code i} (Ethernet, IPv4 and TCP or UDP headers), or 0 when it is neither TCP nor UDP. */
-    static int runHeaders(PacketBatch b, int i) {
-        return switch (b.protocol[i]) {
-            case Parser.TCP -> b.l4[i] + (Bytes.u8(b.memory(), b.start[i] + b.l4[i] + 12) >>> 4) * 4;
-            case Parser.UDP -> b.l4[i] + 8;
-            default -> 0;
-        };
-    }
-
-    /**
-     * Whether frame {@code next} continues the run whose first frame is {@code first} and last so far is {@code previous},
-     * so that the VM may take the run as one segmentation-offload frame: same port and flow (TCP or UDP), no IP options or
-     * fragments, the previous frame's payload as large as the first's (only the last of a run may be shorter); for TCP
-     * also a plain ACK before the last and the next sequence number.
-     */
-    static boolean continues(PacketBatch b, int first, int previous, int next) {
-        if (b.verdict[next] != PacketBatch.TO_PORT || b.outPort[next] != b.outPort[first] || b.protocol[next] != b.protocol[first]
-                || b.srcIp[next] != b.srcIp[first] || b.dstIp[next] != b.dstIp[first]
-                || b.srcPort[next] != b.srcPort[first] || b.dstPort[next] != b.dstPort[first]
-                || b.l4[next] - b.l3[next] != 20 || b.l4[first] - b.l3[first] != 20 || b.l3[next] != b.l3[first]
-                || ((b.flags[next] | b.flags[first]) & Parser.FLAG_FRAGMENT) != 0) {
-            return false;
-        }
-        if (b.protocol[first] == Parser.UDP) {
-            int size = b.length[first];
-            return size > b.l4[first] + 8 && b.length[previous] == size && b.length[next] <= size && b.length[next] > b.l4[next] + 8;
-        }
-        if (b.protocol[first] != Parser.TCP) {
-            return false;
-        }
-        MemorySegment m = b.memory();
-        long f = b.start[first] + b.l4[first];
-        long p = b.start[previous] + b.l4[previous];
-        long n = b.start[next] + b.l4[next];
-        int headerLength = (Bytes.u8(m, f + 12) >>> 4) * 4;
-        if ((Bytes.u8(m, n + 12) >>> 4) * 4 != headerLength || (Bytes.u8(m, p + 12) >>> 4) * 4 != headerLength
-                || Bytes.u8(m, p + 13) != 0x10) {
-            return false;
-        }
-        int mss = b.length[first] - b.l4[first] - headerLength;
-        int previousPayload = b.length[previous] - b.l4[previous] - headerLength;
-        int nextPayload = b.length[next] - b.l4[next] - headerLength;
-        int flags = Bytes.u8(m, n + 13);
-        return mss > 0 && previousPayload == mss && nextPayload > 0 && nextPayload <= mss && (flags == 0x10 || flags == 0x18)
-                && Bytes.u32(m, n + 4) == Bytes.u32(m, p + 4) + previousPayload;
     }
 
     /** Underlay datagrams too large for a batch slot, dropped on receive. */

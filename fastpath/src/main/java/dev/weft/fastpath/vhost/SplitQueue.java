@@ -166,12 +166,30 @@ public final class SplitQueue {
 
     /** Returns chain {@code head} to the guest with {@code length} bytes written into it, and publishes it. */
     public void put(int head, int length) {
+        add(head, length);
+        publish();
+    }
+
+    /** Returns chain {@code head} to the guest with {@code length} bytes written into it, seen by the guest at {@link #publish}. */
+    public void add(int head, int length) {
         long at = 4 + 8L * (nextUsed & (size - 1));
         used.set(U32, at, head);
         used.set(U32, at + 4, length);
         nextUsed = (nextUsed + 1) & 0xffff;
-        VarHandle.releaseFence(); // the entry before the index that publishes it
+    }
+
+    /** Publishes the chains {@link #add} returned: the guest sees them all at once. */
+    public void publish() {
+        VarHandle.releaseFence(); // the entries before the index that publishes them
         used.set(U16, 2, (short) nextUsed);
+    }
+
+    /**
+     * Gives back the chains taken since {@link #nextAvailable} was {@code index} and not yet returned: {@link #next} finds
+     * them again. For a device that took buffers for a frame that turned out not to fit.
+     */
+    public void rewind(int index) {
+        nextAvailable = index & 0xffff;
     }
 
     /** Copies the readable buffers of {@code chain} from byte {@code skip} on into {@code to}; returns the bytes copied (at most {@code to}'s size). */

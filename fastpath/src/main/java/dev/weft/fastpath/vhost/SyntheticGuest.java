@@ -49,8 +49,13 @@ public final class SyntheticGuest implements AutoCloseable {
     private final int[] usedSeen = new int[2];
     private final long negotiated;
 
-    /** Connects to the backend at {@code socket} and sets up both queues; queue 0 gets all its receive buffers. */
+    /** Connects to the backend at {@code socket} and sets up both queues; queue 0 gets all its receive buffers. Takes every feature offered. */
     public SyntheticGuest(Path socket) throws IOException {
+        this(socket, VhostUser.FEATURES);
+    }
+
+    /** As {@link #SyntheticGuest(Path)}, taking only the features in {@code accepted} of those the backend offers. */
+    public SyntheticGuest(Path socket, long accepted) throws IOException {
         memfd = (int) Native.check(Native.memfdCreate("weft-synthetic-guest"), "memfd_create");
         Native.check(Native.ftruncate(memfd, MEMORY), "ftruncate");
         memory = Native.mmap(memfd, MEMORY);
@@ -64,7 +69,7 @@ public final class SyntheticGuest implements AutoCloseable {
         channel = UnixChannel.connect(socket);
         request(VhostUser.GET_FEATURES, 0);
         long offered = reply(VhostUser.GET_FEATURES);
-        negotiated = offered & VhostUser.FEATURES;
+        negotiated = offered & VhostUser.FEATURES & accepted;
         request(VhostUser.SET_FEATURES, 0, negotiated);
         request(VhostUser.GET_PROTOCOL_FEATURES, 0);
         request(VhostUser.SET_PROTOCOL_FEATURES, 0, reply(VhostUser.GET_PROTOCOL_FEATURES));
@@ -109,7 +114,6 @@ public final class SyntheticGuest implements AutoCloseable {
         return true;
     }
 
-    /** The next frame the backend delivered into queue 0 (its virtio-net header stripped), or null; its buffer is posted again. */
     /**
      * Sends a TCP/IPv4 frame of up to 64 kB for the device to cut into segments of {@code mss} bytes of payload (with
      * VIRTIO_NET_F_HOST_TSO4: GSO_TCPV4, checksum left to the device), as a Linux guest does; false when the queue is full.
@@ -137,47 +141,92 @@ public final class SyntheticGuest implements AutoCloseable {
 
     /**
      * Takes every frame the backend has put in the receive queue without copying it (a benchmark's receiver), counting in
-     * {@code counts[0]} the frames with IPv4 protocol {@code protocol} and in {@code counts[1]} their bytes; returns how many
-     * frames it took in all.
+     * {@code counts[0]} the frames with IPv4 protocol {@code protocol} and in {@code counts[1]} their bytes (a frame that
+     * spans several buffers, VIRTIO_NET_F_MRG_RXBUF, counts once, with all its bytes); returns how many buffers it took.
      */
     public int drain(int protocol, long[] counts) {
         int used = Short.toUnsignedInt(memory.get(U16, USED[0] + 2));
         java.lang.invoke.VarHandle.acquireFence();
         int taken = 0;
         while (usedSeen[0] != used) {
-            long entry = USED[0] + 4 + 8L * (usedSeen[0] % QUEUE_SIZE);
-            int head = memory.get(U32, entry);
-            int length = memory.get(U32, entry + 4);
-            usedSeen[0] = (usedSeen[0] + 1) & 0xffff;
-            if (head >= 0 && head < QUEUE_SIZE) {
-                if (length >= NET_HEADER + 34 && memory.get(ValueLayout.JAVA_BYTE, BUFFERS[0] + (long) head * BUFFER + NET_HEADER + 23) == protocol) {
-                    counts[0]++;
-                    counts[1] += length - NET_HEADER;
-                }
-                offer(0, head);
+            int head = memory.get(U32, usedEntry(usedSeen[0]));
+            int buffers = head >= 0 && head < QUEUE_SIZE ? buffersOf(head) : 1;
+            if (((used - usedSeen[0]) & 0xffff) < buffers) {
+                break; // the rest of the frame isn't published yet
             }
-            taken++;
+            long bytes = -NET_HEADER;
+            boolean counted = head >= 0 && head < QUEUE_SIZE
+                    && memory.get(ValueLayout.JAVA_BYTE, BUFFERS[0] + (long) head * BUFFER + NET_HEADER + 23) == protocol;
+            for (int k = 0; k < buffers; k++) {
+                long entry = usedEntry(usedSeen[0]);
+                int h = memory.get(U32, entry);
+                bytes += memory.get(U32, entry + 4);
+                usedSeen[0] = (usedSeen[0] + 1) & 0xffff;
+                if (h >= 0 && h < QUEUE_SIZE) {
+                    offer(0, h);
+                }
+                taken++;
+            }
+            if (counted && bytes >= 34) {
+                counts[0]++;
+                counts[1] += bytes;
+            }
         }
         return taken;
     }
 
+    private long usedEntry(int index) {
+        return USED[0] + 4 + 8L * (index % QUEUE_SIZE);
+    }
+
+    /** The buffers the frame starting in receive buffer {@code head} spans: its header's {@code num_buffers} with MRG_RXBUF, else 1. */
+    private int buffersOf(int head) {
+        int n = (negotiated & VhostUser.MRG_RXBUF) != 0
+                ? Short.toUnsignedInt(memory.get(U16, BUFFERS[0] + (long) head * BUFFER + 10)) : 1;
+        return Math.max(n, 1);
+    }
+
+    /** A frame the backend delivered: its virtio-net header (12 bytes) and the frame after it. */
+    public record Received(byte[] header, byte[] frame) {
+    }
+
+    /** The next frame the backend delivered into queue 0 (its virtio-net header stripped), or null; its buffers are posted again. */
     public byte[] receive() {
+        Received r = receiveWithHeader();
+        return r == null ? null : r.frame();
+    }
+
+    /**
+     * The next frame the backend delivered into queue 0 with its virtio-net header, gathered from as many buffers as its
+     * {@code num_buffers} says; null when none is there (or not all its buffers yet). Its buffers are posted again.
+     */
+    public Received receiveWithHeader() {
         int used = Short.toUnsignedInt(memory.get(U16, USED[0] + 2));
         if (used == usedSeen[0]) {
             return null;
         }
         java.lang.invoke.VarHandle.acquireFence();
-        long entry = USED[0] + 4 + 8L * (usedSeen[0] % QUEUE_SIZE);
-        int head = memory.get(U32, entry);
-        int length = memory.get(U32, entry + 4);
-        usedSeen[0] = (usedSeen[0] + 1) & 0xffff;
-        byte[] frame = length > NET_HEADER && length <= BUFFER && head >= 0 && head < QUEUE_SIZE
-                ? memory.asSlice(BUFFERS[0] + (long) head * BUFFER + NET_HEADER, length - NET_HEADER).toArray(ValueLayout.JAVA_BYTE)
-                : new byte[0];
-        if (head >= 0 && head < QUEUE_SIZE) {
-            offer(0, head);
+        int first = memory.get(U32, usedEntry(usedSeen[0]));
+        int buffers = first >= 0 && first < QUEUE_SIZE ? buffersOf(first) : 1;
+        if (((used - usedSeen[0]) & 0xffff) < buffers) {
+            return null;
         }
-        return frame;
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (int k = 0; k < buffers; k++) {
+            long entry = usedEntry(usedSeen[0]);
+            int head = memory.get(U32, entry);
+            int length = memory.get(U32, entry + 4);
+            usedSeen[0] = (usedSeen[0] + 1) & 0xffff;
+            if (head >= 0 && head < QUEUE_SIZE) {
+                if (length > 0 && length <= BUFFER) {
+                    bytes.writeBytes(memory.asSlice(BUFFERS[0] + (long) head * BUFFER, length).toArray(ValueLayout.JAVA_BYTE));
+                }
+                offer(0, head);
+            }
+        }
+        byte[] all = bytes.toByteArray();
+        return new Received(java.util.Arrays.copyOf(all, NET_HEADER),
+                all.length <= NET_HEADER ? new byte[0] : java.util.Arrays.copyOfRange(all, NET_HEADER, all.length));
     }
 
     /**
