@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Checksum and segmentation offload on a vhost-user port: a guest that negotiated VIRTIO_NET_F_CSUM and HOST_TSO4 hands over
  * a 64 kB TCP segment with a partial checksum, as Linux does; the port cuts it into MSS-sized frames with their own
  * headers and complete checksums, carrying the same bytes. A malformed offload header is a counted drop. Toward the guest,
- * one that negotiated GUEST_TSO4 / GUEST_USO4 gets a run of one flow's frames as one frame, spread over its mergeable
- * receive buffers; one that didn't gets the frames one by one.
+ * one that negotiated GUEST_TSO4 gets a run of one TCP flow's segments as one frame, spread over its mergeable receive
+ * buffers; one that didn't gets the segments one by one.
  */
 class VhostPortOffloadTest {
 
@@ -102,7 +102,7 @@ class VhostPortOffloadTest {
         Path socket = dir.resolve("tenant-a_web-3.sock");
         try (VhostPort port = ready(socket); SyntheticGuest guest = new SyntheticGuest(socket); PacketBatch batch = segments(60_000)) {
             awaitReady(port);
-            long wanted = VhostUser.GUEST_CSUM | VhostUser.GUEST_TSO4 | VhostUser.GUEST_USO4 | VhostUser.MRG_RXBUF;
+            long wanted = VhostUser.GUEST_CSUM | VhostUser.GUEST_TSO4 | VhostUser.MRG_RXBUF;
             assertThat(guest.features() & wanted).as("guest offloads and mergeable buffers agreed").isEqualTo(wanted);
             int[] run = new int[GsoRun.MAX_RUN];
             int length = GsoRun.form(batch, 0, run);
@@ -134,13 +134,7 @@ class VhostPortOffloadTest {
                     udp.add(Frames.udp(0x0200_0a01_0104L, 0x0200_0a01_0105L, Frames.ip("10.1.1.4"), Frames.ip("10.1.1.5"), 7, 8, k < 4 ? 100 : 30), 1);
                     bound(udp, k);
                 }
-                assertThat(GsoRun.form(udp, 0, run)).isEqualTo(5);
-                assertThat(port.sendRun(udp, run, 0, 5)).isTrue();
-                SyntheticGuest.Received d = guest.receiveWithHeader();
-                assertThat(d.header()[1]).as("GSO_UDP_L4").isEqualTo((byte) 5);
-                assertThat(le16(d.header(), 4)).as("gso_size: the datagrams' payload").isEqualTo(100);
-                assertThat(u16(d.frame(), 38)).as("UDP length of the whole run").isEqualTo(8 + 430);
-                assertThat(d.frame()).hasSize(42 + 430);
+                assertThat(GsoRun.form(udp, 0, run)).as("UDP datagrams go one by one").isEqualTo(1);
             }
         }
     }

@@ -62,6 +62,8 @@ class NetnsGuestTest extends NetnsLabTest {
         assertThat(tcp.output()).contains("receiver");
         assertThat(agents.get("host-a").dataplane().packets().vhost("tenant-a/web-1").orElseThrow().segments)
                 .as("the guest's kernel handed its TCP over in 64 kB segments (TSO), which the port cut").isPositive();
+        assertThat(agents.get("host-b").dataplane().packets().vhost("tenant-a/web-2").orElseThrow().coalescedFrames)
+                .as("web-2's kernel took runs of segments as one frame over its mergeable buffers (GUEST_TSO4)").isPositive();
         System.out.println("guest TCP (TCG guests, so the guests' CPU, not Weft, sets the rate):\n" + tcp.output());
 
         long web2Echos = snmp("tenant-a", "web-2", "Icmp:", "InEchos");

@@ -8,11 +8,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Runs of one flow's frames that go to a VM as one segmentation-offload frame (a TAP device's or a vhost-user guest's):
- * which frames of a batch form a run, and the virtio-net header and headers the coalesced frame starts with. TCP
- * segments become one {@code GSO_TCPV4} frame, UDP datagrams of one size (the last may be shorter) one {@code GSO_UDP_L4}
- * frame; the VM's stack takes the unit whole (TCP) or splits it into the same datagrams again (UDP). The checksum is
- * left partial (the pseudo-header's sum), which the VM's stack treats as verified.
+ * Runs of one TCP flow's segments that go to a VM as one segmentation-offload frame (a TAP device's or a vhost-user
+ * guest's): which frames of a batch form a run, and the virtio-net header ({@code GSO_TCPV4}) and headers the coalesced
+ * frame starts with. The VM's stack takes the unit whole; the checksum is left partial (the pseudo-header's sum), which
+ * it treats as verified. UDP datagrams go one by one: Linux coalesces forwarded UDP only when told to
+ * ({@code rx-udp-gro-forwarding}), and a capture in the VM or a mirror's collector would see one frame, not the datagrams.
  */
 public final class GsoRun {
 
@@ -20,7 +20,6 @@ public final class GsoRun {
     public static final int MAX_RUN = 64;
     private static final int NEEDS_CSUM = 1;
     private static final int GSO_TCPV4 = 1;
-    private static final int GSO_UDP_L4 = 5;
 
     private GsoRun() {
     }
@@ -31,10 +30,10 @@ public final class GsoRun {
      */
     public static int form(PacketBatch b, int i, int[] run) {
         run[0] = i;
-        int headers = headers(b, i);
-        if (headers == 0) {
+        if (b.protocol[i] != Parser.TCP) {
             return 1;
         }
+        int headers = headers(b, i);
         int length = 1;
         int ipLength = b.length[i] - b.l3[i];
         while (i + length < b.count() && length < MAX_RUN && continues(b, i, run[length - 1], i + length)
@@ -46,34 +45,22 @@ public final class GsoRun {
         return length;
     }
 
-    /** The bytes in front of the payload of frame {@code i} (Ethernet, IPv4 and TCP or UDP headers), or 0 when it is neither TCP nor UDP. */
+    /** The bytes in front of the payload of TCP segment {@code i}: Ethernet, IPv4 and TCP headers. */
     static int headers(PacketBatch b, int i) {
-        return switch (b.protocol[i]) {
-            case Parser.TCP -> b.l4[i] + (Bytes.u8(b.memory(), b.start[i] + b.l4[i] + 12) >>> 4) * 4;
-            case Parser.UDP -> b.l4[i] + 8;
-            default -> 0;
-        };
+        return b.l4[i] + (Bytes.u8(b.memory(), b.start[i] + b.l4[i] + 12) >>> 4) * 4;
     }
 
     /**
-     * Whether frame {@code next} continues the run whose first frame is {@code first} and last so far is {@code previous},
-     * so that the VM may take the run as one segmentation-offload frame: same port and flow (TCP or UDP), no IP options or
-     * fragments, the previous frame's payload as large as the first's (only the last of a run may be shorter); for TCP
-     * also a plain ACK before the last and the next sequence number.
+     * Whether segment {@code next} continues the run whose first segment is {@code first} and last so far is
+     * {@code previous}: same port and flow, no IP options or fragments, the previous segment as large as the first (only
+     * the last of a run may be shorter), plain ACK before the last, and the next sequence number.
      */
     static boolean continues(PacketBatch b, int first, int previous, int next) {
-        if (b.verdict[next] != PacketBatch.TO_PORT || b.outPort[next] != b.outPort[first] || b.protocol[next] != b.protocol[first]
+        if (b.verdict[next] != PacketBatch.TO_PORT || b.outPort[next] != b.outPort[first] || b.protocol[next] != Parser.TCP
                 || b.srcIp[next] != b.srcIp[first] || b.dstIp[next] != b.dstIp[first]
                 || b.srcPort[next] != b.srcPort[first] || b.dstPort[next] != b.dstPort[first]
                 || b.l4[next] - b.l3[next] != 20 || b.l4[first] - b.l3[first] != 20 || b.l3[next] != b.l3[first]
                 || ((b.flags[next] | b.flags[first]) & Parser.FLAG_FRAGMENT) != 0) {
-            return false;
-        }
-        if (b.protocol[first] == Parser.UDP) {
-            int size = b.length[first];
-            return size > b.l4[first] + 8 && b.length[previous] == size && b.length[next] <= size && b.length[next] > b.l4[next] + 8;
-        }
-        if (b.protocol[first] != Parser.TCP) {
             return false;
         }
         MemorySegment m = b.memory();
@@ -96,7 +83,7 @@ public final class GsoRun {
     /**
      * Writes the coalesced frame's start for the run {@code run[from..from+count)} into {@code out}: a virtio-net header of
      * {@code netHeader} bytes (10, or 12 with {@code num_buffers}, left 0 here) asking for segmentation, then the first
-     * frame's headers with lengths and flags for the whole run. Returns the length of those frame headers: every frame's
+     * segment's headers with lengths and flags for the whole run. Returns the length of those headers: every segment's
      * payload follows them in the batch.
      */
     public static int header(PacketBatch batch, int[] run, int from, int count, MemorySegment out, int netHeader) {
@@ -104,7 +91,6 @@ public final class GsoRun {
         int first = run[from];
         int l3 = batch.l3[first];
         int l4 = batch.l4[first];
-        boolean udp = batch.protocol[first] == Parser.UDP;
         int headers = headers(batch, first);
         int payload = 0;
         for (int k = 0; k < count; k++) {
@@ -113,27 +99,21 @@ public final class GsoRun {
         out.asSlice(0, netHeader).fill((byte) 0);
         MemorySegment.copy(m, batch.start[first], out, netHeader, headers);
         long f = netHeader;
-        int l4Length = headers - l4 + payload;
-        if (udp) {
-            Bytes.u16(out, f + l4 + 4, l4Length);
-        } else {
-            int last = run[from + count - 1];
-            Bytes.u8(out, f + l4 + 13, Bytes.u8(m, batch.start[last] + l4 + 13)); // the last segment's flags (PSH)
-        }
+        int last = run[from + count - 1];
+        Bytes.u8(out, f + l4 + 13, Bytes.u8(m, batch.start[last] + l4 + 13)); // the last segment's flags (PSH)
         Bytes.u16(out, f + l3 + 2, headers - l3 + payload);
         Bytes.u16(out, f + l3 + 10, 0);
         Bytes.u16(out, f + l3 + 10, Checksum.finish(Checksum.sum(out, f + l3, l4 - l3)));
         int src = Bytes.u32(out, f + l3 + 12);
         int dst = Bytes.u32(out, f + l3 + 16);
-        long pseudo = (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + (udp ? Parser.UDP : Parser.TCP) + l4Length;
-        int checksumAt = udp ? 6 : 16;
-        Bytes.u16(out, f + l4 + checksumAt, Checksum.fold(pseudo));
+        long pseudo = (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + Parser.TCP + (headers - l4 + payload);
+        Bytes.u16(out, f + l4 + 16, Checksum.fold(pseudo));
         out.set(ValueLayout.JAVA_BYTE, 0, (byte) NEEDS_CSUM);
-        out.set(ValueLayout.JAVA_BYTE, 1, (byte) (udp ? GSO_UDP_L4 : GSO_TCPV4));
+        out.set(ValueLayout.JAVA_BYTE, 1, (byte) GSO_TCPV4);
         le16(out, 2, headers);
         le16(out, 4, batch.length[first] - headers);
         le16(out, 6, l4);
-        le16(out, 8, checksumAt);
+        le16(out, 8, 16);
         return headers;
     }
 

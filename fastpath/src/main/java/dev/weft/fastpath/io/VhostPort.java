@@ -28,7 +28,7 @@ public final class VhostPort implements AutoCloseable {
 
     /** What the worker uses, published whole. */
     private record Queues(SplitQueue toGuest, SplitQueue fromGuest, int callToGuest, int callFromGuest, int kickFromGuest, boolean mergeable,
-                          boolean offload, boolean guestTso, boolean guestUso) {
+                          boolean offload, boolean guestTso) {
     }
 
     /** The most a guest's frame may be with segmentation offload: 64 kB of IPv4 behind its Ethernet header. */
@@ -113,12 +113,7 @@ public final class VhostPort implements AutoCloseable {
         queues = toGuest != null && fromGuest != null
                 ? new Queues(toGuest, fromGuest, guest.call(0), guest.call(1), guest.kick(1), (guest.features() & VhostUser.MRG_RXBUF) != 0,
                 (guest.features() & (VhostUser.CSUM | VhostUser.HOST_TSO4)) != 0,
-                has(guest.features(), VhostUser.GUEST_CSUM | VhostUser.GUEST_TSO4), has(guest.features(), VhostUser.GUEST_CSUM | VhostUser.GUEST_USO4))
-                : null;
-    }
-
-    private static boolean has(long features, long wanted) {
-        return (features & wanted) == wanted;
+                (guest.features() & VhostUser.GUEST_OFFLOADS) == VhostUser.GUEST_OFFLOADS) : null;
     }
 
     /** Moves up to {@code max} frames the guest sent into the batch (one worker reads a port); returns how many. */
@@ -253,17 +248,15 @@ public final class VhostPort implements AutoCloseable {
     public volatile long coalescedFrames;
 
     /**
-     * Writes the frames {@code run[from..from+count)} of one flow (a {@link GsoRun}) to the guest. A guest that negotiated
-     * VIRTIO_NET_F_GUEST_TSO4 (TCP) or GUEST_USO4 (UDP) with GUEST_CSUM gets them as one frame with a segmentation-offload
-     * header, spread over as many receive buffers as it takes with VIRTIO_NET_F_MRG_RXBUF (all returned at once, the count
+     * Writes the segments {@code run[from..from+count)} of one TCP flow (a {@link GsoRun}) to the guest. A guest that
+     * negotiated VIRTIO_NET_F_GUEST_TSO4 with GUEST_CSUM gets them as one frame with a segmentation-offload header, spread over as many receive buffers as it takes with VIRTIO_NET_F_MRG_RXBUF (all returned at once, the count
      * in {@code num_buffers}), else in one buffer chain large enough; a frame that finds no room isn't written and the
      * buffers stay the guest's. Each frame's payload is copied once, from the batch into the guest's memory. Other guests
      * get the frames one by one. False when not all went.
      */
     public synchronized boolean sendRun(PacketBatch batch, int[] run, int from, int count) {
         Queues q = queues;
-        boolean udp = batch.protocol[run[from]] == dev.weft.fastpath.packet.Parser.UDP;
-        if (q == null || count == 1 || !(udp ? q.guestUso() : q.guestTso())) {
+        if (q == null || count == 1 || !q.guestTso()) {
             boolean ok = true;
             for (int k = 0; k < count; k++) {
                 ok &= send(batch, run[from + k]);

@@ -317,9 +317,10 @@ public final class Worker implements Runnable, AutoCloseable {
         for (int i = 0; i < b.count(); i++) {
             if (b.verdict[i] == PacketBatch.TO_PORT && b.outPort[i] < queueOf.length && queueOf[b.outPort[i]] != null) {
                 toLimitedPort(b, i, byIndex, now);
-            } else if (b.verdict[i] == PacketBatch.TO_PORT) { // a run of one flow's frames goes to the VM as one frame
+            } else if (b.verdict[i] == PacketBatch.TO_PORT) { // a run of one TCP flow's segments goes to the VM as one frame (GsoRun)
                 VhostPort guest = b.outPort[i] < vhostPorts.length ? vhostPorts[b.outPort[i]] : null;
                 TapDevice out = b.outPort[i] < byIndex.length ? byIndex[b.outPort[i]] : null;
+                toPort[0] = i;
                 int run = guest == null && out == null ? 1 : GsoRun.form(b, i, toPort);
                 boolean sent = guest != null ? guest.sendRun(b, toPort, 0, run) : out != null && out.sendRun(b, toPort, 0, run, scratch);
                 if (!sent) {

@@ -34,13 +34,11 @@ public final class VhostUser implements AutoCloseable {
     public static final long GUEST_TSO4 = 1L << 7;
     /** VIRTIO_NET_F_MRG_RXBUF: a frame for the guest may span several receive buffers ({@code num_buffers}). */
     public static final long MRG_RXBUF = 1L << 15;
-    /** VIRTIO_NET_F_GUEST_USO4: the guest takes UDP/IPv4 frames of up to 64 kB that it splits into datagrams of one size. */
-    public static final long GUEST_USO4 = 1L << 54;
-    /** The offloads toward the guest; a guest that has them takes a run of one flow's frames as one frame. */
-    public static final long GUEST_OFFLOADS = GUEST_CSUM | GUEST_TSO4 | GUEST_USO4;
+    /** The offloads toward the guest; a guest that has them takes a run of one TCP flow's segments as one frame. */
+    public static final long GUEST_OFFLOADS = GUEST_CSUM | GUEST_TSO4;
     /**
      * Feature bits offered: VIRTIO_NET_F_CSUM, VIRTIO_NET_F_HOST_TSO4, VIRTIO_NET_F_GUEST_CSUM, VIRTIO_NET_F_GUEST_TSO4,
-     * VIRTIO_NET_F_GUEST_USO4, VIRTIO_NET_F_MRG_RXBUF, VHOST_USER_F_PROTOCOL_FEATURES, VIRTIO_F_VERSION_1.
+     * VIRTIO_NET_F_MRG_RXBUF, VHOST_USER_F_PROTOCOL_FEATURES, VIRTIO_F_VERSION_1.
      */
     public static final long FEATURES = CSUM | HOST_TSO4 | GUEST_OFFLOADS | MRG_RXBUF | 1L << 30 | 1L << 32;
     /** Protocol features offered: VHOST_USER_PROTOCOL_F_REPLY_ACK. */

@@ -312,6 +312,8 @@ public final class PacketIo implements AutoCloseable {
                         .put("framesOut", vhosts.values().stream().mapToLong(v -> v.framesOut).sum())
                         .put("malformed", vhosts.values().stream().mapToLong(v -> v.malformed).sum())
                         .put("noBuffer", vhosts.values().stream().mapToLong(v -> v.noBuffer).sum())
+                        .put("coalesced", vhosts.values().stream().mapToLong(v -> v.coalesced).sum())
+                        .put("coalescedFrames", vhosts.values().stream().mapToLong(v -> v.coalescedFrames).sum())
                         .put("connections", vhosts.values().stream().mapToLong(v -> v.connections).sum()))
                 .put("mirror", new JsonObject().put("copied", mirrorsCopied()).put("lost", mirrorsLost()))
                 .put("tap", new JsonObject().put("framesRead", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.framesRead).sum())
