@@ -116,7 +116,8 @@ class VhostPortOffloadTest {
             assertThat(le16(r.header(), 2)).as("hdr_len").isEqualTo(54);
             assertThat(le16(r.header(), 4)).as("gso_size: the MSS").isEqualTo(1448);
             assertThat(le16(r.header(), 6)).as("csum_start").isEqualTo(34);
-            assertThat(le16(r.header(), 10)).as("num_buffers: 2 kB buffers").isEqualTo((12 + 54 + 60_000 + 2047) / 2048);
+            int rx = SyntheticGuest.RX_BUFFER;
+            assertThat(le16(r.header(), 10)).as("num_buffers: the guest's receive buffers it filled").isEqualTo((12 + 54 + 60_000 + rx - 1) / rx);
             byte[] f = r.frame();
             assertThat(f).hasSize(54 + 60_000);
             assertThat(u16(f, 16)).as("IPv4 total length of the whole run").isEqualTo(40 + 60_000);
@@ -166,8 +167,8 @@ class VhostPortOffloadTest {
             awaitReady(port);
             int[] run = new int[GsoRun.MAX_RUN];
             int length = GsoRun.form(batch, 0, run);
-            int buffers = (12 + 54 + 60_000 + 2047) / 2048;
-            int fit = SyntheticGuest.QUEUE_SIZE / buffers; // 256 buffers of 2 kB: 8 such frames
+            int buffers = (12 + 54 + 60_000 + SyntheticGuest.RX_BUFFER - 1) / SyntheticGuest.RX_BUFFER;
+            int fit = SyntheticGuest.QUEUE_SIZE / buffers; // 256 buffers of 4 kB: 17 such frames
             for (int k = 0; k < fit; k++) {
                 assertThat(port.sendRun(batch, run, 0, length)).isTrue();
             }

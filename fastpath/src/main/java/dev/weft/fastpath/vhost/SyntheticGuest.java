@@ -23,7 +23,10 @@ public final class SyntheticGuest implements AutoCloseable {
     /** The virtio-net header in front of every frame (with VIRTIO_F_VERSION_1: 12 bytes). */
     public static final int NET_HEADER = 12;
     static final int MEMORY = 1 << 22;
+    /** A transmit buffer (queue 1). */
     static final int BUFFER = 2048;
+    /** A receive buffer (queue 0): a page, as a Linux guest's mergeable receive buffers grow to under segmentation offload. */
+    public static final int RX_BUFFER = 4096;
     static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -32,10 +35,10 @@ public final class SyntheticGuest implements AutoCloseable {
     static final long[] DESCRIPTORS = {0x0000, 0x8000};
     static final long[] AVAILABLE = {0x2000, 0xa000};
     static final long[] USED = {0x4000, 0xc000};
-    /** Buffers: queue 0's from 64 kB, queue 1's from 64 kB + 256 × 2 kB. */
-    static final long[] BUFFERS = {0x10000, 0x10000 + (long) QUEUE_SIZE * BUFFER};
+    /** Buffers: queue 0's from 64 kB, queue 1's from 64 kB + 256 × 4 kB. */
+    static final long[] BUFFERS = {0x10000, 0x10000 + (long) QUEUE_SIZE * RX_BUFFER};
     /** Buffers for TCP segments of up to 64 kB that the guest hands over whole (segmentation offload): 16 from 2 MB. */
-    static final long LARGE = 0x20_0000;
+    static final long LARGE = 0x20_0000; // after queue 1's buffers, which end at 64 kB + 256 × 6 kB
     static final int LARGE_BUFFER = 0x1_1000;
     static final int LARGE_COUNT = 16;
 
@@ -84,7 +87,7 @@ public final class SyntheticGuest implements AutoCloseable {
             request(VhostUser.SET_VRING_CALL, 0, new long[] {q}, call[q]);
         }
         for (int k = 0; k < QUEUE_SIZE; k++) { // every receive buffer posted, writable
-            descriptor(0, k, GPA + BUFFERS[0] + (long) k * BUFFER, BUFFER, 2);
+            descriptor(0, k, GPA + BUFFERS[0] + (long) k * RX_BUFFER, RX_BUFFER, 2);
             offer(0, k);
         }
         for (int q = 0; q < 2; q++) {
@@ -156,7 +159,7 @@ public final class SyntheticGuest implements AutoCloseable {
             }
             long bytes = -NET_HEADER;
             boolean counted = head >= 0 && head < QUEUE_SIZE
-                    && memory.get(ValueLayout.JAVA_BYTE, BUFFERS[0] + (long) head * BUFFER + NET_HEADER + 23) == protocol;
+                    && memory.get(ValueLayout.JAVA_BYTE, BUFFERS[0] + (long) head * RX_BUFFER + NET_HEADER + 23) == protocol;
             for (int k = 0; k < buffers; k++) {
                 long entry = usedEntry(usedSeen[0]);
                 int h = memory.get(U32, entry);
@@ -182,7 +185,7 @@ public final class SyntheticGuest implements AutoCloseable {
     /** The buffers the frame starting in receive buffer {@code head} spans: its header's {@code num_buffers} with MRG_RXBUF, else 1. */
     private int buffersOf(int head) {
         int n = (negotiated & VhostUser.MRG_RXBUF) != 0
-                ? Short.toUnsignedInt(memory.get(U16, BUFFERS[0] + (long) head * BUFFER + 10)) : 1;
+                ? Short.toUnsignedInt(memory.get(U16, BUFFERS[0] + (long) head * RX_BUFFER + 10)) : 1;
         return Math.max(n, 1);
     }
 
@@ -218,8 +221,8 @@ public final class SyntheticGuest implements AutoCloseable {
             int length = memory.get(U32, entry + 4);
             usedSeen[0] = (usedSeen[0] + 1) & 0xffff;
             if (head >= 0 && head < QUEUE_SIZE) {
-                if (length > 0 && length <= BUFFER) {
-                    bytes.writeBytes(memory.asSlice(BUFFERS[0] + (long) head * BUFFER, length).toArray(ValueLayout.JAVA_BYTE));
+                if (length > 0 && length <= RX_BUFFER) {
+                    bytes.writeBytes(memory.asSlice(BUFFERS[0] + (long) head * RX_BUFFER, length).toArray(ValueLayout.JAVA_BYTE));
                 }
                 offer(0, head);
             }
