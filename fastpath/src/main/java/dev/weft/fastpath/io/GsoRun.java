@@ -46,7 +46,7 @@ public final class GsoRun {
     }
 
     /** The bytes in front of the payload of TCP segment {@code i}: Ethernet, IPv4 and TCP headers. */
-    static int headers(PacketBatch b, int i) {
+    public static int headers(PacketBatch b, int i) {
         return b.l4[i] + (Bytes.u8(b.memory(), b.start[i] + b.l4[i] + 12) >>> 4) * 4;
     }
 

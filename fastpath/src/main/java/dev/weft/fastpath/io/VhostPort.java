@@ -249,10 +249,12 @@ public final class VhostPort implements AutoCloseable {
 
     /**
      * Writes the segments {@code run[from..from+count)} of one TCP flow (a {@link GsoRun}) to the guest. A guest that
-     * negotiated VIRTIO_NET_F_GUEST_TSO4 with GUEST_CSUM gets them as one frame with a segmentation-offload header, spread over as many receive buffers as it takes with VIRTIO_NET_F_MRG_RXBUF (all returned at once, the count
-     * in {@code num_buffers}), else in one buffer chain large enough; a frame that finds no room isn't written and the
-     * buffers stay the guest's. Each frame's payload is copied once, from the batch into the guest's memory. Other guests
-     * get the frames one by one. False when not all went.
+     * negotiated VIRTIO_NET_F_GUEST_TSO4 with GUEST_CSUM gets them as one frame with a segmentation-offload header, spread
+     * over as many receive buffers as it takes with VIRTIO_NET_F_MRG_RXBUF (all returned at once, the count in
+     * {@code num_buffers}), else in one buffer chain large enough. When the guest's buffers can't hold the whole run, the
+     * segments that fit go as one frame (or alone) and the rest follow as far as there is room; the buffers not written
+     * stay the guest's, and segments that find no room are counted in {@code noBuffer}. Each segment's payload is copied
+     * once, from the batch into the guest's memory. Other guests get the segments one by one. False when not all went.
      */
     public synchronized boolean sendRun(PacketBatch batch, int[] run, int from, int count) {
         Queues q = queues;
@@ -263,7 +265,7 @@ public final class VhostPort implements AutoCloseable {
             }
             return ok;
         }
-        int headers = GsoRun.header(batch, run, from, count, runHeader, NET_HEADER);
+        int headers = GsoRun.headers(batch, run[from]);
         long total = NET_HEADER + headers;
         for (int k = 0; k < count; k++) {
             total += batch.length[run[from + k]] - headers;
@@ -274,10 +276,8 @@ public final class VhostPort implements AutoCloseable {
         long room = 0;
         while (room < total) {
             int head = taken < (q.mergeable() ? MAX_BUFFERS : 1) ? ring.next(chains[taken]) : SplitQueue.EMPTY;
-            if (head == SplitQueue.EMPTY || head == SplitQueue.RING_OVERFLOW) { // no room now: the buffers stay the guest's
-                ring.rewind(mark);
-                noBuffer++;
-                return false;
+            if (head == SplitQueue.EMPTY || head == SplitQueue.RING_OVERFLOW) {
+                break; // not room for all: below, as many as fit
             }
             if (head < 0) { // a bad chain (returned already): the chains taken for this frame go back empty
                 for (int k = 0; k < taken; k++) {
@@ -288,11 +288,32 @@ public final class VhostPort implements AutoCloseable {
                 delivered = true;
                 return false;
             }
-            for (int k = 0; k < chains[taken].count; k++) {
-                room += chains[taken].writable[k] ? chains[taken].buffers[k].byteSize() : 0;
-            }
+            room += room(chains[taken]);
             taken++;
         }
+        int fits = count;
+        if (room < total) { // the segments that fit in the buffers found go now, the rest after them, if the guest has room
+            long need = NET_HEADER + headers;
+            fits = 0;
+            while (fits < count && need + batch.length[run[from + fits]] - headers <= room) {
+                need += batch.length[run[from + fits]] - headers;
+                fits++;
+            }
+            int used = 0;
+            for (long held = 0; held < need && fits > 1; used++) {
+                held += room(chains[used]);
+            }
+            ring.rewind(mark + used); // the buffers not needed stay the guest's
+            taken = used;
+            if (fits == 0) { // not even one segment: none of the run goes
+                noBuffer += count;
+                return false;
+            }
+            if (fits == 1) {
+                return send(batch, run[from]) & sendRun(batch, run, from + 1, count - 1);
+            }
+        }
+        GsoRun.header(batch, run, from, fits, runHeader, NET_HEADER);
         if (q.mergeable()) {
             runHeader.set(ValueLayout.JAVA_SHORT_UNALIGNED, 10, (short) taken); // num_buffers
         }
@@ -302,7 +323,7 @@ public final class VhostPort implements AutoCloseable {
         cursorOffset = 0;
         copyIn(runHeader, 0, NET_HEADER + headers);
         MemorySegment m = batch.memory();
-        for (int k = 0; k < count; k++) {
+        for (int k = 0; k < fits; k++) {
             int i = run[from + k];
             copyIn(m, batch.start[i] + headers, batch.length[i] - headers);
         }
@@ -310,12 +331,22 @@ public final class VhostPort implements AutoCloseable {
             ring.add(chains[k].head, filled[k]);
         }
         ring.publish();
-        framesOut += count;
-        coalesced += count;
+        framesOut += fits;
+        coalesced += fits;
         coalescedFrames++;
         delivered = true;
-        return true;
+        return fits == count || sendRun(batch, run, from + fits, count - fits);
     }
+
+    /** Bytes the device may write into {@code chain}. */
+    private static long room(SplitQueue.Chain chain) {
+        long room = 0;
+        for (int k = 0; k < chain.count; k++) {
+            room += chain.writable[k] ? chain.buffers[k].byteSize() : 0;
+        }
+        return room;
+    }
+
 
     private int cursorChain;
     private int cursorBuffer;
