@@ -92,6 +92,76 @@ class NatTest {
         assertThat(Checksums.valid(in)).isTrue();
     }
 
+    /**
+     * An ICMP error from {@code router} to {@code to} (type 3 code 4: fragmentation needed, next-hop MTU 1400), carrying the
+     * whole IPv4 packet of {@code carried} (an Ethernet frame), as a Linux router does for a short packet.
+     */
+    static byte[] icmpError(int router, int to, byte[] carried) {
+        int n = carried.length - 14;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(14 + 20 + 8 + n);
+        b.putShort((short) (UPLINK_MAC >>> 32)).putInt((int) UPLINK_MAC).putShort((short) (GATEWAY_MAC >>> 32)).putInt((int) GATEWAY_MAC)
+                .putShort((short) 0x0800);
+        Frames.ipv4(b, 20 + 8 + n, 1, router, to);
+        b.put((byte) 3).put((byte) 4).putShort((short) 0).putShort((short) 0).putShort((short) 1400);
+        b.put(carried, 14, n);
+        byte[] f = b.array();
+        int sum = Checksums.sum(f, 34, f.length, 0);
+        f[36] = (byte) (~sum >>> 8);
+        f[37] = (byte) ~sum;
+        return f;
+    }
+
+    /** The packet an ICMP error carries, as an Ethernet frame of its own. */
+    static byte[] carried(byte[] error) {
+        byte[] f = new byte[error.length - 28];
+        System.arraycopy(error, 42, f, 14, error.length - 42);
+        return f;
+    }
+
+    @Test
+    void anIcmpErrorAboutANatGatewaysTranslationReachesTheVmInItsOwnTerms() {
+        int a = run(tcp(DB2_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), INTERNET, 40000, 443), DB2);
+        byte[] out = batch.frame(a);
+        int port = u16(out, 34);
+
+        int r = run(icmpError(ip("198.51.100.1"), EGRESS, out), PacketBatch.UPLINK);
+        assertThat(batch.verdict[r]).as("to db-2, whose packet it is about").isEqualTo(PacketBatch.TO_PORT);
+        assertThat(batch.outPort[r]).isEqualTo(DB2);
+        byte[] in = batch.frame(r);
+        assertThat(u32(in, 26)).as("from the router").isEqualTo(ip("198.51.100.1"));
+        assertThat(u32(in, 30)).isEqualTo(ip("10.1.2.5"));
+        assertThat(in[34] & 0xff).isEqualTo(3);
+        assertThat(u16(in, 40)).as("the next-hop MTU").isEqualTo(1400);
+        assertThat(Checksums.valid(in)).as("IPv4 and ICMP checksums").isTrue();
+        byte[] c = carried(in);
+        assertThat(u32(c, 26)).as("the carried packet's source: db-2 again").isEqualTo(ip("10.1.2.5"));
+        assertThat(u16(c, 34)).isEqualTo(40000);
+        assertThat(u32(c, 30)).isEqualTo(INTERNET);
+        assertThat(Checksums.valid(c)).as("the carried packet's IPv4 and TCP checksums, as db-2 sent them").isTrue();
+
+        run(icmpError(ip("198.51.100.1"), EGRESS, tcp(GATEWAY_MAC, UPLINK_MAC, EGRESS, INTERNET, port + 100, 443)), PacketBatch.UPLINK);
+        run(icmpError(ip("198.51.100.1"), EGRESS, tcp(GATEWAY_MAC, UPLINK_MAC, EGRESS, ip("198.51.100.9"), port, 443)), PacketBatch.UPLINK);
+        run(icmpError(ip("198.51.100.1"), EGRESS, tcp(GATEWAY_MAC, UPLINK_MAC, WEB1_PUBLIC, INTERNET, port, 443)), PacketBatch.UPLINK);
+        assertThat(pipeline.counters().drops(DropReason.NAT_NO_SESSION))
+                .as("errors about a port, a peer or a source no translation holds are dropped").isEqualTo(3);
+    }
+
+    @Test
+    void anIcmpErrorToAPortsPublicAddressReachesThePortInItsOwnTerms() {
+        int a = run(tcp(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), INTERNET, 40000, 443), WEB1);
+        byte[] out = batch.frame(a);
+        int r = run(icmpError(ip("198.51.100.1"), WEB1_PUBLIC, out), PacketBatch.UPLINK);
+        assertThat(batch.verdict[r]).isEqualTo(PacketBatch.TO_PORT);
+        assertThat(batch.outPort[r]).isEqualTo(WEB1);
+        byte[] in = batch.frame(r);
+        assertThat(u32(in, 30)).isEqualTo(ip("10.1.1.4"));
+        assertThat(Checksums.valid(in)).isTrue();
+        byte[] c = carried(in);
+        assertThat(u32(c, 26)).isEqualTo(ip("10.1.1.4"));
+        assertThat(u16(c, 34)).isEqualTo(40000);
+        assertThat(Checksums.valid(c)).isTrue();
+    }
+
     @Test
     void aNatGatewayServedHereTranslatesPortsAndLetsOnlyRepliesBackIn() {
         int a = run(tcp(DB2_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), INTERNET, 40000, 443), DB2);

@@ -34,6 +34,35 @@ class NetnsNorthSouthTest extends NetnsLabTest {
             print(s.recv(100).decode().strip())
             """;
 
+    /** One UDP datagram to a port: "refused" when an ICMP port unreachable comes back for it, "answered" or "timeout" else. */
+    private static final String UDP_PROBE = """
+            import socket, sys
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(1)
+            s.connect((sys.argv[1], int(sys.argv[2])))
+            try:
+                s.send(b'x'); s.recv(100); print('answered')
+            except ConnectionRefusedError:
+                print('refused')
+            except socket.timeout:
+                print('timeout')
+            """;
+    /** A forged ICMP port unreachable to argv[1] about a UDP packet from argv[1]:argv[2] to argv[3]:9 (which nobody sent). */
+    private static final String FORGED_ERROR = """
+            import socket, struct, sys
+            def csum(b):
+                b += b'\\0' * (len(b) % 2); s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
+                while s >> 16: s = (s & 0xffff) + (s >> 16)
+                return ~s & 0xffff
+            src, dst = socket.inet_aton(sys.argv[1]), socket.inet_aton(sys.argv[3])
+            ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 28, 1, 0, 64, 17, 0, src, dst)
+            ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
+            carried = ip + struct.pack('!HHHH', int(sys.argv[2]), 9, 8, 0)
+            icmp = struct.pack('!BBHI', 3, 3, 0, 0) + carried
+            icmp = icmp[:2] + struct.pack('!H', csum(icmp)) + icmp[4:]
+            r = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+            for _ in range(3): r.sendto(icmp, (sys.argv[1], 0))
+            """;
+
     private final List<Process> servers = new ArrayList<>();
 
     @AfterEach
@@ -113,6 +142,39 @@ class NetnsNorthSouthTest extends NetnsLabTest {
         }
         assertThat(ipv4).as("the capture saw the uplink's traffic").isPositive();
         assertThat(answeredFor10).as("only host-a answers ARP for web-1's public address").containsExactly(hostAMac);
+    }
+
+    /** Probes until the answer is {@code wanted} (the first datagrams may go to an ARP request on the uplink); the last answer. */
+    private static String udpProbe(String namespace, String address, int port, String wanted) {
+        String[] seen = {""};
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            seen[0] = Topology.run("ip", "netns", "exec", namespace, "python3", "-c", UDP_PROBE, address, Integer.toString(port)).trim();
+            return seen[0].equals(wanted);
+        });
+        return seen[0];
+    }
+
+    @Test
+    void icmpErrorsFromTheInternetReachTheVmWhosePacketTheyAreAboutAndForgedOnesDont() throws Exception {
+        reconciler = lab.start().reconciler;
+        server(Topology.INTERNET, 8080);
+        String serving = reconciler.status().natGateways().get("tenant-a/egress");
+        assertThat(udpProbe("tenant-a.db-2", "203.0.113.1", 9, "refused"))
+                .as("the internet's port unreachable comes back through NAT gateway egress to db-2's socket").isEqualTo("refused");
+        assertThat(udpProbe("tenant-a.web-1", "203.0.113.1", 9, "refused"))
+                .as("and through web-1's public address, though web-1's security group lets no ICMP in: the error is about its own flow")
+                .isEqualTo("refused");
+
+        long noSession = agents.get(serving).dataplane().packets().nodeDrops("nat-in", DropReason.NAT_NO_SESSION);
+        long denied = agents.get("host-a").dataplane().packets().nodeDrops("security", DropReason.SECURITY_DENIED);
+        Topology.run("ip", "netns", "exec", Topology.INTERNET, "python3", "-c", FORGED_ERROR, "203.0.113.20", "60000", "203.0.113.1");
+        Topology.run("ip", "netns", "exec", Topology.INTERNET, "python3", "-c", FORGED_ERROR, "203.0.113.10", "60000", "203.0.113.1");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(agents.get(serving).dataplane().packets().nodeDrops("nat-in", DropReason.NAT_NO_SESSION))
+                    .as("a forged error about a translation the NAT gateway doesn't hold is dropped").isGreaterThanOrEqualTo(noSession + 3);
+            assertThat(agents.get("host-a").dataplane().packets().nodeDrops("security", DropReason.SECURITY_DENIED))
+                    .as("one to web-1's public address about a flow web-1 never had: its security group denies it").isGreaterThanOrEqualTo(denied + 3);
+        });
     }
 
     @Test

@@ -33,9 +33,13 @@ public final class FlowLearn implements Node {
         long generation = d.tables().generation;
         for (int k = 0; k < count; k++) {
             int i = vector[k];
-            cache.store(generation, FlowLookup.input(b, i, d.tables()), b, i);
-            if (d.tracing()) {
-                d.trace(i, "cached for table generation " + generation + ": later packets of the flow skip the slow path");
+            if ((b.flags[i] & dev.weft.fastpath.packet.Parser.FLAG_ICMP_ERROR) == 0) {
+                cache.store(generation, FlowLookup.input(b, i, d.tables()), b, i);
+                if (d.tracing()) {
+                    d.trace(i, "cached for table generation " + generation + ": later packets of the flow skip the slow path");
+                }
+            } else if (d.tracing()) {
+                d.trace(i, "an ICMP error: not cached, each one is decided by the flow it is about");
             }
             next[k] = REWRITE;
         }

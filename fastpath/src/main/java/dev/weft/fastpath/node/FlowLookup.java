@@ -73,8 +73,9 @@ public final class FlowLookup implements Node {
         long generation = d.tables().generation;
         for (int k = 0; k < count; k++) {
             int i = vector[k];
-            // a fragment never takes a cached decision: later fragments carry no ports to match a flow by
-            int slot = (b.flags[i] & Parser.FLAG_FRAGMENT) != 0 ? -1 : cache.find(b.hash[i], generation, input(b, i, d.tables()), b.srcIp[i], b.dstIp[i], b.protocol[i], b.srcPort[i], b.dstPort[i]);
+            // a fragment never takes a cached decision: later fragments carry no ports to match a flow by; nor does an ICMP
+            // error, which is let in by the flow it is about, not by its own addresses
+            int slot = (b.flags[i] & (Parser.FLAG_FRAGMENT | Parser.FLAG_ICMP_ERROR)) != 0 ? -1 : cache.find(b.hash[i], generation, input(b, i, d.tables()), b.srcIp[i], b.dstIp[i], b.protocol[i], b.srcPort[i], b.dstPort[i]);
             if (slot >= 0 && cache.conntrack(slot) >= 0 && !conntrack.touch(cache.conntrack(slot),
                     b.protocol[i] == Parser.TCP && b.l4[i] > 0 ? Bytes.u8(b.memory(), b.start[i] + b.l4[i] + 13) : 0)) {
                 slot = -1; // the flow's tracking entry expired: decide it again

@@ -4,6 +4,7 @@ import dev.weft.fastpath.graph.Dispatch;
 import dev.weft.fastpath.graph.Node;
 import dev.weft.fastpath.packet.DropReason;
 import dev.weft.fastpath.packet.FlowHash;
+import dev.weft.fastpath.packet.IcmpError;
 import dev.weft.fastpath.packet.Nat;
 import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.packet.Parser;
@@ -15,8 +16,11 @@ import java.util.List;
  * Destination NAT of what arrives on the uplink, before the flow is looked up, so the rest of the path (and
  * the port's security groups) sees the VM's own address: a local port's public address becomes the port's
  * address (one-to-one); a NAT gateway's address and port become the private address and port of the
- * translation they belong to, and the frame takes that flow's VNI. Anything else is dropped: an address this
- * host doesn't own, or a NAT gateway's port that no translation holds for the sender (unsolicited).
+ * translation they belong to, and the frame takes that flow's VNI. An ICMP error about a packet that left by a
+ * public address (destination unreachable, time exceeded: what path MTU discovery and traceroute rely on) follows the
+ * translation of the packet it carries, which is translated back too (RFC 5508). Anything else is dropped: an address
+ * this host doesn't own, or a NAT gateway's port that no translation holds for the sender (unsolicited), or an error
+ * about a packet no translation sent.
  */
 public final class NatIn implements Node {
 
@@ -91,9 +95,34 @@ public final class NatIn implements Node {
                 }
             } else if (owner >= 0) {
                 b.vni[i] = t.portVni[owner];
-                Nat.destination(b, i, t.portIp[owner], port(b, i));
+                if (isError(b, i)) { // about a packet the port sent from its public address: back in the port's terms
+                    if (IcmpError.source(b, i) != dst) {
+                        next[k] = d.drop(i, DropReason.NAT_NO_SESSION);
+                        continue;
+                    }
+                    IcmpError.toPrivate(b, i, t.portIp[owner], IcmpError.sourcePort(b, i));
+                    if (tracing) {
+                        d.trace(i, "ICMP error to " + was + ", the public address of port " + t.ports[owner].name() + ": to "
+                                + Text.ip(b.dstIp[i]) + ", the packet it carries translated back");
+                    }
+                } else {
+                    Nat.destination(b, i, t.portIp[owner], port(b, i));
+                    if (tracing) {
+                        d.trace(i, was + " is the public address of port " + t.ports[owner].name() + ": destination " + Text.ip(b.dstIp[i]));
+                    }
+                }
+            } else if (isError(b, i)) { // about a packet a NAT gateway translation sent: to the translation's VM
+                int s = IcmpError.source(b, i) == dst ? sessions.reverse(dst, IcmpError.protocol(b, i), IcmpError.sourcePort(b, i),
+                        IcmpError.destination(b, i), IcmpError.destinationPort(b, i)) : -1;
+                if (s < 0) {
+                    next[k] = d.drop(i, DropReason.NAT_NO_SESSION);
+                    continue;
+                }
+                b.vni[i] = sessions.vni(s);
+                IcmpError.toPrivate(b, i, sessions.privateIp(s), sessions.privatePort(s));
                 if (tracing) {
-                    d.trace(i, was + " is the public address of port " + t.ports[owner].name() + ": destination " + Text.ip(b.dstIp[i]));
+                    d.trace(i, "ICMP error to " + Text.ip(dst) + " about NAT gateway " + t.natName[-2 - owner] + "'s translation for "
+                            + Text.ip(b.dstIp[i]) + ":" + sessions.privatePort(s) + " in VNI " + b.vni[i] + ": the packet it carries translated back");
                 }
             } else {
                 if ((b.flags[i] & Parser.FLAG_FRAGMENT) != 0) {
@@ -117,6 +146,11 @@ public final class NatIn implements Node {
             b.hash[i] = FlowHash.hash(b.srcIp[i], b.dstIp[i], b.protocol[i], b.srcPort[i], b.dstPort[i], b.inPort[i]);
             next[k] = FLOW_LOOKUP;
         }
+    }
+
+    /** Whether the packet is an ICMP error about a TCP, UDP or ICMP echo flow (whose translation it follows). */
+    static boolean isError(PacketBatch b, int i) {
+        return (b.flags[i] & Parser.FLAG_ICMP_ERROR) != 0 && IcmpError.aboutAFlow(b, i);
     }
 
     /** The destination port, or an ICMP echo's identifier. */

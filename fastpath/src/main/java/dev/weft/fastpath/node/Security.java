@@ -101,6 +101,18 @@ public final class Security implements Node {
         int srcPort = fromFrontend ? b.natPort[i] : b.srcPort[i];
         int dstPort = toBackend ? b.natPort[i] : protocol == Parser.ICMP ? srcPort : b.dstPort[i]; // ICMP echo: the identifier both ways
         int id = t.portId[port]; // tracked by the port's stable id, not its index in this snapshot
+        if ((b.flags[i] & Parser.FLAG_ICMP_ERROR) != 0 && dev.weft.fastpath.packet.IcmpError.aboutAFlow(b, i)) {
+            // related: an error about a packet of a flow tracked the other way (the packet it carries went out, the error comes in)
+            int about = conntrack.find(id, 1 - dir, dev.weft.fastpath.packet.IcmpError.source(b, i), dev.weft.fastpath.packet.IcmpError.destination(b, i),
+                    dev.weft.fastpath.packet.IcmpError.protocol(b, i), dev.weft.fastpath.packet.IcmpError.sourcePort(b, i),
+                    dev.weft.fastpath.packet.IcmpError.destinationPort(b, i));
+            if (about >= 0 && conntrack.generation(about) == t.generation) {
+                if (d.tracing()) {
+                    d.trace(i, direction(dir) + " " + t.ports[port].name() + ": ICMP error about a tracked flow, allowed");
+                }
+                return true;
+            }
+        }
         int reverse = conntrack.find(id, 1 - dir, dst, src, protocol, dstPort, srcPort);
         if (reverse >= 0) {
             b.admittedBy[i] = reverse;

@@ -16,6 +16,8 @@ public final class Parser {
     public static final int FLAG_FRAGMENT = 1;
     public static final int FLAG_VLAN = 2;
     public static final int FLAG_ECHO = 4;
+    /** An ICMP error that carries the whole header of the packet it is about (see {@link IcmpError}). */
+    public static final int FLAG_ICMP_ERROR = 8;
 
     public static final int TCP = 6;
     public static final int UDP = 17;
@@ -143,6 +145,8 @@ public final class Parser {
                     b.srcPort[i] = Bytes.u16(m, t + 4);
                     b.dstPort[i] = icmpType;
                     b.flags[i] |= FLAG_ECHO;
+                } else if (IcmpError.isError(icmpType) && IcmpError.carriesWholeHeader(m, t, end - l4)) {
+                    b.flags[i] |= FLAG_ICMP_ERROR;
                 }
             }
             default -> {
