@@ -29,43 +29,63 @@ public final class Segmenter {
         return (m.get(ValueLayout.JAVA_BYTE, at) & 0xff) | (m.get(ValueLayout.JAVA_BYTE, at + 1) & 0xff) << 8;
     }
 
+    /** Where a frame's bytes are read from: copies {@code n} bytes from offset {@code from} of the frame into {@code to} at {@code at}. */
+    @FunctionalInterface
+    public interface FrameBytes {
+        void copy(long from, MemorySegment to, long at, long n);
+    }
+
+    /** The most header bytes (Ethernet, IPv4 and TCP with options) a frame's parsing needs: 18 + 60 + 60. */
+    public static final int MAX_HEADERS = 138;
+
     /**
      * Adds the frame in {@code buffer} (virtio-net header first, {@code length} bytes in all) to the batch
      * from {@code port}; returns the frames added, or -1 when the frame is malformed.
      */
     public static int add(MemorySegment buffer, int length, PacketBatch batch, int port) {
-        if (length < VNET_HEADER + 14) {
+        return add(buffer, length, length - VNET_HEADER,
+                (from, to, at, n) -> MemorySegment.copy(buffer, VNET_HEADER + from, to, at, n), batch, port);
+    }
+
+    /**
+     * Adds a frame of {@code frameLength} bytes whose virtio-net header and first bytes are in {@code head}
+     * ({@code headLength} bytes in all: the whole frame, or at least {@link #MAX_HEADERS} of it) and whose bytes are read
+     * from {@code bytes}, straight into the batch's slots: a frame in guest memory is read once, not gathered first.
+     */
+    public static int add(MemorySegment head, int headLength, int frameLength, FrameBytes bytes, PacketBatch batch, int port) {
+        if (frameLength < 14 || headLength < VNET_HEADER + Math.min(frameLength, MAX_HEADERS)) {
             return -1;
         }
-        int flags = buffer.get(ValueLayout.JAVA_BYTE, 0) & 0xff;
-        int gso = buffer.get(ValueLayout.JAVA_BYTE, 1) & 0xff & ~GSO_ECN;
-        int gsoSize = le16(buffer, 4);
-        int csumStart = le16(buffer, 6);
-        int csumOffset = le16(buffer, 8);
-        MemorySegment frame = buffer.asSlice(VNET_HEADER, length - VNET_HEADER);
-        int frameLength = length - VNET_HEADER;
+        int flags = head.get(ValueLayout.JAVA_BYTE, 0) & 0xff;
+        int gso = head.get(ValueLayout.JAVA_BYTE, 1) & 0xff & ~GSO_ECN;
+        int gsoSize = le16(head, 4);
+        int csumStart = le16(head, 6);
+        int csumOffset = le16(head, 8);
+        MemorySegment frame = head.asSlice(VNET_HEADER, headLength - VNET_HEADER);
         if (gso == GSO_NONE) {
             if (frameLength > PacketBatch.MAX_FRAME || batch.full()) {
                 return -1;
             }
-            if ((flags & NEEDS_CSUM) != 0) {
-                if (csumStart + csumOffset + 2 > frameLength) {
-                    return -1;
-                }
-                // the field holds the pseudo-header sum: fold in the rest and store the complement
-                Bytes.u16(frame, csumStart + csumOffset, Checksum.finish(Checksum.sumVector(frame, csumStart, frameLength - csumStart)));
+            boolean partial = (flags & NEEDS_CSUM) != 0;
+            if (partial && csumStart + csumOffset + 2 > frameLength) {
+                return -1;
             }
-            MemorySegment.copy(frame, 0, batch.nextSlot(), 0, frameLength);
+            MemorySegment slot = batch.nextSlot();
+            bytes.copy(0, slot, 0, frameLength);
+            if (partial) { // the field holds the pseudo-header sum: fold in the rest and store the complement
+                Bytes.u16(slot, csumStart + csumOffset, Checksum.finish(Checksum.sumVector(slot, csumStart, frameLength - csumStart)));
+            }
             batch.commit(frameLength, port);
             return 1;
         }
         if (gso != GSO_TCPV4 || gsoSize == 0) {
             return -1;
         }
-        return segmentTcp(frame, frameLength, gsoSize, batch, port);
+        return segmentTcp(frame, frameLength, bytes, gsoSize, batch, port);
     }
 
-    private static int segmentTcp(MemorySegment f, int length, int mss, PacketBatch batch, int port) {
+    /** Cuts the TCP frame whose headers are in {@code f} (at least {@link #MAX_HEADERS} bytes of it, or all) and whose bytes {@code bytes} reads. */
+    private static int segmentTcp(MemorySegment f, int length, FrameBytes bytes, int mss, PacketBatch batch, int port) {
         int l3 = Bytes.u16(f, 12) == 0x8100 ? 18 : 14;
         if (length < l3 + 40) {
             return -1;
@@ -77,7 +97,7 @@ public final class Segmenter {
         }
         int headers = l4 + (Bytes.u8(f, l4 + 12) >>> 4) * 4;
         int payload = length - headers;
-        if (headers > length || headers + mss > PacketBatch.MAX_FRAME) {
+        if (headers > length || headers > f.byteSize() || headers + mss > PacketBatch.MAX_FRAME) {
             return -1;
         }
         int segments = (payload + mss - 1) / mss;
@@ -94,7 +114,7 @@ public final class Segmenter {
             int size = Math.min(mss, payload - offset);
             MemorySegment out = batch.nextSlot();
             MemorySegment.copy(f, 0, out, 0, headers);
-            MemorySegment.copy(f, headers + offset, out, headers, size);
+            bytes.copy(headers + offset, out, headers, size);
             Bytes.u16(out, l3 + 2, ihl + (headers - l4) + size);
             Bytes.u16(out, l3 + 4, (id + k) & 0xffff);
             Bytes.u16(out, l3 + 10, 0);

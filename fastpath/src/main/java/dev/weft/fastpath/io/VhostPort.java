@@ -33,8 +33,12 @@ public final class VhostPort implements AutoCloseable {
 
     /** The most a guest's frame may be with segmentation offload: 64 kB of IPv4 behind its Ethernet header. */
     static final int MAX_OFFLOADED = 65535 + 18;
-    /** A frame with offloads, gathered: the virtio-net header's first 10 bytes (as {@link Segmenter} reads them), then the frame. */
-    private final MemorySegment offloaded = Arena.ofAuto().allocate(Segmenter.VNET_HEADER + MAX_OFFLOADED, 64);
+    /** The first bytes of a frame with offloads that {@link Segmenter} parses: its headers, at most this many. */
+    private static final int HEAD = 256;
+    /** A frame with offloads: the virtio-net header's first 10 bytes (as {@link Segmenter} reads them), then the frame's first bytes. */
+    private final MemorySegment offloaded = Arena.ofAuto().allocate(Segmenter.VNET_HEADER + HEAD, 64);
+    /** The rest of that frame, read from the guest's buffers where they are. */
+    private final Segmenter.FrameBytes fromChain = (from, to, at, n) -> SplitQueue.read(this.chain, NET_HEADER + from, to.asSlice(at, n));
     public volatile long segments;
 
     private final Path socket;
@@ -146,10 +150,11 @@ public final class VhostPort implements AutoCloseable {
                 SplitQueue.read(chain, 0, offloaded.asSlice(0, Segmenter.VNET_HEADER));
                 flagsAndGso = offloaded.get(ValueLayout.JAVA_SHORT_UNALIGNED, 0);
             }
-            if (flagsAndGso != 0) { // a partial checksum or a TCP segment of up to 64 kB: Segmenter completes or cuts it
+            if (flagsAndGso != 0) { // a partial checksum or a TCP segment of up to 64 kB: Segmenter completes or cuts it,
+                // reading the headers from a copy and the rest straight from guest memory into the batch
                 int added = length < 14 || length > MAX_OFFLOADED ? -1
-                        : Segmenter.add(offloaded, Segmenter.VNET_HEADER + SplitQueue.read(chain, NET_HEADER, offloaded.asSlice(Segmenter.VNET_HEADER, length)),
-                                batch, port);
+                        : Segmenter.add(offloaded, Segmenter.VNET_HEADER + SplitQueue.read(chain, NET_HEADER,
+                                offloaded.asSlice(Segmenter.VNET_HEADER, Math.min(length, HEAD))), (int) length, fromChain, batch, port);
                 q.fromGuest().put(head, 0);
                 if (added < 0) {
                     malformed++;
