@@ -162,6 +162,45 @@ class NatTest {
         assertThat(Checksums.valid(c)).isTrue();
     }
 
+    /** An ICMP port unreachable from a VM ({@code from}, MAC {@code mac}) to {@code to}, carrying the whole IPv4 packet of {@code carried}. */
+    static byte[] icmpErrorFrom(long mac, int from, int to, byte[] carried) {
+        byte[] f = icmpError(from, to, carried);
+        java.nio.ByteBuffer.wrap(f).putShort(0, (short) (ForwardingTables.ROUTER_MAC >>> 32)).putInt(2, (int) ForwardingTables.ROUTER_MAC)
+                .putShort(6, (short) (mac >>> 32)).putInt(8, (int) mac);
+        return f;
+    }
+
+    @Test
+    void anIcmpErrorAVmSendsAboutAPacketThatCameInTranslatedLeavesInPublicTerms() {
+        int a = run(tcp(DB2_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), INTERNET, 40000, 443), DB2);
+        int port = u16(batch.frame(a), 34);
+        int r = run(tcp(GATEWAY_MAC, UPLINK_MAC, INTERNET, EGRESS, 443, port), PacketBatch.UPLINK);
+        byte[] reply = batch.frame(r); // as db-2 got it: to 10.1.2.5:40000
+
+        int e = run(icmpErrorFrom(DB2_MAC, ip("10.1.2.5"), INTERNET, reply), DB2);
+        assertThat(batch.verdict[e]).as("out through NAT gateway egress").isEqualTo(PacketBatch.TO_UPLINK);
+        byte[] out = batch.frame(e);
+        assertThat(u32(out, 26)).isEqualTo(EGRESS);
+        assertThat(Checksums.valid(out)).isTrue();
+        byte[] c = carried(out);
+        assertThat(u32(c, 30)).as("the carried reply as the internet sent it").isEqualTo(EGRESS);
+        assertThat(u16(c, 36)).isEqualTo(port);
+        assertThat(Checksums.valid(c)).isTrue();
+
+        int other = run(icmpErrorFrom(DB2_MAC, ip("10.1.2.5"), INTERNET, tcp(GATEWAY_MAC, UPLINK_MAC, INTERNET, ip("10.1.2.5"), 443, 40001)), DB2);
+        assertThat(batch.verdict[other]).as("about a flow no translation holds: nowhere to go").isEqualTo(PacketBatch.DROP);
+
+        int w = run(icmpErrorFrom(WEB1_MAC, ip("10.1.1.4"), INTERNET, tcp(GATEWAY_MAC, WEB1_MAC, INTERNET, ip("10.1.1.4"), 5000, 80)), WEB1);
+        assertThat(batch.verdict[w]).isEqualTo(PacketBatch.TO_UPLINK);
+        byte[] pub = batch.frame(w);
+        assertThat(u32(pub, 26)).isEqualTo(WEB1_PUBLIC);
+        byte[] cw = carried(pub);
+        assertThat(u32(cw, 30)).as("the carried packet to web-1's public address, its port unchanged").isEqualTo(WEB1_PUBLIC);
+        assertThat(u16(cw, 36)).isEqualTo(80);
+        assertThat(Checksums.valid(pub)).isTrue();
+        assertThat(Checksums.valid(cw)).isTrue();
+    }
+
     @Test
     void aNatGatewayServedHereTranslatesPortsAndLetsOnlyRepliesBackIn() {
         int a = run(tcp(DB2_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), INTERNET, 40000, 443), DB2);

@@ -63,6 +63,22 @@ class NetnsNorthSouthTest extends NetnsLabTest {
             for _ in range(3): r.sendto(icmp, (sys.argv[1], 0))
             """;
 
+    /** Answers the first datagram late, after its sender closed its socket: "refused" when the ICMP port unreachable comes back. */
+    private static final String LATE_REPLIER = """
+            import socket, time
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('203.0.113.1', 5000))
+            print('bound', flush=True)
+            data, peer = s.recvfrom(100)
+            time.sleep(0.5)
+            s.connect(peer); s.settimeout(2); s.send(b'late')
+            try:
+                s.recv(100); print('answered', flush=True)
+            except ConnectionRefusedError:
+                print('refused', flush=True)
+            except socket.timeout:
+                print('timeout', flush=True)
+            """;
+
     private final List<Process> servers = new ArrayList<>();
 
     @AfterEach
@@ -155,7 +171,7 @@ class NetnsNorthSouthTest extends NetnsLabTest {
     }
 
     @Test
-    void icmpErrorsFromTheInternetReachTheVmWhosePacketTheyAreAboutAndForgedOnesDont() throws Exception {
+    void icmpErrorsCrossNatBothWaysAboutTheirFlowsAndForgedOnesDont() throws Exception {
         reconciler = lab.start().reconciler;
         server(Topology.INTERNET, 8080);
         String serving = reconciler.status().natGateways().get("tenant-a/egress");
@@ -163,6 +179,24 @@ class NetnsNorthSouthTest extends NetnsLabTest {
                 .as("the internet's port unreachable comes back through NAT gateway egress to db-2's socket").isEqualTo("refused");
         assertThat(udpProbe("tenant-a.web-1", "203.0.113.1", 9, "refused"))
                 .as("and through web-1's public address, though web-1's security group lets no ICMP in: the error is about its own flow")
+                .isEqualTo("refused");
+
+        String[] late = {""};
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            Process replier = new ProcessBuilder("ip", "netns", "exec", Topology.INTERNET, "python3", "-c", LATE_REPLIER).start();
+            try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(replier.getInputStream()))) {
+                assertThat(out.readLine()).isEqualTo("bound");
+                Topology.run("ip", "netns", "exec", "tenant-a.db-2", "python3", "-c",
+                        "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b'x', ('203.0.113.1', 5000)); s.close()");
+                if (!replier.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                    replier.destroyForcibly();
+                    return false;
+                }
+                late[0] = String.valueOf(out.readLine());
+            }
+            return late[0].equals("refused");
+        });
+        assertThat(late[0]).as("db-2's port unreachable for a reply that came too late goes out through the NAT gateway, about the translated flow")
                 .isEqualTo("refused");
 
         long noSession = agents.get(serving).dataplane().packets().nodeDrops("nat-in", DropReason.NAT_NO_SESSION);

@@ -4,6 +4,7 @@ import dev.weft.fastpath.graph.Dispatch;
 import dev.weft.fastpath.graph.Node;
 import dev.weft.fastpath.packet.Bytes;
 import dev.weft.fastpath.packet.DropReason;
+import dev.weft.fastpath.packet.IcmpError;
 import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.flow.FlowCache;
 import dev.weft.fastpath.table.ForwardingTables;
@@ -361,7 +362,7 @@ public final class Ip4Lookup implements Node {
             b.encap[i] = 0;
             b.nextHopMac[i] = 0;
             b.natAddress[i] = t.portPublicIp[in];
-            b.natPort[i] = b.srcPort[i];
+            b.natPort[i] = NatIn.isError(b, i) ? IcmpError.destinationPort(b, i) : b.srcPort[i]; // an error: the port it is about
             if (d.tracing()) {
                 d.trace(i, Text.ip(dst) + " is outside VNI " + b.vni[i] + ": leaves by the uplink " + t.uplink.device()
                         + " as the port's public address " + Text.ip(t.portPublicIp[in]));
@@ -411,6 +412,26 @@ public final class Ip4Lookup implements Node {
         int protocol = b.protocol[i];
         if ((b.flags[i] & Parser.FLAG_FRAGMENT) != 0) {
             return d.drop(i, DropReason.FRAGMENT_FILTERED); // translated by port, which a fragment may not carry
+        }
+        if (NatIn.isError(b, i)) { // an ICMP error about a reply that came in through the gateway: out as the translation
+            int s = sessions.find(b.vni[i], IcmpError.protocol(b, i), IcmpError.destination(b, i), IcmpError.destinationPort(b, i),
+                    IcmpError.source(b, i), IcmpError.sourcePort(b, i));
+            if (s < 0 || IcmpError.destination(b, i) != b.srcIp[i]) {
+                return d.drop(i, DropReason.NO_EGRESS); // about no translation of the sender's
+            }
+            b.action[i] = FlowCache.UPLINK | route;
+            b.outPort[i] = -1;
+            b.outAddress[i] = 0;
+            b.encap[i] = 0;
+            b.nextHopMac[i] = 0;
+            b.natSession[i] = -1;
+            b.natAddress[i] = sessions.publicIp(s);
+            b.natPort[i] = sessions.publicPort(s);
+            if (d.tracing()) {
+                d.trace(i, "an ICMP error about NAT gateway " + t.natName[gateway] + "'s translation of " + Text.ip(b.srcIp[i]) + ":"
+                        + IcmpError.destinationPort(b, i) + ": leaves as " + Text.ip(b.natAddress[i]) + ":" + b.natPort[i]);
+            }
+            return SECURITY;
         }
         if (protocol != Parser.TCP && protocol != Parser.UDP && (protocol != Parser.ICMP || (b.flags[i] & Parser.FLAG_ECHO) == 0)) {
             return d.drop(i, DropReason.NO_EGRESS); // nothing to translate by

@@ -2,11 +2,15 @@ package dev.weft.fastpath.node;
 
 import dev.weft.fastpath.graph.Dispatch;
 import dev.weft.fastpath.graph.Node;
+import dev.weft.fastpath.packet.IcmpError;
 import dev.weft.fastpath.packet.Nat;
 import dev.weft.fastpath.packet.PacketBatch;
 import java.util.List;
 
-/** Source NAT of a flow leaving by the uplink: the address and port its decision carries (a public address, a NAT gateway's port). */
+/**
+ * Source NAT of a flow leaving by the uplink: the address and port its decision carries (a public address, a NAT gateway's
+ * port). An ICMP error's carried packet, which came in translated the other way, gets the same address and port back.
+ */
 public final class NatOut implements Node {
 
     public static final String NAME = "nat-out";
@@ -30,7 +34,11 @@ public final class NatOut implements Node {
         for (int k = 0; k < count; k++) {
             int i = vector[k];
             String was = tracing ? Text.ip(b.srcIp[i]) + ":" + b.srcPort[i] : null;
-            Nat.source(b, i, b.natAddress[i], b.natPort[i]);
+            if (NatIn.isError(b, i)) { // the packet it carries is translated too, as its flow was
+                IcmpError.toPublic(b, i, b.natAddress[i], b.natPort[i]);
+            } else {
+                Nat.source(b, i, b.natAddress[i], b.natPort[i]);
+            }
             translated++;
             if (tracing) {
                 d.trace(i, "source " + was + " → " + Text.ip(b.natAddress[i]) + ":" + b.natPort[i]);

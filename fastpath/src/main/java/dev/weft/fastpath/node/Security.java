@@ -106,6 +106,11 @@ public final class Security implements Node {
             int about = conntrack.find(id, 1 - dir, dev.weft.fastpath.packet.IcmpError.source(b, i), dev.weft.fastpath.packet.IcmpError.destination(b, i),
                     dev.weft.fastpath.packet.IcmpError.protocol(b, i), dev.weft.fastpath.packet.IcmpError.sourcePort(b, i),
                     dev.weft.fastpath.packet.IcmpError.destinationPort(b, i));
+            if (about < 0) { // or a reply of a flow tracked the error's way (the reply went out, the error comes back)
+                about = conntrack.find(id, dir, dev.weft.fastpath.packet.IcmpError.destination(b, i), dev.weft.fastpath.packet.IcmpError.source(b, i),
+                        dev.weft.fastpath.packet.IcmpError.protocol(b, i), dev.weft.fastpath.packet.IcmpError.destinationPort(b, i),
+                        dev.weft.fastpath.packet.IcmpError.sourcePort(b, i));
+            }
             if (about >= 0 && conntrack.generation(about) == t.generation) {
                 if (d.tracing()) {
                     d.trace(i, direction(dir) + " " + t.ports[port].name() + ": ICMP error about a tracked flow, allowed");

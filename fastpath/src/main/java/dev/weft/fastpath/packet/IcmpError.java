@@ -87,20 +87,36 @@ public final class IcmpError {
      * checksum computed again.
      */
     public static void toPrivate(PacketBatch b, int i, int address, int port) {
+        translate(b, i, 16, address, port);
+        b.dstIp[i] = address;
+    }
+
+    /**
+     * Translates an error a VM sends about a packet that came to it translated (to its public address, or through its NAT
+     * gateway) into the public terms: its source becomes {@code address}, and so does the carried packet's destination,
+     * whose port (or echo identifier) becomes {@code port}; checksums as in {@link #toPrivate}.
+     */
+    public static void toPublic(PacketBatch b, int i, int address, int port) {
+        translate(b, i, 12, address, port);
+        b.srcIp[i] = address;
+    }
+
+    /** The error's own address at {@code field} (12: source, 16: destination) and the carried packet's opposite one, with its port. */
+    private static void translate(PacketBatch b, int i, int field, int address, int port) {
         MemorySegment m = b.memory();
         long ip = b.start[i] + b.l3[i];
-        int public_ = Bytes.u32(m, ip + 16);
-        Bytes.u32(m, ip + 16, address);
-        Bytes.u16(m, ip + 10, Nat.update32(Bytes.u16(m, ip + 10), public_, address));
-        b.dstIp[i] = address;
+        int was = Bytes.u32(m, ip + field);
+        Bytes.u32(m, ip + field, address);
+        Bytes.u16(m, ip + 10, Nat.update32(Bytes.u16(m, ip + 10), was, address));
         long in = carried(b, i);
-        int carriedSource = Bytes.u32(m, in + 12);
-        Bytes.u32(m, in + 12, address);
-        Bytes.u16(m, in + 10, Nat.update32(Bytes.u16(m, in + 10), carriedSource, address));
+        int carriedField = field == 16 ? 12 : 16;
+        int carriedWas = Bytes.u32(m, in + carriedField);
+        Bytes.u32(m, in + carriedField, address);
+        Bytes.u16(m, in + 10, Nat.update32(Bytes.u16(m, in + 10), carriedWas, address));
         long l4 = carriedL4(b, i);
         long end = ip + Bytes.u16(m, ip + 2);
         int protocol = Bytes.u8(m, in + 9);
-        long portAt = protocol == Parser.ICMP ? l4 + 4 : l4;
+        long portAt = protocol == Parser.ICMP ? l4 + 4 : field == 16 ? l4 : l4 + 2;
         int oldPort = Bytes.u16(m, portAt);
         Bytes.u16(m, portAt, port);
         long checksumAt = switch (protocol) {
@@ -112,7 +128,7 @@ public final class IcmpError {
             int sum = Bytes.u16(m, checksumAt);
             if (protocol != Parser.UDP || sum != 0) {
                 if (protocol != Parser.ICMP) {
-                    sum = Nat.update32(sum, carriedSource, address);
+                    sum = Nat.update32(sum, carriedWas, address);
                 }
                 sum = Checksum.update(sum, oldPort, port);
                 Bytes.u16(m, checksumAt, protocol == Parser.UDP && sum == 0 ? 0xffff : sum);

@@ -86,6 +86,12 @@ public final class NatSessions {
         return now - lastUsed[s] <= idleNanos[s];
     }
 
+    /** The live session of this flow, or -1 (none is allocated). */
+    public synchronized int find(int vni, int protocol, int ip, int port, int remote, int remotePort) {
+        Integer s = byPrivate.get(new Key(vni, protocol, ip, port, remote, protocol == 1 ? 0 : remotePort));
+        return s != null && alive(s) ? s : -1;
+    }
+
     /**
      * The session of this flow, allocating one on an address of {@code addresses} (chosen by the private address,
      * so one VM's flows share an address) when it has none; -1 when every port is in use (counted).
