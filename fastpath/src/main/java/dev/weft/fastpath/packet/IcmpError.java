@@ -105,14 +105,9 @@ public final class IcmpError {
     private static void translate(PacketBatch b, int i, int field, int address, int port) {
         MemorySegment m = b.memory();
         long ip = b.start[i] + b.l3[i];
-        int was = Bytes.u32(m, ip + field);
-        Bytes.u32(m, ip + field, address);
-        Bytes.u16(m, ip + 10, Nat.update32(Bytes.u16(m, ip + 10), was, address));
+        Nat.address(m, ip, field, address);
         long in = carried(b, i);
-        int carriedField = field == 16 ? 12 : 16;
-        int carriedWas = Bytes.u32(m, in + carriedField);
-        Bytes.u32(m, in + carriedField, address);
-        Bytes.u16(m, in + 10, Nat.update32(Bytes.u16(m, in + 10), carriedWas, address));
+        int carriedWas = Nat.address(m, in, field == 16 ? 12 : 16, address);
         long l4 = carriedL4(b, i);
         long end = ip + Bytes.u16(m, ip + 2);
         int protocol = Bytes.u8(m, in + 9);

@@ -34,9 +34,7 @@ public final class Nat {
     private static void rewrite(PacketBatch b, int i, int field, int address, int port) {
         MemorySegment m = b.memory();
         long ip = b.start[i] + b.l3[i];
-        int old = Bytes.u32(m, ip + field);
-        Bytes.u32(m, ip + field, address);
-        Bytes.u16(m, ip + 10, update32(Bytes.u16(m, ip + 10), old, address));
+        int old = address(m, ip, field, address);
         if ((Bytes.u16(m, ip + 6) & 0x1fff) != 0) {
             return; // a later fragment
         }
@@ -71,6 +69,14 @@ public final class Nat {
                 // other protocols carry no ports and no checksum over the addresses
             }
         }
+    }
+
+    /** Writes {@code address} at {@code field} (12: source, 16: destination) of the IPv4 header at {@code ip}, its checksum updated; returns the address it replaced. */
+    static int address(MemorySegment m, long ip, int field, int address) {
+        int old = Bytes.u32(m, ip + field);
+        Bytes.u32(m, ip + field, address);
+        Bytes.u16(m, ip + 10, update32(Bytes.u16(m, ip + 10), old, address));
+        return old;
     }
 
     /** RFC 1624 for a 32-bit field: both of its 16-bit words. */
