@@ -46,7 +46,10 @@ class NetnsNorthSouthTest extends NetnsLabTest {
             except socket.timeout:
                 print('timeout')
             """;
-    /** A forged ICMP port unreachable to argv[1] about a UDP packet from argv[1]:argv[2] to argv[3]:9 (which nobody sent). */
+    /**
+     * A forged ICMP port unreachable to argv[1] about a UDP packet from argv[1]:argv[2] to argv[3]:9, which nobody sent
+     * (61000 is above Linux's ephemeral ports and the ports a NAT gateway hands out first).
+     */
     private static final String FORGED_ERROR = """
             import socket, struct, sys
             def csum(b):
@@ -201,8 +204,8 @@ class NetnsNorthSouthTest extends NetnsLabTest {
 
         long noSession = agents.get(serving).dataplane().packets().nodeDrops("nat-in", DropReason.NAT_NO_SESSION);
         long denied = agents.get("host-a").dataplane().packets().nodeDrops("security", DropReason.SECURITY_DENIED);
-        Topology.run("ip", "netns", "exec", Topology.INTERNET, "python3", "-c", FORGED_ERROR, "203.0.113.20", "60000", "203.0.113.1");
-        Topology.run("ip", "netns", "exec", Topology.INTERNET, "python3", "-c", FORGED_ERROR, "203.0.113.10", "60000", "203.0.113.1");
+        Topology.run("ip", "netns", "exec", Topology.INTERNET, "python3", "-c", FORGED_ERROR, "203.0.113.20", "61000", "203.0.113.1");
+        Topology.run("ip", "netns", "exec", Topology.INTERNET, "python3", "-c", FORGED_ERROR, "203.0.113.10", "61000", "203.0.113.1");
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
             assertThat(agents.get(serving).dataplane().packets().nodeDrops("nat-in", DropReason.NAT_NO_SESSION))
                     .as("a forged error about a translation the NAT gateway doesn't hold is dropped").isGreaterThanOrEqualTo(noSession + 3);
