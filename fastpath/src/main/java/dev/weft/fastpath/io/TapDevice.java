@@ -1,12 +1,9 @@
 package dev.weft.fastpath.io;
 
-import dev.weft.fastpath.packet.Bytes;
-import dev.weft.fastpath.packet.Checksum;
 import dev.weft.fastpath.packet.PacketBatch;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * A TAP device (a VM's NIC as the host sees it): {@code /dev/net/tun} opened non-blocking, attached with

@@ -1,9 +1,7 @@
 package dev.weft.fastpath.io;
 
-import dev.weft.fastpath.packet.Bytes;
 import dev.weft.fastpath.pipeline.Counters;
 import dev.weft.fastpath.packet.PacketBatch;
-import dev.weft.fastpath.packet.Parser;
 import dev.weft.fastpath.pipeline.Pipeline;
 import dev.weft.fastpath.table.ForwardingTables;
 import java.io.IOException;
