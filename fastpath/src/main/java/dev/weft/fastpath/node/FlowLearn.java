@@ -33,7 +33,7 @@ public final class FlowLearn implements Node {
         long generation = d.tables().generation;
         for (int k = 0; k < count; k++) {
             int i = vector[k];
-            if ((b.flags[i] & dev.weft.fastpath.packet.Parser.FLAG_ICMP_ERROR) == 0) {
+            if (!dev.weft.fastpath.packet.IcmpError.is(b, i)) {
                 cache.store(generation, FlowLookup.input(b, i, d.tables()), b, i);
                 if (d.tracing()) {
                     d.trace(i, "cached for table generation " + generation + ": later packets of the flow skip the slow path");

@@ -223,6 +223,17 @@ public final class Ip4Lookup implements Node {
         }
     }
 
+    /** Out of the uplink with action {@code action}, its source translated to {@code address}:{@code port} by {@code nat-out}. */
+    private static void toUplink(PacketBatch b, int i, int action, int address, int port) {
+        b.action[i] = action;
+        b.outPort[i] = -1;
+        b.outAddress[i] = 0;
+        b.encap[i] = 0;
+        b.nextHopMac[i] = 0;
+        b.natAddress[i] = address;
+        b.natPort[i] = port;
+    }
+
     /** The packet to local port {@code port}, headers unchanged. */
     private static void toLocalPort(PacketBatch b, int i, int port) {
         b.action[i] = FlowCache.DELIVER;
@@ -325,13 +336,7 @@ public final class Ip4Lookup implements Node {
             if (t.uplink == null) {
                 return d.drop(i, DropReason.NO_EGRESS);
             }
-            b.action[i] = FlowCache.UPLINK | FlowCache.ROUTE;
-            b.outPort[i] = -1;
-            b.outAddress[i] = 0;
-            b.encap[i] = 0;
-            b.nextHopMac[i] = 0;
-            b.natAddress[i] = b.srcIp[i];
-            b.natPort[i] = b.srcPort[i];
+            toUplink(b, i, FlowCache.UPLINK | FlowCache.ROUTE, b.srcIp[i], b.srcPort[i]);
             if (d.tracing()) {
                 d.trace(i, Text.ip(dst) + " is outside VNI " + b.vni[i] + ": a backend's direct reply from floating frontend " + Text.ip(b.srcIp[i])
                         + ", out of this host's uplink " + t.uplink.device());
@@ -356,13 +361,8 @@ public final class Ip4Lookup implements Node {
             return SECURITY;
         }
         if (t.portPublicIp[in] != 0) {
-            b.action[i] = FlowCache.UPLINK | FlowCache.ROUTE;
-            b.outPort[i] = -1;
-            b.outAddress[i] = 0;
-            b.encap[i] = 0;
-            b.nextHopMac[i] = 0;
-            b.natAddress[i] = t.portPublicIp[in];
-            b.natPort[i] = NatIn.isError(b, i) ? IcmpError.destinationPort(b, i) : b.srcPort[i]; // an error: the port it is about
+            int port = IcmpError.is(b, i) ? IcmpError.destinationPort(b, i) : b.srcPort[i]; // an error: the port it is about
+            toUplink(b, i, FlowCache.UPLINK | FlowCache.ROUTE, t.portPublicIp[in], port);
             if (d.tracing()) {
                 d.trace(i, Text.ip(dst) + " is outside VNI " + b.vni[i] + ": leaves by the uplink " + t.uplink.device()
                         + " as the port's public address " + Text.ip(t.portPublicIp[in]));
@@ -391,13 +391,7 @@ public final class Ip4Lookup implements Node {
     /** A backend's reply on a public frontend's connection {@code s}, on the MUX: out of the uplink from the frontend. */
     private int toClient(PacketBatch b, int i, Dispatch d, int s, int route) {
         LbSessions.Session session = balanced.session(s);
-        b.action[i] = FlowCache.UPLINK | FlowCache.UNNAT | route;
-        b.outPort[i] = -1;
-        b.outAddress[i] = 0;
-        b.encap[i] = 0;
-        b.nextHopMac[i] = 0;
-        b.natAddress[i] = session.frontend();
-        b.natPort[i] = session.frontendPort();
+        toUplink(b, i, FlowCache.UPLINK | FlowCache.UNNAT | route, session.frontend(), session.frontendPort());
         b.natSession[i] = s;
         b.natStamp[i] = balanced.stamp(s);
         if (d.tracing()) {
@@ -413,20 +407,14 @@ public final class Ip4Lookup implements Node {
         if ((b.flags[i] & Parser.FLAG_FRAGMENT) != 0) {
             return d.drop(i, DropReason.FRAGMENT_FILTERED); // translated by port, which a fragment may not carry
         }
-        if (NatIn.isError(b, i)) { // an ICMP error about a reply that came in through the gateway: out as the translation
+        if (IcmpError.is(b, i)) { // an ICMP error about a reply that came in through the gateway: out as the translation
             int s = sessions.find(b.vni[i], IcmpError.protocol(b, i), IcmpError.destination(b, i), IcmpError.destinationPort(b, i),
                     IcmpError.source(b, i), IcmpError.sourcePort(b, i));
             if (s < 0 || IcmpError.destination(b, i) != b.srcIp[i]) {
                 return d.drop(i, DropReason.NO_EGRESS); // about no translation of the sender's
             }
-            b.action[i] = FlowCache.UPLINK | route;
-            b.outPort[i] = -1;
-            b.outAddress[i] = 0;
-            b.encap[i] = 0;
-            b.nextHopMac[i] = 0;
+            toUplink(b, i, FlowCache.UPLINK | route, sessions.publicIp(s), sessions.publicPort(s));
             b.natSession[i] = -1;
-            b.natAddress[i] = sessions.publicIp(s);
-            b.natPort[i] = sessions.publicPort(s);
             if (d.tracing()) {
                 d.trace(i, "an ICMP error about NAT gateway " + t.natName[gateway] + "'s translation of " + Text.ip(b.srcIp[i]) + ":"
                         + IcmpError.destinationPort(b, i) + ": leaves as " + Text.ip(b.natAddress[i]) + ":" + b.natPort[i]);
@@ -441,15 +429,9 @@ public final class Ip4Lookup implements Node {
         if (s < 0) {
             return d.drop(i, DropReason.NAT_PORT_EXHAUSTED);
         }
-        b.action[i] = FlowCache.UPLINK | route;
-        b.outPort[i] = -1;
-        b.outAddress[i] = 0;
-        b.encap[i] = 0;
-        b.nextHopMac[i] = 0;
+        toUplink(b, i, FlowCache.UPLINK | route, sessions.publicIp(s), sessions.publicPort(s));
         b.natSession[i] = s;
         b.natStamp[i] = sessions.stamp(s);
-        b.natAddress[i] = sessions.publicIp(s);
-        b.natPort[i] = sessions.publicPort(s);
         if (d.tracing()) {
             d.trace(i, Text.ip(b.dstIp[i]) + " is outside VNI " + b.vni[i] + ": NAT gateway " + t.natName[gateway] + " (served here) translates "
                     + Text.ip(b.srcIp[i]) + ":" + b.srcPort[i] + " to " + Text.ip(b.natAddress[i]) + ":" + b.natPort[i]);

@@ -95,7 +95,7 @@ public final class NatIn implements Node {
                 }
             } else if (owner >= 0) {
                 b.vni[i] = t.portVni[owner];
-                if (isError(b, i)) { // about a packet the port sent from its public address: back in the port's terms
+                if (IcmpError.is(b, i)) { // about a packet the port sent from its public address: back in the port's terms
                     if (IcmpError.source(b, i) != dst) {
                         next[k] = d.drop(i, DropReason.NAT_NO_SESSION);
                         continue;
@@ -111,7 +111,7 @@ public final class NatIn implements Node {
                         d.trace(i, was + " is the public address of port " + t.ports[owner].name() + ": destination " + Text.ip(b.dstIp[i]));
                     }
                 }
-            } else if (isError(b, i)) { // about a packet a NAT gateway translation sent: to the translation's VM
+            } else if (IcmpError.is(b, i)) { // about a packet a NAT gateway translation sent: to the translation's VM
                 int s = IcmpError.source(b, i) == dst ? sessions.reverse(dst, IcmpError.protocol(b, i), IcmpError.sourcePort(b, i),
                         IcmpError.destination(b, i), IcmpError.destinationPort(b, i)) : -1;
                 if (s < 0) {
@@ -146,11 +146,6 @@ public final class NatIn implements Node {
             b.hash[i] = FlowHash.hash(b.srcIp[i], b.dstIp[i], b.protocol[i], b.srcPort[i], b.dstPort[i], b.inPort[i]);
             next[k] = FLOW_LOOKUP;
         }
-    }
-
-    /** Whether the packet is an ICMP error about a TCP, UDP or ICMP echo flow (whose translation it follows). */
-    static boolean isError(PacketBatch b, int i) {
-        return (b.flags[i] & Parser.FLAG_ICMP_ERROR) != 0 && IcmpError.aboutAFlow(b, i);
     }
 
     /** The destination port, or an ICMP echo's identifier. */

@@ -34,7 +34,7 @@ public final class NatOut implements Node {
         for (int k = 0; k < count; k++) {
             int i = vector[k];
             String was = tracing ? Text.ip(b.srcIp[i]) + ":" + b.srcPort[i] : null;
-            if (NatIn.isError(b, i)) { // the packet it carries is translated too, as its flow was
+            if (IcmpError.is(b, i)) { // the packet it carries is translated too, as its flow was
                 IcmpError.toPublic(b, i, b.natAddress[i], b.natPort[i]);
             } else {
                 Nat.source(b, i, b.natAddress[i], b.natPort[i]);

@@ -3,6 +3,7 @@ package dev.weft.fastpath.node;
 import dev.weft.fastpath.graph.Dispatch;
 import dev.weft.fastpath.graph.Node;
 import dev.weft.fastpath.packet.DropReason;
+import dev.weft.fastpath.packet.IcmpError;
 import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.packet.Parser;
 import dev.weft.fastpath.security.AuditSink;
@@ -101,17 +102,19 @@ public final class Security implements Node {
         int srcPort = fromFrontend ? b.natPort[i] : b.srcPort[i];
         int dstPort = toBackend ? b.natPort[i] : protocol == Parser.ICMP ? srcPort : b.dstPort[i]; // ICMP echo: the identifier both ways
         int id = t.portId[port]; // tracked by the port's stable id, not its index in this snapshot
-        if ((b.flags[i] & Parser.FLAG_ICMP_ERROR) != 0 && dev.weft.fastpath.packet.IcmpError.aboutAFlow(b, i)) {
-            // related: an error about a packet of a flow tracked the other way (the packet it carries went out, the error comes in)
-            int about = conntrack.find(id, 1 - dir, dev.weft.fastpath.packet.IcmpError.source(b, i), dev.weft.fastpath.packet.IcmpError.destination(b, i),
-                    dev.weft.fastpath.packet.IcmpError.protocol(b, i), dev.weft.fastpath.packet.IcmpError.sourcePort(b, i),
-                    dev.weft.fastpath.packet.IcmpError.destinationPort(b, i));
-            if (about < 0) { // or a reply of a flow tracked the error's way (the reply went out, the error comes back)
-                about = conntrack.find(id, dir, dev.weft.fastpath.packet.IcmpError.destination(b, i), dev.weft.fastpath.packet.IcmpError.source(b, i),
-                        dev.weft.fastpath.packet.IcmpError.protocol(b, i), dev.weft.fastpath.packet.IcmpError.destinationPort(b, i),
-                        dev.weft.fastpath.packet.IcmpError.sourcePort(b, i));
+        if (IcmpError.is(b, i)) {
+            int from = IcmpError.source(b, i);
+            int to = IcmpError.destination(b, i);
+            int about = IcmpError.protocol(b, i);
+            int fromPort = IcmpError.sourcePort(b, i);
+            int toPort = IcmpError.destinationPort(b, i);
+            // related: an error about a packet of a flow tracked the other way (the packet it carries went out, the error comes
+            // in), or about a reply of a flow tracked the error's way (the reply went out, the error comes back)
+            int entry = conntrack.find(id, 1 - dir, from, to, about, fromPort, toPort);
+            if (entry < 0) {
+                entry = conntrack.find(id, dir, to, from, about, toPort, fromPort);
             }
-            if (about >= 0 && conntrack.generation(about) == t.generation) {
+            if (entry >= 0 && conntrack.generation(entry) == t.generation) {
                 if (d.tracing()) {
                     d.trace(i, direction(dir) + " " + t.ports[port].name() + ": ICMP error about a tracked flow, allowed");
                 }

@@ -6,8 +6,9 @@ import java.lang.foreign.MemorySegment;
  * An ICMP error (destination unreachable, time exceeded, parameter problem: RFC 792) and the packet it is about, which it
  * carries after its 8-byte header: that packet's IPv4 header and at least the first 8 bytes after it (its ports). The
  * error belongs to the flow of the packet it carries: NAT translates the carried packet back with the error (RFC 5508),
- * and a stateful firewall lets an error in when the carried packet is one of a flow it tracks the other way (a "related"
- * packet). {@link Parser} flags an error ({@link Parser#FLAG_ICMP_ERROR}) only when the carried header is whole.
+ * and a stateful firewall lets an error in when the carried packet is one of a flow it tracks (a "related" packet).
+ * {@link Parser} flags an error ({@link Parser#FLAG_ICMP_ERROR}) only when the carried header is whole and the carried
+ * packet is TCP, UDP or an ICMP echo: a flow by ports (or identifier) that NAT and tracking know.
  */
 public final class IcmpError {
 
@@ -24,15 +25,26 @@ public final class IcmpError {
 
     /**
      * Whether the ICMP message at {@code icmp}, {@code length} bytes long, carries a whole IPv4 header and the first 8 bytes
-     * of the first (or only) fragment's payload.
+     * of the first (or only) fragment's payload, of a TCP segment, a UDP datagram or an ICMP echo.
      */
-    static boolean carriesWholeHeader(MemorySegment m, long icmp, int length) {
+    static boolean aboutAFlow(MemorySegment m, long icmp, int length) {
         if (length < CARRIED + 20) {
             return false;
         }
-        int first = Bytes.u8(m, icmp + CARRIED);
+        long ip = icmp + CARRIED;
+        int first = Bytes.u8(m, ip);
         int ihl = (first & 0x0f) * 4;
-        return first >>> 4 == 4 && ihl >= 20 && length >= CARRIED + ihl + 8 && (Bytes.u16(m, icmp + CARRIED + 6) & 0x1fff) == 0;
+        if (first >>> 4 != 4 || ihl < 20 || length < CARRIED + ihl + 8 || (Bytes.u16(m, ip + 6) & 0x1fff) != 0) {
+            return false;
+        }
+        int protocol = Bytes.u8(m, ip + 9);
+        int echo = Bytes.u8(m, ip + ihl);
+        return protocol == Parser.TCP || protocol == Parser.UDP || protocol == Parser.ICMP && (echo == 8 || echo == 0);
+    }
+
+    /** Whether packet {@code i} is such an error. */
+    public static boolean is(PacketBatch b, int i) {
+        return (b.flags[i] & Parser.FLAG_ICMP_ERROR) != 0;
     }
 
     private static long carried(PacketBatch b, int i) {
@@ -68,16 +80,6 @@ public final class IcmpError {
     public static int destinationPort(PacketBatch b, int i) {
         long l4 = carriedL4(b, i);
         return protocol(b, i) == Parser.ICMP ? Bytes.u16(b.memory(), l4 + 4) : Bytes.u16(b.memory(), l4 + 2);
-    }
-
-    /** Whether the carried packet is TCP, UDP or an ICMP echo: a flow by ports (or identifier) that NAT and tracking know. */
-    public static boolean aboutAFlow(PacketBatch b, int i) {
-        int protocol = protocol(b, i);
-        if (protocol == Parser.ICMP) {
-            int type = Bytes.u8(b.memory(), carriedL4(b, i));
-            return type == 8 || type == 0;
-        }
-        return protocol == Parser.TCP || protocol == Parser.UDP;
     }
 
     /**

@@ -16,7 +16,7 @@ public final class Parser {
     public static final int FLAG_FRAGMENT = 1;
     public static final int FLAG_VLAN = 2;
     public static final int FLAG_ECHO = 4;
-    /** An ICMP error that carries the whole header of the packet it is about (see {@link IcmpError}). */
+    /** An ICMP error about a packet of a TCP, UDP or ICMP echo flow, whose whole header it carries (see {@link IcmpError}). */
     public static final int FLAG_ICMP_ERROR = 8;
 
     public static final int TCP = 6;
@@ -145,7 +145,7 @@ public final class Parser {
                     b.srcPort[i] = Bytes.u16(m, t + 4);
                     b.dstPort[i] = icmpType;
                     b.flags[i] |= FLAG_ECHO;
-                } else if (IcmpError.isError(icmpType) && IcmpError.carriesWholeHeader(m, t, end - l4)) {
+                } else if (IcmpError.isError(icmpType) && IcmpError.aboutAFlow(m, t, end - l4)) {
                     b.flags[i] |= FLAG_ICMP_ERROR;
                 }
             }
