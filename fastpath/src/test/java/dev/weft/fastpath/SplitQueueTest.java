@@ -89,7 +89,10 @@ class SplitQueueTest {
         SplitQueue.Chain chain = new SplitQueue.Chain();
         assertThat(queue.next(chain)).isZero();
         MemorySegment frame = arena.allocate(1500).fill((byte) 7);
-        assertThat(SplitQueue.write(chain, frame)).isEqualTo(1500);
+        SplitQueue.Filler fill = new SplitQueue.Filler(new SplitQueue.Chain[] {chain});
+        fill.start(1);
+        assertThat(fill.copy(frame, 0, frame.byteSize())).isEqualTo(1500);
+        assertThat(fill.filled(0)).isEqualTo(1500);
         queue.put(0, 1500);
         assertThat(ram.get(ValueLayout.JAVA_BYTE, 0x30000 + 499)).isEqualTo((byte) 7);
         assertThat(ram.get(U32, 0x2000 + 8)).as("used length").isEqualTo(1500);

@@ -181,7 +181,9 @@ class VhostUserTest {
                 byte[] reply = Frames.ping(0x0200_0a01_0105L, 0x0200_0a01_0104L, Frames.ip("10.1.1.5"), Frames.ip("10.1.1.4"), 9);
                 MemorySegment withHeader = arena.allocate(dev.weft.fastpath.vhost.SyntheticGuest.NET_HEADER + reply.length);
                 MemorySegment.copy(MemorySegment.ofArray(reply), 0, withHeader, dev.weft.fastpath.vhost.SyntheticGuest.NET_HEADER, reply.length);
-                int written = SplitQueue.write(chain, withHeader);
+                SplitQueue.Filler fill = new SplitQueue.Filler(new SplitQueue.Chain[] {chain});
+                fill.start(1);
+                int written = (int) fill.copy(withHeader, 0, withHeader.byteSize());
                 rx.put(chain.head, written);
                 assertThat(guest.receive()).isEqualTo(reply);
                 assertThat(guest.receive()).isNull();

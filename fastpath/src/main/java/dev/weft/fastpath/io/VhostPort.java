@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * connects to {@code socket}, and the worker moves frames straight between the guest's queues in shared memory and the
  * batch (queue 1: frames the guest sends; queue 0: frames for it, each behind a 12-byte virtio-net header). A guest that
  * negotiated checksum and segmentation offload may send frames with a partial checksum and TCP segments of up to 64 kB:
- * they are gathered and go through {@link Segmenter}, as a TAP device's do. The worker looks at the guest's transmit
+ * they go through {@link Segmenter}, as a TAP device's do, which reads them where they are in guest memory. The worker looks at the guest's transmit
  * queue every loop; while the guest sends, the port tells it not to kick ({@code VRING_USED_F_NO_NOTIFY}), and once the
  * queue is empty it asks for kicks again, so an idle worker sleeps in {@code epoll_wait} until the guest's kick eventfd
  * wakes it. It calls the guest's eventfd after moving frames, unless the guest polls ({@code VRING_AVAIL_F_NO_INTERRUPT}). A control thread serves the connection; while it carries out a message the
@@ -33,10 +33,8 @@ public final class VhostPort implements AutoCloseable {
 
     /** The most a guest's frame may be with segmentation offload: 64 kB of IPv4 behind its Ethernet header. */
     static final int MAX_OFFLOADED = 65535 + 18;
-    /** The first bytes of a frame with offloads that {@link Segmenter} parses: its headers, at most this many. */
-    private static final int HEAD = 256;
-    /** A frame with offloads: the virtio-net header's first 10 bytes (as {@link Segmenter} reads them), then the frame's first bytes. */
-    private final MemorySegment offloaded = Arena.ofAuto().allocate(Segmenter.VNET_HEADER + HEAD, 64);
+    /** A frame with offloads: the virtio-net header's first 10 bytes (as {@link Segmenter} reads them), then the frame's headers. */
+    private final MemorySegment offloaded = Arena.ofAuto().allocate(Segmenter.VNET_HEADER + Segmenter.MAX_HEADERS, 64);
     /** The rest of that frame, read from the guest's buffers where they are. */
     private final Segmenter.FrameBytes fromChain = (from, to, at, n) -> SplitQueue.read(this.chain, NET_HEADER + from, to.asSlice(at, n));
     public volatile long segments;
@@ -140,11 +138,7 @@ public final class VhostPort implements AutoCloseable {
                 malformed++;
                 continue;
             }
-            long readable = 0;
-            for (int k = 0; k < chain.count; k++) {
-                readable += chain.writable[k] ? 0 : chain.buffers[k].byteSize();
-            }
-            long length = readable - NET_HEADER;
+            long length = chain.bytes(false) - NET_HEADER;
             int flagsAndGso = 0;
             if (q.offload() && length > 0) {
                 SplitQueue.read(chain, 0, offloaded.asSlice(0, Segmenter.VNET_HEADER));
@@ -154,7 +148,7 @@ public final class VhostPort implements AutoCloseable {
                 // reading the headers from a copy and the rest straight from guest memory into the batch
                 int added = length < 14 || length > MAX_OFFLOADED ? -1
                         : Segmenter.add(offloaded, Segmenter.VNET_HEADER + SplitQueue.read(chain, NET_HEADER,
-                                offloaded.asSlice(Segmenter.VNET_HEADER, Math.min(length, HEAD))), (int) length, fromChain, batch, port);
+                                offloaded.asSlice(Segmenter.VNET_HEADER, Math.min(length, Segmenter.MAX_HEADERS))), (int) length, fromChain, batch, port);
                 q.fromGuest().put(head, 0);
                 if (added < 0) {
                     malformed++;
@@ -222,7 +216,7 @@ public final class VhostPort implements AutoCloseable {
         if (q == null) {
             return false;
         }
-        int head = q.toGuest().next(chain);
+        int head = q.toGuest().next(chains[0]);
         if (head < 0) {
             if (head != SplitQueue.EMPTY) {
                 malformed++;
@@ -235,7 +229,8 @@ public final class VhostPort implements AutoCloseable {
         if (q.mergeable()) {
             frame.set(ValueLayout.JAVA_SHORT_UNALIGNED, 10, (short) 1); // num_buffers: the frame fits in one
         }
-        int written = SplitQueue.write(chain, frame);
+        fill.start(1);
+        int written = (int) fill.copy(frame, 0, frame.byteSize());
         q.toGuest().put(head, written);
         framesOut++;
         delivered = true;
@@ -246,7 +241,8 @@ public final class VhostPort implements AutoCloseable {
     static final int MAX_BUFFERS = 64;
     private final SplitQueue.Chain[] chains = java.util.stream.Stream.generate(SplitQueue.Chain::new).limit(MAX_BUFFERS)
             .toArray(SplitQueue.Chain[]::new);
-    private final int[] filled = new int[MAX_BUFFERS];
+    /** Writes frames for the guest into the chains taken for them. */
+    private final SplitQueue.Filler fill = new SplitQueue.Filler(chains);
     private final MemorySegment runHeader = Arena.ofAuto().allocate(256, 64);
     /** Frames that reached the guest as part of a coalesced frame, and the coalesced frames. */
     public volatile long coalesced;
@@ -293,7 +289,7 @@ public final class VhostPort implements AutoCloseable {
                 delivered = true;
                 return false;
             }
-            room += room(chains[taken]);
+            room += chains[taken].bytes(true);
             taken++;
         }
         int fits = count;
@@ -306,7 +302,7 @@ public final class VhostPort implements AutoCloseable {
             }
             int used = 0;
             for (long held = 0; held < need && fits > 1; used++) {
-                held += room(chains[used]);
+                held += chains[used].bytes(true);
             }
             ring.rewind(mark + used); // the buffers not needed stay the guest's
             taken = used;
@@ -322,18 +318,15 @@ public final class VhostPort implements AutoCloseable {
         if (q.mergeable()) {
             runHeader.set(ValueLayout.JAVA_SHORT_UNALIGNED, 10, (short) taken); // num_buffers
         }
-        java.util.Arrays.fill(filled, 0, taken, 0);
-        cursorChain = 0;
-        cursorBuffer = 0;
-        cursorOffset = 0;
-        copyIn(runHeader, 0, NET_HEADER + headers);
+        fill.start(taken);
+        fill.copy(runHeader, 0, NET_HEADER + headers);
         MemorySegment m = batch.memory();
         for (int k = 0; k < fits; k++) {
             int i = run[from + k];
-            copyIn(m, batch.start[i] + headers, batch.length[i] - headers);
+            fill.copy(m, batch.start[i] + headers, batch.length[i] - headers);
         }
         for (int k = 0; k < taken; k++) {
-            ring.add(chains[k].head, filled[k]);
+            ring.add(chains[k].head, fill.filled(k));
         }
         ring.publish();
         framesOut += fits;
@@ -341,44 +334,6 @@ public final class VhostPort implements AutoCloseable {
         coalescedFrames++;
         delivered = true;
         return fits == count || sendRun(batch, run, from + fits, count - fits);
-    }
-
-    /** Bytes the device may write into {@code chain}. */
-    private static long room(SplitQueue.Chain chain) {
-        long room = 0;
-        for (int k = 0; k < chain.count; k++) {
-            room += chain.writable[k] ? chain.buffers[k].byteSize() : 0;
-        }
-        return room;
-    }
-
-
-    private int cursorChain;
-    private int cursorBuffer;
-    private long cursorOffset;
-
-    /** Copies {@code length} bytes from {@code from} at {@code at} into the writable buffers of the chains taken, where the last copy ended. */
-    private void copyIn(MemorySegment from, long at, long length) {
-        while (length > 0) {
-            SplitQueue.Chain c = chains[cursorChain];
-            if (cursorBuffer == c.count) {
-                cursorChain++;
-                cursorBuffer = 0;
-                cursorOffset = 0;
-                continue;
-            }
-            MemorySegment b = c.buffers[cursorBuffer];
-            long n = c.writable[cursorBuffer] ? Math.min(b.byteSize() - cursorOffset, length) : 0;
-            MemorySegment.copy(from, at, b, cursorOffset, n);
-            filled[cursorChain] += (int) n;
-            at += n;
-            length -= n;
-            cursorOffset += n;
-            if (cursorOffset == b.byteSize() || !c.writable[cursorBuffer]) {
-                cursorBuffer++;
-                cursorOffset = 0;
-            }
-        }
     }
 
     /** Calls the guest once for the frames {@link #send} put in its receive queue since the last call (once per batch, not per frame). */

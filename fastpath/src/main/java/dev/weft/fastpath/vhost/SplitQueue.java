@@ -64,6 +64,15 @@ public final class SplitQueue {
         public final boolean[] writable = new boolean[MAX_CHAIN];
         public int count;
         public int head;
+
+        /** The bytes of its buffers the device may write ({@code writable}) or read. */
+        public long bytes(boolean writable) {
+            long bytes = 0;
+            for (int k = 0; k < count; k++) {
+                bytes += this.writable[k] == writable ? buffers[k].byteSize() : 0;
+            }
+            return bytes;
+        }
     }
 
     /** Where to resume: the next available entry (as after a restart, from SET_VRING_BASE). */
@@ -212,18 +221,60 @@ public final class SplitQueue {
         return (int) copied;
     }
 
-    /** Copies {@code from} into the writable buffers of {@code chain}; returns the bytes written (fewer when the chain is shorter). */
-    public static int write(Chain chain, MemorySegment from) {
-        long written = 0;
-        for (int k = 0; k < chain.count && written < from.byteSize(); k++) {
-            if (!chain.writable[k]) {
-                continue;
-            }
-            MemorySegment b = chain.buffers[k];
-            long n = Math.min(b.byteSize(), from.byteSize() - written);
-            MemorySegment.copy(from, written, b, 0, n);
-            written += n;
+    /**
+     * Writes a stream of bytes into the writable buffers of chains taken one after another: a frame into one chain, or one
+     * spread over several mergeable receive buffers. Keeps what each chain got, for {@link #add}.
+     */
+    public static final class Filler {
+        private final Chain[] chains;
+        private final int[] filled;
+        private int count;
+        private int chain;
+        private int buffer;
+        private long offset;
+
+        public Filler(Chain[] chains) {
+            this.chains = chains;
+            this.filled = new int[chains.length];
         }
-        return (int) written;
+
+        /** Starts at the first buffer of the first of {@code count} chains, nothing written. */
+        public void start(int count) {
+            this.count = count;
+            java.util.Arrays.fill(filled, 0, count, 0);
+            chain = 0;
+            buffer = 0;
+            offset = 0;
+        }
+
+        /** Copies {@code length} bytes of {@code from} at {@code at} where the last copy ended; returns the bytes written (fewer when the chains end). */
+        public long copy(MemorySegment from, long at, long length) {
+            long written = 0;
+            while (written < length && chain < count) {
+                Chain c = chains[chain];
+                if (buffer == c.count) {
+                    chain++;
+                    buffer = 0;
+                    offset = 0;
+                    continue;
+                }
+                MemorySegment b = c.buffers[buffer];
+                long n = c.writable[buffer] ? Math.min(b.byteSize() - offset, length - written) : 0;
+                MemorySegment.copy(from, at + written, b, offset, n);
+                filled[chain] += (int) n;
+                written += n;
+                offset += n;
+                if (offset == b.byteSize() || !c.writable[buffer]) {
+                    buffer++;
+                    offset = 0;
+                }
+            }
+            return written;
+        }
+
+        /** The bytes written into chain {@code k} since {@link #start}. */
+        public int filled(int k) {
+            return filled[k];
+        }
     }
 }
