@@ -8,8 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** The weft command in a process of its own, as a user runs it (this checkout as WEFT_HOME); its output, line by line, as it comes. */
-public record WeftProcess(Process process, List<String> lines) {
+/**
+ * The weft command in a process of its own, as a user runs it (this checkout as WEFT_HOME); its output, line by line, as it
+ * comes. Closing it kills the process if it still runs (a test that failed half way).
+ */
+public record WeftProcess(Process process, List<String> lines) implements AutoCloseable {
 
     /** Starts {@code weft args} on this JVM's classpath, with {@code jvmOptions} before the main class. */
     public static WeftProcess start(List<String> jvmOptions, String... args) throws java.io.IOException {
@@ -24,5 +27,10 @@ public record WeftProcess(Process process, List<String> lines) {
         Thread.ofVirtual().start(() -> new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)).lines()
                 .forEach(lines::add));
         return new WeftProcess(process, lines);
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
     }
 }
