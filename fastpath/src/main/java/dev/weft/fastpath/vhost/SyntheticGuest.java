@@ -152,11 +152,11 @@ public final class SyntheticGuest implements AutoCloseable {
         java.lang.invoke.VarHandle.acquireFence();
         int taken = 0;
         while (usedSeen[0] != used) {
-            int head = memory.get(U32, usedEntry(usedSeen[0]));
-            int buffers = head >= 0 && head < QUEUE_SIZE ? buffersOf(head) : 1;
-            if (((used - usedSeen[0]) & 0xffff) < buffers) {
+            int buffers = nextFrame(used);
+            if (buffers == 0) {
                 break; // the rest of the frame isn't published yet
             }
+            int head = memory.get(U32, usedEntry(usedSeen[0]));
             long bytes = -NET_HEADER;
             boolean counted = head >= 0 && head < QUEUE_SIZE
                     && memory.get(ValueLayout.JAVA_BYTE, BUFFERS[0] + (long) head * RX_BUFFER + NET_HEADER + 23) == protocol;
@@ -182,11 +182,15 @@ public final class SyntheticGuest implements AutoCloseable {
         return USED[0] + 4 + 8L * (index % QUEUE_SIZE);
     }
 
-    /** The buffers the frame starting in receive buffer {@code head} spans: its header's {@code num_buffers} with MRG_RXBUF, else 1. */
-    private int buffersOf(int head) {
-        int n = (negotiated & VhostUser.MRG_RXBUF) != 0
-                ? Short.toUnsignedInt(memory.get(U16, BUFFERS[0] + (long) head * RX_BUFFER + 10)) : 1;
-        return Math.max(n, 1);
+    /**
+     * The receive buffers the next used frame spans (its first buffer's {@code num_buffers} with MRG_RXBUF, else 1), or 0
+     * when the device hasn't published all of them by used index {@code used}.
+     */
+    private int nextFrame(int used) {
+        int head = memory.get(U32, usedEntry(usedSeen[0]));
+        int n = head >= 0 && head < QUEUE_SIZE && (negotiated & VhostUser.MRG_RXBUF) != 0
+                ? Math.max(Short.toUnsignedInt(memory.get(U16, BUFFERS[0] + (long) head * RX_BUFFER + 10)), 1) : 1;
+        return ((used - usedSeen[0]) & 0xffff) < n ? 0 : n;
     }
 
     /** A frame the backend delivered: its virtio-net header (12 bytes) and the frame after it. */
@@ -209,9 +213,8 @@ public final class SyntheticGuest implements AutoCloseable {
             return null;
         }
         java.lang.invoke.VarHandle.acquireFence();
-        int first = memory.get(U32, usedEntry(usedSeen[0]));
-        int buffers = first >= 0 && first < QUEUE_SIZE ? buffersOf(first) : 1;
-        if (((used - usedSeen[0]) & 0xffff) < buffers) {
+        int buffers = nextFrame(used);
+        if (buffers == 0) {
             return null;
         }
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
