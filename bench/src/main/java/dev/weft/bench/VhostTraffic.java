@@ -34,8 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * frames from web-1 to web-2 as fast as it can for a few seconds, another counts what arrives at web-2: first with the ports
  * as vhost-user sockets (the guests' queues in shared memory), then as TAP devices (the same frames written to and read
  * from the TAP devices' kernel side with AF_PACKET sockets). Then the same with 64 kB TCP segments the sending guest hands over
- * with segmentation offload (on TAP: written with a virtio-net header, PACKET_VNET_HDR), counting the bits of the
- * segments that arrive. Prints one line each, vhost-user, TAP, ratio.
+ * with segmentation offload (on TAP: written with a virtio-net header, PACKET_VNET_HDR), counting the bits of what
+ * arrives: on both paths a run of segments arrives as one frame, its headers counted once. Prints one line each,
+ * vhost-user, TAP, ratio.
  *
  * usage: VhostTraffic [seconds]
  */
