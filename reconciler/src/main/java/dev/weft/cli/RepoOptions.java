@@ -21,7 +21,7 @@ public final class RepoOptions {
             description = "HTTPS: a token (GitHub, GitLab, …) read from FILE, sent as the password of --git-username.")
     Path gitTokenFile;
 
-    @Option(names = "--git-username", paramLabel = "NAME", defaultValue = "x-access-token",
+    @Option(names = "--git-username", paramLabel = "NAME", defaultValue = dev.weft.source.GitAuth.TOKEN_USER,
             description = "HTTPS: the user name the token goes with (default: ${DEFAULT-VALUE}; GitLab: oauth2 or your user).")
     String gitUsername;
 
@@ -46,7 +46,7 @@ public final class RepoOptions {
     /** The credentials the Git options give (none by default). */
     dev.weft.source.GitAuth auth() throws SourceException {
         try {
-            return new dev.weft.source.GitAuth(java.util.Optional.ofNullable(gitTokenFile), gitUsername == null ? "x-access-token" : gitUsername,
+            return new dev.weft.source.GitAuth(java.util.Optional.ofNullable(gitTokenFile), gitUsername == null ? dev.weft.source.GitAuth.TOKEN_USER : gitUsername,
                     java.util.Optional.ofNullable(gitSshKey), java.util.Optional.ofNullable(gitKnownHosts));
         } catch (IllegalArgumentException e) {
             throw new SourceException(e.getMessage());

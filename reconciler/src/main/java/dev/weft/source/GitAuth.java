@@ -20,7 +20,9 @@ import org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder;
  */
 public record GitAuth(Optional<Path> tokenFile, String username, Optional<Path> sshKey, Optional<Path> knownHosts) {
 
-    public static final GitAuth NONE = new GitAuth(Optional.empty(), "x-access-token", Optional.empty(), Optional.empty());
+    /** The user name a token goes with unless told otherwise (GitHub's for tokens). */
+    public static final String TOKEN_USER = "x-access-token";
+    public static final GitAuth NONE = new GitAuth(Optional.empty(), TOKEN_USER, Optional.empty(), Optional.empty());
 
     public GitAuth {
         if (sshKey.isPresent() != knownHosts.isPresent()) {
