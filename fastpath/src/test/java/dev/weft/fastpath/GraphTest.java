@@ -33,6 +33,44 @@ class GraphTest {
         }
     }
 
+    /** A node that records, per packet, whether the frame was split when the node got it and its bytes as in the slot. */
+    record Looks(String name, List<String> arcs, boolean linear, List<Boolean> split, List<byte[]> inSlot) implements Node {
+        @Override
+        public void process(PacketBatch b, int[] vector, int count, int[] next, Dispatch d) {
+            for (int k = 0; k < count; k++) {
+                int i = vector[k];
+                split.add(b.tail[i] != null);
+                inSlot.add(b.memory().asSlice(b.start[i], b.inline(i)).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+                next[k] = 0;
+            }
+        }
+    }
+
+    @Test
+    void aSplitFrameIsHandedWholeToANodeThatReadsPastTheHeadersAndOnlyThen() {
+        Looks headers = new Looks("headers", List.of("server"), false, new ArrayList<>(), new ArrayList<>());
+        Looks server = new Looks("server", List.of(), true, new ArrayList<>(), new ArrayList<>());
+        Graph graph = new Graph(List.of(headers, server));
+        byte[] frame = new byte[1500];
+        for (int k = 0; k < frame.length; k++) {
+            frame[k] = (byte) (k * 7);
+        }
+        try (PacketBatch batch = new PacketBatch()) {
+            java.lang.foreign.MemorySegment read = batch.buffer(); // where a device read the frame
+            java.lang.foreign.MemorySegment.copy(java.lang.foreign.MemorySegment.ofArray(frame), 0, read, 0, frame.length);
+            java.lang.foreign.MemorySegment.copy(read, 0, batch.nextSlot(), 0, 54);
+            int i = batch.commit(54, read.asSlice(54, frame.length - 54), 0);
+            assertThat(batch.length[i]).isEqualTo(1500);
+            assertThat(batch.frame(i)).as("both parts").isEqualTo(frame);
+            graph.enqueue(graph.id("headers"), i);
+            graph.run(batch, null);
+            assertThat(headers.split()).containsExactly(true);
+            assertThat(headers.inSlot().getFirst()).hasSize(54);
+            assertThat(server.split()).as("the linear node gets it whole").containsExactly(false);
+            assertThat(server.inSlot().getFirst()).isEqualTo(frame);
+        }
+    }
+
     @Test
     void wiringMistakesAreRefused() {
         assertThatThrownBy(() -> new Graph(List.of(new Split("a", List.of("b"), new ArrayList<>()))))

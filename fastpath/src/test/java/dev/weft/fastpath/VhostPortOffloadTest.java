@@ -72,7 +72,10 @@ class VhostPortOffloadTest {
             assertThat(at).isEqualTo(65_000);
             assertThat(carried).isEqualTo(Arrays.copyOfRange(segment, 54, segment.length));
             assertThat(port.segments).isEqualTo(45);
-            assertThat(guest.taken()).as("the guest's buffer is returned").isEqualTo(1);
+            assertThat(batch.tail[0]).as("the segments refer to their payload in guest memory, not copied").isNotNull();
+            assertThat(guest.taken()).as("the guest's buffer stays the port's while the batch refers to it").isZero();
+            port.release();
+            assertThat(guest.taken()).as("the guest's buffer is returned once the batch has gone").isEqualTo(1);
         }
     }
 
@@ -137,6 +140,53 @@ class VhostPortOffloadTest {
                 }
                 assertThat(GsoRun.form(udp, 0, run)).as("UDP datagrams go one by one").isEqualTo(1);
             }
+        }
+    }
+
+    /**
+     * Guest to guest on one host: the segments cut from web-1's 64 kB frame refer to their payload in web-1's memory, and
+     * reach web-2 (guest TSO) as one frame and web-3 (no guest offloads) segment by segment, each byte copied once, from
+     * one guest's memory to the other's; web-1 gets its buffer back only after that.
+     */
+    @Test
+    void guestToGuestOnOneHostCopiesThePayloadOnceFromMemoryToMemory() throws Exception {
+        try (VhostPort from = ready(dir.resolve("tenant-a_web-1.sock")); VhostPort to = ready(dir.resolve("tenant-a_web-2.sock"));
+             VhostPort plain = ready(dir.resolve("tenant-a_web-3.sock"));
+             SyntheticGuest sender = new SyntheticGuest(dir.resolve("tenant-a_web-1.sock"));
+             SyntheticGuest receiver = new SyntheticGuest(dir.resolve("tenant-a_web-2.sock"));
+             SyntheticGuest old = new SyntheticGuest(dir.resolve("tenant-a_web-3.sock"), VhostUser.FEATURES & ~VhostUser.GUEST_OFFLOADS);
+             PacketBatch batch = new PacketBatch()) {
+            awaitReady(from);
+            awaitReady(to);
+            awaitReady(plain);
+            byte[] segment = bigSegment(60_000);
+            assertThat(sender.sendSegmented(segment, 1448)).isTrue();
+            assertThat(from.receive(batch, 1, PacketBatch.CAPACITY)).isEqualTo(1);
+            for (int i = 0; i < batch.count(); i++) {
+                bound(batch, i);
+                assertThat(batch.tail[i]).as("segment %d refers to web-1's memory", i).isNotNull();
+                assertThat(batch.inline(i)).as("only its headers are in the slot").isEqualTo(54);
+            }
+            int[] run = new int[GsoRun.MAX_RUN];
+            assertThat(GsoRun.form(batch, 0, run)).isEqualTo(42);
+            assertThat(to.sendRun(batch, run, 0, 42)).isTrue();
+            for (int i = 0; i < batch.count(); i++) {
+                assertThat(plain.send(batch, i)).isTrue();
+            }
+            to.flush();
+            plain.flush();
+            from.release();
+            assertThat(sender.taken()).as("web-1's buffer back once the batch has gone").isEqualTo(1);
+            byte[] f = receiver.receiveWithHeader().frame();
+            assertThat(Arrays.copyOfRange(f, 54, f.length)).isEqualTo(Arrays.copyOfRange(segment, 54, segment.length));
+            int at = 54;
+            for (int k = 0; k < 42; k++) {
+                byte[] one = old.receiveWithHeader().frame();
+                assertThat(SegmenterTest.tcpChecksumOk(one)).isTrue();
+                assertThat(Arrays.copyOfRange(one, 54, one.length)).isEqualTo(Arrays.copyOfRange(segment, at, at + one.length - 54));
+                at += one.length - 54;
+            }
+            assertThat(at).isEqualTo(segment.length);
         }
     }
 

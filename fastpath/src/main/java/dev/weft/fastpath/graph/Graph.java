@@ -25,6 +25,8 @@ public final class Graph implements Dispatch {
     private final int[][] arcs;          // [node][arc] → node id
     private final int[][] vectors;       // [node] → packet indexes queued for it
     private final int[] queued;
+    /** Per node: whether it is handed frames whole ({@link Node#linear()}). */
+    private final boolean[] linear;
     /** The running node's decisions, by position in its vector: an arc, or {@link Dispatch#DROPPED}. */
     private final int[] decided = new int[PacketBatch.CAPACITY];
     private final long[] packets;
@@ -55,6 +57,10 @@ public final class Graph implements Dispatch {
         }
         vectors = new int[this.nodes.length][PacketBatch.CAPACITY];
         queued = new int[this.nodes.length];
+        linear = new boolean[this.nodes.length];
+        for (int k = 0; k < this.nodes.length; k++) {
+            linear[k] = this.nodes[k].linear();
+        }
         packets = new long[this.nodes.length];
         drops = new long[this.nodes.length][DropReason.values().length];
     }
@@ -114,6 +120,12 @@ public final class Graph implements Dispatch {
             }
             running = k;
             packets[k] += n;
+            if (linear[k]) {
+                int[] vector = vectors[k];
+                for (int v = 0; v < n; v++) {
+                    b.linearize(vector[v]);
+                }
+            }
             nodes[k].process(b, vectors[k], n, decided, this);
             queued[k] = 0;
             if (arcs[k].length > 0) {

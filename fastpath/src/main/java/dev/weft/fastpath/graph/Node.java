@@ -22,4 +22,13 @@ public interface Node {
      * (no arcs), it sets {@code next[k]} for every {@code k}: an arc, or {@link Dispatch#DROPPED}.
      */
     void process(PacketBatch b, int[] vector, int count, int[] next, Dispatch d);
+
+    /**
+     * Whether the node reads or rewrites frames past their headers (a server answering in place, a copy to another ring):
+     * the graph hands it every frame whole in its slot ({@link PacketBatch#linearize}). Other nodes see only the headers of
+     * a split frame, which are always in the slot.
+     */
+    default boolean linear() {
+        return false;
+    }
 }

@@ -33,6 +33,14 @@ public final class Segmenter {
     @FunctionalInterface
     public interface FrameBytes {
         void copy(long from, MemorySegment to, long at, long n);
+
+        /**
+         * The frame's bytes {@code [from, from + n)} where they are, in one piece that stays valid until the batch is
+         * cleared, for a segment to refer to ({@link PacketBatch#tail}); null when they aren't (the segment gets a copy).
+         */
+        default MemorySegment slice(long from, long n) {
+            return null;
+        }
     }
 
     /** The most header bytes (Ethernet, IPv4 and TCP with options) a frame's parsing needs: 18 + 60 + 60. */
@@ -40,11 +48,29 @@ public final class Segmenter {
 
     /**
      * Adds the frame in {@code buffer} (virtio-net header first, {@code length} bytes in all) to the batch
-     * from {@code port}; returns the frames added, or -1 when the frame is malformed.
+     * from {@code port}, copied; returns the frames added, or -1 when the frame is malformed.
      */
     public static int add(MemorySegment buffer, int length, PacketBatch batch, int port) {
-        return add(buffer, length, length - VNET_HEADER,
-                (from, to, at, n) -> MemorySegment.copy(buffer, VNET_HEADER + from, to, at, n), batch, port);
+        return add(buffer, length, false, batch, port);
+    }
+
+    /**
+     * Adds the frame in {@code buffer} (virtio-net header first, {@code length} bytes in all) to the batch
+     * from {@code port}; returns the frames added, or -1 when the frame is malformed. The segments are copied out of
+     * {@code buffer}, or refer to it when {@code keep} (it stays as it is until the batch is cleared).
+     */
+    public static int add(MemorySegment buffer, int length, boolean keep, PacketBatch batch, int port) {
+        return add(buffer, length, length - VNET_HEADER, new FrameBytes() {
+            @Override
+            public void copy(long from, MemorySegment to, long at, long n) {
+                MemorySegment.copy(buffer, VNET_HEADER + from, to, at, n);
+            }
+
+            @Override
+            public MemorySegment slice(long from, long n) {
+                return keep ? buffer.asSlice(VNET_HEADER + from, n) : null;
+            }
+        }, batch, port);
     }
 
     /**
@@ -84,7 +110,11 @@ public final class Segmenter {
         return segmentTcp(frame, frameLength, bytes, gsoSize, batch, port);
     }
 
-    /** Cuts the TCP frame whose headers are in {@code f} (at least {@link #MAX_HEADERS} bytes of it, or all) and whose bytes {@code bytes} reads. */
+    /**
+     * Cuts the TCP frame whose headers are in {@code f} (at least {@link #MAX_HEADERS} bytes of it, or all) and whose bytes
+     * {@code bytes} reads: each segment's headers into a slot, its payload referred to where it is when {@code bytes} lets it
+     * (a split frame, {@link PacketBatch#tail}), else copied behind them. The checksum reads the payload either way.
+     */
     private static int segmentTcp(MemorySegment f, int length, FrameBytes bytes, int mss, PacketBatch batch, int port) {
         int l3 = Bytes.u16(f, 12) == 0x8100 ? 18 : 14;
         if (length < l3 + 40) {
@@ -114,7 +144,10 @@ public final class Segmenter {
             int size = Math.min(mss, payload - offset);
             MemorySegment out = batch.nextSlot();
             MemorySegment.copy(f, 0, out, 0, headers);
-            bytes.copy(headers + offset, out, headers, size);
+            MemorySegment tail = bytes.slice(headers + offset, size);
+            if (tail == null) {
+                bytes.copy(headers + offset, out, headers, size);
+            }
             Bytes.u16(out, l3 + 2, ihl + (headers - l4) + size);
             Bytes.u16(out, l3 + 4, (id + k) & 0xffff);
             Bytes.u16(out, l3 + 10, 0);
@@ -130,10 +163,10 @@ public final class Segmenter {
             Bytes.u8(out, l4 + 13, segmentFlags);
             Bytes.u16(out, l4 + 16, 0);
             int tcpLength = headers - l4 + size;
-            long sum = (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + 6 + tcpLength
-                    + Checksum.sumVector(out, l4, tcpLength);
+            long sum = (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + 6 + tcpLength // the TCP header is whole words
+                    + Checksum.sum(out, l4, headers - l4) + (tail == null ? Checksum.sumVector(out, headers, size) : Checksum.sumVector(tail, 0, size));
             Bytes.u16(out, l4 + 16, Checksum.finish(sum));
-            batch.commit(headers + size, port);
+            batch.commit(tail == null ? headers + size : headers, tail, port);
         }
         return segments;
     }

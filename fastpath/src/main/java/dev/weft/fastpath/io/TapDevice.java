@@ -16,7 +16,7 @@ public final class TapDevice implements AutoCloseable {
     private static final short IFF_VNET_HDR = 0x4000;
     private static final int TUN_F_CSUM = 0x01;
     private static final int TUN_F_TSO4 = 0x02;
-    private static final int BUFFER = 65536 + Segmenter.VNET_HEADER + 64;
+    private static final int BUFFER = 65536 + Segmenter.VNET_HEADER + 64; // within PacketBatch.BUFFER
 
     private final int fd;
     private final String name;
@@ -129,12 +129,10 @@ public final class TapDevice implements AutoCloseable {
             if (PacketBatch.CAPACITY - batch.count() < Segmenter.MAX_SEGMENTS) {
                 return -1;
             }
-            long n = Native.read(fd, buffer, BUFFER);
-            if (n <= 0) {
+            int added = readOffloaded(batch, port);
+            if (added == NOTHING) {
                 return -1;
             }
-            int added = Segmenter.add(buffer, (int) n, batch, port);
-            framesRead++;
             if (added < 0) {
                 malformed++;
                 return 0;
@@ -170,16 +168,54 @@ public final class TapDevice implements AutoCloseable {
         return received;
     }
 
+    private static final int NOTHING = Integer.MIN_VALUE;
+
+    /**
+     * Reads one frame of up to 64 kB and adds it to the batch through {@link Segmenter}: into one of the batch's buffers,
+     * which its segments then refer to (their payload is not copied; the buffer is the batch's until it is cleared), or,
+     * when the batch has none left, into the device's own, copied from. Returns the segments added, -1 for a malformed frame
+     * or {@link #NOTHING} when none was waiting.
+     */
+    private int readOffloaded(PacketBatch batch, int port) {
+        MemorySegment into = batch.buffer();
+        boolean kept = into != null;
+        if (!kept) {
+            into = buffer;
+        }
+        long n = Native.read(fd, into, BUFFER);
+        if (n <= 0) {
+            if (kept) {
+                batch.unbuffer();
+            }
+            return NOTHING;
+        }
+        framesRead++;
+        int first = batch.count();
+        int added = Segmenter.add(into, (int) n, kept, batch, port);
+        if (kept && !refersTo(batch, first)) {
+            batch.unbuffer(); // a frame small enough to be copied: the buffer can take the next one
+        }
+        return added;
+    }
+
+    /** Whether a frame from index {@code first} on refers to the last buffer the batch handed out. */
+    private static boolean refersTo(PacketBatch batch, int first) {
+        for (int i = first; i < batch.count(); i++) {
+            if (batch.tail[i] != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Reads whole (up to 64 kB) frames while the batch has room for a full segmentation of one. */
     private int receiveOffloaded(PacketBatch batch, int port) {
         int received = 0;
         while (PacketBatch.CAPACITY - batch.count() >= Segmenter.MAX_SEGMENTS) {
-            long n = Native.read(fd, buffer, BUFFER);
-            if (n <= 0) {
+            int added = readOffloaded(batch, port);
+            if (added == NOTHING) {
                 break;
             }
-            int added = Segmenter.add(buffer, (int) n, batch, port);
-            framesRead++;
             if (added < 0) {
                 malformed++;
             } else {
@@ -193,13 +229,14 @@ public final class TapDevice implements AutoCloseable {
     /**
      * Writes the frames {@code run[from..from+count)} of one flow (a {@link GsoRun}) to the VM as one frame with a
      * segmentation-offload virtio-net header, in one {@code writev}: the header and the first frame's headers from a small
-     * buffer, then every frame's payload straight from the batch, without copying it. A run of one is written as it is.
+     * buffer, then every frame's payload straight from the batch or where a split frame's tail is, without copying it. A run
+     * of one is written as it is.
      */
     public boolean sendRun(PacketBatch batch, int[] run, int from, int count, WriteScratch scratch) {
         if (count == 1 || !offload) {
             boolean ok = true;
             for (int k = 0; k < count; k++) {
-                ok &= send(batch, run[from + k]);
+                ok &= send(batch, run[from + k], scratch);
             }
             return ok;
         }
@@ -212,7 +249,8 @@ public final class TapDevice implements AutoCloseable {
         for (int k = 0; k < count; k++) {
             int i = run[from + k];
             int size = batch.length[i] - headers;
-            Structs.iovec(iovecs, k + 1, m.asSlice(batch.start[i] + headers, size), size);
+            MemorySegment payload = batch.tail[i] != null ? batch.tail[i] : m.asSlice(batch.start[i] + headers, size); // a split segment's tail is its payload
+            Structs.iovec(iovecs, k + 1, payload, size);
             total += size;
         }
         return Native.writev(fd, iovecs, count + 1) == total;
@@ -232,8 +270,18 @@ public final class TapDevice implements AutoCloseable {
     }
 
     /** Writes frame {@code i} of the batch to the VM; false when the device can't take it now (counted by the caller). */
-    public boolean send(PacketBatch batch, int i) {
-        return send(batch.memory(), batch.start[i], batch.length[i]);
+    public boolean send(PacketBatch batch, int i, WriteScratch scratch) {
+        MemorySegment tail = batch.tail[i];
+        if (tail == null) {
+            return send(batch.memory(), batch.start[i], batch.length[i]);
+        }
+        int header = offload ? Segmenter.VNET_HEADER : 0; // a split frame: header and slot, then its tail, in one writev
+        int inline = batch.inline(i);
+        long at = batch.start[i] - header;
+        batch.memory().asSlice(at, header).fill((byte) 0);
+        Structs.iovec(scratch.iovecs, 0, batch.memory().asSlice(at, header + inline), header + inline);
+        Structs.iovec(scratch.iovecs, 1, tail, tail.byteSize());
+        return Native.writev(fd, scratch.iovecs, 2) == header + batch.length[i];
     }
 
     /** Writes the frame at {@code memory[start, start + length)} to the VM; the 10 bytes before {@code start} may be overwritten. */

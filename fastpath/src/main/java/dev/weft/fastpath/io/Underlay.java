@@ -37,13 +37,19 @@ public final class Underlay implements AutoCloseable {
     private final MemorySegment addresses = arena.allocate(Structs.SOCKADDR_IN, BURST);
     private final int[] senders = new int[SENDERS];
     private final MemorySegment gsoMessages = arena.allocate(Structs.MMSGHDR, PacketBatch.CAPACITY);
-    private final MemorySegment gsoIovecs = arena.allocate(Structs.IOVEC, PacketBatch.CAPACITY);
+    private final MemorySegment gsoIovecs = arena.allocate(Structs.IOVEC, 2L * PacketBatch.CAPACITY); // a split frame takes two
     private final MemorySegment gsoAddresses = arena.allocate(Structs.SOCKADDR_IN, PacketBatch.CAPACITY);
     private final MemorySegment gsoControl = arena.allocate(Structs.CMSG, PacketBatch.CAPACITY);
     private final int[] runSocket = new int[PacketBatch.CAPACITY];
     private final int[] raw = new int[PacketBatch.CAPACITY];
     private final MemorySegment groBuffers = arena.allocate(GRO_BUFFER * GRO_BURST, 64);
     private final MemorySegment groControl = arena.allocate(Structs.CMSG, GRO_BURST);
+    /** The buffers of the current receive: the batch's (frames may refer to them) or this underlay's own (copied from). */
+    private final MemorySegment[] groInto = new MemorySegment[GRO_BURST];
+    private final boolean[] groKept = new boolean[GRO_BURST];
+    private final boolean[] groReferred = new boolean[GRO_BURST];
+    /** A TCP segment larger than this is split on receive: its headers into the slot, the rest left in the buffer it arrived in. */
+    private static final int SPLIT_ABOVE = 512;
 
     /** Opens the sockets in the calling thread's network namespace, NVGRE reception included. */
     public Underlay(int localAddress) throws IOException {
@@ -129,7 +135,11 @@ public final class Underlay implements AutoCloseable {
         }
         long cmsg = Structs.CMSG.byteSize();
         for (int k = 0; k < room; k++) {
-            Structs.iovec(iovecs, k, groBuffers.asSlice((long) k * GRO_BUFFER, GRO_BUFFER), GRO_BUFFER);
+            MemorySegment into = batch.buffer();
+            groKept[k] = into != null;
+            groReferred[k] = false;
+            groInto[k] = into != null ? into.asSlice(0, GRO_BUFFER) : groBuffers.asSlice((long) k * GRO_BUFFER, GRO_BUFFER);
+            Structs.iovec(iovecs, k, groInto[k], GRO_BUFFER);
             Structs.message(messages, k, element(addresses, Structs.SOCKADDR_IN.byteSize(), k), element(iovecs, Structs.IOVEC.byteSize(), k), 1,
                     element(groControl, cmsg, k));
         }
@@ -140,24 +150,52 @@ public final class Underlay implements AutoCloseable {
             int size = Structs.controlLength(messages, k) >= Structs.CMSG_HEADER + 4
                     ? Structs.controlInt(groControl, k, SOL_UDP, UDP_GRO, length) : length;
             int sender = Structs.sockaddrAddress(addresses, k);
-            MemorySegment buffer = groBuffers.asSlice((long) k * GRO_BUFFER, GRO_BUFFER);
+            MemorySegment buffer = groInto[k];
             for (int offset = 0; offset < length && size > 0 && !batch.full(); offset += size) {
                 int payload = Math.min(size, length - offset);
                 if (payload > PacketBatch.MAX_FRAME) {
                     oversized++; // larger than a slot: dropped and counted
                     continue;
                 }
-                MemorySegment.copy(buffer, offset, batch.memory(), (long) batch.count() * PacketBatch.SLOT + PacketBatch.HEADROOM, payload);
-                int i = batch.commit(payload, PacketBatch.UNDERLAY);
+                int head = groKept[k] && payload > SPLIT_ABOVE ? tcpHeaders(buffer, offset, payload) : payload;
+                MemorySegment.copy(buffer, offset, batch.memory(), (long) batch.count() * PacketBatch.SLOT + PacketBatch.HEADROOM, head);
+                int i = batch.commit(head, head < payload ? buffer.asSlice(offset + head, payload - head) : null, PacketBatch.UNDERLAY);
+                groReferred[k] |= head < payload;
                 batch.underlaySource[i] = sender;
                 received++;
             }
+        }
+        for (int k = room - 1; k >= 0 && groKept[k] && !groReferred[k]; k--) { // the last buffers no frame refers to go back
+            batch.unbuffer();
         }
         for (int k = 0; k < room; k++) { // the GRE and NVGRE send paths share the message array and expect no control buffer
             Structs.message(messages, k, element(addresses, Structs.SOCKADDR_IN.byteSize(), k), element(iovecs, Structs.IOVEC.byteSize(), k), 1,
                     MemorySegment.NULL);
         }
         return received;
+    }
+
+    /**
+     * The bytes of the VXLAN datagram at {@code buffer[offset, offset + length)} up to the end of its inner TCP header, when
+     * it carries an IPv4 TCP segment with payload (with or without a VLAN tag) whose headers fit a parse; else {@code length}
+     * (the whole datagram goes into the slot). A guess from bytes not yet checked: the graph parses and checks the headers,
+     * which are in the slot either way, and nothing past them is read but by linear nodes.
+     */
+    static int tcpHeaders(MemorySegment buffer, int offset, int length) {
+        int l3 = 8 + 14;
+        if (dev.weft.fastpath.packet.Bytes.u16(buffer, offset + 8 + 12) == 0x8100) {
+            l3 += 4;
+        }
+        if (length < l3 + 40 || dev.weft.fastpath.packet.Bytes.u16(buffer, offset + l3 - 2) != 0x0800) {
+            return length;
+        }
+        int versionIhl = dev.weft.fastpath.packet.Bytes.u8(buffer, offset + l3);
+        int ihl = (versionIhl & 0x0f) * 4;
+        if (versionIhl >>> 4 != 4 || ihl < 20 || dev.weft.fastpath.packet.Bytes.u8(buffer, offset + l3 + 9) != 6 || length < l3 + ihl + 20) {
+            return length;
+        }
+        int headers = l3 + ihl + (dev.weft.fastpath.packet.Bytes.u8(buffer, offset + l3 + ihl + 12) >>> 4) * 4;
+        return headers < length && headers <= 8 + Segmenter.MAX_HEADERS ? headers : length;
     }
 
     /**
@@ -196,9 +234,14 @@ public final class Underlay implements AutoCloseable {
                 run++;
             }
             Structs.sockaddr(gsoAddresses, messages, batch.outAddress[i], 4789);
-            for (int k = 0; k < run; k++) {
+            int first = iov;
+            for (int k = 0; k < run; k++) { // a split frame goes as its slot's part and its tail: the kernel copies both
                 int j = indexes[n + k];
-                Structs.iovec(gsoIovecs, iov + k, m.asSlice(batch.start[j], batch.length[j]), batch.length[j]);
+                int inline = batch.inline(j);
+                Structs.iovec(gsoIovecs, iov++, m.asSlice(batch.start[j], inline), inline);
+                if (batch.tail[j] != null) {
+                    Structs.iovec(gsoIovecs, iov++, batch.tail[j], batch.tail[j].byteSize());
+                }
             }
             MemorySegment control = MemorySegment.NULL;
             if (run > 1) {
@@ -206,10 +249,9 @@ public final class Underlay implements AutoCloseable {
                 control = element(gsoControl, Structs.CMSG.byteSize(), messages);
             }
             Structs.message(gsoMessages, messages, element(gsoAddresses, Structs.SOCKADDR_IN.byteSize(), messages),
-                    gsoIovecs.asSlice(iov * iovecSize, iovecSize * run), run, control);
+                    gsoIovecs.asSlice(first * iovecSize, iovecSize * (iov - first)), iov - first, control);
             runSocket[messages] = senders[batch.hash[i] & (SENDERS - 1)];
             messages++;
-            iov += run;
             sent += run;
             n += run;
         }

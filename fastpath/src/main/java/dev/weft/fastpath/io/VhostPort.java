@@ -36,7 +36,22 @@ public final class VhostPort implements AutoCloseable {
     /** A frame with offloads: the virtio-net header's first 10 bytes (as {@link Segmenter} reads them), then the frame's headers. */
     private final MemorySegment offloaded = Arena.ofAuto().allocate(Segmenter.VNET_HEADER + Segmenter.MAX_HEADERS, 64);
     /** The rest of that frame, read from the guest's buffers where they are. */
-    private final Segmenter.FrameBytes fromChain = (from, to, at, n) -> SplitQueue.read(this.chain, NET_HEADER + from, to.asSlice(at, n));
+    private final Segmenter.FrameBytes fromChain = new Segmenter.FrameBytes() {
+        @Override
+        public void copy(long from, MemorySegment to, long at, long n) {
+            SplitQueue.read(chain, NET_HEADER + from, to.asSlice(at, n));
+        }
+
+        @Override
+        public MemorySegment slice(long from, long n) { // guest memory: the chain is held until the batch has gone
+            return SplitQueue.slice(chain, NET_HEADER + from, n);
+        }
+    };
+    /** The chains read from the guest in this loop, returned to it at {@link #release}: the batch may refer to their memory. */
+    private final int[] held = new int[PacketBatch.CAPACITY];
+    private int heldCount;
+    private SplitQueue heldBy;
+    private int heldCall;
     public volatile long segments;
 
     private final Path socket;
@@ -149,12 +164,13 @@ public final class VhostPort implements AutoCloseable {
                 int added = length < 14 || length > MAX_OFFLOADED ? -1
                         : Segmenter.add(offloaded, Segmenter.VNET_HEADER + SplitQueue.read(chain, NET_HEADER,
                                 offloaded.asSlice(Segmenter.VNET_HEADER, Math.min(length, Segmenter.MAX_HEADERS))), (int) length, fromChain, batch, port);
-                q.fromGuest().put(head, 0);
                 if (added < 0) {
                     malformed++;
+                    q.fromGuest().put(head, 0);
                 } else {
                     segments += added;
                     received++;
+                    hold(q, head);
                 }
                 continue;
             }
@@ -165,7 +181,7 @@ public final class VhostPort implements AutoCloseable {
             }
             SplitQueue.read(chain, NET_HEADER, batch.nextSlot().asSlice(0, length));
             batch.commit((int) length, port);
-            q.fromGuest().put(head, 0);
+            hold(q, head);
             received++;
         }
         if (received > 0) {
@@ -173,9 +189,6 @@ public final class VhostPort implements AutoCloseable {
             if (!kicksOff) { // busy: the worker looks again next loop, the guest needn't kick
                 q.fromGuest().kicks(false);
                 kicksOff = true;
-            }
-            if (q.fromGuest().interrupts()) {
-                signal(q.callFromGuest());
             }
         } else if (kicksOff && empty) { // idle: kicks wake the worker from now on, but first one more look
             q.fromGuest().kicks(true);
@@ -185,6 +198,31 @@ public final class VhostPort implements AutoCloseable {
             }
         }
         return received;
+    }
+
+    private void hold(Queues q, int head) {
+        held[heldCount++] = head;
+        heldBy = q.fromGuest();
+        heldCall = q.callFromGuest();
+    }
+
+    /**
+     * Returns the chains {@link #receive} read to the guest, all at once, and calls it if it wants to be: once the batch
+     * that may refer to their memory has gone (the worker calls it after sending). The queue is the one they came from:
+     * the guest's memory stays mapped until the worker begins its next loop.
+     */
+    public synchronized void release() {
+        if (heldCount == 0) {
+            return;
+        }
+        for (int k = 0; k < heldCount; k++) {
+            heldBy.add(held[k], 0);
+        }
+        heldBy.publish();
+        heldCount = 0;
+        if (heldBy.interrupts()) {
+            signal(heldCall);
+        }
     }
 
     /** Whether the guest has sent frames not read yet. */
@@ -207,11 +245,16 @@ public final class VhostPort implements AutoCloseable {
      * isn't there. The guest is called at {@link #flush}.
      */
     public boolean send(PacketBatch batch, int i) {
-        return send(batch.memory(), batch.start[i], batch.length[i]);
+        return send(batch.memory(), batch.start[i], batch.inline(i), batch.tail[i]);
     }
 
     /** As {@link #send(PacketBatch, int)}, for the frame at {@code memory[start, start + length)}; the 12 bytes before {@code start} are overwritten. */
-    public synchronized boolean send(MemorySegment memory, long start, int length) {
+    public boolean send(MemorySegment memory, long start, int length) {
+        return send(memory, start, length, null);
+    }
+
+    /** Writes the frame at {@code memory[start, start + length)}, followed by {@code tail} when it is split (null: not). */
+    private synchronized boolean send(MemorySegment memory, long start, int length, MemorySegment tail) {
         Queues q = queues;
         if (q == null) {
             return false;
@@ -230,11 +273,16 @@ public final class VhostPort implements AutoCloseable {
             frame.set(ValueLayout.JAVA_SHORT_UNALIGNED, 10, (short) 1); // num_buffers: the frame fits in one
         }
         fill.start(1);
-        int written = (int) fill.copy(frame, 0, frame.byteSize());
-        q.toGuest().put(head, written);
+        long written = fill.copy(frame, 0, frame.byteSize());
+        long total = frame.byteSize();
+        if (tail != null) {
+            written += fill.copy(tail, 0, tail.byteSize());
+            total += tail.byteSize();
+        }
+        q.toGuest().put(head, (int) written);
         framesOut++;
         delivered = true;
-        return written == frame.byteSize();
+        return written == total;
     }
 
     /** The most receive buffers one coalesced frame may span (a Linux guest's mergeable buffers hold 1.5 kB or more). */
@@ -255,7 +303,8 @@ public final class VhostPort implements AutoCloseable {
      * {@code num_buffers}), else in one buffer chain large enough. When the guest's buffers can't hold the whole run, the
      * segments that fit go as one frame (or alone) and the rest follow as far as there is room; the buffers not written
      * stay the guest's, and segments that find no room are counted in {@code noBuffer}. Each segment's payload is copied
-     * once, from the batch into the guest's memory. Other guests get the segments one by one. False when not all went.
+     * once into the guest's memory: from the batch, or from where a split segment's tail is (another guest's memory, a
+     * buffer the underlay read into). Other guests get the segments one by one. False when not all went.
      */
     public synchronized boolean sendRun(PacketBatch batch, int[] run, int from, int count) {
         Queues q = queues;
@@ -321,9 +370,13 @@ public final class VhostPort implements AutoCloseable {
         fill.start(taken);
         fill.copy(runHeader, 0, NET_HEADER + headers);
         MemorySegment m = batch.memory();
-        for (int k = 0; k < fits; k++) {
+        for (int k = 0; k < fits; k++) { // a split segment's payload is its tail: from one guest's memory to the other's, one copy
             int i = run[from + k];
-            fill.copy(m, batch.start[i] + headers, batch.length[i] - headers);
+            if (batch.tail[i] != null) {
+                fill.copy(batch.tail[i], 0, batch.tail[i].byteSize());
+            } else {
+                fill.copy(m, batch.start[i] + headers, batch.length[i] - headers);
+            }
         }
         for (int k = 0; k < taken; k++) {
             ring.add(chains[k].head, fill.filled(k));

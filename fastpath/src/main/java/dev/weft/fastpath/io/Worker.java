@@ -305,6 +305,9 @@ public final class Worker implements Runnable, AutoCloseable {
             if (up != null) {
                 up.flush();
             }
+            for (int p : vhostRead) { // the batch has gone: the guests get back the buffers its frames referred to
+                vhostOf[p].release();
+            }
         }
     }
 
@@ -411,6 +414,7 @@ public final class Worker implements Runnable, AutoCloseable {
 
     /** A frame for a VM with an inbound limit: sent now if the VM is within it and nothing waits before it, else queued (or dropped when the queue is full). */
     private void toLimitedPort(PacketBatch batch, int i, TapDevice[] byIndex, long now) {
+        batch.linearize(i); // written or queued from its slot
         dev.weft.fastpath.qos.Meter limit = meters.inbound(batch.outPort[i]);
         dev.weft.fastpath.qos.ShapingQueue queue = queueOf[batch.outPort[i]];
         if (queue.isEmpty() && limit.tryTake(now, batch.length[i])) {

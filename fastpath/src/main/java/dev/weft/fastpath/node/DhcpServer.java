@@ -39,6 +39,12 @@ public final class DhcpServer implements Node {
         return NAME;
     }
 
+    /** Answers in place: frames come whole. */
+    @Override
+    public boolean linear() {
+        return true;
+    }
+
     @Override
     public List<String> arcs() {
         return List.of(PortOutput.NAME);

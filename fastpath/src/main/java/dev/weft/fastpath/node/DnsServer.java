@@ -39,6 +39,12 @@ public final class DnsServer implements Node {
         return NAME;
     }
 
+    /** Reads the query and answers in place: frames come whole. */
+    @Override
+    public boolean linear() {
+        return true;
+    }
+
     @Override
     public List<String> arcs() {
         return List.of(PortOutput.NAME);

@@ -29,6 +29,12 @@ public final class DnsTcp implements Node {
         return NAME;
     }
 
+    /** Reads the query and answers in place: frames come whole. */
+    @Override
+    public boolean linear() {
+        return true;
+    }
+
     @Override
     public List<String> arcs() {
         return List.of(PortOutput.NAME);

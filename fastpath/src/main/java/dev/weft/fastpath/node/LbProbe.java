@@ -38,6 +38,12 @@ public final class LbProbe implements Node {
         return NAME;
     }
 
+    /** Reads the probe's answer: frames come whole. */
+    @Override
+    public boolean linear() {
+        return true;
+    }
+
     @Override
     public List<String> arcs() {
         return List.of(PortOutput.NAME);

@@ -27,6 +27,12 @@ public final class LbReset implements Node {
         return NAME;
     }
 
+    /** Answers in place: frames come whole. */
+    @Override
+    public boolean linear() {
+        return true;
+    }
+
     @Override
     public List<String> arcs() {
         return List.of(PortOutput.NAME);

@@ -26,6 +26,12 @@ public final class NvgreEncap implements Node {
         return NAME;
     }
 
+    /** The raw socket sends the frame from its slot: frames come whole. */
+    @Override
+    public boolean linear() {
+        return true;
+    }
+
     @Override
     public List<String> arcs() {
         return List.of(UnderlayOutput.NAME);

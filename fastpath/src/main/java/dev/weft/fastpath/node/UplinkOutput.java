@@ -33,6 +33,12 @@ public final class UplinkOutput implements Node {
         return NAME;
     }
 
+    /** The uplink's ring gets a copy of the whole frame: frames come whole. */
+    @Override
+    public boolean linear() {
+        return true;
+    }
+
     @Override
     public List<String> arcs() {
         return List.of();

@@ -8,6 +8,13 @@ import java.lang.foreign.MemorySegment;
  * front so encapsulation prepends headers without moving the payload, and per-packet metadata in
  * structure-of-arrays form so a stage loops over plain int arrays (and the Vector API can work across
  * packets).
+ * <p>
+ * A frame may be <em>split</em> (VPP's chained buffer, the kernel's paged skb): its headers in the slot and the rest of it,
+ * its {@link #tail}, where it was read — in a guest's memory, or in one of the batch's {@link #buffer() buffers} a device read
+ * 64 kB into — so the bytes are not copied into the slot. What a tail refers to stays valid until {@link #clear()}: the
+ * devices that make tails keep it so. Only the TCP segments of offloaded frames are split, with all their headers in the
+ * slot; a node that reads or rewrites a frame past its headers is {@link dev.weft.fastpath.graph.Node#linear() linear}
+ * and gets it whole in the slot ({@link #linearize}), and every output writes a split frame as its two parts.
  */
 public final class PacketBatch implements AutoCloseable {
 
@@ -21,9 +28,11 @@ public final class PacketBatch implements AutoCloseable {
     private final MemorySegment memory;
     private int count;
 
-    /** Frame start (absolute offset in {@link #memory()}) and length. */
+    /** Frame start (absolute offset in {@link #memory()}) and length: the whole frame's, its tail included. */
     public final int[] start = new int[CAPACITY];
     public final int[] length = new int[CAPACITY];
+    /** The end of a split frame, where it was read (null: the frame is all in its slot); its first {@code length - tail.byteSize()} bytes are in the slot. */
+    public final MemorySegment[] tail = new MemorySegment[CAPACITY];
     /**
      * Where the frame came from: a local port index; {@link #UNDERLAY} for a VXLAN datagram's payload
      * (the frame starts at the VXLAN header, the sender is in {@link #underlaySource}); {@link #UNDERLAY_GRE}
@@ -101,8 +110,59 @@ public final class PacketBatch implements AutoCloseable {
         return count;
     }
 
+    /** Empties the batch; the tails its frames had and the {@link #buffer() buffers} it handed out may be reused from now on. */
     public void clear() {
         count = 0;
+        buffersUsed = 0;
+    }
+
+    /** Buffers of {@link #BUFFER} bytes a device may read into for one batch, so frames can refer to them ({@link #tail}). */
+    public static final int BUFFERS = 8;
+    public static final int BUFFER = 65536 + 128;
+    private MemorySegment buffers;
+    private int buffersUsed;
+
+    /**
+     * A buffer of {@link #BUFFER} bytes that stays this batch's until {@link #clear()}: a device reads into it and the frames
+     * it adds refer to it. Null when all {@link #BUFFERS} are in use: the device reads into its own and copies.
+     */
+    public MemorySegment buffer() {
+        if (buffersUsed == BUFFERS) {
+            return null;
+        }
+        if (buffers == null) { // most batches (mirrors, traces, tests) never need them
+            buffers = arena.allocate((long) BUFFERS * BUFFER, 64);
+        }
+        return buffers.asSlice((long) BUFFER * buffersUsed++, BUFFER);
+    }
+
+    /** Gives back the last buffer {@link #buffer()} handed out, when no frame came to refer to it. */
+    public void unbuffer() {
+        buffersUsed--;
+    }
+
+    /** The bytes of frame {@code i} in its slot: all of them unless it is split. */
+    public int inline(int i) {
+        MemorySegment t = tail[i];
+        return t == null ? length[i] : length[i] - (int) t.byteSize();
+    }
+
+    /** Makes frame {@code i} whole in its slot: its tail copied behind its headers (the slot always has room: a split frame is at most a slot). */
+    public void linearize(int i) {
+        MemorySegment t = tail[i];
+        if (t != null) {
+            MemorySegment.copy(t, 0, memory, start[i] + inline(i), t.byteSize());
+            tail[i] = null;
+        }
+    }
+
+    /** Copies frame {@code i}, both its parts, to {@code to} at {@code at}. */
+    public void copyFrame(int i, MemorySegment to, long at) {
+        int inline = inline(i);
+        MemorySegment.copy(memory, start[i], to, at, inline);
+        if (tail[i] != null) {
+            MemorySegment.copy(tail[i], 0, to, at + inline, tail[i].byteSize());
+        }
     }
 
     /** Copies a frame into the next slot; returns its index, or -1 when the batch is full or the frame too large. */
@@ -125,9 +185,18 @@ public final class PacketBatch implements AutoCloseable {
 
     /** Takes the frame a device just read into {@link #nextSlot()}; returns its index. */
     public int commit(int frameLength, int port) {
+        return commit(frameLength, null, port);
+    }
+
+    /**
+     * Takes the frame whose first {@code headLength} bytes a device just wrote into {@link #nextSlot()} and whose rest is
+     * {@code tail} (null: none), which stays valid until {@link #clear()}; returns its index. The whole frame fits a slot.
+     */
+    public int commit(int headLength, MemorySegment tail, int port) {
         int i = count++;
         start[i] = i * SLOT + HEADROOM;
-        length[i] = frameLength;
+        length[i] = tail == null ? headLength : headLength + (int) tail.byteSize();
+        this.tail[i] = tail;
         inPort[i] = port;
         verdict[i] = DROP;
         reason[i] = 0;
@@ -141,9 +210,11 @@ public final class PacketBatch implements AutoCloseable {
         return count == CAPACITY;
     }
 
-    /** The frame's current bytes (after any rewrite or encapsulation). */
+    /** The frame's current bytes (after any rewrite or encapsulation), both parts of a split one. */
     public byte[] frame(int i) {
-        return memory.asSlice(start[i], length[i]).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        byte[] frame = new byte[length[i]];
+        copyFrame(i, MemorySegment.ofArray(frame), 0);
+        return frame;
     }
 
     /** The offset of a slot's first byte, to bound how far a frame may grow to the front. */

@@ -222,6 +222,24 @@ public final class SplitQueue {
     }
 
     /**
+     * The readable bytes {@code [skip, skip + n)} of {@code chain} where they are, when they lie in one of its buffers; null
+     * when they span two or go past its end.
+     */
+    public static MemorySegment slice(Chain chain, long skip, long n) {
+        for (int k = 0; k < chain.count; k++) {
+            if (chain.writable[k]) {
+                continue;
+            }
+            long size = chain.buffers[k].byteSize();
+            if (skip < size) {
+                return skip + n <= size ? chain.buffers[k].asSlice(skip, n) : null;
+            }
+            skip -= size;
+        }
+        return null;
+    }
+
+    /**
      * Writes a stream of bytes into the writable buffers of chains taken one after another: a frame into one chain, or one
      * spread over several mergeable receive buffers. Keeps what each chain got, for {@link #add}.
      */
