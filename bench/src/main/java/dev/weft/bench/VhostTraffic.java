@@ -35,8 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * as vhost-user sockets (the guests' queues in shared memory), then as TAP devices (the same frames written to and read
  * from the TAP devices' kernel side with AF_PACKET sockets). Then the same with 64 kB TCP segments the sending guest hands over
  * with segmentation offload (on TAP: written with a virtio-net header, PACKET_VNET_HDR), counting the bits of what
- * arrives: on both paths a run of segments arrives as one frame, its headers counted once. Prints one line each,
- * vhost-user, TAP, ratio.
+ * arrives: on both paths a run of segments arrives as one frame, its headers counted once. Then the 64 kB segments again with
+ * both ports on host-a (guest to guest on one host, no underlay). Prints one line each, vhost-user, TAP, ratio.
  *
  * usage: VhostTraffic [seconds]
  */
@@ -83,23 +83,35 @@ public final class VhostTraffic {
         return new byte[] {(byte) (v >>> 40), (byte) (v >>> 32), (byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
     }
 
-    static List<Op> objects(int host) {
+    /** Host {@code host}'s objects: its port (both ports on host-a when {@code sameHost}, none on host-b). */
+    static List<Op> objects(int host, boolean sameHost) {
         NetworkSpec network = new NetworkSpec("tenant-a", "blue", 5001, Encapsulation.VXLAN, List.of(Ipv4Prefix.parse("10.1.0.0/16")),
                 List.of(new NetworkSpec.Subnet("web", Ipv4Prefix.parse("10.1.1.0/24"))));
         PortSpec port = new PortSpec("tenant-a", host == 0 ? "web-1" : "web-2", "tenant-a/blue", 5001, host == 0 ? WEB1 : WEB2,
                 Ipv4.parse(host == 0 ? "10.1.1.4" : "10.1.1.5"), Ipv4Prefix.parse("10.1.1.0/24"), Ipv4.parse("10.1.1.1"));
-        return List.of(Op.upsert(network), Op.upsert(port),
+        PortSpec web2 = new PortSpec("tenant-a", "web-2", "tenant-a/blue", 5001, WEB2, Ipv4.parse("10.1.1.5"), Ipv4Prefix.parse("10.1.1.0/24"),
+                Ipv4.parse("10.1.1.1"));
+        List<Op> ports = !sameHost ? List.of(Op.upsert(port)) : host == 0 ? List.of(Op.upsert(port), Op.upsert(web2)) : List.of();
+        return java.util.stream.Stream.concat(java.util.stream.Stream.concat(java.util.stream.Stream.of(Op.upsert(network)), ports.stream()), java.util.stream.Stream.of(
                 Op.upsert(new MappingSpec(5001, Ipv4.parse("10.1.1.4"), WEB1, UNDERLAY[0], Encapsulation.VXLAN, "web-1")),
-                Op.upsert(new MappingSpec(5001, Ipv4.parse("10.1.1.5"), WEB2, UNDERLAY[1], Encapsulation.VXLAN, "web-2")));
+                Op.upsert(new MappingSpec(5001, Ipv4.parse("10.1.1.5"), WEB2, UNDERLAY[sameHost ? 0 : 1], Encapsulation.VXLAN, "web-2")))).toList();
+    }
+
+    /** Whether the next measurements put both ports on host-a. */
+    static boolean sameHost;
+
+    /** The host web-2's port is on. */
+    static int receiving() {
+        return sameHost ? 0 : 1;
     }
 
     static Agent[] agents(Path dir, boolean vhost) throws Exception {
         Agent[] agents = new Agent[2];
         for (int h = 0; h < 2; h++) {
-            Path state = dir.resolve((vhost ? "vhost-" : "tap-") + h);
+            Path state = dir.resolve((vhost ? "vhost-" : "tap-") + (sameHost ? "same-" : "") + h);
             agents[h] = Agent.start(new AgentConfig("host-" + h, "127.0.0.1", 0, state, false, Optional.empty(), Optional.empty(),
                     Optional.of(new PacketConfig(UNDERLAY[h], Optional.of(HOSTS[h]), 1, 9000, vhost ? Optional.of(state.resolve("vhost-user")) : Optional.empty()))));
-            agents[h].store().apply(new Batch(1, "bench", null, objects(h)));
+            agents[h].store().apply(new Batch(1, "bench", null, objects(h, sameHost)));
         }
         return agents;
     }
@@ -124,7 +136,7 @@ public final class VhostTraffic {
     static double vhost(Path dir, int seconds, java.util.function.Predicate<SyntheticGuest> send, int protocol, boolean bits) throws Exception {
         Agent[] agents = agents(dir, true);
         try (SyntheticGuest sender = new SyntheticGuest(agents[0].dataplane().packets().vhost("tenant-a/web-1").orElseThrow().socket());
-             SyntheticGuest receiver = new SyntheticGuest(agents[1].dataplane().packets().vhost("tenant-a/web-2").orElseThrow().socket())) {
+             SyntheticGuest receiver = new SyntheticGuest(agents[receiving()].dataplane().packets().vhost("tenant-a/web-2").orElseThrow().socket())) {
             AtomicBoolean running = new AtomicBoolean(true);
             Thread sending = Thread.ofPlatform().start(() -> {
                 while (running.get()) {
@@ -225,8 +237,9 @@ public final class VhostTraffic {
         Agent[] agents = agents(dir, false);
         try {
             String[] taps = {TapNames.of("tenant-a/web-1"), TapNames.of("tenant-a/web-2")};
+            String[] hosts = {HOSTS[0], HOSTS[receiving()]};
             for (int h = 0; h < 2; h++) {
-                sh("ip", "-n", HOSTS[h], "link", "set", taps[h], "up");
+                sh("ip", "-n", hosts[h], "link", "set", taps[h], "up");
             }
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicLong count = new AtomicLong();
@@ -250,7 +263,7 @@ public final class VhostTraffic {
             });
             Thread receive = Thread.ofPlatform().start(() -> {
                 try (Arena a = Arena.ofConfined()) {
-                    NetNamespace.enter(HOSTS[1]);
+                    NetNamespace.enter(hosts[1]);
                     int fd = packetSocket(taps[1]);
                     MemorySegment in = a.allocate(65536);
                     while (running.get()) {
@@ -298,9 +311,13 @@ public final class VhostTraffic {
             double tap = tap(dir, seconds);
             double vhostGso = vhostSegmented(dir, seconds);
             double tapGso = tapSegmented(dir, seconds);
-            System.out.printf("%-28s %10s %10s %7s%n", "", "vhost-user", "TAP", "ratio");
-            System.out.printf("%-28s %10.3f %10.3f %7.2f%n", "64-byte frames (Mpps)", vhost / 1e6, tap / 1e6, vhost / tap);
-            System.out.printf("%-28s %10.3f %10.3f %7.2f%n", "64 kB GSO frames (Gbit/s)", vhostGso / 1e9, tapGso / 1e9, vhostGso / tapGso);
+            sameHost = true;
+            double vhostLocal = vhostSegmented(dir, seconds);
+            double tapLocal = tapSegmented(dir, seconds);
+            System.out.printf("%-36s %10s %10s %7s%n", "", "vhost-user", "TAP", "ratio");
+            System.out.printf("%-36s %10.3f %10.3f %7.2f%n", "64-byte frames (Mpps)", vhost / 1e6, tap / 1e6, vhost / tap);
+            System.out.printf("%-36s %10.3f %10.3f %7.2f%n", "64 kB GSO frames (Gbit/s)", vhostGso / 1e9, tapGso / 1e9, vhostGso / tapGso);
+            System.out.printf("%-36s %10.3f %10.3f %7.2f%n", "64 kB GSO frames, one host (Gbit/s)", vhostLocal / 1e9, tapLocal / 1e9, vhostLocal / tapLocal);
         } finally {
             for (String h : HOSTS) {
                 quietly("ip", "netns", "del", h);

@@ -47,7 +47,7 @@ public final class VhostPort implements AutoCloseable {
             return SplitQueue.slice(chain, NET_HEADER + from, n);
         }
     };
-    /** The chains read from the guest in this loop, returned to it at {@link #release}: the batch may refer to their memory. */
+    /** The chains read from the guest in this loop whose memory the batch's frames refer to, returned to it at {@link #release}. */
     private final int[] held = new int[PacketBatch.CAPACITY];
     private int heldCount;
     private SplitQueue heldBy;
@@ -170,7 +170,11 @@ public final class VhostPort implements AutoCloseable {
                 } else {
                     segments += added;
                     received++;
-                    hold(q, head);
+                    if (batch.tail[batch.count() - 1] != null) { // its segments refer to the guest's buffers
+                        hold(q, head);
+                    } else {
+                        q.fromGuest().put(head, 0);
+                    }
                 }
                 continue;
             }
@@ -181,7 +185,7 @@ public final class VhostPort implements AutoCloseable {
             }
             SplitQueue.read(chain, NET_HEADER, batch.nextSlot().asSlice(0, length));
             batch.commit((int) length, port);
-            hold(q, head);
+            q.fromGuest().put(head, 0); // copied: the guest may have its buffer back at once
             received++;
         }
         if (received > 0) {
@@ -189,6 +193,9 @@ public final class VhostPort implements AutoCloseable {
             if (!kicksOff) { // busy: the worker looks again next loop, the guest needn't kick
                 q.fromGuest().kicks(false);
                 kicksOff = true;
+            }
+            if (q.fromGuest().interrupts()) {
+                signal(q.callFromGuest());
             }
         } else if (kicksOff && empty) { // idle: kicks wake the worker from now on, but first one more look
             q.fromGuest().kicks(true);
@@ -207,8 +214,9 @@ public final class VhostPort implements AutoCloseable {
     }
 
     /**
-     * Returns the chains {@link #receive} read to the guest, all at once, and calls it if it wants to be: once the batch
-     * that may refer to their memory has gone (the worker calls it after sending). The queue is the one they came from:
+     * Returns the chains whose memory the batch's frames referred to (a 64 kB frame's segments) to the guest, all at once,
+     * and calls it if it wants to be: once the batch has gone (the worker calls it after sending). Other chains went back as
+     * soon as their frame was copied. The queue is the one they came from:
      * the guest's memory stays mapped until the worker begins its next loop.
      */
     public synchronized void release() {
