@@ -125,7 +125,9 @@ public final class Underlay implements AutoCloseable {
      * Receives VXLAN with {@code UDP_GRO}: the kernel may hand over a run of datagrams from one sender as one
      * buffer (with the datagram size in a control message), which is split here, datagram by datagram, into
      * the batch: each datagram's payload (VXLAN header and inner frame) with its sender's address in
-     * {@code underlaySource}, for {@code vxlan-input}.
+     * {@code underlaySource}, for {@code vxlan-input}. The buffers are the batch's ({@link PacketBatch#buffer()}) while
+     * it has them: a datagram carrying a TCP segment of more than {@link #SPLIT_ABOVE} bytes then becomes a split frame,
+     * its headers copied into the slot and the rest left where it arrived.
      */
     private int receiveVxlan(PacketBatch batch) {
         int free = PacketBatch.CAPACITY - batch.count();
