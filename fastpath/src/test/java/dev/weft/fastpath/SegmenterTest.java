@@ -47,6 +47,30 @@ class SegmenterTest {
         return sum == 0xffff;
     }
 
+    /**
+     * A segment's TCP checksum is computed where it leaves, from its headers as they are then: after a rewrite that didn't
+     * touch it (as NAT's incremental update of a checksum not yet computed), over the payload where it was read.
+     */
+    @Test
+    void aSegmentsChecksumIsComputedWhereItLeavesFromTheHeadersAsTheyAreThen() {
+        byte[] tso = tsoFrame(10_000, 1448, 0x08, 1);
+        try (PacketBatch batch = new PacketBatch()) {
+            MemorySegment read = batch.buffer(); // as a TAP device reads into
+            MemorySegment.copy(MemorySegment.ofArray(tso), 0, read, 0, tso.length);
+            assertThat(Segmenter.add(read, tso.length, true, batch, 0)).isEqualTo(7);
+            for (int i = 0; i < 7; i++) {
+                assertThat(batch.tail[i]).as("the payload stays in the buffer").isNotNull();
+                assertThat(batch.checksumPending[i]).as("not computed while cutting").isTrue();
+                dev.weft.fastpath.packet.Bytes.u32(batch.memory(), batch.start[i] + 30, Frames.ip("203.0.113.9")); // a new destination
+                batch.completeChecksum(i);
+                assertThat(batch.checksumPending[i]).isFalse();
+                byte[] f = batch.frame(i);
+                assertThat(u32(f, 30)).isEqualTo(Frames.ip("203.0.113.9"));
+                assertThat(tcpChecksumOk(f)).as("segment %d, with its new destination", i).isTrue();
+            }
+        }
+    }
+
     @Test
     void aTsoFrameBecomesMssSizedSegmentsWithTheirOwnHeadersAndChecksums() {
         byte[] tso = tsoFrame(10_000, 1448, 0x08 | 0x01, 1); // PSH and FIN on the super-frame

@@ -9,8 +9,10 @@ import java.lang.foreign.ValueLayout;
 /**
  * Frames a VM hands its TAP device with a virtio-net header (IFF_VNET_HDR): completes partial checksums
  * (checksum offload) and cuts TCP segmentation-offload frames of up to 64 kB into MSS-sized segments,
- * each with its own IPv4 length, identification and checksum, TCP sequence number, flags and full
- * checksum, straight into the batch's slots. Malformed headers drop the frame (counted by the caller).
+ * each with its own IPv4 length, identification and checksum, TCP sequence number and flags, straight into
+ * the batch's slots. A segment's TCP checksum is left to compute where it leaves ({@link PacketBatch#checksumPending}):
+ * a run of segments that reaches a VM as one offloaded frame never needs it. Malformed headers drop the frame (counted by
+ * the caller).
  */
 public final class Segmenter {
 
@@ -113,7 +115,7 @@ public final class Segmenter {
     /**
      * Cuts the TCP frame whose headers are in {@code f} (at least {@link #MAX_HEADERS} bytes of it, or all) and whose bytes
      * {@code bytes} reads: each segment's headers into a slot, its payload referred to where it is when {@code bytes} lets it
-     * (a split frame, {@link PacketBatch#tail}), else copied behind them. The checksum reads the payload either way.
+     * (a split frame, {@link PacketBatch#tail}), else copied behind them; the TCP checksum is left pending.
      */
     private static int segmentTcp(MemorySegment f, int length, FrameBytes bytes, int mss, PacketBatch batch, int port) {
         int l3 = Bytes.u16(f, 12) == 0x8100 ? 18 : 14;
@@ -134,8 +136,6 @@ public final class Segmenter {
         if (segments > PacketBatch.CAPACITY - batch.count()) {
             return -1;
         }
-        int src = Bytes.u32(f, l3 + 12);
-        int dst = Bytes.u32(f, l3 + 16);
         int id = Bytes.u16(f, l3 + 4);
         int seq = Bytes.u32(f, l4 + 4);
         int tcpFlags = Bytes.u8(f, l4 + 13);
@@ -161,12 +161,10 @@ public final class Segmenter {
                 segmentFlags &= ~0x80; // CWR only on the first
             }
             Bytes.u8(out, l4 + 13, segmentFlags);
-            Bytes.u16(out, l4 + 16, 0);
-            int tcpLength = headers - l4 + size;
-            long sum = (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + 6 + tcpLength // the TCP header is whole words
-                    + Checksum.sum(out, l4, headers - l4) + (tail == null ? Checksum.sumVector(out, headers, size) : Checksum.sumVector(tail, 0, size));
-            Bytes.u16(out, l4 + 16, Checksum.finish(sum));
-            batch.commit(tail == null ? headers + size : headers, tail, port);
+            int i = batch.commit(tail == null ? headers + size : headers, tail, port);
+            batch.l3[i] = l3;
+            batch.l4[i] = l4;
+            batch.checksumPending[i] = true; // computed where the segment leaves, unless it reaches a VM in a coalesced run
         }
         return segments;
     }

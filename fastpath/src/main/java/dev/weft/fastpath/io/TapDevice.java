@@ -271,6 +271,7 @@ public final class TapDevice implements AutoCloseable {
 
     /** Writes frame {@code i} of the batch to the VM; false when the device can't take it now (counted by the caller). */
     public boolean send(PacketBatch batch, int i, WriteScratch scratch) {
+        batch.completeChecksum(i); // a plain frame: its checksums complete
         MemorySegment tail = batch.tail[i];
         if (tail == null) {
             return send(batch.memory(), batch.start[i], batch.length[i]);

@@ -253,6 +253,7 @@ public final class VhostPort implements AutoCloseable {
      * isn't there. The guest is called at {@link #flush}.
      */
     public boolean send(PacketBatch batch, int i) {
+        batch.completeChecksum(i); // a plain frame: its checksums complete
         return send(batch.memory(), batch.start[i], batch.inline(i), batch.tail[i]);
     }
 

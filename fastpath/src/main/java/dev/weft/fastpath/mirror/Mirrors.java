@@ -47,6 +47,7 @@ public final class Mirrors {
         Bytes.u16(s, 40, 0);
         Bytes.u32(s, 42, 0x0800_0000);
         Bytes.u32(s, 46, mirror.vni() << 8);
+        b.completeChecksum(i); // the collector sees the frame as it goes on the wire
         b.copyFrame(i, s, OVERHEAD);
         int c = copies.commit(length + OVERHEAD, PacketBatch.MIRROR);
         copies.vni[c] = t.portVni[port];

@@ -39,6 +39,7 @@ public final class VxlanEncap implements Node {
                 next[k] = d.drop(i, DropReason.FRAME_TOO_LARGE);
                 continue;
             }
+            b.completeChecksum(i); // on the wire every checksum is complete
             Bytes.u32(m, s, 0x0800_0000); // I flag: the VNI is valid
             Bytes.u32(m, s + 4, b.vni[i] << 8);
             b.start[i] = (int) s;

@@ -34,6 +34,14 @@ public final class PacketBatch implements AutoCloseable {
     /** The end of a split frame, where it was read (null: the frame is all in its slot); its first {@code length - tail.byteSize()} bytes are in the slot. */
     public final MemorySegment[] tail = new MemorySegment[CAPACITY];
     /**
+     * Whether the frame's TCP checksum is still to be computed (checksum offload, the kernel's {@code CHECKSUM_PARTIAL}): a
+     * segment cut from a VM's 64 kB frame, whose checksum field holds anything until {@link #completeChecksum} writes it
+     * from the frame's headers as they are by then. Outputs that coalesce a run for a VM with segmentation offload never
+     * compute it (the VM is told the checksum is partial); every other way out completes it first. {@link #l3} and
+     * {@link #l4} locate the headers.
+     */
+    public final boolean[] checksumPending = new boolean[CAPACITY];
+    /**
      * Where the frame came from: a local port index; {@link #UNDERLAY} for a VXLAN datagram's payload
      * (the frame starts at the VXLAN header, the sender is in {@link #underlaySource}); {@link #UNDERLAY_GRE}
      * for an NVGRE packet as a raw socket reads it (the frame starts at the outer IPv4 header); {@link #UPLINK}
@@ -147,13 +155,39 @@ public final class PacketBatch implements AutoCloseable {
         return t == null ? length[i] : length[i] - (int) t.byteSize();
     }
 
-    /** Makes frame {@code i} whole in its slot: its tail copied behind its headers (the slot always has room: a split frame is at most a slot). */
+    /**
+     * Makes frame {@code i} a plain frame, as a device without offloads would have read it: whole in its slot (its tail
+     * copied behind its headers; a split frame always fits its slot) and its checksum complete.
+     */
     public void linearize(int i) {
         MemorySegment t = tail[i];
         if (t != null) {
             MemorySegment.copy(t, 0, memory, start[i] + inline(i), t.byteSize());
             tail[i] = null;
         }
+        completeChecksum(i);
+    }
+
+    /** Computes the TCP checksum of frame {@code i} if it is {@link #checksumPending}: over the pseudo-header, the headers in the slot and the rest, wherever it is. */
+    public void completeChecksum(int i) {
+        if (!checksumPending[i]) {
+            return;
+        }
+        checksumPending[i] = false;
+        if (l3[i] < 14 || l4[i] < l3[i] + 20 || l4[i] + 20 > inline(i)) {
+            return; // not where the segmenter left the headers: nothing to compute it from
+        }
+        long ip = start[i] + l3[i];
+        long tcp = start[i] + l4[i];
+        int tcpLength = length[i] - l4[i];
+        int inTcp = inline(i) - l4[i];
+        Bytes.u16(memory, tcp + 16, 0);
+        long sum = Bytes.u16(memory, ip + 12) + Bytes.u16(memory, ip + 14) + Bytes.u16(memory, ip + 16) + Bytes.u16(memory, ip + 18)
+                + 6 + tcpLength + Checksum.sumVector(memory, tcp, inTcp); // the slot's part is whole words: the TCP header, or all of it
+        if (tail[i] != null) {
+            sum += Checksum.sumVector(tail[i], 0, (int) tail[i].byteSize());
+        }
+        Bytes.u16(memory, tcp + 16, Checksum.finish(sum));
     }
 
     /** Copies frame {@code i}, both its parts, to {@code to} at {@code at}. */
@@ -197,6 +231,7 @@ public final class PacketBatch implements AutoCloseable {
         start[i] = i * SLOT + HEADROOM;
         length[i] = tail == null ? headLength : headLength + (int) tail.byteSize();
         this.tail[i] = tail;
+        checksumPending[i] = false;
         inPort[i] = port;
         verdict[i] = DROP;
         reason[i] = 0;
@@ -210,8 +245,9 @@ public final class PacketBatch implements AutoCloseable {
         return count == CAPACITY;
     }
 
-    /** The frame's current bytes (after any rewrite or encapsulation), both parts of a split one. */
+    /** The frame's current bytes (after any rewrite or encapsulation), both parts of a split one, its checksum complete. */
     public byte[] frame(int i) {
+        completeChecksum(i);
         byte[] frame = new byte[length[i]];
         copyFrame(i, MemorySegment.ofArray(frame), 0);
         return frame;
