@@ -131,11 +131,7 @@ class NetnsLoadBalancerTest extends NetnsLabTest {
 
     @Test
     void aBackendWhoseServerStopsGetsNoNewConnectionsUntilItIsBackAndAPoolWithNoneRefusesThem() throws Exception {
-        repo.append("tenants/tenant-a/public.yaml", LB.replace("  loadBalancingRules:\n", """
-                  probes:
-                    - {name: tcp, protocol: Tcp, port: 8080, intervalInSeconds: 1, numberOfProbes: 2}
-                  loadBalancingRules:
-                """).replace("backendPort: 8080}", "backendPort: 8080, probe: tcp}")).commit("test-lb with a probe");
+        repo.append("tenants/tenant-a/public.yaml", LB).commit("test-lb");
         reconciler = lab.start().reconciler;
         serve("tenant-a.web-1", "web-1");
         serve("tenant-a.web-2", "web-2");
@@ -145,20 +141,23 @@ class NetnsLoadBalancerTest extends NetnsLabTest {
         Set<String> up = new HashSet<>();
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
             up.add(ask("tenant-a.db-2").split(" ")[0]);
-            return up.containsAll(List.of("web-1", "web-2", "db-1")) && reconciler.status().backends().size() == 3;
+            return up.containsAll(List.of("web-1", "web-2", "db-1"));
         });
+        // the probe comes once every server listens (a probe of a server that isn't up yet fails, rightly)
+        String probed = repo.replace("tenants/tenant-a/public.yaml", "  loadBalancingRules:\n", """
+                  probes:
+                    - {name: tcp, protocol: Tcp, port: 8080, intervalInSeconds: 1, numberOfProbes: 2}
+                  loadBalancingRules:
+                """).replace("tenants/tenant-a/public.yaml", "backendPort: 8080}", "backendPort: 8080, probe: tcp}").commit("test-lb with a probe").name();
+        await().atMost(Duration.ofSeconds(15)).until(() -> reconciler.status().allSynced() && reconciler.status().revision().equals(probed)
+                && reconciler.status().backends().size() == 3);
 
         db1.destroyForcibly(); // its server stops: the probe's SYN gets a RST
         db1.waitFor();
         await().atMost(Duration.ofSeconds(20)).until(() -> Boolean.FALSE.equals(reconciler.status().backends().get(rule + "|tenant-a/db-1")));
         await().atMost(Duration.ofSeconds(10)).until(() -> reconciler.status().allSynced());
         // the client's host (db-2's, host-a) holds the pool with db-1 out: from here on no new connection may reach it
-        // Known bug, cause not found (2026-11-28 session note; it reproduces at 973c377 too): right after db-1 fails, host-a is
-        // sometimes programmed for about a second with web-1 and web-2 unhealthy as well (its table snapshot showed all three
-        // false), and lb-reset refuses new connections (NO_HEALTHY_BACKEND) until the next pass. The wait below is for the
-        // pool this test is about: db-1 out, the others in.
-        await().atMost(Duration.ofSeconds(10)).until(() -> programmedHealth("host-a", "db-1").equals(List.of(false))
-                && !programmedHealth("host-a", "web-1").contains(false) && !programmedHealth("host-a", "web-2").contains(false));
+        await().atMost(Duration.ofSeconds(10)).until(() -> programmedHealth("host-a", "db-1").equals(List.of(false)));
         // At most one failure is tolerated, and no answer may come from db-1.
         int failed = 0;
         for (int k = 0; k < 20; k++) {
