@@ -72,6 +72,31 @@ class GraphTest {
     }
 
     @Test
+    void aGsoFrameCrossesAsOneFrameAndALinearNodeGetsItsSegmentsWholeInOrderAmongTheOthers() {
+        Looks headers = new Looks("headers", List.of("server"), false, new ArrayList<>(), new ArrayList<>());
+        Looks server = new Looks("server", List.of(), true, new ArrayList<>(), new ArrayList<>());
+        Graph graph = new Graph(List.of(headers, server));
+        byte[] tso = SegmenterTest.tsoFrame(4000, 1448, 0x18, 1);
+        try (PacketBatch batch = new PacketBatch()) {
+            batch.add(new byte[60], 0); // a small frame before it
+            java.lang.foreign.MemorySegment read = batch.buffer();
+            java.lang.foreign.MemorySegment.copy(java.lang.foreign.MemorySegment.ofArray(tso), 0, read, 0, tso.length);
+            assertThat(dev.weft.fastpath.io.Segmenter.add(read, tso.length, true, batch, 0)).isEqualTo(1);
+            batch.add(new byte[61], 0); // and one after it
+            for (int i = 0; i < 3; i++) {
+                graph.enqueue(graph.id("headers"), i);
+            }
+            graph.run(batch, null);
+            assertThat(headers.split()).as("the GSO frame is one frame to a node that reads headers").containsExactly(false, true, false);
+            assertThat(server.inSlot().stream().map(f -> f.length).toList()).as("the linear node: its three segments whole, in its place")
+                    .containsExactly(60, 54 + 1448, 54 + 1448, 54 + 4000 - 2 * 1448, 61);
+            assertThat(server.split()).containsOnly(false);
+            assertThat(graph.packets("server")).isEqualTo(5);
+            assertThat(SegmenterTest.tcpChecksumOk(server.inSlot().get(3))).as("its checksum complete").isTrue();
+        }
+    }
+
+    @Test
     void wiringMistakesAreRefused() {
         assertThatThrownBy(() -> new Graph(List.of(new Split("a", List.of("b"), new ArrayList<>()))))
                 .hasMessageContaining("a has an arc to b, which is not a node of the graph");

@@ -52,21 +52,48 @@ class SegmenterTest {
      * touch it (as NAT's incremental update of a checksum not yet computed), over the payload where it was read.
      */
     @Test
-    void aSegmentsChecksumIsComputedWhereItLeavesFromTheHeadersAsTheyAreThen() {
-        byte[] tso = tsoFrame(10_000, 1448, 0x08, 1);
+    void aFrameReadIntoTheBatchsBufferStaysOneGsoFrameUntilItIsCutWithChecksumsFromTheHeadersAsTheyAreThen() {
+        byte[] tso = tsoFrame(10_000, 1448, 0x08 | 0x01, 1); // PSH and FIN on the super-frame
         try (PacketBatch batch = new PacketBatch()) {
             MemorySegment read = batch.buffer(); // as a TAP device reads into
             MemorySegment.copy(MemorySegment.ofArray(tso), 0, read, 0, tso.length);
-            assertThat(Segmenter.add(read, tso.length, true, batch, 0)).isEqualTo(7);
-            for (int i = 0; i < 7; i++) {
+            assertThat(Segmenter.add(read, tso.length, true, batch, 0)).as("one frame, not cut").isEqualTo(1);
+            assertThat(batch.gsoSize[0]).isEqualTo(1448);
+            assertThat(batch.length[0]).isEqualTo(54 + 10_000);
+            assertThat(batch.inline(0)).as("its headers in the slot, its payload where it was read").isEqualTo(54);
+            assertThat(batch.segments(0)).isEqualTo(7);
+            assertThat(batch.room()).as("its segments' slots are held").isEqualTo(PacketBatch.CAPACITY - 1 - 7);
+            dev.weft.fastpath.packet.Bytes.u32(batch.memory(), batch.start[0] + 30, Frames.ip("203.0.113.9")); // a new destination
+            byte[] mirrored = new byte[2048];
+            int mirroredLength = batch.copySegment(0, 6, MemorySegment.ofArray(mirrored), 0);
+
+            int first = batch.cut(0, 0);
+            assertThat(first).isEqualTo(1);
+            assertThat(batch.count()).isEqualTo(8);
+            assertThat(batch.verdict[0]).as("the GSO frame gives way to its segments").isEqualTo(PacketBatch.DROP);
+            long payload = 0;
+            for (int i = first; i < first + 7; i++) {
                 assertThat(batch.tail[i]).as("the payload stays in the buffer").isNotNull();
                 assertThat(batch.checksumPending[i]).as("not computed while cutting").isTrue();
-                dev.weft.fastpath.packet.Bytes.u32(batch.memory(), batch.start[i] + 30, Frames.ip("203.0.113.9")); // a new destination
                 batch.completeChecksum(i);
-                assertThat(batch.checksumPending[i]).isFalse();
                 byte[] f = batch.frame(i);
+                int size = f.length - 54;
+                int k = i - first;
+                assertThat(size).isEqualTo(k < 6 ? 1448 : 10_000 - 6 * 1448);
+                assertThat(u16(f, 16)).isEqualTo(40 + size);              // IPv4 total length
+                assertThat(u16(f, 18)).isEqualTo(100 + k);                // identification
+                assertThat(checksumOk(f, 14)).isTrue();
                 assertThat(u32(f, 30)).isEqualTo(Frames.ip("203.0.113.9"));
-                assertThat(tcpChecksumOk(f)).as("segment %d, with its new destination", i).isTrue();
+                assertThat(u32(f, 38)).isEqualTo(1_000_000 + k * 1448);   // sequence number
+                assertThat(f[47] & 0x09).isEqualTo(k == 6 ? 0x09 : 0);    // PSH, FIN only on the last
+                assertThat(tcpChecksumOk(f)).as("segment %d, with its new destination", k).isTrue();
+                for (int j = 0; j < size; j++) {
+                    assertThat(f[54 + j]).isEqualTo((byte) ((payload + j) * 7));
+                }
+                payload += size;
+                if (k == 6) {
+                    assertThat(java.util.Arrays.copyOf(mirrored, mirroredLength)).as("a mirror's copy of the last segment").isEqualTo(f);
+                }
             }
         }
     }

@@ -29,6 +29,7 @@ public final class Graph implements Dispatch {
     private final boolean[] linear;
     /** The running node's decisions, by position in its vector: an arc, or {@link Dispatch#DROPPED}. */
     private final int[] decided = new int[PacketBatch.CAPACITY];
+    private final int[] spare = new int[PacketBatch.CAPACITY];
     private final long[] packets;
     private final long[][] drops;        // [node][reason]
     private int running;
@@ -119,13 +120,10 @@ public final class Graph implements Dispatch {
                 continue;
             }
             running = k;
-            packets[k] += n;
             if (linear[k]) {
-                int[] vector = vectors[k];
-                for (int v = 0; v < n; v++) {
-                    b.linearize(vector[v]);
-                }
+                n = whole(b, k, n);
             }
+            packets[k] += n;
             nodes[k].process(b, vectors[k], n, decided, this);
             queued[k] = 0;
             if (arcs[k].length > 0) {
@@ -134,6 +132,40 @@ public final class Graph implements Dispatch {
         }
         tables = null;
         batch = null;
+    }
+
+    /**
+     * Makes the {@code n} frames queued for linear node {@code k} whole in their slots: a GSO frame is cut into its segments
+     * first, which take its place in the vector, in order. Returns the vector's new length.
+     */
+    private int whole(PacketBatch b, int k, int n) {
+        int[] vector = vectors[k];
+        int cut = 0;
+        for (int v = 0; v < n; v++) {
+            cut += b.gsoSize[vector[v]] > 0 ? 1 : 0;
+        }
+        if (cut > 0) {
+            int[] was = spare;
+            System.arraycopy(vector, 0, was, 0, n);
+            int m = 0;
+            for (int v = 0; v < n; v++) {
+                int i = was[v];
+                if (b.gsoSize[i] > 0) {
+                    int segments = b.segments(i);
+                    int first = b.cut(i, 0);
+                    for (int j = 0; j < segments; j++) {
+                        vector[m++] = first + j;
+                    }
+                } else {
+                    vector[m++] = i;
+                }
+            }
+            n = m;
+        }
+        for (int v = 0; v < n; v++) {
+            b.linearize(vector[v]);
+        }
+        return n;
     }
 
     @Override

@@ -26,17 +26,24 @@ public final class GsoRun {
 
     /**
      * The run that starts with frame {@code i} (going to a port), its frames' indexes into {@code run} from 0; returns its
-     * length (1 when frame {@code i} stands alone).
+     * length (1 when frame {@code i} stands alone, as a {@link PacketBatch#gsoSize GSO} frame, already one unit, does).
      */
     public static int form(PacketBatch b, int i, int[] run) {
+        return form(b, i, b.count(), run);
+    }
+
+    /**
+     * The run that starts with frame {@code i} and ends before frame {@code end}, as {@link #form(PacketBatch, int, int[])}.
+     */
+    public static int form(PacketBatch b, int i, int end, int[] run) {
         run[0] = i;
-        if (b.protocol[i] != Parser.TCP) {
+        if (b.protocol[i] != Parser.TCP || b.gsoSize[i] > 0) { // a GSO frame goes whole, alone
             return 1;
         }
         int headers = headers(b, i);
         int length = 1;
         int ipLength = b.length[i] - b.l3[i];
-        while (i + length < b.count() && length < MAX_RUN && continues(b, i, run[length - 1], i + length)
+        while (i + length < end && length < MAX_RUN && continues(b, i, run[length - 1], i + length)
                 && ipLength + b.length[i + length] - headers <= 65535) {
             ipLength += b.length[i + length] - headers;
             run[length] = i + length;
@@ -56,7 +63,7 @@ public final class GsoRun {
      * the last of a run may be shorter), plain ACK before the last, and the next sequence number.
      */
     static boolean continues(PacketBatch b, int first, int previous, int next) {
-        if (b.verdict[next] != PacketBatch.TO_PORT || b.outPort[next] != b.outPort[first] || b.protocol[next] != Parser.TCP
+        if (b.verdict[next] != PacketBatch.TO_PORT || b.gsoSize[next] > 0 || b.outPort[next] != b.outPort[first] || b.protocol[next] != Parser.TCP
                 || b.srcIp[next] != b.srcIp[first] || b.dstIp[next] != b.dstIp[first]
                 || b.srcPort[next] != b.srcPort[first] || b.dstPort[next] != b.dstPort[first]
                 || b.l4[next] - b.l3[next] != 20 || b.l4[first] - b.l3[first] != 20 || b.l3[next] != b.l3[first]
@@ -84,7 +91,7 @@ public final class GsoRun {
      * Writes the coalesced frame's start for the run {@code run[from..from+count)} into {@code out}: a virtio-net header of
      * {@code netHeader} bytes (10, or 12 with {@code num_buffers}, left 0 here) asking for segmentation, then the first
      * segment's headers with lengths and flags for the whole run. Returns the length of those headers: every segment's
-     * payload follows them in the batch.
+     * payload follows them in the batch. A run of one {@link PacketBatch#gsoSize GSO} frame keeps its segment size.
      */
     public static int header(PacketBatch batch, int[] run, int from, int count, MemorySegment out, int netHeader) {
         MemorySegment m = batch.memory();
@@ -111,7 +118,7 @@ public final class GsoRun {
         out.set(ValueLayout.JAVA_BYTE, 0, (byte) NEEDS_CSUM);
         out.set(ValueLayout.JAVA_BYTE, 1, (byte) GSO_TCPV4);
         le16(out, 2, headers);
-        le16(out, 4, batch.length[first] - headers);
+        le16(out, 4, batch.gsoSize[first] > 0 ? batch.gsoSize[first] : batch.length[first] - headers);
         le16(out, 6, l4);
         le16(out, 8, 16);
         return headers;

@@ -3,6 +3,7 @@ package dev.weft.fastpath.io;
 import dev.weft.fastpath.packet.Bytes;
 import dev.weft.fastpath.packet.Checksum;
 import dev.weft.fastpath.packet.PacketBatch;
+import dev.weft.fastpath.packet.TcpSegments;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -133,7 +134,16 @@ public final class Segmenter {
             return -1;
         }
         int segments = (payload + mss - 1) / mss;
-        if (segments > PacketBatch.CAPACITY - batch.count()) {
+        if (segments > 1 && batch.room() > segments && headers + payload <= PacketBatch.MAX_GSO_FRAME) {
+            MemorySegment whole = bytes.slice(headers, payload);
+            if (whole != null) { // where it was read: it crosses the graph as one frame, cut only where it must be
+                MemorySegment.copy(f, 0, batch.nextSlot(), 0, headers);
+                if (batch.commitGso(headers, whole, mss, l3, l4, port) >= 0) {
+                    return 1;
+                }
+            }
+        }
+        if (segments > batch.room()) {
             return -1;
         }
         int id = Bytes.u16(f, l3 + 4);
@@ -148,19 +158,7 @@ public final class Segmenter {
             if (tail == null) {
                 bytes.copy(headers + offset, out, headers, size);
             }
-            Bytes.u16(out, l3 + 2, ihl + (headers - l4) + size);
-            Bytes.u16(out, l3 + 4, (id + k) & 0xffff);
-            Bytes.u16(out, l3 + 10, 0);
-            Bytes.u16(out, l3 + 10, Checksum.finish(Checksum.sum(out, l3, ihl)));
-            Bytes.u32(out, l4 + 4, seq + offset);
-            int segmentFlags = tcpFlags;
-            if (k < segments - 1) {
-                segmentFlags &= ~0x09; // FIN and PSH only on the last segment
-            }
-            if (k > 0) {
-                segmentFlags &= ~0x80; // CWR only on the first
-            }
-            Bytes.u8(out, l4 + 13, segmentFlags);
+            TcpSegments.headers(out, 0, l3, l4, headers, k, segments, mss, size, id, seq, tcpFlags);
             int i = batch.commit(tail == null ? headers + size : headers, tail, port);
             batch.l3[i] = l3;
             batch.l4[i] = l4;

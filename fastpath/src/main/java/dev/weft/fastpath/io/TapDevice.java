@@ -116,6 +116,11 @@ public final class TapDevice implements AutoCloseable {
         return fd;
     }
 
+    /** Whether frames cross with a virtio-net header: a GSO frame can be written whole, the VM's kernel takes it as one. */
+    public boolean offload() {
+        return offload;
+    }
+
     public String name() {
         return name;
     }
@@ -126,7 +131,7 @@ public final class TapDevice implements AutoCloseable {
      */
     public int receiveOne(PacketBatch batch, int port) {
         if (offload) {
-            if (PacketBatch.CAPACITY - batch.count() < Segmenter.MAX_SEGMENTS) {
+            if (batch.room() < Segmenter.MAX_SEGMENTS) {
                 return -1;
             }
             int added = readOffloaded(batch, port);
@@ -211,7 +216,7 @@ public final class TapDevice implements AutoCloseable {
     /** Reads whole (up to 64 kB) frames while the batch has room for a full segmentation of one. */
     private int receiveOffloaded(PacketBatch batch, int port) {
         int received = 0;
-        while (PacketBatch.CAPACITY - batch.count() >= Segmenter.MAX_SEGMENTS) {
+        while (batch.room() >= Segmenter.MAX_SEGMENTS) {
             int added = readOffloaded(batch, port);
             if (added == NOTHING) {
                 break;
@@ -233,7 +238,7 @@ public final class TapDevice implements AutoCloseable {
      * of one is written as it is.
      */
     public boolean sendRun(PacketBatch batch, int[] run, int from, int count, WriteScratch scratch) {
-        if (count == 1 || !offload) {
+        if (count == 1 && batch.gsoSize[run[from]] == 0 || !offload) { // a GSO frame reaches only a device with offloads (Worker)
             boolean ok = true;
             for (int k = 0; k < count; k++) {
                 ok &= send(batch, run[from + k], scratch);

@@ -104,7 +104,7 @@ public final class Underlay implements AutoCloseable {
 
     /** NVGRE: the raw socket delivers the outer IPv4 header and everything after it, which {@code gre-input} checks. */
     private int receiveGre(PacketBatch batch) {
-        int room = Math.min(BURST, PacketBatch.CAPACITY - batch.count());
+        int room = Math.min(BURST, batch.room());
         if (room == 0) {
             return 0;
         }
@@ -130,7 +130,7 @@ public final class Underlay implements AutoCloseable {
      * its headers copied into the slot and the rest left where it arrived.
      */
     private int receiveVxlan(PacketBatch batch) {
-        int free = PacketBatch.CAPACITY - batch.count();
+        int free = batch.room();
         int room = Math.min(GRO_BURST, free / 46); // a coalesced buffer may hold 45 datagrams
         if (room == 0) {
             return 0;

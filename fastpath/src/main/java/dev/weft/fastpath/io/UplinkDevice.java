@@ -149,7 +149,7 @@ public final class UplinkDevice implements AutoCloseable {
      */
     public int receive(PacketBatch batch) {
         int received = 0;
-        while (receives && PacketBatch.CAPACITY - batch.count() >= 48) {
+        while (receives && batch.room() >= 48) {
             long frame = (long) rxHead * RX_FRAME;
             int status = (int) Structs.TP_STATUS.getAcquire(rx, frame);
             if ((status & TP_STATUS_USER) == 0) {

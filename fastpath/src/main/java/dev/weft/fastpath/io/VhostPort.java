@@ -143,7 +143,7 @@ public final class VhostPort implements AutoCloseable {
         // with segmentation offload one frame may become many segments: read only while the batch has room for them
         int room = q.offload() ? Segmenter.MAX_SEGMENTS : 1;
         boolean empty = false;
-        while (PacketBatch.CAPACITY - batch.count() >= room && received < max) {
+        while (batch.room() >= room && received < max) {
             int head = q.fromGuest().next(chain);
             if (head == SplitQueue.EMPTY || head == SplitQueue.RING_OVERFLOW) {
                 empty = head == SplitQueue.EMPTY;
@@ -234,6 +234,12 @@ public final class VhostPort implements AutoCloseable {
     }
 
     /** Whether the guest has sent frames not read yet. */
+    /** Whether the guest takes segmentation-offload frames (TSO and checksum offload negotiated): a GSO frame goes to it whole. */
+    public boolean takesGso() {
+        Queues q = queues;
+        return q != null && q.guestTso();
+    }
+
     public boolean pending() {
         Queues q = queues;
         return q != null && q.fromGuest().pending();
@@ -317,7 +323,7 @@ public final class VhostPort implements AutoCloseable {
      */
     public synchronized boolean sendRun(PacketBatch batch, int[] run, int from, int count) {
         Queues q = queues;
-        if (q == null || count == 1 || !q.guestTso()) {
+        if (q == null || count == 1 && batch.gsoSize[run[from]] == 0 || !q.guestTso()) { // a GSO frame only to a TSO guest (Worker)
             boolean ok = true;
             for (int k = 0; k < count; k++) {
                 ok &= send(batch, run[from + k]);

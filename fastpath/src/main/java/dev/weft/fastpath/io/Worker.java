@@ -1,5 +1,6 @@
 package dev.weft.fastpath.io;
 
+import dev.weft.fastpath.node.VxlanInput;
 import dev.weft.fastpath.pipeline.Counters;
 import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.pipeline.Pipeline;
@@ -39,6 +40,8 @@ public final class Worker implements Runnable, AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment events = arena.allocate(Structs.EPOLL_EVENT, 64);
     private final int[] toUnderlay = new int[PacketBatch.CAPACITY];
+    /** The frames in {@link #toUnderlay} so far, while {@link #send} goes through a batch. */
+    private int encapsulated;
     private final int[] toPort = new int[PacketBatch.CAPACITY];
     private volatile boolean running = true;
     /** Loops begun: once it moves past its value at a table swap, the worker no longer uses the old tables or ports. */
@@ -313,16 +316,29 @@ public final class Worker implements Runnable, AutoCloseable {
 
     /** Writes every frame of {@code b} out: to its port's TAP device, the underlay or the uplink. A mirrored copy that can't be written is a lost copy. */
     private void send(PacketBatch b, TapDevice[] byIndex, UplinkDevice up, long now) {
+        encapsulated = 0;
+        send(b, 0, b.count(), byIndex, up, now);
+        if (encapsulated > 0) {
+            underlay.send(b, toUnderlay, encapsulated);
+        }
+        callGuests();
+    }
+
+    /** The frames of {@code b} from {@code from} to {@code to}, in order; a GSO frame is cut here when where it goes can't take it whole. */
+    private void send(PacketBatch b, int from, int to, TapDevice[] byIndex, UplinkDevice up, long now) {
         boolean copies = b == pipeline.mirrors().batch();
-        int encapsulated = 0;
-        for (int i = 0; i < b.count(); i++) {
-            if (b.verdict[i] == PacketBatch.TO_PORT && b.outPort[i] < queueOf.length && queueOf[b.outPort[i]] != null) {
+        for (int i = from; i < to; i++) {
+            if (b.gsoSize[i] > 0 && b.verdict[i] != PacketBatch.DROP && !takesWhole(b, i, byIndex)) {
+                int segments = b.segments(i);
+                int first = b.cut(i, b.verdict[i] == PacketBatch.TO_UNDERLAY ? VxlanInput.HEADER : 0); // VXLAN's header is in front
+                send(b, first, first + segments, byIndex, up, now);
+            } else if (b.verdict[i] == PacketBatch.TO_PORT && b.outPort[i] < queueOf.length && queueOf[b.outPort[i]] != null) {
                 toLimitedPort(b, i, byIndex, now);
             } else if (b.verdict[i] == PacketBatch.TO_PORT) { // a run of one TCP flow's segments goes to the VM as one frame (GsoRun)
                 VhostPort guest = b.outPort[i] < vhostPorts.length ? vhostPorts[b.outPort[i]] : null;
                 TapDevice out = b.outPort[i] < byIndex.length ? byIndex[b.outPort[i]] : null;
                 toPort[0] = i;
-                int run = guest == null && out == null ? 1 : GsoRun.form(b, i, toPort);
+                int run = guest == null && out == null ? 1 : GsoRun.form(b, i, to, toPort);
                 boolean sent = guest != null ? guest.sendRun(b, toPort, 0, run) : out != null && out.sendRun(b, toPort, 0, run, scratch);
                 if (!sent) {
                     if (copies) {
@@ -338,10 +354,24 @@ public final class Worker implements Runnable, AutoCloseable {
                 txUplinkFailures++;
             }
         }
-        if (encapsulated > 0) {
-            underlay.send(b, toUnderlay, encapsulated);
+    }
+
+    /**
+     * Whether GSO frame {@code i} can leave whole: to a VM whose TAP device has offloads or whose vhost-user guest takes TSO,
+     * without an inbound limit. VXLAN, the uplink and everything else take its segments.
+     */
+    private boolean takesWhole(PacketBatch b, int i, TapDevice[] byIndex) {
+        if (b.verdict[i] != PacketBatch.TO_PORT) {
+            return false;
         }
-        callGuests();
+        int port = b.outPort[i];
+        if (port < queueOf.length && queueOf[port] != null) {
+            return false;
+        }
+        if (port < vhostPorts.length && vhostPorts[port] != null) {
+            return vhostPorts[port].takesGso();
+        }
+        return port < byIndex.length && byIndex[port] != null && byIndex[port].offload();
     }
 
     /** Calls each vhost-user guest that got frames since its last call. */

@@ -28,10 +28,22 @@ public final class Mirrors {
 
     /** Copies frame {@code i} of {@code b} for {@code mirror}, from local port {@code port}; false (counted) when there is no room. */
     public boolean copy(PacketBatch b, int i, ForwardingTables t, int port, Mirror mirror) {
-        int length = b.length[i];
         if (copies == NONE) {
             copies = PacketBatch.collectable();
         }
+        if (b.gsoSize[i] > 0) { // a GSO frame: the collector sees its segments, as they go on the wire
+            boolean all = true;
+            for (int k = 0, n = b.segments(i); k < n; k++) {
+                all &= copy(b, i, k, t, port, mirror);
+            }
+            return all;
+        }
+        return copy(b, i, -1, t, port, mirror);
+    }
+
+    /** Copies frame {@code i} of {@code b} whole (segment < 0) or segment {@code segment} of it, a GSO frame. */
+    private boolean copy(PacketBatch b, int i, int segment, ForwardingTables t, int port, Mirror mirror) {
+        int length = segment < 0 ? b.length[i] : Math.min(b.gsoSize[i], (int) b.tail[i].byteSize() - segment * b.gsoSize[i]) + b.inline(i);
         if (copies.full() || length + OVERHEAD > PacketBatch.MAX_FRAME) {
             lost++;
             return false;
@@ -47,8 +59,12 @@ public final class Mirrors {
         Bytes.u16(s, 40, 0);
         Bytes.u32(s, 42, 0x0800_0000);
         Bytes.u32(s, 46, mirror.vni() << 8);
-        b.completeChecksum(i); // the collector sees the frame as it goes on the wire
-        b.copyFrame(i, s, OVERHEAD);
+        if (segment < 0) {
+            b.completeChecksum(i); // the collector sees the frame as it goes on the wire
+            b.copyFrame(i, s, OVERHEAD);
+        } else {
+            b.copySegment(i, segment, s, OVERHEAD);
+        }
         int c = copies.commit(length + OVERHEAD, PacketBatch.MIRROR);
         copies.vni[c] = t.portVni[port];
         copied++;

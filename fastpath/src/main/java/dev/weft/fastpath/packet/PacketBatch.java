@@ -42,6 +42,17 @@ public final class PacketBatch implements AutoCloseable {
      */
     public final boolean[] checksumPending = new boolean[CAPACITY];
     /**
+     * A TCP segmentation-offload frame (the kernel's GSO skb): the segment size its payload is to be cut at, 0 for a
+     * plain frame. A VM's 64 kB frame goes through the graph as one such frame, split (its Ethernet, IPv4 and TCP headers
+     * in the slot, its payload the {@link #tail}) and up to {@link #MAX_GSO_FRAME} long; it is cut into segments
+     * ({@link #cut}) only where it must leave as them: before a {@link dev.weft.fastpath.graph.Node#linear() linear} node,
+     * for a mirror's copy, and at outputs that can't take it whole. Its checksum stays pending until then. The slots its
+     * segments will take are reserved when it is added ({@link #room()}).
+     */
+    public final int[] gsoSize = new int[CAPACITY];
+    /** The longest {@link #gsoSize GSO} frame: with VXLAN's 8 bytes and the outer UDP and IPv4 headers, 64 kB of IPv4. */
+    public static final int MAX_GSO_FRAME = 65535 - 20 - 8 - 8;
+    /**
      * Where the frame came from: a local port index; {@link #UNDERLAY} for a VXLAN datagram's payload
      * (the frame starts at the VXLAN header, the sender is in {@link #underlaySource}); {@link #UNDERLAY_GRE}
      * for an NVGRE packet as a raw socket reads it (the frame starts at the outer IPv4 header); {@link #UPLINK}
@@ -121,7 +132,16 @@ public final class PacketBatch implements AutoCloseable {
     /** Empties the batch; the tails its frames had and the {@link #buffer() buffers} it handed out may be reused from now on. */
     public void clear() {
         count = 0;
+        reserved = 0;
         buffersUsed = 0;
+    }
+
+    /** Slots held for the segments of the batch's {@link #gsoSize GSO} frames, should they be cut. */
+    private int reserved;
+
+    /** Frames that can still be added: the free slots less those held for cutting GSO frames. */
+    public int room() {
+        return CAPACITY - count - reserved;
     }
 
     /** Buffers of {@link #BUFFER} bytes a device may read into for one batch, so frames can refer to them ({@link #tail}). */
@@ -160,6 +180,9 @@ public final class PacketBatch implements AutoCloseable {
      * copied behind its headers; a split frame always fits its slot) and its checksum complete.
      */
     public void linearize(int i) {
+        if (gsoSize[i] > 0) {
+            throw new IllegalStateException("a GSO frame is cut, not linearized");
+        }
         MemorySegment t = tail[i];
         if (t != null) {
             MemorySegment.copy(t, 0, memory, start[i] + inline(i), t.byteSize());
@@ -168,26 +191,146 @@ public final class PacketBatch implements AutoCloseable {
         completeChecksum(i);
     }
 
-    /** Computes the TCP checksum of frame {@code i} if it is {@link #checksumPending}: over the pseudo-header, the headers in the slot and the rest, wherever it is. */
+    /**
+     * Computes the TCP checksum of frame {@code i} if it is {@link #checksumPending}: over the pseudo-header, the headers in
+     * the slot and the rest, wherever it is. A {@link #gsoSize GSO} frame's is its segments' to compute, when it is cut.
+     */
     public void completeChecksum(int i) {
-        if (!checksumPending[i]) {
+        if (!checksumPending[i] || gsoSize[i] > 0) {
             return;
         }
         checksumPending[i] = false;
         if (l3[i] < 14 || l4[i] < l3[i] + 20 || l4[i] + 20 > inline(i)) {
             return; // not where the segmenter left the headers: nothing to compute it from
         }
-        long ip = start[i] + l3[i];
-        long tcp = start[i] + l4[i];
-        int tcpLength = length[i] - l4[i];
-        int inTcp = inline(i) - l4[i];
-        Bytes.u16(memory, tcp + 16, 0);
-        long sum = Bytes.u16(memory, ip + 12) + Bytes.u16(memory, ip + 14) + Bytes.u16(memory, ip + 16) + Bytes.u16(memory, ip + 18)
-                + 6 + tcpLength + Checksum.sumVector(memory, tcp, inTcp); // the slot's part is whole words: the TCP header, or all of it
-        if (tail[i] != null) {
-            sum += Checksum.sumVector(tail[i], 0, (int) tail[i].byteSize());
+        tcpChecksum(memory, start[i] + l3[i], start[i] + l4[i], inline(i) - l4[i], tail[i], length[i] - l4[i]);
+    }
+
+    /**
+     * Writes the TCP checksum of the segment whose IPv4 header is at {@code m[ip]} and TCP header at {@code m[tcp]}: its
+     * first {@code inSlot} TCP bytes there (whole words: the header, or all of it), the rest {@code rest} (null: none),
+     * {@code tcpLength} in all.
+     */
+    static void tcpChecksum(MemorySegment m, long ip, long tcp, int inSlot, MemorySegment rest, int tcpLength) {
+        Bytes.u16(m, tcp + 16, 0);
+        long sum = Bytes.u16(m, ip + 12) + Bytes.u16(m, ip + 14) + Bytes.u16(m, ip + 16) + Bytes.u16(m, ip + 18)
+                + 6 + tcpLength + Checksum.sumVector(m, tcp, inSlot);
+        if (rest != null) {
+            sum += Checksum.sumVector(rest, 0, (int) rest.byteSize());
         }
-        Bytes.u16(memory, tcp + 16, Checksum.finish(sum));
+        Bytes.u16(m, tcp + 16, Checksum.finish(sum));
+    }
+
+    /**
+     * Adds a {@link #gsoSize GSO} frame: its {@code headers} bytes of Ethernet, IPv4 and TCP headers a device just wrote into
+     * {@link #nextSlot()} (IPv4 at {@code l3}, TCP at {@code l4}), its payload {@code payload}, which stays valid until
+     * {@link #clear()}, to be cut at {@code mss}. Reserves the slots its segments need; returns its index, or -1 when the
+     * batch hasn't room for them (the device cuts it itself).
+     */
+    public int commitGso(int headers, MemorySegment payload, int mss, int l3, int l4, int port) {
+        int segments = (int) ((payload.byteSize() + mss - 1) / mss);
+        if (room() < segments + 1 || headers + payload.byteSize() > MAX_GSO_FRAME || headers + mss > MAX_FRAME) {
+            return -1;
+        }
+        int i = commit(headers, payload, port);
+        reserved += segments;
+        gsoSize[i] = mss;
+        this.l3[i] = l3;
+        this.l4[i] = l4;
+        checksumPending[i] = true;
+        return i;
+    }
+
+    /** The segments {@link #gsoSize GSO} frame {@code i} is cut into (1 for a plain frame). */
+    public int segments(int i) {
+        int mss = gsoSize[i];
+        return mss <= 0 ? 1 : (int) ((tail[i].byteSize() + mss - 1) / mss);
+    }
+
+    /**
+     * Cuts {@link #gsoSize GSO} frame {@code i} into its {@link #segments} in the slots reserved for them, from the returned
+     * index on, in order: each a split frame, its headers (the first {@code skip} bytes of the slot, an encapsulation, then
+     * the TCP frame's, with its own IPv4 length, identification and checksum, sequence number and flags) in its slot and
+     * its payload a piece of frame {@code i}'s, with frame {@code i}'s metadata. Their TCP checksums stay pending when
+     * {@code skip} is 0, else are computed. Frame {@code i} is dropped (verdict {@link #DROP}, no reason): its segments take
+     * its place.
+     */
+    public int cut(int i, int skip) {
+        int mss = gsoSize[i];
+        int n = segments(i);
+        int headers = inline(i) - skip;
+        int l3 = this.l3[i];
+        int l4 = this.l4[i];
+        long f = start[i] + skip;
+        int id = Bytes.u16(memory, f + l3 + 4);
+        int seq = Bytes.u32(memory, f + l4 + 4);
+        int tcpFlags = Bytes.u8(memory, f + l4 + 13);
+        MemorySegment payload = tail[i];
+        int total = (int) payload.byteSize();
+        reserved -= n;
+        int first = count;
+        for (int k = 0; k < n; k++) {
+            int size = Math.min(mss, total - k * mss);
+            MemorySegment out = nextSlot();
+            MemorySegment.copy(memory, start[i], out, 0, skip + headers);
+            MemorySegment piece = payload.asSlice((long) k * mss, size);
+            TcpSegments.headers(out, skip, l3, l4, headers, k, n, mss, size, id, seq, tcpFlags);
+            int j = commit(skip + headers, piece, inPort[i]);
+            copyMetadata(i, j);
+            if (skip == 0) {
+                checksumPending[j] = true;
+            } else {
+                tcpChecksum(memory, start[j] + skip + l3, start[j] + skip + l4, headers - l4, piece, headers - l4 + size);
+            }
+        }
+        verdict[i] = DROP;
+        reason[i] = 0;
+        return first;
+    }
+
+    /**
+     * Writes segment {@code k} of {@link #gsoSize GSO} frame {@code i}, whole, as it would leave (its checksums complete), to
+     * {@code to} at {@code at}; returns its length. Frame {@code i} stays as it is.
+     */
+    public int copySegment(int i, int k, MemorySegment to, long at) {
+        int mss = gsoSize[i];
+        int headers = inline(i);
+        int size = Math.min(mss, (int) tail[i].byteSize() - k * mss);
+        long f = start[i];
+        MemorySegment.copy(memory, f, to, at, headers);
+        MemorySegment.copy(tail[i], (long) k * mss, to, at + headers, size);
+        TcpSegments.headers(to, at, l3[i], l4[i], headers, k, segments(i), mss, size, Bytes.u16(memory, f + l3[i] + 4),
+                Bytes.u32(memory, f + l4[i] + 4), Bytes.u8(memory, f + l4[i] + 13));
+        tcpChecksum(to, at + l3[i], at + l4[i], headers - l4[i] + size, null, headers - l4[i] + size);
+        return headers + size;
+    }
+
+    /** Frame {@code from}'s metadata (all but where it is, its length and checksum state) onto frame {@code to}: every per-frame column but those. */
+    private void copyMetadata(int from, int to) {
+        underlaySource[to] = underlaySource[from];
+        kind[to] = kind[from];
+        l3[to] = l3[from];
+        l4[to] = l4[from];
+        protocol[to] = protocol[from];
+        srcIp[to] = srcIp[from];
+        dstIp[to] = dstIp[from];
+        srcPort[to] = srcPort[from];
+        dstPort[to] = dstPort[from];
+        flags[to] = flags[from];
+        vni[to] = vni[from];
+        hash[to] = hash[from];
+        verdict[to] = verdict[from];
+        outPort[to] = outPort[from];
+        outAddress[to] = outAddress[from];
+        reason[to] = reason[from];
+        action[to] = action[from];
+        encap[to] = encap[from];
+        nextHopMac[to] = nextHopMac[from];
+        admittedBy[to] = admittedBy[from];
+        natAddress[to] = natAddress[from];
+        natPort[to] = natPort[from];
+        natSession[to] = natSession[from];
+        natStamp[to] = natStamp[from];
     }
 
     /** Copies frame {@code i}, both its parts, to {@code to} at {@code at}. */
@@ -205,7 +348,7 @@ public final class PacketBatch implements AutoCloseable {
     }
 
     public int add(MemorySegment frame, int frameLength, int port) {
-        if (count == CAPACITY || frameLength > MAX_FRAME || frameLength < 0) {
+        if (full() || frameLength > MAX_FRAME || frameLength < 0) {
             return -1;
         }
         MemorySegment.copy(frame, 0, memory, (long) count * SLOT + HEADROOM, frameLength);
@@ -232,6 +375,7 @@ public final class PacketBatch implements AutoCloseable {
         length[i] = tail == null ? headLength : headLength + (int) tail.byteSize();
         this.tail[i] = tail;
         checksumPending[i] = false;
+        gsoSize[i] = 0;
         inPort[i] = port;
         verdict[i] = DROP;
         reason[i] = 0;
@@ -242,7 +386,7 @@ public final class PacketBatch implements AutoCloseable {
     }
 
     public boolean full() {
-        return count == CAPACITY;
+        return room() <= 0;
     }
 
     /** The frame's current bytes (after any rewrite or encapsulation), both parts of a split one, its checksum complete. */
