@@ -205,4 +205,8 @@ final class Structs {
     static void ifreqFlags(MemorySegment ifreq, short flags) {
         IFR_FLAGS.set(ifreq, 0L, flags);
     }
+
+    static short ifreqFlags(MemorySegment ifreq) {
+        return (short) IFR_FLAGS.get(ifreq, 0L);
+    }
 }

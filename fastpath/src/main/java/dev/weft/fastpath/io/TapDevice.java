@@ -13,7 +13,7 @@ import java.lang.foreign.MemorySegment;
 public final class TapDevice implements AutoCloseable {
 
     private static final long TUNSETOFFLOAD = 0x400454d0L;
-    private static final short IFF_VNET_HDR = 0x4000;
+    static final short IFF_VNET_HDR = 0x4000;
     private static final int TUN_F_CSUM = 0x01;
     private static final int TUN_F_TSO4 = 0x02;
     private static final int BUFFER = 65536 + Segmenter.VNET_HEADER + 64; // within PacketBatch.BUFFER

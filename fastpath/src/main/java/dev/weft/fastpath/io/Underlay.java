@@ -28,6 +28,16 @@ public final class Underlay implements AutoCloseable {
 
     /** Datagrams larger than a batch slot, dropped on receive. */
     public volatile long oversized;
+    /** Where GSO frames leave whole (GSO over the UDP tunnel), or null: they are cut and leave as a UDP GSO run. */
+    private final TunnelGso tunnel;
+    /** Why {@link #tunnel} is null ("" when it isn't). */
+    private final String tunnelUnavailable;
+    /**
+     * A received VXLAN datagram whose inner IPv4 TCP packet is longer than this is taken for a whole GSO frame: its checksum
+     * may be partial (it is computed where it leaves), and it is cut, where it must be, at the segment size this MTU leaves
+     * for TCP. Nothing else says how the sender's VM cut it: on a real wire the kernel or NIC has already.
+     */
+    static final int RECEIVED_GSO_MTU = 1500;
     private final int rx;
     private final int gre;
     private final int tx;
@@ -82,6 +92,18 @@ public final class Underlay implements AutoCloseable {
             Native.check(Native.bind(senders[k], from, sockaddrSize), "bind the VXLAN sender " + (49152 + k));
         }
         Native.setsockopt(tx, Native.SOL_SOCKET, Native.SO_SNDBUF, 4 << 20);
+        TunnelGso opened = null;
+        String why = "turned off (weft.underlay.tunnelGso=false)";
+        if (Boolean.parseBoolean(System.getProperty("weft.underlay.tunnelGso", "true"))) {
+            try {
+                opened = TunnelGso.open(localAddress);
+                why = "";
+            } catch (IOException e) {
+                why = e.getMessage();
+            }
+        }
+        tunnel = opened;
+        tunnelUnavailable = why;
         for (int k = 0; k < BURST; k++) {
             Structs.message(messages, k, element(addresses, Structs.SOCKADDR_IN.byteSize(), k), element(iovecs, Structs.IOVEC.byteSize(), k), 1,
                     MemorySegment.NULL);
@@ -90,6 +112,21 @@ public final class Underlay implements AutoCloseable {
 
     private static MemorySegment element(MemorySegment array, long size, int index) {
         return array.asSlice(index * size, size);
+    }
+
+    /** Whether GSO frames leave whole, by {@link TunnelGso}: the kernel or the NIC cuts them (see {@link #tunnelUnavailable}). */
+    public boolean sendsGsoWhole() {
+        return tunnel != null;
+    }
+
+    /** Why GSO frames are cut before they leave ("" when they aren't): the kernel's or the host's reason. */
+    public String tunnelUnavailable() {
+        return tunnelUnavailable;
+    }
+
+    /** GSO frames the kernel refused to take whole (dropped). */
+    public long tunnelRefused() {
+        return tunnel == null ? 0 : tunnel.refused;
     }
 
     /** The sockets to wait on: VXLAN, and NVGRE when this underlay receives it. */
@@ -155,11 +192,20 @@ public final class Underlay implements AutoCloseable {
             MemorySegment buffer = groInto[k];
             for (int offset = 0; offset < length && size > 0 && !batch.full(); offset += size) {
                 int payload = Math.min(size, length - offset);
-                if (payload > PacketBatch.MAX_FRAME) {
-                    oversized++; // larger than a slot: dropped and counted
+                int head = payload > SPLIT_ABOVE ? tcpHeaders(buffer, offset, payload) : payload;
+                if (payload > PacketBatch.MAX_FRAME || head < payload && innerLength(buffer, offset) > RECEIVED_GSO_MTU) {
+                    // a whole TCP GSO frame (GSO over the UDP tunnel, not cut on its way; its checksum partial), or too large
+                    if (!groKept[k] || head == payload || !gsoFrame(batch, buffer, offset, payload, head, sender)) {
+                        oversized++; // dropped and counted
+                    } else {
+                        groReferred[k] = true;
+                        received++;
+                    }
                     continue;
                 }
-                int head = groKept[k] && payload > SPLIT_ABOVE ? tcpHeaders(buffer, offset, payload) : payload;
+                if (!groKept[k]) {
+                    head = payload;
+                }
                 MemorySegment.copy(buffer, offset, batch.memory(), (long) batch.count() * PacketBatch.SLOT + PacketBatch.HEADROOM, head);
                 int i = batch.commit(head, head < payload ? buffer.asSlice(offset + head, payload - head) : null, PacketBatch.UNDERLAY);
                 groReferred[k] |= head < payload;
@@ -175,6 +221,47 @@ public final class Underlay implements AutoCloseable {
                     MemorySegment.NULL);
         }
         return received;
+    }
+
+    /**
+     * Adds the VXLAN datagram at {@code buffer[offset, offset + length)} as a {@link PacketBatch#gsoSize GSO frame} when it
+     * carries one IPv4 TCP frame whole, as a sender's GSO over the UDP tunnel leaves it where nothing cut it (a veth pair):
+     * its headers into the slot, its payload left in the buffer, cut (if it must be) at the segment size a
+     * {@link #RECEIVED_GSO_MTU}-byte MTU gives. The graph checks the headers; false when it isn't such a datagram.
+     */
+    private static boolean gsoFrame(PacketBatch batch, MemorySegment buffer, int offset, int length, int headers, int sender) {
+        if (length > 8 + PacketBatch.MAX_GSO_FRAME) {
+            return false;
+        }
+        int l3 = l3(buffer, offset);
+        int l4 = l3 + (dev.weft.fastpath.packet.Bytes.u8(buffer, offset + l3) & 0x0f) * 4;
+        int mss = RECEIVED_GSO_MTU - (headers - l3);
+        MemorySegment.copy(buffer, offset, batch.nextSlot(), 0, headers);
+        int i = batch.commitGso(headers, buffer.asSlice(offset + headers, length - headers), mss, l3, l4, PacketBatch.UNDERLAY);
+        if (i < 0) {
+            return false;
+        }
+        batch.underlaySource[i] = sender;
+        return true;
+    }
+
+    /** Where the inner IPv4 header of the VXLAN datagram at {@code buffer[offset..]} starts: after VXLAN, Ethernet and any VLAN tag. */
+    private static int l3(MemorySegment buffer, int offset) {
+        return 8 + (dev.weft.fastpath.packet.Bytes.u16(buffer, offset + 8 + 12) == 0x8100 ? 18 : 14);
+    }
+
+    /** The inner IPv4 packet's length, from the VXLAN datagram at {@code buffer[offset..]}. */
+    private static int innerLength(MemorySegment buffer, int offset) {
+        return dev.weft.fastpath.packet.Bytes.u16(buffer, offset + l3(buffer, offset) + 2);
+    }
+
+    /**
+     * Whether frame {@code i} (a {@link PacketBatch#gsoSize GSO frame} from its VXLAN header on) leaves whole: when the
+     * kernel takes GSO over the UDP tunnel, and its IPv4 packet is longer than {@link #RECEIVED_GSO_MTU} bytes, which is how
+     * a receiver tells a whole GSO frame (whose checksum is partial) from a plain one.
+     */
+    public boolean sendsWhole(PacketBatch b, int i) {
+        return tunnel != null && b.length[i] - 8 - b.l3[i] > RECEIVED_GSO_MTU;
     }
 
     /**
@@ -221,13 +308,18 @@ public final class Underlay implements AutoCloseable {
                 n++;
                 continue;
             }
+            if (batch.gsoSize[i] > 0) { // the worker leaves a GSO frame whole only when the tunnel can take it
+                sent += tunnel.send(batch, i, 49152 + (batch.hash[i] & (SENDERS - 1))) ? 1 : 0;
+                n++;
+                continue;
+            }
             int size = batch.length[i];
             int run = 1;
             long total = size;
             while (n + run < count && run < 64) {
                 int j = indexes[n + run];
                 int next = batch.length[j];
-                if (batch.outAddress[j] != batch.outAddress[i] || batch.hash[j] != batch.hash[i] || next > size
+                if (batch.outAddress[j] != batch.outAddress[i] || batch.hash[j] != batch.hash[i] || next > size || batch.gsoSize[j] > 0
                         || total + next > MAX_GSO_PAYLOAD || batch.encap[j] == ForwardingTables.NVGRE
                         || batch.length[indexes[n + run - 1]] != size) {
                     break;
@@ -300,6 +392,9 @@ public final class Underlay implements AutoCloseable {
         }
         if (gre >= 0) {
             Native.close(gre);
+        }
+        if (tunnel != null) {
+            tunnel.close();
         }
         arena.close();
     }

@@ -358,9 +358,13 @@ public final class Worker implements Runnable, AutoCloseable {
 
     /**
      * Whether GSO frame {@code i} can leave whole: to a VM whose TAP device has offloads or whose vhost-user guest takes TSO,
-     * without an inbound limit. VXLAN, the uplink and everything else take its segments.
+     * without an inbound limit, or as VXLAN where the kernel takes GSO over the UDP tunnel ({@link TunnelGso}). The uplink
+     * and everything else take its segments.
      */
     private boolean takesWhole(PacketBatch b, int i, TapDevice[] byIndex) {
+        if (b.verdict[i] == PacketBatch.TO_UNDERLAY) {
+            return b.encap[i] == ForwardingTables.VXLAN && underlay.sendsWhole(b, i);
+        }
         if (b.verdict[i] != PacketBatch.TO_PORT) {
             return false;
         }
