@@ -62,8 +62,16 @@ public final class UplinkDevice implements AutoCloseable {
     /** Frames not sent: the TX ring was full, or the kernel refused one (wrong format). */
     public volatile long sendFailures;
 
-    private UplinkDevice(int fd, String name, long mac, boolean receives, MemorySegment rings) {
+    /** A packet socket without rings on the same device, for GSO frames sent whole (they don't fit a TX ring frame). */
+    private final int whole;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment wholeHeader = arena.allocate(Segmenter.VNET_HEADER + Segmenter.MAX_HEADERS, 8);
+    private final MemorySegment wholeIovecs = arena.allocate(Structs.IOVEC, 2);
+    private final int[] wholeRun = new int[1];
+
+    private UplinkDevice(int fd, int whole, String name, long mac, boolean receives, MemorySegment rings) {
         this.fd = fd;
+        this.whole = whole;
         this.name = name;
         this.mac = mac;
         this.receives = receives;
@@ -114,7 +122,11 @@ public final class UplinkDevice implements AutoCloseable {
                 Native.close(fd);
                 throw new IOException("mmap the rings of " + name + ": " + Native.strerror(errno));
             }
-            return new UplinkDevice(fd, name, mac, receives, rings);
+            int whole = (int) Native.check(Native.socket(AF_PACKET, Native.SOCK_RAW, 0), "packet socket on " + name);
+            check(whole, Native.setsockopt(whole, SOL_PACKET, PACKET_VNET_HDR, 1), "PACKET_VNET_HDR on " + name);
+            Structs.sockaddrLl(address, 0, index);
+            check(whole, Native.bind(whole, address, (int) Structs.SOCKADDR_LL.byteSize()), "bind a packet socket to " + name);
+            return new UplinkDevice(fd, whole, name, mac, receives, rings);
         }
     }
 
@@ -201,11 +213,32 @@ public final class UplinkDevice implements AutoCloseable {
         int length = batch.length[i];
         long data = frame + Structs.TX_DATA;
         tx.asSlice(data, Segmenter.VNET_HEADER).fill((byte) 0);
-        MemorySegment.copy(batch.memory(), batch.start[i], tx, data + Segmenter.VNET_HEADER, length);
+        batch.completeChecksum(i);
+        batch.copyFrame(i, tx, data + Segmenter.VNET_HEADER); // both parts of a split frame
         tx.set(ValueLayout.JAVA_INT, frame + Structs.TP_LEN, length + Segmenter.VNET_HEADER);
         Structs.TP_STATUS.setRelease(tx, frame, TP_STATUS_SEND_REQUEST);
         txHead = (txHead + 1) % TX_FRAMES;
         queued++;
+        framesSent++;
+        return true;
+    }
+
+    /**
+     * Sends {@link PacketBatch#gsoSize GSO frame} {@code i} whole (a TCP frame from Ethernet on, IPv4 at 14): the kernel
+     * cuts it, or the NIC does, or a veth pair carries it whole; its checksum is left to them. The frames queued in the TX
+     * ring go first, so a flow stays in order. False when the kernel refused it.
+     */
+    public boolean sendWhole(PacketBatch batch, int i) {
+        flush();
+        wholeRun[0] = i;
+        int headers = GsoRun.header(batch, wholeRun, 0, 1, wholeHeader, Segmenter.VNET_HEADER);
+        long front = Segmenter.VNET_HEADER + headers;
+        Structs.iovec(wholeIovecs, 0, wholeHeader.asSlice(0, front), front);
+        Structs.iovec(wholeIovecs, 1, batch.tail[i], batch.tail[i].byteSize());
+        if (Native.writev(whole, wholeIovecs, 2) != front + batch.tail[i].byteSize()) {
+            sendFailures++;
+            return false;
+        }
         framesSent++;
         return true;
     }
@@ -222,5 +255,7 @@ public final class UplinkDevice implements AutoCloseable {
     public void close() {
         Native.munmap(rings);
         Native.close(fd);
+        Native.close(whole);
+        arena.close();
     }
 }

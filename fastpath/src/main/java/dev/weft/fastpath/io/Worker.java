@@ -350,7 +350,7 @@ public final class Worker implements Runnable, AutoCloseable {
                 i += run - 1;
             } else if (b.verdict[i] == PacketBatch.TO_UNDERLAY) {
                 toUnderlay[encapsulated++] = i;
-            } else if (b.verdict[i] == PacketBatch.TO_UPLINK && (up == null || !up.send(b, i))) {
+            } else if (b.verdict[i] == PacketBatch.TO_UPLINK && (up == null || !(b.gsoSize[i] > 0 ? up.sendWhole(b, i) : up.send(b, i)))) {
                 txUplinkFailures++;
             }
         }
@@ -358,12 +358,15 @@ public final class Worker implements Runnable, AutoCloseable {
 
     /**
      * Whether GSO frame {@code i} can leave whole: to a VM whose TAP device has offloads or whose vhost-user guest takes TSO,
-     * without an inbound limit, or as VXLAN where the kernel takes GSO over the UDP tunnel ({@link TunnelGso}). The uplink
-     * and everything else take its segments.
+     * without an inbound limit, as VXLAN where the kernel takes GSO over the UDP tunnel ({@link TunnelGso}), or out of the
+     * uplink ({@link UplinkDevice#sendWhole}). Everything else takes its segments.
      */
     private boolean takesWhole(PacketBatch b, int i, TapDevice[] byIndex) {
         if (b.verdict[i] == PacketBatch.TO_UNDERLAY) {
             return b.encap[i] == ForwardingTables.VXLAN && underlay.sendsWhole(b, i);
+        }
+        if (b.verdict[i] == PacketBatch.TO_UPLINK) {
+            return uplink != null;
         }
         if (b.verdict[i] != PacketBatch.TO_PORT) {
             return false;

@@ -33,11 +33,6 @@ public final class UplinkOutput implements Node {
         return NAME;
     }
 
-    /** The uplink's ring gets a copy of the whole frame: frames come whole. */
-    @Override
-    public boolean linear() {
-        return true;
-    }
 
     @Override
     public List<String> arcs() {
@@ -113,7 +108,7 @@ public final class UplinkOutput implements Node {
         Bytes.u32(m, a + 14, sender);
         Bytes.mac(m, a + 18, 0);
         Bytes.u32(m, a + 24, target);
-        b.length[i] = 42;
+        b.truncate(i, 42);
         b.l3[i] = 14;
         b.kind[i] = Parser.ARP;
     }

@@ -333,6 +333,14 @@ public final class PacketBatch implements AutoCloseable {
         natStamp[to] = natStamp[from];
     }
 
+    /** Makes frame {@code i} its first {@code length} bytes, all in its slot: its tail, segment size and pending checksum go (a frame rewritten into another, such as an ARP request). */
+    public void truncate(int i, int length) {
+        tail[i] = null;
+        gsoSize[i] = 0;
+        checksumPending[i] = false;
+        this.length[i] = length;
+    }
+
     /** Copies frame {@code i}, both its parts, to {@code to} at {@code at}. */
     public void copyFrame(int i, MemorySegment to, long at) {
         int inline = inline(i);
