@@ -114,11 +114,6 @@ public final class Underlay implements AutoCloseable {
         return array.asSlice(index * size, size);
     }
 
-    /** Whether GSO frames leave whole, by {@link TunnelGso}: the kernel or the NIC cuts them (see {@link #tunnelUnavailable}). */
-    public boolean sendsGsoWhole() {
-        return tunnel != null;
-    }
-
     /** Why GSO frames are cut before they leave ("" when they aren't): the kernel's or the host's reason. */
     public String tunnelUnavailable() {
         return tunnelUnavailable;

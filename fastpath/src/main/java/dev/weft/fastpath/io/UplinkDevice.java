@@ -122,11 +122,17 @@ public final class UplinkDevice implements AutoCloseable {
                 Native.close(fd);
                 throw new IOException("mmap the rings of " + name + ": " + Native.strerror(errno));
             }
-            int whole = (int) Native.check(Native.socket(AF_PACKET, Native.SOCK_RAW, 0), "packet socket on " + name);
-            check(whole, Native.setsockopt(whole, SOL_PACKET, PACKET_VNET_HDR, 1), "PACKET_VNET_HDR on " + name);
-            Structs.sockaddrLl(address, 0, index);
-            check(whole, Native.bind(whole, address, (int) Structs.SOCKADDR_LL.byteSize()), "bind a packet socket to " + name);
-            return new UplinkDevice(fd, whole, name, mac, receives, rings);
+            try {
+                int whole = (int) Native.check(Native.socket(AF_PACKET, Native.SOCK_RAW, 0), "packet socket on " + name);
+                check(whole, Native.setsockopt(whole, SOL_PACKET, PACKET_VNET_HDR, 1), "PACKET_VNET_HDR on " + name);
+                Structs.sockaddrLl(address, 0, index);
+                check(whole, Native.bind(whole, address, (int) Structs.SOCKADDR_LL.byteSize()), "bind a packet socket to " + name);
+                return new UplinkDevice(fd, whole, name, mac, receives, rings);
+            } catch (IOException e) { // the ring socket and its rings go too
+                Native.munmap(rings);
+                Native.close(fd);
+                throw e;
+            }
         }
     }
 
