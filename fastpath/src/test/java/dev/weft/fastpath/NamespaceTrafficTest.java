@@ -266,8 +266,9 @@ class NamespaceTrafficTest {
                 List.of(mapping(5001, "10.1.1.5", WEB2_MAC, "198.18.0.2")), networks());
         TableSnapshot b = new TableSnapshot(1, List.of(port("tenant-a/web-2", 5001, WEB2_MAC, "10.1.1.5")),
                 List.of(mapping(5001, "10.1.1.4", WEB1_MAC, "198.18.0.1")), networks());
-        worker(h[0], "198.18.0.1", a, "web1");
+        Worker wa = worker(h[0], "198.18.0.1", a, "web1");
         worker(h[1], "198.18.0.2", b, "web2");
+        assertThat(wa.underlay().tunnelDevice()).isEqualTo("weftgso0");
         String web1 = netns.prefix + "-web1";
         String web2 = netns.prefix + "-web2";
         exec(web1, "ping", "-c", "1", "-W", "2", "10.1.1.5");
@@ -278,6 +279,8 @@ class NamespaceTrafficTest {
         assertThat(back[1]).isEqualTo(back[0]);
         assertThat(wholeFrames(h[0])).as("host A's 64 kB frames left whole, never cut in Java").isPositive();
         assertThat(wholeFrames(h[1])).isPositive();
+        assertThat(wa.underlay().tunnelSent()).as("the worker counts what it wrote whole").isEqualTo(wholeFrames(h[0]));
+        assertThat(wa.underlay().tunnelRefused()).isZero();
         assertThat(csumErrors(web2) + csumErrors(web1)).as("no segment arrives with a bad TCP checksum").isZero();
     }
 

@@ -60,6 +60,10 @@ class NetnsEndToEndTest extends NetnsLabTest {
         Process server = tcpServer("tenant-a.web-2", 8080);
         assertThat(tcpClient("tenant-a.web-1", "10.1.1.5", 8080)).contains("pong from tenant-a.web-2 after 300000 bytes"); // full-size segments
         server.waitFor(5, TimeUnit.SECONDS);
+        io.vertx.core.json.JsonObject underlay = agents.get("host-a").dataplane().packets().stats().getJsonObject("underlay");
+        assertThat(underlay.getJsonArray("tunnelDevices").getList()).as("host-a's worker has its tunnel device").containsExactly("weftgso0");
+        assertThat(underlay.getLong("tunnelSent")).as("web-1's TSO frames left host-a whole over the 9000-byte underlay").isPositive();
+        assertThat(underlay.getLong("tunnelRefused")).isZero();
 
         // Both tenants use 10.1.1.5: each reaches its own. tenant-b's server is not reachable from tenant-a.
         Process tenantB = tcpServer("tenant-b.app-2", 9090);

@@ -49,6 +49,8 @@ final class TunnelGso implements AutoCloseable {
     private final MemorySegment iovecs = arena.allocate(Structs.IOVEC, 3);
     /** Frames the kernel refused. */
     long refused;
+    /** Frames written whole. */
+    long sent;
 
     private TunnelGso(int fd, String name, long mac, int localAddress) {
         this.fd = fd;
@@ -180,6 +182,7 @@ final class TunnelGso implements AutoCloseable {
             refused++;
             return false;
         }
+        sent++;
         return true;
     }
 

@@ -124,6 +124,16 @@ public final class Underlay implements AutoCloseable {
         return tunnel == null ? 0 : tunnel.refused;
     }
 
+    /** GSO frames sent whole through the tunnel device. */
+    public long tunnelSent() {
+        return tunnel == null ? 0 : tunnel.sent;
+    }
+
+    /** The tunnel device GSO frames leave whole through ({@code weftgsoN}), or null when they are cut ({@link #tunnelUnavailable}). */
+    public String tunnelDevice() {
+        return tunnel == null ? null : tunnel.name();
+    }
+
     /** The sockets to wait on: VXLAN, and NVGRE when this underlay receives it. */
     public int[] fds() {
         return gre >= 0 ? new int[] {rx, gre} : new int[] {rx};

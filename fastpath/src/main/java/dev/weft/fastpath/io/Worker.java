@@ -515,6 +515,11 @@ public final class Worker implements Runnable, AutoCloseable {
         return byIndex;
     }
 
+    /** The worker's underlay sockets, and its tunnel device for whole GSO frames. */
+    public Underlay underlay() {
+        return underlay;
+    }
+
     /** Underlay datagrams too large for a batch slot, dropped on receive. */
     public long oversized() {
         return underlay.oversized;

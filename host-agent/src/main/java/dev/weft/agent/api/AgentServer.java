@@ -150,6 +150,10 @@ public final class AgentServer {
                     .description("Frames the host's taps (VirtualNetworkTap) copied").register(metrics);
             FunctionCounter.builder("weft_mirror_lost", packets, PacketIo::mirrorsLost)
                     .description("Copies the host's taps lost: no room, or a collector that couldn't take them").register(metrics);
+            FunctionCounter.builder("weft_underlay_tunnel_sent", packets, PacketIo::tunnelSent)
+                    .description("GSO frames sent as VXLAN whole, through the tunnel devices (weftgsoN)").register(metrics);
+            FunctionCounter.builder("weft_underlay_tunnel_refused", packets, PacketIo::tunnelRefused)
+                    .description("GSO frames the kernel refused to take whole through the tunnel devices (dropped)").register(metrics);
         }
         packets.meters().dropped().forEach((port, directions) -> directions.keySet().forEach(direction -> {
             if (nodeMeters.add("qos/" + port + "/" + direction)) {

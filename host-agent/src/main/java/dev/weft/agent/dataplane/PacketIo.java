@@ -86,6 +86,7 @@ public final class PacketIo implements AutoCloseable {
             workers.add(ready.get());
             threads.add(thread);
         }
+        logTunnel();
         prober = new Prober(() -> tables, key -> tap(key).stream().findFirst().orElse(null), probes);
         probing.scheduleWithFixedDelay(() -> {
             try {
@@ -94,6 +95,22 @@ public final class PacketIo implements AutoCloseable {
                 log.warn("health probes: {}", e.toString());
             }
         }, 500, 250, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Says once, at start, how GSO frames leave as VXLAN: whole through the workers' tunnel devices, or cut, and why. */
+    private void logTunnel() {
+        Underlay first = workers.getFirst().underlay();
+        if (first.tunnelDevice() != null) {
+            log.info("VXLAN: GSO frames leave whole (GSO over the UDP tunnel) through {}",
+                    workers.stream().map(w -> w.underlay().tunnelDevice()).collect(Collectors.joining(", ")));
+        } else {
+            log.info("VXLAN: GSO frames are cut into segments before they leave: no tunnel device ({})", first.tunnelUnavailable());
+        }
+    }
+
+    /** The tunnel device GSO frames leave whole through, or empty when they are cut before they leave (every worker alike). */
+    public java.util.Optional<String> tunnelDevice() {
+        return java.util.Optional.ofNullable(workers.getFirst().underlay().tunnelDevice());
     }
 
     /** Load balancers' backends on this host as its probes judge them: {@code rule|backend} → healthy. */
@@ -297,7 +314,7 @@ public final class PacketIo implements AutoCloseable {
                 .put("decapsulated", sum(Counters::decapsulated)).put("arpReplies", sum(Counters::arpReplies))
                 .put("flowHits", sum(Counters::flowHits)).put("flowMisses", sum(Counters::flowMisses)).put("drops", drops)
                 .put("nodes", nodes)
-                .put("underlay", new JsonObject().put("oversized", workers.stream().mapToLong(Worker::oversized).sum()))
+                .put("underlay", underlayStats())
                 .put("ports", new JsonObject(taps.keySet().stream().collect(Collectors.toMap(k -> k, TapNames::of))))
                 .put("audit", new JsonObject().put("written", audit.written.get()).put("dropped", audit.dropped.get())
                         .put("suppressed", audit.suppressed.get()).put("deleted", audit.deleted.get()))
@@ -319,6 +336,31 @@ public final class PacketIo implements AutoCloseable {
                 .put("tap", new JsonObject().put("framesRead", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.framesRead).sum())
                         .put("segments", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.segments).sum())
                         .put("malformed", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.malformed).sum()));
+    }
+
+    /**
+     * The underlay: datagrams too large to take, and the tunnel devices GSO frames leave whole through (with what they sent
+     * whole and what the kernel refused), or why there are none ({@code tunnelOff}).
+     */
+    private JsonObject underlayStats() {
+        JsonObject json = new JsonObject().put("oversized", workers.stream().mapToLong(Worker::oversized).sum());
+        Underlay first = workers.getFirst().underlay();
+        if (first.tunnelDevice() != null) {
+            json.put("tunnelDevices", new io.vertx.core.json.JsonArray(workers.stream().map(w -> w.underlay().tunnelDevice()).toList()));
+        } else {
+            json.put("tunnelOff", first.tunnelUnavailable());
+        }
+        return json.put("tunnelSent", tunnelSent()).put("tunnelRefused", tunnelRefused());
+    }
+
+    /** GSO frames the workers sent whole through their tunnel devices. */
+    public long tunnelSent() {
+        return workers.stream().mapToLong(w -> w.underlay().tunnelSent()).sum();
+    }
+
+    /** GSO frames the kernel refused to take whole through the tunnel devices (dropped). */
+    public long tunnelRefused() {
+        return workers.stream().mapToLong(w -> w.underlay().tunnelRefused()).sum();
     }
 
     /** Per port with a rate limit: what each direction's limit dropped. */
