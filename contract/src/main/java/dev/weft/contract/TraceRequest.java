@@ -9,10 +9,15 @@ import java.util.Base64;
  * {@code encapsulation} set: a VXLAN frame from its VXLAN header, an NVGRE frame from its outer IPv4 header).
  *
  * @param frame the frame's bytes, base64
+ * @param segmentSize with {@code port}, the frame is a VM's TSO frame (an IPv4 TCP frame of up to 65,499 bytes) to be cut
+ *                    into segments of this many payload bytes, as its virtio-net header would say; absent for a plain frame
  */
-public record TraceRequest(String port, Ipv4 underlaySource, Encapsulation encapsulation, String frame) {
+public record TraceRequest(String port, Ipv4 underlaySource, Encapsulation encapsulation, String frame, Integer segmentSize) {
 
     public TraceRequest {
+        if (segmentSize != null && (port == null || segmentSize < 1 || segmentSize > 65535)) {
+            throw new IllegalArgumentException("segmentSize is 1-65535, for a frame from a port");
+        }
         if ((port == null) == (underlaySource == null)) {
             throw new IllegalArgumentException("a trace starts at a port or at the underlay: set port or underlaySource");
         }
@@ -26,11 +31,16 @@ public record TraceRequest(String port, Ipv4 underlaySource, Encapsulation encap
     }
 
     public static TraceRequest fromPort(String port, byte[] frame) {
-        return new TraceRequest(port, null, null, Base64.getEncoder().encodeToString(frame));
+        return new TraceRequest(port, null, null, Base64.getEncoder().encodeToString(frame), null);
+    }
+
+    /** A VM's TSO frame from {@code port}, to be cut into segments of {@code segmentSize} payload bytes. */
+    public static TraceRequest fromPort(String port, byte[] frame, int segmentSize) {
+        return new TraceRequest(port, null, null, Base64.getEncoder().encodeToString(frame), segmentSize);
     }
 
     public static TraceRequest fromUnderlay(Ipv4 source, Encapsulation encapsulation, byte[] frame) {
-        return new TraceRequest(null, source, encapsulation, Base64.getEncoder().encodeToString(frame));
+        return new TraceRequest(null, source, encapsulation, Base64.getEncoder().encodeToString(frame), null);
     }
 
     public byte[] frameBytes() {

@@ -56,6 +56,13 @@ public final class TraceCommand implements Callable<Integer> {
     @Option(names = "--sport", paramLabel = "N", defaultValue = "49152", description = "Source port, or the ICMP echo identifier (default: ${DEFAULT-VALUE}).")
     int sourcePort;
 
+    @Option(names = "--tso", paramLabel = "BYTES", description = {"With --proto tcp: the packet is a VM's TSO frame, a data segment carrying",
+            "BYTES bytes (up to 65445) handed over whole, shown as one GSO frame until a node or the host's device cuts it."})
+    Integer tsoBytes;
+
+    @Option(names = "--mss", paramLabel = "BYTES", defaultValue = "1448", description = "The TSO frame's segment size (default: ${DEFAULT-VALUE}).")
+    int segmentSize;
+
     @Option(names = "--live", description = "Trace through the tables the agents hold now (POST /v1/trace) instead of the revision's.")
     boolean live;
 
@@ -78,6 +85,10 @@ public final class TraceCommand implements Callable<Integer> {
             err.println("error: --dport is required with --proto " + protocol);
             return 1;
         }
+        if (tsoBytes != null && (protocol != Probe.Protocol.tcp || tsoBytes < 1 || tsoBytes > 65445 || segmentSize < 1 || segmentSize > 9000)) {
+            err.println("error: --tso takes 1-65445 bytes with --proto tcp, and --mss 1-9000");
+            return 1;
+        }
         int dport = destinationPort == null ? 0 : destinationPort;
         if (dport < 0 || dport > 65535 || sourcePort < 0 || sourcePort > 65535) {
             err.println("error: ports are 0-65535");
@@ -90,7 +101,7 @@ public final class TraceCommand implements Callable<Integer> {
         TraceReport report;
         try {
             Tracer tracer = new Tracer(compiled.model(), live ? new LiveTracer(agents.access()) : new CompiledTracer(compiled));
-            report = tracer.trace(from, destination, protocol, sourcePort, dport);
+            report = tracer.trace(from, destination, protocol, sourcePort, dport, tsoBytes == null ? 0 : tsoBytes, segmentSize);
         } catch (Tracer.TraceException | ContractException | IOException | GeneralSecurityException e) {
             err.println("error: " + e.getMessage());
             return 1;
@@ -109,7 +120,8 @@ public final class TraceCommand implements Callable<Integer> {
 
     static String text(TraceReport report) {
         StringBuilder out = new StringBuilder();
-        String ports = report.protocol().equals("icmp") ? "" : " " + report.sourcePort() + " → " + report.destinationPort();
+        String ports = (report.protocol().equals("icmp") ? "" : " " + report.sourcePort() + " → " + report.destinationPort())
+                + (report.segments() > 1 ? ", a TSO frame of " + report.segments() + " segments" : "");
         out.append("trace ").append(report.from()).append(" → ").append(report.to()).append(' ').append(report.protocol()).append(ports)
                 .append(" at ").append(report.revision(), 0, Math.min(12, report.revision().length())).append("\n\n");
         int hostWidth = report.steps().stream().mapToInt(s -> s.host().length()).max().orElse(0);
@@ -118,10 +130,12 @@ public final class TraceCommand implements Callable<Integer> {
             out.append(String.format("  %-" + hostWidth + "s  %-" + nodeWidth + "s  %s%n", step.host(), step.node(), step.decision()));
         }
         out.append('\n');
+        String as = report.segments() <= 1 ? "" : report.cutOn() == null ? ", one GSO frame of " + report.segments() + " segments"
+                : ", the first of its " + report.segments() + " segments (cut on " + report.cutOn() + ")";
         if (report.delivered()) {
-            out.append("delivered to port ").append(report.port()).append(" on ").append(report.host()).append('\n');
+            out.append("delivered to port ").append(report.port()).append(" on ").append(report.host()).append(as).append('\n');
         } else if (report.uplink() != null) {
-            out.append("sent on uplink ").append(report.uplink()).append(" of ").append(report.host()).append('\n');
+            out.append("sent on uplink ").append(report.uplink()).append(" of ").append(report.host()).append(as).append('\n');
         } else {
             out.append("dropped on ").append(report.host()).append(" by ").append(report.dropNode()).append(": ").append(report.dropReason()).append('\n');
         }

@@ -9,9 +9,12 @@ import java.util.List;
  * @param delivered  whether it reached a port ({@code port} on {@code host}); otherwise it was dropped on
  *                   {@code host} by {@code dropNode} for {@code dropReason}, or it left {@code host} by its uplink device
  *                   {@code uplink} (then non-null)
+ * @param segments   how many TCP segments the packet carries: 1, or a VM's TSO frame's (with {@code --tso})
+ * @param cutOn      the host that cut such a frame into its segments, or null: it went all the way as one GSO frame
  */
 public record TraceReport(String revision, String from, String to, String protocol, int sourcePort, int destinationPort,
-                          List<Step> steps, boolean delivered, String host, String port, String dropNode, String dropReason, String uplink) {
+                          List<Step> steps, boolean delivered, String host, String port, String dropNode, String dropReason, String uplink,
+                          int segments, String cutOn) {
 
     /** One node's decision on one host. */
     public record Step(String host, String node, String decision) {

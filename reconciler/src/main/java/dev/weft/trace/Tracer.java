@@ -43,6 +43,16 @@ public final class Tracer {
     /** @param from {@code tenant/nic} */
     public TraceReport trace(String from, Ipv4 to, Probe.Protocol protocol, int sourcePort, int destinationPort)
             throws TraceException, IOException, InterruptedException, ContractException {
+        return trace(from, to, protocol, sourcePort, destinationPort, 0, 0);
+    }
+
+    /**
+     * As {@link #trace(String, Ipv4, Probe.Protocol, int, int)}; with {@code tsoBytes} &gt; 0 (TCP) the packet is a VM's TSO
+     * frame instead: a data segment carrying {@code tsoBytes} bytes handed over whole, to be cut into segments of
+     * {@code segmentSize} bytes where it must be.
+     */
+    public TraceReport trace(String from, Ipv4 to, Probe.Protocol protocol, int sourcePort, int destinationPort, int tsoBytes, int segmentSize)
+            throws TraceException, IOException, InterruptedException, ContractException {
         NetworkInterface nic = nic(from);
         VirtualNetwork network = model.networks().get(nic.networkId());
         Ipv4Prefix subnet = network.subnet(nic.subnet()).orElseThrow().addressPrefix();
@@ -51,10 +61,14 @@ public final class Tracer {
         // to port 53 over UDP the probe is a DNS query, for the NIC's own name, so the trace shows the answer
         byte[] payload = protocol == Probe.Protocol.udp && destinationPort == 53
                 ? Probe.dnsQuery(nic.name() + "." + network.domain(), 1) : new byte[16];
-        byte[] frame = Probe.frame(nic.macAddress().value(), dstMac, nic.ipAddress().value(), to.value(), protocol, sourcePort, destinationPort,
-                payload);
+        String port = nic.namespace() + "/" + nic.name();
+        TraceRequest request = tsoBytes > 0
+                ? TraceRequest.fromPort(port, Probe.tcpData(nic.macAddress().value(), dstMac, nic.ipAddress().value(), to.value(), sourcePort,
+                        destinationPort, tsoBytes), segmentSize)
+                : TraceRequest.fromPort(port, Probe.frame(nic.macAddress().value(), dstMac, nic.ipAddress().value(), to.value(), protocol,
+                        sourcePort, destinationPort, payload));
         Host host = model.hosts().get(nic.host());
-        TraceResponse response = hosts.run(host, TraceRequest.fromPort(nic.namespace() + "/" + nic.name(), frame));
+        TraceResponse response = hosts.run(host, request);
         List<TraceReport.Step> steps = new ArrayList<>(TraceReport.steps(response));
         if (response.outcome() == TraceResponse.Outcome.ENCAPSULATED) {
             Ipv4 source = host.underlayAddress();
@@ -65,19 +79,21 @@ public final class Tracer {
             if (next.outcome() == TraceResponse.Outcome.ENCAPSULATED) {
                 throw new TraceException(host.name() + " sends the packet on to " + next.underlay() + " instead of delivering it: a forwarding loop");
             }
-            return report(nic, to, protocol, sourcePort, destinationPort, steps, next);
+            return report(nic, to, protocol, sourcePort, destinationPort, steps, next, response.segments(),
+                    response.cut() ? response.host() : next.cut() ? next.host() : null);
         }
-        return report(nic, to, protocol, sourcePort, destinationPort, steps, response);
+        return report(nic, to, protocol, sourcePort, destinationPort, steps, response, response.segments(), response.cut() ? response.host() : null);
     }
 
     private TraceReport report(NetworkInterface nic, Ipv4 to, Probe.Protocol protocol, int sourcePort, int destinationPort,
-                               List<TraceReport.Step> steps, TraceResponse last) {
+                               List<TraceReport.Step> steps, TraceResponse last, int segments, String cutOn) {
         boolean delivered = last.outcome() == TraceResponse.Outcome.DELIVERED;
         boolean uplink = last.outcome() == TraceResponse.Outcome.UPLINK;
         String dropNode = delivered || uplink || steps.isEmpty() ? null : steps.getLast().node();
         return new TraceReport(model.revision(), nic.namespace() + "/" + nic.name(), to.toString(), protocol.name(),
                 protocol == Probe.Protocol.icmp ? 0 : sourcePort, protocol == Probe.Protocol.icmp ? 0 : destinationPort, steps, delivered,
-                last.host(), uplink ? null : last.port(), dropNode, last.dropReason(), uplink ? last.port() : null);
+                last.host(), uplink ? null : last.port(), dropNode, last.dropReason(), uplink ? last.port() : null, Math.max(1, segments),
+                segments > 1 ? cutOn : null);
     }
 
     private NetworkInterface nic(String from) throws TraceException {

@@ -193,7 +193,49 @@ class TraceCommandTest {
     }
 
     @Test
+    void aVmsTsoFrameCrossesAsOneGsoFrameAndEachHostSaysHowItLeaves() {
+        CliRun run = trace("--from", "tenant-a/web-1", "--to", "10.1.1.5", "--proto", "tcp", "--dport", "80", "--tso", "65000");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("trace tenant-a/web-1 → 10.1.1.5 tcp 49152 → 80, a TSO frame of 45 segments")
+                .contains("host-a underlay-output send to 198.18.0.2 (65062 bytes)")
+                .contains("host-a send GSO frame, 45 segments of 1448 bytes: VXLAN whole where the host has a tunnel device")
+                .contains("host-b send GSO frame, 45 segments of 1460 bytes: to the VM whole where its device takes TSO")
+                .endsWith("delivered to port tenant-a/web-2 on host-b, one GSO frame of 45 segments\n");
+    }
+
+    @Test
+    void whereANodeOrAPortsLimitCutsATsoFrameTheTraceSaysSoAndFollowsTheFirstSegment() throws Exception {
+        CliRun dns = trace("--from", "tenant-a/web-1", "--to", "10.1.1.1", "--proto", "tcp", "--dport", "53", "--tso", "3000");
+        assertThat(dns.exitCode()).as(dns.err()).isZero();
+        assertThat(dns.out()).contains("host-a dns-tcp cut: GSO frame into 3 segments of 1448 bytes (this node reads whole frames)")
+                .endsWith("delivered to port tenant-a/web-1 on host-a, the first of its 3 segments (cut on host-a)\n");
+
+        repo.replace("tenants/tenant-a/nics.yaml", "  ipAddress: 10.1.1.5\n", "  ipAddress: 10.1.1.5\n  qosSettings: {inboundMaximumMbps: 100}\n")
+                .commit("a limit on web-2");
+        CliRun limited = trace("--from", "tenant-a/web-1", "--to", "10.1.1.5", "--proto", "tcp", "--dport", "80", "--tso", "10000",
+                "--output", "json");
+        assertThat(limited.exitCode()).as(limited.err()).isZero();
+        assertThat(limited.out()).contains("\"decision\" : \"cut: GSO frame, 7 segments of 1460 bytes, the port has an inbound limit\"")
+                .contains("\"segments\" : 7").contains("\"cutOn\" : \"host-b\"");
+    }
+
+    @Test
+    void aTsoFrameForTheUplinkWithItsNextHopNotYetResolvedBecomesTheArpRequest() {
+        CliRun run = trace("--from", "tenant-a/web-1", "--to", "198.51.100.7", "--proto", "tcp", "--dport", "443", "--tso", "20000");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("host-a uplink-output next hop 203.0.113.1 not resolved: the packet became an ARP request for it on eth1")
+                .doesNotContain(" send ").endsWith("sent on uplink eth1 of host-a\n");
+    }
+
+    @Test
     void badArgumentsAreErrors() {
+        assertThat(trace("--from", "tenant-a/web-1", "--to", "10.1.1.5", "--proto", "udp", "--dport", "53", "--tso", "3000").err())
+                .contains("--tso takes 1-65445 bytes with --proto tcp");
+        assertThat(trace("--from", "tenant-a/web-1", "--to", "10.1.1.5", "--proto", "tcp", "--dport", "80", "--tso", "70000").exitCode())
+                .isEqualTo(1);
+        CliRun tooLarge = trace("--from", "tenant-a/web-1", "--to", "10.1.1.5", "--proto", "tcp", "--dport", "80", "--tso", "3000", "--mss", "4000");
+        assertThat(tooLarge.exitCode()).isEqualTo(1);
+        assertThat(tooLarge.err()).contains("the host would drop this TSO frame as malformed");
         assertThat(trace("--from", "tenant-a/nope", "--to", "10.1.1.5").err()).contains("no NetworkInterface nope in namespace tenant-a");
         assertThat(trace("--from", "tenant-a/web-1", "--to", "10.1.1.500").exitCode()).isEqualTo(1);
         assertThat(trace("--from", "tenant-a/web-1", "--to", "10.1.1.5", "--proto", "tcp").err()).contains("--dport is required");

@@ -152,7 +152,12 @@ public final class Graph implements Dispatch {
                 int i = was[v];
                 if (b.gsoSize[i] > 0) {
                     int segments = b.segments(i);
+                    int mss = b.gsoSize[i];
                     int first = b.cut(i, 0);
+                    if (tracing) {
+                        trace.add(new TraceRecord(i, nodes[k].name(), "cut: GSO frame into " + segments + " segments of " + mss
+                                + " bytes (this node reads whole frames)", first));
+                    }
                     for (int j = 0; j < segments; j++) {
                         vector[m++] = first + j;
                     }

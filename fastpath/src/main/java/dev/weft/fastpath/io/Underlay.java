@@ -196,26 +196,13 @@ public final class Underlay implements AutoCloseable {
             int sender = Structs.sockaddrAddress(addresses, k);
             MemorySegment buffer = groInto[k];
             for (int offset = 0; offset < length && size > 0 && !batch.full(); offset += size) {
-                int payload = Math.min(size, length - offset);
-                int head = payload > SPLIT_ABOVE ? tcpHeaders(buffer, offset, payload) : payload;
-                if (payload > PacketBatch.MAX_FRAME || head < payload && innerLength(buffer, offset) > RECEIVED_GSO_MTU) {
-                    // a whole TCP GSO frame (GSO over the UDP tunnel, not cut on its way; its checksum partial), or too large
-                    if (!groKept[k] || head == payload || !gsoFrame(batch, buffer, offset, payload, head, sender)) {
-                        oversized++; // dropped and counted
-                    } else {
-                        groReferred[k] = true;
-                        received++;
-                    }
-                    continue;
+                int i = take(batch, buffer, offset, Math.min(size, length - offset), sender, groKept[k]);
+                if (i < 0) {
+                    oversized++; // dropped and counted
+                } else {
+                    groReferred[k] |= batch.tail[i] != null;
+                    received++;
                 }
-                if (!groKept[k]) {
-                    head = payload;
-                }
-                MemorySegment.copy(buffer, offset, batch.memory(), (long) batch.count() * PacketBatch.SLOT + PacketBatch.HEADROOM, head);
-                int i = batch.commit(head, head < payload ? buffer.asSlice(offset + head, payload - head) : null, PacketBatch.UNDERLAY);
-                groReferred[k] |= head < payload;
-                batch.underlaySource[i] = sender;
-                received++;
             }
         }
         for (int k = room - 1; k >= 0 && groKept[k] && !groReferred[k]; k--) { // the last buffers no frame refers to go back
@@ -229,25 +216,48 @@ public final class Underlay implements AutoCloseable {
     }
 
     /**
+     * Adds the received VXLAN datagram at {@code buffer[offset, offset + payload)} (its VXLAN header and inner frame) from
+     * {@code sender} to the batch, as {@code vxlan-input} takes it: copied into a slot; a TCP segment of more than
+     * {@link #SPLIT_ABOVE} bytes as a split frame (headers in the slot, the rest left in {@code buffer}) when {@code refer}
+     * ({@code buffer} stays as it is until the batch is cleared); one whose inner IPv4 packet is longer than
+     * {@link #RECEIVED_GSO_MTU} as a {@link PacketBatch#gsoSize GSO frame} (with {@code refer} only). Returns its index, or
+     * -1 when it can't be taken (larger than a slot and not such a frame): the caller counts it as oversized.
+     */
+    public static int take(PacketBatch batch, MemorySegment buffer, int offset, int payload, int sender, boolean refer) {
+        int head = payload > SPLIT_ABOVE ? tcpHeaders(buffer, offset, payload) : payload;
+        if (payload > PacketBatch.MAX_FRAME || head < payload && innerLength(buffer, offset) > RECEIVED_GSO_MTU) {
+            // a whole TCP GSO frame (GSO over the UDP tunnel, not cut on its way; its checksum partial), or too large
+            return !refer || head == payload ? -1 : gsoFrame(batch, buffer, offset, payload, head, sender);
+        }
+        if (!refer) {
+            head = payload;
+        }
+        MemorySegment.copy(buffer, offset, batch.nextSlot(), 0, head);
+        int i = batch.commit(head, head < payload ? buffer.asSlice(offset + head, payload - head) : null, PacketBatch.UNDERLAY);
+        batch.underlaySource[i] = sender;
+        return i;
+    }
+
+    /**
      * Adds the VXLAN datagram at {@code buffer[offset, offset + length)} as a {@link PacketBatch#gsoSize GSO frame} when it
      * carries one IPv4 TCP frame whole, as a sender's GSO over the UDP tunnel leaves it where nothing cut it (a veth pair):
      * its headers into the slot, its payload left in the buffer, cut (if it must be) at the segment size a
-     * {@link #RECEIVED_GSO_MTU}-byte MTU gives. The graph checks the headers; false when it isn't such a datagram.
+     * {@link #RECEIVED_GSO_MTU}-byte MTU gives. The graph checks the headers. Returns its index, or -1 when it isn't such a
+     * datagram.
      */
-    private static boolean gsoFrame(PacketBatch batch, MemorySegment buffer, int offset, int length, int headers, int sender) {
+    private static int gsoFrame(PacketBatch batch, MemorySegment buffer, int offset, int length, int headers, int sender) {
         if (length > 8 + PacketBatch.MAX_GSO_FRAME) {
-            return false;
+            return -1;
         }
         int l3 = l3(buffer, offset);
         int l4 = l3 + (dev.weft.fastpath.packet.Bytes.u8(buffer, offset + l3) & 0x0f) * 4;
         int mss = RECEIVED_GSO_MTU - (headers - l3);
         MemorySegment.copy(buffer, offset, batch.nextSlot(), 0, headers);
         int i = batch.commitGso(headers, buffer.asSlice(offset + headers, length - headers), mss, l3, l4, PacketBatch.UNDERLAY);
-        if (i < 0) {
-            return false;
+        if (i >= 0) {
+            batch.underlaySource[i] = sender;
         }
-        batch.underlaySource[i] = sender;
-        return true;
+        return i;
     }
 
     /** Where the inner IPv4 header of the VXLAN datagram at {@code buffer[offset..]} starts: after VXLAN, Ethernet and any VLAN tag. */
@@ -266,7 +276,12 @@ public final class Underlay implements AutoCloseable {
      * a receiver tells a whole GSO frame (whose checksum is partial) from a plain one.
      */
     public boolean sendsWhole(PacketBatch b, int i) {
-        return tunnel != null && b.length[i] - 8 - b.l3[i] > RECEIVED_GSO_MTU;
+        return tunnel != null && overMtu(b, i);
+    }
+
+    /** Whether frame {@code i}'s inner IPv4 packet (from its VXLAN header on) is longer than {@link #RECEIVED_GSO_MTU} bytes. */
+    public static boolean overMtu(PacketBatch b, int i) {
+        return b.length[i] - 8 - b.l3[i] > RECEIVED_GSO_MTU;
     }
 
     /**

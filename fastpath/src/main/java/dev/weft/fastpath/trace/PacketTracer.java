@@ -1,11 +1,18 @@
 package dev.weft.fastpath.trace;
 
 import dev.weft.fastpath.graph.TraceRecord;
+import dev.weft.fastpath.io.Segmenter;
+import dev.weft.fastpath.io.Underlay;
+import dev.weft.fastpath.node.VxlanInput;
 import dev.weft.fastpath.packet.DropReason;
 import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.pipeline.Pipeline;
 import dev.weft.fastpath.table.ForwardingTables;
 import dev.weft.fastpath.uplink.Neighbors;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -13,18 +20,54 @@ import java.util.List;
  * and sends nothing: what {@code weft trace} and the agent's {@code POST /v1/trace} use. The graph is
  * the one workers run (same nodes, same code); only its flow cache and connection tracking are new, so
  * the packet is decided as the first of its flow.
+ *
+ * <p>A VM's TSO frame (a port's frame with a segment size) enters as the TAP path takes it ({@link Segmenter}), and a
+ * VXLAN datagram as the underlay takes it ({@link Underlay#take}): either may become one GSO frame. The trace follows
+ * it whole, and where a node cuts it, its first segment; a last step, {@code send}, says whether it leaves the host
+ * whole or as its segments, as the worker decides it.
  */
 public final class PacketTracer {
+
+    /** The step after the graph where a GSO frame leaves whole or is cut: the worker's, not a node's. */
+    public static final String SEND = "send";
 
     private PacketTracer() {
     }
 
-    /** Where the packet ends: a local port, another host (with the bytes to send it), the uplink ({@code port}: its device), or a drop. */
+    /**
+     * Where the packet ends: a local port, another host (with the bytes to send it), the uplink ({@code port}: its device), or a
+     * drop. {@code segments}: how many TCP segments the frame carries (1 for a plain frame); {@code whole}: whether it
+     * leaves as one (GSO) frame, else {@code frame} is its first segment.
+     */
     public record Result(List<TraceRecord> hops, Outcome outcome, String port, int underlay, boolean nvgre, DropReason reason,
-                         byte[] frame) {
+                         byte[] frame, int segments, boolean whole) {
     }
 
     public enum Outcome { DELIVERED, ENCAPSULATED, UPLINK, DROPPED }
+
+    /**
+     * What a host's devices take whole, for the {@link #SEND} step of a GSO frame; what isn't known (a trace over a
+     * revision's tables, no live host) is null, and the step says what it depends on.
+     */
+    public interface Devices {
+        /** The tunnel device GSO frames leave whole through as VXLAN, "" when the host has none, null when not known. */
+        String tunnel();
+
+        /** Whether {@code port}'s device takes a GSO frame whole (TAP offloads, a vhost-user guest with TSO); null when not known. */
+        Boolean takesGso(String port);
+
+        Devices UNKNOWN = new Devices() {
+            @Override
+            public String tunnel() {
+                return null;
+            }
+
+            @Override
+            public Boolean takesGso(String port) {
+                return null;
+            }
+        };
+    }
 
     /**
      * @param inPort a port index of {@code tables}, {@link PacketBatch#UNDERLAY} (frame from its VXLAN header) or
@@ -32,32 +75,128 @@ public final class PacketTracer {
      * @param underlaySource for underlay frames, the provider address they come from
      */
     public static Result trace(ForwardingTables tables, int inPort, int underlaySource, byte[] frame) {
-        return trace(tables, inPort, underlaySource, frame, new Neighbors());
+        return trace(tables, inPort, underlaySource, frame, new Neighbors(), 0, Devices.UNKNOWN);
     }
 
     /**
      * As {@link #trace(ForwardingTables, int, int, byte[])}, with the host's uplink neighbours as they are (a fresh
      * table knows none: a packet for the uplink then becomes the ARP request for its next hop, as on a new host).
+     *
+     * @param segmentSize for a frame from a port, a VM's TSO frame's segment size (its virtio-net header's
+     *                    {@code gso_size}), else 0
+     * @throws IllegalArgumentException for a frame the host would drop before the graph (too large, a malformed TSO frame)
      */
-    public static Result trace(ForwardingTables tables, int inPort, int underlaySource, byte[] frame, Neighbors neighbors) {
+    public static Result trace(ForwardingTables tables, int inPort, int underlaySource, byte[] frame, Neighbors neighbors, int segmentSize,
+                               Devices devices) {
         Pipeline pipeline = new Pipeline(16, new dev.weft.fastpath.security.Conntrack(1 << 10), new dev.weft.fastpath.uplink.NatSessions(16), neighbors);
         pipeline.graph().tracing(true);
-        try (PacketBatch batch = new PacketBatch()) {
-            int i = batch.add(frame, inPort);
+        try (PacketBatch batch = new PacketBatch(); Arena arena = Arena.ofConfined()) {
+            int i = add(batch, arena, frame, inPort, underlaySource, segmentSize);
+            int segments = batch.gsoSize[i] > 0 ? batch.segments(i) : batch.count(); // a TSO frame the segmenter had to cut: its first
+            boolean whole = batch.count() == 1;
+            pipeline.process(batch, tables);
+            List<TraceRecord> hops = new ArrayList<>();
+            for (TraceRecord hop : pipeline.graph().takeTrace()) { // the frame's, and once a node cut it, its first segment's
+                if (hop.packet() == i) {
+                    hops.add(hop);
+                    whole &= hop.next() < 0;
+                    i = hop.next() >= 0 ? hop.next() : i;
+                }
+            }
+            if (whole && batch.gsoSize[i] == 0) {
+                segments = 1; // not a GSO frame (any more: uplink-output made an ARP request of it)
+            } else if (batch.gsoSize[i] > 0 && batch.verdict[i] != PacketBatch.DROP) {
+                String send = send(batch, i, tables, devices);
+                whole = !send.startsWith("cut");
+                hops.add(new TraceRecord(i, SEND, send));
+                if (!whole) {
+                    i = batch.cut(i, batch.verdict[i] == PacketBatch.TO_UNDERLAY ? VxlanInput.HEADER : 0);
+                }
+            }
+            return switch (batch.verdict[i]) {
+                case PacketBatch.TO_PORT -> new Result(hops, Outcome.DELIVERED, tables.ports[batch.outPort[i]].name(), 0, false, null,
+                        batch.frame(i), segments, whole);
+                case PacketBatch.TO_UNDERLAY -> new Result(hops, Outcome.ENCAPSULATED, null, batch.outAddress[i],
+                        batch.encap[i] == ForwardingTables.NVGRE, null, batch.frame(i), segments, whole);
+                case PacketBatch.TO_UPLINK -> new Result(hops, Outcome.UPLINK, tables.uplink.device(), 0, false, null, batch.frame(i),
+                        segments, whole);
+                default -> new Result(hops, Outcome.DROPPED, null, 0, false, DropReason.values()[batch.reason[i]], batch.frame(i),
+                        segments, whole);
+            };
+        }
+    }
+
+    /** Adds the frame to the batch as the device it comes from would: a TSO frame through the segmenter, VXLAN as the underlay takes it. */
+    private static int add(PacketBatch batch, Arena arena, byte[] frame, int inPort, int underlaySource, int segmentSize) {
+        int i;
+        if (inPort == PacketBatch.UNDERLAY) {
+            MemorySegment datagram = arena.allocate(Math.max(1, frame.length));
+            MemorySegment.copy(MemorySegment.ofArray(frame), 0, datagram, 0, frame.length);
+            i = Underlay.take(batch, datagram, 0, frame.length, underlaySource, true);
+            if (i < 0) {
+                throw new IllegalArgumentException("a VXLAN datagram of " + frame.length + " bytes is more than the underlay takes: dropped as oversized");
+            }
+        } else if (segmentSize > 0 && inPort >= 0) {
+            MemorySegment read = arena.allocate(Segmenter.VNET_HEADER + frame.length); // as a TAP device's read leaves it
+            MemorySegment.copy(MemorySegment.ofArray(frame), 0, read, Segmenter.VNET_HEADER, frame.length);
+            int l3 = frame.length > 14 && (frame[12] & 0xff) == 0x81 && frame[13] == 0 ? 18 : 14;
+            int l4 = frame.length > l3 ? l3 + (frame[l3] & 0x0f) * 4 : l3;
+            read.set(ValueLayout.JAVA_BYTE, 0, (byte) 1); // NEEDS_CSUM
+            read.set(ValueLayout.JAVA_BYTE, 1, (byte) 1); // GSO_TCPV4
+            le16(read, 4, segmentSize);
+            le16(read, 6, l4);
+            le16(read, 8, 16);
+            if (Segmenter.add(read, (int) read.byteSize(), true, batch, inPort) < 0) {
+                throw new IllegalArgumentException("the host would drop this TSO frame as malformed (an IPv4 TCP frame whose headers and a "
+                        + segmentSize + "-byte segment fit " + PacketBatch.MAX_FRAME + " bytes, " + PacketBatch.MAX_GSO_FRAME + " in all)");
+            }
+            i = 0;
+        } else {
+            i = batch.add(frame, inPort);
             if (i < 0) {
                 throw new IllegalArgumentException("a frame of " + frame.length + " bytes does not fit a batch slot");
             }
-            batch.underlaySource[i] = underlaySource;
-            pipeline.process(batch, tables);
-            List<TraceRecord> hops = pipeline.graph().takeTrace();
-            return switch (batch.verdict[i]) {
-                case PacketBatch.TO_PORT -> new Result(hops, Outcome.DELIVERED, tables.ports[batch.outPort[i]].name(), 0, false, null,
-                        batch.frame(i));
-                case PacketBatch.TO_UNDERLAY -> new Result(hops, Outcome.ENCAPSULATED, null, batch.outAddress[i],
-                        batch.encap[i] == ForwardingTables.NVGRE, null, batch.frame(i));
-                case PacketBatch.TO_UPLINK -> new Result(hops, Outcome.UPLINK, tables.uplink.device(), 0, false, null, batch.frame(i));
-                default -> new Result(hops, Outcome.DROPPED, null, 0, false, DropReason.values()[batch.reason[i]], batch.frame(i));
-            };
         }
+        batch.underlaySource[i] = underlaySource;
+        return i;
+    }
+
+    private static void le16(MemorySegment m, long at, int value) {
+        m.set(ValueLayout.JAVA_BYTE, at, (byte) value);
+        m.set(ValueLayout.JAVA_BYTE, at + 1, (byte) (value >>> 8));
+    }
+
+    /**
+     * Whether GSO frame {@code i} leaves whole, as {@code Worker.takesWhole} decides it for the host's devices (the step's
+     * text starts with "cut" when it doesn't): a VM's device that takes TSO and no inbound limit on the port; VXLAN through
+     * a tunnel device when its IPv4 packet is over {@link Underlay#sendsWhole 1,500 bytes}; the uplink always; NVGRE never.
+     */
+    private static String send(PacketBatch b, int i, ForwardingTables tables, Devices devices) {
+        String gso = "GSO frame, " + b.segments(i) + " segments of " + b.gsoSize[i] + " bytes";
+        return switch (b.verdict[i]) {
+            case PacketBatch.TO_PORT -> {
+                String port = tables.ports[b.outPort[i]].name();
+                Boolean takes = devices.takesGso(port);
+                if (tables.ports[b.outPort[i]].qos().inboundBitsPerSecond() > 0) {
+                    yield "cut: " + gso + ", the port has an inbound limit";
+                }
+                yield takes == null ? gso + ": to the VM whole where its device takes TSO (else cut here)"
+                        : takes ? gso + ": to the VM whole, its device takes TSO" : "cut: " + gso + ", the VM's device takes no TSO";
+            }
+            case PacketBatch.TO_UNDERLAY -> {
+                String tunnel = devices.tunnel();
+                if (b.encap[i] == ForwardingTables.NVGRE) {
+                    yield "cut: " + gso + ", NVGRE leaves segment by segment";
+                }
+                if (!Underlay.overMtu(b, i)) {
+                    yield "cut: " + gso + ", 1,500 bytes or less, as one UDP_SEGMENT send";
+                }
+                yield tunnel == null ? gso + ": VXLAN whole where the host has a tunnel device (else cut into a UDP_SEGMENT send)"
+                        : tunnel.isEmpty() ? "cut: " + gso + ", the host has no tunnel device, as one UDP_SEGMENT send"
+                        : gso + ": VXLAN whole through " + tunnel + ", cut by the kernel or NIC where it must be";
+            }
+            case PacketBatch.TO_UPLINK -> gso + ": out of the uplink whole (packet socket with a virtio-net header)";
+            default -> "cut: " + gso;
+        };
     }
 }

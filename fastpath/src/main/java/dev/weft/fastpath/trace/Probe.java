@@ -27,6 +27,35 @@ public final class Probe {
         return q.toByteArray();
     }
 
+    /**
+     * A TCP data segment (ACK and PSH, sequence and acknowledgement 1) carrying {@code bytes} bytes, as a VM hands a TSO
+     * frame to its device: one IPv4 packet of up to 65,535 bytes, the TCP checksum left to the device (0).
+     */
+    public static byte[] tcpData(long srcMac, long dstMac, int src, int dst, int srcPort, int dstPort, int bytes) {
+        if (bytes < 1 || bytes > 65535 - 40) {
+            throw new IllegalArgumentException("a TCP segment carries 1-65495 bytes in one IPv4 packet, not " + bytes);
+        }
+        byte[] syn = frame(srcMac, dstMac, src, dst, Protocol.tcp, srcPort, dstPort);
+        ByteBuffer b = ByteBuffer.allocate(syn.length + bytes).put(syn);
+        for (int k = 0; k < bytes; k++) {
+            b.put((byte) ('a' + k % 26));
+        }
+        int ip = 14;
+        b.putShort(ip + 2, (short) (40 + bytes)).putShort(ip + 10, (short) 0).putShort(ip + 10, (short) ~ipSum(b, ip));
+        b.putShort(ip + 20 + 4, (short) 0).putShort(ip + 20 + 6, (short) 1); // seq 1
+        b.putInt(ip + 20 + 8, 1).put(ip + 20 + 13, (byte) 0x18); // ack 1; ACK, PSH
+        return b.array();
+    }
+
+    private static int ipSum(ByteBuffer b, int ip) {
+        int sum = 0;
+        for (int k = 0; k < 20; k += 2) {
+            sum += b.getShort(ip + k) & 0xffff;
+        }
+        sum = (sum & 0xffff) + (sum >>> 16);
+        return (sum & 0xffff) + (sum >>> 16);
+    }
+
     /** As {@link #frame(long, long, int, int, Protocol, int, int)} with {@code payload} after a UDP header. */
     public static byte[] frame(long srcMac, long dstMac, int src, int dst, Protocol protocol, int srcPort, int dstPort, byte[] payload) {
         int l4 = switch (protocol) {
@@ -45,13 +74,7 @@ public final class Probe {
         };
         b.put((byte) 0x45).put((byte) 0).putShort((short) (20 + l4)).putShort((short) 0).putShort((short) 0x4000)
                 .put((byte) 64).put((byte) proto).putShort((short) 0).putInt(src).putInt(dst);
-        int sum = 0;
-        for (int k = 0; k < 20; k += 2) {
-            sum += b.getShort(ip + k) & 0xffff;
-        }
-        sum = (sum & 0xffff) + (sum >>> 16);
-        sum = (sum & 0xffff) + (sum >>> 16);
-        b.putShort(ip + 10, (short) ~sum);
+        b.putShort(ip + 10, (short) ~ipSum(b, ip));
         switch (protocol) {
             case tcp -> b.putShort((short) srcPort).putShort((short) dstPort).putInt(1).putInt(0)
                     .putShort((short) 0x5002).putShort((short) 64240).putShort((short) 0).putShort((short) 0); // SYN

@@ -125,7 +125,7 @@ public final class AgentServer {
         router.get("/v1/stats").handler(this::stats);
         router.get("/v1/health").handler(ctx -> json(ctx, 200, new JsonObject(new java.util.TreeMap<String, Object>(
                 dataplane.packets() == null ? java.util.Map.of() : dataplane.packets().health()))));
-        router.post("/v1/trace").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::trace);
+        router.post("/v1/trace").handler(BodyHandler.create().setBodyLimit(128 * 1024)).handler(this::trace); // a 64 kB TSO frame, base64
         router.get("/metrics").handler(this::scrape);
         return router;
     }
@@ -316,7 +316,8 @@ public final class AgentServer {
             PacketIo packets = dataplane.packets();
             TraceResponse response = Tracing.run(store.state().host(), dataplane.tables().current(),
                     packets == null ? new dev.weft.net.Ipv4(0) : packets.underlay(), request,
-                    packets == null ? new dev.weft.fastpath.uplink.Neighbors() : packets.neighbors());
+                    packets == null ? new dev.weft.fastpath.uplink.Neighbors() : packets.neighbors(),
+                    packets == null ? dev.weft.fastpath.trace.PacketTracer.Devices.UNKNOWN : packets.devices());
             ctx.response().setStatusCode(200).putHeader("content-type", "application/json").end(Wire.json(response));
         } catch (ContractException e) {
             error(ctx, e.error(), e.getMessage());

@@ -113,6 +113,23 @@ public final class PacketIo implements AutoCloseable {
         return java.util.Optional.ofNullable(workers.getFirst().underlay().tunnelDevice());
     }
 
+    /** What this host's devices take whole, for a trace's last step: its tunnel device, and each port's TAP or vhost-user device. */
+    public dev.weft.fastpath.trace.PacketTracer.Devices devices() {
+        return new dev.weft.fastpath.trace.PacketTracer.Devices() {
+            @Override
+            public String tunnel() {
+                return tunnelDevice().orElse("");
+            }
+
+            @Override
+            public Boolean takesGso(String port) {
+                dev.weft.fastpath.io.VhostPort guest = vhosts.get(port);
+                List<TapDevice> tap = taps.get(port);
+                return guest != null ? Boolean.valueOf(guest.takesGso()) : tap != null && !tap.isEmpty() ? Boolean.valueOf(tap.getFirst().offload()) : null;
+            }
+        };
+    }
+
     /** Load balancers' backends on this host as its probes judge them: {@code rule|backend} → healthy. */
     public Map<String, Boolean> health() {
         return prober.health();

@@ -5,6 +5,7 @@ import dev.weft.contract.ApiError;
 import dev.weft.contract.Encapsulation;
 import dev.weft.contract.TraceRequest;
 import dev.weft.contract.TraceResponse;
+import dev.weft.fastpath.node.VxlanInput;
 import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.table.ForwardingTables;
 import dev.weft.fastpath.table.TableSnapshot;
@@ -24,12 +25,15 @@ public final class Tracing {
 
     /** @param underlay the host's provider address (the outer source of what it encapsulates) */
     public static TraceResponse run(String host, TableSnapshot snapshot, Ipv4 underlay, TraceRequest request) throws ContractException {
-        return run(host, snapshot, underlay, request, new dev.weft.fastpath.uplink.Neighbors());
+        return run(host, snapshot, underlay, request, new dev.weft.fastpath.uplink.Neighbors(), PacketTracer.Devices.UNKNOWN);
     }
 
-    /** As {@link #run(String, TableSnapshot, Ipv4, TraceRequest)} with the host's uplink neighbours as they are. */
+    /**
+     * As {@link #run(String, TableSnapshot, Ipv4, TraceRequest)} with the host's uplink neighbours as they are and what its
+     * devices take whole.
+     */
     public static TraceResponse run(String host, TableSnapshot snapshot, Ipv4 underlay, TraceRequest request,
-                                    dev.weft.fastpath.uplink.Neighbors neighbors) throws ContractException {
+                                    dev.weft.fastpath.uplink.Neighbors neighbors, PacketTracer.Devices devices) throws ContractException {
         try (ForwardingTables tables = new ForwardingTables(snapshot, underlay.value())) {
             int inPort;
             if (request.port() != null) {
@@ -46,16 +50,24 @@ public final class Tracing {
                 inPort = request.encapsulation() == Encapsulation.NVGRE ? PacketBatch.UNDERLAY_GRE : PacketBatch.UNDERLAY;
             }
             byte[] frame = request.frameBytes();
-            if (frame.length > PacketBatch.MAX_FRAME) {
-                throw new ContractException(ApiError.INVALID, "frame: " + frame.length + " bytes is more than a batch slot holds");
+            int limit = request.segmentSize() != null ? PacketBatch.MAX_GSO_FRAME
+                    : inPort == PacketBatch.UNDERLAY ? VxlanInput.HEADER + PacketBatch.MAX_GSO_FRAME : PacketBatch.MAX_FRAME;
+            if (frame.length > limit) {
+                throw new ContractException(ApiError.INVALID, "frame: " + frame.length + " bytes is more than the host takes (" + limit + ")");
             }
-            PacketTracer.Result result = PacketTracer.trace(tables, inPort, request.underlaySource() == null ? 0 : request.underlaySource().value(), frame,
-                    neighbors);
+            PacketTracer.Result result;
+            try {
+                result = PacketTracer.trace(tables, inPort, request.underlaySource() == null ? 0 : request.underlaySource().value(), frame,
+                        neighbors, request.segmentSize() == null ? 0 : request.segmentSize(), devices);
+            } catch (IllegalArgumentException e) {
+                throw new ContractException(ApiError.INVALID, "frame: " + e.getMessage());
+            }
             return new TraceResponse(host, result.hops().stream().map(h -> new TraceResponse.Hop(h.node(), h.decision())).toList(),
                     TraceResponse.Outcome.valueOf(result.outcome().name()), result.port(),
                     result.outcome() == PacketTracer.Outcome.ENCAPSULATED ? new Ipv4(result.underlay()) : null,
                     result.outcome() == PacketTracer.Outcome.ENCAPSULATED ? (result.nvgre() ? Encapsulation.NVGRE : Encapsulation.VXLAN) : null,
-                    result.reason() == null ? null : result.reason().name(), Base64.getEncoder().encodeToString(result.frame()));
+                    result.reason() == null ? null : result.reason().name(), Base64.getEncoder().encodeToString(result.frame()),
+                    result.segments(), !result.whole());
         }
     }
 }
