@@ -1,9 +1,9 @@
 package dev.weft.fastpath.io;
 
 import dev.weft.fastpath.packet.Bytes;
-import dev.weft.fastpath.packet.Checksum;
 import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.packet.Parser;
+import dev.weft.fastpath.packet.TcpSegments;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -108,13 +108,7 @@ public final class GsoRun {
         long f = netHeader;
         int last = run[from + count - 1];
         Bytes.u8(out, f + l4 + 13, Bytes.u8(m, batch.start[last] + l4 + 13)); // the last segment's flags (PSH)
-        Bytes.u16(out, f + l3 + 2, headers - l3 + payload);
-        Bytes.u16(out, f + l3 + 10, 0);
-        Bytes.u16(out, f + l3 + 10, Checksum.finish(Checksum.sum(out, f + l3, l4 - l3)));
-        int src = Bytes.u32(out, f + l3 + 12);
-        int dst = Bytes.u32(out, f + l3 + 16);
-        long pseudo = (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + Parser.TCP + (headers - l4 + payload);
-        Bytes.u16(out, f + l4 + 16, Checksum.fold(pseudo));
+        TcpSegments.offloaded(out, f + l3, f + l4, headers - l3 + payload);
         out.set(ValueLayout.JAVA_BYTE, 0, (byte) NEEDS_CSUM);
         out.set(ValueLayout.JAVA_BYTE, 1, (byte) GSO_TCPV4);
         le16(out, 2, headers);

@@ -3,6 +3,7 @@ package dev.weft.fastpath.io;
 import dev.weft.fastpath.packet.Bytes;
 import dev.weft.fastpath.packet.Checksum;
 import dev.weft.fastpath.packet.PacketBatch;
+import dev.weft.fastpath.packet.TcpSegments;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -138,13 +139,7 @@ final class TunnelGso implements AutoCloseable {
         int l3 = b.l3[i];
         int l4 = b.l4[i];
         int innerLength = b.length[i] - vxlan;
-        Bytes.u16(m, inner + l3 + 2, innerLength - l3); // the inner IPv4 header as for the whole frame; each segment's is the kernel's
-        Bytes.u16(m, inner + l3 + 10, 0);
-        Bytes.u16(m, inner + l3 + 10, Checksum.finish(Checksum.sum(m, inner + l3, l4 - l3)));
-        int src = Bytes.u32(m, inner + l3 + 12);
-        int dst = Bytes.u32(m, inner + l3 + 16);
-        long pseudo = (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + 6 + (innerLength - l4);
-        Bytes.u16(m, inner + l4 + 16, Checksum.fold(pseudo)); // partial: the pseudo-header's sum, as checksum offload wants it
+        TcpSegments.offloaded(m, inner + l3, inner + l4, innerLength - l3); // as for the whole frame; each segment's are the kernel's
         int frame = OUTER + b.inline(i); // everything before the payload
         MemorySegment h = header;
         h.fill((byte) 0);

@@ -213,8 +213,7 @@ public final class PacketBatch implements AutoCloseable {
      */
     static void tcpChecksum(MemorySegment m, long ip, long tcp, int inSlot, MemorySegment rest, int tcpLength) {
         Bytes.u16(m, tcp + 16, 0);
-        long sum = Bytes.u16(m, ip + 12) + Bytes.u16(m, ip + 14) + Bytes.u16(m, ip + 16) + Bytes.u16(m, ip + 18)
-                + 6 + tcpLength + Checksum.sumVector(m, tcp, inSlot);
+        long sum = TcpSegments.pseudoHeader(m, ip, tcpLength) + Checksum.sumVector(m, tcp, inSlot);
         if (rest != null) {
             sum += Checksum.sumVector(rest, 0, (int) rest.byteSize());
         }

@@ -12,6 +12,23 @@ public final class TcpSegments {
     private TcpSegments() {
     }
 
+    /** The sum of the TCP pseudo-header of the IPv4 packet at {@code m[ip]} whose TCP segment is {@code tcpLength} bytes (unfolded). */
+    public static long pseudoHeader(MemorySegment m, long ip, int tcpLength) {
+        return Bytes.u16(m, ip + 12) + Bytes.u16(m, ip + 14) + Bytes.u16(m, ip + 16) + Bytes.u16(m, ip + 18) + 6 + tcpLength;
+    }
+
+    /**
+     * Makes the headers at {@code m[ip]} (IPv4) and {@code m[tcp]} (TCP) those of one whole frame a device is to cut or
+     * checksum (TSO, GSO, checksum offload): IPv4 total length {@code ipLength} and its header checksum, and in the TCP
+     * checksum field the pseudo-header's sum, as checksum offload wants it.
+     */
+    public static void offloaded(MemorySegment m, long ip, long tcp, int ipLength) {
+        Bytes.u16(m, ip + 2, ipLength);
+        Bytes.u16(m, ip + 10, 0);
+        Bytes.u16(m, ip + 10, Checksum.finish(Checksum.sum(m, ip, (int) (tcp - ip))));
+        Bytes.u16(m, tcp + 16, Checksum.fold(pseudoHeader(m, ip, ipLength - (int) (tcp - ip))));
+    }
+
     /**
      * Rewrites the frame headers at {@code out[at, at + headers)}, a copy of the whole frame's (IPv4 at {@code l3}, TCP at
      * {@code l4}), into those of segment {@code k} of {@code n}, which carries {@code size} bytes from payload offset

@@ -109,8 +109,7 @@ final class Prober {
     static byte[] syn(long mac, int source, int destination, int sourcePort, int destinationPort) {
         byte[] frame = Probe.frame(ForwardingTables.ROUTER_MAC, mac, source, destination, Probe.Protocol.tcp, sourcePort, destinationPort);
         MemorySegment m = MemorySegment.ofArray(frame);
-        long pseudo = (source >>> 16) + (source & 0xffff) + (destination >>> 16) + (destination & 0xffff) + 6 + 20;
-        Bytes.u16(m, 50, Checksum.finish(Checksum.sum(m, 34, 20) + pseudo));
+        Bytes.u16(m, 50, Checksum.finish(Checksum.sum(m, 34, 20) + dev.weft.fastpath.packet.TcpSegments.pseudoHeader(m, 14, 20)));
         return frame;
     }
 }
