@@ -284,6 +284,68 @@ class NamespaceTrafficTest {
         assertThat(csumErrors(web2) + csumErrors(web1)).as("no segment arrives with a bad TCP checksum").isZero();
     }
 
+    /** Adds VXLAN frame {@code frame} to {@code b}, for 198.18.0.2, with flow hash 7: whole in its slot, or from byte {@code headers} on a GSO frame's tail. */
+    private static void toUnderlay(dev.weft.fastpath.packet.PacketBatch b, byte[] frame, int headers, java.lang.foreign.Arena arena) {
+        java.lang.foreign.MemorySegment bytes = java.lang.foreign.MemorySegment.ofArray(frame);
+        int i;
+        if (headers == 0) {
+            java.lang.foreign.MemorySegment.copy(bytes, 0, b.nextSlot(), 0, frame.length);
+            i = b.commit(frame.length, 0);
+        } else {
+            java.lang.foreign.MemorySegment payload = arena.allocate(frame.length - headers);
+            java.lang.foreign.MemorySegment.copy(bytes, headers, payload, 0, frame.length - headers);
+            java.lang.foreign.MemorySegment.copy(bytes, 0, b.nextSlot(), 0, headers);
+            i = b.commitGso(headers, payload, 1448, 14, 34, 0); // IPv4 and TCP offsets from the inner Ethernet header
+        }
+        b.verdict[i] = dev.weft.fastpath.packet.PacketBatch.TO_UNDERLAY;
+        b.encap[i] = ForwardingTables.VXLAN;
+        b.outAddress[i] = Ipv4.parse("198.18.0.2").value();
+        b.hash[i] = 7;
+    }
+
+    @Test
+    void aFlowsPlainDatagramsAndWholeGsoFramesLeaveInTheOrderTheyCame() throws Exception {
+        Netns.requireTool("python3", "python3");
+        String[] h = hosts(9000);
+        Process receiver = new ProcessBuilder("ip", "netns", "exec", h[1], "python3", "-c", """
+                import socket
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                s.bind(('198.18.0.2', 4789))
+                s.settimeout(5)
+                print(' '.join(str(len(s.recv(70000))) for _ in range(3)))
+                """).redirectErrorStream(true).start();
+        try {
+            Thread.sleep(300);
+            CompletableFuture<Integer> sent = new CompletableFuture<>();
+            Thread.ofPlatform().start(() -> {
+                try {
+                    NetNamespace.enter(h[0]);
+                    try (Underlay underlay = new Underlay(Ipv4.parse("198.18.0.1").value());
+                         dev.weft.fastpath.packet.PacketBatch b = new dev.weft.fastpath.packet.PacketBatch();
+                         java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                        int a = dev.weft.fastpath.Frames.ip("10.1.1.4");
+                        int c = dev.weft.fastpath.Frames.ip("10.1.1.5");
+                        long mac = 0x0200_0a01_0104L;
+                        // one flow: a plain segment, a GSO frame over 1,500 bytes (whole through the tunnel device), a plain segment
+                        toUnderlay(b, dev.weft.fastpath.Frames.vxlan(5001, dev.weft.fastpath.trace.Probe.tcpData(mac, mac, a, c, 1, 2, 100)), 0, arena);
+                        toUnderlay(b, dev.weft.fastpath.Frames.vxlan(5001, dev.weft.fastpath.trace.Probe.tcpData(mac, mac, a, c, 1, 2, 3000)), 62, arena);
+                        toUnderlay(b, dev.weft.fastpath.Frames.vxlan(5001, dev.weft.fastpath.trace.Probe.tcpData(mac, mac, a, c, 1, 2, 200)), 0, arena);
+                        assertThat(underlay.sendsWhole(b, 1)).isTrue();
+                        sent.complete(underlay.send(b, new int[] {0, 1, 2}, 3));
+                    }
+                } catch (Throwable e) {
+                    sent.completeExceptionally(e);
+                }
+            });
+            assertThat(sent.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(3);
+            assertThat(receiver.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(new String(receiver.getInputStream().readAllBytes()).trim()).as("datagram sizes, in the order they arrived")
+                    .isEqualTo((8 + 54 + 100) + " " + (8 + 54 + 3000) + " " + (8 + 54 + 200));
+        } finally {
+            receiver.destroyForcibly();
+        }
+    }
+
     @Test
     void theLinuxKernelsVxlanTakesWeftsWholeGsoFramesAndTcpCrossesBothWays() throws Exception {
         Netns.requireTool("python3", "python3");

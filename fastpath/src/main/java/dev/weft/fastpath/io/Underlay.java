@@ -329,6 +329,9 @@ public final class Underlay implements AutoCloseable {
                 continue;
             }
             if (batch.gsoSize[i] > 0) { // the worker leaves a GSO frame whole only when the tunnel can take it
+                flush(messages); // what came before it (of its flow too) leaves before it: a flow's segments stay in order
+                messages = 0;
+                iov = 0;
                 sent += tunnel.send(batch, i, 49152 + (batch.hash[i] & (SENDERS - 1))) ? 1 : 0;
                 n++;
                 continue;
@@ -369,9 +372,14 @@ public final class Underlay implements AutoCloseable {
             sent += run;
             n += run;
         }
-        // one sendmmsg per socket, for the messages that go out of it, in order
+        flush(messages);
+        return sent + sendRaw(batch, raw, rawCount);
+    }
+
+    /** Sends the first {@code messages} VXLAN messages: one sendmmsg per socket, for the messages that go out of it, in order. */
+    private void flush(int messages) {
         long messageSize = Structs.MMSGHDR.byteSize();
-        for (int k = 0; k < SENDERS; k++) {
+        for (int k = 0; k < SENDERS && messages > 0; k++) {
             int first = -1;
             for (int q = 0; q <= messages; q++) {
                 boolean mine = q < messages && runSocket[q] == senders[k];
@@ -383,7 +391,6 @@ public final class Underlay implements AutoCloseable {
                 }
             }
         }
-        return sent + sendRaw(batch, raw, rawCount);
     }
 
     /** Sends NVGRE frames (each starting at its outer IPv4 header) through the raw socket, one sendmmsg per burst. */
