@@ -92,6 +92,21 @@ class LoadBalancerTest {
     }
 
     @Test
+    void aResetConnectionLetsGoOfItsBackendSoonerThanItsIdleTimeout() {
+        dev.weft.fastpath.lb.LbSessions balanced = new dev.weft.fastpath.lb.LbSessions(1024);
+        pipeline = new Pipeline(4096, new dev.weft.fastpath.security.Conntrack(1 << 10), new dev.weft.fastpath.uplink.NatSessions(16),
+                new dev.weft.fastpath.uplink.Neighbors(), balanced, new dev.weft.fastpath.lb.ProbeTable());
+        run(tcp(DB2_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), FRONTEND, 42000, 80), DB2);
+        run(tcp(DB2_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), FRONTEND, 42001, 80), DB2);
+        int open = balanced.find(5001, 6, ip("10.1.2.5"), 42001, FRONTEND, 80);
+        assertThat(balanced.find(5001, 6, ip("10.1.2.5"), 42000, FRONTEND, 80)).isNotNegative();
+        run(Checksums.withL4(NatTest.tcpWithFlags(DB2_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), FRONTEND, 42000, 80, 0x14)), DB2);
+        balanced.tick(System.nanoTime() + 11_000_000_000L);
+        assertThat(balanced.find(5001, 6, ip("10.1.2.5"), 42000, FRONTEND, 80)).as("reset 11 s ago: gone").isEqualTo(-1);
+        assertThat(balanced.find(5001, 6, ip("10.1.2.5"), 42001, FRONTEND, 80)).as("open: kept for its 4 minutes").isEqualTo(open);
+    }
+
+    @Test
     void theFrontendIsAnsweredInItsOwnNetworkOnly() {
         int i = run(arpRequest(WEB1_MAC, ip("10.1.1.4"), FRONTEND), WEB1);
         assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_PORT);

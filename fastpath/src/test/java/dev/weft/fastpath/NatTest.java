@@ -10,6 +10,7 @@ import dev.weft.fastpath.table.Egress;
 import dev.weft.fastpath.table.ForwardingTables;
 import dev.weft.fastpath.table.TableSnapshot;
 import dev.weft.fastpath.trace.Probe;
+import dev.weft.fastpath.uplink.NatSessions;
 import dev.weft.net.Ipv4;
 import dev.weft.net.Ipv4Prefix;
 import java.util.List;
@@ -231,6 +232,36 @@ class NatTest {
         int i = run(tcp(APP1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), INTERNET, 40000, 443), APP1);
         assertThat(batch.verdict[i]).isEqualTo(PacketBatch.DROP);
         assertThat(pipeline.counters().drops(DropReason.NO_EGRESS)).isEqualTo(1);
+    }
+
+    @Test
+    void aClosedConnectionsTranslationGivesItsPortBackSoonerThanTheIdleTimeout() {
+        NatSessions sessions = pipeline.natSessions();
+        run(tcp(DB2_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), INTERNET, 40000, 443), DB2);
+        run(tcp(DB2_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), INTERNET, 40001, 443), DB2);
+        run(tcp(DB2_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), INTERNET, 40002, 443), DB2);
+        int reset = sessions.find(5001, 6, ip("10.1.2.5"), 40000, INTERNET, 443);
+        int finished = sessions.find(5001, 6, ip("10.1.2.5"), 40001, INTERNET, 443);
+        int open = sessions.find(5001, 6, ip("10.1.2.5"), 40002, INTERNET, 443);
+        assertThat(reset).isNotNegative();
+        // the server resets the first (a RST coming in through nat-in); the client closes the second (a FIN going out, cached)
+        byte[] rst = Checksums.withL4(tcpWithFlags(GATEWAY_MAC, UPLINK_MAC, INTERNET, EGRESS, 443, sessions.publicPort(reset), 0x14));
+        run(rst, PacketBatch.UPLINK);
+        run(Checksums.withL4(tcpWithFlags(DB2_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), INTERNET, 40001, 443, 0x11)), DB2);
+        long now = System.nanoTime();
+        sessions.tick(now + 11_000_000_000L);
+        assertThat(sessions.find(5001, 6, ip("10.1.2.5"), 40000, INTERNET, 443)).as("reset 11 s ago: its port is free").isEqualTo(-1);
+        assertThat(sessions.find(5001, 6, ip("10.1.2.5"), 40001, INTERNET, 443)).as("a FIN: kept while it may still carry data").isEqualTo(finished);
+        sessions.tick(now + 121_000_000_000L);
+        assertThat(sessions.find(5001, 6, ip("10.1.2.5"), 40001, INTERNET, 443)).as("2 minutes after a FIN: free").isEqualTo(-1);
+        assertThat(sessions.find(5001, 6, ip("10.1.2.5"), 40002, INTERNET, 443)).as("an open connection keeps its 4 minutes").isEqualTo(open);
+    }
+
+    /** A TCP segment as {@link #tcp} with the given flags. */
+    static byte[] tcpWithFlags(long srcMac, long dstMac, int src, int dst, int srcPort, int dstPort, int flags) {
+        byte[] frame = Probe.frame(srcMac, dstMac, src, dst, Probe.Protocol.tcp, srcPort, dstPort);
+        frame[47] = (byte) flags;
+        return frame;
     }
 
     @Test

@@ -131,7 +131,7 @@ class SecurityTest {
         now.addAndGet(java.time.Duration.ofSeconds(61).toNanos());
         assertThat(run(answer, PacketBatch.UNDERLAY)).as("idle for 61 s: expired").isEqualTo(PacketBatch.DROP);
 
-        // TCP: after a FIN the entry lives 10 s, not an hour
+        // TCP: after the client's FIN the server may still answer (a half-close): 2 minutes idle, not an hour; after a RST, 10 s
         byte[] syn = vxlan(5001, tcpFlags(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41000, 80, 0x02));
         byte[] fin = vxlan(5001, tcpFlags(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41000, 80, 0x11));
         byte[] reply = tcpFlags(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 80, 41000, 0x10);
@@ -140,8 +140,19 @@ class SecurityTest {
         now.addAndGet(java.time.Duration.ofMinutes(30).toNanos());
         assertThat(run(reply, WEB1)).as("an open connection idle for 30 minutes is kept").isEqualTo(PacketBatch.TO_UNDERLAY);
         assertThat(run(fin, PacketBatch.UNDERLAY)).isEqualTo(PacketBatch.TO_PORT);
+        now.addAndGet(java.time.Duration.ofSeconds(61).toNanos());
+        assertThat(run(reply, WEB1)).as("half-closed and idle for 61 s: the server's answer still passes").isEqualTo(PacketBatch.TO_UNDERLAY);
+        now.addAndGet(java.time.Duration.ofSeconds(121).toNanos());
+        assertThat(run(reply, WEB1)).as("idle for 2 minutes after a FIN: the reply is a new flow, and outbound denies it").isEqualTo(PacketBatch.DROP);
+
+        byte[] syn2 = vxlan(5001, tcpFlags(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41001, 80, 0x02));
+        byte[] rst = vxlan(5001, tcpFlags(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 41001, 80, 0x14));
+        byte[] reply2 = tcpFlags(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 80, 41001, 0x10);
+        assertThat(run(syn2, PacketBatch.UNDERLAY)).isEqualTo(PacketBatch.TO_PORT);
+        assertThat(run(reply2, WEB1)).isEqualTo(PacketBatch.TO_UNDERLAY);
+        assertThat(run(rst, PacketBatch.UNDERLAY)).isEqualTo(PacketBatch.TO_PORT);
         now.addAndGet(java.time.Duration.ofSeconds(11).toNanos());
-        assertThat(run(reply, WEB1)).as("closed 11 s ago: the reply is a new flow, and outbound denies it").isEqualTo(PacketBatch.DROP);
+        assertThat(run(reply2, WEB1)).as("reset 11 s ago: gone").isEqualTo(PacketBatch.DROP);
     }
 
     @Test

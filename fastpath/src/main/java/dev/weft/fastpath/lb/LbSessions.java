@@ -135,6 +135,17 @@ public final class LbSessions {
                 t.backendIp(rule, table.lookup(hash)), rule.backendPort()), rule.idleTimeoutSeconds() * 1_000_000_000L);
     }
 
+    /**
+     * A packet of TCP connection {@code s} passed with {@code tcpFlags}: after a FIN or a RST it keeps its backend at most
+     * {@link dev.weft.fastpath.uplink.NatSessions#FIN_HOLD} or {@link dev.weft.fastpath.uplink.NatSessions#RST_HOLD} longer while idle.
+     */
+    public void ends(int s, int tcpFlags) {
+        Session session = s >= 0 && s < capacity ? sessions[s] : null;
+        if (session != null && session.protocol() == 6 && (tcpFlags & 0x05) != 0) {
+            idleNanos[s] = Math.min(idleNanos[s], (tcpFlags & 0x04) != 0 ? dev.weft.fastpath.uplink.NatSessions.RST_HOLD : dev.weft.fastpath.uplink.NatSessions.FIN_HOLD);
+        }
+    }
+
     /** Refreshes connection {@code s} for a cached flow; false when it is no longer the connection with {@code stamp}, or it expired. */
     public boolean touch(int s, int stamp) {
         if (s < 0 || s >= capacity || this.stamp[s] != stamp || !alive(s)) {

@@ -13,9 +13,14 @@ public final class FlowLearn implements Node {
     static final int REWRITE = 0;
 
     private final FlowCache cache;
+    private final dev.weft.fastpath.uplink.NatSessions sessions;
+    private final dev.weft.fastpath.lb.LbSessions balanced;
 
-    public FlowLearn(FlowCache cache) {
+    /** @param sessions, balanced where a decided packet's FIN or RST shortens its translation's or balanced connection's timeout */
+    public FlowLearn(FlowCache cache, dev.weft.fastpath.uplink.NatSessions sessions, dev.weft.fastpath.lb.LbSessions balanced) {
         this.cache = cache;
+        this.sessions = sessions;
+        this.balanced = balanced;
     }
 
     @Override
@@ -35,6 +40,7 @@ public final class FlowLearn implements Node {
             int i = vector[k];
             if (!dev.weft.fastpath.packet.IcmpError.is(b, i)) {
                 cache.store(generation, FlowLookup.input(b, i, d.tables()), b, i);
+                FlowLookup.ends(b.action[i], b.natSession[i], b.tcpFlags(i), sessions, balanced);
                 if (d.tracing()) {
                     d.trace(i, "cached for table generation " + generation + ": later packets of the flow skip the slow path");
                 }

@@ -28,6 +28,21 @@ public final class FlowLookup implements Node {
     public long hits;
     public long misses;
 
+    /**
+     * A TCP FIN or RST on a packet of a flow with a NAT translation or a balanced connection ({@code session}, of the kind
+     * {@code action} says): its timeout shortens ({@link NatSessions#ends}, {@link dev.weft.fastpath.lb.LbSessions#ends}).
+     */
+    static void ends(int action, int session, int tcpFlags, NatSessions sessions, dev.weft.fastpath.lb.LbSessions balanced) {
+        if (session < 0 || (tcpFlags & 0x05) == 0) {
+            return;
+        }
+        if ((action & (FlowCache.DNAT | FlowCache.UNNAT | FlowCache.FLOAT)) != 0) {
+            balanced.ends(session, tcpFlags);
+        } else {
+            sessions.ends(session, tcpFlags);
+        }
+    }
+
     public FlowLookup(FlowCache cache, Conntrack conntrack, NatSessions sessions, dev.weft.fastpath.lb.LbSessions balanced) {
         this.cache = cache;
         this.conntrack = conntrack;
@@ -76,14 +91,17 @@ public final class FlowLookup implements Node {
             // a fragment never takes a cached decision: later fragments carry no ports to match a flow by; nor does an ICMP
             // error, which is let in by the flow it is about, not by its own addresses
             int slot = (b.flags[i] & (Parser.FLAG_FRAGMENT | Parser.FLAG_ICMP_ERROR)) != 0 ? -1 : cache.find(b.hash[i], generation, input(b, i, d.tables()), b.srcIp[i], b.dstIp[i], b.protocol[i], b.srcPort[i], b.dstPort[i]);
-            if (slot >= 0 && cache.conntrack(slot) >= 0 && !conntrack.touch(cache.conntrack(slot),
-                    b.protocol[i] == Parser.TCP && b.l4[i] > 0 ? Bytes.u8(b.memory(), b.start[i] + b.l4[i] + 13) : 0)) {
+            int tcpFlags = b.tcpFlags(i);
+            if (slot >= 0 && cache.conntrack(slot) >= 0 && !conntrack.touch(cache.conntrack(slot), tcpFlags)) {
                 slot = -1; // the flow's tracking entry expired: decide it again
             }
             if (slot >= 0 && cache.natSession(slot) >= 0
                     && !((cache.action(slot) & (FlowCache.DNAT | FlowCache.UNNAT | FlowCache.FLOAT)) != 0 ? balanced.touch(cache.natSession(slot), cache.natStamp(slot))
                     : sessions.touch(cache.natSession(slot), cache.natStamp(slot)))) {
                 slot = -1; // its translation or balanced connection expired: decide it again
+            }
+            if (slot >= 0) {
+                ends(cache.action(slot), cache.natSession(slot), tcpFlags, sessions, balanced);
             }
             if (slot < 0) {
                 misses++;

@@ -136,6 +136,7 @@ public final class NatIn implements Node {
                     next[k] = d.drop(i, DropReason.NAT_NO_SESSION);
                     continue;
                 }
+                sessions.ends(s, b.tcpFlags(i));
                 b.vni[i] = sessions.vni(s);
                 Nat.destination(b, i, sessions.privateIp(s), sessions.privatePort(s));
                 if (tracing) {

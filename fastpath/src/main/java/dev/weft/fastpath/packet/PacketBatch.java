@@ -404,6 +404,11 @@ public final class PacketBatch implements AutoCloseable {
         return frame;
     }
 
+    /** Frame {@code i}'s TCP flags (FIN 0x01, SYN 0x02, RST 0x04, ...), or 0 when it isn't a parsed TCP segment. */
+    public int tcpFlags(int i) {
+        return protocol[i] == Parser.TCP && l4[i] > 0 && l4[i] + 14 <= inline(i) ? Bytes.u8(memory, start[i] + l4[i] + 13) : 0;
+    }
+
     /** The offset of a slot's first byte, to bound how far a frame may grow to the front. */
     public int slotBase(int i) {
         return i * SLOT;

@@ -110,7 +110,7 @@ public final class Pipeline {
         flowLookup = new FlowLookup(cache, conntrack, sessions, balanced);
         rewrite = new Rewrite();
         List<Node> nodes = List.of(new TapInput(mirrors), new dev.weft.fastpath.node.MirrorInput(), new VxlanInput(), new GreInput(), new UplinkInput(neighbors), new EthernetInput(), new ArpReply(),
-                new UplinkArp(neighbors), new Ip4Input(probes), new NatIn(sessions, balanced), flowLookup, new Ip4Lookup(sessions, balanced), security, new FlowLearn(cache), rewrite,
+                new UplinkArp(neighbors), new Ip4Input(probes), new NatIn(sessions, balanced), flowLookup, new Ip4Lookup(sessions, balanced), security, new FlowLearn(cache, sessions, balanced), rewrite,
                 new VxlanEncap(), new NvgreEncap(), new NatOut(), new PortOutput(mirrors), new UnderlayOutput(), new UplinkOutput(neighbors),
                 new DhcpServer(), new DnsServer(), new DnsTcp(), new LbProbe(probes), new LbReset());
         graph = new Graph(nodes);

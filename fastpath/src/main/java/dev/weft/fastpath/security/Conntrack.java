@@ -8,7 +8,9 @@ package dev.weft.fastpath.security;
  * sweep of {@value #SWEEP} slots per batch removes them even if their flow never comes back. A port at its
  * limit of entries makes room by evicting its least recently seen entry (among the next
  * {@value #EVICT_SCAN} slots of a rotating scan); the entries of a port that is gone are removed. TCP entries have a state: NEW until a reply passes (half-open: they expire
- * after {@code other}), then ESTABLISHED ({@code tcp}), then CLOSING once a FIN or RST was seen ({@code closing});
+ * after {@code other}), then ESTABLISHED ({@code tcp}), then FIN_SEEN once a FIN was seen (at most {@link #FIN_TIMEOUT}, as
+ * Linux's FIN_WAIT and TIME_WAIT: a half-closed connection may still carry data the other way), CLOSING once a RST was
+ * seen ({@code closing});
  * UDP expires after {@code udp}, anything else after {@code other}. Every packet of a cached flow refreshes its entry. Each
  * entry remembers the table generation it was last checked under: after a rule change it is checked again
  * against the new rules the next time it is used, and removed if they deny it.
@@ -36,6 +38,9 @@ public final class Conntrack {
     public static final byte NEW = 0;
     public static final byte ESTABLISHED = 1;
     public static final byte CLOSING = 2;
+    public static final byte FIN_SEEN = 3;
+    /** How long a TCP flow that saw a FIN may idle (unless {@code tcp} is shorter): Linux conntrack's FIN_WAIT and TIME_WAIT. */
+    public static final java.time.Duration FIN_TIMEOUT = java.time.Duration.ofMinutes(2);
     private final byte[] state;
     private final java.util.function.LongSupplier clock;
     /** The time of the current batch: the clock is read once per batch, not per packet. */
@@ -54,7 +59,7 @@ public final class Conntrack {
     public long entries;
     public long evictions;
 
-    /** Timeouts as in most firewalls: TCP 1 hour idle (10 s once closing), UDP 60 s, ICMP and others 30 s. */
+    /** Timeouts as in most firewalls: TCP 1 hour idle (2 minutes after a FIN, 10 s after a RST), UDP 60 s, ICMP and others 30 s. */
     public Conntrack(int capacity) {
         this(capacity, System::nanoTime, java.time.Duration.ofHours(1), java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(60),
                 java.time.Duration.ofSeconds(30));
@@ -175,6 +180,7 @@ public final class Conntrack {
         if (protocol == 6) {
             return switch (state[slot]) {
                 case ESTABLISHED -> tcpTimeout;
+                case FIN_SEEN -> Math.min(tcpTimeout, FIN_TIMEOUT.toNanos());
                 case CLOSING -> closingTimeout;
                 default -> otherTimeout; // half-open
             };
@@ -183,7 +189,7 @@ public final class Conntrack {
     }
 
     /**
-     * A packet of the entry's flow passed through the flow cache: refreshes it, and notes a TCP FIN or RST.
+     * A packet of the entry's flow passed through the flow cache: refreshes it, and notes a TCP FIN or RST ({@link #closes}).
      * Returns false when the entry expired or is gone, so the packet must be decided again.
      */
     public boolean touch(int slot, int tcpFlags) {
@@ -196,10 +202,18 @@ public final class Conntrack {
             return false;
         }
         lastSeen[slot] = now;
-        if ((tcpFlags & 0x05) != 0) { // FIN or RST
-            state[slot] = CLOSING;
+        if ((tcpFlags & (FIN | RST)) != 0) {
+            state[slot] = closes(state[slot], tcpFlags);
         }
         return true;
+    }
+
+    static final int FIN = 0x01;
+    static final int RST = 0x04;
+
+    /** The state a TCP flow in {@code state} goes to on a segment with {@code tcpFlags}: a RST closes it, a FIN begins to. */
+    static byte closes(byte state, int tcpFlags) {
+        return (tcpFlags & RST) != 0 ? CLOSING : (tcpFlags & FIN) != 0 && state != CLOSING ? FIN_SEEN : state;
     }
 
     /** A reply passed: the flow is established (unless it is already closing). */
