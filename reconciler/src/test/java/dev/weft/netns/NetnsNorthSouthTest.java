@@ -154,13 +154,56 @@ class NetnsNorthSouthTest extends NetnsLabTest {
             if (!f[4].isEmpty()) {
                 ipv4++;
             }
-            if ("2".equals(f[1]) && "203.0.113.10".equals(f[2])) {
+            if (!f[1].isEmpty() && "203.0.113.10".equals(f[2])) { // an ARP request (a gratuitous one too) or reply from the address
                 answeredFor10.add(f[0]);
             }
             assertThat("2".equals(f[1]) && "203.0.113.11".equals(f[2])).as("nobody answers for an address nobody owns: " + line).isFalse();
         }
         assertThat(ipv4).as("the capture saw the uplink's traffic").isPositive();
-        assertThat(answeredFor10).as("only host-a answers ARP for web-1's public address").containsExactly(hostAMac);
+        assertThat(answeredFor10).as("only host-a speaks ARP for web-1's public address").allMatch(hostAMac::equals);
+        assertThat(internetKnows("203.0.113.10")).as("and the internet knows it at host-a's MAC").isEqualTo(hostAMac);
+    }
+
+    /** The MAC of {@code host}'s uplink device, eth1. */
+    private static String uplinkMac(String host) throws Exception {
+        return Topology.run("ip", "-n", Topology.hostNamespace(host), "-br", "link", "show", "eth1").trim().split("\\s+")[2];
+    }
+
+    /** The MAC the internet namespace's neighbour table holds for {@code address}, or "". */
+    private static String internetKnows(String address) throws Exception {
+        String[] f = Topology.run("ip", "-n", Topology.INTERNET, "neigh", "show", address).trim().split("\\s+");
+        for (int k = 0; k + 1 < f.length; k++) {
+            if (f[k].equals("lladdr")) {
+                return f[k + 1];
+            }
+        }
+        return "";
+    }
+
+    @Test
+    void aPublicAddressThatMovesWithItsNicIsAnnouncedSoTheInternetReachesItAtOnce() throws Exception {
+        reconciler = lab.start().reconciler;
+        // before any packet goes out, each host has asked for its uplink's gateway: the first packet out isn't an ARP request
+        for (String host : List.of("host-a", "host-b", "host-c")) {
+            await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> agents.get(host).dataplane().packets().neighbors().mac(dev.weft.net.Ipv4.parse("203.0.113.1").value()) != 0);
+        }
+        server(Topology.INTERNET, 8080);
+        server("tenant-a.web-1", 80);
+        Thread.sleep(500); // the servers listen
+        assertThat(connect("tenant-a.web-1", "203.0.113.1", 8080)).startsWith("peer 203.0.113.10 ");
+        assertThat(connect(Topology.INTERNET, "203.0.113.10", 80)).startsWith("peer 203.0.113.1 ");
+        assertThat(internetKnows("203.0.113.10")).isEqualTo(uplinkMac("host-a"));
+
+        String moved = repo.replace("tenants/tenant-a/nics.yaml", "  host: host-a\n  macAddress: \"02:00:0a:01:01:04\"",
+                "  host: host-c\n  macAddress: \"02:00:0a:01:01:04\"").commit("move web-1 to host-c").name();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
+                reconciler.status().revision().equals(moved) && reconciler.status().allSynced());
+        // host-c announces the address it now owns: the internet's neighbour entry (host-a's MAC, still fresh) follows at once
+        String hostC = uplinkMac("host-c");
+        await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(100)).until(() -> internetKnows("203.0.113.10").equals(hostC));
+        assertThat(agents.get("host-c").dataplane().packets().stats().getJsonObject("uplink").getLong("announcements")).isPositive();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> !connect(Topology.INTERNET, "203.0.113.10", 80).isEmpty());
     }
 
     /** Probes until the answer is {@code wanted} (the first datagrams may go to an ARP request on the uplink); the last answer. */

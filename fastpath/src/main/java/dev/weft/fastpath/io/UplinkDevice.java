@@ -208,25 +208,50 @@ public final class UplinkDevice implements AutoCloseable {
      * when the ring is full (counted). {@link #flush} has the kernel send what is queued.
      */
     public boolean send(PacketBatch batch, int i) {
+        long data = slot();
+        if (data < 0) {
+            return false;
+        }
+        batch.completeChecksum(i);
+        batch.copyFrame(i, tx, data + Segmenter.VNET_HEADER); // both parts of a split frame
+        queue(batch.length[i]);
+        return true;
+    }
+
+    /** Queues the {@code length}-byte frame at {@code frame[0..]} in the TX ring, as {@link #send(PacketBatch, int)} does. */
+    public boolean send(MemorySegment frame, int length) {
+        long data = slot();
+        if (data < 0) {
+            return false;
+        }
+        MemorySegment.copy(frame, 0, tx, data + Segmenter.VNET_HEADER, length);
+        queue(length);
+        return true;
+    }
+
+    /** Where the next TX slot's data begins (its virtio-net header zeroed), or -1 when the ring is full (counted). */
+    private long slot() {
         long frame = (long) txHead * TX_FRAME;
         int status = (int) Structs.TP_STATUS.getAcquire(tx, frame);
         if (status == TP_STATUS_WRONG_FORMAT) {
             sendFailures++; // the kernel refused what was there: the slot is ours again
         } else if (status != TP_STATUS_AVAILABLE) {
             sendFailures++; // the kernel hasn't sent what is there yet: the ring is full
-            return false;
+            return -1;
         }
-        int length = batch.length[i];
         long data = frame + Structs.TX_DATA;
         tx.asSlice(data, Segmenter.VNET_HEADER).fill((byte) 0);
-        batch.completeChecksum(i);
-        batch.copyFrame(i, tx, data + Segmenter.VNET_HEADER); // both parts of a split frame
+        return data;
+    }
+
+    /** Hands the slot {@link #slot} gave, now holding a {@code length}-byte frame, to the kernel at the next {@link #flush}. */
+    private void queue(int length) {
+        long frame = (long) txHead * TX_FRAME;
         tx.set(ValueLayout.JAVA_INT, frame + Structs.TP_LEN, length + Segmenter.VNET_HEADER);
         Structs.TP_STATUS.setRelease(tx, frame, TP_STATUS_SEND_REQUEST);
         txHead = (txHead + 1) % TX_FRAMES;
         queued++;
         framesSent++;
-        return true;
     }
 
     /**

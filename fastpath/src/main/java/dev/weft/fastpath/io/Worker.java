@@ -254,6 +254,10 @@ public final class Worker implements Runnable, AutoCloseable {
                 mapSize = ports.size() + vhosts.size();
             }
             long now = System.nanoTime();
+            UplinkDevice announcer = uplink;
+            if (announcer != null && announcer.receives() && (announcer != announcedOn || t.generation != announcedGeneration)) {
+                announce(t, announcer, now);
+            }
             if (!paused.isEmpty() || queued > 0) {
                 shape(now, byIndex);
             }
@@ -312,6 +316,40 @@ public final class Worker implements Runnable, AutoCloseable {
                 vhostOf[p].release();
             }
         }
+    }
+
+    /** The uplink device {@link #announce} last announced on, the table generation it did, and the addresses it announced. */
+    private UplinkDevice announcedOn;
+    private long announcedGeneration = -1;
+    private java.util.Set<Integer> announced = java.util.Set.of();
+    private final MemorySegment arp = Arena.ofAuto().allocate(dev.weft.fastpath.packet.Arp.LENGTH);
+    /** Gratuitous ARPs sent for public addresses this host came to own. */
+    public long announcements;
+
+    /**
+     * On a new uplink device or table generation (the worker that reads the uplink does it): a gratuitous ARP for each public
+     * address this host has come to own since it last announced on the device (all of them on a new device), so neighbours
+     * that knew it at another host (a NIC, a NAT gateway or a public frontend that moved here) send to this host's MAC at
+     * once; and an ARP request for the uplink's default gateway while its MAC is unknown, so the first packet out finds it.
+     */
+    private void announce(ForwardingTables t, UplinkDevice up, long now) {
+        java.util.Set<Integer> before = up == announcedOn ? announced : java.util.Set.of();
+        for (int address : t.ownedAddresses) {
+            if (!before.contains(address)) {
+                dev.weft.fastpath.packet.Arp.request(arp, 0, up.mac(), address, address);
+                announcements += up.send(arp, dev.weft.fastpath.packet.Arp.LENGTH) ? 1 : 0;
+            }
+        }
+        int gateway = t.uplinkGateway;
+        if (gateway != 0 && pipeline.neighbors().mac(gateway) == 0 && pipeline.neighbors().ask(gateway, now)) {
+            // from a public address of this host, or without one from 0.0.0.0 (an ARP probe, RFC 5227), which is answered too
+            dev.weft.fastpath.packet.Arp.request(arp, 0, up.mac(), t.ownedAddresses.length > 0 ? t.ownedAddresses[0] : 0, gateway);
+            up.send(arp, dev.weft.fastpath.packet.Arp.LENGTH);
+        }
+        up.flush();
+        announced = java.util.Arrays.stream(t.ownedAddresses).boxed().collect(java.util.stream.Collectors.toUnmodifiableSet());
+        announcedOn = up;
+        announcedGeneration = t.generation;
     }
 
     /** Writes every frame of {@code b} out: to its port's TAP device, the underlay or the uplink. A mirrored copy that can't be written is a lost copy. */

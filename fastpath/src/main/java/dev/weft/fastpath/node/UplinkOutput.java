@@ -93,22 +93,8 @@ public final class UplinkOutput implements Node {
 
     /** Rewrites frame {@code i} into an ARP request: who has {@code target}, tell {@code sender}. */
     static void arpRequest(PacketBatch b, int i, long own, int sender, int target) {
-        MemorySegment m = b.memory();
-        long s = b.start[i];
-        Bytes.mac(m, s, 0xffff_ffff_ffffL);
-        Bytes.mac(m, s + 6, own);
-        Bytes.u16(m, s + 12, 0x0806);
-        long a = s + 14;
-        Bytes.u16(m, a, 1);
-        Bytes.u16(m, a + 2, 0x0800);
-        Bytes.u8(m, a + 4, 6);
-        Bytes.u8(m, a + 5, 4);
-        Bytes.u16(m, a + 6, 1);
-        Bytes.mac(m, a + 8, own);
-        Bytes.u32(m, a + 14, sender);
-        Bytes.mac(m, a + 18, 0);
-        Bytes.u32(m, a + 24, target);
-        b.truncate(i, 42);
+        dev.weft.fastpath.packet.Arp.request(b.memory(), b.start[i], own, sender, target);
+        b.truncate(i, dev.weft.fastpath.packet.Arp.LENGTH);
         b.l3[i] = 14;
         b.kind[i] = Parser.ARP;
     }

@@ -1,6 +1,7 @@
 package dev.weft.fastpath.table;
 
 import dev.weft.net.Ipv4Prefix;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -86,6 +87,8 @@ public final class ForwardingTables implements AutoCloseable {
     public final long[] natIdleNanos;
     /** (0, public address) → the local port it is the public address of, or {@code -2 - gateway} for a served NAT gateway's. */
     private final AddressTable owned;
+    /** The public addresses this host owns on its uplink ({@link #owner} isn't {@link #NOT_OWNED}), each once: what it announces. */
+    public final int[] ownedAddresses;
     /** Load-balancing rules, by (VNI, frontend address); each with its Maglev table, built once per snapshot. */
     private final Map<Long, Balancer[]> balancers = new HashMap<>();
     private final Map<Balancer, dev.weft.fastpath.lb.Maglev> maglev = new java.util.IdentityHashMap<>();
@@ -242,6 +245,7 @@ public final class ForwardingTables implements AutoCloseable {
         natAddresses = new int[g][];
         natIdleNanos = new long[g];
         owned = new AddressTable(egress.publicIps().size() + g * 4 + snapshot.balancers().size() + 1);
+        List<Integer> ownedList = new ArrayList<>();
         portPublicIp = new int[n];
         portNat = new int[n];
         Arrays.fill(portNat, -1);
@@ -273,6 +277,7 @@ public final class ForwardingTables implements AutoCloseable {
             if (natServedHere[x]) {
                 for (int address : natAddresses[x]) {
                     owned.put(0, address, -2 - x);
+                    ownedList.add(address);
                 }
             }
         }
@@ -284,6 +289,7 @@ public final class ForwardingTables implements AutoCloseable {
                 if (balancer.mux() == localUnderlay && uplink != null) {
                     publicFrontends.merge(balancer.frontend().value(), new Balancer[] {balancer}, ForwardingTables::both);
                     owned.put(0, balancer.frontend().value(), LB_FRONTEND);
+                    ownedList.add(balancer.frontend().value());
                 } else {
                     peers.put(balancer.vni(), balancer.mux(), 1); // the MUX sends the backends its clients' packets
                 }
@@ -310,8 +316,10 @@ public final class ForwardingTables implements AutoCloseable {
             if (p != null && uplink != null) {
                 portPublicIp[p] = publicIp.address().value();
                 owned.put(0, portPublicIp[p], p);
+                ownedList.add(portPublicIp[p]);
             }
         }
+        ownedAddresses = ownedList.stream().distinct().mapToInt(Integer::intValue).toArray();
     }
 
     /** The rules with a health probe. */

@@ -414,7 +414,8 @@ public final class PacketIo implements AutoCloseable {
                 .put("framesSent", ups.stream().mapToLong(u -> u.framesSent).sum())
                 .put("malformed", ups.stream().mapToLong(u -> u.malformed).sum())
                 .put("foreign", ups.stream().mapToLong(u -> u.foreign).sum())
-                .put("sendFailures", ups.stream().mapToLong(u -> u.sendFailures).sum()).put("neighbors", neighbors.size());
+                .put("sendFailures", ups.stream().mapToLong(u -> u.sendFailures).sum()).put("neighbors", neighbors.size())
+                .put("announcements", workers.stream().mapToLong(w -> w.announcements).sum());
         return json.put("nat", new JsonObject().put("sessions", sessions.active()).put("allocated", sessions.allocated)
                 .put("portExhausted", sessions.exhausted));
     }
