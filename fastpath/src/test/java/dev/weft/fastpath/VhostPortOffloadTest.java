@@ -247,6 +247,43 @@ class VhostPortOffloadTest {
     }
 
     @Test
+    void aGsoFrameThatFindsTooFewBuffersIsCutAndTheSegmentsThatFitGo() throws Exception {
+        Path socket = dir.resolve("tenant-a_web-6.sock");
+        byte[] tso = SegmenterTest.tsoFrame(60_000, 1448, 0x08, 1);
+        try (VhostPort port = ready(socket); SyntheticGuest guest = new SyntheticGuest(socket); PacketBatch batch = new PacketBatch();
+             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            awaitReady(port);
+            MemorySegment read = arena.allocate(tso.length);
+            MemorySegment.copy(MemorySegment.ofArray(tso), 0, read, 0, tso.length);
+            int rx = SyntheticGuest.RX_BUFFER;
+            int buffers = (12 + 54 + 60_000 + rx - 1) / rx;
+            int fit = SyntheticGuest.QUEUE_SIZE / buffers;
+            int[] run = {0};
+            for (int k = 0; k < fit; k++) { // the guest's buffers taken by whole GSO frames but for a few
+                batch.clear();
+                assertThat(Segmenter.add(read, tso.length, true, batch, 1)).isEqualTo(1);
+                bound(batch, 0);
+                assertThat(port.sendRun(batch, run, 0, 1)).isTrue();
+            }
+            batch.clear();
+            Segmenter.add(read, tso.length, true, batch, 1);
+            bound(batch, 0);
+            assertThat(batch.gsoSize[0]).isEqualTo(1448);
+            int free = SyntheticGuest.QUEUE_SIZE - fit * buffers;
+            int first = (free * rx - 12 - 54) / 1448; // the segments the last buffers hold
+            assertThat(port.sendRun(batch, run, 0, 1)).as("room for part of the frame only").isFalse();
+            assertThat(port.noBuffer).as("the segments that found no room, counted; not the whole frame").isEqualTo(42 - first);
+            for (int k = 0; k < fit; k++) {
+                assertThat(guest.receiveWithHeader().frame()).hasSize(54 + 60_000);
+            }
+            SyntheticGuest.Received part = guest.receiveWithHeader();
+            assertThat(part.frame()).as("its first segments, as one frame, in the buffers left").hasSize(54 + first * 1448);
+            assertThat(Arrays.copyOfRange(part.frame(), 54, part.frame().length)).isEqualTo(Arrays.copyOfRange(tso, 10 + 54, 10 + 54 + first * 1448));
+            assertThat(guest.receive()).as("nothing else, nothing half written").isNull();
+        }
+    }
+
+    @Test
     void aMalformedOffloadHeaderIsACountedDrop() throws Exception {
         Path socket = dir.resolve("tenant-a_web-2.sock");
         try (VhostPort port = ready(socket); SyntheticGuest guest = new SyntheticGuest(socket); PacketBatch batch = new PacketBatch()) {

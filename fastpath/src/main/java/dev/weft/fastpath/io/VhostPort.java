@@ -317,7 +317,8 @@ public final class VhostPort implements AutoCloseable {
      * over as many receive buffers as it takes with VIRTIO_NET_F_MRG_RXBUF (all returned at once, the count in
      * {@code num_buffers}), else in one buffer chain large enough. When the guest's buffers can't hold the whole run, the
      * segments that fit go as one frame (or alone) and the rest follow as far as there is room; the buffers not written
-     * stay the guest's, and segments that find no room are counted in {@code noBuffer}. Each segment's payload is copied
+     * stay the guest's, and segments that find no room are counted in {@code noBuffer}. A {@link PacketBatch#gsoSize GSO frame}
+     * (a run of one) that doesn't fit is cut into its segments, which then go the same way. Each segment's payload is copied
      * once into the guest's memory: from the batch, or from where a split segment's tail is (another guest's memory, a
      * buffer the underlay read into). Other guests get the segments one by one. False when not all went.
      */
@@ -355,6 +356,16 @@ public final class VhostPort implements AutoCloseable {
             }
             room += chains[taken].bytes(true);
             taken++;
+        }
+        if (room < total && count == 1 && batch.gsoSize[run[from]] > 0) { // a GSO frame the buffers can't hold whole: its segments
+            ring.rewind(mark);
+            int segments = batch.segments(run[from]);
+            int first = batch.cut(run[from], 0);
+            int[] cut = new int[segments];
+            for (int k = 0; k < segments; k++) {
+                cut[k] = first + k;
+            }
+            return sendRun(batch, cut, 0, segments); // as many as fit as one frame, the rest as far as there is room
         }
         int fits = count;
         if (room < total) { // the segments that fit in the buffers found go now, the rest after them, if the guest has room
