@@ -92,6 +92,41 @@ class LoadBalancerTest {
     }
 
     @Test
+    void anIcmpErrorABackendSendsAboutABalancedConnectionReachesTheClientInTheFrontendsTerms() {
+        boolean local = false;
+        boolean remote = false;
+        for (int port = 40100; port < 40140 && !(local && remote); port++) {
+            int i = run(tcp(DB2_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), FRONTEND, port, 80), DB2);
+            boolean here = batch.verdict[i] == PacketBatch.TO_PORT;
+            byte[] got = here ? batch.frame(i) : java.util.Arrays.copyOfRange(batch.frame(i), 8, batch.frame(i).length); // as the backend got it
+            int backend = u32(got, 30);
+            // the backend answers the SYN with an ICMP error about it (fragmentation needed), from its own address
+            byte[] error = NatTest.icmpErrorFrom(here ? WEB1_MAC : WEB2_MAC, backend, ip("10.1.2.5"), got);
+            int e = here ? run(error, WEB1) : run(vxlan(5001, error), PacketBatch.UNDERLAY);
+            local |= here;
+            remote |= !here;
+            assertThat(batch.verdict[e]).as("to the client").isEqualTo(PacketBatch.TO_PORT);
+            assertThat(batch.outPort[e]).isEqualTo(DB2);
+            byte[] out = batch.frame(e);
+            assertThat(u32(out, 26)).as("from the frontend").isEqualTo(FRONTEND);
+            byte[] carried = NatTest.carried(out);
+            assertThat(u32(carried, 30)).as("about the packet the client sent: to the frontend").isEqualTo(FRONTEND);
+            assertThat(u16(carried, 36)).isEqualTo(80);
+            assertThat(u16(carried, 34)).isEqualTo(port);
+            assertThat(Checksums.valid(out)).isTrue();
+        }
+        assertThat(local && remote).as("both a local and a remote backend's errors").isTrue();
+
+        // an error from elsewhere about a balanced connection is not translated into the frontend's name
+        int i = run(tcp(DB2_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), FRONTEND, 40200, 80), DB2);
+        if (batch.verdict[i] == PacketBatch.TO_PORT) {
+            byte[] got = batch.frame(i);
+            int e = run(NatTest.icmpErrorFrom(WEB1_MAC, ip("10.1.1.4") + 1, ip("10.1.2.5"), got), WEB1);
+            assertThat(batch.verdict[e] == PacketBatch.TO_PORT && u32(batch.frame(e), 26) == FRONTEND).isFalse();
+        }
+    }
+
+    @Test
     void aResetConnectionLetsGoOfItsBackendSoonerThanItsIdleTimeout() {
         dev.weft.fastpath.lb.LbSessions balanced = new dev.weft.fastpath.lb.LbSessions(1024);
         pipeline = new Pipeline(4096, new dev.weft.fastpath.security.Conntrack(1 << 10), new dev.weft.fastpath.uplink.NatSessions(16),

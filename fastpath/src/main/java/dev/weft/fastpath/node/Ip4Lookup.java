@@ -304,12 +304,26 @@ public final class Ip4Lookup implements Node {
         return true;
     }
 
-    /** For a packet to a local port: {@code UNNAT} when it is a backend's reply on a balanced connection (the NAT columns then hold the frontend), else 0. */
+    /**
+     * For a packet to a local port: {@code UNNAT} when it is a backend's reply on a balanced connection, or an ICMP error a
+     * backend sends about a packet of one (RFC 5508: translated as its connection is, by {@code rewrite}); the NAT columns then
+     * hold the frontend. Else 0.
+     */
     private int unbalance(PacketBatch b, int i, ForwardingTables t, Dispatch d) {
-        if (!t.balances() || (b.protocol[i] != Parser.TCP && b.protocol[i] != Parser.UDP)) {
+        if (!t.balances()) {
             return 0;
         }
-        int s = balanced.reverse(b.vni[i], b.protocol[i], b.srcIp[i], b.srcPort[i], b.dstIp[i], b.dstPort[i]);
+        int s;
+        if (IcmpError.is(b, i)) { // the packet it carries went client → backend; the error comes from the backend itself
+            int about = IcmpError.protocol(b, i);
+            s = (about == Parser.TCP || about == Parser.UDP) && IcmpError.destination(b, i) == b.srcIp[i]
+                    ? balanced.reverse(b.vni[i], about, IcmpError.destination(b, i), IcmpError.destinationPort(b, i), IcmpError.source(b, i),
+                            IcmpError.sourcePort(b, i)) : -1;
+        } else if (b.protocol[i] == Parser.TCP || b.protocol[i] == Parser.UDP) {
+            s = balanced.reverse(b.vni[i], b.protocol[i], b.srcIp[i], b.srcPort[i], b.dstIp[i], b.dstPort[i]);
+        } else {
+            return 0;
+        }
         if (s < 0) {
             return 0;
         }
@@ -319,7 +333,8 @@ public final class Ip4Lookup implements Node {
         b.natSession[i] = s;
         b.natStamp[i] = balanced.stamp(s);
         if (d.tracing()) {
-            d.trace(i, "a reply on a balanced connection: its source becomes the frontend " + Text.ip(session.frontend()) + ":" + session.frontendPort());
+            d.trace(i, (IcmpError.is(b, i) ? "an ICMP error about a balanced connection: its source and the packet it carries become the frontend "
+                    : "a reply on a balanced connection: its source becomes the frontend ") + Text.ip(session.frontend()) + ":" + session.frontendPort());
         }
         return FlowCache.UNNAT;
     }

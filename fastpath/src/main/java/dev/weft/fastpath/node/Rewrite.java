@@ -51,7 +51,11 @@ public final class Rewrite implements Node {
                 }
             } else if ((action & FlowCache.UNNAT) != 0) {
                 String was = tracing ? Text.ip(b.srcIp[i]) + ":" + b.srcPort[i] : null;
-                dev.weft.fastpath.packet.Nat.source(b, i, b.natAddress[i], b.natPort[i]);
+                if (dev.weft.fastpath.packet.IcmpError.is(b, i)) { // the error and the packet it carries, in the client's terms
+                    dev.weft.fastpath.packet.IcmpError.toPublic(b, i, b.natAddress[i], b.natPort[i]);
+                } else {
+                    dev.weft.fastpath.packet.Nat.source(b, i, b.natAddress[i], b.natPort[i]);
+                }
                 if (tracing) {
                     d.trace(i, "a backend's reply: source " + was + " → the frontend " + Text.ip(b.natAddress[i]) + ":" + b.natPort[i]);
                 }
