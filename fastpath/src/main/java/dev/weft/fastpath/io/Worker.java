@@ -338,6 +338,9 @@ public final class Worker implements Runnable, AutoCloseable {
             if (!before.contains(address)) {
                 dev.weft.fastpath.packet.Arp.request(arp, 0, up.mac(), address, address);
                 announcements += up.send(arp, dev.weft.fastpath.packet.Arp.LENGTH) ? 1 : 0;
+                if (announcements % 64 == 0) {
+                    up.flush(); // a host with many addresses: the TX ring sent in parts, never overrun
+                }
             }
         }
         int gateway = t.uplinkGateway;
