@@ -35,7 +35,7 @@ class NetnsNorthSouthTest extends NetnsLabTest {
             """;
 
     /** One UDP datagram to a port: "refused" when an ICMP port unreachable comes back for it, "answered" or "timeout" else. */
-    private static final String UDP_PROBE = """
+    static final String UDP_PROBE = """
             import socket, sys
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(1)
             s.connect((sys.argv[1], int(sys.argv[2])))
