@@ -265,6 +265,28 @@ class NatTest {
     }
 
     @Test
+    void toItsOwnPublicAddressAPacketTurnsBackInAndTheInternetCantForgeOne() {
+        int i = run(tcp(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), WEB1_PUBLIC, 40000, 80), WEB1);
+        assertThat(batch.verdict[i]).as("not onto the wire: back in").isEqualTo(PacketBatch.HAIRPIN);
+        byte[] out = batch.frame(i);
+        assertThat(mac(out, 0)).isEqualTo(UPLINK_MAC);
+        assertThat(u32(out, 26)).as("translated on the way out").isEqualTo(WEB1_PUBLIC);
+
+        batch.clear();
+        int j = batch.add(out, PacketBatch.UPLINK);
+        batch.underlaySource[j] = PacketBatch.TURNED_BACK; // as the worker turns it back
+        pipeline.process(batch, tables);
+        assertThat(batch.verdict[j]).isEqualTo(PacketBatch.TO_PORT);
+        assertThat(batch.outPort[j]).isEqualTo(WEB1);
+        assertThat(u32(batch.frame(j), 30)).as("to web-1's own address, from its public one").isEqualTo(ip("10.1.1.4"));
+        assertThat(Checksums.valid(batch.frame(j))).isTrue();
+
+        int forged = run(tcp(GATEWAY_MAC, UPLINK_MAC, WEB1_PUBLIC, WEB1_PUBLIC, 40001, 80), PacketBatch.UPLINK);
+        assertThat(batch.verdict[forged]).as("the same packet from the wire is forged").isEqualTo(PacketBatch.DROP);
+        assertThat(batch.reason[forged]).isEqualTo(DropReason.SPOOFED_SOURCE.ordinal());
+    }
+
+    @Test
     void theUplinkAnswersArpOnlyForAddressesThisHostOwns() {
         int i = run(arpRequest(GATEWAY_MAC, ip("203.0.113.1"), WEB1_PUBLIC), PacketBatch.UPLINK);
         assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_UPLINK);

@@ -188,7 +188,7 @@ class PipelineProperties {
                     assertThat(batch.outPort[i]).as("frame %d", i).isEqualTo(WEB1);
                     assertThat(u32(sent, 30)).as("frame %d was sent to web-1's public address", i).isEqualTo(NatTest.WEB1_PUBLIC);
                 }
-                assertThat(batch.verdict[i]).as("frame %d", i).isNotEqualTo(PacketBatch.TO_UNDERLAY);
+                assertThat(batch.verdict[i]).as("frame %d", i).isNotEqualTo(PacketBatch.TO_UNDERLAY).isNotEqualTo(PacketBatch.HAIRPIN);
                 if (batch.verdict[i] == PacketBatch.TO_UPLINK) {
                     byte[] out = batch.frame(i);
                     assertThat(u16(out, 12)).as("only ARP goes back").isEqualTo(0x0806);

@@ -194,6 +194,9 @@ class NetnsNorthSouthTest extends NetnsLabTest {
         assertThat(connect("tenant-a.web-1", "203.0.113.1", 8080)).startsWith("peer 203.0.113.10 ");
         assertThat(connect(Topology.INTERNET, "203.0.113.10", 80)).startsWith("peer 203.0.113.1 ");
         assertThat(internetKnows("203.0.113.10")).isEqualTo(uplinkMac("host-a"));
+        assertThat(connect("tenant-a.web-1", "203.0.113.10", 80)).as("web-1 reaches its own public address: host-a turns it back in")
+                .startsWith("peer 203.0.113.10 ");
+        assertThat(agents.get("host-a").dataplane().packets().stats().getJsonObject("uplink").getLong("hairpinned")).isPositive();
 
         String moved = repo.replace("tenants/tenant-a/nics.yaml", "  host: host-a\n  macAddress: \"02:00:0a:01:01:04\"",
                 "  host: host-c\n  macAddress: \"02:00:0a:01:01:04\"").commit("move web-1 to host-c").name();

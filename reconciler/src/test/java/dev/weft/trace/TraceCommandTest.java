@@ -228,6 +228,17 @@ class TraceCommandTest {
     }
 
     @Test
+    void toItsOwnPublicAddressAPacketLeavesTranslatedAndComesBackInOnTheSameHost() {
+        CliRun run = trace("--from", "tenant-a/web-1", "--to", "203.0.113.10", "--proto", "tcp", "--dport", "80");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("host-a nat-out source 10.1.1.4:49152 → 203.0.113.10:49152")
+                .contains("host-a uplink-output 203.0.113.10 is a public address of this host: back in from uplink eth1 (hairpin)")
+                .contains("host-a nat-in 203.0.113.10:80 is the public address of port tenant-a/web-1: destination 10.1.1.4")
+                .contains("host-a security inbound tenant-a/web-1: allowed by tenant-a/web-public/allow-http")
+                .endsWith("delivered to port tenant-a/web-1 on host-a\n");
+    }
+
+    @Test
     void badArgumentsAreErrors() {
         assertThat(trace("--from", "tenant-a/web-1", "--to", "10.1.1.5", "--proto", "udp", "--dport", "53", "--tso", "3000").err())
                 .contains("--tso takes 1-65445 bytes with --proto tcp");

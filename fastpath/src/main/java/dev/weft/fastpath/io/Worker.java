@@ -303,11 +303,12 @@ public final class Worker implements Runnable, AutoCloseable {
             }
             pipeline.process(batch, t);
             send(batch, byIndex, up, now);
-            dev.weft.fastpath.mirror.Mirrors mirrors = pipeline.mirrors();
-            if (mirrors.batch().count() > 0) { // the taps' copies, once what they copy has gone
-                pipeline.process(mirrors.batch(), t);
-                send(mirrors.batch(), byIndex, up, now);
-                mirrors.clear();
+            sendCopies(t, byIndex, up, now);
+            if (hairpin.count() > 0) { // to this host's own public addresses: in again, as from the uplink
+                pipeline.process(hairpin, t);
+                send(hairpin, byIndex, up, now);
+                hairpin.clear();
+                sendCopies(t, byIndex, up, now);
             }
             if (up != null) {
                 up.flush();
@@ -355,6 +356,35 @@ public final class Worker implements Runnable, AutoCloseable {
         announcedGeneration = t.generation;
     }
 
+    /** The taps' copies, once what they copy has gone. */
+    private void sendCopies(ForwardingTables t, TapDevice[] byIndex, UplinkDevice up, long now) {
+        dev.weft.fastpath.mirror.Mirrors mirrors = pipeline.mirrors();
+        if (mirrors.batch().count() > 0) {
+            pipeline.process(mirrors.batch(), t);
+            send(mirrors.batch(), byIndex, up, now);
+            mirrors.clear();
+        }
+    }
+
+    /** Frames for this host's own public addresses ({@link PacketBatch#HAIRPIN}), to go through the graph again as from the uplink. */
+    private final PacketBatch hairpin = new PacketBatch();
+    /** Frames turned back in, and those that would have turned back twice in one loop or found no room (dropped). */
+    public long hairpinned;
+    public long hairpinDropped;
+
+    /** Queues frame {@code i} of {@code b} (a plain frame: GSO frames are cut first) for {@link #hairpin}. */
+    private void hairpin(PacketBatch b, int i) {
+        if (b == hairpin || hairpin.full()) {
+            hairpinDropped++; // in again at most once per loop: a second turn means a loop in what this host owns
+            return;
+        }
+        b.completeChecksum(i);
+        b.copyFrame(i, hairpin.nextSlot(), 0);
+        int j = hairpin.commit(b.length[i], PacketBatch.UPLINK);
+        hairpin.underlaySource[j] = PacketBatch.TURNED_BACK;
+        hairpinned++;
+    }
+
     /** Writes every frame of {@code b} out: to its port's TAP device, the underlay or the uplink. A mirrored copy that can't be written is a lost copy. */
     private void send(PacketBatch b, TapDevice[] byIndex, UplinkDevice up, long now) {
         encapsulated = 0;
@@ -391,6 +421,8 @@ public final class Worker implements Runnable, AutoCloseable {
                 i += run - 1;
             } else if (b.verdict[i] == PacketBatch.TO_UNDERLAY) {
                 toUnderlay[encapsulated++] = i;
+            } else if (b.verdict[i] == PacketBatch.HAIRPIN) {
+                hairpin(b, i);
             } else if (b.verdict[i] == PacketBatch.TO_UPLINK && (up == null || !(b.gsoSize[i] > 0 ? up.sendWhole(b, i) : up.send(b, i)))) {
                 txUplinkFailures++;
             }
@@ -585,6 +617,7 @@ public final class Worker implements Runnable, AutoCloseable {
         underlay.close();
         Native.close(epoll);
         batch.close();
+        hairpin.close();
         scratch.close();
         arena.close();
     }

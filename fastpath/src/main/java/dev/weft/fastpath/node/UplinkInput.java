@@ -6,12 +6,15 @@ import dev.weft.fastpath.packet.Bytes;
 import dev.weft.fastpath.packet.DropReason;
 import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.packet.Parser;
+import dev.weft.fastpath.table.ForwardingTables;
 import dev.weft.fastpath.uplink.Neighbors;
 import java.util.List;
 
 /**
  * Frames from the host's uplink (the logical network, e.g. the internet): ARP to {@code uplink-arp}, IPv4
- * addressed to the uplink's MAC to {@code nat-in}. Everything else is dropped and counted.
+ * addressed to the uplink's MAC to {@code nat-in}, unless it claims to come from a public address this host owns (only the
+ * host itself sends from those: what it turns back in, {@link PacketBatch#TURNED_BACK}). Everything else is dropped and
+ * counted.
  */
 public final class UplinkInput implements Node {
 
@@ -54,6 +57,10 @@ public final class UplinkInput implements Node {
             } else if (kind == Parser.IPV4) {
                 if (Bytes.mac(b.memory(), b.start[i]) != own) {
                     next[k] = d.drop(i, DropReason.NOT_OWNED);
+                    continue;
+                }
+                if (d.tables().owner(b.srcIp[i]) != ForwardingTables.NOT_OWNED && b.underlaySource[i] != PacketBatch.TURNED_BACK) {
+                    next[k] = d.drop(i, DropReason.SPOOFED_SOURCE); // from outside, "from" an address only this host may send from
                     continue;
                 }
                 if (tracing) {

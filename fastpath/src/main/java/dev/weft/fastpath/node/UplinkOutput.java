@@ -23,6 +23,8 @@ public final class UplinkOutput implements Node {
 
     private final Neighbors neighbors;
     public long arpRequests;
+    /** Packets to a public address of this host, turned back in. */
+    public long hairpins;
 
     public UplinkOutput(Neighbors neighbors) {
         this.neighbors = neighbors;
@@ -58,6 +60,23 @@ public final class UplinkOutput implements Node {
                 }
                 continue;
             }
+            if (b.l3[i] != 14) { // a VLAN tag: the uplink gets a plain frame
+                b.start[i] += b.l3[i] - 14;
+                b.length[i] -= b.l3[i] - 14;
+                b.l4[i] -= b.l3[i] - 14;
+                b.l3[i] = 14;
+                Bytes.u16(m, b.start[i] + 12, 0x0800);
+            }
+            if (t.owner(b.dstIp[i]) != ForwardingTables.NOT_OWNED) { // to a public address of this host: back in, as a router hairpins
+                Bytes.mac(m, b.start[i], own);
+                Bytes.mac(m, b.start[i] + 6, own);
+                b.verdict[i] = PacketBatch.HAIRPIN;
+                hairpins++;
+                if (tracing) {
+                    d.trace(i, Text.ip(b.dstIp[i]) + " is a public address of this host: back in from uplink " + t.uplink.device() + " (hairpin)");
+                }
+                continue;
+            }
             int hop = t.uplinkNextHop(b.dstIp[i]);
             long mac = neighbors.mac(hop);
             if (mac == 0) {
@@ -74,13 +93,6 @@ public final class UplinkOutput implements Node {
                     d.trace(i, "next hop " + Text.ip(hop) + " not resolved: the packet became an ARP request for it on " + t.uplink.device());
                 }
                 continue;
-            }
-            if (b.l3[i] != 14) { // a VLAN tag: the uplink gets a plain frame
-                b.start[i] += b.l3[i] - 14;
-                b.length[i] -= b.l3[i] - 14;
-                b.l4[i] -= b.l3[i] - 14;
-                b.l3[i] = 14;
-                Bytes.u16(m, b.start[i] + 12, 0x0800);
             }
             Bytes.mac(m, b.start[i], mac);
             Bytes.mac(m, b.start[i] + 6, own);

@@ -59,8 +59,10 @@ public final class PacketBatch implements AutoCloseable {
      * for an Ethernet frame from the uplink.
      */
     public final int[] inPort = new int[CAPACITY];
-    /** The provider address an underlay frame came from. */
+    /** The provider address an underlay frame came from; for an uplink frame, {@link #TURNED_BACK} or 0. */
     public final int[] underlaySource = new int[CAPACITY];
+    /** {@link #underlaySource} of an uplink frame this host sent to itself ({@link #HAIRPIN}), not one the uplink received. */
+    public static final int TURNED_BACK = -1;
     /** Parse results (offsets relative to {@link #start}); valid when {@link #kind} isn't DROP. */
     public final int[] kind = new int[CAPACITY];
     public final int[] l3 = new int[CAPACITY];
@@ -73,7 +75,10 @@ public final class PacketBatch implements AutoCloseable {
     public final int[] flags = new int[CAPACITY];
     public final int[] vni = new int[CAPACITY];
     public final int[] hash = new int[CAPACITY];
-    /** Verdict: {@link #DROP}, {@link #TO_PORT} (outPort), {@link #TO_UNDERLAY} (outAddress), {@link #TO_UPLINK}; reason when dropped. */
+    /**
+     * Verdict: {@link #DROP}, {@link #TO_PORT} (outPort), {@link #TO_UNDERLAY} (outAddress), {@link #TO_UPLINK}, {@link #HAIRPIN};
+     * reason when dropped.
+     */
     public final int[] verdict = new int[CAPACITY];
     public final int[] outPort = new int[CAPACITY];
     public final int[] outAddress = new int[CAPACITY];
@@ -103,6 +108,8 @@ public final class PacketBatch implements AutoCloseable {
     public static final int TO_PORT = 1;
     public static final int TO_UNDERLAY = 2;
     public static final int TO_UPLINK = 3;
+    /** For the uplink but to a public address of this host: it comes back in as if the uplink had received it. */
+    public static final int HAIRPIN = 4;
 
     public PacketBatch() {
         this(Arena.ofShared(), true);

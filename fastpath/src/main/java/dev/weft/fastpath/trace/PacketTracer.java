@@ -90,18 +90,34 @@ public final class PacketTracer {
                                Devices devices) {
         Pipeline pipeline = new Pipeline(16, new dev.weft.fastpath.security.Conntrack(1 << 10), new dev.weft.fastpath.uplink.NatSessions(16), neighbors);
         pipeline.graph().tracing(true);
-        try (PacketBatch batch = new PacketBatch(); Arena arena = Arena.ofConfined()) {
+        try (PacketBatch first = new PacketBatch(); PacketBatch back = new PacketBatch(); Arena arena = Arena.ofConfined()) {
+            PacketBatch batch = first;
             int i = add(batch, arena, frame, inPort, underlaySource, segmentSize);
             int segments = batch.gsoSize[i] > 0 ? batch.segments(i) : batch.count(); // a TSO frame the segmenter had to cut: its first
             boolean whole = batch.count() == 1;
             pipeline.process(batch, tables);
             List<TraceRecord> hops = new ArrayList<>();
-            for (TraceRecord hop : pipeline.graph().takeTrace()) { // the frame's, and once a node cut it, its first segment's
-                if (hop.packet() == i) {
-                    hops.add(hop);
-                    whole &= hop.next() < 0;
-                    i = hop.next() >= 0 ? hop.next() : i;
+            for (int pass = 0; ; pass++) {
+                for (TraceRecord hop : pipeline.graph().takeTrace()) { // the frame's, and once a node cut it, its first segment's
+                    if (hop.packet() == i) {
+                        hops.add(hop);
+                        whole &= hop.next() < 0;
+                        i = hop.next() >= 0 ? hop.next() : i;
+                    }
                 }
+                if (batch.verdict[i] != PacketBatch.HAIRPIN || pass > 0) {
+                    break;
+                }
+                if (batch.gsoSize[i] > 0) { // the worker cuts it first
+                    hops.add(new TraceRecord(i, SEND, send(batch, i, tables, devices)));
+                    i = batch.cut(i, 0);
+                    whole = false;
+                }
+                int again = back.add(batch.frame(i), PacketBatch.UPLINK); // in again, as the worker's hairpin batch takes it
+                back.underlaySource[again] = PacketBatch.TURNED_BACK;
+                batch = back;
+                i = again;
+                pipeline.process(batch, tables);
             }
             if (whole && batch.gsoSize[i] == 0) {
                 segments = 1; // not a GSO frame (any more: uplink-output made an ARP request of it)
@@ -120,8 +136,8 @@ public final class PacketTracer {
                         batch.encap[i] == ForwardingTables.NVGRE, null, batch.frame(i), segments, whole);
                 case PacketBatch.TO_UPLINK -> new Result(hops, Outcome.UPLINK, tables.uplink.device(), 0, false, null, batch.frame(i),
                         segments, whole);
-                default -> new Result(hops, Outcome.DROPPED, null, 0, false, DropReason.values()[batch.reason[i]], batch.frame(i),
-                        segments, whole);
+                default -> new Result(hops, Outcome.DROPPED, null, 0, false, batch.verdict[i] == PacketBatch.HAIRPIN ? DropReason.NO_EGRESS
+                        : DropReason.values()[batch.reason[i]], batch.frame(i), segments, whole);
             };
         }
     }
@@ -196,6 +212,7 @@ public final class PacketTracer {
                         : gso + ": VXLAN whole through " + tunnel + ", cut by the kernel or NIC where it must be";
             }
             case PacketBatch.TO_UPLINK -> gso + ": out of the uplink whole (packet socket with a virtio-net header)";
+            case PacketBatch.HAIRPIN -> "cut: " + gso + ", to come back in as from the uplink";
             default -> "cut: " + gso;
         };
     }

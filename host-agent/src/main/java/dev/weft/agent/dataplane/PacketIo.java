@@ -415,7 +415,9 @@ public final class PacketIo implements AutoCloseable {
                 .put("malformed", ups.stream().mapToLong(u -> u.malformed).sum())
                 .put("foreign", ups.stream().mapToLong(u -> u.foreign).sum())
                 .put("sendFailures", ups.stream().mapToLong(u -> u.sendFailures).sum()).put("neighbors", neighbors.size())
-                .put("announcements", workers.stream().mapToLong(w -> w.announcements).sum());
+                .put("announcements", workers.stream().mapToLong(w -> w.announcements).sum())
+                .put("hairpinned", workers.stream().mapToLong(w -> w.hairpinned).sum())
+                .put("hairpinDropped", workers.stream().mapToLong(w -> w.hairpinDropped).sum());
         return json.put("nat", new JsonObject().put("sessions", sessions.active()).put("allocated", sessions.allocated)
                 .put("portExhausted", sessions.exhausted));
     }
