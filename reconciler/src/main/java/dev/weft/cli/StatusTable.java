@@ -33,6 +33,11 @@ final class StatusTable {
             out.printf("%n%-32s %s%n", "NAT GATEWAY", "SERVED BY");
             gateways.forEach(g -> out.printf("%-32s %s%n", g.getKey(), g.getValue()));
         }
+        JsonObject muxes = status.getJsonObject("loadBalancerMuxes", new JsonObject());
+        if (!muxes.isEmpty()) {
+            out.printf("%n%-32s %s%n", "PUBLIC LOAD BALANCER", "MUX");
+            muxes.forEach(m -> out.printf("%-32s %s%n", m.getKey(), m.getValue()));
+        }
         JsonObject peerings = status.getJsonObject("peerings", new JsonObject());
         if (!peerings.isEmpty()) {
             out.printf("%n%-32s %s%n", "PEERING", "STATE");

@@ -158,16 +158,19 @@ public final class Reconciler implements AutoCloseable {
         java.util.SortedMap<String, String> natGateways = new java.util.TreeMap<>();
         java.util.SortedMap<String, Boolean> backends = new java.util.TreeMap<>();
         java.util.SortedMap<String, String> peerings = new java.util.TreeMap<>();
+        java.util.SortedMap<String, String> muxes = new java.util.TreeMap<>();
         if (compiled != null) {
             compiled.natHosts().forEach((id, host) -> {
                 if (id.kind() == dev.weft.model.Kind.NatGateway) {
                     natGateways.put(id.namespace() + "/" + id.name(), host);
+                } else if (id.kind() == dev.weft.model.Kind.LoadBalancer) {
+                    muxes.put(id.namespace() + "/" + id.name(), host);
                 }
             });
             probedBackends(compiled.model()).forEach((key, host) -> backends.put(key, compiled.live().health().getOrDefault(key, true)));
             compiled.model().peerings().forEach((id, p) -> peerings.put(id.namespace() + "/" + id.name(), p.connected() ? "Connected" : "Initiated"));
         }
-        status = new ReconcilerStatus(branch, epoch, revision, invalidRevision, errors, Instant.now(), sorted, natGateways, backends, peerings);
+        status = new ReconcilerStatus(branch, epoch, revision, invalidRevision, errors, Instant.now(), sorted, natGateways, backends, peerings, muxes);
         metrics.loop(status, java.time.Duration.ofNanos(System.nanoTime() - started));
         org.slf4j.MDC.remove("revision");
         onLoop.accept(status);

@@ -169,6 +169,7 @@ public final class StatusServer implements AutoCloseable {
                 .put("invalidRevision", status.invalidRevision()).put("errors", errors)
                 .put("lastLoop", status.lastLoop() == null ? null : status.lastLoop().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString()).put("hosts", hosts)
                 .put("natGateways", new JsonObject(new java.util.LinkedHashMap<String, Object>(status.natGateways())))
+                .put("loadBalancerMuxes", new JsonObject(new java.util.LinkedHashMap<String, Object>(status.muxes())))
                 .put("backends", backends(status))
                 .put("peerings", new JsonObject(new java.util.LinkedHashMap<String, Object>(status.peerings())));
     }

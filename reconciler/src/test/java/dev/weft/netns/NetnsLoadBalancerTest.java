@@ -233,6 +233,9 @@ class NetnsLoadBalancerTest extends NetnsLabTest {
             answered.add(answer.split(" ")[0]);
         }
         assertThat(answered).as("the internet's connections reach both backends, which see the client's address").containsExactlyInAnyOrder("web-2", "db-1");
+        String mux = reconciler.status().muxes().get("tenant-a/test-lb");
+        assertThat(mux).as("weft status names the Gateway host that is the frontend's MUX").isIn("host-b", "host-c");
+        assertThat(agents.get(mux).dataplane().packets().nodePackets("nat-in")).as("and the internet's packets came in there").isPositive();
         for (int k = 0; k < 5; k++) {
             assertThat(ask(Topology.INTERNET, "203.0.113.30", 50001)).as("the inbound NAT rule's port reaches its one interface").isEqualTo("web-2 203.0.113.1");
         }
