@@ -94,19 +94,9 @@ class NetnsLoadBalancerTest extends NetnsLabTest {
 
     @Test
     void aBackendsIcmpErrorReachesTheClientFromTheFrontendSoARefusedUdpQueryIsSeenAtOnce() throws Exception {
-        repo.append("tenants/tenant-a/public.yaml", """
-                ---
-                apiVersion: weft.dev/v1alpha1
-                kind: LoadBalancer
-                metadata: {name: udp-lb, namespace: tenant-a}
-                spec:
-                  frontendIPConfigurations:
-                    - {name: fe, virtualNetwork: blue, subnet: web, privateIPAddress: 10.1.1.102}
-                  backendAddressPools:
-                    - {name: pool, networkInterfaces: [web-1, web-2, db-1]}
-                  loadBalancingRules:
-                    - {name: dns, frontendIPConfiguration: fe, backendAddressPool: pool, protocol: Udp, frontendPort: 53, backendPort: 5353}
-                """).commit("udp-lb");
+        repo.append("tenants/tenant-a/public.yaml", LB.replace("test-lb", "udp-lb").replace("10.1.1.101", "10.1.1.102")
+                .replace("{name: http, frontendIPConfiguration: fe, backendAddressPool: pool, protocol: Tcp, frontendPort: 80, backendPort: 8080}",
+                        "{name: dns, frontendIPConfiguration: fe, backendAddressPool: pool, protocol: Udp, frontendPort: 53, backendPort: 5353}")).commit("udp-lb");
         reconciler = lab.start().reconciler;
         // nothing listens on 5353: each backend answers with an ICMP port unreachable about the datagram it got, which
         // reaches db-2 from the frontend, about the datagram db-2 sent to 10.1.1.102:53, so its socket is refused at once
