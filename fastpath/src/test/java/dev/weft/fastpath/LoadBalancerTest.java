@@ -25,6 +25,7 @@ class LoadBalancerTest {
     static final int FRONTEND = ip("10.1.1.100");
 
     PacketBatch batch;
+    TableSnapshot snapshot;
     ForwardingTables tables;
     Pipeline pipeline;
 
@@ -33,7 +34,8 @@ class LoadBalancerTest {
         TableSnapshot plain = Frames.snapshot(1);
         Balancer rule = new Balancer("tenant-a/web-lb/http", 5001, new Ipv4(FRONTEND), 6, 80, 8080, false, 240,
                 List.of(new Balancer.Backend("tenant-a/web-1", Ipv4.parse("10.1.1.4")), new Balancer.Backend("tenant-a/web-2", Ipv4.parse("10.1.1.5"))));
-        tables = new ForwardingTables(new TableSnapshot(1, plain.ports(), plain.mappings(), plain.networks(), Egress.NONE, List.of(rule)), HOST_A);
+        snapshot = new TableSnapshot(1, plain.ports(), plain.mappings(), plain.networks(), Egress.NONE, List.of(rule));
+        tables = new ForwardingTables(snapshot, HOST_A);
         batch = new PacketBatch();
         pipeline = new Pipeline(4096);
     }
@@ -124,6 +126,31 @@ class LoadBalancerTest {
             int e = run(NatTest.icmpErrorFrom(WEB1_MAC, ip("10.1.1.4") + 1, ip("10.1.2.5"), got), WEB1);
             assertThat(batch.verdict[e] == PacketBatch.TO_PORT && u32(batch.frame(e), 26) == FRONTEND).isFalse();
         }
+    }
+
+    @Test
+    void aBackendsIcmpErrorPassesAClientSecurityGroupThatLetsNothingInAsRelatedToItsConnection() {
+        // the error is related to db-2's flow to the frontend (its outbound entry names the frontend, not the backend)
+        TableSnapshot plain = snapshot;
+        java.util.List<dev.weft.fastpath.table.PortEntry> ports = new java.util.ArrayList<>(plain.ports());
+        dev.weft.fastpath.table.PortEntry db2 = ports.get(DB2);
+        var denyIn = new dev.weft.fastpath.security.RuleTable(java.util.List.of(SecurityTest.rule("deny-all", false, 0, SecurityTest.ALL_PORTS)));
+        var allowOut = new dev.weft.fastpath.security.RuleTable(java.util.List.of(SecurityTest.rule("allow-all", true, 0, SecurityTest.ALL_PORTS)));
+        ports.set(DB2, new dev.weft.fastpath.table.PortEntry(db2.name(), db2.vni(), db2.mac(), db2.ip(), db2.subnet(), db2.gateway(),
+                new dev.weft.fastpath.security.PortSecurity(java.util.List.of(denyIn), java.util.List.of(allowOut))));
+        tables.close();
+        tables = new ForwardingTables(new TableSnapshot(2, ports, plain.mappings(), plain.networks(), Egress.NONE, plain.balancers()), HOST_A);
+        for (int port = 40300; port < 40340; port++) {
+            int c = run(tcp(DB2_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), FRONTEND, port, 80), DB2);
+            if (batch.verdict[c] != PacketBatch.TO_PORT) {
+                continue;
+            }
+            int e = run(NatTest.icmpErrorFrom(WEB1_MAC, ip("10.1.1.4"), ip("10.1.2.5"), batch.frame(c)), WEB1);
+            assertThat(batch.verdict[e]).as("an error about db-2's own connection, let in").isEqualTo(PacketBatch.TO_PORT);
+            assertThat(u32(batch.frame(e), 26)).isEqualTo(FRONTEND);
+            return;
+        }
+        throw new AssertionError("no connection went to the local backend");
     }
 
     @Test
