@@ -115,6 +115,21 @@ class GsoTraceTest {
     }
 
     @Test
+    void aTsoFrameToItsOwnPublicAddressIsCutAndItsFirstSegmentComesBackIn() {
+        try (ForwardingTables tables = new ForwardingTables(NatTest.snapshot(HOST_A), HOST_A)) {
+            byte[] frame = Probe.tcpData(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), NatTest.WEB1_PUBLIC, 40000, 80, 20000);
+            PacketTracer.Result result = PacketTracer.trace(tables, WEB1, 0, frame, new Neighbors(), 1448, PacketTracer.Devices.UNKNOWN);
+            assertThat(result.hops()).extracting(TraceRecord::decision)
+                    .contains("cut: GSO frame, 14 segments of 1448 bytes, to come back in as from the uplink");
+            assertThat(result.hops()).extracting(TraceRecord::node).contains("uplink-input", "nat-in");
+            assertThat(result.outcome()).isEqualTo(PacketTracer.Outcome.DELIVERED);
+            assertThat(result.port()).isEqualTo(tables.ports[WEB1].name());
+            assertThat(result.whole()).isFalse();
+            assertThat(result.frame()).hasSize(14 + 40 + 1448);
+        }
+    }
+
+    @Test
     void aMalformedTsoFrameIsRefusedAsTheHostWouldDropIt() {
         try (ForwardingTables tables = Frames.tables(1)) {
             byte[] udp = Probe.frame(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), Probe.Protocol.udp, 1, 53, new byte[3000]);
