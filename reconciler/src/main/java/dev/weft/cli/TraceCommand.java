@@ -25,7 +25,8 @@ import tools.jackson.databind.SerializationFeature;
                 "The packet goes through the same graph nodes that forward real packets, over the tables of the NIC's host",
                 "(and of the destination's host when it is encapsulated): compiled from the revision, or with --live the",
                 "tables the agents hold now. Nothing is sent. It is the first packet of its flow (a TCP SYN, a UDP datagram",
-                "or an ICMP echo request), so the flow cache misses and security rules decide it."},
+                "or an ICMP echo request; with --tso a TCP data segment handed over as one TSO frame), so the flow cache",
+                "misses and security rules decide it."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:delivered to a port, or sent on a host's uplink", "1:error (bad arguments, unknown NIC, invalid revision, unreachable agent)", "2:dropped"})
 public final class TraceCommand implements Callable<Integer> {
