@@ -204,7 +204,7 @@ class NetnsNorthSouthTest extends NetnsLabTest {
                 reconciler.status().revision().equals(moved) && reconciler.status().allSynced());
         // host-c announces the address it now owns: the internet's neighbour entry (host-a's MAC, still fresh) follows at once
         String hostC = uplinkMac("host-c");
-        await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(100)).until(() -> internetKnows("203.0.113.10").equals(hostC));
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).until(() -> internetKnows("203.0.113.10").equals(hostC));
         assertThat(agents.get("host-c").dataplane().packets().stats().getJsonObject("uplink").getLong("announcements")).isPositive();
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> !connect(Topology.INTERNET, "203.0.113.10", 80).isEmpty());
     }

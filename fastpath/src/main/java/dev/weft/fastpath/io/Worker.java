@@ -257,6 +257,8 @@ public final class Worker implements Runnable, AutoCloseable {
             UplinkDevice announcer = uplink;
             if (announcer != null && announcer.receives() && (announcer != announcedOn || t.generation != announcedGeneration)) {
                 announce(t, announcer, now);
+            } else if (announcer != null && announcer == announcedOn && toAnnounceAgain.length > 0 && now - announcedAt >= ANNOUNCE_INTERVAL) {
+                announceAgain(announcer);
             }
             if (!paused.isEmpty() || queued > 0) {
                 shape(now, byIndex);
@@ -326,24 +328,24 @@ public final class Worker implements Runnable, AutoCloseable {
     private final MemorySegment arp = Arena.ofAuto().allocate(dev.weft.fastpath.packet.Arp.LENGTH);
     /** Gratuitous ARPs sent for public addresses this host came to own. */
     public long announcements;
+    /** RFC 5227's ANNOUNCE_INTERVAL: each new address is announced twice, this far apart (a lost frame, a neighbour's locktime). */
+    static final long ANNOUNCE_INTERVAL = 2_000_000_000L;
+    private int[] toAnnounceAgain = new int[0];
+    private long announcedAt;
 
     /**
      * On a new uplink device or table generation (the worker that reads the uplink does it): a gratuitous ARP for each public
-     * address this host has come to own since it last announced on the device (all of them on a new device), so neighbours
+     * address this host has come to own since it last announced on the device (all of them on a new device), repeated once
+     * {@link #ANNOUNCE_INTERVAL} later (RFC 5227's two announcements), so neighbours
      * that knew it at another host (a NIC, a NAT gateway or a public frontend that moved here) send to this host's MAC at
      * once; and an ARP request for the uplink's default gateway while its MAC is unknown, so the first packet out finds it.
      */
     private void announce(ForwardingTables t, UplinkDevice up, long now) {
         java.util.Set<Integer> before = up == announcedOn ? announced : java.util.Set.of();
-        for (int address : t.ownedAddresses) {
-            if (!before.contains(address)) {
-                dev.weft.fastpath.packet.Arp.request(arp, 0, up.mac(), address, address);
-                announcements += up.send(arp, dev.weft.fastpath.packet.Arp.LENGTH) ? 1 : 0;
-                if (announcements % 64 == 0) {
-                    up.flush(); // a host with many addresses: the TX ring sent in parts, never overrun
-                }
-            }
-        }
+        int[] fresh = java.util.Arrays.stream(t.ownedAddresses).filter(a -> !before.contains(a)).toArray();
+        sendAnnouncements(up, fresh);
+        toAnnounceAgain = fresh;
+        announcedAt = now;
         int gateway = t.uplinkGateway;
         if (gateway != 0 && pipeline.neighbors().mac(gateway) == 0 && pipeline.neighbors().ask(gateway, now)) {
             // from a public address of this host, or without one from 0.0.0.0 (an ARP probe, RFC 5227), which is answered too
@@ -354,6 +356,24 @@ public final class Worker implements Runnable, AutoCloseable {
         announced = java.util.Arrays.stream(t.ownedAddresses).boxed().collect(java.util.stream.Collectors.toUnmodifiableSet());
         announcedOn = up;
         announcedGeneration = t.generation;
+    }
+
+    /** The second announcement of the addresses the last {@link #announce} announced. */
+    private void announceAgain(UplinkDevice up) {
+        sendAnnouncements(up, toAnnounceAgain);
+        toAnnounceAgain = new int[0];
+        up.flush();
+    }
+
+    /** A gratuitous ARP for each of {@code addresses}; the TX ring is flushed every 64, so many addresses never overrun it. */
+    private void sendAnnouncements(UplinkDevice up, int[] addresses) {
+        for (int k = 0; k < addresses.length; k++) {
+            dev.weft.fastpath.packet.Arp.request(arp, 0, up.mac(), addresses[k], addresses[k]);
+            announcements += up.send(arp, dev.weft.fastpath.packet.Arp.LENGTH) ? 1 : 0;
+            if (k % 64 == 63) {
+                up.flush();
+            }
+        }
     }
 
     /** The taps' copies, once what they copy has gone. */
