@@ -198,6 +198,56 @@ class PipelineProperties {
         }
     }
 
+    @Provide
+    Arbitrary<List<Arrival>> toPublicAddresses() {
+        Arbitrary<Integer> port = Arbitraries.of(WEB1, DB2, APP1);
+        Arbitrary<byte[]> valid = Combinators.combine(port, Arbitraries.of(NatTest.WEB1_PUBLIC, NatTest.EGRESS, ip("203.0.113.11")),
+                        Arbitraries.integers().between(1, 65535), Arbitraries.of(80, 443, 22), Arbitraries.of(true, false))
+                .as((from, dst, srcPort, dstPort, udp) -> {
+                    long mac = from == WEB1 ? WEB1_MAC : from == DB2 ? DB2_MAC : APP1_MAC;
+                    int src = from == DB2 ? ip("10.1.2.5") : ip("10.1.1.4");
+                    return udp ? Frames.udp(mac, ForwardingTables.ROUTER_MAC, src, dst, srcPort, dstPort, 20)
+                            : NatTest.tcp(mac, ForwardingTables.ROUTER_MAC, src, dst, srcPort, dstPort);
+                });
+        return Combinators.combine(mutated(valid), port).as(Arrival::new).list().ofMinSize(1).ofMaxSize(32);
+    }
+
+    /**
+     * Packets from VMs (web-1 with a public address, db-2 behind a NAT gateway served here, tenant-b's app-1 with neither) to
+     * this host's own public addresses and others, damaged too, from their own ports or others: what turns back in
+     * ({@link PacketBatch#HAIRPIN}) goes through the graph again as the worker does it, from {@code uplink-input}. Nothing
+     * throws; nothing turns back twice; what reaches a port then is web-1's, sent to its public address, or a reply on a
+     * translation of the NAT gateway to the VM that made it; nothing leaves by the underlay.
+     */
+    @Property(tries = 1000)
+    void whatAHostSendsToItsOwnPublicAddressesComesBackOnlyToTheirOwners(@ForAll("toPublicAddresses") List<Arrival> arrivals) {
+        try (PacketBatch batch = new PacketBatch(); PacketBatch back = new PacketBatch();
+             ForwardingTables tables = new ForwardingTables(NatTest.snapshot(HOST_A), HOST_A)) {
+            Pipeline pipeline = new Pipeline(1024);
+            pipeline.neighbors().ownMac(NatTest.UPLINK_MAC);
+            pipeline.neighbors().learn(ip("203.0.113.1"), NatTest.GATEWAY_MAC);
+            for (Arrival a : arrivals) {
+                batch.add(a.frame(), a.port());
+            }
+            pipeline.process(batch, tables);
+            for (int i = 0; i < batch.count(); i++) {
+                if (batch.verdict[i] == PacketBatch.HAIRPIN) {
+                    int j = back.add(batch.frame(i), PacketBatch.UPLINK);
+                    back.underlaySource[j] = PacketBatch.TURNED_BACK;
+                }
+            }
+            pipeline.process(back, tables);
+            for (int j = 0; j < back.count(); j++) {
+                byte[] in = back.frame(j);
+                assertThat(back.verdict[j]).as("turned back in: frame %d", j).isNotEqualTo(PacketBatch.HAIRPIN).isNotEqualTo(PacketBatch.TO_UNDERLAY);
+                if (back.verdict[j] == PacketBatch.TO_PORT) {
+                    assertThat(back.outPort[j]).as("frame %d", j).isIn(WEB1, DB2);
+                    assertThat(back.outPort[j] == WEB1 ? u32(in, 30) == ip("10.1.1.4") : u32(in, 30) == ip("10.1.2.5")).isTrue();
+                }
+            }
+        }
+    }
+
     @Property(tries = 3000)
     void whateverVirtioNetHeaderAVmWritesTheSegmenterNeverThrows(@ForAll @Size(max = 3000) byte[] frame,
                                                                @ForAll @IntRange(min = 0, max = 3) int gsoType,
