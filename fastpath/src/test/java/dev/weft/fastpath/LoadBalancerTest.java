@@ -129,6 +129,40 @@ class LoadBalancerTest {
     }
 
     @Test
+    void aClientsIcmpErrorAboutAReplyFromTheFrontendReachesTheBackendInItsOwnTerms() {
+        // web-1 lets in only TCP 8080: the error passes as related to the balanced connection, by the backend's address
+        java.util.List<dev.weft.fastpath.table.PortEntry> ports = new java.util.ArrayList<>(snapshot.ports());
+        dev.weft.fastpath.table.PortEntry web1 = ports.get(WEB1);
+        var only8080 = new dev.weft.fastpath.security.RuleTable(java.util.List.of(SecurityTest.rule("allow-8080", true, 6, new int[] {8080, 8080}),
+                SecurityTest.rule("deny-all", false, 0, SecurityTest.ALL_PORTS)));
+        var allowOut = new dev.weft.fastpath.security.RuleTable(java.util.List.of(SecurityTest.rule("allow-all", true, 0, SecurityTest.ALL_PORTS)));
+        ports.set(WEB1, new dev.weft.fastpath.table.PortEntry(web1.name(), web1.vni(), web1.mac(), web1.ip(), web1.subnet(), web1.gateway(),
+                new dev.weft.fastpath.security.PortSecurity(java.util.List.of(only8080), java.util.List.of(allowOut))));
+        tables.close();
+        tables = new ForwardingTables(new TableSnapshot(2, ports, snapshot.mappings(), snapshot.networks(), Egress.NONE, snapshot.balancers()), HOST_A);
+        for (int port = 40400; port < 40440; port++) {
+            int c = run(tcp(DB2_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), FRONTEND, port, 80), DB2);
+            if (batch.verdict[c] != PacketBatch.TO_PORT) {
+                continue; // to web-2 on host-b
+            }
+            int r = run(tcp(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), ip("10.1.2.5"), 8080, port), WEB1);
+            byte[] reply = batch.frame(r); // as db-2 got it: from the frontend 10.1.1.100:80
+            assertThat(u32(reply, 26)).isEqualTo(FRONTEND);
+            int e = run(NatTest.icmpErrorFrom(DB2_MAC, ip("10.1.2.5"), FRONTEND, reply), DB2);
+            assertThat(batch.verdict[e]).as("to the backend").isEqualTo(PacketBatch.TO_PORT);
+            assertThat(batch.outPort[e]).isEqualTo(WEB1);
+            byte[] out = batch.frame(e);
+            assertThat(u32(out, 30)).as("addressed to the backend").isEqualTo(ip("10.1.1.4"));
+            byte[] carried = NatTest.carried(out);
+            assertThat(u32(carried, 26)).as("about the reply as web-1 sent it").isEqualTo(ip("10.1.1.4"));
+            assertThat(u16(carried, 34)).isEqualTo(8080);
+            assertThat(Checksums.valid(out)).isTrue();
+            return;
+        }
+        throw new AssertionError("no connection went to the local backend");
+    }
+
+    @Test
     void aBackendsIcmpErrorPassesAClientSecurityGroupThatLetsNothingInAsRelatedToItsConnection() {
         // the error is related to db-2's flow to the frontend (its outbound entry names the frontend, not the backend)
         TableSnapshot plain = snapshot;

@@ -153,6 +153,12 @@ public final class Ip4Lookup implements Node {
                     // the frame came to the router's MAC: rewrite it for the backend; with a floating IP its address stays the frontend's
                     balancedTo = (rule.floatingIp() ? FlowCache.FLOAT : FlowCache.DNAT) | FlowCache.ROUTE;
                 }
+            } else if (t.balances() && IcmpError.is(b, i) && IcmpError.source(b, i) == dst && IcmpError.destination(b, i) == b.srcIp[i]) {
+                int s = toBackend(b, i, vni, d); // a client's ICMP error about a reply it got from a frontend: to the backend
+                if (s >= 0) {
+                    dst = b.natAddress[i];
+                    balancedTo = FlowCache.DNAT | FlowCache.ROUTE;
+                }
             }
             dev.weft.fastpath.table.Routes routes = balancedTo == 0 ? t.portRoutes[in] : null;
             if (routes != null) { // the subnet has a route table: the longest prefix among its routes and the system routes decides
@@ -302,6 +308,31 @@ public final class Ip4Lookup implements Node {
                     + ":" + session.backendPort() + " (Maglev" + (rule.sourceIp() ? " by client address" : "") + ", kept for the connection)");
         }
         return true;
+    }
+
+    /**
+     * A client's ICMP error about a reply on balanced connection (the packet it carries came from the frontend): the
+     * connection's, whose backend (in the NAT columns) gets it, the carried packet's source translated back by {@code rewrite}
+     * (RFC 5508); -1 when it is about no connection tracked here, or one with a floating IP (the backend answers as the
+     * frontend: nothing to translate).
+     */
+    private int toBackend(PacketBatch b, int i, int vni, Dispatch d) {
+        int about = IcmpError.protocol(b, i);
+        int s = about == Parser.TCP || about == Parser.UDP ? balanced.find(vni, about, IcmpError.destination(b, i), IcmpError.destinationPort(b, i),
+                IcmpError.source(b, i), IcmpError.sourcePort(b, i)) : -1;
+        LbSessions.Session session = s >= 0 ? balanced.session(s) : null;
+        if (session == null || session.backend() == session.frontend()) {
+            return -1;
+        }
+        b.natAddress[i] = session.backend();
+        b.natPort[i] = session.backendPort();
+        b.natSession[i] = s;
+        b.natStamp[i] = balanced.stamp(s);
+        if (d.tracing()) {
+            d.trace(i, "an ICMP error about a balanced connection's reply: to the backend " + Text.ip(session.backend()) + ":" + session.backendPort()
+                    + ", the packet it carries from it");
+        }
+        return s;
     }
 
     /**

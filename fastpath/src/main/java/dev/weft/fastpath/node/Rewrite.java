@@ -45,7 +45,11 @@ public final class Rewrite implements Node {
             int action = b.action[i];
             if ((action & FlowCache.DNAT) != 0) {
                 String was = tracing ? Text.ip(b.dstIp[i]) + ":" + b.dstPort[i] : null;
-                dev.weft.fastpath.packet.Nat.destination(b, i, b.natAddress[i], b.natPort[i]);
+                if (dev.weft.fastpath.packet.IcmpError.is(b, i)) { // a client's error about a reply: in the backend's terms
+                    dev.weft.fastpath.packet.IcmpError.toPrivate(b, i, b.natAddress[i], b.natPort[i]);
+                } else {
+                    dev.weft.fastpath.packet.Nat.destination(b, i, b.natAddress[i], b.natPort[i]);
+                }
                 if (tracing) {
                     d.trace(i, "load balanced: destination " + was + " → " + Text.ip(b.natAddress[i]) + ":" + b.natPort[i]);
                 }

@@ -103,10 +103,10 @@ public final class Security implements Node {
         int dstPort = toBackend ? b.natPort[i] : protocol == Parser.ICMP ? srcPort : b.dstPort[i]; // ICMP echo: the identifier both ways
         int id = t.portId[port]; // tracked by the port's stable id, not its index in this snapshot
         if (IcmpError.is(b, i)) {
-            int from = IcmpError.source(b, i);
+            int from = toBackend ? b.natAddress[i] : IcmpError.source(b, i); // a client's error: about the backend's reply
             int to = fromFrontend ? b.natAddress[i] : IcmpError.destination(b, i); // a backend's error: about the client's flow to the frontend
             int about = IcmpError.protocol(b, i);
-            int fromPort = IcmpError.sourcePort(b, i);
+            int fromPort = toBackend ? b.natPort[i] : IcmpError.sourcePort(b, i);
             int toPort = fromFrontend ? b.natPort[i] : IcmpError.destinationPort(b, i);
             // related: an error about a packet of a flow tracked the other way (the packet it carries went out, the error comes
             // in), or about a reply of a flow tracked the error's way (the reply went out, the error comes back)
