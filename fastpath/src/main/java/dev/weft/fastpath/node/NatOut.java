@@ -2,7 +2,6 @@ package dev.weft.fastpath.node;
 
 import dev.weft.fastpath.graph.Dispatch;
 import dev.weft.fastpath.graph.Node;
-import dev.weft.fastpath.packet.IcmpError;
 import dev.weft.fastpath.packet.Nat;
 import dev.weft.fastpath.packet.PacketBatch;
 import java.util.List;
@@ -34,11 +33,7 @@ public final class NatOut implements Node {
         for (int k = 0; k < count; k++) {
             int i = vector[k];
             String was = tracing ? Text.ip(b.srcIp[i]) + ":" + b.srcPort[i] : null;
-            if (IcmpError.is(b, i)) { // the packet it carries is translated too, as its flow was
-                IcmpError.toPublic(b, i, b.natAddress[i], b.natPort[i]);
-            } else {
-                Nat.source(b, i, b.natAddress[i], b.natPort[i]);
-            }
+            Nat.translateSource(b, i, b.natAddress[i], b.natPort[i]); // an ICMP error's carried packet too, as its flow was
             translated++;
             if (tracing) {
                 d.trace(i, "source " + was + " → " + Text.ip(b.natAddress[i]) + ":" + b.natPort[i]);

@@ -45,21 +45,13 @@ public final class Rewrite implements Node {
             int action = b.action[i];
             if ((action & FlowCache.DNAT) != 0) {
                 String was = tracing ? Text.ip(b.dstIp[i]) + ":" + b.dstPort[i] : null;
-                if (dev.weft.fastpath.packet.IcmpError.is(b, i)) { // a client's error about a reply: in the backend's terms
-                    dev.weft.fastpath.packet.IcmpError.toPrivate(b, i, b.natAddress[i], b.natPort[i]);
-                } else {
-                    dev.weft.fastpath.packet.Nat.destination(b, i, b.natAddress[i], b.natPort[i]);
-                }
+                dev.weft.fastpath.packet.Nat.translateDestination(b, i, b.natAddress[i], b.natPort[i]); // a client's error too
                 if (tracing) {
                     d.trace(i, "load balanced: destination " + was + " → " + Text.ip(b.natAddress[i]) + ":" + b.natPort[i]);
                 }
             } else if ((action & FlowCache.UNNAT) != 0) {
                 String was = tracing ? Text.ip(b.srcIp[i]) + ":" + b.srcPort[i] : null;
-                if (dev.weft.fastpath.packet.IcmpError.is(b, i)) { // the error and the packet it carries, in the client's terms
-                    dev.weft.fastpath.packet.IcmpError.toPublic(b, i, b.natAddress[i], b.natPort[i]);
-                } else {
-                    dev.weft.fastpath.packet.Nat.source(b, i, b.natAddress[i], b.natPort[i]);
-                }
+                dev.weft.fastpath.packet.Nat.translateSource(b, i, b.natAddress[i], b.natPort[i]); // a backend's error too
                 if (tracing) {
                     d.trace(i, "a backend's reply: source " + was + " → the frontend " + Text.ip(b.natAddress[i]) + ":" + b.natPort[i]);
                 }

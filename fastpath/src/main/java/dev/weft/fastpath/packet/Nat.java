@@ -13,6 +13,30 @@ public final class Nat {
     private Nat() {
     }
 
+    /**
+     * A flow's source translation applied to one of its packets: {@link #source}, or for an ICMP error about the flow (RFC
+     * 5508) the error's source and the destination of the packet it carries ({@link IcmpError#toPublic}).
+     */
+    public static void translateSource(PacketBatch b, int i, int address, int port) {
+        if (IcmpError.is(b, i)) {
+            IcmpError.toPublic(b, i, address, port);
+        } else {
+            source(b, i, address, port);
+        }
+    }
+
+    /**
+     * A flow's destination translation applied to one of its packets: {@link #destination}, or for an ICMP error about the
+     * flow (RFC 5508) the error's destination and the source of the packet it carries ({@link IcmpError#toPrivate}).
+     */
+    public static void translateDestination(PacketBatch b, int i, int address, int port) {
+        if (IcmpError.is(b, i)) {
+            IcmpError.toPrivate(b, i, address, port);
+        } else {
+            destination(b, i, address, port);
+        }
+    }
+
     /** Rewrites the source to {@code address}:{@code port} (the columns too). */
     public static void source(PacketBatch b, int i, int address, int port) {
         rewrite(b, i, 12, address, port);
