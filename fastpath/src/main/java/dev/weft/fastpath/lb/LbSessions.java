@@ -135,14 +135,11 @@ public final class LbSessions {
                 t.backendIp(rule, table.lookup(hash)), rule.backendPort()), rule.idleTimeoutSeconds() * 1_000_000_000L);
     }
 
-    /**
-     * A packet of TCP connection {@code s} passed with {@code tcpFlags}: after a FIN or a RST it keeps its backend at most
-     * {@link dev.weft.fastpath.uplink.NatSessions#FIN_HOLD} or {@link dev.weft.fastpath.uplink.NatSessions#RST_HOLD} longer while idle.
-     */
+    /** A packet of TCP connection {@code s} passed with {@code tcpFlags}: a FIN or RST shortens how long it keeps its backend ({@link dev.weft.fastpath.packet.TcpClose}). */
     public void ends(int s, int tcpFlags) {
         Session session = s >= 0 && s < capacity ? sessions[s] : null;
-        if (session != null && session.protocol() == 6 && (tcpFlags & 0x05) != 0) {
-            idleNanos[s] = Math.min(idleNanos[s], (tcpFlags & 0x04) != 0 ? dev.weft.fastpath.uplink.NatSessions.RST_HOLD : dev.weft.fastpath.uplink.NatSessions.FIN_HOLD);
+        if (session != null && session.protocol() == 6) {
+            idleNanos[s] = dev.weft.fastpath.packet.TcpClose.idleAfter(idleNanos[s], tcpFlags);
         }
     }
 

@@ -33,7 +33,7 @@ public final class FlowLookup implements Node {
      * {@code action} says): its timeout shortens ({@link NatSessions#ends}, {@link dev.weft.fastpath.lb.LbSessions#ends}).
      */
     static void ends(int action, int session, int tcpFlags, NatSessions sessions, dev.weft.fastpath.lb.LbSessions balanced) {
-        if (session < 0 || (tcpFlags & 0x05) == 0) {
+        if (session < 0 || !dev.weft.fastpath.packet.TcpClose.ends(tcpFlags)) {
             return;
         }
         if ((action & (FlowCache.DNAT | FlowCache.UNNAT | FlowCache.FLOAT)) != 0) {

@@ -1,5 +1,7 @@
 package dev.weft.fastpath.security;
 
+import dev.weft.fastpath.packet.TcpClose;
+
 /**
  * Connection tracking of one worker: the flows a port's security layers allowed, so their replies pass
  * without a rule lookup. Keyed by (port id, direction, 5-tuple of the first packet), the port id being
@@ -40,7 +42,7 @@ public final class Conntrack {
     public static final byte CLOSING = 2;
     public static final byte FIN_SEEN = 3;
     /** How long a TCP flow that saw a FIN may idle (unless {@code tcp} is shorter): Linux conntrack's FIN_WAIT and TIME_WAIT. */
-    public static final java.time.Duration FIN_TIMEOUT = java.time.Duration.ofMinutes(2);
+    public static final java.time.Duration FIN_TIMEOUT = java.time.Duration.ofNanos(TcpClose.FIN_HOLD);
     private final byte[] state;
     private final java.util.function.LongSupplier clock;
     /** The time of the current batch: the clock is read once per batch, not per packet. */
@@ -61,7 +63,7 @@ public final class Conntrack {
 
     /** Timeouts as in most firewalls: TCP 1 hour idle (2 minutes after a FIN, 10 s after a RST), UDP 60 s, ICMP and others 30 s. */
     public Conntrack(int capacity) {
-        this(capacity, System::nanoTime, java.time.Duration.ofHours(1), java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(60),
+        this(capacity, System::nanoTime, java.time.Duration.ofHours(1), java.time.Duration.ofNanos(TcpClose.RST_HOLD), java.time.Duration.ofSeconds(60),
                 java.time.Duration.ofSeconds(30));
     }
 
@@ -202,18 +204,15 @@ public final class Conntrack {
             return false;
         }
         lastSeen[slot] = now;
-        if ((tcpFlags & (FIN | RST)) != 0) {
+        if (TcpClose.ends(tcpFlags)) {
             state[slot] = closes(state[slot], tcpFlags);
         }
         return true;
     }
 
-    static final int FIN = 0x01;
-    static final int RST = 0x04;
-
     /** The state a TCP flow in {@code state} goes to on a segment with {@code tcpFlags}: a RST closes it, a FIN begins to. */
     static byte closes(byte state, int tcpFlags) {
-        return (tcpFlags & RST) != 0 ? CLOSING : (tcpFlags & FIN) != 0 && state != CLOSING ? FIN_SEEN : state;
+        return (tcpFlags & TcpClose.RST) != 0 ? CLOSING : (tcpFlags & TcpClose.FIN) != 0 && state != CLOSING ? FIN_SEEN : state;
     }
 
     /** A reply passed: the flow is established (unless it is already closing). */

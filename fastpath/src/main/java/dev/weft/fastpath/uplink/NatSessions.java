@@ -15,16 +15,12 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * <p>New sessions are allocated under a lock (the slow path of a new flow); a reply's lookup and a cached
  * flow's refresh read without one: a port's owner is published with a volatile write after the session's
  * fields. A session lives while it is used within its idle timeout; an expired one's port is taken back
- * when an allocation meets it. A TCP session's timeout shortens once its connection ends ({@link #ends}): to at most
- * {@link #FIN_HOLD} after a FIN, {@link #RST_HOLD} after a RST, so the ports of closed connections come back soon.
+ * when an allocation meets it. A TCP session's timeout shortens once its connection ends ({@link #ends},
+ * {@link dev.weft.fastpath.packet.TcpClose}), so the ports of closed connections come back soon.
  */
 public final class NatSessions {
 
     public static final int FIRST_PORT = 1024;
-    /** The longest a TCP session idles once a FIN went either way (a half-closed connection may still carry data): 2 minutes. */
-    public static final long FIN_HOLD = 120_000_000_000L;
-    /** The longest a TCP session idles once a RST went either way: 10 s. */
-    public static final long RST_HOLD = 10_000_000_000L;
     private static final int PORTS = 65536 - FIRST_PORT;
 
     private final int capacity;
@@ -198,13 +194,10 @@ public final class NatSessions {
         return s;
     }
 
-    /**
-     * A packet of TCP session {@code s}'s connection passed with {@code tcpFlags}: after a FIN or a RST the session may idle
-     * at most {@link #FIN_HOLD} or {@link #RST_HOLD}.
-     */
+    /** A packet of TCP session {@code s}'s connection passed with {@code tcpFlags}: a FIN or RST shortens its timeout ({@link dev.weft.fastpath.packet.TcpClose}). */
     public void ends(int s, int tcpFlags) {
-        if (s >= 0 && s < capacity && protocol[s] == 6 && (tcpFlags & 0x05) != 0) {
-            idleNanos[s] = Math.min(idleNanos[s], (tcpFlags & 0x04) != 0 ? RST_HOLD : FIN_HOLD);
+        if (s >= 0 && s < capacity && protocol[s] == 6) {
+            idleNanos[s] = dev.weft.fastpath.packet.TcpClose.idleAfter(idleNanos[s], tcpFlags);
         }
     }
 
