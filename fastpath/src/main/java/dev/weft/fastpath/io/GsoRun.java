@@ -109,13 +109,22 @@ public final class GsoRun {
         int last = run[from + count - 1];
         Bytes.u8(out, f + l4 + 13, Bytes.u8(m, batch.start[last] + l4 + 13)); // the last segment's flags (PSH)
         TcpSegments.offloaded(out, f + l3, f + l4, headers - l3 + payload);
+        netHeader(out, headers, batch.gsoSize[first] > 0 ? batch.gsoSize[first] : batch.length[first] - headers, l4);
+        return headers;
+    }
+
+    /**
+     * Writes at {@code out[0, 10)} the virtio-net header of a TCP/IPv4 frame to be cut into segments of {@code gsoSize}
+     * payload bytes: its headers {@code headers} bytes long, TCP at {@code l4}, whose checksum is partial
+     * ({@code NEEDS_CSUM}, {@code GSO_TCPV4}, {@code hdr_len}, {@code gso_size}, {@code csum_start}, {@code csum_offset}).
+     */
+    public static void netHeader(MemorySegment out, int headers, int gsoSize, int l4) {
         out.set(ValueLayout.JAVA_BYTE, 0, (byte) NEEDS_CSUM);
         out.set(ValueLayout.JAVA_BYTE, 1, (byte) GSO_TCPV4);
         le16(out, 2, headers);
-        le16(out, 4, batch.gsoSize[first] > 0 ? batch.gsoSize[first] : batch.length[first] - headers);
+        le16(out, 4, gsoSize);
         le16(out, 6, l4);
         le16(out, 8, 16);
-        return headers;
     }
 
     static void le16(MemorySegment m, long at, int value) {

@@ -36,7 +36,6 @@ final class TunnelGso implements AutoCloseable {
     private static final int TUN_F_CSUM = 0x01;
     private static final int TUN_F_TSO4 = 0x02;
     private static final int TUN_F_UDP_TUNNEL_GSO = 0x80;
-    private static final int NEEDS_CSUM = 1;
     private static final int GSO_TCPV4 = 1;
     private static final int GSO_UDP_TUNNEL_IPV4 = 0x20;
     private static final long SOURCE_MAC = 0x02_57_45_46_54_00L; // locally administered: "WEFT"
@@ -143,12 +142,8 @@ final class TunnelGso implements AutoCloseable {
         int frame = OUTER + b.inline(i); // everything before the payload
         MemorySegment h = header;
         h.fill((byte) 0);
-        h.set(ValueLayout.JAVA_BYTE, 0, (byte) NEEDS_CSUM);
+        GsoRun.netHeader(h, frame, b.gsoSize[i], OUTER + vxlan + l4); // csum_start: the inner TCP header
         h.set(ValueLayout.JAVA_BYTE, 1, (byte) (GSO_UDP_TUNNEL_IPV4 | GSO_TCPV4));
-        GsoRun.le16(h, 2, frame);
-        GsoRun.le16(h, 4, b.gsoSize[i]);
-        GsoRun.le16(h, 6, OUTER + vxlan + l4); // csum_start: the inner TCP header
-        GsoRun.le16(h, 8, 16);
         GsoRun.le16(h, 20, 14 + 20); // outer_th_offset: the outer UDP header
         GsoRun.le16(h, 22, OUTER + vxlan + l3); // inner_nh_offset: the inner IPv4 header
         long e = NET_HEADER;

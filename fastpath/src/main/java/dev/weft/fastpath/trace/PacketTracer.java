@@ -1,6 +1,7 @@
 package dev.weft.fastpath.trace;
 
 import dev.weft.fastpath.graph.TraceRecord;
+import dev.weft.fastpath.io.GsoRun;
 import dev.weft.fastpath.io.Segmenter;
 import dev.weft.fastpath.io.Underlay;
 import dev.weft.fastpath.node.VxlanInput;
@@ -11,7 +12,6 @@ import dev.weft.fastpath.table.ForwardingTables;
 import dev.weft.fastpath.uplink.Neighbors;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -157,11 +157,8 @@ public final class PacketTracer {
             MemorySegment.copy(MemorySegment.ofArray(frame), 0, read, Segmenter.VNET_HEADER, frame.length);
             int l3 = frame.length > 14 && (frame[12] & 0xff) == 0x81 && frame[13] == 0 ? 18 : 14;
             int l4 = frame.length > l3 ? l3 + (frame[l3] & 0x0f) * 4 : l3;
-            read.set(ValueLayout.JAVA_BYTE, 0, (byte) 1); // NEEDS_CSUM
-            read.set(ValueLayout.JAVA_BYTE, 1, (byte) 1); // GSO_TCPV4
-            le16(read, 4, segmentSize);
-            le16(read, 6, l4);
-            le16(read, 8, 16);
+            int headers = frame.length > l4 + 12 ? l4 + ((frame[l4 + 12] & 0xff) >>> 4) * 4 : l4;
+            GsoRun.netHeader(read, headers, segmentSize, l4);
             if (Segmenter.add(read, (int) read.byteSize(), true, batch, inPort) < 0) {
                 throw new IllegalArgumentException("the host would drop this TSO frame as malformed (an IPv4 TCP frame whose headers and a "
                         + segmentSize + "-byte segment fit " + PacketBatch.MAX_FRAME + " bytes, " + PacketBatch.MAX_GSO_FRAME + " in all)");
@@ -175,11 +172,6 @@ public final class PacketTracer {
         }
         batch.underlaySource[i] = underlaySource;
         return i;
-    }
-
-    private static void le16(MemorySegment m, long at, int value) {
-        m.set(ValueLayout.JAVA_BYTE, at, (byte) value);
-        m.set(ValueLayout.JAVA_BYTE, at + 1, (byte) (value >>> 8));
     }
 
     /**
