@@ -232,8 +232,7 @@ class PipelineProperties {
             pipeline.process(batch, tables);
             for (int i = 0; i < batch.count(); i++) {
                 if (batch.verdict[i] == PacketBatch.HAIRPIN) {
-                    int j = back.add(batch.frame(i), PacketBatch.UPLINK);
-                    back.underlaySource[j] = PacketBatch.TURNED_BACK;
+                    back.addTurnedBack(batch, i);
                 }
             }
             pipeline.process(back, tables);

@@ -394,14 +394,10 @@ public final class Worker implements Runnable, AutoCloseable {
 
     /** Queues frame {@code i} of {@code b} (a plain frame: GSO frames are cut first) for {@link #hairpin}. */
     private void hairpin(PacketBatch b, int i) {
-        if (b == hairpin || hairpin.full()) {
+        if (b == hairpin || hairpin.addTurnedBack(b, i) < 0) {
             hairpinDropped++; // in again at most once per loop: a second turn means a loop in what this host owns
             return;
         }
-        b.completeChecksum(i);
-        b.copyFrame(i, hairpin.nextSlot(), 0);
-        int j = hairpin.commit(b.length[i], PacketBatch.UPLINK);
-        hairpin.underlaySource[j] = PacketBatch.TURNED_BACK;
         hairpinned++;
     }
 

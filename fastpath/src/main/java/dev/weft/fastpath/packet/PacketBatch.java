@@ -411,6 +411,21 @@ public final class PacketBatch implements AutoCloseable {
         return frame;
     }
 
+    /**
+     * Adds frame {@code i} of {@code from} (a {@link #HAIRPIN}: a plain frame, its checksums completed here) as an uplink frame
+     * this host turned back to itself ({@link #TURNED_BACK}); returns its index, or -1 when the batch is full.
+     */
+    public int addTurnedBack(PacketBatch from, int i) {
+        if (full()) {
+            return -1;
+        }
+        from.completeChecksum(i);
+        from.copyFrame(i, nextSlot(), 0);
+        int j = commit(from.length[i], UPLINK);
+        underlaySource[j] = TURNED_BACK;
+        return j;
+    }
+
     /** Frame {@code i}'s TCP flags (FIN 0x01, SYN 0x02, RST 0x04, ...), or 0 when it isn't a parsed TCP segment. */
     public int tcpFlags(int i) {
         return protocol[i] == Parser.TCP && l4[i] > 0 && l4[i] + 14 <= inline(i) ? Bytes.u8(memory, start[i] + l4[i] + 13) : 0;

@@ -113,8 +113,7 @@ public final class PacketTracer {
                     i = batch.cut(i, 0);
                     whole = false;
                 }
-                int again = back.add(batch.frame(i), PacketBatch.UPLINK); // in again, as the worker's hairpin batch takes it
-                back.underlaySource[again] = PacketBatch.TURNED_BACK;
+                int again = back.addTurnedBack(batch, i); // in again, as the worker's hairpin batch takes it
                 batch = back;
                 i = again;
                 pipeline.process(batch, tables);
