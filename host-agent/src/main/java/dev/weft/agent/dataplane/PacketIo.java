@@ -99,18 +99,16 @@ public final class PacketIo implements AutoCloseable {
 
     /** Says once, at start, how GSO frames leave as VXLAN: whole through the workers' tunnel devices, or cut, and why. */
     private void logTunnel() {
-        Underlay first = workers.getFirst().underlay();
-        if (first.tunnelDevice() != null) {
-            log.info("VXLAN: GSO frames leave whole (GSO over the UDP tunnel) through {}",
-                    workers.stream().map(w -> w.underlay().tunnelDevice()).collect(Collectors.joining(", ")));
+        if (!tunnelDevices().isEmpty()) {
+            log.info("VXLAN: GSO frames leave whole (GSO over the UDP tunnel) through {}", String.join(", ", tunnelDevices()));
         } else {
-            log.info("VXLAN: GSO frames are cut into segments before they leave: no tunnel device ({})", first.tunnelUnavailable());
+            log.info("VXLAN: GSO frames are cut into segments before they leave: no tunnel device ({})", workers.getFirst().underlay().tunnelUnavailable());
         }
     }
 
-    /** The tunnel device GSO frames leave whole through, or empty when they are cut before they leave (every worker alike). */
-    public java.util.Optional<String> tunnelDevice() {
-        return java.util.Optional.ofNullable(workers.getFirst().underlay().tunnelDevice());
+    /** The workers' tunnel devices GSO frames leave whole through; empty when they are cut before they leave (every worker alike). */
+    private List<String> tunnelDevices() {
+        return workers.getFirst().underlay().tunnelDevice() == null ? List.of() : workers.stream().map(w -> w.underlay().tunnelDevice()).toList();
     }
 
     /** What this host's devices take whole, for a trace's last step: its tunnel device, and each port's TAP or vhost-user device. */
@@ -118,7 +116,7 @@ public final class PacketIo implements AutoCloseable {
         return new dev.weft.fastpath.trace.PacketTracer.Devices() {
             @Override
             public String tunnel() {
-                return tunnelDevice().orElse("");
+                return tunnelDevices().isEmpty() ? "" : tunnelDevices().getFirst();
             }
 
             @Override
@@ -361,11 +359,10 @@ public final class PacketIo implements AutoCloseable {
      */
     private JsonObject underlayStats() {
         JsonObject json = new JsonObject().put("oversized", workers.stream().mapToLong(Worker::oversized).sum());
-        Underlay first = workers.getFirst().underlay();
-        if (first.tunnelDevice() != null) {
-            json.put("tunnelDevices", new io.vertx.core.json.JsonArray(workers.stream().map(w -> w.underlay().tunnelDevice()).toList()));
+        if (!tunnelDevices().isEmpty()) {
+            json.put("tunnelDevices", new io.vertx.core.json.JsonArray(tunnelDevices()));
         } else {
-            json.put("tunnelOff", first.tunnelUnavailable());
+            json.put("tunnelOff", workers.getFirst().underlay().tunnelUnavailable());
         }
         return json.put("tunnelSent", tunnelSent()).put("tunnelRefused", tunnelRefused());
     }
