@@ -46,6 +46,18 @@ class LoadBalancerTest {
         tables.close();
     }
 
+    /** The tables again, with port {@code port} filtered inbound by {@code rules} (in order) and allowing everything out. */
+    private void filterInbound(int port, dev.weft.fastpath.security.RuleTable.Rule... rules) {
+        java.util.List<dev.weft.fastpath.table.PortEntry> ports = new java.util.ArrayList<>(snapshot.ports());
+        dev.weft.fastpath.table.PortEntry p = ports.get(port);
+        var inbound = new dev.weft.fastpath.security.RuleTable(java.util.List.of(rules));
+        var allowOut = new dev.weft.fastpath.security.RuleTable(java.util.List.of(SecurityTest.rule("allow-all", true, 0, SecurityTest.ALL_PORTS)));
+        ports.set(port, new dev.weft.fastpath.table.PortEntry(p.name(), p.vni(), p.mac(), p.ip(), p.subnet(), p.gateway(),
+                new dev.weft.fastpath.security.PortSecurity(java.util.List.of(inbound), java.util.List.of(allowOut))));
+        tables.close();
+        tables = new ForwardingTables(new TableSnapshot(2, ports, snapshot.mappings(), snapshot.networks(), Egress.NONE, snapshot.balancers()), HOST_A);
+    }
+
     private int run(byte[] frame, int inPort) {
         batch.clear();
         int i = batch.add(frame, inPort);
@@ -131,15 +143,7 @@ class LoadBalancerTest {
     @Test
     void aClientsIcmpErrorAboutAReplyFromTheFrontendReachesTheBackendInItsOwnTerms() {
         // web-1 lets in only TCP 8080: the error passes as related to the balanced connection, by the backend's address
-        java.util.List<dev.weft.fastpath.table.PortEntry> ports = new java.util.ArrayList<>(snapshot.ports());
-        dev.weft.fastpath.table.PortEntry web1 = ports.get(WEB1);
-        var only8080 = new dev.weft.fastpath.security.RuleTable(java.util.List.of(SecurityTest.rule("allow-8080", true, 6, new int[] {8080, 8080}),
-                SecurityTest.rule("deny-all", false, 0, SecurityTest.ALL_PORTS)));
-        var allowOut = new dev.weft.fastpath.security.RuleTable(java.util.List.of(SecurityTest.rule("allow-all", true, 0, SecurityTest.ALL_PORTS)));
-        ports.set(WEB1, new dev.weft.fastpath.table.PortEntry(web1.name(), web1.vni(), web1.mac(), web1.ip(), web1.subnet(), web1.gateway(),
-                new dev.weft.fastpath.security.PortSecurity(java.util.List.of(only8080), java.util.List.of(allowOut))));
-        tables.close();
-        tables = new ForwardingTables(new TableSnapshot(2, ports, snapshot.mappings(), snapshot.networks(), Egress.NONE, snapshot.balancers()), HOST_A);
+        filterInbound(WEB1, SecurityTest.rule("allow-8080", true, 6, new int[] {8080, 8080}), SecurityTest.rule("deny-all", false, 0, SecurityTest.ALL_PORTS));
         for (int port = 40400; port < 40440; port++) {
             int c = run(tcp(DB2_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), FRONTEND, port, 80), DB2);
             if (batch.verdict[c] != PacketBatch.TO_PORT) {
@@ -165,15 +169,7 @@ class LoadBalancerTest {
     @Test
     void aBackendsIcmpErrorPassesAClientSecurityGroupThatLetsNothingInAsRelatedToItsConnection() {
         // the error is related to db-2's flow to the frontend (its outbound entry names the frontend, not the backend)
-        TableSnapshot plain = snapshot;
-        java.util.List<dev.weft.fastpath.table.PortEntry> ports = new java.util.ArrayList<>(plain.ports());
-        dev.weft.fastpath.table.PortEntry db2 = ports.get(DB2);
-        var denyIn = new dev.weft.fastpath.security.RuleTable(java.util.List.of(SecurityTest.rule("deny-all", false, 0, SecurityTest.ALL_PORTS)));
-        var allowOut = new dev.weft.fastpath.security.RuleTable(java.util.List.of(SecurityTest.rule("allow-all", true, 0, SecurityTest.ALL_PORTS)));
-        ports.set(DB2, new dev.weft.fastpath.table.PortEntry(db2.name(), db2.vni(), db2.mac(), db2.ip(), db2.subnet(), db2.gateway(),
-                new dev.weft.fastpath.security.PortSecurity(java.util.List.of(denyIn), java.util.List.of(allowOut))));
-        tables.close();
-        tables = new ForwardingTables(new TableSnapshot(2, ports, plain.mappings(), plain.networks(), Egress.NONE, plain.balancers()), HOST_A);
+        filterInbound(DB2, SecurityTest.rule("deny-all", false, 0, SecurityTest.ALL_PORTS));
         for (int port = 40300; port < 40340; port++) {
             int c = run(tcp(DB2_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), FRONTEND, port, 80), DB2);
             if (batch.verdict[c] != PacketBatch.TO_PORT) {
