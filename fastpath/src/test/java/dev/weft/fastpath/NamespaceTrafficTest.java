@@ -312,10 +312,12 @@ class NamespaceTrafficTest {
                 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
                 s.bind(('198.18.0.2', 4789))
                 s.settimeout(5)
+                print('bound', flush=True)
                 print(' '.join(str(len(s.recv(70000))) for _ in range(3)))
                 """).redirectErrorStream(true).start();
         try {
-            Thread.sleep(300);
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(receiver.getInputStream()));
+            assertThat(out.readLine()).as("the receiver bound its socket").isEqualTo("bound"); // a cold python3 takes its time
             CompletableFuture<Integer> sent = new CompletableFuture<>();
             Thread.ofPlatform().start(() -> {
                 try {
@@ -339,7 +341,7 @@ class NamespaceTrafficTest {
             });
             assertThat(sent.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(3);
             assertThat(receiver.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-            assertThat(new String(receiver.getInputStream().readAllBytes()).trim()).as("datagram sizes, in the order they arrived")
+            assertThat(out.lines().collect(java.util.stream.Collectors.joining("\n")).trim()).as("datagram sizes, in the order they arrived")
                     .isEqualTo((8 + 54 + 100) + " " + (8 + 54 + 3000) + " " + (8 + 54 + 200));
         } finally {
             receiver.destroyForcibly();
