@@ -82,6 +82,7 @@ public final class Worker implements Runnable, AutoCloseable {
     public Worker(Supplier<ForwardingTables> tables, Underlay underlay, dev.weft.fastpath.uplink.NatSessions sessions,
                   dev.weft.fastpath.uplink.Neighbors neighbors, dev.weft.fastpath.lb.LbSessions balanced,
                   dev.weft.fastpath.lb.ProbeTable probes, dev.weft.fastpath.qos.Meters meters) throws IOException {
+        dev.weft.fastpath.pipeline.Warmup.vectorKernels(); // the first packets find the Vector API compiled (once per JVM)
         this.pipeline = new Pipeline(1 << 16, new dev.weft.fastpath.security.Conntrack(1 << 16), sessions, neighbors, balanced, probes);
         this.meters = new dev.weft.fastpath.qos.PortMeters(meters);
         this.tables = tables;
