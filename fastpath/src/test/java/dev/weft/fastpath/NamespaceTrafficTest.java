@@ -176,7 +176,11 @@ class NamespaceTrafficTest {
         capture.toFile().setWritable(true, false);
         Process tshark = new ProcessBuilder("ip", "netns", "exec", h[0], "tshark", "-i", netns.prefix + "ul0", "-w", capture.toString(),
                 "-a", "duration:8").redirectErrorStream(true).start();
-        Thread.sleep(2500);
+        java.io.BufferedReader said = new java.io.BufferedReader(new java.io.InputStreamReader(tshark.getInputStream()));
+        for (String line = said.readLine(); line != null && !line.contains("Capturing on"); line = said.readLine()) {
+            // tshark is starting: from a fraction of a second to several on a busy machine
+        }
+        Thread.sleep(500); // it says so a moment before its capture sees everything
         assertThat(exec(netns.prefix + "-web1", "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.1.1.5")).contains("3 received");
         assertThat(exec(netns.prefix + "-app1", "ping", "-c", "3", "-i", "0.2", "-W", "2", "10.1.1.7")).contains("3 received");
         tshark.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);

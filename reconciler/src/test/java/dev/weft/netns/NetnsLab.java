@@ -132,6 +132,27 @@ final class NetnsLab implements AutoCloseable {
                         + "while True:\n  c, _ = s.accept(); c.sendall(c.recv(10)); c.close()").start();
     }
 
+    /**
+     * tshark in namespace {@code ns} with {@code arguments}, what it prints going to {@code out}; returns once it captures
+     * (it says so on stderr), which takes from a fraction of a second to several on a busy machine.
+     */
+    static Process tshark(String ns, java.nio.file.Path out, String... arguments) throws Exception {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("ip", "netns", "exec", ns, "tshark"));
+        command.addAll(java.util.List.of(arguments));
+        java.nio.file.Path said = java.nio.file.Files.createTempFile("weft-tshark", ".err");
+        Process tshark = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(said.toFile()).start();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!java.nio.file.Files.readString(said).contains("Capturing on")) {
+            if (!tshark.isAlive() || System.nanoTime() > deadline) {
+                tshark.destroyForcibly();
+                throw new IllegalStateException("tshark did not start capturing: " + java.nio.file.Files.readString(said));
+            }
+            Thread.sleep(50);
+        }
+        Thread.sleep(500); // it says so a moment before its capture sees everything
+        return tshark;
+    }
+
     /** A counter of {@code vm}'s kernel from /proc/net/snmp, e.g. {@code Icmp: InEchos}. */
     static long snmp(String vm, String group, String name) throws Exception {
         List<String> lines = Topology.run("ip", "netns", "exec", vm, "cat", "/proc/net/snmp").lines().filter(l -> l.startsWith(group)).toList();

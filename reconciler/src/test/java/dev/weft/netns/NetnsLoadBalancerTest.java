@@ -250,11 +250,9 @@ class NetnsLoadBalancerTest extends NetnsLabTest {
         serve("tenant-a.web-2", "web-2");
         serve("tenant-a.db-1", "db-1");
         java.nio.file.Path captured = dir.resolve("dsr.tsv");
-        Process capture = new ProcessBuilder("ip", "netns", "exec", Topology.UNDERLAY, "tshark", "-l", "-n", "-i", "br0", "-f",
-                "tcp and src host 203.0.113.31", "-T", "fields", "-e", "eth.src").redirectOutput(captured.toFile())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process capture = NetnsLab.tshark(Topology.UNDERLAY, captured, "-l", "-n", "-i", "br0", "-f",
+                "tcp and src host 203.0.113.31", "-T", "fields", "-e", "eth.src");
         processes.add(capture);
-        Thread.sleep(1500);
         java.util.function.Supplier<String> ask = () -> ask(Topology.INTERNET, "203.0.113.31", 8080);
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300)).until(() -> !ask.get().isEmpty());
         Set<String> answered = new HashSet<>();

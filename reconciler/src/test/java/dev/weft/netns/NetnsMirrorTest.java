@@ -36,11 +36,10 @@ public class NetnsMirrorTest extends NetnsLabTest {
     /** Captures on db-1's eth0 while {@code traffic} runs; the VXLAN copies tshark decoded. */
     List<Copy> capture(String name, ThrowingRunnable traffic) throws Exception {
         Path out = dir.resolve(name + ".tsv");
-        Process tshark = new ProcessBuilder("ip", "netns", "exec", "tenant-a.db-1", "tshark", "-l", "-n", "-i", "eth0", "-d", "udp.port==4789,vxlan",
+        Process tshark = NetnsLab.tshark("tenant-a.db-1", out, "-l", "-n", "-i", "eth0", "-d", "udp.port==4789,vxlan",
                 "-Y", "vxlan", "-T", "fields", "-E", "separator=|", "-e", "vxlan.vni", "-e", "eth.src", "-e", "ip.src", "-e", "ip.dst", "-e", "icmp.type",
-                "-e", "tcp.dstport").redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                "-e", "tcp.dstport");
         try {
-            Thread.sleep(1500); // tshark starts capturing
             traffic.run();
             Thread.sleep(1500); // the last copies arrive and tshark writes them
         } finally {

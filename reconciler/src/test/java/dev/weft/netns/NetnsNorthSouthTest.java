@@ -118,12 +118,10 @@ class NetnsNorthSouthTest extends NetnsLabTest {
         NetnsLab.requireTool("tshark", "tshark");
         reconciler = lab.start().reconciler;
         java.nio.file.Path captured = dir.resolve("uplink.tsv");
-        Process capture = new ProcessBuilder("ip", "netns", "exec", Topology.UNDERLAY, "tshark", "-l", "-n", "-i", "br0",
+        Process capture = NetnsLab.tshark(Topology.UNDERLAY, captured, "-l", "-n", "-i", "br0",
                 "-f", "not udp port 4789 and not ip proto 47", "-T", "fields", "-e", "eth.src", "-e", "arp.opcode", "-e", "arp.src.proto_ipv4",
-                "-e", "arp.dst.proto_ipv4", "-e", "ip.src", "-e", "ip.dst").redirectOutput(captured.toFile())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                "-e", "arp.dst.proto_ipv4", "-e", "ip.src", "-e", "ip.dst");
         try {
-            Thread.sleep(1500); // tshark starts capturing
             server("tenant-a.web-1", 80);
             server(Topology.INTERNET, 8080);
             assertThat(connectSoon(Topology.INTERNET, "203.0.113.10", 80)).as("the internet reaches web-1 and web-1 sees the client's real address")
