@@ -9,8 +9,65 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-/** TAP devices are opened exclusively: a port never takes over a device that already exists. Needs root; in CI it must run. */
+/**
+ * TAP devices are opened exclusively: a port never takes over a device that already exists; frames a worker queues for a
+ * VM on its io_uring reach the VM in order. Needs root; in CI it must run.
+ */
 class TapDeviceTest {
+
+    @Test
+    void framesQueuedOnTheRingReachTheVmWholeAndInOrder() throws Exception {
+        boolean root = "0".equals(Netns.sh("id", "-u").trim());
+        if (!"true".equals(System.getenv("CI"))) {
+            Assumptions.assumeTrue(root, "needs root for network namespaces and TAP devices");
+        }
+        try (Netns netns = new Netns()) {
+            String ns = netns.add("ring");
+            CompletableFuture<java.util.List<Integer>> got = new CompletableFuture<>();
+            java.util.List<Boolean> outcomes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            Thread.ofPlatform().start(() -> {
+                try {
+                    NetNamespace.enter(ns);
+                    try (TapDevice tap = TapDevice.open("wftring0");
+                         dev.weft.fastpath.io.IoRing ring = dev.weft.fastpath.io.IoRing.open(8); // fewer entries than frames: it submits on the way
+                         dev.weft.fastpath.packet.PacketBatch batch = new dev.weft.fastpath.packet.PacketBatch();
+                         java.nio.channels.DatagramChannel vm = java.nio.channels.DatagramChannel.open()) {
+                        Netns.exec(ns, "ip", "addr", "add", "10.9.9.1/24", "dev", "wftring0");
+                        Netns.exec(ns, "ip", "link", "set", "wftring0", "up");
+                        String link = Netns.exec(ns, "ip", "-o", "link", "show", "wftring0");
+                        long mac = Long.parseLong(link.replaceAll("(?s).*link/ether ([0-9a-f:]+).*", "$1").replace(":", "").trim(), 16);
+                        vm.bind(new java.net.InetSocketAddress("10.9.9.1", 5555));
+                        vm.socket().setSoTimeout(3000);
+                        dev.weft.fastpath.io.IoRing.Outcome outcome = (owner, ok) -> outcomes.add(ok);
+                        for (int k = 0; k < 20; k++) {
+                            byte[] frame = Frames.udp(0x0200_0a09_0902L, mac, Frames.ip("10.9.9.2"), Frames.ip("10.9.9.1"), 4000, 5555, 4);
+                            java.nio.ByteBuffer.wrap(frame).putInt(42, k); // the payload: its place in the sequence
+                            int i = batch.add(frame, 0);
+                            assertThat(TapDevice.queueable(batch, i)).isTrue();
+                            tap.queue(batch, i, ring, k, outcome);
+                        }
+                        ring.submit(outcome);
+                        ring.write(-1, batch.memory(), 0, 64, "nowhere", outcome); // a descriptor that isn't one: reported, nothing else
+                        assertThat(ring.submit(outcome)).isZero();
+                        java.util.List<Integer> order = new java.util.ArrayList<>();
+                        java.nio.ByteBuffer in = java.nio.ByteBuffer.allocate(64);
+                        vm.configureBlocking(true);
+                        for (int k = 0; k < 20; k++) {
+                            in.clear();
+                            vm.receive(in);
+                            order.add(in.flip().getInt());
+                        }
+                        got.complete(order);
+                    }
+                } catch (Throwable e) {
+                    got.completeExceptionally(e);
+                }
+            });
+            assertThat(got.get(20, java.util.concurrent.TimeUnit.SECONDS)).as("the datagrams the VM received, in order")
+                    .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 20).boxed().toList());
+            assertThat(outcomes).hasSize(21).containsOnly(true, false).endsWith(false).filteredOn(ok -> ok).hasSize(20);
+        }
+    }
 
     @Test
     void anExistingDeviceIsNeverTakenOver() throws Exception {

@@ -90,6 +90,16 @@ public final class Native {
     private static final MethodHandle FTRUNCATE = handle("ftruncate", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
     private static final MethodHandle EVENTFD = handle("eventfd", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle SHUTDOWN = handle("shutdown", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    /** syscall(2), for io_uring's calls (glibc has no wrappers): io_uring_setup(entries, params) and io_uring_enter. */
+    private static final MethodHandle SYSCALL_SETUP = LINKER.downcallHandle(LIBC.find("syscall").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS),
+            CAPTURE, Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle SYSCALL_ENTER = LINKER.downcallHandle(LIBC.find("syscall").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
+            CAPTURE, Linker.Option.firstVariadicArg(1));
+    private static final long SYS_IO_URING_SETUP = 425;
+    private static final long SYS_IO_URING_ENTER = 426;
     private static final MethodHandle STRERROR = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
 
@@ -169,6 +179,24 @@ public final class Native {
     public static long write(int fd, MemorySegment buffer, long length) {
         try {
             return (long) WRITE.invokeExact(STATE.get(), fd, buffer, length);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** io_uring_setup(2): a ring of {@code entries} submissions, described into {@code params} (struct io_uring_params); its fd or -1. */
+    public static int ioUringSetup(int entries, MemorySegment params) {
+        try {
+            return (int) (long) SYSCALL_SETUP.invokeExact(STATE.get(), SYS_IO_URING_SETUP, entries, params);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** io_uring_enter(2) without a signal mask: submits {@code submit} entries and waits for {@code wait} completions (flags). */
+    public static int ioUringEnter(int fd, int submit, int wait, int flags) {
+        try {
+            return (int) (long) SYSCALL_ENTER.invokeExact(STATE.get(), SYS_IO_URING_ENTER, fd, submit, wait, flags, MemorySegment.NULL, 0L);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

@@ -292,13 +292,37 @@ public final class TapDevice implements AutoCloseable {
 
     /** Writes the frame at {@code memory[start, start + length)} to the VM; the 10 bytes before {@code start} may be overwritten. */
     public boolean send(MemorySegment memory, long start, int length) {
-        if (offload) { // an all-zero virtio-net header in front: a plain frame with complete checksums
-            long at = start - Segmenter.VNET_HEADER;
-            memory.asSlice(at, Segmenter.VNET_HEADER).fill((byte) 0);
-            long total = length + Segmenter.VNET_HEADER;
-            return Native.write(fd, memory.asSlice(at, total), total) == total;
+        long at = withHeader(memory, start);
+        long total = start + length - at;
+        return Native.write(fd, memory.asSlice(at, total), total) == total;
+    }
+
+    /**
+     * Whether frame {@code i} of the batch can be written by {@link #queue}: a plain frame in one piece (a GSO frame or run
+     * goes through {@link #sendRun}, a split frame through {@link #send(PacketBatch, int, WriteScratch)}).
+     */
+    public static boolean queueable(PacketBatch batch, int i) {
+        return batch.gsoSize[i] == 0 && batch.tail[i] == null;
+    }
+
+    /**
+     * Queues frame {@code i} of the batch ({@link #queueable}) on {@code ring}, to be written to the VM at its next submit,
+     * with {@code owner} told how it went; its checksums are completed now.
+     */
+    public void queue(PacketBatch batch, int i, IoRing ring, Object owner, IoRing.Outcome outcome) {
+        batch.completeChecksum(i);
+        long at = withHeader(batch.memory(), batch.start[i]);
+        ring.write(fd, batch.memory(), at, batch.start[i] + batch.length[i] - at, owner, outcome);
+    }
+
+    /** Where a plain frame at {@code memory[start]} is written from: with offloads, an all-zero virtio-net header in front of it. */
+    private long withHeader(MemorySegment memory, long start) {
+        if (!offload) {
+            return start;
         }
-        return Native.write(fd, memory.asSlice(start, length), length) == length;
+        long at = start - Segmenter.VNET_HEADER;
+        memory.asSlice(at, Segmenter.VNET_HEADER).fill((byte) 0);
+        return at;
     }
 
     private boolean closed;

@@ -31,6 +31,28 @@ public final class Worker implements Runnable, AutoCloseable {
     private final Pipeline pipeline;
     private final PacketBatch batch = new PacketBatch();
     private final TapDevice.WriteScratch scratch = new TapDevice.WriteScratch();
+    /**
+     * Where plain frames for TAP devices are queued and then written together, one system call for a batch's frames
+     * ({@link IoRing}); null where the kernel offers no io_uring (then each is written on its own).
+     */
+    private final IoRing writes = openRing();
+    /** A queued TAP write's outcome: a frame not written is a lost mirrored copy or a port failure. */
+    private final IoRing.Outcome tapWritten = this::tapWritten;
+    /** Why TAP writes are not batched here (null when they are). */
+    public static volatile String ringUnavailable;
+
+    private static IoRing openRing() {
+        if ("false".equals(System.getProperty("weft.tap.ioUring"))) {
+            ringUnavailable = "turned off (-Dweft.tap.ioUring=false)";
+            return null;
+        }
+        try {
+            return IoRing.open(PacketBatch.CAPACITY);
+        } catch (IOException e) {
+            ringUnavailable = e.getMessage();
+            return null;
+        }
+    }
     private final Map<String, TapDevice> ports = new ConcurrentHashMap<>();
     private final java.util.Set<String> readers = ConcurrentHashMap.newKeySet();
     /** Ports that are vhost-user sockets (polled every loop), and those this worker reads. */
@@ -406,10 +428,23 @@ public final class Worker implements Runnable, AutoCloseable {
     private void send(PacketBatch b, TapDevice[] byIndex, UplinkDevice up, long now) {
         encapsulated = 0;
         send(b, 0, b.count(), byIndex, up, now);
+        if (writes != null) {
+            writes.submit(tapWritten);
+        }
         if (encapsulated > 0) {
             underlay.send(b, toUnderlay, encapsulated);
         }
         callGuests();
+    }
+
+    private void tapWritten(Object owner, boolean ok) {
+        if (!ok) {
+            if (owner == pipeline.mirrors().batch()) {
+                pipeline.mirrors().lost++;
+            } else {
+                txPortFailures++;
+            }
+        }
     }
 
     /** The frames of {@code b} from {@code from} to {@code to}, in order; a GSO frame is cut here when where it goes can't take it whole. */
@@ -427,6 +462,13 @@ public final class Worker implements Runnable, AutoCloseable {
                 TapDevice out = b.outPort[i] < byIndex.length ? byIndex[b.outPort[i]] : null;
                 toPort[0] = i;
                 int run = guest == null && out == null ? 1 : GsoRun.form(b, i, to, toPort);
+                if (guest == null && out != null && run == 1 && writes != null && TapDevice.queueable(b, i)) {
+                    out.queue(b, i, writes, b, tapWritten); // written with the others at the end of the batch
+                    continue;
+                }
+                if (writes != null) {
+                    writes.submit(tapWritten); // what was queued before this frame goes first
+                }
                 boolean sent = guest != null ? guest.sendRun(b, toPort, 0, run) : out != null && out.sendRun(b, toPort, 0, run, scratch);
                 if (!sent) {
                     if (copies) {
@@ -636,6 +678,9 @@ public final class Worker implements Runnable, AutoCloseable {
         batch.close();
         hairpin.close();
         scratch.close();
+        if (writes != null) {
+            writes.close();
+        }
         arena.close();
     }
 }

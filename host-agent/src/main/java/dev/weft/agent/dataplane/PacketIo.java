@@ -104,6 +104,12 @@ public final class PacketIo implements AutoCloseable {
         } else {
             log.info("VXLAN: GSO frames are cut into segments before they leave: no tunnel device ({})", workers.getFirst().underlay().tunnelUnavailable());
         }
+        String ring = dev.weft.fastpath.io.Worker.ringUnavailable;
+        if (ring == null) {
+            log.info("TAP ports: a batch's frames for the VMs are written together, one io_uring_enter per batch");
+        } else {
+            log.info("TAP ports: each frame for a VM is written on its own: no io_uring ({})", ring);
+        }
     }
 
     /** The workers' tunnel devices GSO frames leave whole through; empty when they are cut before they leave (every worker alike). */

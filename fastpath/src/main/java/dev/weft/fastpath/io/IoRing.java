@@ -1,0 +1,190 @@
+package dev.weft.fastpath.io;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * An io_uring (Linux 5.1) through FFM, for writing many frames to TAP devices in one system call: a worker queues a write
+ * per frame ({@link #write}), then {@link #submit} hands them all to the kernel with one {@code io_uring_enter}, which also
+ * waits for them. A TAP device's descriptor is non-blocking, so the kernel does each write at once, in that call; the frames'
+ * memory only has to stay as it is until {@code submit} returns. Writes to one device happen in the order they were queued.
+ * Used by one thread at a time.
+ */
+public final class IoRing implements AutoCloseable {
+
+    private static final byte OP_WRITE = 23;
+    private static final int ENTER_GETEVENTS = 1;
+    private static final int FEAT_SINGLE_MMAP = 1;
+    private static final long OFF_CQ_RING = 0x8000000L;
+    private static final long OFF_SQES = 0x10000000L;
+    private static final int SQE = 64;
+    private static final int CQE = 16;
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+
+    private final int fd;
+    private final int entries;
+    private final MemorySegment sqRing;
+    private final MemorySegment cqRing;
+    private final MemorySegment sqes;
+    private final long sqTail;
+    private final int sqMask;
+    private final long cqHead;
+    private final long cqTail;
+    private final int cqMask;
+    private final long cqes;
+    private int tail;
+    private int queued;
+    private int inFlight;
+    /** io_uring_enter calls that failed (other than interrupted). */
+    public long enterFailures;
+    private static final int EINTR = 4;
+    /** What each queued write expects to have written, and who learns how it went. */
+    private final long[] expected;
+    private final Object[] owner;
+
+    /** What a write's outcome is reported to: {@code ok} when the whole frame was written. */
+    @FunctionalInterface
+    public interface Outcome {
+        void written(Object owner, boolean ok);
+    }
+
+    private IoRing(int fd, int entries, MemorySegment sqRing, MemorySegment cqRing, MemorySegment sqes, MemorySegment params) {
+        this.fd = fd;
+        this.entries = entries;
+        this.sqRing = sqRing;
+        this.cqRing = cqRing;
+        this.sqes = sqes;
+        this.sqTail = params.get(ValueLayout.JAVA_INT, 44);
+        this.sqMask = sqRing.get(ValueLayout.JAVA_INT, params.get(ValueLayout.JAVA_INT, 48));
+        this.cqHead = params.get(ValueLayout.JAVA_INT, 80);
+        this.cqTail = params.get(ValueLayout.JAVA_INT, 84);
+        this.cqMask = cqRing.get(ValueLayout.JAVA_INT, params.get(ValueLayout.JAVA_INT, 88));
+        this.cqes = params.get(ValueLayout.JAVA_INT, 100);
+        long array = params.get(ValueLayout.JAVA_INT, 64);
+        for (int i = 0; i < entries; i++) { // submission i is always in slot i: the indirection array is the identity
+            sqRing.set(ValueLayout.JAVA_INT, array + 4L * i, i);
+        }
+        this.tail = (int) INT.getAcquire(sqRing, sqTail);
+        this.expected = new long[entries];
+        this.owner = new Object[entries];
+    }
+
+    /**
+     * A ring of {@code entries} (a power of two) writes; throws when the kernel has none to give (an old kernel, or
+     * io_uring turned off by {@code kernel.io_uring_disabled} or a seccomp filter): the caller writes one frame at a time.
+     */
+    public static IoRing open(int entries) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment params = arena.allocate(120, 8);
+            int fd = Native.ioUringSetup(entries, params);
+            if (fd < 0) {
+                throw new IOException("io_uring_setup: " + Native.strerror(Native.errno()));
+            }
+            int sqEntries = params.get(ValueLayout.JAVA_INT, 0);
+            int cqEntries = params.get(ValueLayout.JAVA_INT, 4);
+            int features = params.get(ValueLayout.JAVA_INT, 20);
+            long sqSize = params.get(ValueLayout.JAVA_INT, 64) + 4L * sqEntries;
+            long cqSize = params.get(ValueLayout.JAVA_INT, 100) + (long) CQE * cqEntries;
+            boolean single = (features & FEAT_SINGLE_MMAP) != 0;
+            MemorySegment sq = Native.mmap(fd, single ? Math.max(sqSize, cqSize) : sqSize, 0);
+            MemorySegment cq = single ? sq : Native.mmap(fd, cqSize, OFF_CQ_RING);
+            MemorySegment sqes = Native.mmap(fd, (long) SQE * sqEntries, OFF_SQES);
+            if (sq.byteSize() == 0 || cq.byteSize() == 0 || sqes.byteSize() == 0) {
+                int errno = Native.errno();
+                for (MemorySegment m : new MemorySegment[] {sq, single ? MemorySegment.NULL : cq, sqes}) {
+                    if (m.byteSize() > 0) {
+                        Native.munmap(m);
+                    }
+                }
+                Native.close(fd);
+                throw new IOException("mmap io_uring: " + Native.strerror(errno));
+            }
+            MemorySegment copy = Arena.ofAuto().allocate(120, 8).copyFrom(params);
+            return new IoRing(fd, sqEntries, sq, cq, sqes, copy);
+        }
+    }
+
+    /** Writes queued and not yet submitted. */
+    public int queued() {
+        return queued;
+    }
+
+    /**
+     * Queues a write of {@code length} bytes at {@code memory[at]} to descriptor {@code target}, reported to {@code outcome}
+     * with {@code owner} at the next {@link #submit}; submits first when the ring is full.
+     */
+    public void write(int target, MemorySegment memory, long at, long length, Object owner, Outcome outcome) {
+        if (queued == entries) {
+            submit(outcome);
+        }
+        int slot = tail & sqMask;
+        MemorySegment sqe = sqes.asSlice((long) slot * SQE, SQE).fill((byte) 0);
+        sqe.set(ValueLayout.JAVA_BYTE, 0, OP_WRITE);
+        sqe.set(ValueLayout.JAVA_INT, 4, target);
+        sqe.set(ValueLayout.JAVA_LONG, 8, -1L); // the file's position: a character device has none
+        sqe.set(ValueLayout.JAVA_LONG, 16, memory.address() + at);
+        sqe.set(ValueLayout.JAVA_INT, 24, (int) length);
+        sqe.set(ValueLayout.JAVA_LONG, 32, slot);
+        expected[slot] = length;
+        this.owner[slot] = owner;
+        tail++;
+        queued++;
+    }
+
+    /**
+     * Hands the queued writes to the kernel and waits until all are done (one system call), telling {@code outcome} how each
+     * went; returns how many were written whole.
+     */
+    public int submit(Outcome outcome) {
+        if (queued == 0) {
+            return 0;
+        }
+        INT.setRelease(sqRing, sqTail, tail);
+        int toSubmit = queued;
+        inFlight += queued;
+        queued = 0;
+        int whole = 0;
+        while (inFlight > 0) {
+            int r = Native.ioUringEnter(fd, toSubmit, inFlight, ENTER_GETEVENTS);
+            if (r >= 0) {
+                toSubmit -= Math.min(r, toSubmit);
+            } else if (Native.errno() != EINTR) {
+                enterFailures++; // not seen with TAP devices; what completes is reported at the next submit
+                break;
+            }
+            whole += drain(outcome);
+        }
+        return whole;
+    }
+
+    /** Takes every completion the kernel posted, telling {@code outcome}; returns how many wrote their whole frame. */
+    private int drain(Outcome outcome) {
+        int head = (int) INT.getAcquire(cqRing, cqHead);
+        int end = (int) INT.getAcquire(cqRing, cqTail);
+        int whole = 0;
+        for (; head != end; head++) {
+            long cqe = cqes + (long) (head & cqMask) * CQE;
+            int slot = (int) cqRing.get(ValueLayout.JAVA_LONG, cqe);
+            boolean ok = cqRing.get(ValueLayout.JAVA_INT, cqe + 8) == expected[slot];
+            whole += ok ? 1 : 0;
+            outcome.written(owner[slot], ok);
+            owner[slot] = null;
+            inFlight--;
+        }
+        INT.setRelease(cqRing, cqHead, head);
+        return whole;
+    }
+
+    @Override
+    public void close() {
+        Native.munmap(sqes);
+        if (cqRing != sqRing) {
+            Native.munmap(cqRing);
+        }
+        Native.munmap(sqRing);
+        Native.close(fd);
+    }
+}
