@@ -32,13 +32,14 @@ class TapDeviceTest {
                          dev.weft.fastpath.io.IoRing ring = dev.weft.fastpath.io.IoRing.open(8); // fewer entries than frames: it submits on the way
                          dev.weft.fastpath.packet.PacketBatch batch = new dev.weft.fastpath.packet.PacketBatch();
                          java.nio.channels.DatagramChannel vm = java.nio.channels.DatagramChannel.open()) {
+                        Netns.exec(ns, "sysctl", "-q", "-w", "net.ipv6.conf.wftring0.disable_ipv6=1"); // the VM says nothing unasked
                         Netns.exec(ns, "ip", "addr", "add", "10.9.9.1/24", "dev", "wftring0");
                         Netns.exec(ns, "ip", "link", "set", "wftring0", "up");
                         String link = Netns.exec(ns, "ip", "-o", "link", "show", "wftring0");
                         long mac = Long.parseLong(link.replaceAll("(?s).*link/ether ([0-9a-f:]+).*", "$1").replace(":", "").trim(), 16);
                         vm.bind(new java.net.InetSocketAddress("10.9.9.1", 5555));
                         vm.socket().setSoTimeout(3000);
-                        dev.weft.fastpath.io.IoRing.Outcome outcome = (owner, ok) -> outcomes.add(ok);
+                        dev.weft.fastpath.io.IoRing.Outcome outcome = (owner, result, whole) -> outcomes.add(whole);
                         for (int k = 0; k < 20; k++) {
                             byte[] frame = Frames.udp(0x0200_0a09_0902L, mac, Frames.ip("10.9.9.2"), Frames.ip("10.9.9.1"), 4000, 5555, 4);
                             java.nio.ByteBuffer.wrap(frame).putInt(42, k); // the payload: its place in the sequence
@@ -49,6 +50,10 @@ class TapDeviceTest {
                         ring.submit(outcome);
                         ring.write(-1, batch.memory(), 0, 64, "nowhere", outcome); // a descriptor that isn't one: reported, nothing else
                         assertThat(ring.submit(outcome)).isZero();
+                        int[] result = new int[1];
+                        ring.read(tap.fd(), batch.memory(), 0, 2048, "empty", (owner, r, whole) -> result[0] = r);
+                        ring.submit((owner, r, whole) -> result[0] = r); // the VM sent nothing: at once, not when it does
+                        assertThat(result[0]).as("-EAGAIN").isEqualTo(-11);
                         java.util.List<Integer> order = new java.util.ArrayList<>();
                         java.nio.ByteBuffer in = java.nio.ByteBuffer.allocate(64);
                         vm.configureBlocking(true);

@@ -7,16 +7,19 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
 /**
- * An io_uring (Linux 5.1) through FFM, for writing many frames to TAP devices in one system call: a worker queues a write
- * per frame ({@link #write}), then {@link #submit} hands them all to the kernel with one {@code io_uring_enter}, which also
- * waits for them. A TAP device's descriptor is non-blocking, so the kernel does each write at once, in that call; the frames'
- * memory only has to stay as it is until {@code submit} returns. Writes to one device happen in the order they were queued.
- * Used by one thread at a time.
+ * An io_uring (Linux 5.1) through FFM, for reading and writing many frames of TAP devices in one system call: a worker
+ * queues a read or write per frame ({@link #read}, {@link #write}), then {@link #submit} hands them all to the kernel with
+ * one {@code io_uring_enter}, which also waits for them. A TAP device's descriptor is non-blocking, so the kernel does each
+ * at once, in that call (a read is marked {@code RWF_NOWAIT}: finding nothing waiting, it ends with -EAGAIN); the frames' memory only has to stay as it is
+ * until {@code submit} returns. One device's reads and writes happen in the order they were queued. Used by one thread at
+ * a time.
  */
 public final class IoRing implements AutoCloseable {
 
+    private static final byte OP_READ = 22;
     private static final byte OP_WRITE = 23;
     private static final int ENTER_GETEVENTS = 1;
+    private static final int RWF_NOWAIT = 8;
     private static final int FEAT_SINGLE_MMAP = 1;
     private static final long OFF_CQ_RING = 0x8000000L;
     private static final long OFF_SQES = 0x10000000L;
@@ -45,10 +48,13 @@ public final class IoRing implements AutoCloseable {
     private final long[] expected;
     private final Object[] owner;
 
-    /** What a write's outcome is reported to: {@code ok} when the whole frame was written. */
+    /**
+     * What an operation's outcome is reported to: the kernel's {@code result} (bytes written or read, or -errno), and
+     * {@code whole} when a write wrote its whole frame.
+     */
     @FunctionalInterface
     public interface Outcome {
-        void written(Object owner, boolean ok);
+        void completed(Object owner, int result, boolean whole);
     }
 
     private IoRing(int fd, int entries, MemorySegment sqRing, MemorySegment cqRing, MemorySegment sqes, MemorySegment params) {
@@ -117,16 +123,29 @@ public final class IoRing implements AutoCloseable {
      * with {@code owner} at the next {@link #submit}; submits first when the ring is full.
      */
     public void write(int target, MemorySegment memory, long at, long length, Object owner, Outcome outcome) {
+        queue(OP_WRITE, target, memory, at, length, owner, outcome);
+    }
+
+    /**
+     * Queues a read of up to {@code length} bytes from descriptor {@code target} into {@code memory[at]}, reported (the
+     * bytes read, or -EAGAIN when nothing was waiting) to {@code outcome} with {@code owner} at the next {@link #submit}.
+     */
+    public void read(int target, MemorySegment memory, long at, long length, Object owner, Outcome outcome) {
+        queue(OP_READ, target, memory, at, length, owner, outcome);
+    }
+
+    private void queue(byte op, int target, MemorySegment memory, long at, long length, Object owner, Outcome outcome) {
         if (queued == entries) {
             submit(outcome);
         }
         int slot = tail & sqMask;
         MemorySegment sqe = sqes.asSlice((long) slot * SQE, SQE).fill((byte) 0);
-        sqe.set(ValueLayout.JAVA_BYTE, 0, OP_WRITE);
+        sqe.set(ValueLayout.JAVA_BYTE, 0, op);
         sqe.set(ValueLayout.JAVA_INT, 4, target);
         sqe.set(ValueLayout.JAVA_LONG, 8, -1L); // the file's position: a character device has none
         sqe.set(ValueLayout.JAVA_LONG, 16, memory.address() + at);
         sqe.set(ValueLayout.JAVA_INT, 24, (int) length);
+        sqe.set(ValueLayout.JAVA_INT, 28, RWF_NOWAIT); // io_uring would otherwise wait for a frame, O_NONBLOCK or not
         sqe.set(ValueLayout.JAVA_LONG, 32, slot);
         expected[slot] = length;
         this.owner[slot] = owner;
@@ -168,9 +187,10 @@ public final class IoRing implements AutoCloseable {
         for (; head != end; head++) {
             long cqe = cqes + (long) (head & cqMask) * CQE;
             int slot = (int) cqRing.get(ValueLayout.JAVA_LONG, cqe);
-            boolean ok = cqRing.get(ValueLayout.JAVA_INT, cqe + 8) == expected[slot];
+            int result = cqRing.get(ValueLayout.JAVA_INT, cqe + 8);
+            boolean ok = result == expected[slot];
             whole += ok ? 1 : 0;
-            outcome.written(owner[slot], ok);
+            outcome.completed(owner[slot], result, ok);
             owner[slot] = null;
             inFlight--;
         }

@@ -213,6 +213,75 @@ public final class TapDevice implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Where a worker's {@link IoRing} reads TAP frames into: {@link #COUNT} buffers of a 64 kB frame each, handed out in turn.
+     * A GSO frame read into one refers to it until its batch has been sent; the worker hands them out again only then.
+     */
+    public static final class ReadBuffers implements AutoCloseable {
+        public static final int COUNT = 16;
+        private final Arena arena = Arena.ofShared();
+        private final MemorySegment buffers = arena.allocate((long) COUNT * BUFFER, 64);
+        private final int[] results = new int[COUNT];
+        private int used;
+        private final IoRing.Outcome record = (owner, result, whole) -> results[(Integer) owner] = result;
+
+        /** Every buffer can be read into again: nothing in a batch refers to them any more. */
+        public void reset() {
+            used = 0;
+        }
+
+        MemorySegment buffer(int k) {
+            return buffers.asSlice((long) k * BUFFER, BUFFER);
+        }
+
+        @Override
+        public void close() {
+            arena.close();
+        }
+    }
+
+    /** The most frames one call of {@link #receive(PacketBatch, int, IoRing, ReadBuffers, Runnable)} reads. */
+    public static final int RING_READS = 8;
+
+    /**
+     * Reads up to {@link #RING_READS} frames (a device with offloads) with one {@code io_uring_enter} into {@code into}, and
+     * adds them to the batch in the order the VM sent them, each as {@link #receive(PacketBatch, int)} would; when the batch
+     * has no room for the next, {@code send} sends the batch (and clears it) first, and when no buffer is free, before the
+     * reads. Returns the frames read: fewer than {@link #RING_READS}, the device had no more waiting.
+     */
+    public int receive(PacketBatch batch, int port, IoRing ring, ReadBuffers into, Runnable send) {
+        if (into.used == ReadBuffers.COUNT) {
+            send.run(); // nothing refers to the buffers any more
+            into.reset();
+        }
+        int first = into.used;
+        int reads = Math.min(RING_READS, ReadBuffers.COUNT - first);
+        for (int k = first; k < first + reads; k++) {
+            ring.read(fd, into.buffer(k), 0, BUFFER, k, into.record);
+        }
+        ring.submit(into.record);
+        into.used += reads;
+        int read = 0;
+        for (int k = first; k < first + reads; k++) {
+            int n = into.results[k];
+            if (n <= 0) {
+                continue; // EAGAIN: nothing more was waiting
+            }
+            read++;
+            framesRead++;
+            if (batch.room() < Segmenter.MAX_SEGMENTS) {
+                send.run();
+            }
+            int added = Segmenter.add(into.buffer(k), n, true, batch, port);
+            if (added < 0) {
+                malformed++;
+            } else {
+                segments += added;
+            }
+        }
+        return read;
+    }
+
     /** Reads whole (up to 64 kB) frames while the batch has room for a full segmentation of one. */
     private int receiveOffloaded(PacketBatch batch, int port) {
         int received = 0;

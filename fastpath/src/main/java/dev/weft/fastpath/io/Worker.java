@@ -36,6 +36,8 @@ public final class Worker implements Runnable, AutoCloseable {
      * ({@link IoRing}); null where the kernel offers no io_uring (then each is written on its own).
      */
     private final IoRing writes = openRing();
+    /** Where TAP frames are read into through {@link #writes} (null without it). */
+    private final TapDevice.ReadBuffers readBuffers = writes == null ? null : new TapDevice.ReadBuffers();
     /** A queued TAP write's outcome: a frame not written is a lost mirrored copy or a port failure. */
     private final IoRing.Outcome tapWritten = this::tapWritten;
     /** Why TAP writes are not batched here (null when they are). */
@@ -287,6 +289,9 @@ public final class Worker implements Runnable, AutoCloseable {
                 shape(now, byIndex);
             }
             batch.clear();
+            if (readBuffers != null) {
+                readBuffers.reset();
+            }
             guestsBusy = false;
             guestsWaiting = false;
             for (int p : vhostRead) { // vhost-user guests: looked at every loop; while they send, without sleeping in between
@@ -314,7 +319,9 @@ public final class Worker implements Runnable, AutoCloseable {
                 } else if (up != null && up.receives() && fd == up.fd()) {
                     up.receive(batch);
                 } else if (port != null) {
-                    if (meters.outbound(port) == null && meters.host(port) == null) {
+                    if (meters.outbound(port) == null && meters.host(port) == null && readBuffers != null && byIndex[port].offload()) {
+                        receiveRing(byIndex[port], port, t, byIndex, up, now, vhostOf, vhostRead);
+                    } else if (meters.outbound(port) == null && meters.host(port) == null) {
                         byIndex[port].receive(batch, port);
                     } else {
                         receiveWithin(byIndex[port], port, now, fd);
@@ -326,20 +333,42 @@ public final class Worker implements Runnable, AutoCloseable {
             if (batch.count() == 0) {
                 continue;
             }
-            pipeline.process(batch, t);
-            send(batch, byIndex, up, now);
+            dispatch(t, byIndex, up, now, vhostOf, vhostRead);
+        }
+    }
+
+    /** Processes the batch and sends what it became: to the ports, the underlay and the uplink, with taps' copies and hairpins. */
+    private void dispatch(ForwardingTables t, TapDevice[] byIndex, UplinkDevice up, long now, VhostPort[] vhostOf, int[] vhostRead) {
+        pipeline.process(batch, t);
+        send(batch, byIndex, up, now);
+        sendCopies(t, byIndex, up, now);
+        if (hairpin.count() > 0) { // to this host's own public addresses: in again, as from the uplink
+            pipeline.process(hairpin, t);
+            send(hairpin, byIndex, up, now);
+            hairpin.clear();
             sendCopies(t, byIndex, up, now);
-            if (hairpin.count() > 0) { // to this host's own public addresses: in again, as from the uplink
-                pipeline.process(hairpin, t);
-                send(hairpin, byIndex, up, now);
-                hairpin.clear();
-                sendCopies(t, byIndex, up, now);
-            }
-            if (up != null) {
-                up.flush();
-            }
-            for (int p : vhostRead) { // the batch has gone: the guests get back the buffers its frames referred to
-                vhostOf[p].release();
+        }
+        if (up != null) {
+            up.flush();
+        }
+        for (int p : vhostRead) { // the batch has gone: the guests get back the buffers its frames referred to
+            vhostOf[p].release();
+        }
+    }
+
+    /**
+     * Reads TAP port {@code port} through the ring, up to a batch's worth of frames; when the batch fills up on the way it
+     * is sent and reading goes on into a fresh one.
+     */
+    private void receiveRing(TapDevice tap, int port, ForwardingTables t, TapDevice[] byIndex, UplinkDevice up, long now,
+                             VhostPort[] vhostOf, int[] vhostRead) {
+        Runnable sendBatch = () -> {
+            dispatch(t, byIndex, up, now, vhostOf, vhostRead);
+            batch.clear();
+        };
+        for (int read = 0; read < PacketBatch.CAPACITY; read += TapDevice.RING_READS) {
+            if (tap.receive(batch, port, writes, readBuffers, sendBatch) < TapDevice.RING_READS) {
+                return;
             }
         }
     }
@@ -437,8 +466,8 @@ public final class Worker implements Runnable, AutoCloseable {
         callGuests();
     }
 
-    private void tapWritten(Object owner, boolean ok) {
-        if (!ok) {
+    private void tapWritten(Object owner, int result, boolean whole) {
+        if (!whole) {
             if (owner == pipeline.mirrors().batch()) {
                 pipeline.mirrors().lost++;
             } else {
@@ -680,6 +709,7 @@ public final class Worker implements Runnable, AutoCloseable {
         scratch.close();
         if (writes != null) {
             writes.close();
+            readBuffers.close();
         }
         arena.close();
     }
