@@ -15,12 +15,16 @@ import org.junit.jupiter.api.Test;
  */
 class TapDeviceTest {
 
-    @Test
-    void framesQueuedOnTheRingReachTheVmWholeAndInOrder() throws Exception {
+    static void requireRoot() throws Exception {
         boolean root = "0".equals(Netns.sh("id", "-u").trim());
         if (!"true".equals(System.getenv("CI"))) {
             Assumptions.assumeTrue(root, "needs root for network namespaces and TAP devices");
         }
+    }
+
+    @Test
+    void framesQueuedOnTheRingReachTheVmWholeAndInOrder() throws Exception {
+        requireRoot();
         try (Netns netns = new Netns()) {
             String ns = netns.add("ring");
             CompletableFuture<java.util.List<Integer>> got = new CompletableFuture<>();
@@ -76,10 +80,7 @@ class TapDeviceTest {
 
     @Test
     void anExistingDeviceIsNeverTakenOver() throws Exception {
-        boolean root = "0".equals(Netns.sh("id", "-u").trim());
-        if (!"true".equals(System.getenv("CI"))) {
-            Assumptions.assumeTrue(root, "needs root for network namespaces and TAP devices");
-        }
+        requireRoot();
         try (Netns netns = new Netns()) {
             String ns = netns.add("tap");
             CompletableFuture<Void> done = new CompletableFuture<>();

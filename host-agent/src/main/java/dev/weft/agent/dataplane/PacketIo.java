@@ -106,9 +106,9 @@ public final class PacketIo implements AutoCloseable {
         }
         String ring = dev.weft.fastpath.io.Worker.ringUnavailable;
         if (ring == null) {
-            log.info("TAP ports: a batch's frames for the VMs are written together, one io_uring_enter per batch");
+            log.info("TAP ports: frames are read eight to an io_uring_enter and a batch's frames for the VMs written with one");
         } else {
-            log.info("TAP ports: each frame for a VM is written on its own: no io_uring ({})", ring);
+            log.info("TAP ports: each frame is read and written on its own: no io_uring ({})", ring);
         }
     }
 
