@@ -32,15 +32,15 @@ public final class Worker implements Runnable, AutoCloseable {
     private final PacketBatch batch = new PacketBatch();
     private final TapDevice.WriteScratch scratch = new TapDevice.WriteScratch();
     /**
-     * Where plain frames for TAP devices are queued and then written together, one system call for a batch's frames
-     * ({@link IoRing}); null where the kernel offers no io_uring (then each is written on its own).
+     * The TAP devices' io_uring ({@link IoRing}): frames are read eight to a system call, and a batch's plain frames for the
+     * devices queued and then written with one; null where the kernel offers none (then each is read and written on its own).
      */
-    private final IoRing writes = openRing();
-    /** Where TAP frames are read into through {@link #writes} (null without it). */
-    private final TapDevice.ReadBuffers readBuffers = writes == null ? null : new TapDevice.ReadBuffers();
+    private final IoRing ring = openRing();
+    /** Where TAP frames are read into through {@link #ring} (null without it). */
+    private final TapDevice.ReadBuffers readBuffers = ring == null ? null : new TapDevice.ReadBuffers();
     /** A queued TAP write's outcome: a frame not written is a lost mirrored copy or a port failure. */
     private final IoRing.Outcome tapWritten = this::tapWritten;
-    /** Why TAP writes are not batched here (null when they are). */
+    /** Why TAP frames are not read and written through an io_uring here (null when they are). */
     public static volatile String ringUnavailable;
 
     private static IoRing openRing() {
@@ -367,7 +367,7 @@ public final class Worker implements Runnable, AutoCloseable {
             batch.clear();
         };
         for (int read = 0; read < PacketBatch.CAPACITY; read += TapDevice.RING_READS) {
-            if (tap.receive(batch, port, writes, readBuffers, sendBatch) < TapDevice.RING_READS) {
+            if (tap.receive(batch, port, ring, readBuffers, sendBatch) < TapDevice.RING_READS) {
                 return;
             }
         }
@@ -457,8 +457,8 @@ public final class Worker implements Runnable, AutoCloseable {
     private void send(PacketBatch b, TapDevice[] byIndex, UplinkDevice up, long now) {
         encapsulated = 0;
         send(b, 0, b.count(), byIndex, up, now);
-        if (writes != null) {
-            writes.submit(tapWritten);
+        if (ring != null) {
+            ring.submit(tapWritten);
         }
         if (encapsulated > 0) {
             underlay.send(b, toUnderlay, encapsulated);
@@ -491,12 +491,12 @@ public final class Worker implements Runnable, AutoCloseable {
                 TapDevice out = b.outPort[i] < byIndex.length ? byIndex[b.outPort[i]] : null;
                 toPort[0] = i;
                 int run = guest == null && out == null ? 1 : GsoRun.form(b, i, to, toPort);
-                if (guest == null && out != null && run == 1 && writes != null && TapDevice.queueable(b, i)) {
-                    out.queue(b, i, writes, b, tapWritten); // written with the others at the end of the batch
+                if (guest == null && out != null && run == 1 && ring != null && TapDevice.queueable(b, i)) {
+                    out.queue(b, i, ring, b, tapWritten); // written with the others at the end of the batch
                     continue;
                 }
-                if (writes != null) {
-                    writes.submit(tapWritten); // what was queued before this frame goes first
+                if (ring != null) {
+                    ring.submit(tapWritten); // what was queued before this frame goes first
                 }
                 boolean sent = guest != null ? guest.sendRun(b, toPort, 0, run) : out != null && out.sendRun(b, toPort, 0, run, scratch);
                 if (!sent) {
@@ -707,8 +707,8 @@ public final class Worker implements Runnable, AutoCloseable {
         batch.close();
         hairpin.close();
         scratch.close();
-        if (writes != null) {
-            writes.close();
+        if (ring != null) {
+            ring.close();
             readBuffers.close();
         }
         arena.close();
