@@ -44,9 +44,10 @@ public final class IoRing implements AutoCloseable {
     /** io_uring_enter calls that failed (other than interrupted). */
     public long enterFailures;
     private static final int EINTR = 4;
-    /** What each queued write expects to have written, and who learns how it went. */
+    /** What each queued operation expects to have moved, its owner, and what its outcome is reported to. */
     private final long[] expected;
     private final Object[] owner;
+    private final Outcome[] outcome;
 
     /**
      * What an operation's outcome is reported to: the kernel's {@code result} (bytes written or read, or -errno), and
@@ -76,11 +77,13 @@ public final class IoRing implements AutoCloseable {
         this.tail = (int) INT.getAcquire(sqRing, sqTail);
         this.expected = new long[entries];
         this.owner = new Object[entries];
+        this.outcome = new Outcome[entries];
     }
 
     /**
-     * A ring of {@code entries} (a power of two) writes; throws when the kernel has none to give (an old kernel, or
-     * io_uring turned off by {@code kernel.io_uring_disabled} or a seccomp filter): the caller writes one frame at a time.
+     * A ring of {@code entries} (a power of two) reads and writes; throws when the kernel has none to give (an old kernel, or
+     * io_uring turned off by {@code kernel.io_uring_disabled} or a seccomp filter): the caller reads and writes one frame
+     * at a time.
      */
     public static IoRing open(int entries) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
@@ -113,11 +116,6 @@ public final class IoRing implements AutoCloseable {
         }
     }
 
-    /** Writes queued and not yet submitted. */
-    public int queued() {
-        return queued;
-    }
-
     /**
      * Queues a write of {@code length} bytes at {@code memory[at]} to descriptor {@code target}, reported to {@code outcome}
      * with {@code owner} at the next {@link #submit}; submits first when the ring is full.
@@ -136,7 +134,7 @@ public final class IoRing implements AutoCloseable {
 
     private void queue(byte op, int target, MemorySegment memory, long at, long length, Object owner, Outcome outcome) {
         if (queued == entries) {
-            submit(outcome);
+            submit();
         }
         int slot = tail & sqMask;
         MemorySegment sqe = sqes.asSlice((long) slot * SQE, SQE).fill((byte) 0);
@@ -149,15 +147,16 @@ public final class IoRing implements AutoCloseable {
         sqe.set(ValueLayout.JAVA_LONG, 32, slot);
         expected[slot] = length;
         this.owner[slot] = owner;
+        this.outcome[slot] = outcome;
         tail++;
         queued++;
     }
 
     /**
-     * Hands the queued writes to the kernel and waits until all are done (one system call), telling {@code outcome} how each
-     * went; returns how many were written whole.
+     * Hands the queued operations to the kernel and waits until all are done (one system call), telling each one's outcome
+     * how it went; returns how many moved their whole length.
      */
-    public int submit(Outcome outcome) {
+    public int submit() {
         if (queued == 0) {
             return 0;
         }
@@ -174,13 +173,13 @@ public final class IoRing implements AutoCloseable {
                 enterFailures++; // not seen with TAP devices; what completes is reported at the next submit
                 break;
             }
-            whole += drain(outcome);
+            whole += drain();
         }
         return whole;
     }
 
-    /** Takes every completion the kernel posted, telling {@code outcome}; returns how many wrote their whole frame. */
-    private int drain(Outcome outcome) {
+    /** Takes every completion the kernel posted, telling its outcome; returns how many moved their whole length. */
+    private int drain() {
         int head = (int) INT.getAcquire(cqRing, cqHead);
         int end = (int) INT.getAcquire(cqRing, cqTail);
         int whole = 0;
@@ -190,8 +189,9 @@ public final class IoRing implements AutoCloseable {
             int result = cqRing.get(ValueLayout.JAVA_INT, cqe + 8);
             boolean ok = result == expected[slot];
             whole += ok ? 1 : 0;
-            outcome.completed(owner[slot], result, ok);
+            outcome[slot].completed(owner[slot], result, ok);
             owner[slot] = null;
+            outcome[slot] = null;
             inFlight--;
         }
         INT.setRelease(cqRing, cqHead, head);

@@ -259,7 +259,7 @@ public final class TapDevice implements AutoCloseable {
         for (int k = first; k < first + reads; k++) {
             ring.read(fd, into.buffer(k), 0, BUFFER, k, into.record);
         }
-        ring.submit(into.record);
+        ring.submit();
         into.used += reads;
         int read = 0;
         for (int k = first; k < first + reads; k++) {

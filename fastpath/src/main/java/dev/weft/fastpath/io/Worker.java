@@ -41,9 +41,9 @@ public final class Worker implements Runnable, AutoCloseable {
     /** A queued TAP write's outcome: a frame not written is a lost mirrored copy or a port failure. */
     private final IoRing.Outcome tapWritten = this::tapWritten;
     /** Why TAP frames are not read and written through an io_uring here (null when they are). */
-    public static volatile String ringUnavailable;
+    private String ringUnavailable;
 
-    private static IoRing openRing() {
+    private IoRing openRing() {
         if ("false".equals(System.getProperty("weft.tap.ioUring"))) {
             ringUnavailable = "turned off (-Dweft.tap.ioUring=false)";
             return null;
@@ -319,12 +319,12 @@ public final class Worker implements Runnable, AutoCloseable {
                 } else if (up != null && up.receives() && fd == up.fd()) {
                     up.receive(batch);
                 } else if (port != null) {
-                    if (meters.outbound(port) == null && meters.host(port) == null && readBuffers != null && byIndex[port].offload()) {
-                        receiveRing(byIndex[port], port, t, byIndex, up, now, vhostOf, vhostRead);
-                    } else if (meters.outbound(port) == null && meters.host(port) == null) {
-                        byIndex[port].receive(batch, port);
-                    } else {
+                    if (meters.outbound(port) != null || meters.host(port) != null) {
                         receiveWithin(byIndex[port], port, now, fd);
+                    } else if (readBuffers != null && byIndex[port].offload()) {
+                        receiveRing(byIndex[port], port, t, byIndex, up, now, vhostOf, vhostRead);
+                    } else {
+                        byIndex[port].receive(batch, port);
                     }
                 } else {
                     underlay.receive(batch, fd);
@@ -458,7 +458,7 @@ public final class Worker implements Runnable, AutoCloseable {
         encapsulated = 0;
         send(b, 0, b.count(), byIndex, up, now);
         if (ring != null) {
-            ring.submit(tapWritten);
+            ring.submit();
         }
         if (encapsulated > 0) {
             underlay.send(b, toUnderlay, encapsulated);
@@ -496,7 +496,7 @@ public final class Worker implements Runnable, AutoCloseable {
                     continue;
                 }
                 if (ring != null) {
-                    ring.submit(tapWritten); // what was queued before this frame goes first
+                    ring.submit(); // what was queued before this frame goes first
                 }
                 boolean sent = guest != null ? guest.sendRun(b, toPort, 0, run) : out != null && out.sendRun(b, toPort, 0, run, scratch);
                 if (!sent) {
@@ -677,6 +677,11 @@ public final class Worker implements Runnable, AutoCloseable {
     }
 
     /** The worker's underlay sockets, and its tunnel device for whole GSO frames. */
+    /** Why this worker reads and writes TAP frames one at a time, without an io_uring; null when it uses one. */
+    public String ringUnavailable() {
+        return ringUnavailable;
+    }
+
     public Underlay underlay() {
         return underlay;
     }

@@ -104,7 +104,7 @@ public final class PacketIo implements AutoCloseable {
         } else {
             log.info("VXLAN: GSO frames are cut into segments before they leave: no tunnel device ({})", workers.getFirst().underlay().tunnelUnavailable());
         }
-        String ring = dev.weft.fastpath.io.Worker.ringUnavailable;
+        String ring = workers.getFirst().ringUnavailable();
         if (ring == null) {
             log.info("TAP ports: frames are read eight to an io_uring_enter and a batch's frames for the VMs written with one");
         } else {
