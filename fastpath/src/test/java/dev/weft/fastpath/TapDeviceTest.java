@@ -52,6 +52,8 @@ class TapDeviceTest {
                             tap.queue(batch, i, ring, k, outcome);
                         }
                         ring.submit();
+                        assertThat(ring.counts()).as("20 writes with three system calls: 8 when the ring filled, 8 again, the last 4")
+                                .isEqualTo(new dev.weft.fastpath.io.IoRing.Counts(3, 20, 0));
                         ring.write(-1, batch.memory(), 0, 64, "nowhere", outcome); // a descriptor that isn't one: reported, nothing else
                         assertThat(ring.submit()).isZero();
                         int[] result = new int[1];

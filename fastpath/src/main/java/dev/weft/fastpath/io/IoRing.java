@@ -41,8 +41,10 @@ public final class IoRing implements AutoCloseable {
     private int tail;
     private int queued;
     private int inFlight;
-    /** io_uring_enter calls that failed (other than interrupted). */
-    public long enterFailures;
+    /** io_uring_enter calls made, operations completed, and calls that failed (other than interrupted). */
+    private long enters;
+    private long operations;
+    private long enterFailures;
     private static final int EINTR = 4;
     /** What each queued operation expects to have moved, its owner, and what its outcome is reported to. */
     private final long[] expected;
@@ -167,6 +169,7 @@ public final class IoRing implements AutoCloseable {
         int whole = 0;
         while (inFlight > 0) {
             int r = Native.ioUringEnter(fd, toSubmit, inFlight, ENTER_GETEVENTS);
+            enters++;
             if (r >= 0) {
                 toSubmit -= Math.min(r, toSubmit);
             } else if (Native.errno() != EINTR) {
@@ -193,9 +196,24 @@ public final class IoRing implements AutoCloseable {
             owner[slot] = null;
             outcome[slot] = null;
             inFlight--;
+            operations++;
         }
         INT.setRelease(cqRing, cqHead, head);
         return whole;
+    }
+
+    /** What the ring has done so far: system calls, operations completed through them, and calls that failed. */
+    public record Counts(long enters, long operations, long enterFailures) {
+        public static final Counts NONE = new Counts(0, 0, 0);
+
+        public Counts plus(Counts o) {
+            return new Counts(enters + o.enters, operations + o.operations, enterFailures + o.enterFailures);
+        }
+    }
+
+    /** Read by another thread while the owner works: each figure is one it had a moment ago. */
+    public Counts counts() {
+        return new Counts(enters, operations, enterFailures);
     }
 
     @Override

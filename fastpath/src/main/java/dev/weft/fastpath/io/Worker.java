@@ -682,6 +682,11 @@ public final class Worker implements Runnable, AutoCloseable {
         return ringUnavailable;
     }
 
+    /** What the TAP devices' io_uring has done ({@link IoRing.Counts#NONE} without one). */
+    public IoRing.Counts ringCounts() {
+        return ring == null ? IoRing.Counts.NONE : ring.counts();
+    }
+
     public Underlay underlay() {
         return underlay;
     }

@@ -356,7 +356,16 @@ public final class PacketIo implements AutoCloseable {
                 .put("mirror", new JsonObject().put("copied", mirrorsCopied()).put("lost", mirrorsLost()))
                 .put("tap", new JsonObject().put("framesRead", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.framesRead).sum())
                         .put("segments", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.segments).sum())
-                        .put("malformed", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.malformed).sum()));
+                        .put("malformed", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.malformed).sum())
+                        .put("ioUring", ioUringStats()));
+    }
+
+    /** The workers' TAP io_uring: why there is none ({@code off}), or its system calls and the reads and writes done through them. */
+    private JsonObject ioUringStats() {
+        dev.weft.fastpath.io.IoRing.Counts c = workers.stream().map(Worker::ringCounts)
+                .reduce(dev.weft.fastpath.io.IoRing.Counts.NONE, dev.weft.fastpath.io.IoRing.Counts::plus);
+        return new JsonObject().put("off", workers.getFirst().ringUnavailable()).put("enters", c.enters())
+                .put("operations", c.operations()).put("enterFailures", c.enterFailures());
     }
 
     /**
