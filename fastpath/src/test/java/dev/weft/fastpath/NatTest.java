@@ -301,16 +301,94 @@ class NatTest {
     }
 
     @Test
-    void anUnresolvedNextHopTurnsThePacketIntoAnArpRequest() {
-        pipeline.neighbors().clear();
+    void packetsToAnUnresolvedNextHopWaitForItsAnswerWhileTheFirstOnesSlotAsksForIt() {
+        dev.weft.fastpath.uplink.Neighbors neighbors = pipeline.neighbors();
+        neighbors.clear();
+        int gateway = ip("203.0.113.1");
         int i = run(tcp(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), INTERNET, 40000, 443), WEB1);
         assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_UPLINK);
         byte[] arp = batch.frame(i);
         assertThat(u16(arp, 12)).isEqualTo(0x0806);
         assertThat(u32(arp, 28)).isEqualTo(WEB1_PUBLIC);
-        assertThat(u32(arp, 38)).isEqualTo(ip("203.0.113.1"));
+        assertThat(u32(arp, 38)).isEqualTo(gateway);
+        for (int k = 1; k < dev.weft.fastpath.uplink.Neighbors.HOLD_FRAMES + 1; k++) { // 15 more wait; the 17th is dropped
+            i = run(tcp(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), INTERNET, 40000 + k, 443), WEB1);
+            assertThat(batch.verdict[i]).isEqualTo(PacketBatch.DROP);
+        }
+        assertThat(neighbors.holding(gateway)).isEqualTo(dev.weft.fastpath.uplink.Neighbors.HOLD_FRAMES);
+        assertThat(pipeline.counters().drops(DropReason.NO_NEIGHBOR)).as("only the one that found the queue full").isEqualTo(1);
+
+        java.util.List<byte[]> sent = new java.util.ArrayList<>();
+        java.util.List<int[]> asked = new java.util.ArrayList<>();
+        dev.weft.fastpath.uplink.Neighbors.Release release = new dev.weft.fastpath.uplink.Neighbors.Release() {
+            @Override
+            public void send(byte[] frame) {
+                sent.add(frame);
+            }
+
+            @Override
+            public void ask(int sender, int ip) {
+                asked.add(new int[] {sender, ip});
+            }
+        };
+        long now = System.nanoTime();
+        neighbors.release(now, release);
+        assertThat(sent).as("no answer yet").isEmpty();
+        assertThat(asked).as("asked less than 200 ms ago").isEmpty();
+        neighbors.release(now + dev.weft.fastpath.uplink.Neighbors.RETRY_NANOS, release);
+        assertThat(asked).as("silent: asked again, from web-1's public address").hasSize(1);
+        assertThat(asked.getFirst()).containsExactly(WEB1_PUBLIC, gateway);
+
+        neighbors.learn(gateway, GATEWAY_MAC); // the answer
+        neighbors.release(now, release);
+        assertThat(sent).hasSize(dev.weft.fastpath.uplink.Neighbors.HOLD_FRAMES);
+        for (int k = 0; k < sent.size(); k++) { // in the order they came, each translated, addressed and summed
+            byte[] frame = sent.get(k);
+            assertThat(mac(frame, 0)).isEqualTo(GATEWAY_MAC);
+            assertThat(mac(frame, 6)).isEqualTo(UPLINK_MAC);
+            assertThat(u32(frame, 26)).isEqualTo(WEB1_PUBLIC);
+            assertThat(u16(frame, 36)).isEqualTo(443);
+            assertThat(Checksums.valid(frame)).isTrue();
+        }
+        assertThat(neighbors.holding(gateway)).isZero();
+        assertThat(neighbors.heldCounts()).containsExactly(16, 16, 0);
+    }
+
+    @Test
+    void aVmSweepingTheUplinksSubnetHoldsAtMostATotalOfPacketsWaiting() {
+        dev.weft.fastpath.uplink.Neighbors neighbors = pipeline.neighbors();
+        neighbors.clear();
+        int total = dev.weft.fastpath.uplink.Neighbors.HOLD_TOTAL;
+        int hops = 100; // 203.0.113.30-129: on the uplink's subnet, none of them this host's
+        for (int k = 0; k < hops * dev.weft.fastpath.uplink.Neighbors.HOLD_FRAMES; k++) {
+            run(tcp(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), ip("203.0.113.30") + k % hops, 40000 + k, 443), WEB1);
+        }
+        assertThat(neighbors.heldCounts()[0]).isEqualTo(total);
+        assertThat(pipeline.counters().drops(DropReason.NO_NEIGHBOR)).isEqualTo(hops * dev.weft.fastpath.uplink.Neighbors.HOLD_FRAMES - total);
+    }
+
+    @Test
+    void packetsWhoseNextHopNeverAnswersAreDroppedAfterASecondAndCounted() {
+        dev.weft.fastpath.uplink.Neighbors neighbors = pipeline.neighbors();
+        neighbors.clear();
         run(tcp(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), INTERNET, 40000, 443), WEB1);
-        assertThat(pipeline.counters().drops(DropReason.NO_NEIGHBOR)).isEqualTo(1);
+        java.util.List<byte[]> sent = new java.util.ArrayList<>();
+        dev.weft.fastpath.uplink.Neighbors.Release release = new dev.weft.fastpath.uplink.Neighbors.Release() {
+            @Override
+            public void send(byte[] frame) {
+                sent.add(frame);
+            }
+
+            @Override
+            public void ask(int sender, int ip) {
+            }
+        };
+        neighbors.release(System.nanoTime() + dev.weft.fastpath.uplink.Neighbors.HOLD_NANOS, release);
+        neighbors.learn(ip("203.0.113.1"), GATEWAY_MAC); // too late
+        neighbors.release(System.nanoTime(), release);
+        assertThat(sent).isEmpty();
+        assertThat(neighbors.heldCounts()).containsExactly(1, 0, 1);
+        assertThat(neighbors.anyWaiting()).isFalse();
     }
 
     @Test

@@ -103,7 +103,7 @@ class NetnsNorthSouthTest extends NetnsLabTest {
         }
     }
 
-    /** Retries while ARP on the uplink resolves (the first packet to an unresolved next hop becomes the ARP request). */
+    /** Retries while the lab comes up (the internet's server listening, the path programmed). */
     private static String connectSoon(String namespace, String address, int port) {
         String[] seen = {""};
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() -> {
@@ -207,7 +207,7 @@ class NetnsNorthSouthTest extends NetnsLabTest {
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> !connect(Topology.INTERNET, "203.0.113.10", 80).isEmpty());
     }
 
-    /** Probes until the answer is {@code wanted} (the first datagrams may go to an ARP request on the uplink); the last answer. */
+    /** Probes until the answer is {@code wanted} (while the lab comes up); the last answer. */
     private static String udpProbe(String namespace, String address, int port, String wanted) {
         String[] seen = {""};
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() -> {
@@ -215,6 +215,22 @@ class NetnsNorthSouthTest extends NetnsLabTest {
             return seen[0].equals(wanted);
         });
         return seen[0];
+    }
+
+    @Test
+    void theFirstPacketToANeighbourNotYetResolvedWaitsForItsAnswerAndGoes() throws Exception {
+        reconciler = lab.start().reconciler;
+        // a second machine on the logical network's subnet, not the gateway: nobody has asked for it yet
+        Topology.run("ip", "-n", Topology.INTERNET, "addr", "add", "203.0.113.2/24", "dev", "eth0");
+        int neighbour = dev.weft.net.Ipv4.parse("203.0.113.2").value();
+        assertThat(agents.get("host-a").dataplane().packets().neighbors().mac(neighbour)).isZero();
+        String answer = Topology.run("ip", "netns", "exec", "tenant-a.web-1", "python3", "-c", UDP_PROBE, "203.0.113.2", "9").trim();
+        assertThat(answer).as("one datagram, no retry: it waited on host-a while the ARP request went, then left; the port unreachable came back")
+                .isEqualTo("refused");
+        io.vertx.core.json.JsonObject uplink = agents.get("host-a").dataplane().packets().stats().getJsonObject("uplink");
+        assertThat(uplink.getLong("held")).isEqualTo(1);
+        assertThat(uplink.getLong("heldSent")).isEqualTo(1);
+        assertThat(uplink.getLong("heldExpired")).isZero();
     }
 
     @Test

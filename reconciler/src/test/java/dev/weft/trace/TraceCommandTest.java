@@ -223,8 +223,16 @@ class TraceCommandTest {
     void aTsoFrameForTheUplinkWithItsNextHopNotYetResolvedBecomesTheArpRequest() {
         CliRun run = trace("--from", "tenant-a/web-1", "--to", "198.51.100.7", "--proto", "tcp", "--dport", "443", "--tso", "20000");
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("host-a uplink-output next hop 203.0.113.1 not resolved: the packet became an ARP request for it on eth1")
+        assertThat(run.out()).contains("host-a uplink-output next hop 203.0.113.1 not resolved: a GSO frame can't wait for its answer; it became an ARP request for it on eth1")
                 .doesNotContain(" send ").endsWith("sent on uplink eth1 of host-a\n");
+    }
+
+    @Test
+    void aPacketForTheUplinkWithItsNextHopNotYetResolvedWaitsWhileItsSlotAsks() {
+        CliRun run = trace("--from", "tenant-a/web-1", "--to", "198.51.100.7", "--proto", "udp", "--dport", "53");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("host-a uplink-output next hop 203.0.113.1 not resolved: the packet waits for its answer (1 waiting); "
+                + "its slot became an ARP request for it on eth1");
     }
 
     @Test

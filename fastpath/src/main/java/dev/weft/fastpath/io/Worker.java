@@ -285,6 +285,9 @@ public final class Worker implements Runnable, AutoCloseable {
             } else if (announcer != null && announcer == announcedOn && toAnnounceAgain.length > 0 && now - announcedAt >= ANNOUNCE_INTERVAL) {
                 announceAgain(announcer);
             }
+            if (announcer != null) {
+                releaseHeld(announcer, now);
+            }
             if (!paused.isEmpty() || queued > 0) {
                 shape(now, byIndex);
             }
@@ -349,7 +352,7 @@ public final class Worker implements Runnable, AutoCloseable {
             sendCopies(t, byIndex, up, now);
         }
         if (up != null) {
-            up.flush();
+            releaseHeld(up, now); // an ARP reply in this batch: what waited for it goes now, not at the next loop
         }
         for (int p : vhostRead) { // the batch has gone: the guests get back the buffers its frames referred to
             vhostOf[p].release();
@@ -371,6 +374,32 @@ public final class Worker implements Runnable, AutoCloseable {
                 return;
             }
         }
+    }
+
+    /**
+     * Sends what waited in {@link dev.weft.fastpath.uplink.Neighbors} for a next hop on uplink {@code up} that has answered,
+     * asks again for those still silent, and has the kernel send what the TX ring holds.
+     */
+    private void releaseHeld(UplinkDevice up, long now) {
+        if (!pipeline.neighbors().anyWaiting()) {
+            up.flush();
+            return;
+        }
+        pipeline.neighbors().release(now, new dev.weft.fastpath.uplink.Neighbors.Release() {
+            @Override
+            public void send(byte[] frame) {
+                if (!up.send(MemorySegment.ofArray(frame), frame.length)) {
+                    txUplinkFailures++;
+                }
+            }
+
+            @Override
+            public void ask(int sender, int ip) {
+                dev.weft.fastpath.packet.Arp.request(arp, 0, up.mac(), sender, ip);
+                up.send(arp, dev.weft.fastpath.packet.Arp.LENGTH);
+            }
+        });
+        up.flush();
     }
 
     /** The uplink device {@link #announce} last announced on, the table generation it did, and the addresses it announced. */

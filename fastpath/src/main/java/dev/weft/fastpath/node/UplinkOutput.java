@@ -14,8 +14,11 @@ import java.util.List;
 /**
  * The end of a path to the uplink. ARP replies go as they are; an IPv4 packet gets a fresh Ethernet header
  * (any VLAN tag a VM wrote is removed), from the uplink's MAC to its next hop's: the destination itself on
- * the logical network's subnet, else the default gateway. While that MAC is unknown the packet is turned
- * into an ARP request for it (at most one per {@link Neighbors#RETRY_NANOS}; others are dropped and counted).
+ * the logical network's subnet, else the default gateway. While that MAC is unknown the packet waits in
+ * {@link Neighbors} (up to {@link Neighbors#HOLD_FRAMES} per next hop, for {@link Neighbors#HOLD_NANOS}; a GSO frame
+ * can't) and its slot becomes an ARP request for the next hop (at most one per {@link Neighbors#RETRY_NANOS}; a packet
+ * that can't wait and isn't needed for the question is dropped and counted); the worker sends the waiting packets when
+ * the answer comes.
  */
 public final class UplinkOutput implements Node {
 
@@ -80,17 +83,30 @@ public final class UplinkOutput implements Node {
             int hop = t.uplinkNextHop(b.dstIp[i]);
             long mac = neighbors.mac(hop);
             if (mac == 0) {
-                if (!neighbors.ask(hop, System.nanoTime())) {
-                    next[k] = d.drop(i, DropReason.NO_NEIGHBOR);
-                    continue;
-                }
+                long now = System.nanoTime();
                 // asked from the packet's source when this host owns it; else (a backend's direct reply from a frontend the
                 // MUX answers for) as an ARP probe from 0.0.0.0, so nobody learns that address at this host's MAC
-                arpRequest(b, i, own, t.owner(b.srcIp[i]) == ForwardingTables.NOT_OWNED ? 0 : b.srcIp[i], hop);
+                int sender = t.owner(b.srcIp[i]) == ForwardingTables.NOT_OWNED ? 0 : b.srcIp[i];
+                boolean held = false;
+                if (b.gsoSize[i] == 0) {
+                    Bytes.mac(m, b.start[i] + 6, own);
+                    held = neighbors.hold(hop, sender, b.frame(i), now);
+                }
+                String what = !tracing ? null : "next hop " + Text.ip(hop) + " not resolved: " + (held
+                        ? "the packet waits for its answer (" + neighbors.holding(hop) + " waiting)"
+                        : b.gsoSize[i] > 0 ? "a GSO frame can't wait for its answer" : "no room to wait for its answer");
+                if (!neighbors.ask(hop, now)) {
+                    next[k] = held ? Dispatch.DROPPED : d.drop(i, DropReason.NO_NEIGHBOR); // held: kept, not dropped
+                    if (tracing && held) {
+                        d.trace(i, what + "; asked for already");
+                    }
+                    continue;
+                }
+                arpRequest(b, i, own, sender, hop);
                 arpRequests++;
                 b.verdict[i] = PacketBatch.TO_UPLINK;
                 if (tracing) {
-                    d.trace(i, "next hop " + Text.ip(hop) + " not resolved: the packet became an ARP request for it on " + t.uplink.device());
+                    d.trace(i, what + (held ? "; its slot" : "; it") + " became an ARP request for it on " + t.uplink.device());
                 }
                 continue;
             }

@@ -79,8 +79,9 @@ public final class PacketTracer {
     }
 
     /**
-     * As {@link #trace(ForwardingTables, int, int, byte[])}, with the host's uplink neighbours as they are (a fresh
-     * table knows none: a packet for the uplink then becomes the ARP request for its next hop, as on a new host).
+     * As {@link #trace(ForwardingTables, int, int, byte[])}, with the host's uplink neighbours as they are, looked up in a
+     * copy (the trace asks nobody and leaves no packet waiting; a fresh table knows none: a packet for the uplink then waits
+     * for its next hop's answer while its slot becomes the ARP request, as on a new host).
      *
      * @param segmentSize for a frame from a port, a VM's TSO frame's segment size (its virtio-net header's
      *                    {@code gso_size}), else 0
@@ -88,7 +89,7 @@ public final class PacketTracer {
      */
     public static Result trace(ForwardingTables tables, int inPort, int underlaySource, byte[] frame, Neighbors neighbors, int segmentSize,
                                Devices devices) {
-        Pipeline pipeline = new Pipeline(16, new dev.weft.fastpath.security.Conntrack(1 << 10), new dev.weft.fastpath.uplink.NatSessions(16), neighbors);
+        Pipeline pipeline = new Pipeline(16, new dev.weft.fastpath.security.Conntrack(1 << 10), new dev.weft.fastpath.uplink.NatSessions(16), neighbors.copy());
         pipeline.graph().tracing(true);
         try (PacketBatch first = new PacketBatch(); PacketBatch back = new PacketBatch(); Arena arena = Arena.ofConfined()) {
             PacketBatch batch = first;

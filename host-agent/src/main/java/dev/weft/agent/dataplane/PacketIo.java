@@ -430,6 +430,8 @@ public final class PacketIo implements AutoCloseable {
                 .put("announcements", workers.stream().mapToLong(w -> w.announcements).sum())
                 .put("hairpinned", workers.stream().mapToLong(w -> w.hairpinned).sum())
                 .put("hairpinDropped", workers.stream().mapToLong(w -> w.hairpinDropped).sum());
+        long[] held = neighbors.heldCounts();
+        json.put("held", held[0]).put("heldSent", held[1]).put("heldExpired", held[2]);
         return json.put("nat", new JsonObject().put("sessions", sessions.active()).put("allocated", sessions.allocated)
                 .put("portExhausted", sessions.exhausted));
     }
