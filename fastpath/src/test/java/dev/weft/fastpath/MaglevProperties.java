@@ -67,10 +67,12 @@ class MaglevProperties {
         List<String> names = names(n, salt);
         List<String> reversed = new ArrayList<>(names.reversed());
         Maglev a = Maglev.of(names, SIZE);
-        Maglev b = Maglev.of(reversed, SIZE);
+        Maglev b = Maglev.build(reversed.stream().sorted().toList(), SIZE); // built again, not the one kept
         for (int s = 0; s < SIZE; s++) {
             assertThat(a.backends().get(a.slot(s))).isEqualTo(b.backends().get(b.slot(s)));
         }
+        assertThat(Maglev.of(reversed, SIZE)).as("the same set of names: the table built before").isSameAs(a);
+        assertThat(Maglev.of(names.subList(0, n - 1), SIZE)).as("one name fewer: another table").isNotSameAs(a);
     }
 
     /** The paper's pseudocode (backends taking turns in the order given), written out plainly (its own hash functions: FNV-1a with a murmur finisher, two seeds). */

@@ -2,7 +2,9 @@ package dev.weft.fastpath.lb;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Maglev consistent hashing (Eisenbud et al., NSDI 2016): a lookup table of a prime number of slots, each
@@ -30,9 +32,39 @@ public final class Maglev {
         return of(backends, DEFAULT_SIZE);
     }
 
-    /** The table for {@code backends} of {@code size} slots ({@code size} prime, more than the backends). */
+    /** The tables built last, by what they depend on alone: a publish or a trace that keeps a pool's backends builds nothing. */
+    private static final int RECENT_TABLES = 128;
+    private static final Map<Key, Maglev> RECENT = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, Maglev> eldest) {
+            return size() > RECENT_TABLES;
+        }
+    };
+
+    private record Key(List<String> names, int size) {
+    }
+
+    /**
+     * The table for {@code backends} of {@code size} slots ({@code size} prime, more than the backends): one of the
+     * {@value #RECENT_TABLES} built last for the same names and size (a table is immutable), else a new one.
+     */
     public static Maglev of(List<String> backends, int size) {
-        List<String> names = backends.stream().sorted().toList(); // turns in name order: the same table whatever order they come in
+        Key key = new Key(backends.stream().sorted().toList(), size); // turns in name order: the same table whatever order they come in
+        synchronized (RECENT) {
+            Maglev table = RECENT.get(key);
+            if (table != null) {
+                return table;
+            }
+        }
+        Maglev table = build(key.names, size);
+        synchronized (RECENT) {
+            RECENT.put(key, table);
+        }
+        return table;
+    }
+
+    /** Builds the table for {@code names} (sorted) of {@code size} slots, every time: {@link #of} without its memory. */
+    public static Maglev build(List<String> names, int size) {
         int n = names.size();
         int[] slots = new int[size];
         if (n == 0) {

@@ -89,7 +89,7 @@ public final class ForwardingTables implements AutoCloseable {
     private final AddressTable owned;
     /** The public addresses this host owns on its uplink ({@link #owner} isn't {@link #NOT_OWNED}), each once: what it announces. */
     public final int[] ownedAddresses;
-    /** Load-balancing rules, by (VNI, frontend address); each with its Maglev table, built once per snapshot. */
+    /** Load-balancing rules, by (VNI, frontend address); each with its Maglev table (built, or kept from before, per snapshot). */
     private final Map<Long, Balancer[]> balancers = new HashMap<>();
     private final Map<Balancer, dev.weft.fastpath.lb.Maglev> maglev = new java.util.IdentityHashMap<>();
     /** Rules with a floating IP, by (VNI, frontend address): their backends get and answer from the frontend's address. */

@@ -79,6 +79,9 @@ public final class Neighbors {
         if (last != null && now - last < RETRY_NANOS) {
             return false;
         }
+        if (asked.size() >= 4096) { // a VM sweeping a large uplink subnet: what was asked long enough ago is forgotten
+            asked.values().removeIf(at -> now - at >= RETRY_NANOS);
+        }
         asked.put(ip, now);
         return true;
     }
