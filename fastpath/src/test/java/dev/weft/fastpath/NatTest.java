@@ -318,19 +318,9 @@ class NatTest {
         assertThat(neighbors.holding(gateway)).isEqualTo(dev.weft.fastpath.uplink.Neighbors.HOLD_FRAMES);
         assertThat(pipeline.counters().drops(DropReason.NO_NEIGHBOR)).as("only the one that found the queue full").isEqualTo(1);
 
-        java.util.List<byte[]> sent = new java.util.ArrayList<>();
-        java.util.List<int[]> asked = new java.util.ArrayList<>();
-        dev.weft.fastpath.uplink.Neighbors.Release release = new dev.weft.fastpath.uplink.Neighbors.Release() {
-            @Override
-            public void send(byte[] frame) {
-                sent.add(frame);
-            }
-
-            @Override
-            public void ask(int sender, int ip) {
-                asked.add(new int[] {sender, ip});
-            }
-        };
+        Released release = new Released();
+        java.util.List<byte[]> sent = release.sent;
+        java.util.List<int[]> asked = release.asked;
         long now = System.nanoTime();
         neighbors.release(now, release);
         assertThat(sent).as("no answer yet").isEmpty();
@@ -354,6 +344,22 @@ class NatTest {
         assertThat(neighbors.heldCounts()).containsExactly(16, 16, 0);
     }
 
+    /** What {@link dev.weft.fastpath.uplink.Neighbors#release} hands over: frames to send, and (sender, address) to ask for again. */
+    static final class Released implements dev.weft.fastpath.uplink.Neighbors.Release {
+        final java.util.List<byte[]> sent = new java.util.ArrayList<>();
+        final java.util.List<int[]> asked = new java.util.ArrayList<>();
+
+        @Override
+        public void send(byte[] frame) {
+            sent.add(frame);
+        }
+
+        @Override
+        public void ask(int sender, int ip) {
+            asked.add(new int[] {sender, ip});
+        }
+    }
+
     @Test
     void aVmSweepingTheUplinksSubnetHoldsAtMostATotalOfPacketsWaiting() {
         dev.weft.fastpath.uplink.Neighbors neighbors = pipeline.neighbors();
@@ -372,21 +378,11 @@ class NatTest {
         dev.weft.fastpath.uplink.Neighbors neighbors = pipeline.neighbors();
         neighbors.clear();
         run(tcp(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), INTERNET, 40000, 443), WEB1);
-        java.util.List<byte[]> sent = new java.util.ArrayList<>();
-        dev.weft.fastpath.uplink.Neighbors.Release release = new dev.weft.fastpath.uplink.Neighbors.Release() {
-            @Override
-            public void send(byte[] frame) {
-                sent.add(frame);
-            }
-
-            @Override
-            public void ask(int sender, int ip) {
-            }
-        };
+        Released release = new Released();
         neighbors.release(System.nanoTime() + dev.weft.fastpath.uplink.Neighbors.HOLD_NANOS, release);
         neighbors.learn(ip("203.0.113.1"), GATEWAY_MAC); // too late
         neighbors.release(System.nanoTime(), release);
-        assertThat(sent).isEmpty();
+        assertThat(release.sent).isEmpty();
         assertThat(neighbors.heldCounts()).containsExactly(1, 0, 1);
         assertThat(neighbors.anyWaiting()).isFalse();
     }

@@ -130,7 +130,6 @@ public final class Neighbors {
     /**
      * Hands the packets whose neighbour has answered to {@code to} (their destination MAC written), asks again for those still
      * silent when {@link #RETRY_NANOS} has passed, and drops (and counts) those that have waited {@link #HOLD_NANOS}.
-     * Cheap when nothing waits.
      */
     public void release(long now, Release to) {
         java.util.List<byte[]> ready = new java.util.ArrayList<>();
