@@ -88,6 +88,32 @@ class NetnsQosTest extends NetnsLabTest {
     static final java.util.concurrent.Executor RUNNERS = java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().factory());
 
     @Test
+    void vmsWithoutReservationsShareTheHostsCapacityNoneStarved() throws Exception {
+        NetnsLab.requireTool("iperf3", "iperf3");
+        reconciler = lab.start().reconciler;
+        String capped = repo.replace("hosts/rack-1.yaml", "  underlayAddress: 198.18.0.1\n", "  underlayAddress: 198.18.0.1\n  outboundCapacityMbps: 300\n")
+                .commit("host-a carries 300 Mbit/s from its VMs, none reserved").name();
+        await().atMost(Duration.ofSeconds(20)).until(() -> reconciler.status().revision().equals(capped) && reconciler.status().allSynced());
+        java.util.List<Process> servers = new java.util.ArrayList<>();
+        for (String vm : java.util.List.of("tenant-a.web-2", "tenant-a.db-1")) {
+            servers.add(new ProcessBuilder("ip", "netns", "exec", vm, "iperf3", "-s").redirectErrorStream(true).start());
+        }
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> Topology.quietly("ip", "netns", "exec", "tenant-a.db-2", "iperf3", "-c", "10.1.2.4", "-t", "1"));
+            var web1 = iperfFrom("tenant-a.web-1", "10.1.1.5", 14); // web-1 and db-2 (and idle app-1) on host-a: 100 each guaranteed
+            var db2 = iperfFrom("tenant-a.db-2", "10.1.2.4", 14);
+            double a = mean(web1.get(), 4, 10);
+            double b = mean(db2.get(), 4, 10);
+            System.out.printf("qos: host capacity 300, no reservations: web-1 %.1f, db-2 %.1f Mbit/s%n", a, b);
+            // before: whichever VM the worker read first took the host's room, the other got 1 Mbit/s
+            assertThat(Math.min(a, b)).as("each keeps at least its even part of the host's 300 (three NICs: 100)").isGreaterThanOrEqualTo(90.0);
+            assertThat(a + b).as("together they get the host's 300").isBetween(270.0, 330.0);
+        } finally {
+            servers.forEach(Process::destroyForcibly);
+        }
+    }
+
+    @Test
     void aReservedShareHoldsWhenTheHostsVmsWantMoreThanItCarries() throws Exception {
         NetnsLab.requireTool("iperf3", "iperf3");
         reconciler = lab.start().reconciler;

@@ -314,6 +314,7 @@ public final class Worker implements Runnable, AutoCloseable {
             }
             UplinkDevice up = uplink;
             // Read only what epoll said is ready: no wasted read returning EAGAIN on idle devices.
+            int within = 0;
             for (int k = 0; k < ready && !batch.full(); k++) {
                 int fd = Structs.epollFd(events, k);
                 Integer port = portOfFd.get(fd);
@@ -323,7 +324,8 @@ public final class Worker implements Runnable, AutoCloseable {
                     up.receive(batch);
                 } else if (port != null) {
                     if (meters.outbound(port) != null || meters.host(port) != null) {
-                        receiveWithin(byIndex[port], port, now, fd);
+                        withinPorts[within] = port; // read below, in turn with the others
+                        withinFds[within++] = fd;
                     } else if (readBuffers != null && byIndex[port].offload()) {
                         receiveRing(byIndex[port], port, t, byIndex, up, now, vhostOf, vhostRead);
                     } else {
@@ -332,6 +334,9 @@ public final class Worker implements Runnable, AutoCloseable {
                 } else {
                     underlay.receive(batch, fd);
                 }
+            }
+            if (within > 0) {
+                receiveWithin(byIndex, within, now);
             }
             if (batch.count() == 0) {
                 continue;
@@ -580,25 +585,46 @@ public final class Worker implements Runnable, AutoCloseable {
         }
     }
 
+    /** The ready ports of this loop that read within a limit or the host's capacity ({@link #receiveWithin}), their descriptors, and the bytes each has sent in the loop. */
+    private final int[] withinPorts = new int[64];
+    private final int[] withinFds = new int[64];
+    private final long[] withinBytes = new long[64];
+
     /**
-     * Reads a VM with an outbound limit, or on a host with an outbound capacity, while it may send, charging what it sent:
-     * within its limit, and within its reserved share of the host's capacity or, beyond that share, while the host has
-     * capacity left. Once it may not, stops listening to its device until its time comes. What the VM sends meanwhile waits
-     * in its device's queue, and its TCP feels the backpressure, as from a slower link.
+     * Reads the first {@code count} of {@link #withinPorts}, VMs with an outbound limit or on a host with an outbound
+     * capacity, while each may send, charging what it sent: within its limit, and within its reserved share of the host's
+     * capacity or, beyond that share, while the host has capacity left. They take turns, the one that has sent the fewest
+     * bytes in this loop next, so VMs that share the host's capacity beyond their reservations share it evenly by bytes:
+     * the first one read doesn't take all the room there is, nor the one sending larger frames. Once a VM may not send,
+     * its device isn't listened to until its time comes. What the VM sends meanwhile waits in its device's queue, and its
+     * TCP feels the backpressure, as from a slower link.
      */
-    private void receiveWithin(TapDevice tap, int port, long now, int fd) {
+    private void receiveWithin(TapDevice[] byIndex, int count, long now) {
+        java.util.Arrays.fill(withinBytes, 0, count, 0);
         while (true) {
+            int k = -1;
+            for (int j = 0; j < count; j++) {
+                if (withinPorts[j] >= 0 && (k < 0 || withinBytes[j] < withinBytes[k])) {
+                    k = j;
+                }
+            }
+            if (k < 0) {
+                return;
+            }
+            int port = withinPorts[k];
             long wait = readWait(port, now);
             if (wait > 0) {
-                paused.put(fd, now + wait);
-                listen(fd, false);
-                return;
+                paused.put(withinFds[k], now + wait);
+                listen(withinFds[k], false);
+                withinPorts[k] = -1;
+                continue;
             }
             int first = batch.count();
-            if (tap.receiveOne(batch, port) < 0) {
-                return;
+            if (byIndex[port].receiveOne(batch, port) < 0) { // nothing waiting, or no room left in the batch
+                withinPorts[k] = -1;
+                continue;
             }
-            charge(port, now, first);
+            withinBytes[k] += charge(port, now, first);
         }
     }
 
@@ -620,8 +646,8 @@ public final class Worker implements Runnable, AutoCloseable {
         return wait;
     }
 
-    /** Charges what port {@code port} sent, the batch's frames from {@code first} on, to its meters. */
-    private void charge(int port, long now, int first) {
+    /** Charges what port {@code port} sent, the batch's frames from {@code first} on, to its meters; returns its bytes. */
+    private int charge(int port, long now, int first) {
         int bytes = 0;
         for (int i = first; i < batch.count(); i++) {
             bytes += batch.length[i];
@@ -629,6 +655,7 @@ public final class Worker implements Runnable, AutoCloseable {
         for (dev.weft.fastpath.qos.Meter m : meters.sending(port)) {
             m.charge(now, bytes);
         }
+        return bytes;
     }
 
     /** Writes a frame to local port {@code port}'s TAP device or vhost-user guest; false when it can't take it. */

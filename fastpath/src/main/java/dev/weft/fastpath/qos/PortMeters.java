@@ -18,18 +18,25 @@ public final class PortMeters {
         this.meters = meters;
     }
 
-    /** For new tables: each port's meters at its limits. */
+    /**
+     * For new tables: each port's meters at its limits. On a host with an outbound capacity every port has a guaranteed
+     * share of it: its reservation, or, without one, an even part of what the reservations leave, so VMs without
+     * reservations share the rest evenly when they all want more than there is (one VM alone still takes whatever room
+     * the host has: beyond its share it sends while the host has capacity left).
+     */
     public void refresh(ForwardingTables t) {
         int n = t.portCount();
         Meter[] in = new Meter[n];
         Meter[] out = new Meter[n];
         Meter[] share = new Meter[n];
         Meter[] all = new Meter[n];
+        long evenShare = evenShare(t);
         for (int p = 0; p < n; p++) {
             String name = t.ports[p].name();
             in[p] = meter(name, Meters.Direction.INBOUND, t.portInboundBits[p]);
             out[p] = meter(name, Meters.Direction.OUTBOUND, t.portOutboundBits[p]);
-            share[p] = meter(name, Meters.Direction.RESERVED, t.portReservedBits[p]);
+            share[p] = meter(name, Meters.Direction.RESERVED, t.portReservedBits[p] > 0 ? t.portReservedBits[p]
+                    : t.portHostBits[p] > 0 ? evenShare : 0);
             all[p] = t.portHostBits[p] > 0 ? meters.meter(Meters.HOST, Meters.Direction.OUTBOUND, t.portHostBits[p]) : null;
         }
         inbound = in;
@@ -41,6 +48,19 @@ public final class PortMeters {
             charged[p] = java.util.stream.Stream.of(out[p], share[p], all[p]).filter(java.util.Objects::nonNull).toArray(Meter[]::new);
         }
         sending = charged;
+    }
+
+    /** What each port without a reservation is guaranteed of the host's capacity: an even part of what the reservations leave. */
+    private static long evenShare(ForwardingTables t) {
+        long capacity = 0;
+        long reserved = 0;
+        int without = 0;
+        for (int p = 0; p < t.portCount(); p++) {
+            capacity = Math.max(capacity, t.portHostBits[p]);
+            reserved += t.portReservedBits[p];
+            without += t.portReservedBits[p] == 0 ? 1 : 0;
+        }
+        return without == 0 ? 0 : Math.max(0, capacity - reserved) / without;
     }
 
     private Meter meter(String port, Meters.Direction direction, long bitsPerSecond) {
