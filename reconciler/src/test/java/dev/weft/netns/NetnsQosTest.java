@@ -84,6 +84,21 @@ class NetnsQosTest extends NetnsLabTest {
         return java.util.Arrays.stream(rates, from, to).average().orElseThrow();
     }
 
+    /** iperf3 servers in web-2 and db-1 (the two host-a VMs' peers), once db-2 reaches db-1's. */
+    private static java.util.List<Process> serversOnWeb2AndDb1() throws Exception {
+        java.util.List<Process> servers = new java.util.ArrayList<>();
+        for (String vm : java.util.List.of("tenant-a.web-2", "tenant-a.db-1")) {
+            servers.add(new ProcessBuilder("ip", "netns", "exec", vm, "iperf3", "-s").redirectErrorStream(true).start());
+        }
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> Topology.quietly("ip", "netns", "exec", "tenant-a.db-2", "iperf3", "-c", "10.1.2.4", "-t", "1"));
+        } catch (RuntimeException e) {
+            servers.forEach(Process::destroyForcibly);
+            throw e;
+        }
+        return servers;
+    }
+
     /** A thread per iperf3 client, so clients run at once. */
     static final java.util.concurrent.Executor RUNNERS = java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().factory());
 
@@ -94,12 +109,8 @@ class NetnsQosTest extends NetnsLabTest {
         String capped = repo.replace("hosts/rack-1.yaml", "  underlayAddress: 198.18.0.1\n", "  underlayAddress: 198.18.0.1\n  outboundCapacityMbps: 300\n")
                 .commit("host-a carries 300 Mbit/s from its VMs, none reserved").name();
         await().atMost(Duration.ofSeconds(20)).until(() -> reconciler.status().revision().equals(capped) && reconciler.status().allSynced());
-        java.util.List<Process> servers = new java.util.ArrayList<>();
-        for (String vm : java.util.List.of("tenant-a.web-2", "tenant-a.db-1")) {
-            servers.add(new ProcessBuilder("ip", "netns", "exec", vm, "iperf3", "-s").redirectErrorStream(true).start());
-        }
+        java.util.List<Process> servers = serversOnWeb2AndDb1();
         try {
-            await().atMost(Duration.ofSeconds(10)).until(() -> Topology.quietly("ip", "netns", "exec", "tenant-a.db-2", "iperf3", "-c", "10.1.2.4", "-t", "1"));
             var web1 = iperfFrom("tenant-a.web-1", "10.1.1.5", 14); // web-1 and db-2 (and idle app-1) on host-a: 100 each guaranteed
             var db2 = iperfFrom("tenant-a.db-2", "10.1.2.4", 14);
             double a = mean(web1.get(), 4, 10);
@@ -121,12 +132,8 @@ class NetnsQosTest extends NetnsLabTest {
                 .replace("tenants/tenant-a/nics.yaml", "  ipAddress: 10.1.1.4\n", "  ipAddress: 10.1.1.4\n  qosSettings: {outboundReservedMbps: 200}\n")
                 .commit("host-a carries 300 Mbit/s from its VMs, 200 of them reserved for web-1").name();
         await().atMost(Duration.ofSeconds(20)).until(() -> reconciler.status().revision().equals(reserved) && reconciler.status().allSynced());
-        java.util.List<Process> servers = new java.util.ArrayList<>();
-        for (String vm : java.util.List.of("tenant-a.web-2", "tenant-a.db-1")) {
-            servers.add(new ProcessBuilder("ip", "netns", "exec", vm, "iperf3", "-s").redirectErrorStream(true).start());
-        }
+        java.util.List<Process> servers = serversOnWeb2AndDb1();
         try {
-            await().atMost(Duration.ofSeconds(10)).until(() -> Topology.quietly("ip", "netns", "exec", "tenant-a.db-2", "iperf3", "-c", "10.1.2.4", "-t", "1"));
             double alone = iperf3("tenant-a.db-2", "10.1.2.4", 3);
             var web1 = iperfFrom("tenant-a.web-1", "10.1.1.5", 14); // web-1 (reserved 200) and db-2 (none), both on host-a, at once
             var db2 = iperfFrom("tenant-a.db-2", "10.1.2.4", 14);
