@@ -74,6 +74,7 @@ public final class Worker implements Runnable, AutoCloseable {
 
     /** The ports' rate limits; ports over their outbound limit, not read until their time (fd → nanoTime); queues of frames for ports over their inbound limit. */
     private final dev.weft.fastpath.qos.PortMeters meters;
+    private long rebalancedAt;
     private final Map<Integer, Long> paused = new java.util.HashMap<>();
     private final Map<String, dev.weft.fastpath.qos.ShapingQueue> queues = new java.util.HashMap<>();
     private dev.weft.fastpath.qos.ShapingQueue[] queueOf = new dev.weft.fastpath.qos.ShapingQueue[0];
@@ -279,6 +280,10 @@ public final class Worker implements Runnable, AutoCloseable {
                 mapSize = ports.size() + vhosts.size();
             }
             long now = System.nanoTime();
+            if (now - rebalancedAt >= dev.weft.fastpath.qos.PortMeters.ACTIVE_NANOS) { // the host's capacity among the VMs sending now
+                meters.rebalance(now);
+                rebalancedAt = now;
+            }
             UplinkDevice announcer = uplink;
             if (announcer != null && announcer.receives() && (announcer != announcedOn || t.generation != announcedGeneration)) {
                 announce(t, announcer, now);

@@ -65,6 +65,11 @@ public final class Meter {
         }
     }
 
+    /** Whether anything was charged to this meter at or after {@code since} (its theoretical arrival time is no older). */
+    public boolean chargedSince(long since) {
+        return tat.get() >= since;
+    }
+
     /** Counts a frame of {@code bytes} dropped for the limit. */
     public void dropped(int bytes) {
         droppedBytes.addAndGet(bytes);

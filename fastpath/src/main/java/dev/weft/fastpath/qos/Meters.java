@@ -30,6 +30,11 @@ public final class Meters {
         return meters.compute(key, (k, m) -> m != null && m.bitsPerSecond == bitsPerSecond ? m : new Meter(bitsPerSecond, counts[0], counts[1]));
     }
 
+    /** The meter {@code port}'s {@code direction} has now (another worker may have set a new rate), or null. */
+    public Meter current(String port, Direction direction) {
+        return meters.get(new Key(port, direction));
+    }
+
     /** Forgets the meter of {@code port}'s {@code direction} (its limit went); its counts stay. */
     public void remove(String port, Direction direction) {
         meters.remove(new Key(port, direction));

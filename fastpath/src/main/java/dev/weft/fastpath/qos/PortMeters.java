@@ -18,49 +18,84 @@ public final class PortMeters {
         this.meters = meters;
     }
 
+    /** How recently a port without a reservation must have sent to count as one of those sharing the host's capacity. */
+    public static final long ACTIVE_NANOS = 100_000_000L;
+
+    private ForwardingTables tables;
+    /** How many ports without a reservation {@link #reserved}'s even parts were last set for (0: none on this host). */
+    private int sharing;
+
     /**
      * For new tables: each port's meters at its limits. On a host with an outbound capacity every port has a guaranteed
-     * share of it: its reservation, or, without one, an even part of what the reservations leave, so VMs without
-     * reservations share the rest evenly when they all want more than there is (one VM alone still takes whatever room
-     * the host has: beyond its share it sends while the host has capacity left).
+     * share of it: its reservation, or, without one, an even part of what the reservations leave, first among all such
+     * ports, then ({@link #rebalance}) among those that have sent lately. So VMs without reservations share the rest
+     * evenly when they want more than there is; one VM alone still takes whatever room the host has (beyond its share it
+     * sends while the host has capacity left).
      */
     public void refresh(ForwardingTables t) {
         int n = t.portCount();
+        tables = t;
         Meter[] in = new Meter[n];
         Meter[] out = new Meter[n];
-        Meter[] share = new Meter[n];
         Meter[] all = new Meter[n];
-        long evenShare = evenShare(t);
+        int without = 0;
         for (int p = 0; p < n; p++) {
             String name = t.ports[p].name();
             in[p] = meter(name, Meters.Direction.INBOUND, t.portInboundBits[p]);
             out[p] = meter(name, Meters.Direction.OUTBOUND, t.portOutboundBits[p]);
-            share[p] = meter(name, Meters.Direction.RESERVED, t.portReservedBits[p] > 0 ? t.portReservedBits[p]
-                    : t.portHostBits[p] > 0 ? evenShare : 0);
             all[p] = t.portHostBits[p] > 0 ? meters.meter(Meters.HOST, Meters.Direction.OUTBOUND, t.portHostBits[p]) : null;
+            without += t.portHostBits[p] > 0 && t.portReservedBits[p] == 0 ? 1 : 0;
         }
         inbound = in;
         outbound = out;
-        reserved = share;
         host = all;
-        Meter[][] charged = new Meter[n][];
-        for (int p = 0; p < n; p++) {
-            charged[p] = java.util.stream.Stream.of(out[p], share[p], all[p]).filter(java.util.Objects::nonNull).toArray(Meter[]::new);
-        }
-        sending = charged;
+        shares(without);
     }
 
-    /** What each port without a reservation is guaranteed of the host's capacity: an even part of what the reservations leave. */
-    private static long evenShare(ForwardingTables t) {
-        long capacity = 0;
-        long reserved = 0;
-        int without = 0;
-        for (int p = 0; p < t.portCount(); p++) {
-            capacity = Math.max(capacity, t.portHostBits[p]);
-            reserved += t.portReservedBits[p];
-            without += t.portReservedBits[p] == 0 ? 1 : 0;
+    /**
+     * Every {@link #ACTIVE_NANOS} or so: divides what the reservations leave of the host's capacity among the ports without
+     * a reservation that have sent within the last {@link #ACTIVE_NANOS} (at least one), when their number changed.
+     */
+    public void rebalance(long now) {
+        if (sharing == 0) {
+            return;
         }
-        return without == 0 ? 0 : Math.max(0, capacity - reserved) / without;
+        ForwardingTables t = tables;
+        int active = 0;
+        boolean stale = false;
+        for (int p = 0; p < t.portCount(); p++) {
+            if (t.portHostBits[p] > 0 && t.portReservedBits[p] == 0) {
+                Meter current = meters.current(t.ports[p].name(), Meters.Direction.RESERVED); // the host's, whichever worker set it
+                active += current != null && current.chargedSince(now - ACTIVE_NANOS) ? 1 : 0;
+                stale |= current != reserved[p];
+            }
+        }
+        if (Math.max(1, active) != sharing || stale) {
+            shares(Math.max(1, active));
+        }
+    }
+
+    /** Sets each port's guaranteed share (its reservation, or an even part among {@code among} ports) and what it is charged to. */
+    private void shares(int among) {
+        ForwardingTables t = tables;
+        int n = t.portCount();
+        long capacity = 0;
+        long reservations = 0;
+        for (int p = 0; p < n; p++) {
+            capacity = Math.max(capacity, t.portHostBits[p]);
+            reservations += t.portReservedBits[p];
+        }
+        long even = among == 0 ? 0 : Math.max(0, capacity - reservations) / among;
+        Meter[] share = new Meter[n];
+        Meter[][] charged = new Meter[n][];
+        for (int p = 0; p < n; p++) {
+            long bits = t.portReservedBits[p] > 0 ? t.portReservedBits[p] : t.portHostBits[p] > 0 ? even : 0;
+            share[p] = meter(t.ports[p].name(), Meters.Direction.RESERVED, bits);
+            charged[p] = java.util.stream.Stream.of(outbound[p], share[p], host[p]).filter(java.util.Objects::nonNull).toArray(Meter[]::new);
+        }
+        reserved = share;
+        sending = charged;
+        sharing = among;
     }
 
     private Meter meter(String port, Meters.Direction direction, long bitsPerSecond) {
