@@ -10,20 +10,18 @@ public final class PortMeters {
     private Meter[] outbound = new Meter[0];
     private Meter[] reserved = new Meter[0];
     private Meter[] host = new Meter[0];
-    /** Per port, the non-null of its outbound, reserved and host meters, worked out once per table. */
+    /** Per port, the non-null of its outbound, reserved and host meters, worked out per table and per change of shares. */
     private Meter[][] sending = new Meter[0][];
     private static final Meter[] NONE = {};
+    /** How recently a port without a reservation must have sent to count as one of those sharing the host's capacity. */
+    public static final long ACTIVE_NANOS = 100_000_000L;
+    private ForwardingTables tables;
+    /** How many ports without a reservation {@link #reserved}'s even parts were last set for (0: none on this host). */
+    private int sharing;
 
     public PortMeters(Meters meters) {
         this.meters = meters;
     }
-
-    /** How recently a port without a reservation must have sent to count as one of those sharing the host's capacity. */
-    public static final long ACTIVE_NANOS = 100_000_000L;
-
-    private ForwardingTables tables;
-    /** How many ports without a reservation {@link #reserved}'s even parts were last set for (0: none on this host). */
-    private int sharing;
 
     /**
      * For new tables: each port's meters at its limits. On a host with an outbound capacity every port has a guaranteed
