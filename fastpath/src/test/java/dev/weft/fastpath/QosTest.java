@@ -16,6 +16,47 @@ import org.junit.jupiter.api.Test;
 class QosTest {
 
     @Test
+    void portsWithoutReservationsShareWhatTheReservationsLeaveAmongThoseSending() {
+        dev.weft.fastpath.table.TableSnapshot base = Frames.snapshot(1);
+        java.util.List<dev.weft.fastpath.table.PortEntry> ports = base.ports().stream()
+                .map(p -> new dev.weft.fastpath.table.PortEntry(p.name(), p.vni(), p.mac(), p.ip(), p.subnet(), p.gateway(), p.security(),
+                        p.dhcp(), p.ipForwarding(), new dev.weft.fastpath.table.PortEntry.Qos(0, 0,
+                        p.name().equals("tenant-a/web-3") ? 150_000_000L : 0, 300_000_000L))) // capacity 300, web-3 reserves 150
+                .toList();
+        try (dev.weft.fastpath.table.ForwardingTables t = new dev.weft.fastpath.table.ForwardingTables(
+                new dev.weft.fastpath.table.TableSnapshot(1, ports, base.mappings(), base.networks()), Frames.HOST_A)) {
+            Meters host = new Meters();
+            dev.weft.fastpath.qos.PortMeters worker = new dev.weft.fastpath.qos.PortMeters(host);
+            worker.refresh(t);
+            assertThat(worker.reserved(Frames.WEB3).bitsPerSecond()).isEqualTo(150_000_000L);
+            assertThat(worker.reserved(Frames.WEB1).bitsPerSecond()).as("three without a reservation: 150 / 3").isEqualTo(50_000_000L);
+
+            long now = System.nanoTime();
+            for (int port : new int[] {Frames.WEB1, Frames.DB2}) { // web-1 and db-2 send; app-1 doesn't
+                for (Meter m : worker.sending(port)) {
+                    m.charge(now, 1500);
+                }
+            }
+            worker.rebalance(now);
+            assertThat(worker.reserved(Frames.WEB1).bitsPerSecond()).as("two sending: 150 / 2").isEqualTo(75_000_000L);
+            assertThat(worker.reserved(Frames.DB2).bitsPerSecond()).isEqualTo(75_000_000L);
+            assertThat(worker.reserved(Frames.WEB3).bitsPerSecond()).as("a reservation stays what it is").isEqualTo(150_000_000L);
+
+            dev.weft.fastpath.qos.PortMeters other = new dev.weft.fastpath.qos.PortMeters(host); // another worker of the host
+            other.refresh(t);
+            assertThat(other.reserved(Frames.WEB1)).as("the host's meter, as the host divides it now").isSameAs(worker.reserved(Frames.WEB1));
+            assertThat(other.reserved(Frames.WEB1).bitsPerSecond()).isEqualTo(75_000_000L);
+
+            long later = now + 2 * dev.weft.fastpath.qos.PortMeters.ACTIVE_NANOS;
+            for (Meter m : worker.sending(Frames.WEB1)) { // only web-1 still sends
+                m.charge(later, 1500);
+            }
+            worker.rebalance(later);
+            assertThat(worker.reserved(Frames.WEB1).bitsPerSecond()).as("alone: all that the reservation leaves").isEqualTo(150_000_000L);
+        }
+    }
+
+    @Test
     void aMeterLetsItsRateThroughAndSaysWhenThePortMaySendAgain() {
         Meters meters = new Meters();
         Meter meter = meters.meter("tenant-a/web-1", Meters.Direction.OUTBOUND, 8_000_000); // 1 MB/s: a 1,000-byte frame a millisecond

@@ -27,12 +27,34 @@ public final class Meters {
     public Meter meter(String port, Direction direction, long bitsPerSecond) {
         Key key = new Key(port, direction);
         AtomicLong[] counts = dropped.computeIfAbsent(key, k -> new AtomicLong[] {new AtomicLong(), new AtomicLong()});
-        return meters.compute(key, (k, m) -> m != null && m.bitsPerSecond == bitsPerSecond ? m : new Meter(bitsPerSecond, counts[0], counts[1]));
+        return meters.compute(key, (k, m) -> m != null && m.bitsPerSecond() == bitsPerSecond ? m : new Meter(bitsPerSecond, counts[0], counts[1]));
     }
 
-    /** The meter {@code port}'s {@code direction} has now (another worker may have set a new rate), or null. */
-    public Meter current(String port, Direction direction) {
-        return meters.get(new Key(port, direction));
+    /** Among how many ports without a reservation the host's capacity was last divided (0: not yet). */
+    private volatile int sharing;
+
+    public int sharing() {
+        return sharing;
+    }
+
+    public void sharing(int ports) {
+        sharing = ports;
+    }
+
+    /**
+     * The meter of {@code port}'s even part of the host's capacity, now at {@code bitsPerSecond}: the one it has, its rate
+     * changed and what it was charged kept (every worker of the host sees the change), else a new one.
+     */
+    public Meter share(String port, long bitsPerSecond) {
+        Key key = new Key(port, Direction.RESERVED);
+        AtomicLong[] counts = dropped.computeIfAbsent(key, k -> new AtomicLong[] {new AtomicLong(), new AtomicLong()});
+        return meters.compute(key, (k, m) -> {
+            if (m == null) {
+                return new Meter(bitsPerSecond, counts[0], counts[1]);
+            }
+            m.rate(bitsPerSecond);
+            return m;
+        });
     }
 
     /** Forgets the meter of {@code port}'s {@code direction} (its limit went); its counts stay. */

@@ -25,8 +25,8 @@ public final class PortMeters {
 
     /**
      * For new tables: each port's meters at its limits. On a host with an outbound capacity every port has a guaranteed
-     * share of it: its reservation, or, without one, an even part of what the reservations leave, first among all such
-     * ports, then ({@link #rebalance}) among those that have sent lately. So VMs without reservations share the rest
+     * share of it: its reservation, or, without one, an even part of what the reservations leave, among those of such ports
+     * that have sent lately ({@link #rebalance}; at first among all of them). So VMs without reservations share the rest
      * evenly when they want more than there is; one VM alone still takes whatever room the host has (beyond its share it
      * sends while the host has capacity left).
      */
@@ -47,12 +47,13 @@ public final class PortMeters {
         inbound = in;
         outbound = out;
         host = all;
-        shares(without);
+        shares(without == 0 ? 0 : meters.sharing() > 0 ? Math.min(meters.sharing(), without) : without); // as the host divides it now
     }
 
     /**
      * Every {@link #ACTIVE_NANOS} or so: divides what the reservations leave of the host's capacity among the ports without
-     * a reservation that have sent within the last {@link #ACTIVE_NANOS} (at least one), when their number changed.
+     * a reservation that have sent within the last {@link #ACTIVE_NANOS} (at least one), when their number changed. The
+     * shares are the host's meters, their rates changed in place, so every worker counts the same and nothing charged is lost.
      */
     public void rebalance(long now) {
         if (sharing == 0) {
@@ -60,15 +61,12 @@ public final class PortMeters {
         }
         ForwardingTables t = tables;
         int active = 0;
-        boolean stale = false;
         for (int p = 0; p < t.portCount(); p++) {
-            if (t.portHostBits[p] > 0 && t.portReservedBits[p] == 0) {
-                Meter current = meters.current(t.ports[p].name(), Meters.Direction.RESERVED); // the host's, whichever worker set it
-                active += current != null && current.chargedSince(now - ACTIVE_NANOS) ? 1 : 0;
-                stale |= current != reserved[p];
+            if (t.portHostBits[p] > 0 && t.portReservedBits[p] == 0 && reserved[p] != null && reserved[p].chargedSince(now - ACTIVE_NANOS)) {
+                active++; // the host's meter, charged by every worker that reads the port
             }
         }
-        if (Math.max(1, active) != sharing || stale) {
+        if (Math.max(1, active) != sharing) {
             shares(Math.max(1, active));
         }
     }
@@ -87,13 +85,15 @@ public final class PortMeters {
         Meter[] share = new Meter[n];
         Meter[][] charged = new Meter[n][];
         for (int p = 0; p < n; p++) {
-            long bits = t.portReservedBits[p] > 0 ? t.portReservedBits[p] : t.portHostBits[p] > 0 ? even : 0;
-            share[p] = meter(t.ports[p].name(), Meters.Direction.RESERVED, bits);
+            String name = t.ports[p].name();
+            share[p] = t.portReservedBits[p] > 0 ? meters.meter(name, Meters.Direction.RESERVED, t.portReservedBits[p])
+                    : t.portHostBits[p] > 0 && even > 0 ? meters.share(name, even) : meter(name, Meters.Direction.RESERVED, 0);
             charged[p] = java.util.stream.Stream.of(outbound[p], share[p], host[p]).filter(java.util.Objects::nonNull).toArray(Meter[]::new);
         }
         reserved = share;
         sending = charged;
         sharing = among;
+        meters.sharing(among);
     }
 
     private Meter meter(String port, Meters.Direction direction, long bitsPerSecond) {
