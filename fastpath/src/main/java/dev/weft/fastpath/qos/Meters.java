@@ -22,6 +22,8 @@ public final class Meters {
 
     private final Map<Key, Meter> meters = new ConcurrentHashMap<>();
     private final Map<Key, AtomicLong[]> dropped = new ConcurrentHashMap<>();
+    /** Among how many ports without a reservation the host's capacity was last divided (0: not yet). */
+    private volatile int sharing;
 
     /** The meter of {@code port}'s {@code direction} at {@code bitsPerSecond}: the one it has when the rate is the same, else a new one. */
     public Meter meter(String port, Direction direction, long bitsPerSecond) {
@@ -31,8 +33,6 @@ public final class Meters {
     }
 
     /** Among how many ports without a reservation the host's capacity was last divided (0: not yet). */
-    private volatile int sharing;
-
     public int sharing() {
         return sharing;
     }
