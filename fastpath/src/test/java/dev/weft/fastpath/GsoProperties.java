@@ -106,7 +106,9 @@ class GsoProperties {
                 if (batch.verdict[i] == PacketBatch.TO_PORT) {
                     assertThat(tables.portVni[batch.outPort[i]]).as("delivered within its VNI").isEqualTo(vni);
                 } else if (batch.verdict[i] == PacketBatch.TO_UNDERLAY) {
-                    assertThat(u32(batch.frame(i), 4) >>> 8).as("encapsulated with its own VNI").isEqualTo(vni);
+                    byte[] out = batch.frame(i); // VXLAN from its header, NVGRE from its outer IPv4 header (the VSID in the GRE key)
+                    int carried = batch.encap[i] == dev.weft.fastpath.table.ForwardingTables.NVGRE ? u32(out, 24) >>> 8 : u32(out, 4) >>> 8;
+                    assertThat(carried).as("encapsulated with its own VNI").isEqualTo(vni);
                 }
                 if (batch.gsoSize[i] > 0 && batch.verdict[i] != PacketBatch.DROP && batch.verdict[i] != PacketBatch.TO_UPLINK) {
                     int skip = batch.verdict[i] == PacketBatch.TO_UNDERLAY ? 8 : 0;
