@@ -135,15 +135,7 @@ public final class TapDevice implements AutoCloseable {
                 return -1;
             }
             int added = readOffloaded(batch, port);
-            if (added == NOTHING) {
-                return -1;
-            }
-            if (added < 0) {
-                malformed++;
-                return 0;
-            }
-            segments += added;
-            return added;
+            return added == NOTHING ? -1 : counted(added);
         }
         if (batch.full()) {
             return -1;
@@ -272,12 +264,7 @@ public final class TapDevice implements AutoCloseable {
             if (batch.room() < Segmenter.MAX_SEGMENTS) {
                 send.run();
             }
-            int added = Segmenter.add(into.buffer(k), n, true, batch, port);
-            if (added < 0) {
-                malformed++;
-            } else {
-                segments += added;
-            }
+            counted(Segmenter.add(into.buffer(k), n, true, batch, port));
         }
         return read;
     }
@@ -290,14 +277,19 @@ public final class TapDevice implements AutoCloseable {
             if (added == NOTHING) {
                 break;
             }
-            if (added < 0) {
-                malformed++;
-            } else {
-                received += added;
-                segments += added;
-            }
+            received += counted(added);
         }
         return received;
+    }
+
+    /** Counts what {@link Segmenter#add} made of a frame read: its segments, or (negative) a malformed frame; returns the segments added. */
+    private int counted(int added) {
+        if (added < 0) {
+            malformed++;
+            return 0;
+        }
+        segments += added;
+        return added;
     }
 
     /**

@@ -405,8 +405,7 @@ public final class Worker implements Runnable, AutoCloseable {
 
             @Override
             public void ask(int sender, int ip) {
-                dev.weft.fastpath.packet.Arp.request(arp, 0, up.mac(), sender, ip);
-                up.send(arp, dev.weft.fastpath.packet.Arp.LENGTH);
+                sendArpRequest(up, sender, ip);
             }
         });
         up.flush();
@@ -440,8 +439,7 @@ public final class Worker implements Runnable, AutoCloseable {
         int gateway = t.uplinkGateway;
         if (gateway != 0 && pipeline.neighbors().mac(gateway) == 0 && pipeline.neighbors().ask(gateway, now)) {
             // from a public address of this host, or without one from 0.0.0.0 (an ARP probe, RFC 5227), which is answered too
-            dev.weft.fastpath.packet.Arp.request(arp, 0, up.mac(), t.ownedAddresses.length > 0 ? t.ownedAddresses[0] : 0, gateway);
-            up.send(arp, dev.weft.fastpath.packet.Arp.LENGTH);
+            sendArpRequest(up, t.ownedAddresses.length > 0 ? t.ownedAddresses[0] : 0, gateway);
         }
         up.flush();
         announced = java.util.Arrays.stream(t.ownedAddresses).boxed().collect(java.util.stream.Collectors.toUnmodifiableSet());
@@ -456,11 +454,16 @@ public final class Worker implements Runnable, AutoCloseable {
         up.flush();
     }
 
+    /** Queues on {@code up}'s TX ring an ARP request from {@code sender}: who has {@code target}; false when the ring is full. */
+    private boolean sendArpRequest(UplinkDevice up, int sender, int target) {
+        dev.weft.fastpath.packet.Arp.request(arp, 0, up.mac(), sender, target);
+        return up.send(arp, dev.weft.fastpath.packet.Arp.LENGTH);
+    }
+
     /** A gratuitous ARP for each of {@code addresses}; the TX ring is flushed every 64, so many addresses never overrun it. */
     private void sendAnnouncements(UplinkDevice up, int[] addresses) {
         for (int k = 0; k < addresses.length; k++) {
-            dev.weft.fastpath.packet.Arp.request(arp, 0, up.mac(), addresses[k], addresses[k]);
-            announcements += up.send(arp, dev.weft.fastpath.packet.Arp.LENGTH) ? 1 : 0;
+            announcements += sendArpRequest(up, addresses[k], addresses[k]) ? 1 : 0; // a gratuitous ARP: who has mine, tell me
             if (k % 64 == 63) {
                 up.flush();
             }
@@ -737,7 +740,6 @@ public final class Worker implements Runnable, AutoCloseable {
         return byIndex;
     }
 
-    /** The worker's underlay sockets, and its tunnel device for whole GSO frames. */
     /** Why this worker reads and writes TAP frames one at a time, without an io_uring; null when it uses one. */
     public String ringUnavailable() {
         return ringUnavailable;
@@ -748,6 +750,7 @@ public final class Worker implements Runnable, AutoCloseable {
         return ring == null ? IoRing.Counts.NONE : ring.counts();
     }
 
+    /** The worker's underlay sockets, and its tunnel device for whole GSO frames. */
     public Underlay underlay() {
         return underlay;
     }

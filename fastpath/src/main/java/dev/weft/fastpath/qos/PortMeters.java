@@ -42,7 +42,7 @@ public final class PortMeters {
             in[p] = meter(name, Meters.Direction.INBOUND, t.portInboundBits[p]);
             out[p] = meter(name, Meters.Direction.OUTBOUND, t.portOutboundBits[p]);
             all[p] = t.portHostBits[p] > 0 ? meters.meter(Meters.HOST, Meters.Direction.OUTBOUND, t.portHostBits[p]) : null;
-            without += t.portHostBits[p] > 0 && t.portReservedBits[p] == 0 ? 1 : 0;
+            without += sharesEvenly(t, p) ? 1 : 0;
         }
         inbound = in;
         outbound = out;
@@ -62,13 +62,18 @@ public final class PortMeters {
         ForwardingTables t = tables;
         int active = 0;
         for (int p = 0; p < t.portCount(); p++) {
-            if (t.portHostBits[p] > 0 && t.portReservedBits[p] == 0 && reserved[p] != null && reserved[p].chargedSince(now - ACTIVE_NANOS)) {
+            if (sharesEvenly(t, p) && reserved[p] != null && reserved[p].chargedSince(now - ACTIVE_NANOS)) {
                 active++; // the host's meter, charged by every worker that reads the port
             }
         }
         if (Math.max(1, active) != sharing) {
             shares(Math.max(1, active));
         }
+    }
+
+    /** Whether port {@code p} is on a host with an outbound capacity and has no reservation: its share is an even part. */
+    private static boolean sharesEvenly(ForwardingTables t, int p) {
+        return t.portHostBits[p] > 0 && t.portReservedBits[p] == 0;
     }
 
     /** Sets each port's guaranteed share (its reservation, or an even part among {@code among} ports) and what it is charged to. */
@@ -86,8 +91,7 @@ public final class PortMeters {
         Meter[][] charged = new Meter[n][];
         for (int p = 0; p < n; p++) {
             String name = t.ports[p].name();
-            share[p] = t.portReservedBits[p] > 0 ? meters.meter(name, Meters.Direction.RESERVED, t.portReservedBits[p])
-                    : t.portHostBits[p] > 0 && even > 0 ? meters.share(name, even) : meter(name, Meters.Direction.RESERVED, 0);
+            share[p] = sharesEvenly(t, p) && even > 0 ? meters.share(name, even) : meter(name, Meters.Direction.RESERVED, t.portReservedBits[p]);
             charged[p] = java.util.stream.Stream.of(outbound[p], share[p], host[p]).filter(java.util.Objects::nonNull).toArray(Meter[]::new);
         }
         reserved = share;
