@@ -80,6 +80,88 @@ class TapDeviceTest {
         }
     }
 
+    /**
+     * A run of one UDP flow's datagrams written as one USO frame: the VM's socket gets the very datagrams, in order; one with
+     * a wrong checksum ends the run, goes alone, and the VM's kernel drops it as it would have.
+     */
+    @Test
+    void aRunOfUdpDatagramsReachesTheVmsSocketAsTheVeryDatagrams() throws Exception {
+        requireRoot();
+        try (Netns netns = new Netns()) {
+            String ns = netns.add("uso");
+            CompletableFuture<java.util.List<String>> got = new CompletableFuture<>();
+            long[] counts = new long[2];
+            Thread.ofPlatform().start(() -> {
+                try {
+                    NetNamespace.enter(ns);
+                    try (TapDevice tap = TapDevice.open("wftuso0");
+                         TapDevice.WriteScratch scratch = new TapDevice.WriteScratch();
+                         dev.weft.fastpath.packet.PacketBatch batch = new dev.weft.fastpath.packet.PacketBatch();
+                         java.nio.channels.DatagramChannel vm = java.nio.channels.DatagramChannel.open()) {
+                        assertThat(tap.udpRuns()).as("Linux 6.2 or later takes USO frames on a TAP device").isTrue();
+                        Netns.exec(ns, "sysctl", "-q", "-w", "net.ipv6.conf.wftuso0.disable_ipv6=1");
+                        Netns.exec(ns, "ip", "addr", "add", "10.9.9.1/24", "dev", "wftuso0");
+                        Netns.exec(ns, "ip", "link", "set", "wftuso0", "up");
+                        String link = Netns.exec(ns, "ip", "-o", "link", "show", "wftuso0");
+                        long mac = Long.parseLong(link.replaceAll("(?s).*link/ether ([0-9a-f:]+).*", "$1").replace(":", "").trim(), 16);
+                        vm.bind(new java.net.InetSocketAddress("10.9.9.1", 5555));
+                        for (int k = 0; k < 40; k++) {
+                            byte[] frame = Frames.udp(0x0200_0a09_0902L, mac, Frames.ip("10.9.9.2"), Frames.ip("10.9.9.1"), 4000, 5555, k < 39 ? 200 : 77);
+                            java.nio.ByteBuffer.wrap(frame).putInt(42, k); // the payload starts with its place in the sequence
+                            int i = batch.add(Checksums.withL4(frame), 0);
+                            VhostPortOffloadTest.bound(batch, i);
+                        }
+                        UdpRunTest.corrupt(batch, 30);
+                        int[] run = new int[dev.weft.fastpath.io.GsoRun.MAX_RUN];
+                        java.util.List<Integer> runs = new java.util.ArrayList<>();
+                        for (int i = 0; i < batch.count(); ) {
+                            int n = dev.weft.fastpath.io.GsoRun.form(batch, i, batch.count(), run, tap.udpRuns());
+                            runs.add(n);
+                            assertThat(tap.sendRun(batch, run, 0, n, scratch)).isTrue();
+                            i += n;
+                        }
+                        assertThat(runs).as("30, the damaged one alone, the other 9 (the last shorter)").containsExactly(30, 1, 9);
+                        counts[0] = tap.coalescedFrames;
+                        counts[1] = tap.coalesced;
+                        java.util.List<String> datagrams = new java.util.ArrayList<>();
+                        java.nio.ByteBuffer in = java.nio.ByteBuffer.allocate(2048);
+                        vm.configureBlocking(false);
+                        long deadline = System.nanoTime() + 3_000_000_000L;
+                        while (datagrams.size() < 39 && System.nanoTime() < deadline) {
+                            in.clear();
+                            if (vm.receive(in) == null) {
+                                Thread.sleep(10);
+                                continue;
+                            }
+                            in.flip();
+                            int k = in.getInt(0);
+                            boolean intact = in.remaining() == (k < 39 ? 200 : 77);
+                            for (int j = 4; j < in.remaining(); j++) {
+                                intact &= in.get(j) == (byte) j;
+                            }
+                            datagrams.add(k + (intact ? "" : " damaged"));
+                        }
+                        Thread.sleep(200);
+                        in.clear();
+                        assertThat(vm.receive(in)).as("nothing more: the damaged datagram was dropped").isNull();
+                        got.complete(datagrams);
+                    }
+                } catch (Throwable e) {
+                    got.completeExceptionally(e);
+                }
+            });
+            java.util.List<String> expected = java.util.stream.IntStream.range(0, 40).filter(k -> k != 30).mapToObj(String::valueOf).toList();
+            assertThat(got.get(20, java.util.concurrent.TimeUnit.SECONDS)).as("the datagrams the VM's socket received, whole and in order")
+                    .containsExactlyElementsOf(expected);
+            assertThat(counts).as("two runs written as one frame each, of 39 datagrams").containsExactly(2, 39);
+            String snmp = Netns.exec(ns, "cat", "/proc/net/snmp");
+            java.util.List<String> udp = snmp.lines().filter(l -> l.startsWith("Udp:")).toList();
+            java.util.List<String> names = java.util.List.of(udp.get(0).split("\\s+"));
+            String[] values = udp.get(1).split("\\s+");
+            assertThat(values[names.indexOf("InCsumErrors")]).as("the VM's kernel found the damaged datagram's checksum wrong").isEqualTo("1");
+        }
+    }
+
     @Test
     void anExistingDeviceIsNeverTakenOver() throws Exception {
         requireRoot();

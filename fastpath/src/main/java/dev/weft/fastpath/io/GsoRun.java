@@ -1,6 +1,7 @@
 package dev.weft.fastpath.io;
 
 import dev.weft.fastpath.packet.Bytes;
+import dev.weft.fastpath.packet.Checksum;
 import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.packet.Parser;
 import dev.weft.fastpath.packet.TcpSegments;
@@ -8,11 +9,13 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Runs of one TCP flow's segments that go to a VM as one segmentation-offload frame (a TAP device's or a vhost-user
- * guest's): which frames of a batch form a run, and the virtio-net header ({@code GSO_TCPV4}) and headers the coalesced
- * frame starts with. The VM's stack takes the unit whole; the checksum is left partial (the pseudo-header's sum), which
- * it treats as verified. UDP datagrams go one by one: Linux coalesces forwarded UDP only when told to
- * ({@code rx-udp-gro-forwarding}), and a capture in the VM or a mirror's collector would see one frame, not the datagrams.
+ * Runs of one flow's frames that go to a VM as one segmentation-offload frame (a TAP device's or a vhost-user guest's):
+ * which frames of a batch form a run, and the virtio-net header and headers the coalesced frame starts with. A run of
+ * TCP segments goes as {@code GSO_TCPV4}; a run of one UDP flow's datagrams as {@code GSO_UDP_L4} (USO), only to a VM
+ * that takes it (a TAP device on Linux 6.2 or later; a guest that negotiated {@code GUEST_USO4}), never a mirror's
+ * copies: the VM's stack cuts it back into the very datagrams at its socket, as a virtio guest with USO does (a capture
+ * in the VM sees one frame). The checksum is left partial (the pseudo-header's sum), which the VM's stack treats as
+ * verified: a UDP datagram joins a run only when its own checksum is right (or absent), as Linux's UDP GRO asks.
  */
 public final class GsoRun {
 
@@ -20,23 +23,29 @@ public final class GsoRun {
     public static final int MAX_RUN = 64;
     private static final int NEEDS_CSUM = 1;
     private static final int GSO_TCPV4 = 1;
+    private static final int GSO_UDP_L4 = 5;
 
     private GsoRun() {
     }
 
     /**
-     * The run that starts with frame {@code i} (going to a port), its frames' indexes into {@code run} from 0; returns its
-     * length (1 when frame {@code i} stands alone, as a {@link PacketBatch#gsoSize GSO} frame, already one unit, does).
+     * The run of TCP segments that starts with frame {@code i} (going to a port), its frames' indexes into {@code run} from
+     * 0; returns its length (1 when frame {@code i} stands alone, as a {@link PacketBatch#gsoSize GSO} frame, already one
+     * unit, does).
      */
     public static int form(PacketBatch b, int i, int[] run) {
-        return form(b, i, b.count(), run);
+        return form(b, i, b.count(), run, false);
     }
 
     /**
-     * The run that starts with frame {@code i} and ends before frame {@code end}, as {@link #form(PacketBatch, int, int[])}.
+     * The run that starts with frame {@code i} and ends before frame {@code end}, as {@link #form(PacketBatch, int, int[])};
+     * with {@code udp}, a run of one UDP flow's datagrams too.
      */
-    public static int form(PacketBatch b, int i, int end, int[] run) {
+    public static int form(PacketBatch b, int i, int end, int[] run, boolean udp) {
         run[0] = i;
+        if (udp && b.protocol[i] == Parser.UDP) {
+            return formUdp(b, i, end, run);
+        }
         if (b.protocol[i] != Parser.TCP || b.gsoSize[i] > 0) { // a GSO frame goes whole, alone
             return 1;
         }
@@ -52,8 +61,57 @@ public final class GsoRun {
         return length;
     }
 
-    /** The bytes in front of the payload of TCP segment {@code i}: Ethernet, IPv4 and TCP headers. */
+    /**
+     * A run of UDP datagrams from frame {@code i}: same port and flow, IPv4 without options, not fragments, TOS and TTL as
+     * the first's, each datagram whole in its slot with lengths that agree (no Ethernet padding), every one as long as
+     * the first but the last, which may be shorter, and each with a right (or no) UDP checksum.
+     */
+    private static int formUdp(PacketBatch b, int i, int end, int[] run) {
+        if (!datagram(b, i)) {
+            return 1;
+        }
+        MemorySegment m = b.memory();
+        int headers = b.l4[i] + 8;
+        int size = b.length[i];
+        int ipLength = size - b.l3[i];
+        int tosTtl = Bytes.u8(m, b.start[i] + b.l3[i] + 1) << 8 | Bytes.u8(m, b.start[i] + b.l3[i] + 8);
+        int length = 1;
+        while (i + length < end && length < MAX_RUN) {
+            int n = i + length;
+            if (b.verdict[n] != PacketBatch.TO_PORT || b.outPort[n] != b.outPort[i] || b.protocol[n] != Parser.UDP
+                    || b.srcIp[n] != b.srcIp[i] || b.dstIp[n] != b.dstIp[i] || b.srcPort[n] != b.srcPort[i] || b.dstPort[n] != b.dstPort[i]
+                    || b.l3[n] != b.l3[i] || b.length[n - 1] != size || b.length[n] > size || ipLength + b.length[n] - headers > 65535
+                    || (Bytes.u8(m, b.start[n] + b.l3[n] + 1) << 8 | Bytes.u8(m, b.start[n] + b.l3[n] + 8)) != tosTtl || !datagram(b, n)) {
+                break;
+            }
+            ipLength += b.length[n] - headers;
+            run[length++] = n;
+        }
+        return length;
+    }
+
+    /**
+     * Whether frame {@code i} is a UDP datagram a run can carry: whole in its slot, IPv4 without options and not a
+     * fragment, its IPv4 and UDP lengths the frame's, a payload, and its checksum right or absent.
+     */
+    static boolean datagram(PacketBatch b, int i) {
+        MemorySegment m = b.memory();
+        long ip = b.start[i] + b.l3[i];
+        long udp = b.start[i] + b.l4[i];
+        int udpLength = b.length[i] - b.l4[i];
+        if (b.gsoSize[i] > 0 || b.tail[i] != null || (b.flags[i] & Parser.FLAG_FRAGMENT) != 0 || b.l4[i] - b.l3[i] != 20
+                || udpLength <= 8 || Bytes.u16(m, ip + 2) != b.length[i] - b.l3[i] || Bytes.u16(m, udp + 4) != udpLength) {
+            return false;
+        }
+        return Bytes.u16(m, udp + 6) == 0
+                || Checksum.fold(Checksum.pseudoHeader(m, ip, Parser.UDP, udpLength) + Checksum.sumVector(m, udp, udpLength)) == 0xffff;
+    }
+
+    /** The bytes in front of the payload of frame {@code i} of a run: Ethernet, IPv4 and TCP (or UDP) headers. */
     public static int headers(PacketBatch b, int i) {
+        if (b.protocol[i] == Parser.UDP) {
+            return b.l4[i] + 8;
+        }
         return b.l4[i] + (Bytes.u8(b.memory(), b.start[i] + b.l4[i] + 12) >>> 4) * 4;
     }
 
@@ -91,7 +149,8 @@ public final class GsoRun {
      * Writes the coalesced frame's start for the run {@code run[from..from+count)} into {@code out}: a virtio-net header of
      * {@code netHeader} bytes (10, or 12 with {@code num_buffers}, left 0 here) asking for segmentation, then the first
      * segment's headers with lengths and flags for the whole run. Returns the length of those headers: every segment's
-     * payload follows them in the batch. A run of one {@link PacketBatch#gsoSize GSO} frame keeps its segment size.
+     * payload follows them in the batch. A run of one {@link PacketBatch#gsoSize GSO} frame keeps its segment size; a run of
+     * UDP datagrams is cut at the first one's payload size.
      */
     public static int header(PacketBatch batch, int[] run, int from, int count, MemorySegment out, int netHeader) {
         MemorySegment m = batch.memory();
@@ -106,6 +165,15 @@ public final class GsoRun {
         out.asSlice(0, netHeader).fill((byte) 0);
         MemorySegment.copy(m, batch.start[first], out, netHeader, headers);
         long f = netHeader;
+        if (batch.protocol[first] == Parser.UDP) {
+            Bytes.u16(out, f + l3 + 2, headers - l3 + payload);
+            Bytes.u16(out, f + l3 + 10, 0);
+            Bytes.u16(out, f + l3 + 10, Checksum.finish(Checksum.sum(out, f + l3, l4 - l3)));
+            Bytes.u16(out, f + l4 + 4, 8 + payload);
+            Bytes.u16(out, f + l4 + 6, Checksum.fold(Checksum.pseudoHeader(out, f + l3, Parser.UDP, 8 + payload)));
+            netHeader(out, GSO_UDP_L4, headers, batch.length[first] - headers, l4, 6);
+            return headers;
+        }
         int last = run[from + count - 1];
         Bytes.u8(out, f + l4 + 13, Bytes.u8(m, batch.start[last] + l4 + 13)); // the last segment's flags (PSH)
         TcpSegments.offloaded(out, f + l3, f + l4, headers - l3 + payload);
@@ -119,12 +187,16 @@ public final class GsoRun {
      * ({@code NEEDS_CSUM}, {@code GSO_TCPV4}, {@code hdr_len}, {@code gso_size}, {@code csum_start}, {@code csum_offset}).
      */
     public static void netHeader(MemorySegment out, int headers, int gsoSize, int l4) {
+        netHeader(out, GSO_TCPV4, headers, gsoSize, l4, 16);
+    }
+
+    private static void netHeader(MemorySegment out, int gsoType, int headers, int gsoSize, int l4, int checksumOffset) {
         out.set(ValueLayout.JAVA_BYTE, 0, (byte) NEEDS_CSUM);
-        out.set(ValueLayout.JAVA_BYTE, 1, (byte) GSO_TCPV4);
+        out.set(ValueLayout.JAVA_BYTE, 1, (byte) gsoType);
         le16(out, 2, headers);
         le16(out, 4, gsoSize);
         le16(out, 6, l4);
-        le16(out, 8, 16);
+        le16(out, 8, checksumOffset);
     }
 
     static void le16(MemorySegment m, long at, int value) {

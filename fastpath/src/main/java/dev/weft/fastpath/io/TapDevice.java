@@ -16,11 +16,15 @@ public final class TapDevice implements AutoCloseable {
     static final short IFF_VNET_HDR = 0x4000;
     private static final int TUN_F_CSUM = 0x01;
     private static final int TUN_F_TSO4 = 0x02;
+    private static final int TUN_F_USO4 = 0x20;
+    private static final int TUN_F_USO6 = 0x40; // asked for together with TUN_F_USO4, or not at all
     private static final int BUFFER = 65536 + Segmenter.VNET_HEADER + 64; // within PacketBatch.BUFFER
 
     private final int fd;
     private final String name;
     private final boolean offload;
+    /** Whether the kernel takes a run of UDP datagrams written as one {@code GSO_UDP_L4} frame (USO, Linux 6.2 and later). */
+    private final boolean udpRuns;
     private final java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared();
     /** Where the one worker that reads this device reads 64 kB frames into. */
     private final MemorySegment buffer;
@@ -28,11 +32,15 @@ public final class TapDevice implements AutoCloseable {
     /** Frames read from the VM, and segments they became (more segments than frames: TCP segmentation offload at work). */
     public long framesRead;
     public long segments;
+    /** Runs ({@link GsoRun}) written to the VM as one frame each, and the segments and datagrams they carried. */
+    public volatile long coalescedFrames;
+    public volatile long coalesced;
 
-    private TapDevice(int fd, String name, boolean offload) {
+    private TapDevice(int fd, String name, boolean offload, boolean udpRuns) {
         this.fd = fd;
         this.name = name;
         this.offload = offload;
+        this.udpRuns = udpRuns;
         this.buffer = offload ? arena.allocate(BUFFER, 64) : null;
     }
 
@@ -108,7 +116,15 @@ public final class TapDevice implements AutoCloseable {
                 Native.close(fd);
                 throw new IOException("TUNSETOFFLOAD " + name + ": " + Native.strerror(errno));
             }
-            return new TapDevice(fd, ifreq.getString(0), offload);
+            // A kernel that knows USO (the flag is accepted) also takes GSO_UDP_L4 frames written to the device. It stays off
+            // for what the VM sends: Segmenter cuts TCP frames only.
+            boolean udpRuns = offload && Native.ioctl(fd, TUNSETOFFLOAD, MemorySegment.ofAddress(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_USO4 | TUN_F_USO6)) >= 0;
+            if (udpRuns && Native.ioctl(fd, TUNSETOFFLOAD, MemorySegment.ofAddress(TUN_F_CSUM | TUN_F_TSO4)) < 0) {
+                int errno = Native.errno();
+                Native.close(fd);
+                throw new IOException("TUNSETOFFLOAD " + name + ": " + Native.strerror(errno));
+            }
+            return new TapDevice(fd, ifreq.getString(0), offload, udpRuns);
         }
     }
 
@@ -119,6 +135,11 @@ public final class TapDevice implements AutoCloseable {
     /** Whether frames cross with a virtio-net header: a GSO frame can be written whole, the VM's kernel takes it as one. */
     public boolean offload() {
         return offload;
+    }
+
+    /** Whether a run of one UDP flow's datagrams can be written as one frame ({@link GsoRun}; the kernel cuts it at the VM's socket). */
+    public boolean udpRuns() {
+        return udpRuns;
     }
 
     public String name() {
@@ -319,7 +340,14 @@ public final class TapDevice implements AutoCloseable {
             Structs.iovec(iovecs, k + 1, payload, size);
             total += size;
         }
-        return Native.writev(fd, iovecs, count + 1) == total;
+        if (Native.writev(fd, iovecs, count + 1) != total) {
+            return false;
+        }
+        if (count > 1) {
+            coalescedFrames++;
+            coalesced += count;
+        }
+        return true;
     }
 
     /** Writes a whole frame (complete checksums) to the VM from outside the workers, e.g. a health probe; false when the device can't take it. */

@@ -528,11 +528,12 @@ public final class Worker implements Runnable, AutoCloseable {
                 send(b, first, first + segments, byIndex, up, now);
             } else if (b.verdict[i] == PacketBatch.TO_PORT && b.outPort[i] < queueOf.length && queueOf[b.outPort[i]] != null) {
                 toLimitedPort(b, i, byIndex, now);
-            } else if (b.verdict[i] == PacketBatch.TO_PORT) { // a run of one TCP flow's segments goes to the VM as one frame (GsoRun)
+            } else if (b.verdict[i] == PacketBatch.TO_PORT) { // a run of one flow's segments (or datagrams) goes to the VM as one frame (GsoRun)
                 VhostPort guest = b.outPort[i] < vhostPorts.length ? vhostPorts[b.outPort[i]] : null;
                 TapDevice out = b.outPort[i] < byIndex.length ? byIndex[b.outPort[i]] : null;
                 toPort[0] = i;
-                int run = guest == null && out == null ? 1 : GsoRun.form(b, i, to, toPort);
+                boolean udpRuns = guest == null && out != null && out.udpRuns() && !copies; // a mirror's collector gets every copy as it was
+                int run = guest == null && out == null ? 1 : GsoRun.form(b, i, to, toPort, udpRuns);
                 if (guest == null && out != null && run == 1 && ring != null && TapDevice.queueable(b, i)) {
                     out.queue(b, i, ring, b, tapWritten); // written with the others at the end of the batch
                     continue;

@@ -60,6 +60,11 @@ public final class Checksum {
         return sum + sum(m, at + i, length - i);
     }
 
+    /** The sum of the IPv4 pseudo-header (addresses at {@code m[ip + 12, ip + 20)}) for {@code protocol} and {@code length} bytes of it. */
+    public static long pseudoHeader(MemorySegment m, long ip, int protocol, int length) {
+        return Bytes.u16(m, ip + 12) + Bytes.u16(m, ip + 14) + Bytes.u16(m, ip + 16) + Bytes.u16(m, ip + 18) + protocol + length;
+    }
+
     /** Folds carries into 16 bits. */
     public static int fold(long sum) {
         while ((sum >>> 16) != 0) {

@@ -14,7 +14,7 @@ public final class TcpSegments {
 
     /** The sum of the TCP pseudo-header of the IPv4 packet at {@code m[ip]} whose TCP segment is {@code tcpLength} bytes (unfolded). */
     public static long pseudoHeader(MemorySegment m, long ip, int tcpLength) {
-        return Bytes.u16(m, ip + 12) + Bytes.u16(m, ip + 14) + Bytes.u16(m, ip + 16) + Bytes.u16(m, ip + 18) + 6 + tcpLength;
+        return Checksum.pseudoHeader(m, ip, 6, tcpLength);
     }
 
     /**

@@ -357,6 +357,8 @@ public final class PacketIo implements AutoCloseable {
                 .put("tap", new JsonObject().put("framesRead", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.framesRead).sum())
                         .put("segments", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.segments).sum())
                         .put("malformed", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.malformed).sum())
+                        .put("coalesced", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.coalesced).sum())
+                        .put("coalescedFrames", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.coalescedFrames).sum())
                         .put("ioUring", ioUringStats()));
     }
 
