@@ -10,11 +10,18 @@ import java.util.Objects;
  * A local NIC: the port's tenant and name, its virtual network and VNI, MAC, IP, subnet prefix,
  * gateway, security layers ({@link PortSecurity#NONE} when no group filters it), what DHCP offers it, and
  * whether it forwards IP ({@code ipForwarding}: an appliance may send from addresses not its own), its rate limits
- * ({@code qos}), and the taps it is a source of ({@code mirrors}). Key: {@code namespace/name}.
+ * ({@code qos}), the taps it is a source of ({@code mirrors}), and whether the VM takes a run of one UDP flow's datagrams
+ * as one frame ({@code udpCoalescing}: USO to the VM). Key: {@code namespace/name}.
  */
 public record PortSpec(String namespace, String name, String network, int vni, MacAddress mac, Ipv4 ip,
                        Ipv4Prefix subnet, Ipv4 gateway, PortSecurity security, DhcpOptions dhcp, boolean ipForwarding, Qos qos,
-                       List<Mirror> mirrors) implements Spec {
+                       List<Mirror> mirrors, boolean udpCoalescing) implements Spec {
+
+    /** A port that takes UDP datagrams one by one. */
+    public PortSpec(String namespace, String name, String network, int vni, MacAddress mac, Ipv4 ip, Ipv4Prefix subnet, Ipv4 gateway,
+                    PortSecurity security, DhcpOptions dhcp, boolean ipForwarding, Qos qos, List<Mirror> mirrors) {
+        this(namespace, name, network, vni, mac, ip, subnet, gateway, security, dhcp, ipForwarding, qos, mirrors, false);
+    }
 
     /** Which of a port's frames a tap copies. */
     public enum Direction { Inbound, Outbound, Both }

@@ -250,7 +250,7 @@ public final class Compiler {
                     SecurityLayers.of(model, nic, network, subnet),
                     new dev.weft.contract.DhcpOptions(network.domain(), network.dnsServers()), nic.enableIPForwarding(),
                     new PortSpec.Qos(nic.qosSettings().inboundMaximumMbps(), nic.qosSettings().outboundMaximumMbps(), nic.qosSettings().outboundReservedMbps(),
-                            model.hosts().get(host).outboundCapacityMbps()), mirrors(model, nic)).toObject();
+                            model.hosts().get(host).outboundCapacityMbps()), mirrors(model, nic), nic.udpReceiveCoalescing()).toObject();
             objects.put(port.key(), port);
             nicNetworks.put(nic.id(), nic.networkId());
             digest = digest.plus(port.digest());

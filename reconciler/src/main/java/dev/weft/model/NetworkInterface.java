@@ -5,11 +5,21 @@ import dev.weft.net.MacAddress;
 import java.util.Map;
 import java.util.SortedMap;
 
-/** A VM's interface: a port on one host in a subnet of a virtual network of the same tenant. */
+/**
+ * A VM's interface: a port on one host in a subnet of a virtual network of the same tenant; {@code udpReceiveCoalescing}:
+ * the VM takes a run of one UDP flow's datagrams as one frame.
+ */
 public record NetworkInterface(String namespace, String name, Map<String, String> labels, String virtualNetwork,
                                String subnet, String host, MacAddress macAddress, Ipv4 ipAddress,
                                java.util.Optional<String> networkSecurityGroup, java.util.Optional<String> publicIPAddress,
-                               boolean enableIPForwarding, QosSettings qosSettings) implements Resource {
+                               boolean enableIPForwarding, QosSettings qosSettings, boolean udpReceiveCoalescing) implements Resource {
+
+    public NetworkInterface(String namespace, String name, Map<String, String> labels, String virtualNetwork, String subnet, String host,
+                            MacAddress macAddress, Ipv4 ipAddress, java.util.Optional<String> networkSecurityGroup,
+                            java.util.Optional<String> publicIPAddress, boolean enableIPForwarding, QosSettings qosSettings) {
+        this(namespace, name, labels, virtualNetwork, subnet, host, macAddress, ipAddress, networkSecurityGroup, publicIPAddress, enableIPForwarding,
+                qosSettings, false);
+    }
 
     /**
      * Rate limits in Mbit/s, 0 for none: to the VM and from it, and the share of its host's outbound capacity the VM may
@@ -82,6 +92,9 @@ public record NetworkInterface(String namespace, String name, Map<String, String
         publicIPAddress.ifPresent(p -> fields.put("publicIPAddress", p));
         if (enableIPForwarding) {
             fields.put("enableIPForwarding", "true");
+        }
+        if (udpReceiveCoalescing) {
+            fields.put("udpReceiveCoalescing", "true");
         }
         if (qosSettings.inboundMaximumMbps() > 0) {
             fields.put("qosSettings.inboundMaximumMbps", Integer.toString(qosSettings.inboundMaximumMbps()));

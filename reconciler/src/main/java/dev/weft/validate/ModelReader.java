@@ -165,7 +165,8 @@ final class ModelReader {
                 Ipv4.parse(d.text("spec", "ipAddress")), Optional.ofNullable(d.text("spec", "networkSecurityGroup")),
                 Optional.ofNullable(d.text("spec", "publicIPAddress")),
                 d.body().get("spec").has("enableIPForwarding") && d.body().get("spec").get("enableIPForwarding").asBoolean(),
-                qosSettings(d.body().get("spec").get("qosSettings")));
+                qosSettings(d.body().get("spec").get("qosSettings")),
+                d.body().get("spec").has("udpReceiveCoalescing") && d.body().get("spec").get("udpReceiveCoalescing").asBoolean());
     }
 
     static NetworkSecurityGroup securityGroup(Document d) {

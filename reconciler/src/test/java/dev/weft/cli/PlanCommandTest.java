@@ -146,12 +146,23 @@ class PlanCommandTest {
     }
 
     @Test
+    void turningUdpReceiveCoalescingOffShowsOnTheNicAndItsHostsPort() throws Exception {
+        repo.branch("datagrams").replace("tenants/tenant-a/nics.yaml", "  ipAddress: 10.1.1.5\n  udpReceiveCoalescing: true\n",
+                "  ipAddress: 10.1.1.5\n").commit("web-2 takes every datagram as its own frame");
+        CliRun run = plan("--base", "main", "--head", "datagrams", "--no-color");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("~ NetworkInterface tenant-a/web-2\n      udpReceiveCoalescing: true → (none)",
+                "~ host-b  (0 to add, 1 to change, 0 to remove)\n      ~ Port tenant-a/web-2\n          udpCoalescing: true → false",
+                "1 of 3 hosts affected").doesNotContain("host-a");
+    }
+
+    @Test
     void anInvalidHeadPrintsTheErrorsAndNoPlan() throws Exception {
         repo.branch("broken").replace("tenants/tenant-a/nics.yaml", "ipAddress: 10.1.1.5", "ipAddress: 10.1.9.5").commit("typo");
         CliRun run = plan("--base", "main", "--head", "broken", "--detailed-exitcode");
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.out()).isEmpty();
-        assertThat(run.err()).contains("tenants/tenant-a/nics.yaml:23:14: error: spec.ipAddress: 10.1.9.5 is outside subnet web (10.1.1.0/24)")
+        assertThat(run.err()).contains("tenants/tenant-a/nics.yaml:24:14: error: spec.ipAddress: 10.1.9.5 is outside subnet web (10.1.1.0/24)")
                 .contains("is invalid (1 error); no plan");
     }
 

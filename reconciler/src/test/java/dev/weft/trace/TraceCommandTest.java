@@ -52,6 +52,16 @@ class TraceCommandTest {
     }
 
     @Test
+    void udpToAVmThatTakesCoalescedUdpSaysSo() throws Exception {
+        CliRun run = trace("--from", "tenant-a/web-1", "--to", "10.1.1.5", "--proto", "udp", "--dport", "9999");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("host-b send UDP to a VM that takes coalesced UDP: with the datagrams of its flow that follow it in a batch, as one frame");
+        CliRun plain = trace("--from", "tenant-a/web-1", "--to", "10.1.2.5", "--proto", "udp", "--dport", "9999");
+        assertThat(plain.exitCode()).as(plain.err()).isZero();
+        assertThat(plain.out()).as("db-2 takes every datagram as its own frame").doesNotContain("coalesced");
+    }
+
+    @Test
     void rateLimitsAndTapsShowInTheTrace() throws Exception {
         repo.replace("tenants/tenant-a/nics.yaml", "  ipAddress: 10.1.1.5\n", "  ipAddress: 10.1.1.5\n  qosSettings: {inboundMaximumMbps: 100}\n");
         repo.append("tenants/tenant-a/routing.yaml", dev.weft.netns.NetnsMirrorTest.TAP.replace("[web-1, web-2]", "[web-1]")).commit("a limit and a tap");

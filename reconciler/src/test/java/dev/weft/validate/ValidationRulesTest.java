@@ -137,6 +137,13 @@ class ValidationRulesTest {
         }
 
         @Test
+        void udpReceiveCoalescingIsABoolean() {
+            repo.write("nics.yaml", nic("web-1", "web", "02:00:0a:01:01:04", "10.1.1.4") + "  udpReceiveCoalescing: yes please\n");
+            assertThat(repo.problems()).containsExactly(
+                    "nics.yaml:10:25: error: spec.udpReceiveCoalescing: expected a boolean, found a string \"yes please\"");
+        }
+
+        @Test
         void badIpv4Address() {
             repo.write("nics.yaml", nic("web-1", "web", "02:00:0a:01:01:04", "10.1.1.256"));
             assertThat(repo.problems()).containsExactly(

@@ -11,10 +11,10 @@ import java.lang.foreign.ValueLayout;
 /**
  * Runs of one flow's frames that go to a VM as one segmentation-offload frame (a TAP device's or a vhost-user guest's):
  * which frames of a batch form a run, and the virtio-net header and headers the coalesced frame starts with. A run of
- * TCP segments goes as {@code GSO_TCPV4}; a run of one UDP flow's datagrams as {@code GSO_UDP_L4} (USO), only to a VM
- * that takes it (a TAP device on Linux 6.2 or later; a guest that negotiated {@code GUEST_USO4}), never a mirror's
- * copies: the VM's stack cuts it back into the very datagrams at its socket, as a virtio guest with USO does (a capture
- * in the VM sees one frame). The checksum is left partial (the pseudo-header's sum), which the VM's stack treats as
+ * TCP segments goes as {@code GSO_TCPV4}; a run of one UDP flow's datagrams as {@code GSO_UDP_L4} (USO), only to a NIC
+ * whose manifest asks for it ({@code udpReceiveCoalescing}) through a TAP device whose kernel takes USO (Linux 6.2 and
+ * later), never as a mirror's copies: the VM's stack cuts it back into the very datagrams at its socket, as a virtio guest
+ * with USO does (a capture in the VM sees one frame). The checksum is left partial (the pseudo-header's sum), which the VM's stack treats as
  * verified: a UDP datagram joins a run only when its own checksum is right (or absent), as Linux's UDP GRO asks.
  */
 public final class GsoRun {
@@ -94,7 +94,7 @@ public final class GsoRun {
      * Whether frame {@code i} is a UDP datagram a run can carry: whole in its slot, IPv4 without options and not a
      * fragment, its IPv4 and UDP lengths the frame's, a payload, and its checksum right or absent.
      */
-    static boolean datagram(PacketBatch b, int i) {
+    public static boolean datagram(PacketBatch b, int i) {
         MemorySegment m = b.memory();
         long ip = b.start[i] + b.l3[i];
         long udp = b.start[i] + b.l4[i];

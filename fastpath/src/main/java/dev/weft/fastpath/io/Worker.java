@@ -85,6 +85,8 @@ public final class Worker implements Runnable, AutoCloseable {
     private boolean guestsBusy;
     /** The vhost-user ports by port index, for the current tables. */
     private VhostPort[] vhostPorts = new VhostPort[0];
+    /** Whether port p's VM takes a run of one UDP flow's datagrams as one frame, by the current tables. */
+    private boolean[] udpCoalescing = new boolean[0];
 
     private volatile UplinkDevice uplink;
     private volatile boolean readsUplink;
@@ -255,6 +257,7 @@ public final class Worker implements Runnable, AutoCloseable {
             if (t == null) {
                 continue;
             }
+            udpCoalescing = t.portUdpCoalescing;
             if (t.generation != generation || ports.size() + vhosts.size() != mapSize) { // port indexes follow the table's port order
                 byIndex = new TapDevice[t.portCount()];
                 vhostOf = new VhostPort[t.portCount()];
@@ -532,7 +535,7 @@ public final class Worker implements Runnable, AutoCloseable {
                 VhostPort guest = b.outPort[i] < vhostPorts.length ? vhostPorts[b.outPort[i]] : null;
                 TapDevice out = b.outPort[i] < byIndex.length ? byIndex[b.outPort[i]] : null;
                 toPort[0] = i;
-                boolean udpRuns = guest == null && out != null && out.udpRuns() && !copies; // a mirror's collector gets every copy as it was
+                boolean udpRuns = guest == null && out != null && out.udpRuns() && !copies && coalescesUdp(b.outPort[i]); // a mirror's collector gets every copy as it was
                 int run = guest == null && out == null ? 1 : GsoRun.form(b, i, to, toPort, udpRuns);
                 if (guest == null && out != null && run == 1 && ring != null && TapDevice.queueable(b, i)) {
                     out.queue(b, i, ring, b, tapWritten); // written with the others at the end of the batch
@@ -558,6 +561,11 @@ public final class Worker implements Runnable, AutoCloseable {
                 txUplinkFailures++;
             }
         }
+    }
+
+    /** Whether a run of one UDP flow's datagrams to port {@code port} may go as one frame: its manifest says the VM takes it. */
+    private boolean coalescesUdp(int port) {
+        return port < udpCoalescing.length && udpCoalescing[port];
     }
 
     /**

@@ -39,6 +39,8 @@ public final class ForwardingTables implements AutoCloseable {
     public final Routes[] portRoutes;
     /** Whether each port forwards IP (a virtual appliance): it may send from addresses not its own. */
     public final boolean[] portForwards;
+    /** Whether port p's VM takes a run of one UDP flow's datagrams as one frame ({@link PortEntry#udpCoalescing}). */
+    public final boolean[] portUdpCoalescing;
     /** Each port's taps that copy what it receives, and what it sends; null for none. */
     public final Mirror[][] portMirrorsIn;
     public final Mirror[][] portMirrorsOut;
@@ -120,6 +122,7 @@ public final class ForwardingTables implements AutoCloseable {
         portDhcpOptions = new byte[n][];
         portRoutes = new Routes[n];
         portForwards = new boolean[n];
+        portUdpCoalescing = new boolean[n];
         portInboundBits = new long[n];
         portReservedBits = new long[n];
         portHostBits = new long[n];
@@ -136,6 +139,7 @@ public final class ForwardingTables implements AutoCloseable {
             portGateway[p] = port.gateway().value();
             portDhcpOptions[p] = DhcpOptionBlock.of(port);
             portForwards[p] = port.ipForwarding();
+            portUdpCoalescing[p] = port.udpCoalescing();
             portInboundBits[p] = port.qos().inboundBitsPerSecond();
             portOutboundBits[p] = port.qos().outboundBitsPerSecond();
             portReservedBits[p] = port.qos().outboundReservedBitsPerSecond();

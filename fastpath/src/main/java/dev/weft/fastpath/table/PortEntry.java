@@ -9,10 +9,17 @@ import java.util.List;
  * A local port: the VM's MAC and IP on a VNI, its subnet and gateway, its security layers (null:
  * unfiltered), what the host's DHCP service offers it, whether it forwards IP ({@code ipForwarding}: a
  * virtual appliance, which may send from addresses not its own and receives packets routed through it), and its rate
- * limits ({@code qos}), and the taps it is a source of ({@code mirrors}).
+ * limits ({@code qos}), the taps it is a source of ({@code mirrors}), and whether the VM takes a run of one UDP flow's
+ * datagrams as one frame ({@code udpCoalescing}, see {@link dev.weft.fastpath.io.GsoRun}).
  */
 public record PortEntry(String name, int vni, MacAddress mac, Ipv4 ip, Ipv4Prefix subnet, Ipv4 gateway,
-                        dev.weft.fastpath.security.PortSecurity security, Dhcp dhcp, boolean ipForwarding, Qos qos, List<Mirror> mirrors) {
+                        dev.weft.fastpath.security.PortSecurity security, Dhcp dhcp, boolean ipForwarding, Qos qos, List<Mirror> mirrors,
+                        boolean udpCoalescing) {
+
+    public PortEntry(String name, int vni, MacAddress mac, Ipv4 ip, Ipv4Prefix subnet, Ipv4 gateway,
+                     dev.weft.fastpath.security.PortSecurity security, Dhcp dhcp, boolean ipForwarding, Qos qos, List<Mirror> mirrors) {
+        this(name, vni, mac, ip, subnet, gateway, security, dhcp, ipForwarding, qos, mirrors, false);
+    }
 
     public PortEntry(String name, int vni, MacAddress mac, Ipv4 ip, Ipv4Prefix subnet, Ipv4 gateway,
                      dev.weft.fastpath.security.PortSecurity security, Dhcp dhcp, boolean ipForwarding, Qos qos) {

@@ -129,6 +129,12 @@ public final class PacketTracer {
                     i = batch.cut(i, batch.verdict[i] == PacketBatch.TO_UNDERLAY ? VxlanInput.HEADER : 0);
                 }
             }
+            if (batch.verdict[i] == PacketBatch.TO_PORT && batch.protocol[i] == dev.weft.fastpath.packet.Parser.UDP && batch.gsoSize[i] == 0
+                    && tables.portUdpCoalescing[batch.outPort[i]]) {
+                hops.add(new TraceRecord(i, SEND, GsoRun.datagram(batch, i)
+                        ? "UDP to a VM that takes coalesced UDP: with the datagrams of its flow that follow it in a batch, as one frame where its TAP device takes USO"
+                        : "UDP to a VM that takes coalesced UDP, but alone: not a datagram a run can carry (IP options, a fragment, padding or a wrong checksum)"));
+            }
             return switch (batch.verdict[i]) {
                 case PacketBatch.TO_PORT -> new Result(hops, Outcome.DELIVERED, tables.ports[batch.outPort[i]].name(), 0, false, null,
                         batch.frame(i), segments, whole);

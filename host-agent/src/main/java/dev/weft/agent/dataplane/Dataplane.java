@@ -85,7 +85,7 @@ public final class Dataplane {
                         new PortEntry.Qos(p.qos().inboundMaximumMbps() * 1_000_000L, p.qos().outboundMaximumMbps() * 1_000_000L,
                                 p.qos().outboundReservedMbps() * 1_000_000L, p.qos().hostOutboundCapacityMbps() * 1_000_000L),
                         p.mirrors().stream().map(m -> new dev.weft.fastpath.table.Mirror(m.tap(), m.vni(), m.direction() != PortSpec.Direction.Outbound,
-                                m.direction() != PortSpec.Direction.Inbound, m.destination().value(), m.port())).toList()));
+                                m.direction() != PortSpec.Direction.Inbound, m.destination().value(), m.port())).toList(), p.udpCoalescing()));
                 case MappingSpec m -> mappings.add(new MappingEntry(m.vni(), m.ip(), m.mac(), m.providerAddress(),
                         m.encapsulation() == Encapsulation.NVGRE ? MappingEntry.Encapsulation.NVGRE : MappingEntry.Encapsulation.VXLAN, m.name()));
                 case NetworkSpec n -> networks.add(new NetworkEntry(n.vni(), n.addressSpace(), n.subnets().stream().map(NetworkSpec.Subnet::prefix).toList(),
