@@ -139,14 +139,17 @@ public final class IoRing implements AutoCloseable {
             submit();
         }
         int slot = tail & sqMask;
-        MemorySegment sqe = sqes.asSlice((long) slot * SQE, SQE).fill((byte) 0);
-        sqe.set(ValueLayout.JAVA_BYTE, 0, op);
-        sqe.set(ValueLayout.JAVA_INT, 4, target);
-        sqe.set(ValueLayout.JAVA_LONG, 8, -1L); // the file's position: a character device has none
-        sqe.set(ValueLayout.JAVA_LONG, 16, memory.address() + at);
-        sqe.set(ValueLayout.JAVA_INT, 24, (int) length);
-        sqe.set(ValueLayout.JAVA_INT, 28, RWF_NOWAIT); // io_uring would otherwise wait for a frame, O_NONBLOCK or not
-        sqe.set(ValueLayout.JAVA_LONG, 32, slot);
+        long sqe = (long) slot * SQE;
+        for (int q = 0; q < SQE; q += 8) {
+            sqes.set(ValueLayout.JAVA_LONG, sqe + q, 0L);
+        }
+        sqes.set(ValueLayout.JAVA_BYTE, sqe, op);
+        sqes.set(ValueLayout.JAVA_INT, sqe + 4, target);
+        sqes.set(ValueLayout.JAVA_LONG, sqe + 8, -1L); // the file's position: a character device has none
+        sqes.set(ValueLayout.JAVA_LONG, sqe + 16, memory.address() + at);
+        sqes.set(ValueLayout.JAVA_INT, sqe + 24, (int) length);
+        sqes.set(ValueLayout.JAVA_INT, sqe + 28, RWF_NOWAIT); // io_uring would otherwise wait for a frame, O_NONBLOCK or not
+        sqes.set(ValueLayout.JAVA_LONG, sqe + 32, slot);
         expected[slot] = length;
         this.owner[slot] = owner;
         this.outcome[slot] = outcome;

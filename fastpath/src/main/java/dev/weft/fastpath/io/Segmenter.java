@@ -63,6 +63,9 @@ public final class Segmenter {
      * {@code buffer}, or refer to it when {@code keep} (it stays as it is until the batch is cleared).
      */
     public static int add(MemorySegment buffer, int length, boolean keep, PacketBatch batch, int port) {
+        if (length >= VNET_HEADER + 14 && (buffer.get(ValueLayout.JAVA_BYTE, 1) & 0xff & ~GSO_ECN) == GSO_NONE) {
+            return addPlain(buffer, length - VNET_HEADER, batch, port); // most frames: copied once, nothing allocated
+        }
         return add(buffer, length, length - VNET_HEADER, new FrameBytes() {
             @Override
             public void copy(long from, MemorySegment to, long at, long n) {
@@ -90,27 +93,42 @@ public final class Segmenter {
         int gsoSize = le16(head, 4);
         int csumStart = le16(head, 6);
         int csumOffset = le16(head, 8);
-        MemorySegment frame = head.asSlice(VNET_HEADER, headLength - VNET_HEADER);
         if (gso == GSO_NONE) {
-            if (frameLength > PacketBatch.MAX_FRAME || batch.full()) {
+            if (frameLength > PacketBatch.MAX_FRAME || batch.full() || (flags & NEEDS_CSUM) != 0 && csumStart + csumOffset + 2 > frameLength) {
                 return -1;
             }
-            boolean partial = (flags & NEEDS_CSUM) != 0;
-            if (partial && csumStart + csumOffset + 2 > frameLength) {
-                return -1;
-            }
-            MemorySegment slot = batch.nextSlot();
-            bytes.copy(0, slot, 0, frameLength);
-            if (partial) { // the field holds the pseudo-header sum: fold in the rest and store the complement
-                Bytes.u16(slot, csumStart + csumOffset, Checksum.finish(Checksum.sumVector(slot, csumStart, frameLength - csumStart)));
-            }
-            batch.commit(frameLength, port);
-            return 1;
+            bytes.copy(0, batch.memory(), batch.nextSlotAt(), frameLength);
+            return completed(head, frameLength, batch, port);
         }
         if (gso != GSO_TCPV4 || gsoSize == 0) {
             return -1;
         }
-        return segmentTcp(frame, frameLength, bytes, gsoSize, batch, port);
+        return segmentTcp(head.asSlice(VNET_HEADER, headLength - VNET_HEADER), frameLength, bytes, gsoSize, batch, port);
+    }
+
+    /** A frame without segmentation offload, whole in {@code buffer} behind its virtio-net header: copied into the next slot. */
+    private static int addPlain(MemorySegment buffer, int frameLength, PacketBatch batch, int port) {
+        if (frameLength > PacketBatch.MAX_FRAME || batch.full()
+                || (buffer.get(ValueLayout.JAVA_BYTE, 0) & NEEDS_CSUM) != 0 && le16(buffer, 6) + le16(buffer, 8) + 2 > frameLength) {
+            return -1;
+        }
+        MemorySegment.copy(buffer, VNET_HEADER, batch.memory(), batch.nextSlotAt(), frameLength);
+        return completed(buffer, frameLength, batch, port);
+    }
+
+    /**
+     * Takes the plain frame just copied into the batch's next slot, whose virtio-net header is at {@code head[0]}: a partial
+     * checksum (the field holds the pseudo-header's sum) is finished first, the rest folded in and the complement stored.
+     */
+    private static int completed(MemorySegment head, int frameLength, PacketBatch batch, int port) {
+        if ((head.get(ValueLayout.JAVA_BYTE, 0) & NEEDS_CSUM) != 0) {
+            MemorySegment m = batch.memory();
+            long at = batch.nextSlotAt();
+            int csumStart = le16(head, 6);
+            Bytes.u16(m, at + csumStart + le16(head, 8), Checksum.finish(Checksum.sumVector(m, at + csumStart, frameLength - csumStart)));
+        }
+        batch.commit(frameLength, port);
+        return 1;
     }
 
     /**

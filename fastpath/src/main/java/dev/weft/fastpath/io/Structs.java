@@ -137,6 +137,34 @@ final class Structs {
         IOV_LEN.set(array, at(IOVEC, index), length);
     }
 
+    private static final long IOV_BASE_AT = IOVEC.byteOffset(groupElement("iov_base"));
+    private static final long MSG_NAME_AT = MMSGHDR.byteOffset(groupElement("msg_hdr"), groupElement("msg_name"));
+    private static final long MSG_IOV_AT = MMSGHDR.byteOffset(groupElement("msg_hdr"), groupElement("msg_iov"));
+    private static final long MSG_CONTROL_AT = MMSGHDR.byteOffset(groupElement("msg_hdr"), groupElement("msg_control"));
+
+    /** Sets iovec {@code index} to {@code length} bytes at {@code memory[at]}, as raw addresses: no slice made per frame. */
+    static void iovec(MemorySegment array, int index, MemorySegment memory, long at, long length) {
+        array.set(ValueLayout.JAVA_LONG, at(IOVEC, index) + IOV_BASE_AT, memory.address() + at);
+        IOV_LEN.set(array, at(IOVEC, index), length);
+    }
+
+    /**
+     * Sets up message {@code index} of {@code array} from elements of arrays, as raw addresses (no slice made per message):
+     * address {@code name} of {@code names}, iovecs {@code [firstIovec, firstIovec + iovCount)} of {@code iovecs}, control
+     * message {@code control} of {@code controls} (-1: none).
+     */
+    static void message(MemorySegment array, int index, MemorySegment names, int name, MemorySegment iovecs, int firstIovec, long iovCount,
+                        MemorySegment controls, int control) {
+        long at = at(MMSGHDR, index);
+        array.set(ValueLayout.JAVA_LONG, at + MSG_NAME_AT, names.address() + at(SOCKADDR_IN, name));
+        MSG_NAMELEN.set(array, at, (int) SOCKADDR_IN.byteSize());
+        array.set(ValueLayout.JAVA_LONG, at + MSG_IOV_AT, iovecs.address() + at(IOVEC, firstIovec));
+        MSG_IOVLEN.set(array, at, iovCount);
+        array.set(ValueLayout.JAVA_LONG, at + MSG_CONTROL_AT, control < 0 ? 0 : controls.address() + at(CMSG, control));
+        MSG_CONTROLLEN.set(array, at, control < 0 ? 0L : CMSG.byteSize());
+        MSG_FLAGS.set(array, at, 0);
+    }
+
     /** Sets up message {@code index}: where the sender's address goes, its iovecs and its control buffer (may be NULL). */
     static void message(MemorySegment array, int index, MemorySegment name, MemorySegment iov, long iovCount,
                         MemorySegment control) {

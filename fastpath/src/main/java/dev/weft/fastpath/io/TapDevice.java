@@ -234,6 +234,8 @@ public final class TapDevice implements AutoCloseable {
         public static final int COUNT = 16;
         private final Arena arena = Arena.ofShared();
         private final MemorySegment buffers = arena.allocate((long) COUNT * BUFFER, 64);
+        private final MemorySegment[] buffer = java.util.stream.IntStream.range(0, COUNT)
+                .mapToObj(k -> buffers.asSlice((long) k * BUFFER, BUFFER)).toArray(MemorySegment[]::new);
         private final int[] results = new int[COUNT];
         private int used;
         private final IoRing.Outcome record = (owner, result, whole) -> results[(Integer) owner] = result;
@@ -244,7 +246,7 @@ public final class TapDevice implements AutoCloseable {
         }
 
         MemorySegment buffer(int k) {
-            return buffers.asSlice((long) k * BUFFER, BUFFER);
+            return buffer[k];
         }
 
         @Override
@@ -336,8 +338,11 @@ public final class TapDevice implements AutoCloseable {
         for (int k = 0; k < count; k++) {
             int i = run[from + k];
             int size = batch.length[i] - headers;
-            MemorySegment payload = batch.tail[i] != null ? batch.tail[i] : m.asSlice(batch.start[i] + headers, size); // a split segment's tail is its payload
-            Structs.iovec(iovecs, k + 1, payload, size);
+            if (batch.tail[i] != null) {
+                Structs.iovec(iovecs, k + 1, batch.tail[i], size); // a split segment's tail is its payload
+            } else {
+                Structs.iovec(iovecs, k + 1, m, batch.start[i] + headers, size);
+            }
             total += size;
         }
         if (Native.writev(fd, iovecs, count + 1) != total) {

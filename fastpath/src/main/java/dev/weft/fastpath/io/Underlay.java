@@ -53,6 +53,8 @@ public final class Underlay implements AutoCloseable {
     private final int[] runSocket = new int[PacketBatch.CAPACITY];
     private final int[] raw = new int[PacketBatch.CAPACITY];
     private final MemorySegment groBuffers = arena.allocate(GRO_BUFFER * GRO_BURST, 64);
+    private final MemorySegment[] groBuffer = java.util.stream.IntStream.range(0, GRO_BURST)
+            .mapToObj(k -> groBuffers.asSlice(k * GRO_BUFFER, GRO_BUFFER)).toArray(MemorySegment[]::new);
     private final MemorySegment groControl = arena.allocate(Structs.CMSG, GRO_BURST);
     /** The buffers of the current receive: the batch's (frames may refer to them) or this underlay's own (copied from). */
     private final MemorySegment[] groInto = new MemorySegment[GRO_BURST];
@@ -153,7 +155,7 @@ public final class Underlay implements AutoCloseable {
         int first = batch.count();
         for (int k = 0; k < room; k++) {
             long slot = (long) (first + k) * PacketBatch.SLOT + PacketBatch.HEADROOM;
-            Structs.iovec(iovecs, k, batch.memory().asSlice(slot, PacketBatch.MAX_FRAME), PacketBatch.MAX_FRAME);
+            Structs.iovec(iovecs, k, batch.memory(), slot, PacketBatch.MAX_FRAME);
             Structs.resetLengths(messages, k, 0);
         }
         int n = Native.recvmmsg(gre, messages, room, Native.MSG_DONTWAIT);
@@ -177,15 +179,13 @@ public final class Underlay implements AutoCloseable {
         if (room == 0) {
             return 0;
         }
-        long cmsg = Structs.CMSG.byteSize();
         for (int k = 0; k < room; k++) {
             MemorySegment into = batch.buffer();
             groKept[k] = into != null;
             groReferred[k] = false;
-            groInto[k] = into != null ? into.asSlice(0, GRO_BUFFER) : groBuffers.asSlice((long) k * GRO_BUFFER, GRO_BUFFER);
-            Structs.iovec(iovecs, k, groInto[k], GRO_BUFFER);
-            Structs.message(messages, k, element(addresses, Structs.SOCKADDR_IN.byteSize(), k), element(iovecs, Structs.IOVEC.byteSize(), k), 1,
-                    element(groControl, cmsg, k));
+            groInto[k] = into != null ? into : groBuffer[k]; // a batch's buffer holds GRO_BUFFER and more
+            Structs.iovec(iovecs, k, groInto[k], 0, GRO_BUFFER);
+            Structs.message(messages, k, addresses, k, iovecs, k, 1, groControl, k);
         }
         int n = Native.recvmmsg(rx, messages, room, Native.MSG_DONTWAIT);
         int received = 0;
@@ -209,8 +209,7 @@ public final class Underlay implements AutoCloseable {
             batch.unbuffer();
         }
         for (int k = 0; k < room; k++) { // the GRE and NVGRE send paths share the message array and expect no control buffer
-            Structs.message(messages, k, element(addresses, Structs.SOCKADDR_IN.byteSize(), k), element(iovecs, Structs.IOVEC.byteSize(), k), 1,
-                    MemorySegment.NULL);
+            Structs.message(messages, k, addresses, k, iovecs, k, 1, groControl, -1);
         }
         return received;
     }
@@ -232,7 +231,7 @@ public final class Underlay implements AutoCloseable {
         if (!refer) {
             head = payload;
         }
-        MemorySegment.copy(buffer, offset, batch.nextSlot(), 0, head);
+        MemorySegment.copy(buffer, offset, batch.memory(), batch.nextSlotAt(), head);
         int i = batch.commit(head, head < payload ? buffer.asSlice(offset + head, payload - head) : null, PacketBatch.UNDERLAY);
         batch.underlaySource[i] = sender;
         return i;
@@ -355,18 +354,15 @@ public final class Underlay implements AutoCloseable {
             for (int k = 0; k < run; k++) { // a split frame goes as its slot's part and its tail: the kernel copies both
                 int j = indexes[n + k];
                 int inline = batch.inline(j);
-                Structs.iovec(gsoIovecs, iov++, m.asSlice(batch.start[j], inline), inline);
+                Structs.iovec(gsoIovecs, iov++, m, batch.start[j], inline);
                 if (batch.tail[j] != null) {
                     Structs.iovec(gsoIovecs, iov++, batch.tail[j], batch.tail[j].byteSize());
                 }
             }
-            MemorySegment control = MemorySegment.NULL;
             if (run > 1) {
                 Structs.controlShort(gsoControl, messages, SOL_UDP, UDP_SEGMENT, (short) size);
-                control = element(gsoControl, Structs.CMSG.byteSize(), messages);
             }
-            Structs.message(gsoMessages, messages, element(gsoAddresses, Structs.SOCKADDR_IN.byteSize(), messages),
-                    gsoIovecs.asSlice(first * iovecSize, iovecSize * (iov - first)), iov - first, control);
+            Structs.message(gsoMessages, messages, gsoAddresses, messages, gsoIovecs, first, iov - first, gsoControl, run > 1 ? messages : -1);
             runSocket[messages] = senders[batch.hash[i] & (SENDERS - 1)];
             messages++;
             sent += run;
@@ -400,7 +396,7 @@ public final class Underlay implements AutoCloseable {
             int n = Math.min(BURST, count - from);
             for (int k = 0; k < n; k++) {
                 int i = indexes[from + k];
-                Structs.iovec(iovecs, k, batch.memory().asSlice(batch.start[i], batch.length[i]), batch.length[i]);
+                Structs.iovec(iovecs, k, batch.memory(), batch.start[i], batch.length[i]);
                 Structs.sockaddr(addresses, k, batch.outAddress[i], 0);
                 Structs.resetLengths(messages, k, 0);
             }

@@ -44,10 +44,15 @@ public final class Checksum {
 
     /**
      * The same sum with the Vector API: 16-bit words loaded a vector at a time, widened to 32-bit lanes and
-     * accumulated lane-wise; the tail is summed scalar.
+     * accumulated lane-wise; the tail is summed scalar. Fewer bytes than two vectors hold are summed scalar altogether:
+     * a UDP datagram's few dozen bytes gain nothing from a vector, and a call site whose vector code the JIT did not
+     * intrinsify would pay for boxed vectors on every small frame.
      */
     public static long sumVector(MemorySegment m, long at, int length) {
         int step = SHORTS.vectorByteSize();
+        if (length < 2 * step) {
+            return sum(m, at, length);
+        }
         IntVector acc = IntVector.zero(INTS);
         IntVector acc2 = IntVector.zero(INTS);
         int i = 0;

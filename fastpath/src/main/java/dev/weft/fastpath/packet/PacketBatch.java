@@ -154,7 +154,8 @@ public final class PacketBatch implements AutoCloseable {
     /** Buffers of {@link #BUFFER} bytes a device may read into for one batch, so frames can refer to them ({@link #tail}). */
     public static final int BUFFERS = 8;
     public static final int BUFFER = 65536 + 128;
-    private MemorySegment buffers;
+    /** The buffers, each a slice made once. */
+    private MemorySegment[] buffers;
     private int buffersUsed;
 
     /**
@@ -166,9 +167,10 @@ public final class PacketBatch implements AutoCloseable {
             return null;
         }
         if (buffers == null) { // most batches (mirrors, traces, tests) never need them
-            buffers = arena.allocate((long) BUFFERS * BUFFER, 64);
+            MemorySegment all = arena.allocate((long) BUFFERS * BUFFER, 64);
+            buffers = java.util.stream.IntStream.range(0, BUFFERS).mapToObj(k -> all.asSlice((long) BUFFER * k, BUFFER)).toArray(MemorySegment[]::new);
         }
-        return buffers.asSlice((long) BUFFER * buffersUsed++, BUFFER);
+        return buffers[buffersUsed++];
     }
 
     /** Gives back the last buffer {@link #buffer()} handed out, when no frame came to refer to it. */
@@ -371,7 +373,12 @@ public final class PacketBatch implements AutoCloseable {
 
     /** Where the next frame's bytes go when a device reads straight into the batch: its slot after the headroom. */
     public MemorySegment nextSlot() {
-        return memory.asSlice((long) count * SLOT + HEADROOM, MAX_FRAME);
+        return memory.asSlice(nextSlotAt(), MAX_FRAME);
+    }
+
+    /** The offset in {@link #memory()} of {@link #nextSlot()}, for a copy into it without a slice. */
+    public long nextSlotAt() {
+        return (long) count * SLOT + HEADROOM;
     }
 
     /** Takes the frame a device just read into {@link #nextSlot()}; returns its index. */

@@ -51,7 +51,8 @@ public final class ForwardingTables implements AutoCloseable {
     public final long[] portReservedBits;
     public final long[] portHostBits;
     /** Ports that forward IP, by MAC: a frame from the underlay addressed to one is routed through it, whatever its address. */
-    private final Map<Long, Integer> forwarders = new HashMap<>();
+    /** The ports that forward IP (virtual appliances), a host has few: looked through in turn, nothing boxed per packet. */
+    private final int[] forwarders;
 
     private final AddressTable addresses;
     public final long[] entryMac;
@@ -148,10 +149,8 @@ public final class ForwardingTables implements AutoCloseable {
             Mirror[] out = port.mirrors().stream().filter(Mirror::outbound).toArray(Mirror[]::new);
             portMirrorsIn[p] = in.length == 0 ? null : in;
             portMirrorsOut[p] = out.length == 0 ? null : out;
-            if (port.ipForwarding()) {
-                forwarders.put(portMac[p], p);
-            }
         }
+        forwarders = java.util.stream.IntStream.range(0, n).filter(p -> portForwards[p]).toArray();
         Map<String, Routes> routesBySubnet = new HashMap<>(); // ports of one subnet share its routes
         for (NetworkEntry network : snapshot.networks()) {
             network.routes().forEach((subnet, user) -> {
@@ -546,13 +545,17 @@ public final class ForwardingTables implements AutoCloseable {
 
     /** Whether a local port forwards IP: the packet path skips looking for one otherwise. */
     public boolean forwards() {
-        return !forwarders.isEmpty();
+        return forwarders.length > 0;
     }
 
     /** The local port that forwards IP (a virtual appliance) of {@code vni} with MAC {@code mac}, or -1. */
     public int forwarder(int vni, long mac) {
-        Integer port = forwarders.isEmpty() ? null : forwarders.get(mac);
-        return port != null && portVni[port] == vni ? port : -1;
+        for (int port : forwarders) {
+            if (portMac[port] == mac && portVni[port] == vni) {
+                return port;
+            }
+        }
+        return -1;
     }
 
     /** Whether {@code ip} is the gateway (first host address) of one of {@code vni}'s subnets. */
