@@ -227,8 +227,9 @@ public final class TapDevice implements AutoCloseable {
     }
 
     /**
-     * Where a worker's {@link IoRing} reads TAP frames into: {@link #COUNT} buffers of a 64 kB frame each, handed out in turn.
-     * A GSO frame read into one refers to it until its batch has been sent; the worker hands them out again only then.
+     * Where a worker's {@link IoRing} reads TAP frames into: {@link #COUNT} buffers of a 64 kB frame each. A plain frame is
+     * copied into the batch and its buffer is free again at once; a GSO frame read into one refers to it until its batch
+     * has been sent, and the worker hands such buffers out again only then.
      */
     public static final class ReadBuffers implements AutoCloseable {
         public static final int COUNT = 16;
@@ -237,12 +238,21 @@ public final class TapDevice implements AutoCloseable {
         private final MemorySegment[] buffer = java.util.stream.IntStream.range(0, COUNT)
                 .mapToObj(k -> buffers.asSlice((long) k * BUFFER, BUFFER)).toArray(MemorySegment[]::new);
         private final int[] results = new int[COUNT];
-        private int used;
+        /** The buffers no frame refers to: {@code free[0, freeCount)}. */
+        private final int[] free = new int[COUNT];
+        private int freeCount;
         private final IoRing.Outcome record = (owner, result, whole) -> results[(Integer) owner] = result;
+
+        public ReadBuffers() {
+            reset();
+        }
 
         /** Every buffer can be read into again: nothing in a batch refers to them any more. */
         public void reset() {
-            used = 0;
+            for (int k = 0; k < COUNT; k++) {
+                free[k] = COUNT - 1 - k;
+            }
+            freeCount = COUNT;
         }
 
         MemorySegment buffer(int k) {
@@ -265,30 +275,39 @@ public final class TapDevice implements AutoCloseable {
      * reads. Returns the frames read: fewer than {@link #RING_READS}, the device had no more waiting.
      */
     public int receive(PacketBatch batch, int port, IoRing ring, ReadBuffers into, Runnable send) {
-        if (into.used == ReadBuffers.COUNT) {
+        if (into.freeCount == 0) {
             send.run(); // nothing refers to the buffers any more
             into.reset();
         }
-        int first = into.used;
-        int reads = Math.min(RING_READS, ReadBuffers.COUNT - first);
-        for (int k = first; k < first + reads; k++) {
-            ring.read(fd, into.buffer(k), 0, BUFFER, k, into.record);
+        int reads = Math.min(RING_READS, into.freeCount);
+        int[] taken = into.free; // the last `reads` free buffers, in the order they are read into
+        int from = into.freeCount - reads;
+        for (int q = from; q < into.freeCount; q++) {
+            ring.read(fd, into.buffer(taken[q]), 0, BUFFER, taken[q], into.record);
         }
         ring.submit();
-        into.used += reads;
         int read = 0;
-        for (int k = first; k < first + reads; k++) {
+        int kept = from; // buffers a GSO frame now refers to leave the free list; the others stay on it
+        for (int q = from; q < from + reads; q++) {
+            int k = taken[q];
             int n = into.results[k];
             if (n <= 0) {
-                continue; // EAGAIN: nothing more was waiting
+                taken[kept++] = k; // EAGAIN: nothing more was waiting
+                continue;
             }
             read++;
             framesRead++;
             if (batch.room() < Segmenter.MAX_SEGMENTS) {
                 send.run();
             }
-            counted(Segmenter.add(into.buffer(k), n, true, batch, port));
+            MemorySegment buffer = into.buffer(k);
+            boolean plain = n < Segmenter.VNET_HEADER || (buffer.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 1) & 0x7f) == 0; // copied, not referred to
+            counted(Segmenter.add(buffer, n, true, batch, port));
+            if (plain) {
+                taken[kept++] = k;
+            }
         }
+        into.freeCount = kept;
         return read;
     }
 
