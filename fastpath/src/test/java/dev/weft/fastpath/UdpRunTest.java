@@ -56,6 +56,7 @@ class UdpRunTest {
             new Case("a wrong UDP checksum", null), // the payload changed after the checksum was made
             new Case("another TTL", f -> f[22] = 63),
             new Case("another TOS", f -> f[15] = 0x10),
+            new Case("no DF", f -> f[20] = 0),
             new Case("a fragment", f -> f[20] = 0x20), // more fragments
         };
         for (Case c : breaks) {

@@ -62,8 +62,8 @@ public final class GsoRun {
     }
 
     /**
-     * A run of UDP datagrams from frame {@code i}: same port and flow, IPv4 without options, not fragments, TOS and TTL as
-     * the first's, each datagram whole in its slot with lengths that agree (no Ethernet padding), every one as long as
+     * A run of UDP datagrams from frame {@code i}: same port and flow, IPv4 without options, not fragments, TOS, DF and TTL
+     * as the first's, each datagram whole in its slot with lengths that agree (no Ethernet padding), every one as long as
      * the first but the last, which may be shorter, and each with a right (or no) UDP checksum.
      */
     private static int formUdp(PacketBatch b, int i, int end, int[] run) {
@@ -74,20 +74,25 @@ public final class GsoRun {
         int headers = b.l4[i] + 8;
         int size = b.length[i];
         int ipLength = size - b.l3[i];
-        int tosTtl = Bytes.u8(m, b.start[i] + b.l3[i] + 1) << 8 | Bytes.u8(m, b.start[i] + b.l3[i] + 8);
+        long tosFlagsTtl = ipFields(m, b.start[i] + b.l3[i]);
         int length = 1;
         while (i + length < end && length < MAX_RUN) {
             int n = i + length;
             if (b.verdict[n] != PacketBatch.TO_PORT || b.outPort[n] != b.outPort[i] || b.protocol[n] != Parser.UDP
                     || b.srcIp[n] != b.srcIp[i] || b.dstIp[n] != b.dstIp[i] || b.srcPort[n] != b.srcPort[i] || b.dstPort[n] != b.dstPort[i]
                     || b.l3[n] != b.l3[i] || b.length[n - 1] != size || b.length[n] > size || ipLength + b.length[n] - headers > 65535
-                    || (Bytes.u8(m, b.start[n] + b.l3[n] + 1) << 8 | Bytes.u8(m, b.start[n] + b.l3[n] + 8)) != tosTtl || !datagram(b, n)) {
+                    || ipFields(m, b.start[n] + b.l3[n]) != tosFlagsTtl || !datagram(b, n)) {
                 break;
             }
             ipLength += b.length[n] - headers;
             run[length++] = n;
         }
         return length;
+    }
+
+    /** The IPv4 fields every datagram of a run shares with the first, as the VM's kernel copies them: TOS, flags (DF) and TTL. */
+    private static long ipFields(MemorySegment m, long ip) {
+        return (long) Bytes.u8(m, ip + 1) << 32 | (long) Bytes.u16(m, ip + 6) << 16 | Bytes.u8(m, ip + 8);
     }
 
     /**
