@@ -63,7 +63,7 @@ public final class Segmenter {
      * {@code buffer}, or refer to it when {@code keep} (it stays as it is until the batch is cleared).
      */
     public static int add(MemorySegment buffer, int length, boolean keep, PacketBatch batch, int port) {
-        if (length >= VNET_HEADER + 14 && (buffer.get(ValueLayout.JAVA_BYTE, 1) & 0xff & ~GSO_ECN) == GSO_NONE) {
+        if (length >= VNET_HEADER + 14 && plain(buffer, length)) {
             return addPlain(buffer, length - VNET_HEADER, batch, port); // most frames: copied once, nothing allocated
         }
         return add(buffer, length, length - VNET_HEADER, new FrameBytes() {
@@ -104,6 +104,14 @@ public final class Segmenter {
             return -1;
         }
         return segmentTcp(head.asSlice(VNET_HEADER, headLength - VNET_HEADER), frameLength, bytes, gsoSize, batch, port);
+    }
+
+    /**
+     * Whether the frame in {@code buffer} ({@code length} bytes, virtio-net header first) asks for no segmentation: {@link #add}
+     * copies such a frame into the batch and never refers to the buffer.
+     */
+    public static boolean plain(MemorySegment buffer, int length) {
+        return length >= VNET_HEADER && (buffer.get(ValueLayout.JAVA_BYTE, 1) & 0xff & ~GSO_ECN) == GSO_NONE;
     }
 
     /** A frame without segmentation offload, whole in {@code buffer} behind its virtio-net header: copied into the next slot. */

@@ -301,7 +301,7 @@ public final class TapDevice implements AutoCloseable {
                 send.run();
             }
             MemorySegment buffer = into.buffer(k);
-            boolean plain = n < Segmenter.VNET_HEADER || (buffer.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 1) & 0x7f) == 0; // copied, not referred to
+            boolean plain = n < Segmenter.VNET_HEADER || Segmenter.plain(buffer, n); // copied (or dropped), not referred to
             counted(Segmenter.add(buffer, n, true, batch, port));
             if (plain) {
                 taken[kept++] = k;
