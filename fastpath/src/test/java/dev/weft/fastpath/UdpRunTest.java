@@ -57,6 +57,7 @@ class UdpRunTest {
             new Case("another TTL", f -> f[22] = 63),
             new Case("another TOS", f -> f[15] = 0x10),
             new Case("no DF", f -> f[20] = 0),
+            new Case("a UDP length shorter than the datagram", f -> f[39] -= 1),
             new Case("a fragment", f -> f[20] = 0x20), // more fragments
         };
         for (Case c : breaks) {
