@@ -22,7 +22,6 @@ final class Structs {
     }
 
     static final StructLayout IOVEC = structLayout(ValueLayout.ADDRESS.withName("iov_base"), ValueLayout.JAVA_LONG.withName("iov_len"));
-    private static final VarHandle IOV_BASE = IOVEC.varHandle(groupElement("iov_base"));
     private static final VarHandle IOV_LEN = IOVEC.varHandle(groupElement("iov_len"));
 
     static final StructLayout MMSGHDR = structLayout(
@@ -132,9 +131,9 @@ final class Structs {
         return index * layout.byteSize();
     }
 
+    /** Sets iovec {@code index} to the first {@code length} bytes of {@code base}. */
     static void iovec(MemorySegment array, int index, MemorySegment base, long length) {
-        IOV_BASE.set(array, at(IOVEC, index), base);
-        IOV_LEN.set(array, at(IOVEC, index), length);
+        iovec(array, index, base, 0, length);
     }
 
     private static final long IOV_BASE_AT = IOVEC.byteOffset(groupElement("iov_base"));

@@ -165,7 +165,7 @@ final class TunnelGso implements AutoCloseable {
         Bytes.u16(h, udp + 2, 4789);
         Bytes.u16(h, udp + 4, udpLength); // checksum 0: none, as RFC 7348 allows over IPv4
         Structs.iovec(iovecs, 0, h, NET_HEADER + OUTER);
-        Structs.iovec(iovecs, 1, m.asSlice(b.start[i], b.inline(i)), b.inline(i));
+        Structs.iovec(iovecs, 1, m, b.start[i], b.inline(i));
         Structs.iovec(iovecs, 2, b.tail[i], b.tail[i].byteSize());
         long total = NET_HEADER + OUTER + b.length[i];
         if (Native.writev(fd, iovecs, 3) != total) {

@@ -107,13 +107,8 @@ public final class Underlay implements AutoCloseable {
         tunnel = opened;
         tunnelUnavailable = why;
         for (int k = 0; k < BURST; k++) {
-            Structs.message(messages, k, element(addresses, Structs.SOCKADDR_IN.byteSize(), k), element(iovecs, Structs.IOVEC.byteSize(), k), 1,
-                    MemorySegment.NULL);
+            Structs.message(messages, k, addresses, k, iovecs, k, 1, groControl, -1);
         }
-    }
-
-    private static MemorySegment element(MemorySegment array, long size, int index) {
-        return array.asSlice(index * size, size);
     }
 
     /** Why GSO frames are cut before they leave ("" when they aren't): the kernel's or the host's reason. */
@@ -251,7 +246,7 @@ public final class Underlay implements AutoCloseable {
         int l3 = l3(buffer, offset);
         int l4 = l3 + (dev.weft.fastpath.packet.Bytes.u8(buffer, offset + l3) & 0x0f) * 4;
         int mss = RECEIVED_GSO_MTU - (headers - l3);
-        MemorySegment.copy(buffer, offset, batch.nextSlot(), 0, headers);
+        MemorySegment.copy(buffer, offset, batch.memory(), batch.nextSlotAt(), headers);
         int i = batch.commitGso(headers, buffer.asSlice(offset + headers, length - headers), mss, l3, l4, PacketBatch.UNDERLAY);
         if (i >= 0) {
             batch.underlaySource[i] = sender;
@@ -319,7 +314,6 @@ public final class Underlay implements AutoCloseable {
         int iov = 0;
         int sent = 0;
         MemorySegment m = batch.memory();
-        long iovecSize = Structs.IOVEC.byteSize();
         for (int n = 0; n < count; ) {
             int i = indexes[n];
             if (batch.encap[i] == ForwardingTables.NVGRE) {

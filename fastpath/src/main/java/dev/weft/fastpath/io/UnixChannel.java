@@ -89,7 +89,7 @@ public final class UnixChannel implements AutoCloseable {
         int received = 0;
         long got = 0;
         while (got < to.byteSize()) {
-            Structs.iovec(iov, 0, to.asSlice(got), to.byteSize() - got);
+            Structs.iovec(iov, 0, to, got, to.byteSize() - got);
             Structs.message(message, 0, MemorySegment.NULL, iov, 1, control);
             Structs.resetLengths(message, 0, CONTROL);
             int n = Native.recvmmsg(fd, message, 1, MSG_CMSG_CLOEXEC);
@@ -128,7 +128,7 @@ public final class UnixChannel implements AutoCloseable {
         long sent = 0;
         boolean first = true;
         while (sent < from.byteSize()) {
-            Structs.iovec(iov, 0, from.asSlice(sent), from.byteSize() - sent);
+            Structs.iovec(iov, 0, from, sent, from.byteSize() - sent);
             MemorySegment c = MemorySegment.NULL;
             if (first && fds.length > 0) {
                 c = control.asSlice(0, 16 + 4L * fds.length + (fds.length % 2 == 1 ? 4 : 0));

@@ -264,7 +264,7 @@ public final class UplinkDevice implements AutoCloseable {
         wholeRun[0] = i;
         int headers = GsoRun.header(batch, wholeRun, 0, 1, wholeHeader, Segmenter.VNET_HEADER);
         long front = Segmenter.VNET_HEADER + headers;
-        Structs.iovec(wholeIovecs, 0, wholeHeader.asSlice(0, front), front);
+        Structs.iovec(wholeIovecs, 0, wholeHeader, 0, front);
         Structs.iovec(wholeIovecs, 1, batch.tail[i], batch.tail[i].byteSize());
         if (Native.writev(whole, wholeIovecs, 2) != front + batch.tail[i].byteSize()) {
             sendFailures++;
