@@ -78,9 +78,7 @@ public final class GsoRun {
         int length = 1;
         while (i + length < end && length < MAX_RUN) {
             int n = i + length;
-            if (b.verdict[n] != PacketBatch.TO_PORT || b.outPort[n] != b.outPort[i] || b.protocol[n] != Parser.UDP
-                    || b.srcIp[n] != b.srcIp[i] || b.dstIp[n] != b.dstIp[i] || b.srcPort[n] != b.srcPort[i] || b.dstPort[n] != b.dstPort[i]
-                    || b.l3[n] != b.l3[i] || b.length[n - 1] != size || b.length[n] > size || ipLength + b.length[n] - headers > 65535
+            if (!sameFlow(b, i, n, Parser.UDP) || b.length[n - 1] != size || b.length[n] > size || ipLength + b.length[n] - headers > 65535
                     || ipFields(m, b.start[n] + b.l3[n]) != tosFlagsTtl || !datagram(b, n)) {
                 break;
             }
@@ -88,6 +86,16 @@ public final class GsoRun {
             run[length++] = n;
         }
         return length;
+    }
+
+    /**
+     * Whether frame {@code next} goes where frame {@code first} goes, to a port, and is of its flow of {@code protocol}:
+     * same port, addresses, ports and Ethernet header length, and not a GSO frame.
+     */
+    private static boolean sameFlow(PacketBatch b, int first, int next, int protocol) {
+        return b.verdict[next] == PacketBatch.TO_PORT && b.gsoSize[next] == 0 && b.outPort[next] == b.outPort[first] && b.protocol[next] == protocol
+                && b.srcIp[next] == b.srcIp[first] && b.dstIp[next] == b.dstIp[first]
+                && b.srcPort[next] == b.srcPort[first] && b.dstPort[next] == b.dstPort[first] && b.l3[next] == b.l3[first];
     }
 
     /** The IPv4 fields every datagram of a run shares with the first, as the VM's kernel copies them: TOS, flags (DF) and TTL. */
@@ -126,10 +134,7 @@ public final class GsoRun {
      * the last of a run may be shorter), plain ACK before the last, and the next sequence number.
      */
     static boolean continues(PacketBatch b, int first, int previous, int next) {
-        if (b.verdict[next] != PacketBatch.TO_PORT || b.gsoSize[next] > 0 || b.outPort[next] != b.outPort[first] || b.protocol[next] != Parser.TCP
-                || b.srcIp[next] != b.srcIp[first] || b.dstIp[next] != b.dstIp[first]
-                || b.srcPort[next] != b.srcPort[first] || b.dstPort[next] != b.dstPort[first]
-                || b.l4[next] - b.l3[next] != 20 || b.l4[first] - b.l3[first] != 20 || b.l3[next] != b.l3[first]
+        if (!sameFlow(b, first, next, Parser.TCP) || b.l4[next] - b.l3[next] != 20 || b.l4[first] - b.l3[first] != 20
                 || ((b.flags[next] | b.flags[first]) & Parser.FLAG_FRAGMENT) != 0) {
             return false;
         }

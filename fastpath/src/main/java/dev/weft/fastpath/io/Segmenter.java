@@ -88,13 +88,10 @@ public final class Segmenter {
         if (frameLength < 14 || headLength < VNET_HEADER + Math.min(frameLength, MAX_HEADERS)) {
             return -1;
         }
-        int flags = head.get(ValueLayout.JAVA_BYTE, 0) & 0xff;
         int gso = head.get(ValueLayout.JAVA_BYTE, 1) & 0xff & ~GSO_ECN;
         int gsoSize = le16(head, 4);
-        int csumStart = le16(head, 6);
-        int csumOffset = le16(head, 8);
         if (gso == GSO_NONE) {
-            if (frameLength > PacketBatch.MAX_FRAME || batch.full() || (flags & NEEDS_CSUM) != 0 && csumStart + csumOffset + 2 > frameLength) {
+            if (!plainFits(head, frameLength, batch)) {
                 return -1;
             }
             bytes.copy(0, batch.memory(), batch.nextSlotAt(), frameLength);
@@ -116,12 +113,20 @@ public final class Segmenter {
 
     /** A frame without segmentation offload, whole in {@code buffer} behind its virtio-net header: copied into the next slot. */
     private static int addPlain(MemorySegment buffer, int frameLength, PacketBatch batch, int port) {
-        if (frameLength > PacketBatch.MAX_FRAME || batch.full()
-                || (buffer.get(ValueLayout.JAVA_BYTE, 0) & NEEDS_CSUM) != 0 && le16(buffer, 6) + le16(buffer, 8) + 2 > frameLength) {
+        if (!plainFits(buffer, frameLength, batch)) {
             return -1;
         }
         MemorySegment.copy(buffer, VNET_HEADER, batch.memory(), batch.nextSlotAt(), frameLength);
         return completed(buffer, frameLength, batch, port);
+    }
+
+    /**
+     * Whether a plain frame of {@code frameLength} bytes, its virtio-net header at {@code head[0]}, can be taken: it fits a
+     * slot, the batch has one, and a partial checksum's field lies inside the frame.
+     */
+    private static boolean plainFits(MemorySegment head, int frameLength, PacketBatch batch) {
+        return frameLength <= PacketBatch.MAX_FRAME && !batch.full()
+                && ((head.get(ValueLayout.JAVA_BYTE, 0) & NEEDS_CSUM) == 0 || le16(head, 6) + le16(head, 8) + 2 <= frameLength);
     }
 
     /**

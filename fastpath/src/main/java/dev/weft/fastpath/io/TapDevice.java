@@ -111,15 +111,10 @@ public final class TapDevice implements AutoCloseable {
                 Native.close(fd);
                 throw new IOException("TUNSETIFF " + name + ": " + Native.strerror(errno));
             }
-            if (offload && Native.ioctl(fd, TUNSETOFFLOAD, MemorySegment.ofAddress(TUN_F_CSUM | TUN_F_TSO4)) < 0) {
-                int errno = Native.errno();
-                Native.close(fd);
-                throw new IOException("TUNSETOFFLOAD " + name + ": " + Native.strerror(errno));
-            }
-            // A kernel that knows USO (the flag is accepted) also takes GSO_UDP_L4 frames written to the device. It stays off
-            // for what the VM sends: Segmenter cuts TCP frames only.
+            // A kernel that knows USO (the flag is accepted) also takes GSO_UDP_L4 frames written to the device. It is then
+            // set off again with the rest, for what the VM sends: Segmenter cuts TCP frames only.
             boolean udpRuns = offload && Native.ioctl(fd, TUNSETOFFLOAD, MemorySegment.ofAddress(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_USO4 | TUN_F_USO6)) >= 0;
-            if (udpRuns && Native.ioctl(fd, TUNSETOFFLOAD, MemorySegment.ofAddress(TUN_F_CSUM | TUN_F_TSO4)) < 0) {
+            if (offload && Native.ioctl(fd, TUNSETOFFLOAD, MemorySegment.ofAddress(TUN_F_CSUM | TUN_F_TSO4)) < 0) {
                 int errno = Native.errno();
                 Native.close(fd);
                 throw new IOException("TUNSETOFFLOAD " + name + ": " + Native.strerror(errno));
@@ -353,7 +348,7 @@ public final class TapDevice implements AutoCloseable {
         MemorySegment iovecs = scratch.iovecs;
         int headers = GsoRun.header(batch, run, from, count, out, Segmenter.VNET_HEADER);
         long total = Segmenter.VNET_HEADER + headers;
-        Structs.iovec(iovecs, 0, out.asSlice(0, total), total);
+        Structs.iovec(iovecs, 0, out, 0, total);
         for (int k = 0; k < count; k++) {
             int i = run[from + k];
             int size = batch.length[i] - headers;
@@ -398,7 +393,7 @@ public final class TapDevice implements AutoCloseable {
         int inline = batch.inline(i);
         long at = batch.start[i] - header;
         batch.memory().asSlice(at, header).fill((byte) 0);
-        Structs.iovec(scratch.iovecs, 0, batch.memory().asSlice(at, header + inline), header + inline);
+        Structs.iovec(scratch.iovecs, 0, batch.memory(), at, header + inline);
         Structs.iovec(scratch.iovecs, 1, tail, tail.byteSize());
         return Native.writev(fd, scratch.iovecs, 2) == header + batch.length[i];
     }

@@ -50,8 +50,10 @@ public final class ForwardingTables implements AutoCloseable {
     /** Each port's guaranteed share of its host's outbound capacity, and that capacity, in bits per second; 0 for none. */
     public final long[] portReservedBits;
     public final long[] portHostBits;
-    /** Ports that forward IP, by MAC: a frame from the underlay addressed to one is routed through it, whatever its address. */
-    /** The ports that forward IP (virtual appliances), a host has few: looked through in turn, nothing boxed per packet. */
+    /**
+     * The ports that forward IP (virtual appliances): a frame from the underlay addressed to one's MAC is routed through it,
+     * whatever its address. A host has few: looked through in turn, nothing boxed per packet.
+     */
     private final int[] forwarders;
 
     private final AddressTable addresses;
