@@ -156,6 +156,15 @@ class NamespaceTrafficTest {
                 .isGreaterThan(before);
         // and tenant-a's VM can't reach tenant-b's 10.1.1.6 on its own host either
         assertThat(Netns.status("ip", "netns", "exec", netns.prefix + "-web1", "ping", "-c", "1", "-W", "1", "10.1.1.6")).isNotZero();
+
+        // once the traffic stops the workers sleep: busy polling (200 µs after the last frame) burns no idle host's CPU
+        Thread.sleep(300);
+        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+        long before0 = cpu.getThreadCpuTime(threads.get(0).threadId());
+        long before1 = cpu.getThreadCpuTime(threads.get(1).threadId());
+        Thread.sleep(1000);
+        assertThat(cpu.getThreadCpuTime(threads.get(0).threadId()) - before0).as("host A's worker, idle, CPU ns").isLessThan(50_000_000);
+        assertThat(cpu.getThreadCpuTime(threads.get(1).threadId()) - before1).as("host B's worker, idle, CPU ns").isLessThan(50_000_000);
     }
 
     static MappingEntry nvgre(int vni, String ip, String mac, String host) {

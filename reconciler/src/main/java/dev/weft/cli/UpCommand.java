@@ -70,6 +70,10 @@ public final class UpCommand implements Callable<Integer> {
             description = "With --netns: packet worker threads per agent; with more than one, each VM's TAP device has a queue per worker (default: ${DEFAULT-VALUE}).")
     int workers;
 
+    @Option(names = "--busy-poll", paramLabel = "MICROS", defaultValue = "" + dev.weft.fastpath.io.Worker.BUSY_POLL_MICROS,
+            description = "With --netns or --vms: as weft agent --busy-poll, for every agent (default: ${DEFAULT-VALUE}).")
+    long busyPoll;
+
     @Option(names = "--vms", description = {"Real guests (root, QEMU): as --netns, but each NetworkInterface is a small Linux guest booted with QEMU",
             "(TCG unless --vm-accel kvm) on a vhost-user port of its host's agent. The image is built on first use by",
             "bin/build-guest-image from Debian packages; ./weft vm exec TENANT/NIC -- CMD runs a command in a guest."})
@@ -93,6 +97,10 @@ public final class UpCommand implements Callable<Integer> {
         logging.apply();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (busyPoll < 0) {
+            err.println("error: --busy-poll must be 0 or more microseconds, not " + busyPoll);
+            return 1;
+        }
         Path work = Files.createTempDirectory("weft-up-");
         Path repoDir = prepareRepository(work, err);
         if (repoDir == null) {
@@ -206,7 +214,7 @@ public final class UpCommand implements Callable<Integer> {
                 if (netns) {
                     topology.addHost(host); // a host a later commit added
                     packets = Optional.of(new dev.weft.agent.dataplane.PacketConfig(host.underlayAddress(), Optional.of(Topology.hostNamespace(name)),
-                            Math.max(1, workers), Topology.UNDERLAY_MTU, vms ? Optional.of(vhostDir(work, name)) : Optional.empty()));
+                            Math.max(1, workers), Topology.UNDERLAY_MTU, vms ? Optional.of(vhostDir(work, name)) : Optional.empty(), busyPoll));
                 }
                 return Agent.start(new AgentConfig(name, "127.0.0.1", 0, work.resolve("agents").resolve(name), false, Optional.empty(),
                         Optional.empty(), packets));

@@ -70,6 +70,9 @@ public final class Worker implements Runnable, AutoCloseable {
     private volatile boolean running = true;
     /** Loops begun: once it moves past its value at a table swap, the worker no longer uses the old tables or ports. */
     private volatile long loops;
+    private volatile long busyPollNanos = BUSY_POLL_MICROS * 1_000;
+    /** When epoll last said a device had something (System.nanoTime). */
+    private long readyAt = Long.MIN_VALUE / 2;
     public volatile long txPortFailures;
 
     /** The ports' rate limits; ports over their outbound limit, not read until their time (fd → nanoTime); queues of frames for ports over their inbound limit. */
@@ -242,6 +245,21 @@ public final class Worker implements Runnable, AutoCloseable {
         return pipeline.counters();
     }
 
+    /** How long a worker polls after its devices last had something, unless told otherwise: see {@link #busyPoll}. */
+    public static final long BUSY_POLL_MICROS = 200;
+    /**
+     * For {@code micros} after its devices last had something to read, the worker looks again without sleeping, yielding
+     * its core to any other thread that wants it between looks; then it sleeps in {@code epoll_wait} until woken. A frame
+     * that comes while it polls costs no wake-up: not the sender's (no sleeper to wake) nor its own (no switch back in),
+     * which on a host where those are dear is most of a small frame's cost (see BENCHMARKS.md). 0: always sleep.
+     */
+    public void busyPoll(long micros) {
+        if (micros < 0) {
+            throw new IllegalArgumentException("busy-poll time must be 0 or more microseconds, not " + micros);
+        }
+        busyPollNanos = micros * 1_000;
+    }
+
     @Override
     public void run() {
         TapDevice[] byIndex = new TapDevice[0];
@@ -252,7 +270,14 @@ public final class Worker implements Runnable, AutoCloseable {
         int mapSize = -1;
         while (running) {
             loops++; // single writer
-            int ready = Native.epollWait(epoll, events, 64, guestsBusy ? 0 : paused.isEmpty() && queued == 0 && !guestsWaiting ? 100 : 1);
+            int timeout = guestsBusy ? 0 : paused.isEmpty() && queued == 0 && !guestsWaiting ? 100 : 1;
+            boolean polling = timeout > 0 && System.nanoTime() - readyAt < busyPollNanos;
+            int ready = Native.epollWait(epoll, events, 64, polling ? 0 : timeout);
+            if (ready > 0) {
+                readyAt = System.nanoTime();
+            } else if (polling) {
+                Thread.yield(); // any other thread that wants this core has it first
+            }
             ForwardingTables t = tables.get();
             if (t == null) {
                 continue;

@@ -12,8 +12,21 @@ import java.util.Optional;
  * @param underlayMtu the MTU of the host's underlay link: DHCP offers VMs this less the encapsulation's overhead (at most 1,500)
  * @param vhostUser  when present, VM ports are vhost-user sockets in this directory (one per port, named
  *                   {@code <tenant>_<nic>.sock}) instead of TAP devices
+ * @param busyPollMicros how long a worker keeps looking at its devices without sleeping after they last had something
+ *                   (0: it sleeps at once); see {@link dev.weft.fastpath.io.Worker#busyPoll}
  */
-public record PacketConfig(Ipv4 underlay, Optional<String> namespace, int workers, int underlayMtu, Optional<java.nio.file.Path> vhostUser) {
+public record PacketConfig(Ipv4 underlay, Optional<String> namespace, int workers, int underlayMtu, Optional<java.nio.file.Path> vhostUser,
+        long busyPollMicros) {
+
+    public PacketConfig {
+        if (busyPollMicros < 0) {
+            throw new IllegalArgumentException("--busy-poll must be 0 or more microseconds, not " + busyPollMicros);
+        }
+    }
+
+    public PacketConfig(Ipv4 underlay, Optional<String> namespace, int workers, int underlayMtu, Optional<java.nio.file.Path> vhostUser) {
+        this(underlay, namespace, workers, underlayMtu, vhostUser, dev.weft.fastpath.io.Worker.BUSY_POLL_MICROS);
+    }
 
     public PacketConfig(Ipv4 underlay, Optional<String> namespace, int workers, int underlayMtu) {
         this(underlay, namespace, workers, underlayMtu, Optional.empty());

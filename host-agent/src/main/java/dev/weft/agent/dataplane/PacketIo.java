@@ -75,6 +75,7 @@ public final class PacketIo implements AutoCloseable {
                     enterNamespace();
                     Worker worker = new Worker(() -> tables, new Underlay(config.underlay().value(), receivesGre), sessions, neighbors, balanced, probes, meters);
                     worker.audit(audit);
+                    worker.busyPoll(config.busyPollMicros());
                     ready.complete(worker);
                     worker.run();
                 } catch (Throwable e) {
