@@ -64,10 +64,10 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--workers", paramLabel = "N", defaultValue = "1", description = "Packet worker threads (default: ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = "--busy-poll", paramLabel = "MICROS", defaultValue = "" + dev.weft.fastpath.io.Worker.BUSY_POLL_MICROS,
+    @Option(names = "--busy-poll", paramLabel = "MICROS",
             description = {"After its devices last had something to read, a worker keeps looking for this many microseconds without sleeping,",
-                    "yielding its core to any other thread that wants it; 0: it sleeps at once (default: ${DEFAULT-VALUE})."})
-    long busyPoll;
+                    "yielding its core to any other thread that wants it; 0: it sleeps at once (default: 200 with TAP ports, 0 with vhost-user ports)."})
+    Long busyPoll;
 
     @Option(names = "--underlay-mtu", paramLabel = "BYTES", defaultValue = "1500",
             description = "MTU of the underlay link; DHCP offers VMs this less the encapsulation overhead, at most 1500 (default: ${DEFAULT-VALUE}).")
@@ -101,9 +101,10 @@ public final class AgentCommand implements Callable<Integer> {
         Optional<String> token = tokenFile == null ? Optional.empty() : Optional.of(Files.readString(tokenFile).trim());
         Agent agent;
         try {
+            Optional<Path> vhostUser = vmPorts == VmPorts.vhost_user ? Optional.of(stateDir.resolve("vhost-user")) : Optional.empty();
             Optional<dev.weft.agent.dataplane.PacketConfig> packets = underlay == null ? Optional.empty()
                     : Optional.of(new dev.weft.agent.dataplane.PacketConfig(dev.weft.net.Ipv4.parse(underlay), Optional.ofNullable(netns), workers, underlayMtu,
-                            vmPorts == VmPorts.vhost_user ? Optional.of(stateDir.resolve("vhost-user")) : Optional.empty(), busyPoll));
+                            vhostUser, busyPoll != null ? busyPoll : dev.weft.agent.dataplane.PacketConfig.defaultBusyPoll(vhostUser)));
             agent = Agent.start(new AgentConfig(host, address.host(), address.port(), stateDir, resetState, token, tls, packets));
         } catch (dev.weft.agent.store.StoreException | IllegalArgumentException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());

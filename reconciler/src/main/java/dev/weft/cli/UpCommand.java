@@ -70,9 +70,9 @@ public final class UpCommand implements Callable<Integer> {
             description = "With --netns: packet worker threads per agent; with more than one, each VM's TAP device has a queue per worker (default: ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = "--busy-poll", paramLabel = "MICROS", defaultValue = "" + dev.weft.fastpath.io.Worker.BUSY_POLL_MICROS,
-            description = "With --netns or --vms: as weft agent --busy-poll, for every agent (default: ${DEFAULT-VALUE}).")
-    long busyPoll;
+    @Option(names = "--busy-poll", paramLabel = "MICROS",
+            description = "With --netns or --vms: as weft agent --busy-poll, for every agent (default: 200 with --netns, 0 with --vms).")
+    Long busyPoll;
 
     @Option(names = "--vms", description = {"Real guests (root, QEMU): as --netns, but each NetworkInterface is a small Linux guest booted with QEMU",
             "(TCG unless --vm-accel kvm) on a vhost-user port of its host's agent. The image is built on first use by",
@@ -97,7 +97,7 @@ public final class UpCommand implements Callable<Integer> {
         logging.apply();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (busyPoll < 0) {
+        if (busyPoll != null && busyPoll < 0) {
             err.println("error: --busy-poll must be 0 or more microseconds, not " + busyPoll);
             return 1;
         }
@@ -213,8 +213,10 @@ public final class UpCommand implements Callable<Integer> {
                 Optional<dev.weft.agent.dataplane.PacketConfig> packets = Optional.empty();
                 if (netns) {
                     topology.addHost(host); // a host a later commit added
+                    Optional<Path> vhostUser = vms ? Optional.of(vhostDir(work, name)) : Optional.empty();
                     packets = Optional.of(new dev.weft.agent.dataplane.PacketConfig(host.underlayAddress(), Optional.of(Topology.hostNamespace(name)),
-                            Math.max(1, workers), Topology.UNDERLAY_MTU, vms ? Optional.of(vhostDir(work, name)) : Optional.empty(), busyPoll));
+                            Math.max(1, workers), Topology.UNDERLAY_MTU, vhostUser,
+                            busyPoll != null ? busyPoll : dev.weft.agent.dataplane.PacketConfig.defaultBusyPoll(vhostUser)));
                 }
                 return Agent.start(new AgentConfig(name, "127.0.0.1", 0, work.resolve("agents").resolve(name), false, Optional.empty(),
                         Optional.empty(), packets));
