@@ -98,7 +98,7 @@ public final class VhostTraffic {
     }
 
     /** The workers' busy-poll time (µs): environment variable BUSY_POLL, else the agent's default for the kind of port. */
-    static final String BUSY_POLL = System.getenv("BUSY_POLL");
+    static final Long BUSY_POLL = System.getenv("BUSY_POLL") == null ? null : Long.valueOf(System.getenv("BUSY_POLL"));
 
     /** Whether the next measurements put both ports on host-a. */
     static boolean sameHost;
@@ -112,10 +112,9 @@ public final class VhostTraffic {
         Agent[] agents = new Agent[2];
         for (int h = 0; h < 2; h++) {
             Path state = dir.resolve((vhost ? "vhost-" : "tap-") + (sameHost ? "same-" : "") + h);
-            Optional<Path> vhostUser = vhost ? Optional.of(state.resolve("vhost-user")) : Optional.empty();
             agents[h] = Agent.start(new AgentConfig("host-" + h, "127.0.0.1", 0, state, false, Optional.empty(), Optional.empty(),
-                    Optional.of(new PacketConfig(UNDERLAY[h], Optional.of(HOSTS[h]), 1, 9000, vhostUser,
-                            BUSY_POLL != null ? Long.parseLong(BUSY_POLL) : PacketConfig.defaultBusyPoll(vhostUser)))));
+                    Optional.of(new PacketConfig(UNDERLAY[h], Optional.of(HOSTS[h]), 1, 9000, vhost ? Optional.of(state.resolve("vhost-user")) : Optional.empty())
+                            .withBusyPoll(BUSY_POLL))));
             agents[h].store().apply(new Batch(1, "bench", null, objects(h, sameHost)));
         }
         return agents;

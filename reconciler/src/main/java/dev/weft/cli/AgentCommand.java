@@ -101,10 +101,9 @@ public final class AgentCommand implements Callable<Integer> {
         Optional<String> token = tokenFile == null ? Optional.empty() : Optional.of(Files.readString(tokenFile).trim());
         Agent agent;
         try {
-            Optional<Path> vhostUser = vmPorts == VmPorts.vhost_user ? Optional.of(stateDir.resolve("vhost-user")) : Optional.empty();
             Optional<dev.weft.agent.dataplane.PacketConfig> packets = underlay == null ? Optional.empty()
                     : Optional.of(new dev.weft.agent.dataplane.PacketConfig(dev.weft.net.Ipv4.parse(underlay), Optional.ofNullable(netns), workers, underlayMtu,
-                            vhostUser, busyPoll != null ? busyPoll : dev.weft.agent.dataplane.PacketConfig.defaultBusyPoll(vhostUser)));
+                            vmPorts == VmPorts.vhost_user ? Optional.of(stateDir.resolve("vhost-user")) : Optional.empty()).withBusyPoll(busyPoll));
             agent = Agent.start(new AgentConfig(host, address.host(), address.port(), stateDir, resetState, token, tls, packets));
         } catch (dev.weft.agent.store.StoreException | IllegalArgumentException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());

@@ -213,10 +213,8 @@ public final class UpCommand implements Callable<Integer> {
                 Optional<dev.weft.agent.dataplane.PacketConfig> packets = Optional.empty();
                 if (netns) {
                     topology.addHost(host); // a host a later commit added
-                    Optional<Path> vhostUser = vms ? Optional.of(vhostDir(work, name)) : Optional.empty();
                     packets = Optional.of(new dev.weft.agent.dataplane.PacketConfig(host.underlayAddress(), Optional.of(Topology.hostNamespace(name)),
-                            Math.max(1, workers), Topology.UNDERLAY_MTU, vhostUser,
-                            busyPoll != null ? busyPoll : dev.weft.agent.dataplane.PacketConfig.defaultBusyPoll(vhostUser)));
+                            Math.max(1, workers), Topology.UNDERLAY_MTU, vms ? Optional.of(vhostDir(work, name)) : Optional.empty()).withBusyPoll(busyPoll));
                 }
                 return Agent.start(new AgentConfig(name, "127.0.0.1", 0, work.resolve("agents").resolve(name), false, Optional.empty(),
                         Optional.empty(), packets));

@@ -254,9 +254,6 @@ public final class Worker implements Runnable, AutoCloseable {
      * which on a host where those are dear is most of a small frame's cost (see BENCHMARKS.md). 0: always sleep.
      */
     public void busyPoll(long micros) {
-        if (micros < 0) {
-            throw new IllegalArgumentException("busy-poll time must be 0 or more microseconds, not " + micros);
-        }
         busyPollNanos = micros * 1_000;
     }
 

@@ -13,7 +13,7 @@ import java.util.Optional;
  * @param vhostUser  when present, VM ports are vhost-user sockets in this directory (one per port, named
  *                   {@code <tenant>_<nic>.sock}) instead of TAP devices
  * @param busyPollMicros how long a worker keeps looking at its devices without sleeping after they last had something
- *                   (0: it sleeps at once); see {@link dev.weft.fastpath.io.Worker#busyPoll} and {@link #defaultBusyPoll}
+ *                   (0: it sleeps at once); see {@link dev.weft.fastpath.io.Worker#busyPoll}; by default 200 µs with TAP ports, 0 with vhost-user ports
  */
 public record PacketConfig(Ipv4 underlay, Optional<String> namespace, int workers, int underlayMtu, Optional<java.nio.file.Path> vhostUser,
         long busyPollMicros) {
@@ -33,8 +33,13 @@ public record PacketConfig(Ipv4 underlay, Optional<String> namespace, int worker
      * 0 with vhost-user ports, whose workers poll their guests' rings while the guests send anyway; polling the underlay
      * too cost them a third of their 64-byte frames on two shared cores (BENCHMARKS.md), where it gains TAP ports a fifth.
      */
-    public static long defaultBusyPoll(Optional<java.nio.file.Path> vhostUser) {
+    private static long defaultBusyPoll(Optional<java.nio.file.Path> vhostUser) {
         return vhostUser.isPresent() ? 0 : dev.weft.fastpath.io.Worker.BUSY_POLL_MICROS;
+    }
+
+    /** This configuration with workers that busy-poll {@code micros} ({@code null}: the default for its kind of port). */
+    public PacketConfig withBusyPoll(Long micros) {
+        return micros == null ? this : new PacketConfig(underlay, namespace, workers, underlayMtu, vhostUser, micros);
     }
 
     public PacketConfig(Ipv4 underlay, Optional<String> namespace, int workers, int underlayMtu) {

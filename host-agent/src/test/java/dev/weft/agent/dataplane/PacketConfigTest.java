@@ -15,7 +15,9 @@ class PacketConfigTest {
         Ipv4 underlay = Ipv4.parse("198.18.0.1");
         assertThat(new PacketConfig(underlay, Optional.empty(), 1, 1500).busyPollMicros()).isEqualTo(200);
         assertThat(new PacketConfig(underlay, Optional.empty(), 1, 1500, Optional.of(Path.of("/run/weft/vhost-user"))).busyPollMicros()).isZero();
-        assertThat(new PacketConfig(underlay, Optional.empty(), 1, 1500, Optional.of(Path.of("/run/weft/vhost-user")), 50).busyPollMicros()).isEqualTo(50);
+        assertThat(new PacketConfig(underlay, Optional.empty(), 1, 1500, Optional.of(Path.of("/run/weft/vhost-user"))).withBusyPoll(50L).busyPollMicros())
+                .isEqualTo(50);
+        assertThat(new PacketConfig(underlay, Optional.empty(), 1, 1500).withBusyPoll(null).busyPollMicros()).isEqualTo(200);
         assertThatThrownBy(() -> new PacketConfig(underlay, Optional.empty(), 1, 1500, Optional.empty(), -1))
                 .hasMessage("--busy-poll must be 0 or more microseconds, not -1");
     }
