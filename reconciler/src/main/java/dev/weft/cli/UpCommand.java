@@ -97,8 +97,10 @@ public final class UpCommand implements Callable<Integer> {
         logging.apply();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (busyPoll != null && busyPoll < 0) {
-            err.println("error: --busy-poll must be 0 or more microseconds, not " + busyPoll);
+        try { // checked before anything starts: agents start when the first revision names their hosts
+            dev.weft.agent.dataplane.PacketConfig.checkBusyPoll(busyPoll == null ? 0 : busyPoll);
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
             return 1;
         }
         Path work = Files.createTempDirectory("weft-up-");

@@ -19,8 +19,13 @@ public record PacketConfig(Ipv4 underlay, Optional<String> namespace, int worker
         long busyPollMicros) {
 
     public PacketConfig {
-        if (busyPollMicros < 0) {
-            throw new IllegalArgumentException("--busy-poll must be 0 or more microseconds, not " + busyPollMicros);
+        checkBusyPoll(busyPollMicros);
+    }
+
+    /** Refuses a busy-poll time below 0, naming the option: an IllegalArgumentException says why. */
+    public static void checkBusyPoll(long micros) {
+        if (micros < 0) {
+            throw new IllegalArgumentException("--busy-poll must be 0 or more microseconds, not " + micros);
         }
     }
 
