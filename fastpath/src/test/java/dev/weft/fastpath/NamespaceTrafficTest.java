@@ -157,14 +157,27 @@ class NamespaceTrafficTest {
         // and tenant-a's VM can't reach tenant-b's 10.1.1.6 on its own host either
         assertThat(Netns.status("ip", "netns", "exec", netns.prefix + "-web1", "ping", "-c", "1", "-W", "1", "10.1.1.6")).isNotZero();
 
-        // once the traffic stops the workers sleep: busy polling (200 µs after the last frame) burns no idle host's CPU
         Thread.sleep(300);
+        // what the workers did shows in their activity: batches of the frames they handled, the time that took, and the
+        // looks they made without sleeping after each frame (busy polling, 200 µs)
+        Worker.Activity busy = workerA.activity(); // read while it sleeps: the counts agree
+        assertThat(busy.batches()).isGreaterThanOrEqualTo(3);
+        assertThat(busy.frames()).isGreaterThanOrEqualTo(busy.batches());
+        assertThat(busy.busyNanos()).isPositive();
+        assertThat(busy.polls()).isPositive();
+        assertThat(busy.yields()).isPositive().isLessThanOrEqualTo(busy.polls());
+
+        // once the traffic stops the workers sleep: busy polling (200 µs after the last frame) burns no idle host's CPU
         java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
         long before0 = cpu.getThreadCpuTime(threads.get(0).threadId());
         long before1 = cpu.getThreadCpuTime(threads.get(1).threadId());
         Thread.sleep(1000);
         assertThat(cpu.getThreadCpuTime(threads.get(0).threadId()) - before0).as("host A's worker, idle, CPU ns").isLessThan(50_000_000);
         assertThat(cpu.getThreadCpuTime(threads.get(1).threadId()) - before1).as("host B's worker, idle, CPU ns").isLessThan(50_000_000);
+        Worker.Activity idle = workerA.activity();
+        // (the VMs' own neighbour and router traffic may bring a frame or two meanwhile)
+        assertThat(idle.sleeps() - busy.sleeps()).as("sleeps in an idle second (100 ms each at most)").isBetween(5L, 20L);
+        assertThat(idle.busyNanos() - busy.busyNanos()).as("time busy with frames in an idle second, ns").isLessThan(20_000_000);
     }
 
     static MappingEntry nvgre(int vni, String ip, String mac, String host) {

@@ -77,6 +77,14 @@ class NetnsSecurityTest extends NetnsLabTest {
                     java.net.URI.create(agents.get("host-b").url() + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             assertThat(metric(metrics, "weft_fastpath_node_packets_total", "node=\"security\"")).isGreaterThanOrEqualTo(2);
             assertThat(metric(metrics, "weft_fastpath_drops_total", "node=\"security\"", "reason=\"SECURITY_DENIED\"")).isGreaterThanOrEqualTo(1);
+            // and what its worker did: the frames it handled, in batches, and the time that took
+            assertThat(metric(metrics, "weft_worker_frames_total", "worker=\"0\"")).isGreaterThanOrEqualTo(2);
+            assertThat(metric(metrics, "weft_worker_batches_total", "worker=\"0\"")).isGreaterThanOrEqualTo(1);
+            assertThat(metric(metrics, "weft_worker_busy_seconds_total", "worker=\"0\"")).isPositive();
+            assertThat(metric(metrics, "weft_worker_sleeps_total", "worker=\"0\"")).isPositive();
+            var worker = agents.get("host-b").dataplane().packets().stats().getJsonArray("workers").getJsonObject(0);
+            assertThat(worker.getLong("frames")).isGreaterThanOrEqualTo(2);
+            assertThat(worker.getDouble("framesPerBatch")).isGreaterThanOrEqualTo(1.0);
 
             // A client keeps one connection open, sending a line each time a flag file appears.
             Path flag = dir.resolve("send");

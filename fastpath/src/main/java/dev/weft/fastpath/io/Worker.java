@@ -73,6 +73,13 @@ public final class Worker implements Runnable, AutoCloseable {
     private volatile long busyPollNanos = BUSY_POLL_MICROS * 1_000;
     /** When epoll last said a device had something (System.nanoTime). */
     private long readyAt = Long.MIN_VALUE / 2;
+    /** What {@link #activity} reports; single writer (the worker), read as plain longs. */
+    private long sleeps;
+    private long polls;
+    private long yields;
+    private long batches;
+    private long frames;
+    private long busyNanos;
     public volatile long txPortFailures;
 
     /** The ports' rate limits; ports over their outbound limit, not read until their time (fd → nanoTime); queues of frames for ports over their inbound limit. */
@@ -269,10 +276,16 @@ public final class Worker implements Runnable, AutoCloseable {
             loops++; // single writer
             int timeout = guestsBusy ? 0 : paused.isEmpty() && queued == 0 && !guestsWaiting ? 100 : 1;
             boolean polling = timeout > 0 && System.nanoTime() - readyAt < busyPollNanos;
+            if (timeout > 0 && !polling) {
+                sleeps++;
+            } else {
+                polls++;
+            }
             int ready = Native.epollWait(epoll, events, 64, polling ? 0 : timeout);
             if (ready > 0) {
                 readyAt = System.nanoTime();
             } else if (polling) {
+                yields++;
                 Thread.yield(); // any other thread that wants this core has it first
             }
             ForwardingTables t = tables.get();
@@ -368,15 +381,17 @@ public final class Worker implements Runnable, AutoCloseable {
             if (within > 0) {
                 receiveWithin(byIndex, within, now);
             }
-            if (batch.count() == 0) {
-                continue;
+            if (batch.count() > 0) {
+                dispatch(t, byIndex, up, now, vhostOf, vhostRead);
             }
-            dispatch(t, byIndex, up, now, vhostOf, vhostRead);
+            busyNanos += System.nanoTime() - now;
         }
     }
 
     /** Processes the batch and sends what it became: to the ports, the underlay and the uplink, with taps' copies and hairpins. */
     private void dispatch(ForwardingTables t, TapDevice[] byIndex, UplinkDevice up, long now, VhostPort[] vhostOf, int[] vhostRead) {
+        batches++;
+        frames += batch.count();
         pipeline.process(batch, t);
         send(batch, byIndex, up, now);
         sendCopies(t, byIndex, up, now);
@@ -793,6 +808,20 @@ public final class Worker implements Runnable, AutoCloseable {
 
     public long loops() {
         return loops;
+    }
+
+    /**
+     * What a worker has done since it started, in the manner of OVS's {@code pmd-stats-show} and VPP's {@code show runtime}:
+     * its looks at its devices, {@code sleeps} that could sleep in {@code epoll_wait} and {@code polls} that could not
+     * (busy polling, or vhost-user guests sending), {@code yields} the busy-polling looks that found nothing and gave the
+     * core away; the {@code batches} of frames it handled and the {@code frames} in them; {@code busyNanos}, the time from
+     * finding frames to having sent them.
+     */
+    public record Activity(long sleeps, long polls, long yields, long batches, long frames, long busyNanos) {
+    }
+
+    public Activity activity() {
+        return new Activity(sleeps, polls, yields, batches, frames, busyNanos);
     }
 
     @Override

@@ -14,6 +14,7 @@ import dev.weft.agent.dataplane.Tracing;
 import dev.weft.contract.TraceRequest;
 import dev.weft.contract.TraceResponse;
 import io.micrometer.core.instrument.Counter;
+import dev.weft.fastpath.io.Worker;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -154,6 +155,9 @@ public final class AgentServer {
                     .description("GSO frames sent as VXLAN whole, through the tunnel devices (weftgsoN)").register(metrics);
             FunctionCounter.builder("weft_underlay_tunnel_refused", packets, PacketIo::tunnelRefused)
                     .description("GSO frames the kernel refused to take whole through the tunnel devices (dropped)").register(metrics);
+            for (int w = 0; w < packets.activity().size(); w++) {
+                registerWorkerMeters(packets, w);
+            }
         }
         packets.meters().dropped().forEach((port, directions) -> directions.keySet().forEach(direction -> {
             if (nodeMeters.add("qos/" + port + "/" + direction)) {
@@ -176,6 +180,21 @@ public final class AgentServer {
                 }
             });
         });
+    }
+
+    /** Worker {@code w}'s {@link Worker.Activity} as counters tagged {@code worker}. */
+    private void registerWorkerMeters(PacketIo packets, int w) {
+        workerCounter(packets, w, "weft_worker_sleeps", "Times the worker looked at its devices and could sleep in epoll_wait until a device had something", Worker.Activity::sleeps);
+        workerCounter(packets, w, "weft_worker_polls", "Times the worker looked at its devices without sleeping (busy polling, or vhost-user guests sending)", Worker.Activity::polls);
+        workerCounter(packets, w, "weft_worker_yields", "Busy-polling looks that found nothing and yielded the core", Worker.Activity::yields);
+        workerCounter(packets, w, "weft_worker_batches", "Batches of frames the worker handled", Worker.Activity::batches);
+        workerCounter(packets, w, "weft_worker_frames", "Frames in those batches", Worker.Activity::frames);
+        workerCounter(packets, w, "weft_worker_busy_seconds", "Time from finding frames to having sent them", a -> a.busyNanos() / 1e9);
+    }
+
+    private void workerCounter(PacketIo packets, int w, String name, String help, java.util.function.ToDoubleFunction<Worker.Activity> value) {
+        FunctionCounter.builder(name, packets, p -> value.applyAsDouble(p.activity().get(w))).tag("worker", Integer.toString(w))
+                .description(help).register(metrics);
     }
 
     /** 200 while the agent can program and move packets; 503 with the reason when a packet worker stopped. */

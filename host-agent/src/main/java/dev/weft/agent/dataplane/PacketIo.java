@@ -355,12 +355,30 @@ public final class PacketIo implements AutoCloseable {
                         .put("coalescedFrames", vhosts.values().stream().mapToLong(v -> v.coalescedFrames).sum())
                         .put("connections", vhosts.values().stream().mapToLong(v -> v.connections).sum()))
                 .put("mirror", new JsonObject().put("copied", mirrorsCopied()).put("lost", mirrorsLost()))
+                .put("workers", workerStats())
                 .put("tap", new JsonObject().put("framesRead", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.framesRead).sum())
                         .put("segments", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.segments).sum())
                         .put("malformed", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.malformed).sum())
                         .put("coalesced", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.coalesced).sum())
                         .put("coalescedFrames", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.coalescedFrames).sum())
                         .put("ioUring", ioUringStats()));
+    }
+
+    /** Each worker's {@link Worker.Activity}, in worker order. */
+    public List<Worker.Activity> activity() {
+        return workers.stream().map(Worker::activity).toList();
+    }
+
+    /** Each worker's activity, with the frames it handled per batch and its busy time in seconds. */
+    private io.vertx.core.json.JsonArray workerStats() {
+        io.vertx.core.json.JsonArray json = new io.vertx.core.json.JsonArray();
+        for (Worker.Activity a : activity()) {
+            json.add(new JsonObject().put("sleeps", a.sleeps()).put("polls", a.polls())
+                    .put("yields", a.yields()).put("batches", a.batches()).put("frames", a.frames())
+                    .put("framesPerBatch", a.batches() == 0 ? 0.0 : (double) a.frames() / a.batches())
+                    .put("busySeconds", a.busyNanos() / 1e9));
+        }
+        return json;
     }
 
     /** The workers' TAP io_uring: why there is none ({@code off}), or its system calls and the reads and writes done through them. */
