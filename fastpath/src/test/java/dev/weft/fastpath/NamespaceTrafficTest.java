@@ -310,6 +310,70 @@ class NamespaceTrafficTest {
         assertThat(csumErrors(web2) + csumErrors(web1)).as("no segment arrives with a bad TCP checksum").isZero();
     }
 
+    /** Sends 10 UDP_SEGMENT sends of 20 numbered datagrams of 1,000 bytes each (the last 600) to argv[1]:4433. */
+    private static final String SEND_USO = """
+            import socket, sys, time
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.setsockopt(17, 103, 1000)  # UDP_SEGMENT
+            for send in range(10):
+                chunk = b"".join(((send * 20 + k).to_bytes(4, "big") + bytes((send * 20 + k + j) & 0xff for j in range(996)))[: 600 if k == 19 else 1000] for k in range(20))
+                s.sendto(chunk, (sys.argv[1], 4433))
+                time.sleep(0.05)
+            """;
+
+    /** Receives datagrams on port 4433 until a second passes without one; prints how many, and how many were not as sent. */
+    private static final String RECEIVE_USO = """
+            import socket
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.bind(("0.0.0.0", 4433))
+            s.settimeout(3)
+            seen, wrong = set(), 0
+            try:
+                while True:
+                    d = s.recv(65536)
+                    s.settimeout(1)
+                    n = int.from_bytes(d[:4], "big")
+                    want = (n.to_bytes(4, "big") + bytes((n + j) & 0xff for j in range(996)))[: 600 if n % 20 == 19 else 1000]
+                    wrong += d != want
+                    seen.add(n)
+            except socket.timeout:
+                pass
+            print(len(seen), wrong, flush=True)
+            """;
+
+    @Test
+    void aVmsUdpSegmentationOffloadSendsAreTakenWholeAndEveryDatagramArrivesIntactOnTheOtherHost() throws Exception {
+        Netns.requireTool("python3", "python3");
+        String[] h = hosts();
+        TableSnapshot a = new TableSnapshot(1, List.of(port("tenant-a/web-1", 5001, WEB1_MAC, "10.1.1.4")),
+                List.of(mapping(5001, "10.1.1.5", WEB2_MAC, "198.18.0.2")), networks());
+        TableSnapshot b = new TableSnapshot(1, List.of(port("tenant-a/web-2", 5001, WEB2_MAC, "10.1.1.5")),
+                List.of(mapping(5001, "10.1.1.4", WEB1_MAC, "198.18.0.1")), networks());
+        worker(h[0], "198.18.0.1", a, "web1");
+        worker(h[1], "198.18.0.2", b, "web2");
+        TapDevice tapA = taps.getFirst();
+        Assumptions.assumeTrue(tapA.usoFromVm(), "a kernel that knows USO (Linux 6.2 and later) hands the VM's UDP_SEGMENT sends over whole");
+        String web1 = netns.prefix + "-web1";
+        String web2 = netns.prefix + "-web2";
+        exec(web1, "ping", "-c", "1", "-W", "2", "10.1.1.5");
+        long framesBefore = tapA.framesRead;
+        long segmentsBefore = tapA.segments;
+
+        Process receiver = new ProcessBuilder("ip", "netns", "exec", web2, "python3", "-c", RECEIVE_USO).redirectErrorStream(true).start();
+        try {
+            Thread.sleep(300);
+            exec(web1, "python3", "-c", SEND_USO, "10.1.1.5");
+            assertThat(receiver.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(new String(receiver.getInputStream().readAllBytes()).trim())
+                    .as("datagrams that arrived, and those not as sent").isEqualTo("200 0");
+        } finally {
+            receiver.destroyForcibly();
+        }
+        // each of the ten sends was read as one frame of 20 datagrams (the VM's other frames, if any, count once in both)
+        assertThat((tapA.segments - segmentsBefore) - (tapA.framesRead - framesBefore)).as("datagrams beyond the frames read").isEqualTo(190);
+        assertThat(tapA.malformed).isZero();
+    }
+
     /** Adds VXLAN frame {@code frame} to {@code b}, for 198.18.0.2, with flow hash 7: whole in its slot, or from byte {@code headers} on a GSO frame's tail. */
     private static void toUnderlay(dev.weft.fastpath.packet.PacketBatch b, byte[] frame, int headers, java.lang.foreign.Arena arena) {
         java.lang.foreign.MemorySegment bytes = java.lang.foreign.MemorySegment.ofArray(frame);

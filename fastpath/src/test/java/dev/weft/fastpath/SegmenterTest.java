@@ -124,6 +124,90 @@ class SegmenterTest {
         }
     }
 
+    /**
+     * A virtio-net header for UDP segmentation offload ({@code gsoType} 5, datagrams of {@code size} bytes), then
+     * Ethernet/IPv4/UDP with {@code payload} bytes: what a VM's kernel hands over for one {@code UDP_SEGMENT} send (the
+     * lengths those of the whole, the UDP checksum field the pseudo-header's sum).
+     */
+    static byte[] usoFrame(int payload, int size, int gsoType, int protocol) {
+        byte[] udp = Frames.udp(0x0200_0a01_0104L, 0x0200_0a01_0105L, ip("10.1.1.4"), ip("10.1.1.5"), 40000, 4433, payload);
+        udp[23] = (byte) protocol;
+        ByteBuffer b = ByteBuffer.allocate(10 + udp.length);
+        b.put((byte) 1).put((byte) gsoType).put((byte) 42).put((byte) 0).put((byte) (size & 0xff)).put((byte) (size >>> 8))
+                .put((byte) 34).put((byte) 0).put((byte) 6).put((byte) 0);
+        b.put(udp);
+        byte[] f = b.array();
+        for (int i = 0; i < payload; i++) {
+            f[10 + 42 + i] = (byte) (i * 13);
+        }
+        return f;
+    }
+
+    @Test
+    void aUsoFrameBecomesItsDatagramsEachWithItsOwnLengthsIdentificationAndChecksums() {
+        byte[] uso = usoFrame(5_000, 1_200, 5, 17);
+        try (PacketBatch batch = new PacketBatch()) {
+            int added = Segmenter.add(MemorySegment.ofArray(uso), uso.length, batch, 3);
+            assertThat(added).isEqualTo(5); // 4 × 1200 + 200
+            int id = u16(uso, 10 + 18);
+            long payload = 0;
+            for (int i = 0; i < added; i++) {
+                byte[] f = batch.frame(i);
+                int size = f.length - 42;
+                assertThat(size).isEqualTo(i < 4 ? 1_200 : 200);
+                assertThat(batch.inPort[i]).isEqualTo(3);
+                assertThat(u16(f, 16)).as("IPv4 total length").isEqualTo(28 + size);
+                assertThat(u16(f, 18)).as("identification").isEqualTo((id + i) & 0xffff);
+                assertThat(u16(f, 38)).as("UDP length").isEqualTo(8 + size);
+                assertThat(u16(f, 34)).isEqualTo(40000);
+                assertThat(u16(f, 36)).isEqualTo(4433);
+                assertThat(Checksums.valid(f)).as("datagram %d's IPv4 and UDP checksums", i).isTrue();
+                for (int k = 0; k < size; k++) {
+                    assertThat(f[42 + k]).isEqualTo((byte) ((payload + k) * 13));
+                }
+                payload += size;
+            }
+        }
+    }
+
+    @Test
+    void usoFramesThatCantBeCutIntoIpv4DatagramsAreRefusedWholeAndTakeNoSlot() {
+        try (PacketBatch batch = new PacketBatch()) {
+            byte[] notUdp = usoFrame(3_000, 1_000, 5, 6);
+            assertThat(Segmenter.add(MemorySegment.ofArray(notUdp), notUdp.length, batch, 0)).as("USO over TCP").isEqualTo(-1);
+            byte[] noSize = usoFrame(3_000, 0, 5, 17);
+            assertThat(Segmenter.add(MemorySegment.ofArray(noSize), noSize.length, batch, 0)).as("no datagram size").isEqualTo(-1);
+            byte[] tooMany = usoFrame(1_290, 10, 5, 17);
+            assertThat(Segmenter.add(MemorySegment.ofArray(tooMany), tooMany.length, batch, 0)).as("129 datagrams").isEqualTo(-1);
+            byte[] tooLarge = usoFrame(20_000, 9_000, 5, 17);
+            assertThat(Segmenter.add(MemorySegment.ofArray(tooLarge), tooLarge.length, batch, 0)).as("datagrams larger than a slot").isEqualTo(-1);
+            byte[] ipv6 = usoFrame(3_000, 1_000, 5, 17);
+            ipv6[10 + 12] = (byte) 0x86;
+            ipv6[10 + 13] = (byte) 0xdd;
+            assertThat(Segmenter.add(MemorySegment.ofArray(ipv6), ipv6.length, batch, 0)).as("not IPv4").isEqualTo(-1);
+            byte[] headersOnly = java.util.Arrays.copyOf(usoFrame(3_000, 1_000, 5, 17), 10 + 42);
+            assertThat(Segmenter.add(MemorySegment.ofArray(headersOnly), headersOnly.length, batch, 0)).as("no payload").isEqualTo(-1);
+            assertThat(batch.count()).isZero();
+
+            byte[] fits = usoFrame(128 * 100, 100, 5, 17);
+            assertThat(Segmenter.slots(MemorySegment.ofArray(fits), fits.length)).isEqualTo(128);
+            assertThat(Segmenter.add(MemorySegment.ofArray(fits), fits.length, batch, 0)).as("128 datagrams").isEqualTo(128);
+            assertThat(Segmenter.add(MemorySegment.ofArray(fits), fits.length, batch, 0)).as("and again: the last 128 slots").isEqualTo(128);
+            assertThat(Segmenter.add(MemorySegment.ofArray(fits), fits.length, batch, 0)).as("a full batch").isEqualTo(-1);
+            assertThat(batch.count()).isEqualTo(256);
+        }
+    }
+
+    @Test
+    void aReaderKeepsRoomForEveryDatagramOfAUsoFrameAndForTheSegmentsOfAnyOther() {
+        byte[] uso = usoFrame(5_000, 1_200, 5, 17);
+        assertThat(Segmenter.slots(MemorySegment.ofArray(uso), uso.length)).isEqualTo(Segmenter.MAX_SEGMENTS);
+        byte[] small = usoFrame(6_000, 60, 5, 17);
+        assertThat(Segmenter.slots(MemorySegment.ofArray(small), small.length)).isEqualTo(101);
+        byte[] tso = tsoFrame(10_000, 100, 0, 1);
+        assertThat(Segmenter.slots(MemorySegment.ofArray(tso), tso.length)).isEqualTo(Segmenter.MAX_SEGMENTS);
+    }
+
     @Test
     void aPartialChecksumIsCompleted() {
         byte[] frame = tsoFrame(300, 0, 0, 0);

@@ -3,6 +3,7 @@ package dev.weft.fastpath.io;
 import dev.weft.fastpath.packet.Bytes;
 import dev.weft.fastpath.packet.Checksum;
 import dev.weft.fastpath.packet.PacketBatch;
+import dev.weft.fastpath.packet.Parser;
 import dev.weft.fastpath.packet.TcpSegments;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -23,6 +24,12 @@ public final class Segmenter {
     private static final int NEEDS_CSUM = 1;
     private static final int GSO_NONE = 0;
     private static final int GSO_TCPV4 = 1;
+    private static final int GSO_UDP_L4 = 5;
+    /**
+     * The most datagrams in a UDP segmentation-offload frame a reader takes (Linux's {@code UDP_MAX_SEGMENTS}, so every USO
+     * frame a VM's kernel makes): a reader of a device that hands over USO frames keeps this many slots free.
+     */
+    public static final int MAX_DATAGRAMS = 128;
     private static final int GSO_ECN = 0x80;
 
     private Segmenter() {
@@ -97,6 +104,9 @@ public final class Segmenter {
             bytes.copy(0, batch.memory(), batch.nextSlotAt(), frameLength);
             return completed(head, frameLength, batch, port);
         }
+        if (gso == GSO_UDP_L4 && gsoSize > 0) {
+            return segmentUdp(head.asSlice(VNET_HEADER, headLength - VNET_HEADER), frameLength, bytes, gsoSize, batch, port);
+        }
         if (gso != GSO_TCPV4 || gsoSize == 0) {
             return -1;
         }
@@ -109,6 +119,19 @@ public final class Segmenter {
      */
     public static boolean plain(MemorySegment buffer, int length) {
         return length >= VNET_HEADER && (buffer.get(ValueLayout.JAVA_BYTE, 1) & 0xff & ~GSO_ECN) == GSO_NONE;
+    }
+
+    /**
+     * The batch slots the frame in {@code buffer} ({@code length} bytes, virtio-net header first) may take: a UDP
+     * segmentation-offload frame its datagrams (at most {@link #MAX_DATAGRAMS}; more is malformed), any other
+     * {@link #MAX_SEGMENTS}.
+     */
+    public static int slots(MemorySegment buffer, int length) {
+        if (length < VNET_HEADER + 14 || (buffer.get(ValueLayout.JAVA_BYTE, 1) & 0xff & ~GSO_ECN) != GSO_UDP_L4) {
+            return MAX_SEGMENTS;
+        }
+        int size = le16(buffer, 4);
+        return size == 0 ? MAX_SEGMENTS : Math.min(MAX_DATAGRAMS, Math.max(MAX_SEGMENTS, (length - VNET_HEADER + size - 1) / size));
     }
 
     /** A frame without segmentation offload, whole in {@code buffer} behind its virtio-net header: copied into the next slot. */
@@ -196,5 +219,47 @@ public final class Segmenter {
             batch.checksumPending[i] = true; // computed where the segment leaves, unless it reaches a VM in a coalesced run
         }
         return segments;
+    }
+    /**
+     * Cuts a UDP segmentation-offload frame (USO: one socket's datagrams of {@code size} bytes, the last maybe shorter,
+     * behind one set of IPv4 and UDP headers, as a VM's kernel hands over what an application sent with
+     * {@code UDP_SEGMENT}) into those datagrams, what the VM's kernel would otherwise have sent one by one: each copied whole
+     * into a slot, with its own IPv4 total length, identification ({@code id + k}) and header checksum, and UDP length
+     * and checksum. IPv4 only (Weft carries no IPv6): any other USO frame is malformed, as is one of more than
+     * {@link #MAX_DATAGRAMS} datagrams or more than the batch has room for, or whose datagrams don't fit a slot.
+     */
+    private static int segmentUdp(MemorySegment f, int length, FrameBytes bytes, int size, PacketBatch batch, int port) {
+        int l3 = Bytes.u16(f, 12) == 0x8100 ? 18 : 14;
+        if (length < l3 + 28 || Bytes.u16(f, l3 - 2) != 0x0800 || Bytes.u8(f, l3) >>> 4 != 4) {
+            return -1;
+        }
+        int ihl = (Bytes.u8(f, l3) & 0x0f) * 4;
+        int l4 = l3 + ihl;
+        int headers = l4 + 8;
+        if (ihl < 20 || Bytes.u8(f, l3 + 9) != Parser.UDP || headers >= length || headers > f.byteSize() || headers + size > PacketBatch.MAX_FRAME) {
+            return -1;
+        }
+        int payload = length - headers;
+        int datagrams = (payload + size - 1) / size;
+        if (datagrams > MAX_DATAGRAMS || datagrams > batch.room()) {
+            return -1;
+        }
+        int id = Bytes.u16(f, l3 + 4);
+        for (int k = 0; k < datagrams; k++) {
+            int n = Math.min(size, payload - k * size);
+            MemorySegment out = batch.nextSlot();
+            MemorySegment.copy(f, 0, out, 0, headers);
+            bytes.copy(headers + (long) k * size, out, headers, n);
+            Bytes.u16(out, l3 + 2, ihl + 8 + n);
+            Bytes.u16(out, l3 + 4, (id + k) & 0xffff);
+            Bytes.u16(out, l3 + 10, 0);
+            Bytes.u16(out, l3 + 10, Checksum.finish(Checksum.sum(out, l3, ihl)));
+            Bytes.u16(out, l4 + 4, 8 + n);
+            Bytes.u16(out, l4 + 6, 0);
+            int checksum = Checksum.finish(Checksum.pseudoHeader(out, l3, Parser.UDP, 8 + n) + Checksum.sumVector(out, l4, 8 + n));
+            Bytes.u16(out, l4 + 6, checksum == 0 ? 0xffff : checksum); // 0 would say "no checksum"
+            batch.commit(headers + n, port);
+        }
+        return datagrams;
     }
 }

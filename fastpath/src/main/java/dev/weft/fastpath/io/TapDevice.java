@@ -25,6 +25,13 @@ public final class TapDevice implements AutoCloseable {
     private final boolean offload;
     /** Whether the kernel takes a run of UDP datagrams written as one {@code GSO_UDP_L4} frame (USO, Linux 6.2 and later). */
     private final boolean udpRuns;
+    /**
+     * Whether the VM hands over UDP segmentation-offload frames (an application's {@code UDP_SEGMENT} sends, up to 64 kB
+     * each; {@link Segmenter} cuts them into their datagrams): where the kernel knows USO, unless
+     * {@code -Dweft.tap.uso=false}. A reader then keeps {@link Segmenter#MAX_DATAGRAMS} slots free, not
+     * {@link Segmenter#MAX_SEGMENTS}.
+     */
+    private final boolean usoFromVm;
     private final java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared();
     /** Where the one worker that reads this device reads 64 kB frames into. */
     private final MemorySegment buffer;
@@ -36,11 +43,12 @@ public final class TapDevice implements AutoCloseable {
     public volatile long coalescedFrames;
     public volatile long coalesced;
 
-    private TapDevice(int fd, String name, boolean offload, boolean udpRuns) {
+    private TapDevice(int fd, String name, boolean offload, boolean udpRuns, boolean usoFromVm) {
         this.fd = fd;
         this.name = name;
         this.offload = offload;
         this.udpRuns = udpRuns;
+        this.usoFromVm = usoFromVm;
         this.buffer = offload ? arena.allocate(BUFFER, 64) : null;
     }
 
@@ -111,15 +119,16 @@ public final class TapDevice implements AutoCloseable {
                 Native.close(fd);
                 throw new IOException("TUNSETIFF " + name + ": " + Native.strerror(errno));
             }
-            // A kernel that knows USO (the flag is accepted) also takes GSO_UDP_L4 frames written to the device. It is then
-            // set off again with the rest, for what the VM sends: Segmenter cuts TCP frames only.
+            // A kernel that knows USO (the flag is accepted) also takes GSO_UDP_L4 frames written to the device, and hands
+            // over the VM's (Segmenter cuts them); without it, or with -Dweft.tap.uso=false, the VM's kernel cuts them first.
             boolean udpRuns = offload && Native.ioctl(fd, TUNSETOFFLOAD, MemorySegment.ofAddress(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_USO4 | TUN_F_USO6)) >= 0;
-            if (offload && Native.ioctl(fd, TUNSETOFFLOAD, MemorySegment.ofAddress(TUN_F_CSUM | TUN_F_TSO4)) < 0) {
+            boolean usoFromVm = udpRuns && !"false".equals(System.getProperty("weft.tap.uso"));
+            if (offload && !usoFromVm && Native.ioctl(fd, TUNSETOFFLOAD, MemorySegment.ofAddress(TUN_F_CSUM | TUN_F_TSO4)) < 0) {
                 int errno = Native.errno();
                 Native.close(fd);
                 throw new IOException("TUNSETOFFLOAD " + name + ": " + Native.strerror(errno));
             }
-            return new TapDevice(fd, ifreq.getString(0), offload, udpRuns);
+            return new TapDevice(fd, ifreq.getString(0), offload, udpRuns, usoFromVm);
         }
     }
 
@@ -147,7 +156,7 @@ public final class TapDevice implements AutoCloseable {
      */
     public int receiveOne(PacketBatch batch, int port) {
         if (offload) {
-            if (batch.room() < Segmenter.MAX_SEGMENTS) {
+            if (batch.room() < reserve()) {
                 return -1;
             }
             int added = readOffloaded(batch, port);
@@ -292,10 +301,10 @@ public final class TapDevice implements AutoCloseable {
             }
             read++;
             framesRead++;
-            if (batch.room() < Segmenter.MAX_SEGMENTS) {
+            MemorySegment buffer = into.buffer(k);
+            if (batch.room() < Segmenter.slots(buffer, n)) {
                 send.run();
             }
-            MemorySegment buffer = into.buffer(k);
             boolean plain = n < Segmenter.VNET_HEADER || Segmenter.plain(buffer, n); // copied (or dropped), not referred to
             counted(Segmenter.add(buffer, n, true, batch, port));
             if (plain) {
@@ -306,10 +315,20 @@ public final class TapDevice implements AutoCloseable {
         return read;
     }
 
+    /** The batch slots a reader keeps free before it reads a frame of unknown kind: enough for any it may be. */
+    private int reserve() {
+        return usoFromVm ? Segmenter.MAX_DATAGRAMS : Segmenter.MAX_SEGMENTS;
+    }
+
+    /** Whether the VM hands over UDP segmentation-offload frames (see {@link #usoFromVm}). */
+    public boolean usoFromVm() {
+        return usoFromVm;
+    }
+
     /** Reads whole (up to 64 kB) frames while the batch has room for a full segmentation of one. */
     private int receiveOffloaded(PacketBatch batch, int port) {
         int received = 0;
-        while (batch.room() >= Segmenter.MAX_SEGMENTS) {
+        while (batch.room() >= reserve()) {
             int added = readOffloaded(batch, port);
             if (added == NOTHING) {
                 break;
