@@ -10,7 +10,8 @@ import java.util.Base64;
  *
  * @param frame the frame's bytes, base64
  * @param segmentSize with {@code port}, the frame is a VM's TSO frame (an IPv4 TCP frame of up to 65,499 bytes) to be cut
- *                    into segments of this many payload bytes, as its virtio-net header would say; absent for a plain frame
+ *                    into segments of this many payload bytes, or its USO frame (an IPv4 UDP frame: one UDP_SEGMENT send)
+ *                    to be cut into datagrams of this many, as its virtio-net header would say; absent for a plain frame
  */
 public record TraceRequest(String port, Ipv4 underlaySource, Encapsulation encapsulation, String frame, Integer segmentSize) {
 
@@ -34,7 +35,7 @@ public record TraceRequest(String port, Ipv4 underlaySource, Encapsulation encap
         return new TraceRequest(port, null, null, Base64.getEncoder().encodeToString(frame), null);
     }
 
-    /** A VM's TSO frame from {@code port}, to be cut into segments of {@code segmentSize} payload bytes. */
+    /** A VM's TSO (TCP) or USO (UDP) frame from {@code port}, to be cut into segments or datagrams of {@code segmentSize} payload bytes. */
     public static TraceRequest fromPort(String port, byte[] frame, int segmentSize) {
         return new TraceRequest(port, null, null, Base64.getEncoder().encodeToString(frame), segmentSize);
     }

@@ -130,11 +130,25 @@ class GsoTraceTest {
     }
 
     @Test
+    void aVmsUsoFrameIsCutIntoItsDatagramsAsItIsReadAndTheTraceFollowsTheFirst() {
+        try (ForwardingTables tables = Frames.tables(1)) {
+            byte[] uso = Probe.frame(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), Probe.Protocol.udp, 40000, 4433, new byte[12000]);
+            PacketTracer.Result result = PacketTracer.trace(tables, WEB1, 0, uso, new Neighbors(), 1200, new Devices("weftgso0", true));
+            assertThat(result.outcome()).isEqualTo(PacketTracer.Outcome.ENCAPSULATED);
+            assertThat(result.segments()).as("datagrams").isEqualTo(10);
+            assertThat(result.whole()).isFalse();
+            assertThat(result.hops().getFirst()).isEqualTo(new TraceRecord(0, PacketTracer.READ,
+                    "USO frame cut into 10 datagrams of 1200 bytes as it is read; the trace follows the first"));
+            assertThat(result.frame()).as("VXLAN header, the first datagram").hasSize(8 + 14 + 20 + 8 + 1200);
+        }
+    }
+
+    @Test
     void aMalformedTsoFrameIsRefusedAsTheHostWouldDropIt() {
         try (ForwardingTables tables = Frames.tables(1)) {
             byte[] udp = Probe.frame(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), Probe.Protocol.udp, 1, 53, new byte[3000]);
-            assertThatThrownBy(() -> PacketTracer.trace(tables, WEB1, 0, udp, new Neighbors(), 1448, PacketTracer.Devices.UNKNOWN))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("malformed");
+            assertThatThrownBy(() -> PacketTracer.trace(tables, WEB1, 0, udp, new Neighbors(), 4000, PacketTracer.Devices.UNKNOWN))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("the host would drop this USO frame as malformed");
             assertThatThrownBy(() -> PacketTracer.trace(tables, WEB1, 0, tso(WEB2_MAC, "10.1.1.5", 80, 65000), new Neighbors(), 4000,
                     PacketTracer.Devices.UNKNOWN)).hasMessageContaining("malformed");
         }

@@ -58,10 +58,12 @@ public final class TraceCommand implements Callable<Integer> {
     int sourcePort;
 
     @Option(names = "--tso", paramLabel = "BYTES", description = {"With --proto tcp: the packet is a VM's TSO frame, a data segment carrying",
-            "BYTES bytes (up to 65445) handed over whole, shown as one GSO frame until a node or the host's device cuts it."})
+            "BYTES bytes (up to 65445) handed over whole, shown as one GSO frame until a node or the host's device cuts it.",
+            "With --proto udp: a VM's USO frame (one UDP_SEGMENT send) of BYTES bytes (up to 65000) in datagrams of --mss",
+            "bytes (at most 128 of them), which the host cuts into those datagrams as it reads it."})
     Integer tsoBytes;
 
-    @Option(names = "--mss", paramLabel = "BYTES", defaultValue = "1448", description = "The TSO frame's segment size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--mss", paramLabel = "BYTES", defaultValue = "1448", description = "The TSO frame's segment size, the USO frame's datagram size (default: ${DEFAULT-VALUE}).")
     int segmentSize;
 
     @Option(names = "--live", description = "Trace through the tables the agents hold now (POST /v1/trace) instead of the revision's.")
@@ -86,8 +88,13 @@ public final class TraceCommand implements Callable<Integer> {
             err.println("error: --dport is required with --proto " + protocol);
             return 1;
         }
-        if (tsoBytes != null && (protocol != Probe.Protocol.tcp || tsoBytes < 1 || tsoBytes > 65445 || segmentSize < 1 || segmentSize > 9000)) {
-            err.println("error: --tso takes 1-65445 bytes with --proto tcp, and --mss 1-9000");
+        if (tsoBytes != null && protocol == Probe.Protocol.udp
+                && (tsoBytes < 1 || tsoBytes > 65000 || segmentSize < 1 || segmentSize > 9000 || (tsoBytes + segmentSize - 1) / segmentSize > 128)) {
+            err.println("error: --tso with --proto udp takes 1-65000 bytes in at most 128 datagrams of --mss 1-9000 bytes");
+            return 1;
+        }
+        if (tsoBytes != null && (protocol == Probe.Protocol.icmp || tsoBytes < 1 || tsoBytes > 65445 || segmentSize < 1 || segmentSize > 9000)) {
+            err.println("error: --tso takes 1-65445 bytes with --proto tcp (or udp), and --mss 1-9000");
             return 1;
         }
         int dport = destinationPort == null ? 0 : destinationPort;
@@ -121,8 +128,10 @@ public final class TraceCommand implements Callable<Integer> {
 
     static String text(TraceReport report) {
         StringBuilder out = new StringBuilder();
+        boolean udp = report.protocol().equals("udp");
+        String pieces = udp ? " datagrams" : " segments";
         String ports = (report.protocol().equals("icmp") ? "" : " " + report.sourcePort() + " → " + report.destinationPort())
-                + (report.segments() > 1 ? ", a TSO frame of " + report.segments() + " segments" : "");
+                + (report.segments() <= 1 ? "" : udp ? ", a USO frame of " + report.segments() + " datagrams" : ", a TSO frame of " + report.segments() + " segments");
         out.append("trace ").append(report.from()).append(" → ").append(report.to()).append(' ').append(report.protocol()).append(ports)
                 .append(" at ").append(report.revision(), 0, Math.min(12, report.revision().length())).append("\n\n");
         int hostWidth = report.steps().stream().mapToInt(s -> s.host().length()).max().orElse(0);
@@ -131,8 +140,8 @@ public final class TraceCommand implements Callable<Integer> {
             out.append(String.format("  %-" + hostWidth + "s  %-" + nodeWidth + "s  %s%n", step.host(), step.node(), step.decision()));
         }
         out.append('\n');
-        String as = report.segments() <= 1 ? "" : report.cutOn() == null ? ", one GSO frame of " + report.segments() + " segments"
-                : ", the first of its " + report.segments() + " segments (cut on " + report.cutOn() + ")";
+        String as = report.segments() <= 1 ? "" : report.cutOn() == null ? ", one GSO frame of " + report.segments() + pieces
+                : ", the first of its " + report.segments() + pieces + " (cut on " + report.cutOn() + ")";
         if (report.delivered()) {
             out.append("delivered to port ").append(report.port()).append(" on ").append(report.host()).append(as).append('\n');
         } else if (report.uplink() != null) {

@@ -49,7 +49,8 @@ public final class Tracer {
     /**
      * As {@link #trace(String, Ipv4, Probe.Protocol, int, int)}; with {@code tsoBytes} &gt; 0 (TCP) the packet is a VM's TSO
      * frame instead: a data segment carrying {@code tsoBytes} bytes handed over whole, to be cut into segments of
-     * {@code segmentSize} bytes where it must be.
+     * {@code segmentSize} bytes where it must be; with UDP a VM's USO frame of {@code tsoBytes} bytes in datagrams of
+     * {@code segmentSize} bytes, cut as the host reads it.
      */
     public TraceReport trace(String from, Ipv4 to, Probe.Protocol protocol, int sourcePort, int destinationPort, int tsoBytes, int segmentSize)
             throws TraceException, IOException, InterruptedException, ContractException {
@@ -62,7 +63,10 @@ public final class Tracer {
         byte[] payload = protocol == Probe.Protocol.udp && destinationPort == 53
                 ? Probe.dnsQuery(nic.name() + "." + network.domain(), 1) : new byte[16];
         String port = nic.namespace() + "/" + nic.name();
-        TraceRequest request = tsoBytes > 0
+        TraceRequest request = tsoBytes > 0 && protocol == Probe.Protocol.udp
+                ? TraceRequest.fromPort(port, Probe.frame(nic.macAddress().value(), dstMac, nic.ipAddress().value(), to.value(), protocol,
+                        sourcePort, destinationPort, new byte[tsoBytes]), segmentSize)
+                : tsoBytes > 0
                 ? TraceRequest.fromPort(port, Probe.tcpData(nic.macAddress().value(), dstMac, nic.ipAddress().value(), to.value(), sourcePort,
                         destinationPort, tsoBytes), segmentSize)
                 : TraceRequest.fromPort(port, Probe.frame(nic.macAddress().value(), dstMac, nic.ipAddress().value(), to.value(), protocol,

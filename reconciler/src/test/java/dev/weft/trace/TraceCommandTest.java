@@ -214,6 +214,16 @@ class TraceCommandTest {
     }
 
     @Test
+    void aVmsUsoFrameIsCutIntoItsDatagramsOnItsHostAndTheTraceFollowsTheFirst() {
+        CliRun run = trace("--from", "tenant-a/web-1", "--to", "10.1.1.5", "--proto", "udp", "--dport", "4433", "--tso", "12000", "--mss", "1200");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("trace tenant-a/web-1 → 10.1.1.5 udp 49152 → 4433, a USO frame of 10 datagrams")
+                .contains("host-a read USO frame cut into 10 datagrams of 1200 bytes as it is read; the trace follows the first")
+                .contains("host-a underlay-output send to 198.18.0.2 (1250 bytes)")
+                .endsWith("delivered to port tenant-a/web-2 on host-b, the first of its 10 datagrams (cut on host-a)\n");
+    }
+
+    @Test
     void whereANodeOrAPortsLimitCutsATsoFrameTheTraceSaysSoAndFollowsTheFirstSegment() throws Exception {
         CliRun dns = trace("--from", "tenant-a/web-1", "--to", "10.1.1.1", "--proto", "tcp", "--dport", "53", "--tso", "3000");
         assertThat(dns.exitCode()).as(dns.err()).isZero();
@@ -258,8 +268,10 @@ class TraceCommandTest {
 
     @Test
     void badArgumentsAreErrors() {
-        assertThat(trace("--from", "tenant-a/web-1", "--to", "10.1.1.5", "--proto", "udp", "--dport", "53", "--tso", "3000").err())
-                .contains("--tso takes 1-65445 bytes with --proto tcp");
+        assertThat(trace("--from", "tenant-a/web-1", "--to", "10.1.1.5", "--proto", "icmp", "--tso", "3000").err())
+                .contains("--tso takes 1-65445 bytes with --proto tcp (or udp)");
+        assertThat(trace("--from", "tenant-a/web-1", "--to", "10.1.1.5", "--proto", "udp", "--dport", "53", "--tso", "3000", "--mss", "10").err())
+                .contains("--tso with --proto udp takes 1-65000 bytes in at most 128 datagrams");
         assertThat(trace("--from", "tenant-a/web-1", "--to", "10.1.1.5", "--proto", "tcp", "--dport", "80", "--tso", "70000").exitCode())
                 .isEqualTo(1);
         CliRun tooLarge = trace("--from", "tenant-a/web-1", "--to", "10.1.1.5", "--proto", "tcp", "--dport", "80", "--tso", "3000", "--mss", "4000");

@@ -200,6 +200,11 @@ public final class GsoRun {
         netHeader(out, GSO_TCPV4, headers, gsoSize, l4, 16);
     }
 
+    /** The virtio-net header of a UDP segmentation-offload frame: {@code headers} bytes of headers, datagrams of {@code gsoSize} bytes. */
+    public static void udpNetHeader(MemorySegment out, int headers, int gsoSize, int l4) {
+        netHeader(out, GSO_UDP_L4, headers, gsoSize, l4, 6);
+    }
+
     private static void netHeader(MemorySegment out, int gsoType, int headers, int gsoSize, int l4, int checksumOffset) {
         out.set(ValueLayout.JAVA_BYTE, 0, (byte) NEEDS_CSUM);
         out.set(ValueLayout.JAVA_BYTE, 1, (byte) gsoType);

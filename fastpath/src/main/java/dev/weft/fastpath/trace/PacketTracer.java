@@ -30,6 +30,8 @@ public final class PacketTracer {
 
     /** The step after the graph where a GSO frame leaves whole or is cut: the worker's, not a node's. */
     public static final String SEND = "send";
+    /** The step before the graph where a VM's offload frame is cut as it is read: the device reader's, not a node's. */
+    public static final String READ = "read";
 
     private PacketTracer() {
     }
@@ -83,8 +85,8 @@ public final class PacketTracer {
      * copy (the trace asks nobody and leaves no packet waiting; a fresh table knows none: a packet for the uplink then waits
      * for its next hop's answer while its slot becomes the ARP request, as on a new host).
      *
-     * @param segmentSize for a frame from a port, a VM's TSO frame's segment size (its virtio-net header's
-     *                    {@code gso_size}), else 0
+     * @param segmentSize for a frame from a port, a VM's TSO frame's segment size or USO frame's datagram size (its
+     *                    virtio-net header's {@code gso_size}), else 0
      * @throws IllegalArgumentException for a frame the host would drop before the graph (too large, a malformed TSO frame)
      */
     public static Result trace(ForwardingTables tables, int inPort, int underlaySource, byte[] frame, Neighbors neighbors, int segmentSize,
@@ -98,6 +100,10 @@ public final class PacketTracer {
             boolean whole = batch.count() == 1;
             pipeline.process(batch, tables);
             List<TraceRecord> hops = new ArrayList<>();
+            if (batch.gsoSize[i] == 0 && batch.count() > 1) { // cut by the segmenter as the port's device is read
+                hops.add(new TraceRecord(i, READ, (batch.protocol[i] == dev.weft.fastpath.packet.Parser.UDP ? "USO frame cut into " + segments
+                        + " datagrams" : "TSO frame cut into " + segments + " segments") + " of " + segmentSize + " bytes as it is read; the trace follows the first"));
+            }
             for (int pass = 0; ; pass++) {
                 for (TraceRecord hop : pipeline.graph().takeTrace()) { // the frame's, and once a node cut it, its first segment's
                     if (hop.packet() == i) {
@@ -163,10 +169,18 @@ public final class PacketTracer {
             MemorySegment.copy(MemorySegment.ofArray(frame), 0, read, Segmenter.VNET_HEADER, frame.length);
             int l3 = frame.length > 14 && (frame[12] & 0xff) == 0x81 && frame[13] == 0 ? 18 : 14;
             int l4 = frame.length > l3 ? l3 + (frame[l3] & 0x0f) * 4 : l3;
-            int headers = frame.length > l4 + 12 ? l4 + ((frame[l4 + 12] & 0xff) >>> 4) * 4 : l4;
-            GsoRun.netHeader(read, headers, segmentSize, l4);
+            boolean udp = frame.length > l3 + 9 && frame[l3 + 9] == 17;
+            if (udp) {
+                GsoRun.udpNetHeader(read, l4 + 8, segmentSize, l4);
+            } else {
+                int headers = frame.length > l4 + 12 ? l4 + ((frame[l4 + 12] & 0xff) >>> 4) * 4 : l4;
+                GsoRun.netHeader(read, headers, segmentSize, l4);
+            }
             if (Segmenter.add(read, (int) read.byteSize(), true, batch, inPort) < 0) {
-                throw new IllegalArgumentException("the host would drop this TSO frame as malformed (an IPv4 TCP frame whose headers and a "
+                throw new IllegalArgumentException(udp
+                        ? "the host would drop this USO frame as malformed (an IPv4 UDP frame of at most " + Segmenter.MAX_DATAGRAMS
+                                + " datagrams, each with its headers within " + PacketBatch.MAX_FRAME + " bytes)"
+                        : "the host would drop this TSO frame as malformed (an IPv4 TCP frame whose headers and a "
                         + segmentSize + "-byte segment fit " + PacketBatch.MAX_FRAME + " bytes, " + PacketBatch.MAX_GSO_FRAME + " in all)");
             }
             i = 0;
