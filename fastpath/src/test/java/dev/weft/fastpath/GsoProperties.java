@@ -24,7 +24,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * GSO frames under hostile input: VMs' TSO frames with any size, segment size and header damage, and VXLAN datagrams of up to
+ * GSO frames under hostile input: VMs' TSO and USO frames with any size, segment size and header damage, and VXLAN datagrams of up to
  * 64 kB (whole GSO frames as another host's tunnel device sends them, or forged) taken as the underlay takes them. Through
  * the graph, and then cut as a worker cuts them for where they go: nothing throws, every segment fits a slot and carries its
  * own IPv4 length and a good TCP checksum, an undamaged frame's payload arrives whole and in order, and nothing crosses
@@ -130,6 +130,90 @@ class GsoProperties {
                 }
             }
         }
+    }
+
+    /** A VM's UDP segmentation-offload frame: a UDP datagram of 1–65,000 bytes of payload, maybe damaged, and its datagram size. */
+    record UsoFrame(byte[] frame, int size, boolean damaged) {
+    }
+
+    @Provide
+    Arbitrary<List<UsoFrame>> usoFrames() {
+        Arbitrary<byte[]> udp = Combinators.combine(Arbitraries.of(WEB2_MAC, ForwardingTables.ROUTER_MAC, WEB1_MAC),
+                        Arbitraries.of(ip("10.1.1.5"), ip("10.1.2.5"), ip("10.1.1.1"), ip("10.9.9.9")),
+                        Arbitraries.integers().between(1, 65000), Arbitraries.integers().between(0, 255))
+                .as((dstMac, dst, bytes, fill) -> {
+                    byte[] payload = new byte[bytes];
+                    for (int k = 0; k < bytes; k++) {
+                        payload[k] = (byte) (fill + k * 31);
+                    }
+                    return Probe.frame(WEB1_MAC, dstMac, ip("10.1.1.4"), dst, Probe.Protocol.udp, 40000, 4433, payload);
+                });
+        Arbitrary<Integer> size = Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(0, 2100)),
+                net.jqwik.api.Tuple.of(4, Arbitraries.of(500, 1200, 1252, 1452, 1472)));
+        return Combinators.combine(damaged(udp), size).as((d, n) -> new UsoFrame(d.frame(), n, d.damaged())).list().ofMinSize(1).ofMaxSize(4);
+    }
+
+    @Property(tries = 300)
+    void usoFramesFromAVmBecomeGoodDatagramsOrNothingWhateverTheyCarryAndStayInTheirNetwork(@ForAll("usoFrames") List<UsoFrame> frames) {
+        try (PacketBatch batch = new PacketBatch(); ForwardingTables tables = Frames.tables(1); Arena arena = Arena.ofConfined()) {
+            List<UsoFrame> taken = new ArrayList<>();
+            for (UsoFrame u : frames) {
+                MemorySegment read = arena.allocate(Segmenter.VNET_HEADER + u.frame().length);
+                MemorySegment.copy(MemorySegment.ofArray(u.frame()), 0, read, Segmenter.VNET_HEADER, u.frame().length);
+                dev.weft.fastpath.io.GsoRun.udpNetHeader(read, 42, u.size(), 34);
+                int before = batch.count();
+                int room = batch.room();
+                int added = Segmenter.add(read, (int) read.byteSize(), true, batch, WEB1);
+                assertThat(batch.count() - before).as("all of its datagrams or none").isEqualTo(Math.max(0, added));
+                byte[] payload = Arrays.copyOfRange(u.frame(), Math.min(42, u.frame().length), u.frame().length);
+                ByteArrayOutputStream carried = new ByteArrayOutputStream();
+                for (int i = before; i < batch.count(); i++) {
+                    byte[] d = batch.frame(i);
+                    int l4 = 14 + (d[14] & 0x0f) * 4;
+                    assertThat(d.length).isLessThanOrEqualTo(PacketBatch.MAX_FRAME);
+                    assertThat(u16(d, 16)).as("its own IPv4 length").isEqualTo(d.length - 14);
+                    assertThat(u16(d, l4 + 4)).as("its own UDP length").isEqualTo(d.length - l4);
+                    assertThat(udpChecksumOk(d, l4)).as("its IPv4 and UDP checksums").isTrue();
+                    carried.writeBytes(Arrays.copyOfRange(d, l4 + 8, d.length));
+                    taken.add(u);
+                }
+                int datagrams = u.size() == 0 ? 0 : (payload.length + u.size() - 1) / u.size();
+                if (!u.damaged() && u.size() > 0 && 42 + u.size() <= PacketBatch.MAX_FRAME && datagrams <= 128 && datagrams <= room) {
+                    assertThat(added).as("an undamaged frame that fits: every datagram").isEqualTo(datagrams);
+                    assertThat(carried.toByteArray()).as("the payload, whole and in order").isEqualTo(payload);
+                }
+            }
+            int n = batch.count();
+            new Pipeline(1024).process(batch, tables);
+            for (int i = 0; i < n; i++) {
+                if (batch.verdict[i] == PacketBatch.TO_PORT) {
+                    assertThat(tables.portVni[batch.outPort[i]]).as("delivered within its VNI").isEqualTo(tables.portVni[WEB1]);
+                } else if (batch.verdict[i] == PacketBatch.TO_UNDERLAY) {
+                    assertThat(u32(batch.frame(i), 4) >>> 8).as("encapsulated with its own VNI").isEqualTo(tables.portVni[WEB1]);
+                }
+            }
+        }
+    }
+
+    /** Whether the IPv4 header at 14 and the UDP datagram at {@code l4} have good checksums. */
+    private static boolean udpChecksumOk(byte[] f, int l4) {
+        long ip = 0;
+        for (int k = 14; k < l4; k += 2) {
+            ip += u16(f, k);
+        }
+        int udpLength = f.length - l4;
+        long sum = u16(f, 26) + u16(f, 28) + u16(f, 30) + u16(f, 32) + 17 + udpLength;
+        for (int k = 0; k < udpLength; k += 2) {
+            sum += k + 1 < udpLength ? u16(f, l4 + k) : (f[l4 + k] & 0xff) << 8;
+        }
+        return fold(ip) == 0xffff && fold(sum) == 0xffff;
+    }
+
+    private static long fold(long sum) {
+        while (sum >>> 16 != 0) {
+            sum = (sum & 0xffff) + (sum >>> 16);
+        }
+        return sum;
     }
 
     /** The TCP payload of the IPv4 frame after {@code skip} bytes (and Ethernet). */

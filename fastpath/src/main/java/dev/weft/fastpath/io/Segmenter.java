@@ -122,9 +122,9 @@ public final class Segmenter {
     }
 
     /**
-     * The batch slots the frame in {@code buffer} ({@code length} bytes, virtio-net header first) may take: a UDP
-     * segmentation-offload frame its datagrams (at most {@link #MAX_DATAGRAMS}; more is malformed), any other
-     * {@link #MAX_SEGMENTS}.
+     * The batch slots a reader keeps free before it adds the frame in {@code buffer} ({@code length} bytes, virtio-net
+     * header first): {@link #MAX_SEGMENTS}, or for a UDP segmentation-offload frame with more datagrams than that, as many
+     * as it has (at most {@link #MAX_DATAGRAMS}; more is malformed).
      */
     public static int slots(MemorySegment buffer, int length) {
         if (length < VNET_HEADER + 14 || (buffer.get(ValueLayout.JAVA_BYTE, 1) & 0xff & ~GSO_ECN) != GSO_UDP_L4) {
