@@ -82,6 +82,33 @@ class VhostPortOffloadTest {
         }
     }
 
+    @Test
+    void aGuestsUsoFrameIsCutIntoItsDatagramsWithCompleteChecksumsEvenWhenThereAreMoreThanATcpFramesSegments() throws Exception {
+        Path socket = dir.resolve("tenant-a_web-1.sock");
+        try (VhostPort port = ready(socket); SyntheticGuest guest = new SyntheticGuest(socket); PacketBatch batch = new PacketBatch()) {
+            awaitReady(port);
+            assertThat(guest.features() & VhostUser.HOST_USO).as("USO agreed").isEqualTo(VhostUser.HOST_USO);
+            byte[] uso = SegmenterTest.usoFrame(100 * 500, 500, 5, 17);
+            byte[] frame = Arrays.copyOfRange(uso, 10, uso.length);
+            for (int i = 0; i < 3; i++) {
+                assertThat(guest.sendSegmented(frame, 500)).isTrue();
+            }
+            assertThat(port.receive(batch, 3, PacketBatch.CAPACITY)).as("two frames: a batch has room for the datagrams of two").isEqualTo(2);
+            assertThat(batch.count()).isEqualTo(200);
+            for (int i = 0; i < 100; i++) {
+                byte[] d = batch.frame(i);
+                assertThat(d.length).isEqualTo(42 + 500);
+                assertThat(u16(d, 38)).as("UDP length").isEqualTo(508);
+                assertThat(Checksums.valid(d)).as("datagram %d's checksums", i).isTrue();
+                assertThat(Arrays.copyOfRange(d, 42, d.length)).isEqualTo(Arrays.copyOfRange(frame, 42 + 500 * i, 42 + 500 * (i + 1)));
+            }
+            port.release();
+            batch.clear();
+            assertThat(port.receive(batch, 3, PacketBatch.CAPACITY)).as("the third, in a fresh batch").isEqualTo(1);
+            assertThat(batch.count()).isEqualTo(100);
+        }
+    }
+
     /** The segments of a {@code payload}-byte TCP segment, as Segmenter cut them, in a batch, parsed and bound for port 0. */
     static PacketBatch segments(int payload) {
         PacketBatch batch = new PacketBatch();
@@ -288,12 +315,12 @@ class VhostPortOffloadTest {
         Path socket = dir.resolve("tenant-a_web-2.sock");
         try (VhostPort port = ready(socket); SyntheticGuest guest = new SyntheticGuest(socket); PacketBatch batch = new PacketBatch()) {
             awaitReady(port);
-            byte[] udp = Frames.udp(0x0200_0a01_0104L, 0x0200_0a01_0105L, Frames.ip("10.1.1.4"), Frames.ip("10.1.1.5"), 1, 2, 3000);
-            assertThat(guest.sendSegmented(udp, 1448)).isTrue(); // TCPv4 segmentation asked of a UDP datagram
+            byte[] echo = Frames.ping(0x0200_0a01_0104L, 0x0200_0a01_0105L, Frames.ip("10.1.1.4"), Frames.ip("10.1.1.5"), 7);
+            assertThat(guest.sendSegmented(echo, 1448)).isTrue(); // TCPv4 segmentation asked of an ICMP echo
             assertThat(port.receive(batch, 0, PacketBatch.CAPACITY)).isZero();
             assertThat(batch.count()).isZero();
             assertThat(port.malformed).isEqualTo(1);
-            assertThat(u16(udp, 12)).isEqualTo(0x0800);
+            assertThat(u16(echo, 12)).isEqualTo(0x0800);
             byte[] ping = Frames.ping(0x0200_0a01_0104L, 0x0200_0a01_0105L, Frames.ip("10.1.1.4"), Frames.ip("10.1.1.5"), 1);
             assertThat(guest.send(ping)).isTrue();
             assertThat(port.receive(batch, 0, PacketBatch.CAPACITY)).as("the next frame goes through").isEqualTo(1);

@@ -27,8 +27,9 @@ public final class VhostPort implements AutoCloseable {
     static final int NET_HEADER = 12;
 
     /** What the worker uses, published whole. */
+    /** @param room the batch slots a frame from the guest may take: 1, or with offloads its segments or (HOST_USO) datagrams */
     private record Queues(SplitQueue toGuest, SplitQueue fromGuest, int callToGuest, int callFromGuest, int kickFromGuest, boolean mergeable,
-                          boolean offload, boolean guestTso) {
+                          boolean offload, boolean guestTso, int room) {
     }
 
     /** The most a guest's frame may be with segmentation offload: 64 kB of IPv4 behind its Ethernet header. */
@@ -130,7 +131,13 @@ public final class VhostPort implements AutoCloseable {
         queues = toGuest != null && fromGuest != null
                 ? new Queues(toGuest, fromGuest, guest.call(0), guest.call(1), guest.kick(1), (guest.features() & VhostUser.MRG_RXBUF) != 0,
                 (guest.features() & (VhostUser.CSUM | VhostUser.HOST_TSO4)) != 0,
-                (guest.features() & VhostUser.GUEST_OFFLOADS) == VhostUser.GUEST_OFFLOADS) : null;
+                (guest.features() & VhostUser.GUEST_OFFLOADS) == VhostUser.GUEST_OFFLOADS, room(guest.features())) : null;
+    }
+
+    /** The batch slots a frame from a guest with {@code features} may take once cut: see {@link Queues#room}. */
+    private static int room(long features) {
+        return (features & VhostUser.HOST_USO) != 0 ? Segmenter.MAX_DATAGRAMS
+                : (features & (VhostUser.CSUM | VhostUser.HOST_TSO4)) != 0 ? Segmenter.MAX_SEGMENTS : 1;
     }
 
     /** Moves up to {@code max} frames the guest sent into the batch (one worker reads a port); returns how many. */
@@ -140,8 +147,8 @@ public final class VhostPort implements AutoCloseable {
             return 0;
         }
         int received = 0;
-        // with segmentation offload one frame may become many segments: read only while the batch has room for them
-        int room = q.offload() ? Segmenter.MAX_SEGMENTS : 1;
+        // with segmentation offload one frame may become many segments or datagrams: read only while the batch has room for them
+        int room = q.room();
         boolean empty = false;
         while (batch.room() >= room && received < max) {
             int head = q.fromGuest().next(chain);

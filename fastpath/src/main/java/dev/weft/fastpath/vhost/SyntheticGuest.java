@@ -119,7 +119,8 @@ public final class SyntheticGuest implements AutoCloseable {
 
     /**
      * Sends a TCP/IPv4 frame of up to 64 kB for the device to cut into segments of {@code mss} bytes of payload (with
-     * VIRTIO_NET_F_HOST_TSO4: GSO_TCPV4, checksum left to the device), as a Linux guest does; false when the queue is full.
+     * VIRTIO_NET_F_HOST_TSO4: GSO_TCPV4, checksum left to the device), or a UDP/IPv4 one into datagrams of {@code mss}
+     * bytes (with VIRTIO_NET_F_HOST_USO: GSO_UDP_L4), as a Linux guest does; false when the queue is full.
      */
     public boolean sendSegmented(byte[] frame, int mss) {
         int inFlight = (available[1] - Short.toUnsignedInt(memory.get(U16, USED[1] + 2))) & 0xffff;
@@ -129,13 +130,14 @@ public final class SyntheticGuest implements AutoCloseable {
         int d = available[1] % QUEUE_SIZE;
         long at = LARGE + (long) (d % LARGE_COUNT) * LARGE_BUFFER; // the last use of this buffer is no longer in flight
         int l4 = 14 + (frame[14] & 0x0f) * 4;
+        boolean udp = frame[23] == 17;
         MemorySegment header = memory.asSlice(at, NET_HEADER).fill((byte) 0);
         header.set(ValueLayout.JAVA_BYTE, 0, (byte) 1); // VIRTIO_NET_HDR_F_NEEDS_CSUM
-        header.set(ValueLayout.JAVA_BYTE, 1, (byte) 1); // VIRTIO_NET_HDR_GSO_TCPV4
-        header.set(U16, 2, (short) (l4 + ((frame[l4 + 12] & 0xff) >>> 4) * 4));
+        header.set(ValueLayout.JAVA_BYTE, 1, (byte) (udp ? 5 : 1)); // VIRTIO_NET_HDR_GSO_UDP_L4 or _TCPV4
+        header.set(U16, 2, (short) (udp ? l4 + 8 : l4 + ((frame[l4 + 12] & 0xff) >>> 4) * 4));
         header.set(U16, 4, (short) mss);
         header.set(U16, 6, (short) l4);
-        header.set(U16, 8, (short) 16);
+        header.set(U16, 8, (short) (udp ? 6 : 16));
         MemorySegment.copy(MemorySegment.ofArray(frame), 0, memory, at + NET_HEADER, frame.length);
         descriptor(1, d, GPA + at, NET_HEADER + frame.length, 0);
         offer(1, d);

@@ -28,6 +28,11 @@ public final class VhostUser implements AutoCloseable {
     public static final long CSUM = 1L << 0;
     /** VIRTIO_NET_F_HOST_TSO4: the guest may send TCP/IPv4 frames of up to 64 kB that the device segments. */
     public static final long HOST_TSO4 = 1L << 11;
+    /**
+     * VIRTIO_NET_F_HOST_USO: the guest may send UDP frames of up to 64 kB (an application's {@code UDP_SEGMENT} sends) that
+     * the device cuts into their datagrams.
+     */
+    public static final long HOST_USO = 1L << 56;
     /** VIRTIO_NET_F_GUEST_CSUM: the guest takes frames whose checksum is partial (the device vouches for the data). */
     public static final long GUEST_CSUM = 1L << 1;
     /** VIRTIO_NET_F_GUEST_TSO4: the guest takes TCP/IPv4 frames of up to 64 kB, a run of segments as one. */
@@ -37,10 +42,10 @@ public final class VhostUser implements AutoCloseable {
     /** The offloads toward the guest; a guest that has them takes a run of one TCP flow's segments as one frame. */
     public static final long GUEST_OFFLOADS = GUEST_CSUM | GUEST_TSO4;
     /**
-     * Feature bits offered: VIRTIO_NET_F_CSUM, VIRTIO_NET_F_HOST_TSO4, VIRTIO_NET_F_GUEST_CSUM, VIRTIO_NET_F_GUEST_TSO4,
-     * VIRTIO_NET_F_MRG_RXBUF, VHOST_USER_F_PROTOCOL_FEATURES, VIRTIO_F_VERSION_1.
+     * Feature bits offered: VIRTIO_NET_F_CSUM, VIRTIO_NET_F_HOST_TSO4, VIRTIO_NET_F_HOST_USO, VIRTIO_NET_F_GUEST_CSUM,
+     * VIRTIO_NET_F_GUEST_TSO4, VIRTIO_NET_F_MRG_RXBUF, VHOST_USER_F_PROTOCOL_FEATURES, VIRTIO_F_VERSION_1.
      */
-    public static final long FEATURES = CSUM | HOST_TSO4 | GUEST_OFFLOADS | MRG_RXBUF | 1L << 30 | 1L << 32;
+    public static final long FEATURES = CSUM | HOST_TSO4 | HOST_USO | GUEST_OFFLOADS | MRG_RXBUF | 1L << 30 | 1L << 32;
     /** Protocol features offered: VHOST_USER_PROTOCOL_F_REPLY_ACK. */
     public static final long PROTOCOL_FEATURES = 1L << 3;
 
