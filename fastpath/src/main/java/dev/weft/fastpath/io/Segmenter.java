@@ -10,7 +10,8 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Frames a VM hands its TAP device with a virtio-net header (IFF_VNET_HDR): completes partial checksums
- * (checksum offload) and cuts TCP segmentation-offload frames of up to 64 kB into MSS-sized segments,
+ * (checksum offload), cuts UDP segmentation-offload frames into their datagrams, and TCP segmentation-offload frames of
+ * up to 64 kB into MSS-sized segments,
  * each with its own IPv4 length, identification and checksum, TCP sequence number and flags, straight into
  * the batch's slots. A segment's TCP checksum is left to compute where it leaves ({@link PacketBatch#checksumPending}):
  * a run of segments that reaches a VM as one offloaded frame never needs it. Malformed headers drop the frame (counted by

@@ -27,9 +27,8 @@ public final class VhostPort implements AutoCloseable {
     static final int NET_HEADER = 12;
 
     /** What the worker uses, published whole. */
-    /** @param room the batch slots a frame from the guest may take: 1, or with offloads its segments or (HOST_USO) datagrams */
     private record Queues(SplitQueue toGuest, SplitQueue fromGuest, int callToGuest, int callFromGuest, int kickFromGuest, boolean mergeable,
-                          boolean offload, boolean guestTso, int room) {
+                          boolean offload, boolean guestTso) {
     }
 
     /** The most a guest's frame may be with segmentation offload: 64 kB of IPv4 behind its Ethernet header. */
@@ -131,13 +130,7 @@ public final class VhostPort implements AutoCloseable {
         queues = toGuest != null && fromGuest != null
                 ? new Queues(toGuest, fromGuest, guest.call(0), guest.call(1), guest.kick(1), (guest.features() & VhostUser.MRG_RXBUF) != 0,
                 (guest.features() & (VhostUser.CSUM | VhostUser.HOST_TSO4)) != 0,
-                (guest.features() & VhostUser.GUEST_OFFLOADS) == VhostUser.GUEST_OFFLOADS, room(guest.features())) : null;
-    }
-
-    /** The batch slots a frame from a guest with {@code features} may take once cut: see {@link Queues#room}. */
-    private static int room(long features) {
-        return (features & VhostUser.HOST_USO) != 0 ? Segmenter.MAX_DATAGRAMS
-                : (features & (VhostUser.CSUM | VhostUser.HOST_TSO4)) != 0 ? Segmenter.MAX_SEGMENTS : 1;
+                (guest.features() & VhostUser.GUEST_OFFLOADS) == VhostUser.GUEST_OFFLOADS) : null;
     }
 
     /** Moves up to {@code max} frames the guest sent into the batch (one worker reads a port); returns how many. */
@@ -147,10 +140,11 @@ public final class VhostPort implements AutoCloseable {
             return 0;
         }
         int received = 0;
-        // with segmentation offload one frame may become many segments or datagrams: read only while the batch has room for them
-        int room = q.room();
+        // with segmentation offload one frame may become many segments: read only while the batch has room for them
+        int room = q.offload() ? Segmenter.MAX_SEGMENTS : 1;
         boolean empty = false;
         while (batch.room() >= room && received < max) {
+            int taken = q.fromGuest().nextAvailable();
             int head = q.fromGuest().next(chain);
             if (head == SplitQueue.EMPTY || head == SplitQueue.RING_OVERFLOW) {
                 empty = head == SplitQueue.EMPTY;
@@ -166,8 +160,12 @@ public final class VhostPort implements AutoCloseable {
                 SplitQueue.read(chain, 0, offloaded.asSlice(0, Segmenter.VNET_HEADER));
                 flagsAndGso = offloaded.get(ValueLayout.JAVA_SHORT_UNALIGNED, 0);
             }
-            if (flagsAndGso != 0) { // a partial checksum or a TCP segment of up to 64 kB: Segmenter completes or cuts it,
-                // reading the headers from a copy and the rest straight from guest memory into the batch
+            if (flagsAndGso != 0 && length <= MAX_OFFLOADED && Segmenter.slots(offloaded, Segmenter.VNET_HEADER + (int) length) > batch.room()) {
+                q.fromGuest().rewind(taken); // a UDP_SEGMENT send (HOST_USO) of more datagrams than there is room for: the next batch takes it
+                break;
+            }
+            if (flagsAndGso != 0) { // a partial checksum, a TCP segment or a UDP_SEGMENT send of up to 64 kB: Segmenter completes or
+                // cuts it, reading the headers from a copy and the rest straight from guest memory into the batch
                 int added = length < 14 || length > MAX_OFFLOADED ? -1
                         : Segmenter.add(offloaded, Segmenter.VNET_HEADER + SplitQueue.read(chain, NET_HEADER,
                                 offloaded.asSlice(Segmenter.VNET_HEADER, Math.min(length, Segmenter.MAX_HEADERS))), (int) length, fromChain, batch, port);
