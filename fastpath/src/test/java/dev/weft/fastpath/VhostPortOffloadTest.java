@@ -130,6 +130,56 @@ class VhostPortOffloadTest {
         return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8;
     }
 
+    /** 20 datagrams of one UDP flow, 1,000 bytes each, as Segmenter cut them from a VM's USO frame, parsed and bound for port 0. */
+    static PacketBatch datagrams() {
+        PacketBatch batch = new PacketBatch();
+        byte[] uso = SegmenterTest.usoFrame(20 * 1000, 1000, 5, 17);
+        Segmenter.add(MemorySegment.ofArray(uso), uso.length, batch, 1);
+        for (int i = 0; i < batch.count(); i++) {
+            bound(batch, i);
+        }
+        return batch;
+    }
+
+    @Test
+    void aRunOfDatagramsReachesAGuestWithGuestUsoAsOneFrameAndOneWithoutItOneByOne() throws Exception {
+        Path socket = dir.resolve("tenant-a_web-4.sock");
+        try (VhostPort port = ready(socket); SyntheticGuest guest = new SyntheticGuest(socket); PacketBatch batch = datagrams()) {
+            awaitReady(port);
+            assertThat(port.takesUdpRuns()).as("GUEST_USO4 with GUEST_CSUM agreed").isTrue();
+            int[] run = new int[GsoRun.MAX_RUN];
+            assertThat(GsoRun.form(batch, 0, batch.count(), run, true)).isEqualTo(20);
+            assertThat(port.sendRun(batch, run, 0, 20)).isTrue();
+            port.flush();
+            SyntheticGuest.Received r = guest.receiveWithHeader();
+            assertThat(r).isNotNull();
+            assertThat(r.header()[1]).as("GSO_UDP_L4").isEqualTo((byte) 5);
+            assertThat(le16(r.header(), 4)).as("gso_size: the datagrams' payload").isEqualTo(1000);
+            assertThat(le16(r.header(), 8)).as("csum_offset: UDP's").isEqualTo(6);
+            byte[] f = r.frame();
+            assertThat(f).hasSize(42 + 20_000);
+            assertThat(u16(f, 38)).as("UDP length of the whole run").isEqualTo(8 + 20_000);
+            byte[] uso = SegmenterTest.usoFrame(20 * 1000, 1000, 5, 17);
+            assertThat(Arrays.copyOfRange(f, 42, f.length)).isEqualTo(Arrays.copyOfRange(uso, 10 + 42, uso.length));
+            assertThat(guest.receive()).as("nothing more").isNull();
+            assertThat(port.coalescedFrames).isEqualTo(1);
+        }
+        Path other = dir.resolve("tenant-a_web-5.sock");
+        try (VhostPort port = ready(other); SyntheticGuest guest = new SyntheticGuest(other, VhostUser.FEATURES & ~VhostUser.GUEST_USO);
+             PacketBatch batch = datagrams()) {
+            awaitReady(port);
+            assertThat(port.takesUdpRuns()).isFalse();
+            int[] run = new int[GsoRun.MAX_RUN];
+            int length = GsoRun.form(batch, 0, batch.count(), run, true);
+            assertThat(port.sendRun(batch, run, 0, length)).isTrue();
+            port.flush();
+            for (int k = 0; k < 20; k++) {
+                assertThat(guest.receive()).as("datagram %d alone", k).hasSize(42 + 1000);
+            }
+            assertThat(port.coalescedFrames).isZero();
+        }
+    }
+
     @Test
     void aRunOfSegmentsReachesAGuestWithGuestTsoAsOneFrameOverSeveralBuffers() throws Exception {
         Path socket = dir.resolve("tenant-a_web-3.sock");

@@ -27,8 +27,9 @@ public final class VhostPort implements AutoCloseable {
     static final int NET_HEADER = 12;
 
     /** What the worker uses, published whole. */
+    /** @param guestUso the guest takes a run of one UDP flow's datagrams as one frame (GUEST_CSUM with GUEST_USO4) */
     private record Queues(SplitQueue toGuest, SplitQueue fromGuest, int callToGuest, int callFromGuest, int kickFromGuest, boolean mergeable,
-                          boolean offload, boolean guestTso) {
+                          boolean offload, boolean guestTso, boolean guestUso) {
     }
 
     /** The most a guest's frame may be with segmentation offload: 64 kB of IPv4 behind its Ethernet header. */
@@ -130,7 +131,8 @@ public final class VhostPort implements AutoCloseable {
         queues = toGuest != null && fromGuest != null
                 ? new Queues(toGuest, fromGuest, guest.call(0), guest.call(1), guest.kick(1), (guest.features() & VhostUser.MRG_RXBUF) != 0,
                 (guest.features() & (VhostUser.CSUM | VhostUser.HOST_TSO4)) != 0,
-                (guest.features() & VhostUser.GUEST_OFFLOADS) == VhostUser.GUEST_OFFLOADS) : null;
+                (guest.features() & VhostUser.GUEST_OFFLOADS) == VhostUser.GUEST_OFFLOADS,
+                (guest.features() & VhostUser.GUEST_CSUM) != 0 && (guest.features() & VhostUser.GUEST_USO) != 0) : null;
     }
 
     /** Moves up to {@code max} frames the guest sent into the batch (one worker reads a port); returns how many. */
@@ -240,6 +242,12 @@ public final class VhostPort implements AutoCloseable {
 
     /** Whether the guest has sent frames not read yet. */
     /** Whether the guest takes segmentation-offload frames (TSO and checksum offload negotiated): a GSO frame goes to it whole. */
+    /** Whether the guest takes a run of one UDP flow's datagrams as one frame (it negotiated GUEST_USO4 with GUEST_CSUM). */
+    public boolean takesUdpRuns() {
+        Queues q = queues;
+        return q != null && q.guestUso();
+    }
+
     public boolean takesGso() {
         Queues q = queues;
         return q != null && q.guestTso();
@@ -317,8 +325,9 @@ public final class VhostPort implements AutoCloseable {
     public volatile long coalescedFrames;
 
     /**
-     * Writes the segments {@code run[from..from+count)} of one TCP flow (a {@link GsoRun}) to the guest. A guest that
-     * negotiated VIRTIO_NET_F_GUEST_TSO4 with GUEST_CSUM gets them as one frame with a segmentation-offload header, spread
+     * Writes the segments {@code run[from..from+count)} of one TCP flow, or the datagrams of one UDP flow (a {@link GsoRun}),
+     * to the guest. A guest that negotiated VIRTIO_NET_F_GUEST_TSO4 (for UDP, GUEST_USO4) with GUEST_CSUM gets them as one
+     * frame with a segmentation-offload header, spread
      * over as many receive buffers as it takes with VIRTIO_NET_F_MRG_RXBUF (all returned at once, the count in
      * {@code num_buffers}), else in one buffer chain large enough. When the guest's buffers can't hold the whole run, the
      * segments that fit go as one frame (or alone) and the rest follow as far as there is room; the buffers not written
@@ -329,7 +338,8 @@ public final class VhostPort implements AutoCloseable {
      */
     public synchronized boolean sendRun(PacketBatch batch, int[] run, int from, int count) {
         Queues q = queues;
-        if (q == null || count == 1 && batch.gsoSize[run[from]] == 0 || !q.guestTso()) { // a GSO frame only to a TSO guest (Worker)
+        boolean udp = batch.protocol[run[from]] == dev.weft.fastpath.packet.Parser.UDP;
+        if (q == null || count == 1 && batch.gsoSize[run[from]] == 0 || !(udp ? q.guestUso() : q.guestTso())) { // a GSO frame only to a TSO guest (Worker)
             boolean ok = true;
             for (int k = 0; k < count; k++) {
                 ok &= send(batch, run[from + k]);

@@ -572,7 +572,7 @@ public final class Worker implements Runnable, AutoCloseable {
                 VhostPort guest = b.outPort[i] < vhostPorts.length ? vhostPorts[b.outPort[i]] : null;
                 TapDevice out = b.outPort[i] < byIndex.length ? byIndex[b.outPort[i]] : null;
                 toPort[0] = i;
-                boolean udpRuns = guest == null && out != null && out.udpRuns() && !copies && coalescesUdp(b.outPort[i]); // a mirror's collector gets every copy as it was
+                boolean udpRuns = (guest != null ? guest.takesUdpRuns() : out != null && out.udpRuns()) && !copies && coalescesUdp(b.outPort[i]); // a mirror's collector gets every copy as it was
                 int run = guest == null && out == null ? 1 : GsoRun.form(b, i, to, toPort, udpRuns);
                 if (guest == null && out != null && run == 1 && ring != null && TapDevice.queueable(b, i)) {
                     out.queue(b, i, ring, b, tapWritten); // written with the others at the end of the batch

@@ -138,7 +138,7 @@ public final class PacketTracer {
             if (batch.verdict[i] == PacketBatch.TO_PORT && batch.protocol[i] == dev.weft.fastpath.packet.Parser.UDP && batch.gsoSize[i] == 0
                     && tables.portUdpCoalescing[batch.outPort[i]]) {
                 hops.add(new TraceRecord(i, SEND, GsoRun.datagram(batch, i)
-                        ? "UDP to a VM that takes coalesced UDP: with the datagrams of its flow that follow it in a batch, as one frame where its TAP device takes USO"
+                        ? "UDP to a VM that takes coalesced UDP: with the datagrams of its flow that follow it in a batch, as one frame where its device takes USO (a TAP device on Linux 6.2 or later, a vhost-user guest with GUEST_USO4)"
                         : "UDP to a VM that takes coalesced UDP, but alone: not a datagram a run can carry (IP options, a fragment, padding or a wrong checksum)"));
             }
             return switch (batch.verdict[i]) {

@@ -33,6 +33,11 @@ public final class VhostUser implements AutoCloseable {
      * the device cuts into their datagrams.
      */
     public static final long HOST_USO = 1L << 56;
+    /**
+     * VIRTIO_NET_F_GUEST_USO4 and _USO6: the guest takes UDP frames of up to 64 kB that its stack cuts into datagrams at its
+     * socket; with GUEST_CSUM, and a NIC whose manifest asks for it, a run of one UDP flow's datagrams goes as one.
+     */
+    public static final long GUEST_USO = 1L << 54 | 1L << 55;
     /** VIRTIO_NET_F_GUEST_CSUM: the guest takes frames whose checksum is partial (the device vouches for the data). */
     public static final long GUEST_CSUM = 1L << 1;
     /** VIRTIO_NET_F_GUEST_TSO4: the guest takes TCP/IPv4 frames of up to 64 kB, a run of segments as one. */
@@ -43,9 +48,10 @@ public final class VhostUser implements AutoCloseable {
     public static final long GUEST_OFFLOADS = GUEST_CSUM | GUEST_TSO4;
     /**
      * Feature bits offered: VIRTIO_NET_F_CSUM, VIRTIO_NET_F_HOST_TSO4, VIRTIO_NET_F_HOST_USO, VIRTIO_NET_F_GUEST_CSUM,
-     * VIRTIO_NET_F_GUEST_TSO4, VIRTIO_NET_F_MRG_RXBUF, VHOST_USER_F_PROTOCOL_FEATURES, VIRTIO_F_VERSION_1.
+     * VIRTIO_NET_F_GUEST_TSO4, VIRTIO_NET_F_GUEST_USO4, VIRTIO_NET_F_GUEST_USO6, VIRTIO_NET_F_MRG_RXBUF,
+     * VHOST_USER_F_PROTOCOL_FEATURES, VIRTIO_F_VERSION_1.
      */
-    public static final long FEATURES = CSUM | HOST_TSO4 | HOST_USO | GUEST_OFFLOADS | MRG_RXBUF | 1L << 30 | 1L << 32;
+    public static final long FEATURES = CSUM | HOST_TSO4 | HOST_USO | GUEST_OFFLOADS | GUEST_USO | MRG_RXBUF | 1L << 30 | 1L << 32;
     /** Protocol features offered: VHOST_USER_PROTOCOL_F_REPLY_ACK. */
     public static final long PROTOCOL_FEATURES = 1L << 3;
 
