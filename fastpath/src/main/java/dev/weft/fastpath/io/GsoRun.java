@@ -2,6 +2,7 @@ package dev.weft.fastpath.io;
 
 import dev.weft.fastpath.packet.Bytes;
 import dev.weft.fastpath.packet.Checksum;
+import dev.weft.fastpath.packet.Ipv4Header;
 import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.packet.Parser;
 import dev.weft.fastpath.packet.TcpSegments;
@@ -176,9 +177,7 @@ public final class GsoRun {
         MemorySegment.copy(m, batch.start[first], out, netHeader, headers);
         long f = netHeader;
         if (batch.protocol[first] == Parser.UDP) {
-            Bytes.u16(out, f + l3 + 2, headers - l3 + payload);
-            Bytes.u16(out, f + l3 + 10, 0);
-            Bytes.u16(out, f + l3 + 10, Checksum.finish(Checksum.sum(out, f + l3, l4 - l3)));
+            Ipv4Header.length(out, f + l3, l4 - l3, headers - l3 + payload);
             Bytes.u16(out, f + l4 + 4, 8 + payload);
             Bytes.u16(out, f + l4 + 6, Checksum.fold(Checksum.pseudoHeader(out, f + l3, Parser.UDP, 8 + payload)));
             netHeader(out, GSO_UDP_L4, headers, batch.length[first] - headers, l4, 6);

@@ -2,6 +2,7 @@ package dev.weft.fastpath.io;
 
 import dev.weft.fastpath.packet.Bytes;
 import dev.weft.fastpath.packet.Checksum;
+import dev.weft.fastpath.packet.Ipv4Header;
 import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.packet.Parser;
 import dev.weft.fastpath.packet.TcpSegments;
@@ -251,10 +252,8 @@ public final class Segmenter {
             MemorySegment out = batch.nextSlot();
             MemorySegment.copy(f, 0, out, 0, headers);
             bytes.copy(headers + (long) k * size, out, headers, n);
-            Bytes.u16(out, l3 + 2, ihl + 8 + n);
             Bytes.u16(out, l3 + 4, (id + k) & 0xffff);
-            Bytes.u16(out, l3 + 10, 0);
-            Bytes.u16(out, l3 + 10, Checksum.finish(Checksum.sum(out, l3, ihl)));
+            Ipv4Header.length(out, l3, ihl, ihl + 8 + n);
             Bytes.u16(out, l4 + 4, 8 + n);
             Bytes.u16(out, l4 + 6, 0);
             int checksum = Checksum.finish(Checksum.pseudoHeader(out, l3, Parser.UDP, 8 + n) + Checksum.sumVector(out, l4, 8 + n));

@@ -23,9 +23,7 @@ public final class TcpSegments {
      * checksum field the pseudo-header's sum, as checksum offload wants it.
      */
     public static void offloaded(MemorySegment m, long ip, long tcp, int ipLength) {
-        Bytes.u16(m, ip + 2, ipLength);
-        Bytes.u16(m, ip + 10, 0);
-        Bytes.u16(m, ip + 10, Checksum.finish(Checksum.sum(m, ip, (int) (tcp - ip))));
+        Ipv4Header.length(m, ip, (int) (tcp - ip), ipLength);
         Bytes.u16(m, tcp + 16, Checksum.fold(pseudoHeader(m, ip, ipLength - (int) (tcp - ip))));
     }
 
@@ -38,10 +36,8 @@ public final class TcpSegments {
      */
     public static void headers(MemorySegment out, long at, int l3, int l4, int headers, int k, int n, int mss, int size, int id, int seq, int tcpFlags) {
         long ip = at + l3;
-        Bytes.u16(out, ip + 2, headers - l3 + size);
         Bytes.u16(out, ip + 4, (id + k) & 0xffff);
-        Bytes.u16(out, ip + 10, 0);
-        Bytes.u16(out, ip + 10, Checksum.finish(Checksum.sum(out, ip, l4 - l3)));
+        Ipv4Header.length(out, ip, l4 - l3, headers - l3 + size);
         Bytes.u32(out, at + l4 + 4, seq + k * mss);
         int segmentFlags = tcpFlags;
         if (k < n - 1) {
