@@ -131,7 +131,7 @@ public final class TraceCommand implements Callable<Integer> {
         boolean udp = report.protocol().equals("udp");
         String pieces = udp ? " datagrams" : " segments";
         String ports = (report.protocol().equals("icmp") ? "" : " " + report.sourcePort() + " → " + report.destinationPort())
-                + (report.segments() <= 1 ? "" : udp ? ", a USO frame of " + report.segments() + " datagrams" : ", a TSO frame of " + report.segments() + " segments");
+                + (report.segments() <= 1 ? "" : ", a " + (udp ? "USO" : "TSO") + " frame of " + report.segments() + pieces);
         out.append("trace ").append(report.from()).append(" → ").append(report.to()).append(' ').append(report.protocol()).append(ports)
                 .append(" at ").append(report.revision(), 0, Math.min(12, report.revision().length())).append("\n\n");
         int hostWidth = report.steps().stream().mapToInt(s -> s.host().length()).max().orElse(0);

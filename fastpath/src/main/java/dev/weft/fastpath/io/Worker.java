@@ -75,7 +75,6 @@ public final class Worker implements Runnable, AutoCloseable {
     private long readyAt = Long.MIN_VALUE / 2;
     /** What {@link #activity} reports; single writer (the worker), read as plain longs. */
     private long sleeps;
-    private long polls;
     private long yields;
     private long batches;
     private long frames;
@@ -277,9 +276,7 @@ public final class Worker implements Runnable, AutoCloseable {
             int timeout = guestsBusy ? 0 : paused.isEmpty() && queued == 0 && !guestsWaiting ? 100 : 1;
             boolean polling = timeout > 0 && System.nanoTime() - readyAt < busyPollNanos;
             if (timeout > 0 && !polling) {
-                sleeps++;
-            } else {
-                polls++;
+                sleeps++; // the other looks, loops - sleeps, are polls
             }
             int ready = Native.epollWait(epoll, events, 64, polling ? 0 : timeout);
             if (ready > 0) {
@@ -821,7 +818,8 @@ public final class Worker implements Runnable, AutoCloseable {
     }
 
     public Activity activity() {
-        return new Activity(sleeps, polls, yields, batches, frames, busyNanos);
+        long slept = sleeps; // read before the loops it is part of: polls never come out below 0
+        return new Activity(slept, loops - slept, yields, batches, frames, busyNanos);
     }
 
     @Override

@@ -169,7 +169,7 @@ public final class PacketTracer {
             MemorySegment.copy(MemorySegment.ofArray(frame), 0, read, Segmenter.VNET_HEADER, frame.length);
             int l3 = frame.length > 14 && (frame[12] & 0xff) == 0x81 && frame[13] == 0 ? 18 : 14;
             int l4 = frame.length > l3 ? l3 + (frame[l3] & 0x0f) * 4 : l3;
-            boolean udp = frame.length > l3 + 9 && frame[l3 + 9] == 17;
+            boolean udp = frame.length > l3 + 9 && frame[l3 + 9] == dev.weft.fastpath.packet.Parser.UDP;
             if (udp) {
                 GsoRun.udpNetHeader(read, l4 + 8, segmentSize, l4);
             } else {
