@@ -167,7 +167,15 @@ class GsoProperties {
                 assertThat(batch.count() - before).as("all of its datagrams or none").isEqualTo(Math.max(0, added));
                 byte[] payload = Arrays.copyOfRange(u.frame(), Math.min(42, u.frame().length), u.frame().length);
                 ByteArrayOutputStream carried = new ByteArrayOutputStream();
-                for (int i = before; i < batch.count(); i++) {
+                List<Integer> datagramsAdded = new ArrayList<>();
+                int end = batch.count();
+                for (int i = before; i < end; i++) { // a frame taken whole is cut here, as it would be where it must leave as datagrams
+                    int first = batch.gsoSize[i] > 0 ? batch.cut(i, 0) : i;
+                    for (int k = first; k < (first == i ? i + 1 : batch.count()); k++) {
+                        datagramsAdded.add(k);
+                    }
+                }
+                for (int i : datagramsAdded) {
                     byte[] d = batch.frame(i);
                     int l4 = 14 + (d[14] & 0x0f) * 4;
                     assertThat(d.length).isLessThanOrEqualTo(PacketBatch.MAX_FRAME);
@@ -179,7 +187,9 @@ class GsoProperties {
                 }
                 int datagrams = u.size() == 0 ? 0 : (payload.length + u.size() - 1) / u.size();
                 if (!u.damaged() && u.size() > 0 && 42 + u.size() <= PacketBatch.MAX_FRAME && datagrams <= 128 && datagrams <= room) {
-                    assertThat(added).as("an undamaged frame that fits: every datagram").isEqualTo(datagrams);
+                    boolean whole = datagrams > 1 && room > datagrams && u.frame().length <= PacketBatch.MAX_GSO_FRAME;
+                    assertThat(added).as("an undamaged frame that fits: one GSO frame, or every datagram").isEqualTo(whole ? 1 : datagrams);
+                    assertThat(datagramsAdded).hasSize(datagrams);
                     assertThat(carried.toByteArray()).as("the payload, whole and in order").isEqualTo(payload);
                 }
             }

@@ -129,17 +129,57 @@ class GsoTraceTest {
         }
     }
 
+    private static byte[] uso(String to, long dstMac, int bytes) {
+        return Probe.frame(WEB1_MAC, dstMac, ip("10.1.1.4"), ip(to), Probe.Protocol.udp, 40000, 4433, new byte[bytes]);
+    }
+
     @Test
-    void aVmsUsoFrameIsCutIntoItsDatagramsAsItIsReadAndTheTraceFollowsTheFirst() {
+    void aVmsUsoFrameCrossesTheGraphWholeAndLeavesAsOneVxlanDatagramThatTheNextHostTakesWhole() {
         try (ForwardingTables tables = Frames.tables(1)) {
-            byte[] uso = Probe.frame(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), Probe.Protocol.udp, 40000, 4433, new byte[12000]);
-            PacketTracer.Result result = PacketTracer.trace(tables, WEB1, 0, uso, new Neighbors(), 1200, new Devices("weftgso0", true));
+            PacketTracer.Result result = PacketTracer.trace(tables, WEB1, 0, uso("10.1.1.5", WEB2_MAC, 12000), new Neighbors(), 1200,
+                    new Devices("weftgso0", true));
             assertThat(result.outcome()).isEqualTo(PacketTracer.Outcome.ENCAPSULATED);
             assertThat(result.segments()).as("datagrams").isEqualTo(10);
-            assertThat(result.whole()).isFalse();
-            assertThat(result.hops().getFirst()).isEqualTo(new TraceRecord(0, PacketTracer.READ,
-                    "USO frame cut into 10 datagrams of 1200 bytes as it is read; the trace follows the first"));
-            assertThat(result.frame()).as("VXLAN header, the first datagram").hasSize(8 + 14 + 20 + 8 + 1200);
+            assertThat(result.whole()).isTrue();
+            assertThat(result.hops()).extracting(TraceRecord::packet).containsOnly(0);
+            assertThat(result.hops().getLast()).isEqualTo(new TraceRecord(0, PacketTracer.SEND,
+                    "USO frame, 10 datagrams of 1200 bytes: VXLAN whole through weftgso0, cut by the kernel or NIC where it must be"));
+            assertThat(result.frame()).as("VXLAN header, the whole USO frame").hasSize(8 + 14 + 20 + 8 + 12000);
+
+            // such a datagram from host B to web-1 here: the underlay reports the datagram size with it; web-1's NIC takes no
+            // coalesced UDP, so it is cut for it
+            byte[] back = Probe.frame(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), Probe.Protocol.udp, 4433, 40000, new byte[12000]);
+            byte[] datagram = new byte[8 + back.length];
+            System.arraycopy(result.frame(), 0, datagram, 0, 8); // the VXLAN header: VNI 5001
+            System.arraycopy(back, 0, datagram, 8, back.length);
+            PacketTracer.Result there = PacketTracer.trace(tables, PacketBatch.UNDERLAY, HOST_B, datagram, new Neighbors(), 1200,
+                    new Devices("weftgso0", true));
+            assertThat(there.hops().getFirst().node()).isEqualTo("vxlan-input");
+            assertThat(there.segments()).isEqualTo(10);
+            assertThat(there.hops().getLast().decision())
+                    .isEqualTo("cut: USO frame, 10 datagrams of 1200 bytes, the VM's NIC doesn't ask for udpReceiveCoalescing");
+            assertThat(there.frame()).as("the first datagram").hasSize(14 + 20 + 8 + 1200);
+            MemorySegment first = MemorySegment.ofArray(there.frame());
+            assertThat(Bytes.u16(first, 14 + 2)).as("its own IPv4 length").isEqualTo(20 + 8 + 1200);
+            assertThat(Bytes.u16(first, 14 + 20 + 4)).as("its own UDP length").isEqualTo(8 + 1200);
+        }
+    }
+
+    @Test
+    void aUsoFrameIsCutBeforeTheUnderlayWithoutATunnelDeviceOrWithMoreDatagramsThanAReceiverTakesWhole() {
+        try (ForwardingTables tables = Frames.tables(1)) {
+            PacketTracer.Result none = PacketTracer.trace(tables, WEB1, 0, uso("10.1.1.5", WEB2_MAC, 12000), new Neighbors(), 1200,
+                    new Devices("", true));
+            assertThat(none.hops().getLast().decision())
+                    .isEqualTo("cut: USO frame, 10 datagrams of 1200 bytes, the host has no tunnel device, as one UDP_SEGMENT send");
+            assertThat(none.whole()).isFalse();
+            assertThat(none.frame()).as("VXLAN header, the first datagram").hasSize(8 + 14 + 20 + 8 + 1200);
+
+            PacketTracer.Result many = PacketTracer.trace(tables, WEB1, 0, uso("10.1.1.5", WEB2_MAC, 5000), new Neighbors(), 100,
+                    new Devices("weftgso0", true));
+            assertThat(many.hops().getLast().decision()).isEqualTo(
+                    "cut: USO frame, 50 datagrams of 100 bytes, more than 45 datagrams (a receiver's budget), as one UDP_SEGMENT send");
+            assertThat(many.frame()).hasSize(8 + 14 + 20 + 8 + 100);
         }
     }
 

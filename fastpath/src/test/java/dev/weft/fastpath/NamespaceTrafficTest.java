@@ -345,22 +345,44 @@ class NamespaceTrafficTest {
             """;
 
     @Test
-    void aVmsUdpSegmentationOffloadSendsAreTakenWholeAndEveryDatagramArrivesIntactOnTheOtherHost() throws Exception {
+    void aVmsUdpSegmentationOffloadSendsCrossAsOneVxlanDatagramEachAndEveryDatagramArrivesIntactOnTheOtherHost() throws Exception {
+        long written = usoAcross(false);
+        assertThat(written).as("frames written to the receiving VM: its NIC takes no coalesced UDP, so every datagram").isGreaterThanOrEqualTo(200);
+    }
+
+    @Test
+    void aVmsUdpSegmentationOffloadSendReachesAVmThatTakesCoalescedUdpAsOneFrame() throws Exception {
+        long written = usoAcross(true);
+        assertThat(written).as("frames written to the receiving VM: a send each (its stack cuts them at the socket)").isBetween(10L, 14L);
+    }
+
+    /**
+     * Ten UDP_SEGMENT sends of 20 datagrams from web-1 on host A to web-2 on host B, whose NIC asks for coalesced UDP when
+     * {@code coalescing}: asserts that all 200 arrive as sent, that host A read each send as one frame and sent it as one
+     * VXLAN datagram (GSO over the UDP tunnel); returns the frames written to web-2's device meanwhile.
+     */
+    private long usoAcross(boolean coalescing) throws Exception {
         Netns.requireTool("python3", "python3");
         String[] h = hosts();
+        PortEntry two = port("tenant-a/web-2", 5001, WEB2_MAC, "10.1.1.5");
         TableSnapshot a = new TableSnapshot(1, List.of(port("tenant-a/web-1", 5001, WEB1_MAC, "10.1.1.4")),
                 List.of(mapping(5001, "10.1.1.5", WEB2_MAC, "198.18.0.2")), networks());
-        TableSnapshot b = new TableSnapshot(1, List.of(port("tenant-a/web-2", 5001, WEB2_MAC, "10.1.1.5")),
+        TableSnapshot b = new TableSnapshot(1, List.of(new PortEntry(two.name(), two.vni(), two.mac(), two.ip(), two.subnet(), two.gateway(),
+                two.security(), two.dhcp(), two.ipForwarding(), two.qos(), two.mirrors(), coalescing)),
                 List.of(mapping(5001, "10.1.1.4", WEB1_MAC, "198.18.0.1")), networks());
-        worker(h[0], "198.18.0.1", a, "web1");
+        Worker wa = worker(h[0], "198.18.0.1", a, "web1");
         worker(h[1], "198.18.0.2", b, "web2");
         TapDevice tapA = taps.getFirst();
         Assumptions.assumeTrue(tapA.usoFromVm(), "a kernel that knows USO (Linux 6.2 and later) hands the VM's UDP_SEGMENT sends over whole");
+        assertThat(wa.underlay().tunnelDevice()).isEqualTo("weftgso0");
         String web1 = netns.prefix + "-web1";
         String web2 = netns.prefix + "-web2";
+        String tapB = netns.prefix + "tb0";
         exec(web1, "ping", "-c", "1", "-W", "2", "10.1.1.5");
         long framesBefore = tapA.framesRead;
         long segmentsBefore = tapA.segments;
+        long wholeBefore = wa.underlay().tunnelSent();
+        long writtenBefore = Long.parseLong(exec(web2, "cat", "/sys/class/net/" + tapB + "/statistics/rx_packets").trim());
 
         Process receiver = new ProcessBuilder("ip", "netns", "exec", web2, "python3", "-c", RECEIVE_USO).redirectErrorStream(true).start();
         try {
@@ -372,9 +394,11 @@ class NamespaceTrafficTest {
         } finally {
             receiver.destroyForcibly();
         }
-        // each of the ten sends was read as one frame of 20 datagrams (the VM's other frames, if any, count once in both)
-        assertThat((tapA.segments - segmentsBefore) - (tapA.framesRead - framesBefore)).as("datagrams beyond the frames read").isEqualTo(190);
+        // each of the ten sends was read as one frame of 20 datagrams, not cut as it was read, and left as one VXLAN datagram
+        assertThat(tapA.segments - segmentsBefore).as("frames added to batches as host A read them").isEqualTo(tapA.framesRead - framesBefore);
+        assertThat(wa.underlay().tunnelSent() - wholeBefore).as("sends that left host A whole").isEqualTo(10);
         assertThat(tapA.malformed).isZero();
+        return Long.parseLong(exec(web2, "cat", "/sys/class/net/" + tapB + "/statistics/rx_packets").trim()) - writtenBefore;
     }
 
     /** Adds VXLAN frame {@code frame} to {@code b}, for 198.18.0.2, with flow hash 7: whole in its slot, or from byte {@code headers} on a GSO frame's tail. */

@@ -83,7 +83,7 @@ class VhostPortOffloadTest {
     }
 
     @Test
-    void aGuestsUsoFrameIsCutIntoItsDatagramsWithCompleteChecksumsEvenWhenThereAreMoreThanATcpFramesSegments() throws Exception {
+    void aGuestsUsoFrameCrossesAsOneFrameAndIsCutIntoItsDatagramsWithCompleteChecksumsEvenWhenThereAreMoreThanATcpFramesSegments() throws Exception {
         Path socket = dir.resolve("tenant-a_web-1.sock");
         try (VhostPort port = ready(socket); SyntheticGuest guest = new SyntheticGuest(socket); PacketBatch batch = new PacketBatch()) {
             awaitReady(port);
@@ -94,18 +94,23 @@ class VhostPortOffloadTest {
                 assertThat(guest.sendSegmented(frame, 500)).isTrue();
             }
             assertThat(port.receive(batch, 3, PacketBatch.CAPACITY)).as("two frames: a batch has room for the datagrams of two").isEqualTo(2);
-            assertThat(batch.count()).isEqualTo(200);
-            for (int i = 0; i < 100; i++) {
-                byte[] d = batch.frame(i);
+            assertThat(batch.count()).as("each one GSO frame, its payload in guest memory").isEqualTo(2);
+            assertThat(batch.gsoSize[0]).isEqualTo(500);
+            assertThat(batch.inline(0)).isEqualTo(42);
+            int first = batch.cut(0, 0); // where it must leave as datagrams
+            assertThat(batch.count() - first).isEqualTo(100);
+            for (int k = 0; k < 100; k++) {
+                byte[] d = batch.frame(first + k);
                 assertThat(d.length).isEqualTo(42 + 500);
                 assertThat(u16(d, 38)).as("UDP length").isEqualTo(508);
-                assertThat(Checksums.valid(d)).as("datagram %d's checksums", i).isTrue();
-                assertThat(Arrays.copyOfRange(d, 42, d.length)).isEqualTo(Arrays.copyOfRange(frame, 42 + 500 * i, 42 + 500 * (i + 1)));
+                assertThat(u16(d, 18)).as("IPv4 identification").isEqualTo((u16(frame, 18) + k) & 0xffff);
+                assertThat(Checksums.valid(d)).as("datagram %d's checksums", k).isTrue();
+                assertThat(Arrays.copyOfRange(d, 42, d.length)).isEqualTo(Arrays.copyOfRange(frame, 42 + 500 * k, 42 + 500 * (k + 1)));
             }
             port.release();
             batch.clear();
             assertThat(port.receive(batch, 3, PacketBatch.CAPACITY)).as("the third, in a fresh batch").isEqualTo(1);
-            assertThat(batch.count()).isEqualTo(100);
+            assertThat(batch.segments(0)).isEqualTo(100);
         }
     }
 

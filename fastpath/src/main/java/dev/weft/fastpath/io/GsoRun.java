@@ -180,7 +180,7 @@ public final class GsoRun {
             Ipv4Header.length(out, f + l3, l4 - l3, headers - l3 + payload);
             Bytes.u16(out, f + l4 + 4, 8 + payload);
             Bytes.u16(out, f + l4 + 6, Checksum.fold(Checksum.pseudoHeader(out, f + l3, Parser.UDP, 8 + payload)));
-            netHeader(out, GSO_UDP_L4, headers, batch.length[first] - headers, l4, 6);
+            netHeader(out, GSO_UDP_L4, headers, batch.gsoSize[first] > 0 ? batch.gsoSize[first] : batch.length[first] - headers, l4, 6);
             return headers;
         }
         int last = run[from + count - 1];

@@ -2,19 +2,19 @@ package dev.weft.fastpath.io;
 
 import dev.weft.fastpath.packet.Bytes;
 import dev.weft.fastpath.packet.Checksum;
-import dev.weft.fastpath.packet.Ipv4Header;
 import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.packet.Parser;
 import dev.weft.fastpath.packet.TcpSegments;
+import dev.weft.fastpath.packet.UdpSegments;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
  * Frames a VM hands its TAP device with a virtio-net header (IFF_VNET_HDR): completes partial checksums
- * (checksum offload), cuts UDP segmentation-offload frames into their datagrams, and TCP segmentation-offload frames of
- * up to 64 kB into MSS-sized segments,
- * each with its own IPv4 length, identification and checksum, TCP sequence number and flags, straight into
- * the batch's slots. A segment's TCP checksum is left to compute where it leaves ({@link PacketBatch#checksumPending}):
+ * (checksum offload); takes TCP and UDP segmentation-offload frames of up to 64 kB whole, as one
+ * {@link PacketBatch#gsoSize GSO} frame, where their payload can stay where it was read, else cuts them into MSS-sized
+ * segments (each with its own IPv4 length, identification and checksum, TCP sequence number and flags) or datagrams,
+ * straight into the batch's slots. A segment's TCP checksum is left to compute where it leaves ({@link PacketBatch#checksumPending}):
  * a run of segments that reaches a VM as one offloaded frame never needs it. Malformed headers drop the frame (counted by
  * the caller).
  */
@@ -223,10 +223,11 @@ public final class Segmenter {
         return segments;
     }
     /**
-     * Cuts a UDP segmentation-offload frame (USO: one socket's datagrams of {@code size} bytes, the last maybe shorter,
+     * Takes a UDP segmentation-offload frame (USO: one socket's datagrams of {@code size} bytes, the last maybe shorter,
      * behind one set of IPv4 and UDP headers, as a VM's kernel hands over what an application sent with
-     * {@code UDP_SEGMENT}) into those datagrams, what the VM's kernel would otherwise have sent one by one: each copied whole
-     * into a slot, with its own IPv4 total length, identification ({@code id + k}) and header checksum, and UDP length
+     * {@code UDP_SEGMENT}): as one {@link PacketBatch#gsoSize GSO} frame where {@code bytes} lets its payload be referred to
+     * (a reader's buffer, guest memory) and the batch has room for its datagrams, cut only where it must be; else cut here
+     * into those datagrams, what the VM's kernel would otherwise have sent one by one: each copied whole into a slot, with its own IPv4 total length, identification ({@code id + k}) and header checksum, and UDP length
      * and checksum. IPv4 only (Weft carries no IPv6): any other USO frame is malformed, as is one of more than
      * {@link #MAX_DATAGRAMS} datagrams or more than the batch has room for, or whose datagrams don't fit a slot.
      */
@@ -246,18 +247,23 @@ public final class Segmenter {
         if (datagrams > MAX_DATAGRAMS || datagrams > batch.room()) {
             return -1;
         }
+        if (datagrams > 1 && batch.room() > datagrams && headers + payload <= PacketBatch.MAX_GSO_FRAME) {
+            MemorySegment whole = bytes.slice(headers, payload);
+            if (whole != null) { // where it was read: it crosses the graph as one frame, cut only where it must be
+                MemorySegment.copy(f, 0, batch.nextSlot(), 0, headers);
+                if (batch.commitGso(headers, whole, size, l3, l4, port) >= 0) {
+                    return 1;
+                }
+            }
+        }
         int id = Bytes.u16(f, l3 + 4);
         for (int k = 0; k < datagrams; k++) {
             int n = Math.min(size, payload - k * size);
             MemorySegment out = batch.nextSlot();
             MemorySegment.copy(f, 0, out, 0, headers);
             bytes.copy(headers + (long) k * size, out, headers, n);
-            Bytes.u16(out, l3 + 4, (id + k) & 0xffff);
-            Ipv4Header.length(out, l3, ihl, ihl + 8 + n);
-            Bytes.u16(out, l4 + 4, 8 + n);
-            Bytes.u16(out, l4 + 6, 0);
-            int checksum = Checksum.finish(Checksum.pseudoHeader(out, l3, Parser.UDP, 8 + n) + Checksum.sumVector(out, l4, 8 + n));
-            Bytes.u16(out, l4 + 6, checksum == 0 ? 0xffff : checksum); // 0 would say "no checksum"
+            UdpSegments.headers(out, 0, l3, l4, k, n, id);
+            UdpSegments.checksum(out, l3, l4, 8 + n, null);
             batch.commit(headers + n, port);
         }
         return datagrams;

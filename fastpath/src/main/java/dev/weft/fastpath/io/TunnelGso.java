@@ -3,7 +3,9 @@ package dev.weft.fastpath.io;
 import dev.weft.fastpath.packet.Bytes;
 import dev.weft.fastpath.packet.Checksum;
 import dev.weft.fastpath.packet.PacketBatch;
+import dev.weft.fastpath.packet.Parser;
 import dev.weft.fastpath.packet.TcpSegments;
+import dev.weft.fastpath.packet.UdpSegments;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -13,7 +15,8 @@ import java.nio.file.Path;
 
 /**
  * VXLAN for a {@link PacketBatch#gsoSize GSO frame}, sent whole: GSO over a UDP tunnel (the virtio-net header's
- * {@code GSO_UDP_TUNNEL_IPV4}, {@code TUN_F_UDP_TUNNEL_GSO}, Linux 6.18). Weft writes the 64 kB frame once, behind the
+ * {@code GSO_UDP_TUNNEL_IPV4}, {@code TUN_F_UDP_TUNNEL_GSO}, Linux 6.18), with a TCP frame ({@code GSO_TCPV4}) or a UDP
+ * send's datagrams ({@code GSO_UDP_L4}) inside. Weft writes the 64 kB frame once, behind the
  * outer Ethernet, IPv4, UDP and VXLAN headers, to a TAP device of its own in the host's namespace ({@code weftgsoN});
  * the host routes it out of the underlay device like a forwarded packet, and it is cut into segments only where it must
  * be, with every header replicated and every checksum computed there: by a NIC with tunnel segmentation offload, by the
@@ -37,6 +40,7 @@ final class TunnelGso implements AutoCloseable {
     private static final int TUN_F_TSO4 = 0x02;
     private static final int TUN_F_UDP_TUNNEL_GSO = 0x80;
     private static final int GSO_TCPV4 = 1;
+    private static final int GSO_UDP_L4 = 5;
     private static final int GSO_UDP_TUNNEL_IPV4 = 0x20;
     private static final long SOURCE_MAC = 0x02_57_45_46_54_00L; // locally administered: "WEFT"
 
@@ -138,12 +142,18 @@ final class TunnelGso implements AutoCloseable {
         int l3 = b.l3[i];
         int l4 = b.l4[i];
         int innerLength = b.length[i] - vxlan;
-        TcpSegments.offloaded(m, inner + l3, inner + l4, innerLength - l3); // as for the whole frame; each segment's are the kernel's
+        boolean udp = Bytes.u8(m, inner + l3 + 9) == Parser.UDP;
         int frame = OUTER + b.inline(i); // everything before the payload
         MemorySegment h = header;
         h.fill((byte) 0);
-        GsoRun.netHeader(h, frame, b.gsoSize[i], OUTER + vxlan + l4); // csum_start: the inner TCP header
-        h.set(ValueLayout.JAVA_BYTE, 1, (byte) (GSO_UDP_TUNNEL_IPV4 | GSO_TCPV4));
+        if (udp) { // one VM's UDP send: its datagrams are the kernel's to cut
+            UdpSegments.offloaded(m, inner + l3, inner + l4, innerLength - l3);
+            GsoRun.udpNetHeader(h, frame, b.gsoSize[i], OUTER + vxlan + l4); // csum_start: the inner UDP header
+        } else {
+            TcpSegments.offloaded(m, inner + l3, inner + l4, innerLength - l3); // as for the whole frame; each segment's are the kernel's
+            GsoRun.netHeader(h, frame, b.gsoSize[i], OUTER + vxlan + l4); // csum_start: the inner TCP header
+        }
+        h.set(ValueLayout.JAVA_BYTE, 1, (byte) (GSO_UDP_TUNNEL_IPV4 | (udp ? GSO_UDP_L4 : GSO_TCPV4)));
         GsoRun.le16(h, 20, 14 + 20); // outer_th_offset: the outer UDP header
         GsoRun.le16(h, 22, OUTER + vxlan + l3); // inner_nh_offset: the inner IPv4 header
         long e = NET_HEADER;
@@ -160,10 +170,10 @@ final class TunnelGso implements AutoCloseable {
         Bytes.u32(h, ip + 12, localAddress);
         Bytes.u32(h, ip + 16, b.outAddress[i]);
         Bytes.u16(h, ip + 10, Checksum.finish(Checksum.sum(h, ip, 20)));
-        long udp = ip + 20;
-        Bytes.u16(h, udp, sourcePort);
-        Bytes.u16(h, udp + 2, 4789);
-        Bytes.u16(h, udp + 4, udpLength); // checksum 0: none, as RFC 7348 allows over IPv4
+        long outerUdp = ip + 20;
+        Bytes.u16(h, outerUdp, sourcePort);
+        Bytes.u16(h, outerUdp + 2, 4789);
+        Bytes.u16(h, outerUdp + 4, udpLength); // checksum 0: none, as RFC 7348 allows over IPv4
         Structs.iovec(iovecs, 0, h, NET_HEADER + OUTER);
         Structs.iovec(iovecs, 1, m, b.start[i], b.inline(i));
         Structs.iovec(iovecs, 2, b.tail[i], b.tail[i].byteSize());

@@ -1,6 +1,7 @@
 package dev.weft.fastpath.io;
 
 import dev.weft.fastpath.packet.PacketBatch;
+import dev.weft.fastpath.packet.Parser;
 import dev.weft.fastpath.table.ForwardingTables;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -38,6 +39,11 @@ public final class Underlay implements AutoCloseable {
      * for TCP. Nothing else says how the sender's VM cut it: on a real wire the kernel or NIC has already.
      */
     static final int RECEIVED_GSO_MTU = 1500;
+    /**
+     * The most segments a receive buffer's frames are counted on (64 kB of 1,460-byte TCP segments): a receive keeps this many
+     * slots (and one) free per buffer, so a UDP GSO frame leaves whole only with as many datagrams at most.
+     */
+    public static final int WHOLE_DATAGRAMS = 45;
     private final int rx;
     private final int gre;
     private final int tx;
@@ -170,7 +176,7 @@ public final class Underlay implements AutoCloseable {
      */
     private int receiveVxlan(PacketBatch batch) {
         int free = batch.room();
-        int room = Math.min(GRO_BURST, free / 46); // a coalesced buffer may hold 45 datagrams
+        int room = Math.min(GRO_BURST, free / (WHOLE_DATAGRAMS + 1)); // a coalesced buffer may hold 45 datagrams
         if (room == 0) {
             return 0;
         }
@@ -190,6 +196,16 @@ public final class Underlay implements AutoCloseable {
                     ? Structs.controlInt(groControl, k, SOL_UDP, UDP_GRO, length) : length;
             int sender = Structs.sockaddrAddress(addresses, k);
             MemorySegment buffer = groInto[k];
+            if (size < length && wholeUdp(buffer, length)) { // one VM's UDP send, whole (GSO over the UDP tunnel), size its datagrams'
+                int i = groKept[k] ? takeWholeUdp(batch, buffer, length, size, sender) : -1;
+                if (i < 0) {
+                    oversized++;
+                } else {
+                    groReferred[k] = true;
+                    received++;
+                }
+                continue;
+            }
             for (int offset = 0; offset < length && size > 0 && !batch.full(); offset += size) {
                 int i = take(batch, buffer, offset, Math.min(size, length - offset), sender, groKept[k]);
                 if (i < 0) {
@@ -254,6 +270,42 @@ public final class Underlay implements AutoCloseable {
         return i;
     }
 
+    /**
+     * Whether the VXLAN datagram at {@code buffer[0, length)}, which the kernel reported as a run of datagrams, is one inner
+     * IPv4 UDP packet as long as the whole buffer: a VM's UDP segmentation-offload frame sent whole by another Weft
+     * ({@link TunnelGso}) and carried whole by the kernel (a veth pair), whose segment size is its datagrams'. A run of
+     * VXLAN datagrams' first inner packet ends at the first datagram's end, before the buffer's.
+     */
+    public static boolean wholeUdp(MemorySegment buffer, int length) {
+        int l3 = l3(buffer, 0);
+        if (length < l3 + 28 || dev.weft.fastpath.packet.Bytes.u16(buffer, l3 - 2) != 0x0800) {
+            return false;
+        }
+        int versionIhl = dev.weft.fastpath.packet.Bytes.u8(buffer, l3);
+        return versionIhl >>> 4 == 4 && (versionIhl & 0x0f) >= 5 && dev.weft.fastpath.packet.Bytes.u8(buffer, l3 + 9) == Parser.UDP
+                && l3 + innerLength(buffer, 0) == length && l3 + (versionIhl & 0x0f) * 4 + 8 < length;
+    }
+
+    /**
+     * Adds the {@link #wholeUdp whole UDP frame} at {@code buffer[0, length)} as a {@link PacketBatch#gsoSize GSO frame} of
+     * {@code size}-byte datagrams: its headers into the slot, its payload left in the buffer (which stays the batch's). Returns
+     * its index, or -1 when the batch hasn't room for its datagrams or they don't fit a slot.
+     */
+    public static int takeWholeUdp(PacketBatch batch, MemorySegment buffer, int length, int size, int sender) {
+        int l3 = l3(buffer, 0);
+        int l4 = l3 + (dev.weft.fastpath.packet.Bytes.u8(buffer, l3) & 0x0f) * 4;
+        int headers = l4 + 8;
+        if (length > 8 + PacketBatch.MAX_GSO_FRAME || size <= 0 || length - headers <= size) {
+            return -1;
+        }
+        MemorySegment.copy(buffer, 0, batch.memory(), batch.nextSlotAt(), headers);
+        int i = batch.commitGso(headers, buffer.asSlice(headers, length - headers), size, l3, l4, PacketBatch.UNDERLAY);
+        if (i >= 0) {
+            batch.underlaySource[i] = sender;
+        }
+        return i;
+    }
+
     /** Where the inner IPv4 header of the VXLAN datagram at {@code buffer[offset..]} starts: after VXLAN, Ethernet and any VLAN tag. */
     private static int l3(MemorySegment buffer, int offset) {
         return 8 + (dev.weft.fastpath.packet.Bytes.u16(buffer, offset + 8 + 12) == 0x8100 ? 18 : 14);
@@ -267,10 +319,11 @@ public final class Underlay implements AutoCloseable {
     /**
      * Whether frame {@code i} (a {@link PacketBatch#gsoSize GSO frame} from its VXLAN header on) leaves whole: when the
      * kernel takes GSO over the UDP tunnel, and its IPv4 packet is longer than {@link #RECEIVED_GSO_MTU} bytes, which is how
-     * a receiver tells a whole GSO frame (whose checksum is partial) from a plain one.
+     * a receiver tells a whole TCP GSO frame (whose checksum is partial) from a plain one; a UDP one when it has at most
+     * {@link #WHOLE_DATAGRAMS} datagrams (a receiver knows it by the segment size the kernel reports with it).
      */
     public boolean sendsWhole(PacketBatch b, int i) {
-        return tunnel != null && overMtu(b, i);
+        return tunnel != null && overMtu(b, i) && (b.protocol[i] != Parser.UDP || b.segments(i) <= WHOLE_DATAGRAMS);
     }
 
     /** Whether frame {@code i}'s inner IPv4 packet (from its VXLAN header on) is longer than {@link #RECEIVED_GSO_MTU} bytes. */

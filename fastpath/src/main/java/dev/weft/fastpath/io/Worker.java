@@ -3,6 +3,7 @@ package dev.weft.fastpath.io;
 import dev.weft.fastpath.node.VxlanInput;
 import dev.weft.fastpath.pipeline.Counters;
 import dev.weft.fastpath.packet.PacketBatch;
+import dev.weft.fastpath.packet.Parser;
 import dev.weft.fastpath.pipeline.Pipeline;
 import dev.weft.fastpath.table.ForwardingTables;
 import java.io.IOException;
@@ -604,7 +605,8 @@ public final class Worker implements Runnable, AutoCloseable {
 
     /**
      * Whether GSO frame {@code i} can leave whole: to a VM whose TAP device has offloads or whose vhost-user guest takes TSO,
-     * without an inbound limit, as VXLAN where the kernel takes GSO over the UDP tunnel ({@link TunnelGso}), or out of the
+     * without an inbound limit (a UDP one: to a VM whose NIC asks for {@code udpReceiveCoalescing} and whose device or guest
+     * takes USO, never as a mirror's copy), as VXLAN where the kernel takes GSO over the UDP tunnel ({@link TunnelGso}), or out of the
      * uplink ({@link UplinkDevice#sendWhole}). Everything else takes its segments.
      */
     private boolean takesWhole(PacketBatch b, int i, TapDevice[] byIndex) {
@@ -620,6 +622,11 @@ public final class Worker implements Runnable, AutoCloseable {
         int port = b.outPort[i];
         if (port < queueOf.length && queueOf[port] != null) {
             return false;
+        }
+        if (b.protocol[i] == Parser.UDP) { // one send's datagrams: whole only where the VM's NIC asks for coalesced UDP
+            return coalescesUdp(port) && b != pipeline.mirrors().batch()
+                    && (port < vhostPorts.length && vhostPorts[port] != null ? vhostPorts[port].takesUdpRuns()
+                    : port < byIndex.length && byIndex[port] != null && byIndex[port].udpRuns());
         }
         if (port < vhostPorts.length && vhostPorts[port] != null) {
             return vhostPorts[port].takesGso();

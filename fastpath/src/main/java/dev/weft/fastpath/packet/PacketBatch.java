@@ -42,9 +42,9 @@ public final class PacketBatch implements AutoCloseable {
      */
     public final boolean[] checksumPending = new boolean[CAPACITY];
     /**
-     * A TCP segmentation-offload frame (the kernel's GSO skb): the segment size its payload is to be cut at, 0 for a
-     * plain frame. A VM's 64 kB frame goes through the graph as one such frame, split (its Ethernet, IPv4 and TCP headers
-     * in the slot, its payload the {@link #tail}) and up to {@link #MAX_GSO_FRAME} long; it is cut into segments
+     * A segmentation-offload frame (the kernel's GSO skb: TCP, or UDP's datagrams of one send), the segment size its payload
+     * is to be cut at, 0 for a plain frame. A VM's 64 kB frame goes through the graph as one such frame, split (its Ethernet, IPv4 and TCP headers
+     * (or UDP) in the slot, its payload the {@link #tail}) and up to {@link #MAX_GSO_FRAME} long; it is cut into segments
      * ({@link #cut}) only where it must leave as them: before a {@link dev.weft.fastpath.graph.Node#linear() linear} node,
      * for a mirror's copy, and at outputs that can't take it whole. Its checksum stays pending until then. The slots its
      * segments will take are reserved when it is added ({@link #room()}).
@@ -230,8 +230,8 @@ public final class PacketBatch implements AutoCloseable {
     }
 
     /**
-     * Adds a {@link #gsoSize GSO} frame: its {@code headers} bytes of Ethernet, IPv4 and TCP headers a device just wrote into
-     * {@link #nextSlot()} (IPv4 at {@code l3}, TCP at {@code l4}), its payload {@code payload}, which stays valid until
+     * Adds a {@link #gsoSize GSO} frame: its {@code headers} bytes of Ethernet, IPv4 and TCP (or UDP) headers a device just
+     * wrote into {@link #nextSlot()} (IPv4 at {@code l3}, TCP or UDP at {@code l4}), its payload {@code payload}, which stays valid until
      * {@link #clear()}, to be cut at {@code mss}. Reserves the slots its segments need; returns its index, or -1 when the
      * batch hasn't room for them (the device cuts it itself).
      */
@@ -258,9 +258,10 @@ public final class PacketBatch implements AutoCloseable {
     /**
      * Cuts {@link #gsoSize GSO} frame {@code i} into its {@link #segments} in the slots reserved for them, from the returned
      * index on, in order: each a split frame, its headers (the first {@code skip} bytes of the slot, an encapsulation, then
-     * the TCP frame's, with its own IPv4 length, identification and checksum, sequence number and flags) in its slot and
-     * its payload a piece of frame {@code i}'s, with frame {@code i}'s metadata. Their TCP checksums stay pending when
-     * {@code skip} is 0, else are computed. Frame {@code i} is dropped (verdict {@link #DROP}, no reason): its segments take
+     * the TCP frame's, with its own IPv4 length, identification and checksum, sequence number and flags; or a UDP frame's,
+     * with its own IPv4 length, identification and checksum and UDP length) in its slot and its payload a piece of frame
+     * {@code i}'s, with frame {@code i}'s metadata. Their TCP checksums stay pending when {@code skip} is 0, else are
+     * computed; a datagram's UDP checksum is always computed. Frame {@code i} is dropped (verdict {@link #DROP}, no reason): its segments take
      * its place.
      */
     public int cut(int i, int skip) {
@@ -270,9 +271,10 @@ public final class PacketBatch implements AutoCloseable {
         int l3 = this.l3[i];
         int l4 = this.l4[i];
         long f = start[i] + skip;
+        boolean udp = Bytes.u8(memory, f + l3 + 9) == Parser.UDP;
         int id = Bytes.u16(memory, f + l3 + 4);
-        int seq = Bytes.u32(memory, f + l4 + 4);
-        int tcpFlags = Bytes.u8(memory, f + l4 + 13);
+        int seq = udp ? 0 : Bytes.u32(memory, f + l4 + 4);
+        int tcpFlags = udp ? 0 : Bytes.u8(memory, f + l4 + 13);
         MemorySegment payload = tail[i];
         int total = (int) payload.byteSize();
         reserved -= n;
@@ -282,10 +284,16 @@ public final class PacketBatch implements AutoCloseable {
             MemorySegment out = nextSlot();
             MemorySegment.copy(memory, start[i], out, 0, skip + headers);
             MemorySegment piece = payload.asSlice((long) k * mss, size);
-            TcpSegments.headers(out, skip, l3, l4, headers, k, n, mss, size, id, seq, tcpFlags);
+            if (udp) {
+                UdpSegments.headers(out, skip, l3, l4, k, size, id);
+            } else {
+                TcpSegments.headers(out, skip, l3, l4, headers, k, n, mss, size, id, seq, tcpFlags);
+            }
             int j = commit(skip + headers, piece, inPort[i]);
             copyMetadata(i, j);
-            if (skip == 0) {
+            if (udp) { // a datagram's checksum is always written: only TCP's may stay pending
+                UdpSegments.checksum(memory, start[j] + skip + l3, start[j] + skip + l4, headers - l4, piece);
+            } else if (skip == 0) {
                 checksumPending[j] = true;
             } else {
                 tcpChecksum(memory, start[j] + skip + l3, start[j] + skip + l4, headers - l4, piece, headers - l4 + size);
@@ -307,6 +315,11 @@ public final class PacketBatch implements AutoCloseable {
         long f = start[i];
         MemorySegment.copy(memory, f, to, at, headers);
         MemorySegment.copy(tail[i], (long) k * mss, to, at + headers, size);
+        if (Bytes.u8(memory, f + l3[i] + 9) == Parser.UDP) {
+            UdpSegments.headers(to, at, l3[i], l4[i], k, size, Bytes.u16(memory, f + l3[i] + 4));
+            UdpSegments.checksum(to, at + l3[i], at + l4[i], headers - l4[i] + size, null);
+            return headers + size;
+        }
         TcpSegments.headers(to, at, l3[i], l4[i], headers, k, segments(i), mss, size, Bytes.u16(memory, f + l3[i] + 4),
                 Bytes.u32(memory, f + l4[i] + 4), Bytes.u8(memory, f + l4[i] + 13));
         tcpChecksum(to, at + l3[i], at + l4[i], headers - l4[i] + size, null, headers - l4[i] + size);

@@ -86,7 +86,8 @@ public final class PacketTracer {
      * for its next hop's answer while its slot becomes the ARP request, as on a new host).
      *
      * @param segmentSize for a frame from a port, a VM's TSO frame's segment size or USO frame's datagram size (its
-     *                    virtio-net header's {@code gso_size}), else 0
+     *                    virtio-net header's {@code gso_size}); for a VXLAN datagram carrying a whole USO frame, its datagram
+     *                    size (the receiving socket's {@code UDP_GRO} size); else 0
      * @throws IllegalArgumentException for a frame the host would drop before the graph (too large, a malformed TSO frame)
      */
     public static Result trace(ForwardingTables tables, int inPort, int underlaySource, byte[] frame, Neighbors neighbors, int segmentSize,
@@ -160,7 +161,9 @@ public final class PacketTracer {
         if (inPort == PacketBatch.UNDERLAY) {
             MemorySegment datagram = arena.allocate(Math.max(1, frame.length));
             MemorySegment.copy(MemorySegment.ofArray(frame), 0, datagram, 0, frame.length);
-            i = Underlay.take(batch, datagram, 0, frame.length, underlaySource, true);
+            i = segmentSize > 0 && Underlay.wholeUdp(datagram, frame.length) // a whole USO frame, its datagram size as the kernel reports it
+                    ? Underlay.takeWholeUdp(batch, datagram, frame.length, segmentSize, underlaySource)
+                    : Underlay.take(batch, datagram, 0, frame.length, underlaySource, true);
             if (i < 0) {
                 throw new IllegalArgumentException("a VXLAN datagram of " + frame.length + " bytes is more than the underlay takes: dropped as oversized");
             }
@@ -196,17 +199,25 @@ public final class PacketTracer {
 
     /**
      * Whether GSO frame {@code i} leaves whole, as {@code Worker.takesWhole} decides it for the host's devices (the step's
-     * text starts with "cut" when it doesn't): a VM's device that takes TSO and no inbound limit on the port; VXLAN through
-     * a tunnel device when its IPv4 packet is over {@link Underlay#sendsWhole 1,500 bytes}; the uplink always; NVGRE never.
+     * text starts with "cut" when it doesn't): a VM's device that takes TSO and no inbound limit on the port (for a USO frame,
+     * a NIC that asks for {@code udpReceiveCoalescing}); VXLAN through a tunnel device when its IPv4 packet is over
+     * {@link Underlay#sendsWhole 1,500 bytes} (a USO frame's datagrams at most {@link Underlay#WHOLE_DATAGRAMS}); the uplink
+     * always; NVGRE never.
      */
     private static String send(PacketBatch b, int i, ForwardingTables tables, Devices devices) {
-        String gso = "GSO frame, " + b.segments(i) + " segments of " + b.gsoSize[i] + " bytes";
+        boolean udp = b.protocol[i] == dev.weft.fastpath.packet.Parser.UDP;
+        String gso = udp ? "USO frame, " + b.segments(i) + " datagrams of " + b.gsoSize[i] + " bytes"
+                : "GSO frame, " + b.segments(i) + " segments of " + b.gsoSize[i] + " bytes";
         return switch (b.verdict[i]) {
             case PacketBatch.TO_PORT -> {
                 String port = tables.ports[b.outPort[i]].name();
                 Boolean takes = devices.takesGso(port);
                 if (tables.ports[b.outPort[i]].qos().inboundBitsPerSecond() > 0) {
                     yield "cut: " + gso + ", the port has an inbound limit";
+                }
+                if (udp) {
+                    yield !tables.portUdpCoalescing[b.outPort[i]] ? "cut: " + gso + ", the VM's NIC doesn't ask for udpReceiveCoalescing"
+                            : gso + ": to the VM whole where its device takes USO (a TAP device on Linux 6.2 or later, a vhost-user guest with GUEST_USO4), else cut here";
                 }
                 yield takes == null ? gso + ": to the VM whole where its device takes TSO (else cut here)"
                         : takes ? gso + ": to the VM whole, its device takes TSO" : "cut: " + gso + ", the VM's device takes no TSO";
@@ -218,6 +229,9 @@ public final class PacketTracer {
                 }
                 if (!Underlay.overMtu(b, i)) {
                     yield "cut: " + gso + ", 1,500 bytes or less, as one UDP_SEGMENT send";
+                }
+                if (udp && b.segments(i) > Underlay.WHOLE_DATAGRAMS) {
+                    yield "cut: " + gso + ", more than " + Underlay.WHOLE_DATAGRAMS + " datagrams (a receiver's budget), as one UDP_SEGMENT send";
                 }
                 yield tunnel == null ? gso + ": VXLAN whole where the host has a tunnel device (else cut into a UDP_SEGMENT send)"
                         : tunnel.isEmpty() ? "cut: " + gso + ", the host has no tunnel device, as one UDP_SEGMENT send"
