@@ -11,13 +11,15 @@ import java.util.Base64;
  * @param frame the frame's bytes, base64
  * @param segmentSize with {@code port}, the frame is a VM's TSO frame (an IPv4 TCP frame of up to 65,499 bytes) to be cut
  *                    into segments of this many payload bytes, or its USO frame (an IPv4 UDP frame: one UDP_SEGMENT send)
- *                    to be cut into datagrams of this many, as its virtio-net header would say; absent for a plain frame
+ *                    to be cut into datagrams of this many, as its virtio-net header would say; with a VXLAN datagram
+ *                    that carries a whole USO frame, its datagrams' size, as the receiving socket reports it; absent for
+ *                    a plain frame
  */
 public record TraceRequest(String port, Ipv4 underlaySource, Encapsulation encapsulation, String frame, Integer segmentSize) {
 
     public TraceRequest {
-        if (segmentSize != null && (port == null || segmentSize < 1 || segmentSize > 65535)) {
-            throw new IllegalArgumentException("segmentSize is 1-65535, for a frame from a port");
+        if (segmentSize != null && (port == null && encapsulation != Encapsulation.VXLAN || segmentSize < 1 || segmentSize > 65535)) {
+            throw new IllegalArgumentException("segmentSize is 1-65535, for a frame from a port or a VXLAN datagram");
         }
         if ((port == null) == (underlaySource == null)) {
             throw new IllegalArgumentException("a trace starts at a port or at the underlay: set port or underlaySource");
@@ -42,6 +44,11 @@ public record TraceRequest(String port, Ipv4 underlaySource, Encapsulation encap
 
     public static TraceRequest fromUnderlay(Ipv4 source, Encapsulation encapsulation, byte[] frame) {
         return new TraceRequest(null, source, encapsulation, Base64.getEncoder().encodeToString(frame), null);
+    }
+
+    /** A VXLAN datagram from {@code source} that carries a whole USO frame of {@code segmentSize}-byte datagrams. */
+    public static TraceRequest fromUnderlay(Ipv4 source, byte[] frame, int segmentSize) {
+        return new TraceRequest(null, source, Encapsulation.VXLAN, Base64.getEncoder().encodeToString(frame), segmentSize);
     }
 
     public byte[] frameBytes() {

@@ -69,6 +69,16 @@ class WireTest {
     }
 
     @Test
+    void aTraceTakesASegmentSizeForAFrameFromAPortOrAVxlanDatagramOnly() {
+        Ipv4 host = Ipv4.parse("198.18.0.1");
+        assertThat(TraceRequest.fromUnderlay(host, new byte[] {1}, 1200).segmentSize()).isEqualTo(1200);
+        assertThat(TraceRequest.fromPort("tenant-a/web-1", new byte[] {1}, 1448).segmentSize()).isEqualTo(1448);
+        assertThatThrownBy(() -> new TraceRequest(null, host, Encapsulation.NVGRE, "AQ==", 1200))
+                .hasMessage("segmentSize is 1-65535, for a frame from a port or a VXLAN datagram");
+        assertThatThrownBy(() -> TraceRequest.fromUnderlay(host, new byte[] {1}, 0)).hasMessageStartingWith("segmentSize is 1-65535");
+    }
+
+    @Test
     void whatIsNotABatchIsABadRequestAndABadEnvelopeIsInvalid() {
         assertThatThrownBy(() -> Wire.batch("not json")).satisfies(e -> assertThat(((ContractException) e).error()).isEqualTo(ApiError.BAD_REQUEST));
         assertThatThrownBy(() -> Wire.batch("[]")).satisfies(e -> assertThat(((ContractException) e).error()).isEqualTo(ApiError.BAD_REQUEST));

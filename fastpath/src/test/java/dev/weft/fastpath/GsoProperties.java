@@ -205,6 +205,75 @@ class GsoProperties {
         }
     }
 
+    /** A VXLAN datagram carrying a USO frame whole (as another host's tunnel device sends one), maybe damaged, and the datagram size the kernel reports with it. */
+    record WholeUso(byte[] datagram, int size, boolean damaged) {
+    }
+
+    @Provide
+    Arbitrary<List<WholeUso>> wholeUsoFrames() {
+        Arbitrary<byte[]> udp = Combinators.combine(Arbitraries.of(5001, 5002, 7777), Arbitraries.of(WEB1_MAC, DB2_MAC, APP1_MAC),
+                        Arbitraries.of(ip("10.1.1.4"), ip("10.1.2.5")), Arbitraries.integers().between(1, 65000), Arbitraries.integers().between(0, 255))
+                .as((vni, dstMac, dst, bytes, fill) -> {
+                    byte[] payload = new byte[bytes];
+                    for (int k = 0; k < bytes; k++) {
+                        payload[k] = (byte) (fill + k * 7);
+                    }
+                    return Frames.vxlan(vni, Probe.frame(WEB2_MAC, dstMac, ip("10.1.1.5"), dst, Probe.Protocol.udp, 4433, 40000, payload));
+                });
+        Arbitrary<Integer> size = Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(0, 70000)),
+                net.jqwik.api.Tuple.of(4, Arbitraries.of(100, 1200, 1452, 1472)));
+        return Combinators.combine(damaged(udp), size).as((d, n) -> new WholeUso(d.frame(), n, d.damaged())).list().ofMinSize(1).ofMaxSize(6);
+    }
+
+    @Property(tries = 300)
+    void wholeUsoFramesFromTheUnderlayBecomeGoodDatagramsOrNothingAndStayInTheirNetwork(@ForAll("wholeUsoFrames") List<WholeUso> frames) {
+        try (PacketBatch batch = new PacketBatch(); ForwardingTables tables = Frames.tables(1); Arena arena = Arena.ofConfined()) {
+            List<WholeUso> taken = new ArrayList<>();
+            for (WholeUso u : frames) {
+                int length = u.datagram().length;
+                MemorySegment buffer = arena.allocate(length);
+                MemorySegment.copy(MemorySegment.ofArray(u.datagram()), 0, buffer, 0, length);
+                int before = batch.count();
+                if (u.size() < length && Underlay.wholeUdp(buffer, length)) { // as the underlay's receive decides it
+                    Underlay.takeWholeUdp(batch, buffer, length, u.size(), HOST_B);
+                }
+                assertThat(batch.count() - before).as("one frame or none").isLessThanOrEqualTo(1);
+                if (batch.count() > before) {
+                    taken.add(u);
+                    assertThat(batch.gsoSize[before]).isEqualTo(u.size());
+                }
+            }
+            int n = batch.count();
+            new Pipeline(1024).process(batch, tables);
+            for (int i = 0; i < n; i++) {
+                WholeUso u = taken.get(i);
+                int vni = u32(u.datagram(), 4) >>> 8;
+                if (batch.verdict[i] == PacketBatch.TO_PORT) {
+                    assertThat(tables.portVni[batch.outPort[i]]).as("delivered within its VNI").isEqualTo(vni);
+                }
+                if (batch.gsoSize[i] > 0 && batch.verdict[i] != PacketBatch.DROP) {
+                    int segments = batch.segments(i);
+                    byte[] whole = batch.frame(i);
+                    int first = batch.cut(i, 0); // as the worker cuts it for a VM that takes no coalesced UDP
+                    ByteArrayOutputStream carried = new ByteArrayOutputStream();
+                    for (int k = first; k < first + segments; k++) {
+                        byte[] d = batch.frame(k);
+                        int l4 = 14 + (d[14] & 0x0f) * 4;
+                        assertThat(d.length).as("a datagram fits a slot").isLessThanOrEqualTo(PacketBatch.MAX_FRAME);
+                        assertThat(u16(d, 16)).as("its own IPv4 length").isEqualTo(d.length - 14);
+                        assertThat(u16(d, l4 + 4)).as("its own UDP length").isEqualTo(d.length - l4);
+                        assertThat(udpChecksumOk(d, l4)).as("its IPv4 and UDP checksums").isTrue();
+                        carried.writeBytes(Arrays.copyOfRange(d, l4 + 8, d.length));
+                    }
+                    if (!u.damaged()) {
+                        int l4 = 14 + (whole[14] & 0x0f) * 4;
+                        assertThat(carried.toByteArray()).as("the payload, whole and in order").isEqualTo(Arrays.copyOfRange(whole, l4 + 8, whole.length));
+                    }
+                }
+            }
+        }
+    }
+
     /** Whether the IPv4 header at 14 and the UDP datagram at {@code l4} have good checksums. */
     private static boolean udpChecksumOk(byte[] f, int l4) {
         long ip = 0;

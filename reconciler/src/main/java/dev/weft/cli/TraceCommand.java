@@ -140,7 +140,7 @@ public final class TraceCommand implements Callable<Integer> {
             out.append(String.format("  %-" + hostWidth + "s  %-" + nodeWidth + "s  %s%n", step.host(), step.node(), step.decision()));
         }
         out.append('\n');
-        String as = report.segments() <= 1 ? "" : report.cutOn() == null ? ", one GSO frame of " + report.segments() + pieces
+        String as = report.segments() <= 1 ? "" : report.cutOn() == null ? ", one " + (udp ? "USO" : "GSO") + " frame of " + report.segments() + pieces
                 : ", the first of its " + report.segments() + pieces + " (cut on " + report.cutOn() + ")";
         if (report.delivered()) {
             out.append("delivered to port ").append(report.port()).append(" on ").append(report.host()).append(as).append('\n');

@@ -50,7 +50,7 @@ public final class Tracer {
      * As {@link #trace(String, Ipv4, Probe.Protocol, int, int)}; with {@code tsoBytes} &gt; 0 (TCP) the packet is a VM's TSO
      * frame instead: a data segment carrying {@code tsoBytes} bytes handed over whole, to be cut into segments of
      * {@code segmentSize} bytes where it must be; with UDP a VM's USO frame of {@code tsoBytes} bytes in datagrams of
-     * {@code segmentSize} bytes, cut as the host reads it.
+     * {@code segmentSize} bytes, likewise.
      */
     public TraceReport trace(String from, Ipv4 to, Probe.Protocol protocol, int sourcePort, int destinationPort, int tsoBytes, int segmentSize)
             throws TraceException, IOException, InterruptedException, ContractException {
@@ -78,7 +78,9 @@ public final class Tracer {
             Ipv4 source = host.underlayAddress();
             host = model.hosts().values().stream().filter(h -> h.underlayAddress().equals(response.underlay())).findFirst()
                     .orElseThrow(() -> new TraceException(response.underlay() + ", where " + nic.host() + " sends the packet, is no Host's underlayAddress"));
-            TraceResponse next = hosts.run(host, TraceRequest.fromUnderlay(source, response.encapsulation(), response.frameBytes()));
+            boolean wholeUso = protocol == Probe.Protocol.udp && tsoBytes > 0 && !response.cut(); // its datagrams' size comes with it
+            TraceResponse next = hosts.run(host, wholeUso ? TraceRequest.fromUnderlay(source, response.frameBytes(), segmentSize)
+                    : TraceRequest.fromUnderlay(source, response.encapsulation(), response.frameBytes()));
             steps.addAll(TraceReport.steps(next));
             if (next.outcome() == TraceResponse.Outcome.ENCAPSULATED) {
                 throw new TraceException(host.name() + " sends the packet on to " + next.underlay() + " instead of delivering it: a forwarding loop");

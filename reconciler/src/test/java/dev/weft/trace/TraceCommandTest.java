@@ -214,13 +214,19 @@ class TraceCommandTest {
     }
 
     @Test
-    void aVmsUsoFrameIsCutIntoItsDatagramsOnItsHostAndTheTraceFollowsTheFirst() {
+    void aVmsUsoFrameCrossesAsOneFrameToAVmThatTakesCoalescedUdpAndIsCutForOneThatDoesNot() {
         CliRun run = trace("--from", "tenant-a/web-1", "--to", "10.1.1.5", "--proto", "udp", "--dport", "4433", "--tso", "12000", "--mss", "1200");
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("trace tenant-a/web-1 → 10.1.1.5 udp 49152 → 4433, a USO frame of 10 datagrams")
-                .contains("host-a read USO frame cut into 10 datagrams of 1200 bytes as it is read; the trace follows the first")
-                .contains("host-a underlay-output send to 198.18.0.2 (1250 bytes)")
-                .endsWith("delivered to port tenant-a/web-2 on host-b, the first of its 10 datagrams (cut on host-a)\n");
+                .contains("host-a underlay-output send to 198.18.0.2 (12050 bytes)")
+                .contains("host-a send USO frame, 10 datagrams of 1200 bytes: VXLAN whole where the host has a tunnel device")
+                .contains("host-b send USO frame, 10 datagrams of 1200 bytes: to the VM whole where its device takes USO")
+                .endsWith("delivered to port tenant-a/web-2 on host-b, one USO frame of 10 datagrams\n");
+        CliRun db = trace("--from", "tenant-a/web-2", "--to", "10.1.2.5", "--proto", "udp", "--dport", "4433", "--tso", "12000", "--mss", "1200");
+        assertThat(db.exitCode()).as(db.err()).isZero();
+        assertThat(db.out()).contains("host-b send USO frame, 10 datagrams of 1200 bytes: VXLAN whole")
+                .contains("host-a send cut: USO frame, 10 datagrams of 1200 bytes, the VM's NIC doesn't ask for udpReceiveCoalescing")
+                .endsWith("delivered to port tenant-a/db-2 on host-a, the first of its 10 datagrams (cut on host-a)\n");
     }
 
     @Test

@@ -277,6 +277,9 @@ public final class Underlay implements AutoCloseable {
      * VXLAN datagrams' first inner packet ends at the first datagram's end, before the buffer's.
      */
     public static boolean wholeUdp(MemorySegment buffer, int length) {
+        if (length < 8 + 14 + 28) {
+            return false;
+        }
         int l3 = l3(buffer, 0);
         if (length < l3 + 28 || dev.weft.fastpath.packet.Bytes.u16(buffer, l3 - 2) != 0x0800) {
             return false;

@@ -50,8 +50,8 @@ public final class Tracing {
                 inPort = request.encapsulation() == Encapsulation.NVGRE ? PacketBatch.UNDERLAY_GRE : PacketBatch.UNDERLAY;
             }
             byte[] frame = request.frameBytes();
-            int limit = request.segmentSize() != null ? PacketBatch.MAX_GSO_FRAME
-                    : inPort == PacketBatch.UNDERLAY ? VxlanInput.HEADER + PacketBatch.MAX_GSO_FRAME : PacketBatch.MAX_FRAME;
+            int limit = inPort == PacketBatch.UNDERLAY ? VxlanInput.HEADER + PacketBatch.MAX_GSO_FRAME
+                    : request.segmentSize() != null ? PacketBatch.MAX_GSO_FRAME : PacketBatch.MAX_FRAME;
             if (frame.length > limit) {
                 throw new ContractException(ApiError.INVALID, "frame: " + frame.length + " bytes is more than the host takes (" + limit + ")");
             }
