@@ -72,6 +72,33 @@ class MirrorTest {
     }
 
     @Test
+    void aUsoFrameThatCrossesWholeIsCopiedToTheCollectorDatagramByDatagram() {
+        try (PacketBatch batch = new PacketBatch(); ForwardingTables t = tables(false, true); java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            Pipeline pipeline = new Pipeline(1024);
+            byte[] uso = dev.weft.fastpath.trace.Probe.frame(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"),
+                    dev.weft.fastpath.trace.Probe.Protocol.udp, 40000, 4433, new byte[3 * 1000 + 400]);
+            java.lang.foreign.MemorySegment read = arena.allocate(dev.weft.fastpath.io.Segmenter.VNET_HEADER + uso.length);
+            java.lang.foreign.MemorySegment.copy(java.lang.foreign.MemorySegment.ofArray(uso), 0, read, dev.weft.fastpath.io.Segmenter.VNET_HEADER, uso.length);
+            dev.weft.fastpath.io.GsoRun.udpNetHeader(read, 42, 1000, 34);
+            assertThat(dev.weft.fastpath.io.Segmenter.add(read, (int) read.byteSize(), true, batch, WEB1)).as("one GSO frame").isEqualTo(1);
+            pipeline.process(batch, t);
+            assertThat(batch.gsoSize[0]).as("the original goes on whole").isEqualTo(1000);
+
+            PacketBatch copies = pipeline.mirrors().batch();
+            assertThat(copies.count()).as("a copy per datagram").isEqualTo(4);
+            for (int k = 0; k < 4; k++) {
+                byte[] datagram = Arrays.copyOfRange(copies.frame(k), 50, copies.length[k]);
+                int size = k < 3 ? 1000 : 400;
+                assertThat(datagram).hasSize(42 + size);
+                assertThat(u16(datagram, 16)).as("its own IPv4 length").isEqualTo(28 + size);
+                assertThat(u16(datagram, 18)).as("its own identification").isEqualTo((u16(uso, 18) + k) & 0xffff);
+                assertThat(u16(datagram, 38)).as("its own UDP length").isEqualTo(8 + size);
+                assertThat(Checksums.valid(datagram)).as("datagram %d's checksums", k).isTrue();
+            }
+        }
+    }
+
+    @Test
     void onlyTheTapsDirectionIsCopiedAndACopyWithNoRoomIsLostNotTheOriginal() {
         try (PacketBatch batch = new PacketBatch(); ForwardingTables t = tables(false, true)) {
             Pipeline pipeline = new Pipeline(1024);
