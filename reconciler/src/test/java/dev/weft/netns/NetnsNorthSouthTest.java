@@ -82,6 +82,35 @@ class NetnsNorthSouthTest extends NetnsLabTest {
                 print('timeout', flush=True)
             """;
 
+    /** Ten UDP_SEGMENT sends of 20 numbered datagrams of 1,000 bytes (the last of each 600) to argv[1]:4433. */
+    private static final String USO_SENDER = """
+            import socket, sys, time
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.setsockopt(17, 103, 1000)  # UDP_SEGMENT
+            for send in range(10):
+                s.sendto(b"".join(((send * 20 + k).to_bytes(4, "big") + bytes((send * 20 + k + j) & 0xff for j in range(996)))[: 600 if k == 19 else 1000]
+                                  for k in range(20)), (sys.argv[1], 4433))
+                time.sleep(0.05)
+            """;
+
+    /** Counts USO_SENDER's datagrams on 203.0.113.1:4433 until a second passes without one: how many, how many not as sent, and their source. */
+    private static final String USO_RECEIVER = """
+            import socket
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('203.0.113.1', 4433)); s.settimeout(5)
+            seen, wrong, peers = set(), 0, set()
+            try:
+                while True:
+                    d, peer = s.recvfrom(65536)
+                    s.settimeout(1)
+                    n = int.from_bytes(d[:4], "big")
+                    wrong += d != (n.to_bytes(4, "big") + bytes((n + j) & 0xff for j in range(996)))[: 600 if n % 20 == 19 else 1000]
+                    seen.add(n)
+                    peers.add(peer[0])
+            except socket.timeout:
+                pass
+            print(len(seen), wrong, " ".join(sorted(peers)), flush=True)
+            """;
+
     private final List<Process> servers = new ArrayList<>();
 
     @AfterEach
@@ -294,6 +323,18 @@ class NetnsNorthSouthTest extends NetnsLabTest {
         String metrics = new String(java.net.URI.create(agents.get(serving).url() + "/metrics").toURL().openStream().readAllBytes());
         assertThat(metrics).as("the serving host's translations and port exhaustion are in its metrics")
                 .contains("weft_nat_port_exhausted_total 0.0").containsPattern("weft_nat_sessions [1-9]");
+
+        // a VM's UDP_SEGMENT sends (as a QUIC server's) cross to the gateway host whole and leave its uplink whole, translated
+        long wholeBefore = agents.get("host-a").dataplane().packets().tunnelSent();
+        Process receiver = new ProcessBuilder("ip", "netns", "exec", Topology.INTERNET, "python3", "-c", USO_RECEIVER).redirectErrorStream(true).start();
+        servers.add(receiver);
+        Thread.sleep(300);
+        Topology.run("ip", "netns", "exec", "tenant-a.db-2", "python3", "-c", USO_SENDER, "203.0.113.1");
+        assertThat(receiver.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(new String(receiver.getInputStream().readAllBytes()).trim())
+                .as("datagrams that arrived, those not as sent, and from where").isEqualTo("200 0 203.0.113.20");
+        assertThat(agents.get("host-a").dataplane().packets().tunnelSent() - wholeBefore).as("each send left host-a as one VXLAN datagram")
+                .isEqualTo(10);
 
         agents.get(serving).close(); // the Gateway host's agent dies
         String standby = serving.equals("host-b") ? "host-c" : "host-b";
