@@ -170,8 +170,28 @@ public final class Segmenter {
     }
 
     /**
-     * Cuts the TCP frame whose headers are in {@code f} (at least {@link #MAX_HEADERS} bytes of it, or all) and whose bytes
-     * {@code bytes} reads: each segment's headers into a slot, its payload referred to where it is when {@code bytes} lets it
+     * Adds the frame whose {@code headers} bytes of headers are in {@code f} (IPv4 at {@code l3}, TCP or UDP at {@code l4}) and
+     * whose {@code payload} bytes {@code bytes} reads as one {@link PacketBatch#gsoSize GSO} frame of {@code size}-byte pieces,
+     * where it was read, to cross the graph as one frame and be cut only where it must be: when it has more than one piece,
+     * the batch has room to cut it, and {@code bytes} lets its payload be referred to. False when not (the caller cuts it).
+     */
+    private static boolean addedWhole(MemorySegment f, int headers, int payload, int size, int l3, int l4, FrameBytes bytes,
+                                      PacketBatch batch, int port) {
+        int pieces = (payload + size - 1) / size;
+        if (pieces < 2 || batch.room() <= pieces || headers + payload > PacketBatch.MAX_GSO_FRAME) {
+            return false;
+        }
+        MemorySegment whole = bytes.slice(headers, payload);
+        if (whole == null) {
+            return false;
+        }
+        MemorySegment.copy(f, 0, batch.nextSlot(), 0, headers);
+        return batch.commitGso(headers, whole, size, l3, l4, port) >= 0;
+    }
+
+    /**
+     * Takes the TCP frame whose headers are in {@code f} (at least {@link #MAX_HEADERS} bytes of it, or all) and whose bytes
+     * {@code bytes} reads whole where it can ({@link #addedWhole}), else cuts it: each segment's headers into a slot, its payload referred to where it is when {@code bytes} lets it
      * (a split frame, {@link PacketBatch#tail}), else copied behind them; the TCP checksum is left pending.
      */
     private static int segmentTcp(MemorySegment f, int length, FrameBytes bytes, int mss, PacketBatch batch, int port) {
@@ -189,16 +209,10 @@ public final class Segmenter {
         if (headers > length || headers > f.byteSize() || headers + mss > PacketBatch.MAX_FRAME) {
             return -1;
         }
-        int segments = (payload + mss - 1) / mss;
-        if (segments > 1 && batch.room() > segments && headers + payload <= PacketBatch.MAX_GSO_FRAME) {
-            MemorySegment whole = bytes.slice(headers, payload);
-            if (whole != null) { // where it was read: it crosses the graph as one frame, cut only where it must be
-                MemorySegment.copy(f, 0, batch.nextSlot(), 0, headers);
-                if (batch.commitGso(headers, whole, mss, l3, l4, port) >= 0) {
-                    return 1;
-                }
-            }
+        if (addedWhole(f, headers, payload, mss, l3, l4, bytes, batch, port)) {
+            return 1;
         }
+        int segments = (payload + mss - 1) / mss;
         if (segments > batch.room()) {
             return -1;
         }
@@ -247,14 +261,8 @@ public final class Segmenter {
         if (datagrams > MAX_DATAGRAMS || datagrams > batch.room()) {
             return -1;
         }
-        if (datagrams > 1 && batch.room() > datagrams && headers + payload <= PacketBatch.MAX_GSO_FRAME) {
-            MemorySegment whole = bytes.slice(headers, payload);
-            if (whole != null) { // where it was read: it crosses the graph as one frame, cut only where it must be
-                MemorySegment.copy(f, 0, batch.nextSlot(), 0, headers);
-                if (batch.commitGso(headers, whole, size, l3, l4, port) >= 0) {
-                    return 1;
-                }
-            }
+        if (addedWhole(f, headers, payload, size, l3, l4, bytes, batch, port)) {
+            return 1;
         }
         int id = Bytes.u16(f, l3 + 4);
         for (int k = 0; k < datagrams; k++) {

@@ -274,7 +274,9 @@ public final class Underlay implements AutoCloseable {
      * Whether the VXLAN datagram at {@code buffer[0, length)}, which the kernel reported as a run of datagrams, is one inner
      * IPv4 UDP packet as long as the whole buffer: a VM's UDP segmentation-offload frame sent whole by another Weft
      * ({@link TunnelGso}) and carried whole by the kernel (a veth pair), whose segment size is its datagrams'. A run of
-     * VXLAN datagrams' first inner packet ends at the first datagram's end, before the buffer's.
+     * VXLAN datagrams' first inner packet ends at the first datagram's end, before the buffer's: a Weft never sends an inner
+     * packet longer than its datagram ({@code ip4-input} drops a frame whose IPv4 length is more than it carries), so a run
+     * of several flows' datagrams can't pass for one frame.
      */
     public static boolean wholeUdp(MemorySegment buffer, int length) {
         if (length < 8 + 14 + 28) {
