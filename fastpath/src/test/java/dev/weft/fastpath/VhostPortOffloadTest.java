@@ -234,6 +234,36 @@ class VhostPortOffloadTest {
      * one guest's memory to the other's; web-1 gets its buffer back only after that.
      */
     @Test
+    void aGuestsUsoFrameReachesAGuestWithGuestUsoOnTheSameHostAsOneFrame() throws Exception {
+        try (VhostPort from = ready(dir.resolve("tenant-a_web-1.sock")); VhostPort to = ready(dir.resolve("tenant-a_web-2.sock"));
+             SyntheticGuest sender = new SyntheticGuest(dir.resolve("tenant-a_web-1.sock"));
+             SyntheticGuest receiver = new SyntheticGuest(dir.resolve("tenant-a_web-2.sock"));
+             PacketBatch batch = new PacketBatch()) {
+            awaitReady(from);
+            awaitReady(to);
+            byte[] uso = SegmenterTest.usoFrame(20 * 1000, 1000, 5, 17);
+            byte[] frame = Arrays.copyOfRange(uso, 10, uso.length);
+            assertThat(sender.sendSegmented(frame, 1000)).isTrue();
+            assertThat(from.receive(batch, 1, PacketBatch.CAPACITY)).isEqualTo(1);
+            assertThat(batch.count()).as("one GSO frame, its payload in web-1's memory").isEqualTo(1);
+            bound(batch, 0);
+            int[] run = new int[GsoRun.MAX_RUN];
+            assertThat(GsoRun.form(batch, 0, batch.count(), run, true)).as("a GSO frame is one unit").isEqualTo(1);
+            assertThat(to.takesUdpRuns()).isTrue();
+            assertThat(to.sendRun(batch, run, 0, 1)).isTrue();
+            to.flush();
+            SyntheticGuest.Received r = receiver.receiveWithHeader();
+            assertThat(r.header()[1]).as("GSO_UDP_L4").isEqualTo((byte) 5);
+            assertThat(le16(r.header(), 4)).as("gso_size: the sender's datagram size").isEqualTo(1000);
+            assertThat(le16(r.header(), 8)).as("csum_offset: UDP's").isEqualTo(6);
+            byte[] f = r.frame();
+            assertThat(u16(f, 38)).as("UDP length of the whole send").isEqualTo(8 + 20_000);
+            assertThat(Arrays.copyOfRange(f, 42, f.length)).isEqualTo(Arrays.copyOfRange(frame, 42, frame.length));
+            assertThat(receiver.receive()).as("nothing more").isNull();
+        }
+    }
+
+    @Test
     void guestToGuestOnOneHostCopiesThePayloadOnceFromMemoryToMemory() throws Exception {
         try (VhostPort from = ready(dir.resolve("tenant-a_web-1.sock")); VhostPort to = ready(dir.resolve("tenant-a_web-2.sock"));
              VhostPort plain = ready(dir.resolve("tenant-a_web-3.sock"));
