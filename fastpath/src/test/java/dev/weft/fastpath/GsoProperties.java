@@ -205,8 +205,11 @@ class GsoProperties {
         }
     }
 
-    /** A VXLAN datagram carrying a USO frame whole (as another host's tunnel device sends one), maybe damaged, and the datagram size the kernel reports with it. */
-    record WholeUso(byte[] datagram, int size, boolean damaged) {
+    /**
+     * A VXLAN datagram carrying a USO frame whole (as another host's tunnel device sends one), maybe damaged, the datagram
+     * size the kernel reports with it, and its sender: host-b, or an address outside the fleet.
+     */
+    record WholeUso(byte[] datagram, int size, boolean damaged, int sender) {
     }
 
     @Provide
@@ -222,7 +225,9 @@ class GsoProperties {
                 });
         Arbitrary<Integer> size = Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(0, 70000)),
                 net.jqwik.api.Tuple.of(4, Arbitraries.of(100, 1200, 1452, 1472)));
-        return Combinators.combine(damaged(udp), size).as((d, n) -> new WholeUso(d.frame(), n, d.damaged())).list().ofMinSize(1).ofMaxSize(6);
+        Arbitrary<Integer> sender = Arbitraries.of(HOST_B, HOST_B, HOST_B, ip("198.18.0.99"));
+        return Combinators.combine(damaged(udp), size, sender).as((d, n, from) -> new WholeUso(d.frame(), n, d.damaged(), from))
+                .list().ofMinSize(1).ofMaxSize(6);
     }
 
     @Property(tries = 300)
@@ -235,7 +240,7 @@ class GsoProperties {
                 MemorySegment.copy(MemorySegment.ofArray(u.datagram()), 0, buffer, 0, length);
                 int before = batch.count();
                 if (u.size() < length && Underlay.wholeUdp(buffer, length)) { // as the underlay's receive decides it
-                    Underlay.takeWholeUdp(batch, buffer, length, u.size(), HOST_B);
+                    Underlay.takeWholeUdp(batch, buffer, length, u.size(), u.sender());
                 }
                 assertThat(batch.count() - before).as("one frame or none").isLessThanOrEqualTo(1);
                 if (batch.count() > before) {
@@ -248,6 +253,9 @@ class GsoProperties {
             for (int i = 0; i < n; i++) {
                 WholeUso u = taken.get(i);
                 int vni = u32(u.datagram(), 4) >>> 8;
+                if (u.sender() != HOST_B) {
+                    assertThat(batch.verdict[i]).as("nothing from outside the fleet gets in").isEqualTo(PacketBatch.DROP);
+                }
                 if (batch.verdict[i] == PacketBatch.TO_PORT) {
                     assertThat(tables.portVni[batch.outPort[i]]).as("delivered within its VNI").isEqualTo(vni);
                 }
