@@ -572,6 +572,9 @@ public final class Worker implements Runnable, AutoCloseable {
                 toPort[0] = i;
                 boolean udpRuns = (guest != null ? guest.takesUdpRuns() : out != null && out.udpRuns()) && !copies && coalescesUdp(b.outPort[i]); // a mirror's collector gets every copy as it was
                 int run = guest == null && out == null ? 1 : GsoRun.form(b, i, to, toPort, udpRuns);
+                if (guest == null && out != null && run == 1 && ring != null && b.gsoSize[i] == 0 && b.tail[i] != null) {
+                    b.linearize(i); // a split frame alone (a datagram cut from a USO frame): a copy of its tail beats a writev of its own
+                }
                 if (guest == null && out != null && run == 1 && ring != null && TapDevice.queueable(b, i)) {
                     out.queue(b, i, ring, b, tapWritten); // written with the others at the end of the batch
                     continue;
