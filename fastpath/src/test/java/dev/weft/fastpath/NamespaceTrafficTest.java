@@ -371,7 +371,7 @@ class NamespaceTrafficTest {
                 two.security(), two.dhcp(), two.ipForwarding(), two.qos(), two.mirrors(), coalescing)),
                 List.of(mapping(5001, "10.1.1.4", WEB1_MAC, "198.18.0.1")), networks());
         Worker wa = worker(h[0], "198.18.0.1", a, "web1");
-        worker(h[1], "198.18.0.2", b, "web2");
+        Worker wb = worker(h[1], "198.18.0.2", b, "web2");
         TapDevice tapA = taps.getFirst();
         Assumptions.assumeTrue(tapA.usoFromVm(), "a kernel that knows USO (Linux 6.2 and later) hands the VM's UDP_SEGMENT sends over whole");
         assertThat(wa.underlay().tunnelDevice()).isEqualTo("weftgso0");
@@ -382,6 +382,7 @@ class NamespaceTrafficTest {
         long framesBefore = tapA.framesRead;
         long segmentsBefore = tapA.segments;
         long wholeBefore = wa.underlay().tunnelSent();
+        long receivedBefore = wb.underlay().wholeReceived;
         long writtenBefore = Long.parseLong(exec(web2, "cat", "/sys/class/net/" + tapB + "/statistics/rx_packets").trim());
 
         Process receiver = new ProcessBuilder("ip", "netns", "exec", web2, "python3", "-c", RECEIVE_USO).redirectErrorStream(true).start();
@@ -397,6 +398,7 @@ class NamespaceTrafficTest {
         // each of the ten sends was read as one frame of 20 datagrams, not cut as it was read, and left as one VXLAN datagram
         assertThat(tapA.segments - segmentsBefore).as("frames added to batches as host A read them").isEqualTo(tapA.framesRead - framesBefore);
         assertThat(wa.underlay().tunnelSent() - wholeBefore).as("sends that left host A whole").isEqualTo(10);
+        assertThat(wb.underlay().wholeReceived - receivedBefore).as("and arrived at host B whole").isEqualTo(10);
         assertThat(tapA.malformed).isZero();
         return Long.parseLong(exec(web2, "cat", "/sys/class/net/" + tapB + "/statistics/rx_packets").trim()) - writtenBefore;
     }

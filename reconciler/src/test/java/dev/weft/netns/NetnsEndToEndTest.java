@@ -64,6 +64,8 @@ class NetnsEndToEndTest extends NetnsLabTest {
         assertThat(underlay.getJsonArray("tunnelDevices").getList()).as("host-a's worker has its tunnel device").containsExactly("weftgso0");
         assertThat(underlay.getLong("tunnelSent")).as("web-1's TSO frames left host-a whole over the 9000-byte underlay").isPositive();
         assertThat(underlay.getLong("tunnelRefused")).isZero();
+        assertThat(agents.get("host-b").dataplane().packets().stats().getJsonObject("underlay").getLong("wholeReceived"))
+                .as("and reached host-b whole").isPositive();
         io.vertx.core.json.JsonObject ioUring = agents.get("host-b").dataplane().packets().stats().getJsonObject("tap").getJsonObject("ioUring");
         assertThat(ioUring.getString("off")).as("host-b reads and writes its VMs' TAP devices through io_uring").isNull();
         assertThat(ioUring.getLong("operations")).as("reads and writes done through it").isGreaterThanOrEqualTo(ioUring.getLong("enters")).isPositive();

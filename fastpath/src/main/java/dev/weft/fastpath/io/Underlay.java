@@ -29,6 +29,8 @@ public final class Underlay implements AutoCloseable {
 
     /** Datagrams larger than a batch slot, dropped on receive. */
     public volatile long oversized;
+    /** VXLAN datagrams received carrying a whole GSO frame (TCP, or a USO frame's datagrams), taken as one frame. */
+    public volatile long wholeReceived;
     /** Where GSO frames leave whole (GSO over the UDP tunnel), or null: they are cut and leave as a UDP GSO run. */
     private final TunnelGso tunnel;
     /** Why {@link #tunnel} is null ("" when it isn't). */
@@ -203,6 +205,7 @@ public final class Underlay implements AutoCloseable {
                 } else {
                     groReferred[k] = true;
                     received++;
+                    wholeReceived++;
                 }
                 continue;
             }
@@ -213,6 +216,7 @@ public final class Underlay implements AutoCloseable {
                 } else {
                     groReferred[k] |= batch.tail[i] != null;
                     received++;
+                    wholeReceived += batch.gsoSize[i] > 0 ? 1 : 0;
                 }
             }
         }

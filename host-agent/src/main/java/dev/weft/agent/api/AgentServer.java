@@ -155,6 +155,8 @@ public final class AgentServer {
                     .description("GSO frames sent as VXLAN whole, through the tunnel devices (weftgsoN)").register(metrics);
             FunctionCounter.builder("weft_underlay_tunnel_refused", packets, PacketIo::tunnelRefused)
                     .description("GSO frames the kernel refused to take whole through the tunnel devices (dropped)").register(metrics);
+            FunctionCounter.builder("weft_underlay_whole_received", packets, PacketIo::wholeReceived)
+                    .description("VXLAN datagrams received carrying a whole GSO frame (TCP, or a UDP send's datagrams)").register(metrics);
             for (int w = 0; w < packets.activity().size(); w++) {
                 registerWorkerMeters(packets, w);
             }

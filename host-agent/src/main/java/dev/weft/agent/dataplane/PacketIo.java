@@ -400,7 +400,12 @@ public final class PacketIo implements AutoCloseable {
         } else {
             json.put("tunnelOff", workers.getFirst().underlay().tunnelUnavailable());
         }
-        return json.put("tunnelSent", tunnelSent()).put("tunnelRefused", tunnelRefused());
+        return json.put("tunnelSent", tunnelSent()).put("tunnelRefused", tunnelRefused()).put("wholeReceived", wholeReceived());
+    }
+
+    /** VXLAN datagrams the workers received carrying a whole GSO frame (another host's tunnel device sent it whole). */
+    public long wholeReceived() {
+        return workers.stream().mapToLong(w -> w.underlay().wholeReceived).sum();
     }
 
     /** GSO frames the workers sent whole through their tunnel devices. */
