@@ -3,7 +3,6 @@ package dev.weft.fastpath.io;
 import dev.weft.fastpath.packet.Bytes;
 import dev.weft.fastpath.packet.Checksum;
 import dev.weft.fastpath.packet.PacketBatch;
-import dev.weft.fastpath.packet.Parser;
 import dev.weft.fastpath.packet.TcpSegments;
 import dev.weft.fastpath.packet.UdpSegments;
 import java.io.IOException;
@@ -142,7 +141,7 @@ final class TunnelGso implements AutoCloseable {
         int l3 = b.l3[i];
         int l4 = b.l4[i];
         int innerLength = b.length[i] - vxlan;
-        boolean udp = Bytes.u8(m, inner + l3 + 9) == Parser.UDP;
+        boolean udp = b.udp(i, vxlan);
         int frame = OUTER + b.inline(i); // everything before the payload
         MemorySegment h = header;
         h.fill((byte) 0);

@@ -43,8 +43,9 @@ public final class PacketBatch implements AutoCloseable {
     public final boolean[] checksumPending = new boolean[CAPACITY];
     /**
      * A segmentation-offload frame (the kernel's GSO skb: TCP, or UDP's datagrams of one send), the segment size its payload
-     * is to be cut at, 0 for a plain frame. A VM's 64 kB frame goes through the graph as one such frame, split (its Ethernet, IPv4 and TCP headers
-     * (or UDP) in the slot, its payload the {@link #tail}) and up to {@link #MAX_GSO_FRAME} long; it is cut into segments
+     * is to be cut at, 0 for a plain frame. A VM's 64 kB frame goes through the graph as one such frame, split (its
+     * Ethernet, IPv4 and TCP or UDP headers in the slot, its payload the {@link #tail}) and up to {@link #MAX_GSO_FRAME}
+     * long; it is cut into segments
      * ({@link #cut}) only where it must leave as them: before a {@link dev.weft.fastpath.graph.Node#linear() linear} node,
      * for a mirror's copy, and at outputs that can't take it whole. Its checksum stays pending until then. The slots its
      * segments will take are reserved when it is added ({@link #room()}).
@@ -249,6 +250,14 @@ public final class PacketBatch implements AutoCloseable {
         return i;
     }
 
+    /**
+     * Whether frame {@code i}'s IPv4 header (at {@link #l3}, behind {@code skip} bytes of encapsulation) says UDP: read from the
+     * frame, not {@link #protocol}, which only the parser sets.
+     */
+    public boolean udp(int i, int skip) {
+        return Bytes.u8(memory, start[i] + skip + l3[i] + 9) == Parser.UDP;
+    }
+
     /** The segments {@link #gsoSize GSO} frame {@code i} is cut into (1 for a plain frame). */
     public int segments(int i) {
         int mss = gsoSize[i];
@@ -271,7 +280,7 @@ public final class PacketBatch implements AutoCloseable {
         int l3 = this.l3[i];
         int l4 = this.l4[i];
         long f = start[i] + skip;
-        boolean udp = Bytes.u8(memory, f + l3 + 9) == Parser.UDP;
+        boolean udp = udp(i, skip);
         int id = Bytes.u16(memory, f + l3 + 4);
         int seq = udp ? 0 : Bytes.u32(memory, f + l4 + 4);
         int tcpFlags = udp ? 0 : Bytes.u8(memory, f + l4 + 13);
@@ -315,7 +324,7 @@ public final class PacketBatch implements AutoCloseable {
         long f = start[i];
         MemorySegment.copy(memory, f, to, at, headers);
         MemorySegment.copy(tail[i], (long) k * mss, to, at + headers, size);
-        if (Bytes.u8(memory, f + l3[i] + 9) == Parser.UDP) {
+        if (udp(i, 0)) {
             UdpSegments.headers(to, at, l3[i], l4[i], k, size, Bytes.u16(memory, f + l3[i] + 4));
             UdpSegments.checksum(to, at + l3[i], at + l4[i], headers - l4[i] + size, null);
             return headers + size;
