@@ -175,10 +175,14 @@ class GsoTraceTest {
             assertThat(none.whole()).isFalse();
             assertThat(none.frame()).as("VXLAN header, the first datagram").hasSize(8 + 14 + 20 + 8 + 1200);
 
-            PacketTracer.Result many = PacketTracer.trace(tables, WEB1, 0, uso("10.1.1.5", WEB2_MAC, 5000), new Neighbors(), 100,
+            PacketTracer.Result many = PacketTracer.trace(tables, WEB1, 0, uso("10.1.1.5", WEB2_MAC, 6000), new Neighbors(), 100,
                     new Devices("weftgso0", true));
             assertThat(many.hops().getLast().decision()).isEqualTo(
-                    "cut: USO frame, 50 datagrams of 100 bytes, more than 45 datagrams (a receiver's budget), as one UDP_SEGMENT send");
+                    "cut: USO frame, 60 datagrams of 100 bytes, more than 54 datagrams (a receiver's budget), as one UDP_SEGMENT send");
+            PacketTracer.Result quic = PacketTracer.trace(tables, WEB1, 0, uso("10.1.1.5", WEB2_MAC, 54 * 1200), new Neighbors(), 1200,
+                    new Devices("weftgso0", true));
+            assertThat(quic.hops().getLast().decision()).as("64 kB of QUIC's 1,200-byte datagrams leaves whole")
+                    .startsWith("USO frame, 54 datagrams of 1200 bytes: VXLAN whole");
             assertThat(many.frame()).hasSize(8 + 14 + 20 + 8 + 100);
         }
     }

@@ -42,10 +42,11 @@ public final class Underlay implements AutoCloseable {
      */
     static final int RECEIVED_GSO_MTU = 1500;
     /**
-     * The most segments a receive buffer's frames are counted on (64 kB of 1,460-byte TCP segments): a receive keeps this many
-     * slots (and one) free per buffer, so a UDP GSO frame leaves whole only with as many datagrams at most.
+     * The most segments a receive buffer's frame may be cut into: 64 kB of 1,200-byte datagrams (QUIC's smallest), more than
+     * a 64 kB TCP frame's 46 segments. A receive keeps this many slots (and one) free per buffer, so a UDP GSO frame leaves
+     * whole only with as many datagrams at most.
      */
-    public static final int WHOLE_DATAGRAMS = 45;
+    public static final int WHOLE_DATAGRAMS = 54;
     private final int rx;
     private final int gre;
     private final int tx;
@@ -178,7 +179,7 @@ public final class Underlay implements AutoCloseable {
      */
     private int receiveVxlan(PacketBatch batch) {
         int free = batch.room();
-        int room = Math.min(GRO_BURST, free / (WHOLE_DATAGRAMS + 1)); // a coalesced buffer may hold 45 datagrams
+        int room = Math.min(GRO_BURST, free / (WHOLE_DATAGRAMS + 1)); // a buffer may hold a frame of that many segments
         if (room == 0) {
             return 0;
         }
