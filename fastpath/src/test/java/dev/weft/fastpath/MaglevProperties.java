@@ -27,26 +27,46 @@ class MaglevProperties {
     void removingOneOfNBackendsMovesAboutOneNthOfTheSlots(@ForAll @IntRange(min = 2, max = 40) int n, @ForAll @IntRange(min = 0, max = 1000) int salt,
                                                           @ForAll @IntRange(min = 0, max = 39) int gone) {
         List<String> all = names(n, salt);
-        List<String> fewer = new ArrayList<>(all);
-        String removed = fewer.remove(gone % n);
         Maglev before = Maglev.of(all, SIZE);
-        Maglev after = Maglev.of(fewer, SIZE);
-        int moved = 0;
         int[] share = new int[n];
         for (int s = 0; s < SIZE; s++) {
-            String was = before.backends().get(before.slot(s));
             share[before.slot(s)]++;
-            String now = after.backends().get(after.slot(s));
-            if (!was.equals(removed) && !was.equals(now)) {
-                moved++; // a slot of a backend that stayed, given to another
-            }
         }
-        // the removed backend's own slots must move; of the others, only a few percent (the paper's figure: with 4,099 slots
-        // about 2-5 % whatever N, where hashing modulo N would move most of them)
-        assertThat((double) moved / SIZE).isLessThanOrEqualTo(0.07);
+        // the removed backend's own slots must move; of the others, few: on average a few percent (below), and even in a rare
+        // unlucky configuration far fewer than hashing modulo N would move (most of them). The worst of some 98,000 configurations
+        // sampled over this property's range moved 0.209 of the slots (5 backends, salt 970); a bound of 0.07 here failed
+        // once in about 1,700 configurations.
+        assertThat(movedShare(all, gone % n)).isLessThanOrEqualTo(0.30);
         for (int count : share) {
             assertThat(count).isBetween(SIZE / n - SIZE / n / 4 - 2, SIZE / n + SIZE / n / 4 + 2); // near-equal shares
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void onAverageRemovingABackendMovesAFewPercentOfTheOtherBackendsSlots() {
+        for (int n : new int[] {3, 5, 10, 20, 40}) {
+            double sum = 0;
+            for (int salt = 0; salt < 100; salt++) {
+                sum += movedShare(names(n, salt), salt % n);
+            }
+            assertThat(sum / 100).as("mean share of slots moved between the remaining %d backends", n - 1).isLessThanOrEqualTo(0.03);
+        }
+    }
+
+    /** The share of the table's slots that go from one remaining backend to another when backend {@code gone} is removed. */
+    private static double movedShare(List<String> all, int gone) {
+        List<String> fewer = new ArrayList<>(all);
+        String removed = fewer.remove(gone);
+        Maglev before = Maglev.of(all, SIZE);
+        Maglev after = Maglev.of(fewer, SIZE);
+        int moved = 0;
+        for (int s = 0; s < SIZE; s++) {
+            String was = before.backends().get(before.slot(s));
+            if (!was.equals(removed) && !was.equals(after.backends().get(after.slot(s)))) {
+                moved++;
+            }
+        }
+        return (double) moved / SIZE;
     }
 
     @Property(tries = 60)
