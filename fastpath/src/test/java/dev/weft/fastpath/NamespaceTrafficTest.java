@@ -468,6 +468,56 @@ class NamespaceTrafficTest {
     }
 
     @Test
+    void aRunOfOneFlowsDatagramsLeavesInMessagesAReceiverHasRoomFor() throws Exception {
+        Netns.requireTool("python3", "python3");
+        String[] h = hosts();
+        Process receiver = new ProcessBuilder("ip", "netns", "exec", h[1], "python3", "-c", """
+                import socket, struct
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                s.setsockopt(17, 104, 1)  # UDP_GRO: a run arrives as one buffer, its datagram size alongside
+                s.bind(('198.18.0.2', 4789))
+                s.settimeout(5)
+                print('bound', flush=True)
+                seen = []
+                while sum(seen) < 64:
+                    data, control, _, _ = s.recvmsg(70000, 64)
+                    size = struct.unpack('i', control[0][2])[0] if control else len(data)
+                    seen.append(len(data) // size)
+                print(' '.join(map(str, seen)))
+                """).redirectErrorStream(true).start();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(receiver.getInputStream()));
+            assertThat(out.readLine()).as("the receiver bound its socket").isEqualTo("bound");
+            CompletableFuture<Integer> sent = new CompletableFuture<>();
+            Thread.ofPlatform().start(() -> {
+                try {
+                    NetNamespace.enter(h[0]);
+                    try (Underlay underlay = new Underlay(Ipv4.parse("198.18.0.1").value());
+                         dev.weft.fastpath.packet.PacketBatch b = new dev.weft.fastpath.packet.PacketBatch();
+                         java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                        long mac = 0x0200_0a01_0104L;
+                        int[] all = new int[64];
+                        for (int k = 0; k < 64; k++) { // one flow's 64 equal datagrams, as a 64-byte UDP flood leaves a batch
+                            toUnderlay(b, dev.weft.fastpath.Frames.vxlan(5001, dev.weft.fastpath.Frames.udp(mac, mac,
+                                    dev.weft.fastpath.Frames.ip("10.1.1.4"), dev.weft.fastpath.Frames.ip("10.1.1.5"), 40000, 5201, 18)), 0, arena);
+                            all[k] = k;
+                        }
+                        sent.complete(underlay.send(b, all, 64));
+                    }
+                } catch (Throwable e) {
+                    sent.completeExceptionally(e);
+                }
+            });
+            assertThat(sent.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(64);
+            assertThat(receiver.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(out.lines().collect(java.util.stream.Collectors.joining("\n")).trim())
+                    .as("datagrams per message: never more than a receive keeps room for").isEqualTo(Underlay.WHOLE_DATAGRAMS + " " + (64 - Underlay.WHOLE_DATAGRAMS));
+        } finally {
+            receiver.destroyForcibly();
+        }
+    }
+
+    @Test
     void theLinuxKernelsVxlanTakesWeftsWholeGsoFramesAndTcpCrossesBothWays() throws Exception {
         Netns.requireTool("python3", "python3");
         Netns.requireTool("ethtool", "ethtool");

@@ -31,6 +31,11 @@ public final class Underlay implements AutoCloseable {
     public volatile long oversized;
     /** VXLAN datagrams received carrying a whole GSO frame (TCP, or a USO frame's datagrams), taken as one frame. */
     public volatile long wholeReceived;
+    /**
+     * Datagrams of a coalesced receive the batch had no room left for, dropped: a run of more than {@link #WHOLE_DATAGRAMS}
+     * (a NIC's UDP GRO coalesces up to 64; a Weft sends at most that many in one {@code UDP_SEGMENT} message).
+     */
+    public volatile long noRoom;
     /** Where GSO frames leave whole (GSO over the UDP tunnel), or null: they are cut and leave as a UDP GSO run. */
     private final TunnelGso tunnel;
     /** Why {@link #tunnel} is null ("" when it isn't). */
@@ -210,7 +215,8 @@ public final class Underlay implements AutoCloseable {
                 }
                 continue;
             }
-            for (int offset = 0; offset < length && size > 0 && !batch.full(); offset += size) {
+            int offset = 0;
+            for (; offset < length && size > 0 && !batch.full(); offset += size) {
                 int i = take(batch, buffer, offset, Math.min(size, length - offset), sender, groKept[k]);
                 if (i < 0) {
                     oversized++; // dropped and counted
@@ -219,6 +225,9 @@ public final class Underlay implements AutoCloseable {
                     received++;
                     wholeReceived += batch.gsoSize[i] > 0 ? 1 : 0;
                 }
+            }
+            if (offset < length && size > 0) {
+                noRoom += (length - offset + size - 1) / size;
             }
         }
         for (int k = room - 1; k >= 0 && groKept[k] && !groReferred[k]; k--) { // the last buffers no frame refers to go back
@@ -395,7 +404,7 @@ public final class Underlay implements AutoCloseable {
             int size = batch.length[i];
             int run = 1;
             long total = size;
-            while (n + run < count && run < 64) {
+            while (n + run < count && run < WHOLE_DATAGRAMS) { // a receiver keeps room for that many
                 int j = indexes[n + run];
                 int next = batch.length[j];
                 if (batch.outAddress[j] != batch.outAddress[i] || batch.hash[j] != batch.hash[i] || next > size || batch.gsoSize[j] > 0

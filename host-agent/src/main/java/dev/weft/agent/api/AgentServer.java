@@ -157,6 +157,8 @@ public final class AgentServer {
                     .description("GSO frames the kernel refused to take whole through the tunnel devices (dropped)").register(metrics);
             FunctionCounter.builder("weft_underlay_whole_received", packets, PacketIo::wholeReceived)
                     .description("VXLAN datagrams received carrying a whole GSO frame (TCP, or a UDP send's datagrams)").register(metrics);
+            FunctionCounter.builder("weft_underlay_no_room", packets, PacketIo::noRoom)
+                    .description("Datagrams of a coalesced VXLAN receive the batch had no room left for (dropped)").register(metrics);
             for (int w = 0; w < packets.activity().size(); w++) {
                 registerWorkerMeters(packets, w);
             }

@@ -400,7 +400,13 @@ public final class PacketIo implements AutoCloseable {
         } else {
             json.put("tunnelOff", workers.getFirst().underlay().tunnelUnavailable());
         }
-        return json.put("tunnelSent", tunnelSent()).put("tunnelRefused", tunnelRefused()).put("wholeReceived", wholeReceived());
+        return json.put("tunnelSent", tunnelSent()).put("tunnelRefused", tunnelRefused()).put("wholeReceived", wholeReceived())
+                .put("noRoom", noRoom());
+    }
+
+    /** Datagrams of coalesced receives the workers' batches had no room left for (dropped). */
+    public long noRoom() {
+        return workers.stream().mapToLong(w -> w.underlay().noRoom).sum();
     }
 
     /** VXLAN datagrams the workers received carrying a whole GSO frame (another host's tunnel device sent it whole). */
