@@ -422,6 +422,30 @@ class NamespaceTrafficTest {
         b.hash[i] = 7;
     }
 
+    /** What a test puts in a batch and sends through an underlay: returns the frames sent. */
+    @FunctionalInterface
+    private interface UnderlaySend {
+        int send(Underlay underlay, dev.weft.fastpath.packet.PacketBatch batch, java.lang.foreign.Arena arena) throws Exception;
+    }
+
+    /** Runs {@code send} in a thread in host namespace {@code hostNs}, with an underlay at 198.18.0.1, a batch and an arena; returns what it returns. */
+    private static int sendFromHostA(String hostNs, UnderlaySend send) throws Exception {
+        CompletableFuture<Integer> sent = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> {
+            try {
+                NetNamespace.enter(hostNs);
+                try (Underlay underlay = new Underlay(Ipv4.parse("198.18.0.1").value());
+                     dev.weft.fastpath.packet.PacketBatch b = new dev.weft.fastpath.packet.PacketBatch();
+                     java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                    sent.complete(send.send(underlay, b, arena));
+                }
+            } catch (Throwable e) {
+                sent.completeExceptionally(e);
+            }
+        });
+        return sent.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     @Test
     void aFlowsPlainDatagramsAndWholeGsoFramesLeaveInTheOrderTheyCame() throws Exception {
         Netns.requireTool("python3", "python3");
@@ -437,28 +461,18 @@ class NamespaceTrafficTest {
         try {
             java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(receiver.getInputStream()));
             assertThat(out.readLine()).as("the receiver bound its socket").isEqualTo("bound"); // a cold python3 takes its time
-            CompletableFuture<Integer> sent = new CompletableFuture<>();
-            Thread.ofPlatform().start(() -> {
-                try {
-                    NetNamespace.enter(h[0]);
-                    try (Underlay underlay = new Underlay(Ipv4.parse("198.18.0.1").value());
-                         dev.weft.fastpath.packet.PacketBatch b = new dev.weft.fastpath.packet.PacketBatch();
-                         java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-                        int a = dev.weft.fastpath.Frames.ip("10.1.1.4");
-                        int c = dev.weft.fastpath.Frames.ip("10.1.1.5");
-                        long mac = 0x0200_0a01_0104L;
-                        // one flow: a plain segment, a GSO frame over 1,500 bytes (whole through the tunnel device), a plain segment
-                        toUnderlay(b, dev.weft.fastpath.Frames.vxlan(5001, dev.weft.fastpath.trace.Probe.tcpData(mac, mac, a, c, 1, 2, 100)), 0, arena);
-                        toUnderlay(b, dev.weft.fastpath.Frames.vxlan(5001, dev.weft.fastpath.trace.Probe.tcpData(mac, mac, a, c, 1, 2, 3000)), 62, arena);
-                        toUnderlay(b, dev.weft.fastpath.Frames.vxlan(5001, dev.weft.fastpath.trace.Probe.tcpData(mac, mac, a, c, 1, 2, 200)), 0, arena);
-                        assertThat(underlay.sendsWhole(b, 1)).isTrue();
-                        sent.complete(underlay.send(b, new int[] {0, 1, 2}, 3));
-                    }
-                } catch (Throwable e) {
-                    sent.completeExceptionally(e);
-                }
+            int sent = sendFromHostA(h[0], (underlay, b, arena) -> {
+                int a = dev.weft.fastpath.Frames.ip("10.1.1.4");
+                int c = dev.weft.fastpath.Frames.ip("10.1.1.5");
+                long mac = 0x0200_0a01_0104L;
+                // one flow: a plain segment, a GSO frame over 1,500 bytes (whole through the tunnel device), a plain segment
+                toUnderlay(b, dev.weft.fastpath.Frames.vxlan(5001, dev.weft.fastpath.trace.Probe.tcpData(mac, mac, a, c, 1, 2, 100)), 0, arena);
+                toUnderlay(b, dev.weft.fastpath.Frames.vxlan(5001, dev.weft.fastpath.trace.Probe.tcpData(mac, mac, a, c, 1, 2, 3000)), 62, arena);
+                toUnderlay(b, dev.weft.fastpath.Frames.vxlan(5001, dev.weft.fastpath.trace.Probe.tcpData(mac, mac, a, c, 1, 2, 200)), 0, arena);
+                assertThat(underlay.sendsWhole(b, 1)).isTrue();
+                return underlay.send(b, new int[] {0, 1, 2}, 3);
             });
-            assertThat(sent.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(3);
+            assertThat(sent).isEqualTo(3);
             assertThat(receiver.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             assertThat(out.lines().collect(java.util.stream.Collectors.joining("\n")).trim()).as("datagram sizes, in the order they arrived")
                     .isEqualTo((8 + 54 + 100) + " " + (8 + 54 + 3000) + " " + (8 + 54 + 200));
@@ -488,27 +502,17 @@ class NamespaceTrafficTest {
         try {
             java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(receiver.getInputStream()));
             assertThat(out.readLine()).as("the receiver bound its socket").isEqualTo("bound");
-            CompletableFuture<Integer> sent = new CompletableFuture<>();
-            Thread.ofPlatform().start(() -> {
-                try {
-                    NetNamespace.enter(h[0]);
-                    try (Underlay underlay = new Underlay(Ipv4.parse("198.18.0.1").value());
-                         dev.weft.fastpath.packet.PacketBatch b = new dev.weft.fastpath.packet.PacketBatch();
-                         java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-                        long mac = 0x0200_0a01_0104L;
-                        int[] all = new int[64];
-                        for (int k = 0; k < 64; k++) { // one flow's 64 equal datagrams, as a 64-byte UDP flood leaves a batch
-                            toUnderlay(b, dev.weft.fastpath.Frames.vxlan(5001, dev.weft.fastpath.Frames.udp(mac, mac,
-                                    dev.weft.fastpath.Frames.ip("10.1.1.4"), dev.weft.fastpath.Frames.ip("10.1.1.5"), 40000, 5201, 18)), 0, arena);
-                            all[k] = k;
-                        }
-                        sent.complete(underlay.send(b, all, 64));
-                    }
-                } catch (Throwable e) {
-                    sent.completeExceptionally(e);
+            int sent = sendFromHostA(h[0], (underlay, b, arena) -> {
+                long mac = 0x0200_0a01_0104L;
+                int[] all = new int[64];
+                for (int k = 0; k < 64; k++) { // one flow's 64 equal datagrams, as a 64-byte UDP flood leaves a batch
+                    toUnderlay(b, dev.weft.fastpath.Frames.vxlan(5001, dev.weft.fastpath.Frames.udp(mac, mac,
+                            dev.weft.fastpath.Frames.ip("10.1.1.4"), dev.weft.fastpath.Frames.ip("10.1.1.5"), 40000, 5201, 18)), 0, arena);
+                    all[k] = k;
                 }
+                return underlay.send(b, all, 64);
             });
-            assertThat(sent.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(64);
+            assertThat(sent).isEqualTo(64);
             assertThat(receiver.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             assertThat(out.lines().collect(java.util.stream.Collectors.joining("\n")).trim())
                     .as("datagrams per message: never more than a receive keeps room for").isEqualTo(Underlay.WHOLE_DATAGRAMS + " " + (64 - Underlay.WHOLE_DATAGRAMS));
