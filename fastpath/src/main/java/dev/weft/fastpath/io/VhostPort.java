@@ -26,8 +26,11 @@ public final class VhostPort implements AutoCloseable {
     private static final System.Logger log = System.getLogger(VhostPort.class.getName());
     static final int NET_HEADER = 12;
 
-    /** What the worker uses, published whole. */
-    /** @param guestUso the guest takes a run of one UDP flow's datagrams as one frame (GUEST_CSUM with GUEST_USO4) */
+    /**
+     * What the worker uses, published whole.
+     *
+     * @param guestUso the guest takes a run of one UDP flow's datagrams as one frame (GUEST_CSUM with GUEST_USO4)
+     */
     private record Queues(SplitQueue toGuest, SplitQueue fromGuest, int callToGuest, int callFromGuest, int kickFromGuest, boolean mergeable,
                           boolean offload, boolean guestTso, boolean guestUso) {
     }
@@ -240,19 +243,19 @@ public final class VhostPort implements AutoCloseable {
         }
     }
 
-    /** Whether the guest has sent frames not read yet. */
-    /** Whether the guest takes segmentation-offload frames (TSO and checksum offload negotiated): a GSO frame goes to it whole. */
     /** Whether the guest takes a run of one UDP flow's datagrams as one frame (it negotiated GUEST_USO4 with GUEST_CSUM). */
     public boolean takesUdpRuns() {
         Queues q = queues;
         return q != null && q.guestUso();
     }
 
+    /** Whether the guest takes segmentation-offload frames (TSO and checksum offload negotiated): a GSO frame goes to it whole. */
     public boolean takesGso() {
         Queues q = queues;
         return q != null && q.guestTso();
     }
 
+    /** Whether the guest has sent frames not read yet. */
     public boolean pending() {
         Queues q = queues;
         return q != null && q.fromGuest().pending();

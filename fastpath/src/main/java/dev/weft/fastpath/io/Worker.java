@@ -570,7 +570,7 @@ public final class Worker implements Runnable, AutoCloseable {
                 VhostPort guest = b.outPort[i] < vhostPorts.length ? vhostPorts[b.outPort[i]] : null;
                 TapDevice out = b.outPort[i] < byIndex.length ? byIndex[b.outPort[i]] : null;
                 toPort[0] = i;
-                boolean udpRuns = (guest != null ? guest.takesUdpRuns() : out != null && out.udpRuns()) && !copies && coalescesUdp(b.outPort[i]); // a mirror's collector gets every copy as it was
+                boolean udpRuns = takesUdpRuns(b, b.outPort[i], byIndex);
                 int run = guest == null && out == null ? 1 : GsoRun.form(b, i, to, toPort, udpRuns);
                 if (guest == null && out != null && run == 1 && ring != null && b.gsoSize[i] == 0 && b.tail[i] != null) {
                     b.linearize(i); // a split frame alone (a datagram cut from a USO frame): a copy of its tail beats a writev of its own
@@ -607,6 +607,17 @@ public final class Worker implements Runnable, AutoCloseable {
     }
 
     /**
+     * Whether UDP frames of {@code b} for {@code port} may go as one frame (a run of one flow's datagrams, or a USO frame
+     * whole): its NIC asks for {@code udpReceiveCoalescing}, its TAP device or vhost-user guest takes USO, and {@code b} is
+     * not the mirrors' batch (a mirror's collector gets every copy as it was).
+     */
+    private boolean takesUdpRuns(PacketBatch b, int port, TapDevice[] byIndex) {
+        VhostPort guest = port < vhostPorts.length ? vhostPorts[port] : null;
+        TapDevice out = port < byIndex.length ? byIndex[port] : null;
+        return (guest != null ? guest.takesUdpRuns() : out != null && out.udpRuns()) && b != pipeline.mirrors().batch() && coalescesUdp(port);
+    }
+
+    /**
      * Whether GSO frame {@code i} can leave whole: to a VM whose TAP device has offloads or whose vhost-user guest takes TSO,
      * without an inbound limit (a UDP one: to a VM whose NIC asks for {@code udpReceiveCoalescing} and whose device or guest
      * takes USO, never as a mirror's copy), as VXLAN where the kernel takes GSO over the UDP tunnel ({@link TunnelGso}), or out of the
@@ -626,10 +637,8 @@ public final class Worker implements Runnable, AutoCloseable {
         if (port < queueOf.length && queueOf[port] != null) {
             return false;
         }
-        if (b.protocol[i] == Parser.UDP) { // one send's datagrams: whole only where the VM's NIC asks for coalesced UDP
-            return coalescesUdp(port) && b != pipeline.mirrors().batch()
-                    && (port < vhostPorts.length && vhostPorts[port] != null ? vhostPorts[port].takesUdpRuns()
-                    : port < byIndex.length && byIndex[port] != null && byIndex[port].udpRuns());
+        if (b.protocol[i] == Parser.UDP) { // one send's datagrams: whole only where a run of them may go as one frame
+            return takesUdpRuns(b, port, byIndex);
         }
         if (port < vhostPorts.length && vhostPorts[port] != null) {
             return vhostPorts[port].takesGso();

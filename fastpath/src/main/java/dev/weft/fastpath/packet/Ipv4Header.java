@@ -14,10 +14,6 @@ public final class Ipv4Header {
     }
 
     /**
-     * Writes the header at {@code ip} for a packet of {@code total} bytes (header included); the checksum
-     * is summed from the words as they are written, without reading them back.
-     */
-    /**
      * Sets the total length of the IPv4 header at {@code ip} ({@code headerLength} bytes, options included) to {@code total}
      * and computes its checksum again, over the header as it is then.
      */
@@ -27,6 +23,10 @@ public final class Ipv4Header {
         Bytes.u16(m, ip + 10, Checksum.finish(Checksum.sum(m, ip, headerLength)));
     }
 
+    /**
+     * Writes the header at {@code ip} for a packet of {@code total} bytes (header included); the checksum
+     * is summed from the words as they are written, without reading them back.
+     */
     public static void write(MemorySegment m, long ip, int source, int destination, int protocol, int total,
             boolean dontFragment) {
         int fragment = dontFragment ? DONT_FRAGMENT : 0;
