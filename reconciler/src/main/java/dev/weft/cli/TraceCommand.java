@@ -25,8 +25,8 @@ import tools.jackson.databind.SerializationFeature;
                 "The packet goes through the same graph nodes that forward real packets, over the tables of the NIC's host",
                 "(and of the destination's host when it is encapsulated): compiled from the revision, or with --live the",
                 "tables the agents hold now. Nothing is sent. It is the first packet of its flow (a TCP SYN, a UDP datagram",
-                "or an ICMP echo request; with --tso a TCP data segment handed over as one TSO frame), so the flow cache",
-                "misses and security rules decide it."},
+                "or an ICMP echo request; with --tso a TCP data segment as one TSO frame, or UDP datagrams as one USO frame),",
+                "so the flow cache misses and security rules decide it."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:delivered to a port, or sent on a host's uplink", "1:error (bad arguments, unknown NIC, invalid revision, unreachable agent)", "2:dropped"})
 public final class TraceCommand implements Callable<Integer> {
@@ -60,7 +60,8 @@ public final class TraceCommand implements Callable<Integer> {
     @Option(names = "--tso", paramLabel = "BYTES", description = {"With --proto tcp: the packet is a VM's TSO frame, a data segment carrying",
             "BYTES bytes (up to 65445) handed over whole, shown as one GSO frame until a node or the host's device cuts it.",
             "With --proto udp: a VM's USO frame (one UDP_SEGMENT send) of BYTES bytes (up to 65000) in datagrams of --mss",
-            "bytes (at most 128 of them), which the host cuts into those datagrams as it reads it."})
+            "bytes (at most 128 of them), handed over whole like a TSO frame; each host's send step says whether it",
+            "leaves whole or cut into its datagrams."})
     Integer tsoBytes;
 
     @Option(names = "--mss", paramLabel = "BYTES", defaultValue = "1448", description = "The TSO frame's segment size, the USO frame's datagram size (default: ${DEFAULT-VALUE}).")
