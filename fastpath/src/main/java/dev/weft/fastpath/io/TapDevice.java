@@ -27,8 +27,8 @@ public final class TapDevice implements AutoCloseable {
     private final boolean udpRuns;
     /**
      * Whether the VM hands over UDP segmentation-offload frames (an application's {@code UDP_SEGMENT} sends, up to 64 kB
-     * each; {@link Segmenter} cuts them into their datagrams): where the kernel knows USO, unless
-     * {@code -Dweft.tap.uso=false}. A reader then keeps {@link Segmenter#MAX_DATAGRAMS} slots free, not
+     * each; {@link Segmenter} takes each as one GSO frame, cut into its datagrams only where it must be): where the kernel
+     * knows USO, unless {@code -Dweft.tap.uso=false}. A reader then keeps {@link Segmenter#MAX_DATAGRAMS} slots free, not
      * {@link Segmenter#MAX_SEGMENTS}.
      */
     private final boolean usoFromVm;
@@ -120,7 +120,8 @@ public final class TapDevice implements AutoCloseable {
                 throw new IOException("TUNSETIFF " + name + ": " + Native.strerror(errno));
             }
             // A kernel that knows USO (the flag is accepted) also takes GSO_UDP_L4 frames written to the device, and hands
-            // over the VM's (Segmenter cuts them); without it, or with -Dweft.tap.uso=false, the VM's kernel cuts them first.
+            // over the VM's (Segmenter takes each as a GSO frame); without it, or with -Dweft.tap.uso=false, the VM's kernel
+            // cuts them first.
             boolean udpRuns = offload && Native.ioctl(fd, TUNSETOFFLOAD, MemorySegment.ofAddress(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_USO4 | TUN_F_USO6)) >= 0;
             boolean usoFromVm = udpRuns && !"false".equals(System.getProperty("weft.tap.uso"));
             if (offload && !usoFromVm && Native.ioctl(fd, TUNSETOFFLOAD, MemorySegment.ofAddress(TUN_F_CSUM | TUN_F_TSO4)) < 0) {

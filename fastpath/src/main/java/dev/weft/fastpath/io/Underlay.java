@@ -33,7 +33,8 @@ public final class Underlay implements AutoCloseable {
     public volatile long wholeReceived;
     /**
      * Datagrams of a coalesced receive the batch had no room left for, dropped: a run of more than {@link #WHOLE_DATAGRAMS}
-     * (a NIC's UDP GRO coalesces up to 64; a Weft sends at most that many in one {@code UDP_SEGMENT} message).
+     * (a NIC's UDP GRO coalesces up to 64; a Weft sends at most {@link #WHOLE_DATAGRAMS} in one {@code UDP_SEGMENT}
+     * message).
      */
     public volatile long noRoom;
     /** Where GSO frames leave whole (GSO over the UDP tunnel), or null: they are cut and leave as a UDP GSO run. */
