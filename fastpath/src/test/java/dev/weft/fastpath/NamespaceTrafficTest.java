@@ -522,6 +522,54 @@ class NamespaceTrafficTest {
     }
 
     @Test
+    void datagramsOfACoalescedReceiveThatTheBatchHasNoRoomForAreCountedNotLostUnseen() throws Exception {
+        Netns.requireTool("python3", "python3");
+        String[] h = hosts();
+        CompletableFuture<Void> bound = new CompletableFuture<>();
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        CompletableFuture<long[]> received = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> {
+            try {
+                NetNamespace.enter(h[1]);
+                try (Underlay underlay = new Underlay(Ipv4.parse("198.18.0.2").value());
+                     dev.weft.fastpath.packet.PacketBatch b = new dev.weft.fastpath.packet.PacketBatch()) {
+                    bound.complete(null);
+                    sent.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                    Thread.sleep(200); // the last send's way through the veth pair
+                    for (int k = 0; k < 91; k++) { // a batch already holding 91 frames: room for 165 more
+                        b.nextSlot().fill((byte) 0);
+                        b.commit(60, 0);
+                    }
+                    int taken = underlay.receive(b, underlay.fds()[0]);
+                    long fromA = java.util.stream.IntStream.range(91, b.count())
+                            .filter(i -> b.underlaySource[i] == Ipv4.parse("198.18.0.1").value() && b.length[i] == 68).count();
+                    received.complete(new long[] {taken, underlay.noRoom, fromA, b.count()});
+                }
+            } catch (Throwable e) {
+                bound.completeExceptionally(e);
+                received.completeExceptionally(e);
+            }
+        });
+        bound.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        // A NIC's UDP GRO (here the sender's UDP_SEGMENT, kept whole by the veth pair) hands over 64 datagrams a buffer,
+        // more than the 55 a receive keeps room for: three such buffers into a batch with room for 165.
+        exec(h[0], "python3", "-c", """
+                import socket
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                s.setsockopt(17, 103, 68)  # UDP_SEGMENT: 68-byte datagrams
+                vxlan = bytes([8, 0, 0, 0, 0, 0x13, 0x89, 0]) + bytes(60)  # VNI 5001, a 60-byte frame
+                for _ in range(3):
+                    s.sendto(vxlan * 64, ('198.18.0.2', 4789))
+                """);
+        sent.complete(null);
+        long[] r = received.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(r[0]).as("datagrams taken").isEqualTo(165);
+        assertThat(r[2]).as("each one 68 bytes from host A").isEqualTo(165);
+        assertThat(r[3]).as("the batch is full").isEqualTo(dev.weft.fastpath.packet.PacketBatch.CAPACITY);
+        assertThat(r[1]).as("the rest of the third buffer, counted as no room").isEqualTo(3 * 64 - 165);
+    }
+
+    @Test
     void theLinuxKernelsVxlanTakesWeftsWholeGsoFramesAndTcpCrossesBothWays() throws Exception {
         Netns.requireTool("python3", "python3");
         Netns.requireTool("ethtool", "ethtool");
