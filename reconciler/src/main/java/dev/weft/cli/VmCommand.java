@@ -29,7 +29,8 @@ public final class VmCommand implements Runnable {
 
     @Command(name = "exec", mixinStandardHelpOptions = true,
             description = {"Runs a command in a guest (with its busybox sh, over the guest's virtio-serial port weft.exec) and",
-                    "prints its output; exits with the command's exit status."})
+                    "prints its output; exits with the command's exit status. A guest runs one command at a time: another",
+                    "exec waits for it (within its own --timeout), so start a server with its daemon option (iperf3 -s -D)."})
     static final class Exec implements Callable<Integer> {
 
         @Spec
@@ -44,7 +45,7 @@ public final class VmCommand implements Runnable {
         @Option(names = "--vm-dir", paramLabel = "DIR", description = "Where weft up --vms keeps its guests (default: ${DEFAULT-VALUE}).")
         Path vmDir = Guests.DEFAULT_DIR;
 
-        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s", description = "How long the command may take (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s", description = "How long the command may take, waiting for the guest's command before it included (default: ${DEFAULT-VALUE}).")
         String timeout;
 
         @Override
