@@ -228,11 +228,6 @@ class VhostPortOffloadTest {
         }
     }
 
-    /**
-     * Guest to guest on one host: the segments cut from web-1's 64 kB frame refer to their payload in web-1's memory, and
-     * reach web-2 (guest TSO) as one frame and web-3 (no guest offloads) segment by segment, each byte copied once, from
-     * one guest's memory to the other's; web-1 gets its buffer back only after that.
-     */
     @Test
     void aGuestsUsoFrameReachesAGuestWithGuestUsoOnTheSameHostAsOneFrame() throws Exception {
         try (VhostPort from = ready(dir.resolve("tenant-a_web-1.sock")); VhostPort to = ready(dir.resolve("tenant-a_web-2.sock"));
@@ -263,6 +258,11 @@ class VhostPortOffloadTest {
         }
     }
 
+    /**
+     * Guest to guest on one host: the segments cut from web-1's 64 kB frame refer to their payload in web-1's memory, and
+     * reach web-2 (guest TSO) as one frame and web-3 (no guest offloads) segment by segment, each byte copied once, from
+     * one guest's memory to the other's; web-1 gets its buffer back only after that.
+     */
     @Test
     void guestToGuestOnOneHostCopiesThePayloadOnceFromMemoryToMemory() throws Exception {
         try (VhostPort from = ready(dir.resolve("tenant-a_web-1.sock")); VhostPort to = ready(dir.resolve("tenant-a_web-2.sock"));
