@@ -572,10 +572,8 @@ public final class Worker implements Runnable, AutoCloseable {
                 toPort[0] = i;
                 boolean udpRuns = takesUdpRuns(b, b.outPort[i], byIndex);
                 int run = guest == null && out == null ? 1 : GsoRun.form(b, i, to, toPort, udpRuns);
-                if (guest == null && out != null && run == 1 && ring != null && b.gsoSize[i] == 0 && b.tail[i] != null) {
-                    b.linearize(i); // a split frame alone (a datagram cut from a USO frame): a copy of its tail beats a writev of its own
-                }
-                if (guest == null && out != null && run == 1 && ring != null && TapDevice.queueable(b, i)) {
+                if (guest == null && out != null && run == 1 && ring != null && b.gsoSize[i] == 0) { // one frame to a TAP device
+                    b.linearize(i); // a split frame (a datagram cut from a USO frame) made whole: a copy of its tail beats a writev of its own
                     out.queue(b, i, ring, b, tapWritten); // written with the others at the end of the batch
                     continue;
                 }
