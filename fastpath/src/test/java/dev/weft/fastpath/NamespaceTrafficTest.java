@@ -446,46 +446,59 @@ class NamespaceTrafficTest {
         return sent.get(10, java.util.concurrent.TimeUnit.SECONDS);
     }
 
+    /** What {@link #sendToReceiverInHostB} sent and what its receiver printed. */
+    private record Exchange(int sent, String printed) { }
+
+    /**
+     * Starts python3 {@code receiver} in host B's namespace ({@code h[1]}; it prints "bound" once its socket is, then its
+     * findings), then runs {@code send} {@link #sendFromHostA from host A}; returns the frames sent and what the receiver
+     * printed after "bound", once it has ended.
+     */
+    private static Exchange sendToReceiverInHostB(String[] h, String receiver, UnderlaySend send) throws Exception {
+        Process p = new ProcessBuilder("ip", "netns", "exec", h[1], "python3", "-c", receiver).redirectErrorStream(true).start();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
+            assertThat(out.readLine()).as("the receiver bound its socket").isEqualTo("bound"); // a cold python3 takes its time
+            int sent = sendFromHostA(h[0], send);
+            assertThat(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).as("the receiver ended").isTrue();
+            return new Exchange(sent, out.lines().collect(java.util.stream.Collectors.joining("\n")).trim());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
     @Test
     void aFlowsPlainDatagramsAndWholeGsoFramesLeaveInTheOrderTheyCame() throws Exception {
         Netns.requireTool("python3", "python3");
         String[] h = hosts(9000);
-        Process receiver = new ProcessBuilder("ip", "netns", "exec", h[1], "python3", "-c", """
+        Exchange e = sendToReceiverInHostB(h, """
                 import socket
                 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
                 s.bind(('198.18.0.2', 4789))
                 s.settimeout(5)
                 print('bound', flush=True)
                 print(' '.join(str(len(s.recv(70000))) for _ in range(3)))
-                """).redirectErrorStream(true).start();
-        try {
-            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(receiver.getInputStream()));
-            assertThat(out.readLine()).as("the receiver bound its socket").isEqualTo("bound"); // a cold python3 takes its time
-            int sent = sendFromHostA(h[0], (underlay, b, arena) -> {
-                int a = dev.weft.fastpath.Frames.ip("10.1.1.4");
-                int c = dev.weft.fastpath.Frames.ip("10.1.1.5");
-                long mac = 0x0200_0a01_0104L;
-                // one flow: a plain segment, a GSO frame over 1,500 bytes (whole through the tunnel device), a plain segment
-                toUnderlay(b, dev.weft.fastpath.Frames.vxlan(5001, dev.weft.fastpath.trace.Probe.tcpData(mac, mac, a, c, 1, 2, 100)), 0, arena);
-                toUnderlay(b, dev.weft.fastpath.Frames.vxlan(5001, dev.weft.fastpath.trace.Probe.tcpData(mac, mac, a, c, 1, 2, 3000)), 62, arena);
-                toUnderlay(b, dev.weft.fastpath.Frames.vxlan(5001, dev.weft.fastpath.trace.Probe.tcpData(mac, mac, a, c, 1, 2, 200)), 0, arena);
-                assertThat(underlay.sendsWhole(b, 1)).isTrue();
-                return underlay.send(b, new int[] {0, 1, 2}, 3);
-            });
-            assertThat(sent).isEqualTo(3);
-            assertThat(receiver.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-            assertThat(out.lines().collect(java.util.stream.Collectors.joining("\n")).trim()).as("datagram sizes, in the order they arrived")
-                    .isEqualTo((8 + 54 + 100) + " " + (8 + 54 + 3000) + " " + (8 + 54 + 200));
-        } finally {
-            receiver.destroyForcibly();
-        }
+                """, (underlay, b, arena) -> {
+            int a = dev.weft.fastpath.Frames.ip("10.1.1.4");
+            int c = dev.weft.fastpath.Frames.ip("10.1.1.5");
+            long mac = 0x0200_0a01_0104L;
+            // one flow: a plain segment, a GSO frame over 1,500 bytes (whole through the tunnel device), a plain segment
+            toUnderlay(b, dev.weft.fastpath.Frames.vxlan(5001, dev.weft.fastpath.trace.Probe.tcpData(mac, mac, a, c, 1, 2, 100)), 0, arena);
+            toUnderlay(b, dev.weft.fastpath.Frames.vxlan(5001, dev.weft.fastpath.trace.Probe.tcpData(mac, mac, a, c, 1, 2, 3000)), 62, arena);
+            toUnderlay(b, dev.weft.fastpath.Frames.vxlan(5001, dev.weft.fastpath.trace.Probe.tcpData(mac, mac, a, c, 1, 2, 200)), 0, arena);
+            assertThat(underlay.sendsWhole(b, 1)).isTrue();
+            return underlay.send(b, new int[] {0, 1, 2}, 3);
+        });
+        assertThat(e.sent()).isEqualTo(3);
+        assertThat(e.printed()).as("datagram sizes, in the order they arrived")
+                .isEqualTo((8 + 54 + 100) + " " + (8 + 54 + 3000) + " " + (8 + 54 + 200));
     }
 
     @Test
     void aRunOfOneFlowsDatagramsLeavesInMessagesAReceiverHasRoomFor() throws Exception {
         Netns.requireTool("python3", "python3");
         String[] h = hosts();
-        Process receiver = new ProcessBuilder("ip", "netns", "exec", h[1], "python3", "-c", """
+        Exchange e = sendToReceiverInHostB(h, """
                 import socket, struct
                 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
                 s.setsockopt(17, 104, 1)  # UDP_GRO: a run arrives as one buffer, its datagram size alongside
@@ -498,27 +511,19 @@ class NamespaceTrafficTest {
                     size = struct.unpack('i', control[0][2])[0] if control else len(data)
                     seen.append(len(data) // size)
                 print(' '.join(map(str, seen)))
-                """).redirectErrorStream(true).start();
-        try {
-            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(receiver.getInputStream()));
-            assertThat(out.readLine()).as("the receiver bound its socket").isEqualTo("bound");
-            int sent = sendFromHostA(h[0], (underlay, b, arena) -> {
-                long mac = 0x0200_0a01_0104L;
-                int[] all = new int[64];
-                for (int k = 0; k < 64; k++) { // one flow's 64 equal datagrams, as a 64-byte UDP flood leaves a batch
-                    toUnderlay(b, dev.weft.fastpath.Frames.vxlan(5001, dev.weft.fastpath.Frames.udp(mac, mac,
-                            dev.weft.fastpath.Frames.ip("10.1.1.4"), dev.weft.fastpath.Frames.ip("10.1.1.5"), 40000, 5201, 18)), 0, arena);
-                    all[k] = k;
-                }
-                return underlay.send(b, all, 64);
-            });
-            assertThat(sent).isEqualTo(64);
-            assertThat(receiver.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-            assertThat(out.lines().collect(java.util.stream.Collectors.joining("\n")).trim())
-                    .as("datagrams per message: never more than a receive keeps room for").isEqualTo(Underlay.WHOLE_DATAGRAMS + " " + (64 - Underlay.WHOLE_DATAGRAMS));
-        } finally {
-            receiver.destroyForcibly();
-        }
+                """, (underlay, b, arena) -> {
+            long mac = 0x0200_0a01_0104L;
+            int[] all = new int[64];
+            for (int k = 0; k < 64; k++) { // one flow's 64 equal datagrams, as a 64-byte UDP flood leaves a batch
+                toUnderlay(b, dev.weft.fastpath.Frames.vxlan(5001, dev.weft.fastpath.Frames.udp(mac, mac,
+                        dev.weft.fastpath.Frames.ip("10.1.1.4"), dev.weft.fastpath.Frames.ip("10.1.1.5"), 40000, 5201, 18)), 0, arena);
+                all[k] = k;
+            }
+            return underlay.send(b, all, 64);
+        });
+        assertThat(e.sent()).isEqualTo(64);
+        assertThat(e.printed()).as("datagrams per message: never more than a receive keeps room for")
+                .isEqualTo(Underlay.WHOLE_DATAGRAMS + " " + (64 - Underlay.WHOLE_DATAGRAMS));
     }
 
     @Test
