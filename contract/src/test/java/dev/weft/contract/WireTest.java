@@ -73,9 +73,23 @@ class WireTest {
         Ipv4 host = Ipv4.parse("198.18.0.1");
         assertThat(TraceRequest.fromUnderlay(host, new byte[] {1}, 1200).segmentSize()).isEqualTo(1200);
         assertThat(TraceRequest.fromPort("tenant-a/web-1", new byte[] {1}, 1448).segmentSize()).isEqualTo(1448);
-        assertThatThrownBy(() -> new TraceRequest(null, host, Encapsulation.NVGRE, "AQ==", 1200))
+        assertThatThrownBy(() -> new TraceRequest(null, host, Encapsulation.NVGRE, "AQ==", 1200, null))
                 .hasMessage("segmentSize is 1-65535, for a frame from a port or a VXLAN datagram");
         assertThatThrownBy(() -> TraceRequest.fromUnderlay(host, new byte[] {1}, 0)).hasMessageStartingWith("segmentSize is 1-65535");
+    }
+
+    @Test
+    void aTraceStartsAtExactlyOneOfAPortTheUnderlayAndTheUplink() throws ContractException {
+        TraceRequest fromOutside = Wire.read("{\"uplink\":true,\"frame\":\"AQ==\"}", TraceRequest.class);
+        assertThat(fromOutside.fromUplink()).isTrue();
+        assertThat(Wire.read(Wire.json(TraceRequest.fromUplink(new byte[] {1})), TraceRequest.class)).isEqualTo(fromOutside);
+        assertThat(Wire.read("{\"port\":\"tenant-a/web-1\",\"uplink\":false,\"frame\":\"AQ==\"}", TraceRequest.class).fromUplink()).isFalse();
+        assertThatThrownBy(() -> Wire.read("{\"port\":\"tenant-a/web-1\",\"uplink\":true,\"frame\":\"AQ==\"}", TraceRequest.class))
+                .hasMessageContaining("a trace starts at a port, at the underlay or at the uplink: set one of port, underlaySource and uplink")
+                .satisfies(e -> assertThat(((ContractException) e).error()).isEqualTo(ApiError.INVALID));
+        assertThatThrownBy(() -> Wire.read("{\"frame\":\"AQ==\"}", TraceRequest.class)).hasMessageContaining("set one of port");
+        assertThatThrownBy(() -> Wire.read("{\"uplink\":true,\"frame\":\"AQ==\",\"segmentSize\":1448}", TraceRequest.class))
+                .hasMessageContaining("segmentSize is 1-65535, for a frame from a port or a VXLAN datagram");
     }
 
     @Test

@@ -21,12 +21,13 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.SerializationFeature;
 
 @Command(name = "trace", mixinStandardHelpOptions = true,
-        description = {"Follow one packet from a NIC through the fastpath, node by node, as ovn-trace does for OVN.",
-                "The packet goes through the same graph nodes that forward real packets, over the tables of the NIC's host",
-                "(and of the destination's host when it is encapsulated): compiled from the revision, or with --live the",
-                "tables the agents hold now. Nothing is sent. It is the first packet of its flow (a TCP SYN, a UDP datagram",
-                "or an ICMP echo request; with --tso a TCP data segment as one TSO frame, or UDP datagrams as one USO frame),",
-                "so the flow cache misses and security rules decide it."},
+        description = {"Follow one packet through the fastpath, node by node, as ovn-trace does for OVN: from a NIC, or from an address "
+                + "outside the fleet into the uplink of the host that owns the public address it is sent to.",
+                "The packet goes through the same graph nodes that forward real packets, over the tables of the first host (and of "
+                + "the destination's host when it is encapsulated): compiled from the revision, or with --live the tables the agents "
+                + "hold now. Nothing is sent. It is the first packet of its flow (a TCP SYN, a UDP datagram or an ICMP echo request; "
+                + "with --tso a TCP data segment as one TSO frame, or UDP datagrams as one USO frame), so the flow cache misses and "
+                + "security rules decide it."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:delivered to a port, or sent on a host's uplink", "1:error (bad arguments, unknown NIC, invalid revision, unreachable agent)", "2:dropped"})
 public final class TraceCommand implements Callable<Integer> {
@@ -42,10 +43,12 @@ public final class TraceCommand implements Callable<Integer> {
     @Option(names = "--rev", paramLabel = "REV", description = "Revision whose manifests name the NIC and the hosts (default: HEAD).")
     String rev;
 
-    @Option(names = "--from", required = true, paramLabel = "TENANT/NIC", description = "The NetworkInterface the packet leaves, e.g. tenant-a/web-1.")
+    @Option(names = "--from", required = true, paramLabel = "TENANT/NIC|IP", description = {"The NetworkInterface the packet leaves, e.g. "
+            + "tenant-a/web-1; or an IPv4 address outside the fleet, e.g. 203.0.113.1: the packet then comes in by the uplink of the "
+            + "host that owns --to at the revision (a NIC's public address, a NAT gateway's or a public load balancer frontend)."})
     String from;
 
-    @Option(names = "--to", required = true, paramLabel = "IP", description = "The destination address.")
+    @Option(names = "--to", required = true, paramLabel = "IP", description = "The destination address (from outside the fleet: a public one).")
     String to;
 
     @Option(names = "--proto", paramLabel = "PROTO", defaultValue = "icmp", description = "tcp, udp or icmp (default: ${DEFAULT-VALUE}).")
@@ -109,7 +112,7 @@ public final class TraceCommand implements Callable<Integer> {
         }
         TraceReport report;
         try {
-            Tracer tracer = new Tracer(compiled.model(), live ? new LiveTracer(agents.access()) : new CompiledTracer(compiled));
+            Tracer tracer = new Tracer(compiled, live ? new LiveTracer(agents.access()) : new CompiledTracer(compiled));
             report = tracer.trace(from, destination, protocol, sourcePort, dport, tsoBytes == null ? 0 : tsoBytes, segmentSize);
         } catch (Tracer.TraceException | ContractException | IOException | GeneralSecurityException e) {
             err.println("error: " + e.getMessage());

@@ -6,6 +6,7 @@ import dev.weft.compile.Compiled;
 import dev.weft.contract.ContractException;
 import dev.weft.contract.TraceRequest;
 import dev.weft.contract.TraceResponse;
+import dev.weft.fastpath.table.TableSnapshot;
 import dev.weft.model.Host;
 
 /** Traces through the tables each host would have at a revision: its compiled slice, turned into tables as the agent turns it. */
@@ -19,6 +20,11 @@ public final class CompiledTracer implements HostTracer {
 
     @Override
     public TraceResponse run(Host host, TraceRequest request) throws ContractException {
-        return Tracing.run(host.name(), Dataplane.snapshot(compiled.slice(host.name()).values(), 1, 1500), host.underlayAddress(), request);
+        return Tracing.run(host.name(), snapshot(compiled, host), host.underlayAddress(), request);
+    }
+
+    /** The tables {@code host} would have at the revision, as its agent would build them from its slice. */
+    static TableSnapshot snapshot(Compiled compiled, Host host) {
+        return Dataplane.snapshot(compiled.slice(host.name()).values(), 1, 1500);
     }
 }

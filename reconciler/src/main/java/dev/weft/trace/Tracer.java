@@ -1,5 +1,6 @@
 package dev.weft.trace;
 
+import dev.weft.compile.Compiled;
 import dev.weft.contract.ContractException;
 import dev.weft.contract.TraceRequest;
 import dev.weft.contract.TraceResponse;
@@ -20,8 +21,9 @@ import java.util.Optional;
 
 /**
  * {@code weft trace}: what ovn-trace is to OVN. Builds the first packet of a flow from a NIC (its MAC and
- * IP; the destination's MAC within the subnet, the gateway's beyond it), runs it on the NIC's host and,
- * when that host encapsulates it, runs the bytes it would send on the host they are addressed to.
+ * IP; the destination's MAC within the subnet, the gateway's beyond it) or from an address outside the fleet (into
+ * the uplink of the host that owns the public destination), runs it on that host and, when that host encapsulates it,
+ * runs the bytes it would send on the host they are addressed to.
  */
 public final class Tracer {
 
@@ -32,11 +34,17 @@ public final class Tracer {
         }
     }
 
+    /** The source MAC of a traced frame from outside the fleet: its uplink neighbour's, which no node reads. */
+    static final long OUTSIDE_MAC = 0x02_00_00_00_00_01L;
+
+    private final Compiled compiled;
     private final Model model;
     private final HostTracer hosts;
 
-    public Tracer(Model model, HostTracer hosts) {
-        this.model = model;
+    /** @param compiled the revision: its NICs and hosts, and who owns each public address */
+    public Tracer(Compiled compiled, HostTracer hosts) {
+        this.compiled = compiled;
+        this.model = compiled.model();
         this.hosts = hosts;
     }
 
@@ -54,6 +62,10 @@ public final class Tracer {
      */
     public TraceReport trace(String from, Ipv4 to, Probe.Protocol protocol, int sourcePort, int destinationPort, int tsoBytes, int segmentSize)
             throws TraceException, IOException, InterruptedException, ContractException {
+        Ipv4 outside = Ipv4.tryParse(from);
+        if (outside != null) {
+            return fromOutside(outside, to, protocol, sourcePort, destinationPort, tsoBytes);
+        }
         NetworkInterface nic = nic(from);
         VirtualNetwork network = model.networks().get(nic.networkId());
         Ipv4Prefix subnet = network.subnet(nic.subnet()).orElseThrow().addressPrefix();
@@ -71,35 +83,73 @@ public final class Tracer {
                         destinationPort, tsoBytes), segmentSize)
                 : TraceRequest.fromPort(port, Probe.frame(nic.macAddress().value(), dstMac, nic.ipAddress().value(), to.value(), protocol,
                         sourcePort, destinationPort, payload));
-        Host host = model.hosts().get(nic.host());
+        return follow(port, model.hosts().get(nic.host()), request, to, protocol, sourcePort, destinationPort,
+                protocol == Probe.Protocol.udp && tsoBytes > 0, segmentSize);
+    }
+
+    /**
+     * A packet from {@code source}, outside the fleet, to public address {@code to}: it comes in by the uplink of the host that
+     * owns {@code to} at the revision (a NIC's public address, a NAT gateway's, a public load-balancer frontend's).
+     */
+    private TraceReport fromOutside(Ipv4 source, Ipv4 to, Probe.Protocol protocol, int sourcePort, int destinationPort, int tsoBytes)
+            throws TraceException, IOException, InterruptedException, ContractException {
+        if (tsoBytes > 0) {
+            throw new TraceException("--tso makes the packet a VM's offload frame; from outside the fleet (--from " + source + ") a packet is a plain one");
+        }
+        Host host = uplinkOwner(to).orElseThrow(() -> new TraceException("no host owns " + to + " on its uplink at " + shortRevision()
+                + ": from outside, a packet reaches the fleet only at a public address (a NIC's, a NAT gateway's or a public load balancer frontend)"));
+        byte[] frame = Probe.frame(OUTSIDE_MAC, 0, source.value(), to.value(), protocol, sourcePort, destinationPort, new byte[16]);
+        return follow(source.toString(), host, TraceRequest.fromUplink(frame), to, protocol, sourcePort, destinationPort, false, 0);
+    }
+
+    /**
+     * Runs {@code request} on {@code host} and, when that host encapsulates the packet, what it sends on the host it is
+     * addressed to. {@code uso}: the packet is a VM's USO frame of {@code segmentSize}-byte datagrams.
+     */
+    private TraceReport follow(String from, Host host, TraceRequest request, Ipv4 to, Probe.Protocol protocol, int sourcePort,
+                               int destinationPort, boolean uso, int segmentSize)
+            throws TraceException, IOException, InterruptedException, ContractException {
         TraceResponse response = hosts.run(host, request);
         List<TraceReport.Step> steps = new ArrayList<>(TraceReport.steps(response));
         if (response.outcome() == TraceResponse.Outcome.ENCAPSULATED) {
             Ipv4 source = host.underlayAddress();
+            String sender = host.name();
             host = model.hosts().values().stream().filter(h -> h.underlayAddress().equals(response.underlay())).findFirst()
-                    .orElseThrow(() -> new TraceException(response.underlay() + ", where " + nic.host() + " sends the packet, is no Host's underlayAddress"));
-            boolean wholeUso = protocol == Probe.Protocol.udp && tsoBytes > 0 && !response.cut(); // its datagrams' size comes with it
+                    .orElseThrow(() -> new TraceException(response.underlay() + ", where " + sender + " sends the packet, is no Host's underlayAddress"));
+            boolean wholeUso = uso && !response.cut(); // its datagrams' size comes with it
             TraceResponse next = hosts.run(host, wholeUso ? TraceRequest.fromUnderlay(source, response.frameBytes(), segmentSize)
                     : TraceRequest.fromUnderlay(source, response.encapsulation(), response.frameBytes()));
             steps.addAll(TraceReport.steps(next));
             if (next.outcome() == TraceResponse.Outcome.ENCAPSULATED) {
                 throw new TraceException(host.name() + " sends the packet on to " + next.underlay() + " instead of delivering it: a forwarding loop");
             }
-            return report(nic, to, protocol, sourcePort, destinationPort, steps, next, response.segments(),
+            return report(from, to, protocol, sourcePort, destinationPort, steps, next, response.segments(),
                     response.cut() ? response.host() : next.cut() ? next.host() : null);
         }
-        return report(nic, to, protocol, sourcePort, destinationPort, steps, response, response.segments(), response.cut() ? response.host() : null);
+        return report(from, to, protocol, sourcePort, destinationPort, steps, response, response.segments(), response.cut() ? response.host() : null);
     }
 
-    private TraceReport report(NetworkInterface nic, Ipv4 to, Probe.Protocol protocol, int sourcePort, int destinationPort,
+    private TraceReport report(String from, Ipv4 to, Probe.Protocol protocol, int sourcePort, int destinationPort,
                                List<TraceReport.Step> steps, TraceResponse last, int segments, String cutOn) {
         boolean delivered = last.outcome() == TraceResponse.Outcome.DELIVERED;
         boolean uplink = last.outcome() == TraceResponse.Outcome.UPLINK;
         String dropNode = delivered || uplink || steps.isEmpty() ? null : steps.getLast().node();
-        return new TraceReport(model.revision(), nic.namespace() + "/" + nic.name(), to.toString(), protocol.name(),
+        return new TraceReport(model.revision(), from, to.toString(), protocol.name(),
                 protocol == Probe.Protocol.icmp ? 0 : sourcePort, protocol == Probe.Protocol.icmp ? 0 : destinationPort, steps, delivered,
                 last.host(), uplink ? null : last.port(), dropNode, last.dropReason(), uplink ? last.port() : null, Math.max(1, segments),
                 segments > 1 ? cutOn : null);
+    }
+
+    /** The host whose uplink takes packets to public address {@code address} at the revision, if any. */
+    private Optional<Host> uplinkOwner(Ipv4 address) {
+        for (Host host : model.hosts().values()) {
+            try (ForwardingTables tables = new ForwardingTables(CompiledTracer.snapshot(compiled, host), host.underlayAddress().value())) {
+                if (tables.owner(address.value()) != ForwardingTables.NOT_OWNED) {
+                    return Optional.of(host);
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     private NetworkInterface nic(String from) throws TraceException {

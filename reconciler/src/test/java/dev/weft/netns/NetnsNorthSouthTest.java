@@ -160,6 +160,16 @@ class NetnsNorthSouthTest extends NetnsLabTest {
             long denied = agents.get("host-a").dataplane().packets().nodeDrops("security", DropReason.SECURITY_DENIED);
             assertThat(connect(Topology.INTERNET, "203.0.113.10", 22)).as("no rule allows port 22 in").isEmpty();
             assertThat(agents.get("host-a").dataplane().packets().nodeDrops("security", DropReason.SECURITY_DENIED)).isGreaterThan(denied);
+            // weft trace --live from the internet: the same two packets through host-a's live tables and its uplink's MAC
+            for (String port : List.of("80", "22")) {
+                List<String> args = new ArrayList<>(List.of("trace", "--repo", repo.dir().toString(), "--from", "203.0.113.1",
+                        "--to", "203.0.113.10", "--proto", "tcp", "--dport", port, "--live"));
+                agents.forEach((host, agent) -> args.addAll(List.of("--agent", host + "=" + agent.url())));
+                dev.weft.cli.CliRun trace = dev.weft.cli.CliRun.of(args.toArray(String[]::new));
+                assertThat(trace.out().replaceAll(" +", " ")).as(trace.err())
+                        .contains("host-a uplink-input TCP 203.0.113.1:49152 → 203.0.113.10:" + port + " from the uplink")
+                        .endsWith(port.equals("80") ? "delivered to port tenant-a/web-1 on host-a\n" : "dropped on host-a by security: SECURITY_DENIED\n");
+            }
             assertThat(connect(Topology.INTERNET, "203.0.113.11", 80)).as("an address nobody owns").isEmpty();
             assertThat(connect("tenant-b.app-1", "203.0.113.1", 8080)).as("tenant-b has neither a public address nor a NAT gateway").isEmpty();
             assertThat(agents.get("host-a").dataplane().packets().nodeDrops("ip4-lookup", DropReason.NO_EGRESS)).isPositive();

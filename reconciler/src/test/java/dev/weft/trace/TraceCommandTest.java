@@ -273,6 +273,77 @@ class TraceCommandTest {
     }
 
     @Test
+    void fromOutsideTheFleetThePacketComesInByTheUplinkOfTheHostThatOwnsTheAddress() {
+        CliRun http = trace("--from", "203.0.113.1", "--to", "203.0.113.10", "--proto", "tcp", "--dport", "80");
+        assertThat(http.exitCode()).as(http.err()).isZero();
+        assertThat(http.out()).startsWith("trace 203.0.113.1 → 203.0.113.10 tcp 49152 → 80 at ")
+                .contains("host-a uplink-input TCP 203.0.113.1:49152 → 203.0.113.10:80 from the uplink")
+                .contains("host-a nat-in 203.0.113.10:80 is the public address of port tenant-a/web-1: destination 10.1.1.4")
+                .contains("host-a security inbound tenant-a/web-1: allowed by tenant-a/web-public/allow-http")
+                .endsWith("delivered to port tenant-a/web-1 on host-a\n");
+
+        CliRun ssh = trace("--from", "203.0.113.1", "--to", "203.0.113.10", "--proto", "tcp", "--dport", "22");
+        assertThat(ssh.exitCode()).isEqualTo(2);
+        assertThat(ssh.out()).contains("host-a security inbound tenant-a/web-1: denied by tenant-a/web-public/DenyAllInBound")
+                .endsWith("dropped on host-a by security: SECURITY_DENIED\n");
+
+        // the NAT gateway's address, on its Gateway host: nothing comes in that doesn't answer a connection from inside
+        CliRun unsolicited = trace("--from", "203.0.113.1", "--to", "203.0.113.20", "--proto", "udp", "--dport", "53", "--output", "json");
+        assertThat(unsolicited.exitCode()).isEqualTo(2);
+        assertThat(unsolicited.out()).contains("\"from\" : \"203.0.113.1\"")
+                .contains("203.0.113.20:53 is NAT gateway tenant-a/egress's address, and no connection it translated is with 203.0.113.1:49152 on that port")
+                .contains("\"dropNode\" : \"nat-in\"").contains("\"dropReason\" : \"NAT_NO_SESSION\"");
+
+        // hostile: from outside, "from" the public address itself, which only its host may send from
+        CliRun spoofed = trace("--from", "203.0.113.10", "--to", "203.0.113.10", "--proto", "tcp", "--dport", "80");
+        assertThat(spoofed.exitCode()).isEqualTo(2);
+        assertThat(spoofed.out()).endsWith("dropped on host-a by uplink-input: SPOOFED_SOURCE\n");
+
+        CliRun nobodys = trace("--from", "203.0.113.1", "--to", "203.0.113.11", "--proto", "tcp", "--dport", "80");
+        assertThat(nobodys.exitCode()).isEqualTo(1);
+        assertThat(nobodys.err()).contains("no host owns 203.0.113.11 on its uplink at ")
+                .contains("from outside, a packet reaches the fleet only at a public address");
+        assertThat(trace("--from", "203.0.113.1", "--to", "10.1.1.4", "--proto", "tcp", "--dport", "80").err())
+                .contains("no host owns 10.1.1.4 on its uplink");
+        CliRun tso = trace("--from", "203.0.113.1", "--to", "203.0.113.10", "--proto", "tcp", "--dport", "80", "--tso", "3000");
+        assertThat(tso.exitCode()).isEqualTo(1);
+        assertThat(tso.err()).contains("from outside the fleet (--from 203.0.113.1) a packet is a plain one");
+    }
+
+    @Test
+    void aPublicLoadBalancerFrontendIsReachedFromOutsideThroughItsMuxAndEncapsulatedToTheBackend() throws Exception {
+        repo.append("tenants/tenant-a/public.yaml", """
+                ---
+                apiVersion: weft.dev/v1alpha1
+                kind: PublicIPAddress
+                metadata: {name: web-vip, namespace: tenant-a}
+                spec: {logicalNetwork: internet, ipAddress: 203.0.113.30}
+                ---
+                apiVersion: weft.dev/v1alpha1
+                kind: LoadBalancer
+                metadata: {name: public-lb, namespace: tenant-a}
+                spec:
+                  frontendIPConfigurations:
+                    - {name: fe, publicIPAddress: web-vip}
+                  backendAddressPools:
+                    - {name: pool, networkInterfaces: [web-1]}
+                  loadBalancingRules:
+                    - {name: http, frontendIPConfiguration: fe, backendAddressPool: pool, protocol: Tcp, frontendPort: 80, backendPort: 80}
+                  inboundNatRules:
+                    - {name: to-db-1, frontendIPConfiguration: fe, protocol: Tcp, frontendPort: 50001, backendNetworkInterface: db-1, backendPort: 22}
+                """).commit("a public frontend");
+        CliRun http = trace("--from", "203.0.113.1", "--to", "203.0.113.30", "--proto", "tcp", "--dport", "80");
+        assertThat(http.exitCode()).as(http.err()).isZero();
+        // the MUX is a Gateway host (host-b or host-c); web-1 is on host-a, whose group lets HTTP in
+        assertThat(http.out()).containsPattern("host-[bc] nat-in 203.0.113.30:80 is load balancer rule tenant-a/public-lb/http's public frontend: backend 10.1.1.4:80")
+                .contains("host-a vxlan-input VXLAN VNI 5001 from 198.18.")
+                .contains("host-a security inbound tenant-a/web-1: allowed by tenant-a/web-public/allow-http")
+                .endsWith("delivered to port tenant-a/web-1 on host-a\n");
+        CliRun nat = trace("--from", "203.0.113.1", "--to", "203.0.113.30", "--proto", "tcp", "--dport", "50001");
+        assertThat(nat.out()).endsWith("delivered to port tenant-a/db-1 on host-c\n");
+    }
+
+    @Test
     void badArgumentsAreErrors() {
         assertThat(trace("--from", "tenant-a/web-1", "--to", "10.1.1.5", "--proto", "icmp", "--tso", "3000").err())
                 .contains("--tso takes 1-65445 bytes with --proto tcp (or udp)");
@@ -306,6 +377,13 @@ class TraceCommandTest {
             // the same path as through the revision's tables; only the agents' table generation differs
             assertThat(run.out().replaceAll("generation \\d+", "generation N"))
                     .isEqualTo(trace("--from", "tenant-a/web-1", "--to", "10.1.2.4").out().replaceAll("generation \\d+", "generation N"));
+
+            List<String> inbound = new ArrayList<>(List.of("--from", "203.0.113.1", "--to", "203.0.113.10", "--proto", "tcp", "--dport", "80", "--live"));
+            inbound.addAll(agents);
+            CliRun fromOutside = trace(inbound.toArray(String[]::new));
+            assertThat(fromOutside.exitCode()).as(fromOutside.err()).isZero();
+            assertThat(fromOutside.out().replaceAll("generation \\d+", "generation N")).isEqualTo(trace("--from", "203.0.113.1", "--to", "203.0.113.10",
+                    "--proto", "tcp", "--dport", "80").out().replaceAll("generation \\d+", "generation N"));
 
             // the agents' tables, not the revision's: remove db-1's port on host-c by hand, and the live trace drops
             fleet.removePort("host-c", "tenant-a/db-1");

@@ -133,6 +133,10 @@ public final class NatIn implements Node {
                 int s = protocol == Parser.TCP || protocol == Parser.UDP || (protocol == Parser.ICMP && (b.flags[i] & Parser.FLAG_ECHO) != 0)
                         ? sessions.reverse(dst, protocol, port(b, i), b.srcIp[i], b.srcPort[i]) : -1;
                 if (s < 0) {
+                    if (tracing) {
+                        d.trace(i, was + " is NAT gateway " + t.natName[-2 - owner] + "'s address, and no connection it translated is with "
+                                + Text.ip(b.srcIp[i]) + ":" + b.srcPort[i] + " on that port: a NAT gateway lets in only the replies to connections from inside");
+                    }
                     next[k] = d.drop(i, DropReason.NAT_NO_SESSION);
                     continue;
                 }

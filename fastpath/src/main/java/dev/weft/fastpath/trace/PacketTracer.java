@@ -72,8 +72,9 @@ public final class PacketTracer {
     }
 
     /**
-     * @param inPort a port index of {@code tables}, {@link PacketBatch#UNDERLAY} (frame from its VXLAN header) or
-     *               {@link PacketBatch#UNDERLAY_GRE} (frame from its outer IPv4 header)
+     * @param inPort a port index of {@code tables}, {@link PacketBatch#UNDERLAY} (frame from its VXLAN header),
+     *               {@link PacketBatch#UNDERLAY_GRE} (frame from its outer IPv4 header) or {@link PacketBatch#UPLINK} (an
+     *               Ethernet frame from outside the fleet, as the host's uplink device receives it)
      * @param underlaySource for underlay frames, the provider address they come from
      */
     public static Result trace(ForwardingTables tables, int inPort, int underlaySource, byte[] frame) {

@@ -6,11 +6,13 @@ import dev.weft.contract.Encapsulation;
 import dev.weft.contract.TraceRequest;
 import dev.weft.contract.TraceResponse;
 import dev.weft.fastpath.node.VxlanInput;
+import dev.weft.fastpath.packet.Bytes;
 import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.table.ForwardingTables;
 import dev.weft.fastpath.table.TableSnapshot;
 import dev.weft.fastpath.trace.PacketTracer;
 import dev.weft.net.Ipv4;
+import java.lang.foreign.MemorySegment;
 import java.util.Base64;
 
 /**
@@ -46,10 +48,18 @@ public final class Tracing {
                 if (inPort < 0) {
                     throw new ContractException(ApiError.INVALID, "port: " + request.port() + " is not a port of host " + host);
                 }
+            } else if (request.fromUplink()) {
+                if (tables.uplink == null) {
+                    throw new ContractException(ApiError.INVALID, "uplink: host " + host + " has no uplink");
+                }
+                inPort = PacketBatch.UPLINK;
             } else {
                 inPort = request.encapsulation() == Encapsulation.NVGRE ? PacketBatch.UNDERLAY_GRE : PacketBatch.UNDERLAY;
             }
             byte[] frame = request.frameBytes();
+            if (inPort == PacketBatch.UPLINK && frame.length >= 6) { // addressed to the uplink device, whose MAC the sender needn't know
+                Bytes.mac(MemorySegment.ofArray(frame), 0, neighbors.ownMac());
+            }
             int limit = inPort == PacketBatch.UNDERLAY ? VxlanInput.HEADER + PacketBatch.MAX_GSO_FRAME
                     : request.segmentSize() != null ? PacketBatch.MAX_GSO_FRAME : PacketBatch.MAX_FRAME;
             if (frame.length > limit) {
