@@ -157,6 +157,18 @@ class AgentTest {
     }
 
     @Test
+    void aTraceFromAnUplinkTheHostDoesNotHaveIsRefusedByName() throws Exception {
+        AgentClient client = start(Optional.empty());
+        assertThatThrownBy(() -> client.trace(dev.weft.contract.TraceRequest.fromUplink(new byte[60])))
+                .hasMessageContaining("refused the trace: uplink: host host-a has no uplink");
+        HttpResponse<String> both = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(agent.url() + "/v1/trace"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"port\":\"tenant-a/web-1\",\"uplink\":true,\"frame\":\"AQ==\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(both.statusCode()).isEqualTo(422);
+        assertThat(both.body()).contains("set one of port, underlaySource and uplink");
+    }
+
+    @Test
     void restartRestoresObjectsEpochAndDataPlaneBeforeServing() throws Exception {
         AgentClient client = start(Optional.empty());
         client.apply(new Batch(3, "rev1", null, List.of(Op.upsert(port("web-1", "10.1.1.4")), Op.upsert(mapping("10.1.1.5", "198.18.0.2")))));
