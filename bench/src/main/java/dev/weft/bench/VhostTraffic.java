@@ -97,6 +97,39 @@ public final class VhostTraffic {
                 Op.upsert(new MappingSpec(5001, Ipv4.parse("10.1.1.5"), WEB2, UNDERLAY[sameHost ? 0 : 1], Encapsulation.VXLAN, "web-2")))).toList();
     }
 
+    /** Whether each host's threads (its worker, its guest's) share one core, host-a's CPU 0 and host-b's CPU 1: environment PIN=1. */
+    static final boolean PIN = System.getenv("PIN") != null;
+    static final int[] CPUS = PIN ? java.util.Arrays.stream(System.getenv("PIN").split(",")).mapToInt(Integer::parseInt).toArray() : null;
+
+    /**
+     * With {@link #PIN}, puts the {@code index}-th thread (by thread id) of this process named {@code name} on CPU {@code cpu}.
+     */
+    static void pin(String name, int index, int cpu) throws Exception {
+        List<Long> tids = new java.util.ArrayList<>();
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                if (Files.readString(task.resolve("comm")).strip().equals(name)) {
+                    tids.add(Long.parseLong(task.getFileName().toString()));
+                }
+            }
+        }
+        java.util.Collections.sort(tids);
+        sh("taskset", "-pc", Integer.toString(cpu), Long.toString(tids.get(index)));
+    }
+
+    /** Pins host-a's worker and the sending guest's thread to CPU 0, host-b's (or host-a's other) worker and the receiving one's to CPU 1. */
+    static void pinAll() throws Exception {
+        if (!PIN) {
+            return;
+        }
+        pin("weft-worker-0", 0, CPUS[0]);
+        if (!sameHost) {
+            pin("weft-worker-0", 1, CPUS[1]);
+        }
+        pin("vt-send", 0, CPUS[2]);
+        pin("vt-receive", 0, CPUS[3]);
+    }
+
     /** The workers' busy-poll time (µs): environment variable BUSY_POLL, else the agent's default for the kind of port. */
     static final Long BUSY_POLL = System.getenv("BUSY_POLL") == null ? null : Long.valueOf(System.getenv("BUSY_POLL"));
 
@@ -142,31 +175,37 @@ public final class VhostTraffic {
         try (SyntheticGuest sender = new SyntheticGuest(agents[0].dataplane().packets().vhost("tenant-a/web-1").orElseThrow().socket());
              SyntheticGuest receiver = new SyntheticGuest(agents[receiving()].dataplane().packets().vhost("tenant-a/web-2").orElseThrow().socket())) {
             AtomicBoolean running = new AtomicBoolean(true);
-            Thread sending = Thread.ofPlatform().start(() -> {
+            Thread sending = Thread.ofPlatform().name("vt-send").start(() -> {
                 while (running.get()) {
                     if (!send.test(sender)) {
                         Thread.yield(); // the ring is full: let the workers run
                     }
                 }
             });
-            long[] counts = new long[2];
-            long end = System.nanoTime() + 1_000_000_000L; // a second of warm-up
-            while (System.nanoTime() < end) {
-                receiver.drain(protocol, counts);
-            }
-            counts[0] = 0;
-            counts[1] = 0;
-            long start = System.nanoTime();
-            end = start + seconds * 1_000_000_000L;
-            while (System.nanoTime() < end) {
-                if (receiver.drain(protocol, counts) == 0) {
-                    Thread.yield();
+            String name = Thread.currentThread().getName();
+            Thread.currentThread().setName("vt-receive"); // this thread receives
+            try {
+                pinAll();
+                long[] counts = new long[2];
+                long end = System.nanoTime() + 1_000_000_000L; // a second of warm-up
+                while (System.nanoTime() < end) {
+                    receiver.drain(protocol, counts);
                 }
+                counts[0] = 0;
+                counts[1] = 0;
+                long start = System.nanoTime();
+                end = start + seconds * 1_000_000_000L;
+                while (System.nanoTime() < end) {
+                    if (receiver.drain(protocol, counts) == 0) {
+                        Thread.yield();
+                    }
+                }
+                return (bits ? 8.0 * counts[1] : counts[0]) / ((System.nanoTime() - start) / 1e9);
+            } finally {
+                running.set(false);
+                sending.join(); // before the guests' memory goes
+                Thread.currentThread().setName(name);
             }
-            double rate = (bits ? 8.0 * counts[1] : counts[0]) / ((System.nanoTime() - start) / 1e9);
-            running.set(false);
-            sending.join();
-            return rate;
         } finally {
             for (Agent a : agents) {
                 a.close();
@@ -248,7 +287,7 @@ public final class VhostTraffic {
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicLong count = new AtomicLong();
             AtomicLong counting = new AtomicLong(); // 0: warming up, 1: counting, 2: done
-            Thread send = Thread.ofPlatform().start(() -> {
+            Thread send = Thread.ofPlatform().name("vt-send").start(() -> {
                 try (Arena a = Arena.ofConfined()) {
                     NetNamespace.enter(HOSTS[0]);
                     int fd = packetSocket(taps[0]);
@@ -265,7 +304,7 @@ public final class VhostTraffic {
                     throw new IllegalStateException(e);
                 }
             });
-            Thread receive = Thread.ofPlatform().start(() -> {
+            Thread receive = Thread.ofPlatform().name("vt-receive").start(() -> {
                 try (Arena a = Arena.ofConfined()) {
                     NetNamespace.enter(hosts[1]);
                     int fd = packetSocket(taps[1]);
@@ -281,7 +320,9 @@ public final class VhostTraffic {
                     throw new IllegalStateException(e);
                 }
             });
-            Thread.sleep(1000);
+            Thread.sleep(100);
+            pinAll();
+            Thread.sleep(900);
             counting.set(1);
             long start = System.nanoTime();
             Thread.sleep(seconds * 1000L);
