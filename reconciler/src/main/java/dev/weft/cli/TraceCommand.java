@@ -45,7 +45,7 @@ public final class TraceCommand implements Callable<Integer> {
 
     @Option(names = "--from", required = true, paramLabel = "TENANT/NIC|IP", description = {"The NetworkInterface the packet leaves, e.g. "
             + "tenant-a/web-1; or an IPv4 address outside the fleet, e.g. 203.0.113.1: the packet then comes in by the uplink of the "
-            + "host that owns --to at the revision (a NIC's public address, a NAT gateway's or a public load balancer frontend)."})
+            + "host that owns --to (a NIC's public address, a NAT gateway's or a public load balancer frontend) in the revision's tables, or with --live the agents'."})
     String from;
 
     @Option(names = "--to", required = true, paramLabel = "IP", description = "The destination address (from outside the fleet: a public one).")
@@ -112,7 +112,7 @@ public final class TraceCommand implements Callable<Integer> {
         }
         TraceReport report;
         try {
-            Tracer tracer = new Tracer(compiled, live ? new LiveTracer(agents.access()) : new CompiledTracer(compiled));
+            Tracer tracer = new Tracer(compiled.model(), live ? new LiveTracer(agents.access()) : new CompiledTracer(compiled));
             report = tracer.trace(from, destination, protocol, sourcePort, dport, tsoBytes == null ? 0 : tsoBytes, segmentSize);
         } catch (Tracer.TraceException | ContractException | IOException | GeneralSecurityException e) {
             err.println("error: " + e.getMessage());

@@ -8,6 +8,7 @@ import dev.weft.contract.TraceRequest;
 import dev.weft.contract.TraceResponse;
 import dev.weft.fastpath.table.TableSnapshot;
 import dev.weft.model.Host;
+import dev.weft.net.Ipv4;
 
 /** Traces through the tables each host would have at a revision: its compiled slice, turned into tables as the agent turns it. */
 public final class CompiledTracer implements HostTracer {
@@ -20,11 +21,16 @@ public final class CompiledTracer implements HostTracer {
 
     @Override
     public TraceResponse run(Host host, TraceRequest request) throws ContractException {
-        return Tracing.run(host.name(), snapshot(compiled, host), host.underlayAddress(), request);
+        return Tracing.run(host.name(), snapshot(host), host.underlayAddress(), request);
+    }
+
+    @Override
+    public boolean owns(Host host, Ipv4 address) {
+        return HostTracer.owns(snapshot(host), host.underlayAddress(), address);
     }
 
     /** The tables {@code host} would have at the revision, as its agent would build them from its slice. */
-    static TableSnapshot snapshot(Compiled compiled, Host host) {
+    private TableSnapshot snapshot(Host host) {
         return Dataplane.snapshot(compiled.slice(host.name()).values(), 1, 1500);
     }
 }

@@ -1,8 +1,10 @@
 package dev.weft.trace;
 
+import dev.weft.agent.dataplane.Dataplane;
 import dev.weft.contract.TraceRequest;
 import dev.weft.contract.TraceResponse;
 import dev.weft.model.Host;
+import dev.weft.net.Ipv4;
 import dev.weft.reconcile.AgentAccess;
 import java.io.IOException;
 
@@ -18,5 +20,11 @@ public final class LiveTracer implements HostTracer {
     @Override
     public TraceResponse run(Host host, TraceRequest request) throws IOException, InterruptedException {
         return access.client(host).trace(request);
+    }
+
+    /** In the tables the agent builds from the objects it holds now (a NAT gateway that moved is owned where it went). */
+    @Override
+    public boolean owns(Host host, Ipv4 address) throws IOException, InterruptedException {
+        return HostTracer.owns(Dataplane.snapshot(access.client(host).state().objects().values(), 1, 1500), host.underlayAddress(), address);
     }
 }

@@ -1,6 +1,5 @@
 package dev.weft.trace;
 
-import dev.weft.compile.Compiled;
 import dev.weft.contract.ContractException;
 import dev.weft.contract.TraceRequest;
 import dev.weft.contract.TraceResponse;
@@ -37,14 +36,11 @@ public final class Tracer {
     /** The source MAC of a traced frame from outside the fleet: its uplink neighbour's, which no node reads. */
     static final long OUTSIDE_MAC = 0x02_00_00_00_00_01L;
 
-    private final Compiled compiled;
     private final Model model;
     private final HostTracer hosts;
 
-    /** @param compiled the revision: its NICs and hosts, and who owns each public address */
-    public Tracer(Compiled compiled, HostTracer hosts) {
-        this.compiled = compiled;
-        this.model = compiled.model();
+    public Tracer(Model model, HostTracer hosts) {
+        this.model = model;
         this.hosts = hosts;
     }
 
@@ -89,15 +85,15 @@ public final class Tracer {
 
     /**
      * A packet from {@code source}, outside the fleet, to public address {@code to}: it comes in by the uplink of the host that
-     * owns {@code to} at the revision (a NIC's public address, a NAT gateway's, a public load-balancer frontend's).
+     * owns {@code to} (a NIC's public address, a NAT gateway's, a public load-balancer frontend's) in the tables traced
+     * through: the revision's, or with {@code --live} the agents'.
      */
     private TraceReport fromOutside(Ipv4 source, Ipv4 to, Probe.Protocol protocol, int sourcePort, int destinationPort, int tsoBytes)
             throws TraceException, IOException, InterruptedException, ContractException {
         if (tsoBytes > 0) {
             throw new TraceException("--tso makes the packet a VM's offload frame; from outside the fleet (--from " + source + ") a packet is a plain one");
         }
-        Host host = uplinkOwner(to).orElseThrow(() -> new TraceException("no host owns " + to + " on its uplink at " + shortRevision()
-                + ": from outside, a packet reaches the fleet only at a public address (a NIC's, a NAT gateway's or a public load balancer frontend)"));
+        Host host = uplinkOwner(to);
         byte[] frame = Probe.frame(OUTSIDE_MAC, 0, source.value(), to.value(), protocol, sourcePort, destinationPort, new byte[16]);
         return follow(source.toString(), host, TraceRequest.fromUplink(frame), to, protocol, sourcePort, destinationPort, false, 0);
     }
@@ -140,16 +136,24 @@ public final class Tracer {
                 segments > 1 ? cutOn : null);
     }
 
-    /** The host whose uplink takes packets to public address {@code address} at the revision, if any. */
-    private Optional<Host> uplinkOwner(Ipv4 address) {
+    /**
+     * The host whose uplink takes packets to public address {@code address} in the tables traced through. A host whose agent
+     * can't be asked (with {@code --live}) owns nothing: a packet can't come in there.
+     */
+    private Host uplinkOwner(Ipv4 address) throws TraceException, InterruptedException {
+        List<String> unasked = new ArrayList<>();
         for (Host host : model.hosts().values()) {
-            try (ForwardingTables tables = new ForwardingTables(CompiledTracer.snapshot(compiled, host), host.underlayAddress().value())) {
-                if (tables.owner(address.value()) != ForwardingTables.NOT_OWNED) {
-                    return Optional.of(host);
+            try {
+                if (hosts.owns(host, address)) {
+                    return host;
                 }
+            } catch (IOException e) {
+                unasked.add(host.name() + ": " + e.getMessage());
             }
         }
-        return Optional.empty();
+        throw new TraceException("no host owns " + address + " on its uplink at " + shortRevision()
+                + ": from outside, a packet reaches the fleet only at a public address (a NIC's, a NAT gateway's or a public load balancer frontend)"
+                + (unasked.isEmpty() ? "" : "; not asked, unreachable: " + String.join("; ", unasked)));
     }
 
     private NetworkInterface nic(String from) throws TraceException {

@@ -351,5 +351,14 @@ class NetnsNorthSouthTest extends NetnsLabTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> standby.equals(reconciler.status().natGateways().get("tenant-a/egress")));
         assertThat(connectSoon("tenant-a.db-2", "203.0.113.1", 8080)).as("new connections work through the standby")
                 .startsWith("peer 203.0.113.20 ");
+        // weft trace --live from the internet to the NAT gateway's address comes in where the agents serve it now, the
+        // standby (the dead agent is not asked)
+        List<String> args = new ArrayList<>(List.of("trace", "--repo", repo.dir().toString(), "--from", "203.0.113.1", "--to", "203.0.113.20",
+                "--proto", "udp", "--dport", "53", "--live", "--agent-timeout", "1s"));
+        agents.forEach((host, agent) -> args.addAll(List.of("--agent", host + "=" + agent.url())));
+        dev.weft.cli.CliRun trace = dev.weft.cli.CliRun.of(args.toArray(String[]::new));
+        assertThat(trace.out().replaceAll(" +", " ")).as(trace.err())
+                .contains(standby + " nat-in 203.0.113.20:53 is NAT gateway tenant-a/egress's address")
+                .endsWith("dropped on " + standby + " by nat-in: NAT_NO_SESSION\n");
     }
 }
