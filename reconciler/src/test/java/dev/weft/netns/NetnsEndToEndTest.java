@@ -72,12 +72,9 @@ class NetnsEndToEndTest extends NetnsLabTest {
         assertThat(ioUring.getLong("enterFailures")).isZero();
 
         // weft trace --live of a 64 kB TSO frame: each agent says how its devices send it
-        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("trace", "--repo", repo.dir().toString(), "--from", "tenant-a/web-1",
-                "--to", "10.1.1.5", "--proto", "tcp", "--dport", "8080", "--tso", "65000", "--live"));
-        agents.forEach((host, agent) -> args.addAll(java.util.List.of("--agent", host + "=" + agent.url())));
-        dev.weft.cli.CliRun trace = dev.weft.cli.CliRun.of(args.toArray(String[]::new));
+        dev.weft.cli.CliRun trace = traceLive("--from", "tenant-a/web-1", "--to", "10.1.1.5", "--proto", "tcp", "--dport", "8080", "--tso", "65000");
         assertThat(trace.exitCode()).as(trace.err()).isZero();
-        assertThat(trace.out().replaceAll(" +", " "))
+        assertThat(trace.out())
                 .contains("host-a send GSO frame, 45 segments of 1448 bytes: VXLAN whole through weftgso0, cut by the kernel or NIC where it must be")
                 .contains("host-b send GSO frame, 45 segments of 1460 bytes: to the VM whole, its device takes TSO")
                 .endsWith("delivered to port tenant-a/web-2 on host-b, one GSO frame of 45 segments\n");

@@ -28,6 +28,15 @@ abstract class NetnsLabTest {
         agents = lab.agents;
     }
 
+    /** {@code weft trace ARGS --live} against this lab's agents; its output with runs of spaces (the column padding) as one. */
+    dev.weft.cli.CliRun traceLive(String... args) {
+        java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of("trace", "--repo", repo.dir().toString(), "--live"));
+        all.addAll(java.util.List.of(args));
+        agents.forEach((host, agent) -> all.addAll(java.util.List.of("--agent", host + "=" + agent.url())));
+        dev.weft.cli.CliRun run = dev.weft.cli.CliRun.of(all.toArray(String[]::new));
+        return new dev.weft.cli.CliRun(run.exitCode(), run.out().replaceAll(" +", " "), run.err());
+    }
+
     @AfterEach
     void closeLab() throws Exception {
         if (lab != null) {

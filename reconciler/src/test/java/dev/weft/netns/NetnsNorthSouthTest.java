@@ -162,11 +162,8 @@ class NetnsNorthSouthTest extends NetnsLabTest {
             assertThat(agents.get("host-a").dataplane().packets().nodeDrops("security", DropReason.SECURITY_DENIED)).isGreaterThan(denied);
             // weft trace --live from the internet: the same two packets through host-a's live tables and its uplink's MAC
             for (String port : List.of("80", "22")) {
-                List<String> args = new ArrayList<>(List.of("trace", "--repo", repo.dir().toString(), "--from", "203.0.113.1",
-                        "--to", "203.0.113.10", "--proto", "tcp", "--dport", port, "--live"));
-                agents.forEach((host, agent) -> args.addAll(List.of("--agent", host + "=" + agent.url())));
-                dev.weft.cli.CliRun trace = dev.weft.cli.CliRun.of(args.toArray(String[]::new));
-                assertThat(trace.out().replaceAll(" +", " ")).as(trace.err())
+                dev.weft.cli.CliRun trace = traceLive("--from", "203.0.113.1", "--to", "203.0.113.10", "--proto", "tcp", "--dport", port);
+                assertThat(trace.out()).as(trace.err())
                         .contains("host-a uplink-input TCP 203.0.113.1:49152 → 203.0.113.10:" + port + " from the uplink")
                         .endsWith(port.equals("80") ? "delivered to port tenant-a/web-1 on host-a\n" : "dropped on host-a by security: SECURITY_DENIED\n");
             }
@@ -353,11 +350,8 @@ class NetnsNorthSouthTest extends NetnsLabTest {
                 .startsWith("peer 203.0.113.20 ");
         // weft trace --live from the internet to the NAT gateway's address comes in where the agents serve it now, the
         // standby (the dead agent is not asked)
-        List<String> args = new ArrayList<>(List.of("trace", "--repo", repo.dir().toString(), "--from", "203.0.113.1", "--to", "203.0.113.20",
-                "--proto", "udp", "--dport", "53", "--live", "--agent-timeout", "1s"));
-        agents.forEach((host, agent) -> args.addAll(List.of("--agent", host + "=" + agent.url())));
-        dev.weft.cli.CliRun trace = dev.weft.cli.CliRun.of(args.toArray(String[]::new));
-        assertThat(trace.out().replaceAll(" +", " ")).as(trace.err())
+        dev.weft.cli.CliRun trace = traceLive("--from", "203.0.113.1", "--to", "203.0.113.20", "--proto", "udp", "--dport", "53", "--agent-timeout", "1s");
+        assertThat(trace.out()).as(trace.err())
                 .contains(standby + " nat-in 203.0.113.20:53 is NAT gateway tenant-a/egress's address")
                 .endsWith("dropped on " + standby + " by nat-in: NAT_NO_SESSION\n");
     }
