@@ -97,13 +97,14 @@ public final class VhostTraffic {
                 Op.upsert(new MappingSpec(5001, Ipv4.parse("10.1.1.5"), WEB2, UNDERLAY[sameHost ? 0 : 1], Encapsulation.VXLAN, "web-2")))).toList();
     }
 
-    /** Whether each host's threads (its worker, its guest's) share one core, host-a's CPU 0 and host-b's CPU 1: environment PIN=1. */
+    /**
+     * Environment PIN=A,B,S,R: the CPUs host-a's worker, host-b's worker, the sending guest's thread and the receiving guest's
+     * thread are pinned to (with both ports on host-a, its one worker to A); unset, the kernel places them.
+     */
     static final boolean PIN = System.getenv("PIN") != null;
     static final int[] CPUS = PIN ? java.util.Arrays.stream(System.getenv("PIN").split(",")).mapToInt(Integer::parseInt).toArray() : null;
 
-    /**
-     * With {@link #PIN}, puts the {@code index}-th thread (by thread id) of this process named {@code name} on CPU {@code cpu}.
-     */
+    /** Puts the {@code index}-th thread (by thread id) of this process named {@code name} on CPU {@code cpu}. */
     static void pin(String name, int index, int cpu) throws Exception {
         List<Long> tids = new java.util.ArrayList<>();
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
@@ -117,7 +118,7 @@ public final class VhostTraffic {
         sh("taskset", "-pc", Integer.toString(cpu), Long.toString(tids.get(index)));
     }
 
-    /** Pins host-a's worker and the sending guest's thread to CPU 0, host-b's (or host-a's other) worker and the receiving one's to CPU 1. */
+    /** With {@link #PIN}, pins the workers and the guests' threads of the measurement under way to its CPUs. */
     static void pinAll() throws Exception {
         if (!PIN) {
             return;
