@@ -38,6 +38,7 @@ public final class Agent implements AutoCloseable {
     public static Agent start(AgentConfig config) throws Exception {
         requireSafeTransport(config);
         Dataplane dataplane = new Dataplane();
+        dataplane.underlay(config.underlayAddress());
         PacketIo packets = config.packets().isPresent() ? new PacketIo(config.packets().get(), config.stateDir()) : null;
         dataplane.packets(packets);
         AgentServer[] server = new AgentServer[1];

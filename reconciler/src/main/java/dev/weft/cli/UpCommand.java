@@ -219,7 +219,7 @@ public final class UpCommand implements Callable<Integer> {
                             Math.max(1, workers), Topology.UNDERLAY_MTU, vms ? Optional.of(vhostDir(work, name)) : Optional.empty()).withBusyPoll(busyPoll));
                 }
                 return Agent.start(new AgentConfig(name, "127.0.0.1", 0, work.resolve("agents").resolve(name), false, Optional.empty(),
-                        Optional.empty(), packets));
+                        Optional.empty(), packets).withUnderlay(host.underlayAddress())); // traces know whose tables they run on
             } catch (Exception e) {
                 throw new IllegalStateException("cannot start the agent of " + name + ": " + e.getMessage(), e);
             }

@@ -20,9 +20,14 @@ public final class Fleetlet implements AutoCloseable {
         this.dir = dir;
     }
 
+    /** manifests-example's provider addresses, so that traces through these agents' tables know whose they are. */
+    static final Map<String, dev.weft.net.Ipv4> EXAMPLE_UNDERLAY = Map.of("host-a", dev.weft.net.Ipv4.parse("198.18.0.1"),
+            "host-b", dev.weft.net.Ipv4.parse("198.18.0.2"), "host-c", dev.weft.net.Ipv4.parse("198.18.1.1"));
+
     public Fleetlet start(String... hosts) throws Exception {
         for (String host : hosts) {
-            Agent agent = Agent.start(AgentConfig.loopback(host, 0, dir.resolve(host)));
+            AgentConfig config = AgentConfig.loopback(host, 0, dir.resolve(host));
+            Agent agent = Agent.start(EXAMPLE_UNDERLAY.containsKey(host) ? config.withUnderlay(EXAMPLE_UNDERLAY.get(host)) : config);
             agents.put(host, agent);
             endpoints.put(host, URI.create(agent.url()));
         }

@@ -378,12 +378,18 @@ class TraceCommandTest {
             assertThat(run.out().replaceAll("generation \\d+", "generation N"))
                     .isEqualTo(trace("--from", "tenant-a/web-1", "--to", "10.1.2.4").out().replaceAll("generation \\d+", "generation N"));
 
-            List<String> inbound = new ArrayList<>(List.of("--from", "203.0.113.1", "--to", "203.0.113.10", "--proto", "tcp", "--dport", "80", "--live"));
-            inbound.addAll(agents);
-            CliRun fromOutside = trace(inbound.toArray(String[]::new));
-            assertThat(fromOutside.exitCode()).as(fromOutside.err()).isZero();
-            assertThat(fromOutside.out().replaceAll("generation \\d+", "generation N")).isEqualTo(trace("--from", "203.0.113.1", "--to", "203.0.113.10",
-                    "--proto", "tcp", "--dport", "80").out().replaceAll("generation \\d+", "generation N"));
+            // north–south, live as in the revision: out through the NAT gateway's host, and in from outside (allowed, and
+            // refused at the NAT gateway's address, which its Gateway host knows it serves)
+            for (List<String> args : List.of(List.of("--from", "tenant-a/db-2", "--to", "198.51.100.7", "--proto", "udp", "--dport", "123"),
+                    List.of("--from", "203.0.113.1", "--to", "203.0.113.10", "--proto", "tcp", "--dport", "80"),
+                    List.of("--from", "203.0.113.1", "--to", "203.0.113.20", "--proto", "udp", "--dport", "53"))) {
+                List<String> liveArgs = new ArrayList<>(args);
+                liveArgs.add("--live");
+                liveArgs.addAll(agents);
+                CliRun northSouth = trace(liveArgs.toArray(String[]::new));
+                assertThat(northSouth.out().replaceAll("generation \\d+", "generation N")).as(northSouth.err())
+                        .isEqualTo(trace(args.toArray(String[]::new)).out().replaceAll("generation \\d+", "generation N"));
+            }
 
             // the agents' tables, not the revision's: remove db-1's port on host-c by hand, and the live trace drops
             fleet.removePort("host-c", "tenant-a/db-1");

@@ -338,7 +338,7 @@ public final class AgentServer {
             TraceRequest request = Wire.read(ctx.body().asString(), TraceRequest.class);
             PacketIo packets = dataplane.packets();
             TraceResponse response = Tracing.run(store.state().host(), dataplane.tables().current(),
-                    packets == null ? new dev.weft.net.Ipv4(0) : packets.underlay(), request,
+                    dataplane.underlay(), request,
                     packets == null ? new dev.weft.fastpath.uplink.Neighbors() : packets.neighbors(),
                     packets == null ? dev.weft.fastpath.trace.PacketTracer.Devices.UNKNOWN : packets.devices());
             ctx.response().setStatusCode(200).putHeader("content-type", "application/json").end(Wire.json(response));

@@ -28,6 +28,16 @@ public final class Dataplane {
 
     private final Tables tables = new Tables();
     private volatile PacketIo packets;
+    private volatile dev.weft.net.Ipv4 underlay = new dev.weft.net.Ipv4(0);
+
+    /** The host's provider address (0: unknown), as traces through these tables take it. */
+    public void underlay(dev.weft.net.Ipv4 address) {
+        this.underlay = address;
+    }
+
+    public dev.weft.net.Ipv4 underlay() {
+        return underlay;
+    }
 
     /** Real packet I/O to feed with every published snapshot (none: tables only). */
     public void packets(PacketIo io) {
