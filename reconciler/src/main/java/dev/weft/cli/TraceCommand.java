@@ -60,11 +60,11 @@ public final class TraceCommand implements Callable<Integer> {
     @Option(names = "--sport", paramLabel = "N", defaultValue = "49152", description = "Source port, or the ICMP echo identifier (default: ${DEFAULT-VALUE}).")
     int sourcePort;
 
-    @Option(names = "--tso", paramLabel = "BYTES", description = {"With --proto tcp: the packet is a VM's TSO frame, a data segment carrying",
-            "BYTES bytes (up to 65445) handed over whole, shown as one GSO frame until a node or the host's device cuts it.",
-            "With --proto udp: a VM's USO frame (one UDP_SEGMENT send) of BYTES bytes (up to 65000) in datagrams of --mss",
-            "bytes (at most 128 of them), handed over whole like a TSO frame; each host's send step says whether it",
-            "leaves whole or cut into its datagrams."})
+    @Option(names = "--tso", paramLabel = "BYTES", description = {"With --proto tcp: the packet is a VM's TSO frame, a data segment carrying "
+            + "BYTES bytes (up to 65445) handed over whole, shown as one GSO frame until a node or the host's device cuts it. "
+            + "With --proto udp: a VM's USO frame (one UDP_SEGMENT send) of BYTES bytes (up to 65000) in datagrams of --mss "
+            + "bytes (at most 128 of them), handed over whole like a TSO frame; each host's send step says whether it "
+            + "leaves whole or cut into its datagrams."})
     Integer tsoBytes;
 
     @Option(names = "--mss", paramLabel = "BYTES", defaultValue = "1448", description = "The TSO frame's segment size, the USO frame's datagram size (default: ${DEFAULT-VALUE}).")

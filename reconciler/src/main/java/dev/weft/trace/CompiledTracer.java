@@ -1,6 +1,5 @@
 package dev.weft.trace;
 
-import dev.weft.agent.dataplane.Dataplane;
 import dev.weft.agent.dataplane.Tracing;
 import dev.weft.compile.Compiled;
 import dev.weft.contract.ContractException;
@@ -31,6 +30,6 @@ public final class CompiledTracer implements HostTracer {
 
     /** The tables {@code host} would have at the revision, as its agent would build them from its slice. */
     private TableSnapshot snapshot(Host host) {
-        return Dataplane.snapshot(compiled.slice(host.name()).values(), 1, 1500);
+        return HostTracer.tables(compiled.slice(host.name()).values());
     }
 }

@@ -1,6 +1,8 @@
 package dev.weft.trace;
 
+import dev.weft.agent.dataplane.Dataplane;
 import dev.weft.contract.ContractException;
+import dev.weft.contract.HostObject;
 import dev.weft.contract.TraceRequest;
 import dev.weft.contract.TraceResponse;
 import dev.weft.fastpath.table.ForwardingTables;
@@ -8,6 +10,7 @@ import dev.weft.fastpath.table.TableSnapshot;
 import dev.weft.model.Host;
 import dev.weft.net.Ipv4;
 import java.io.IOException;
+import java.util.Collection;
 
 /** Runs a traced frame on one host: through tables compiled from a revision, or through the agent's live tables. */
 public interface HostTracer {
@@ -19,6 +22,11 @@ public interface HostTracer {
      * gateway's it serves, a public load-balancer frontend it is the MUX of): where a packet from outside to it comes in.
      */
     boolean owns(Host host, Ipv4 address) throws IOException, InterruptedException;
+
+    /** The tables a host's agent builds from {@code objects} (compiled for it, or held by it now), as a trace runs through them. */
+    static TableSnapshot tables(Collection<HostObject> objects) {
+        return Dataplane.snapshot(objects, 1, 1500);
+    }
 
     /** Whether a host with provider address {@code underlay} and tables {@code snapshot} owns {@code address} on its uplink. */
     static boolean owns(TableSnapshot snapshot, Ipv4 underlay, Ipv4 address) {

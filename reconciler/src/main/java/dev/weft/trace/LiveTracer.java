@@ -1,6 +1,5 @@
 package dev.weft.trace;
 
-import dev.weft.agent.dataplane.Dataplane;
 import dev.weft.contract.TraceRequest;
 import dev.weft.contract.TraceResponse;
 import dev.weft.model.Host;
@@ -25,6 +24,6 @@ public final class LiveTracer implements HostTracer {
     /** In the tables the agent builds from the objects it holds now (a NAT gateway that moved is owned where it went). */
     @Override
     public boolean owns(Host host, Ipv4 address) throws IOException, InterruptedException {
-        return HostTracer.owns(Dataplane.snapshot(access.client(host).state().objects().values(), 1, 1500), host.underlayAddress(), address);
+        return HostTracer.owns(HostTracer.tables(access.client(host).state().objects().values()), host.underlayAddress(), address);
     }
 }
