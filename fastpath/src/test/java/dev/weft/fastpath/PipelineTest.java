@@ -8,6 +8,7 @@ import dev.weft.fastpath.node.VxlanInput;
 import dev.weft.fastpath.packet.DropReason;
 import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.pipeline.Pipeline;
+import dev.weft.fastpath.trace.Probe;
 import dev.weft.fastpath.table.ForwardingTables;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
@@ -148,21 +149,61 @@ class PipelineTest {
     }
 
     @Test
-    void anExpiringTtlIsDroppedWhenRouted() {
-        byte[] frame = ping(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), ip("10.1.2.5"), 7);
-        frame[22] = 1;
-        frame[24] = 0;
-        frame[25] = 0;
-        int sum = 0;
-        for (int k = 14; k < 34; k += 2) {
-            sum += u16(frame, k);
+    void anExpiringTtlIsAnsweredWithTimeExceededFromTheGateway() {
+        byte[] sent = Probe.ttl(ping(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), ip("10.1.2.5"), 7), 1);
+        int i = run(sent, WEB1);
+        assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_PORT);
+        assertThat(batch.outPort[i]).isEqualTo(WEB1);                 // back to the sender
+        byte[] error = batch.frame(i);
+        assertThat(error).hasSize(14 + 20 + 8 + sent.length - 14);      // the whole packet carried: it is short
+        assertThat(mac(error, 0)).isEqualTo(WEB1_MAC);
+        assertThat(mac(error, 6)).isEqualTo(ForwardingTables.ROUTER_MAC);
+        assertThat(checksumOk(error, 14)).isTrue();
+        assertThat(u32(error, 26)).isEqualTo(ip("10.1.1.1"));           // from the gateway of the sender's subnet
+        assertThat(u32(error, 30)).isEqualTo(ip("10.1.1.4"));
+        assertThat(error[23]).isEqualTo((byte) 1);                       // ICMP
+        assertThat(error[34]).isEqualTo((byte) 11);                      // time exceeded
+        assertThat(error[35]).isEqualTo((byte) 0);                       // in transit
+        assertThat(Checksums.valid(error)).isTrue();
+        assertThat(Arrays.copyOfRange(error, 42, error.length)).isEqualTo(Arrays.copyOfRange(sent, 14, sent.length)); // as sent, TTL 1
+        assertThat(pipeline.counters().drops(DropReason.TTL_EXPIRED)).isZero();
+    }
+
+    @Test
+    void aLongPacketsTimeExceededCarriesWhatFitsIn576Bytes() {
+        byte[] sent = Probe.ttl(udp(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), ip("10.1.2.5"), 40000, 33434, 1400), 1);
+        int i = run(sent, WEB1);
+        byte[] error = batch.frame(i);
+        assertThat(error).hasSize(14 + 576);
+        assertThat(u16(error, 16)).isEqualTo(576);                      // IPv4 total length
+        assertThat(checksumOk(error, 14)).isTrue();
+        assertThat(Checksums.valid(error)).isTrue();
+        assertThat(Arrays.copyOfRange(error, 42, error.length)).isEqualTo(Arrays.copyOfRange(sent, 14, 14 + 548));
+    }
+
+    @Test
+    void aFlowsLaterPacketWithAnExpiringTtlIsAnsweredToo() {
+        byte[] ping = ping(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), ip("10.1.2.5"), 7);
+        run(ping, WEB1);                                                // learns the flow
+        int i = run(Probe.ttl(ping, 1), WEB1);                          // a flow-cache hit
+        assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_PORT);
+        assertThat(batch.frame(i)[34]).isEqualTo((byte) 11);
+    }
+
+    @Test
+    void noErrorAboutAnErrorAFragmentOrAForeignSource() {
+        byte[] error = Probe.ttl(ping(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), ip("10.1.2.5"), 7), 1);
+        error[34] = 3;                                                  // destination unreachable, not an echo
+        error = Checksums.withL4(error);
+        byte[] fragment = Probe.ttl(udp(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), ip("10.1.2.5"), 40000, 33434, 100), 0);
+        fragment[20] = 0x20;                                            // a later fragment: offset 8 × 8 bytes
+        fragment[21] = 8;
+        fragment = Probe.ttl(fragment, 1);
+        for (byte[] frame : java.util.List.of(error, fragment)) {
+            int i = run(frame, WEB1);
+            assertThat(batch.verdict[i]).isEqualTo(PacketBatch.DROP);
         }
-        sum = (sum & 0xffff) + (sum >>> 16);
-        sum = (sum & 0xffff) + (sum >>> 16);
-        frame[24] = (byte) (~sum >>> 8);
-        frame[25] = (byte) ~sum;
-        run(frame, WEB1);
-        assertThat(pipeline.counters().drops(DropReason.TTL_EXPIRED)).isEqualTo(1);
+        assertThat(pipeline.counters().drops(DropReason.TTL_EXPIRED)).isEqualTo(2);
     }
 
     @Test

@@ -4,7 +4,6 @@ import dev.weft.fastpath.graph.Dispatch;
 import dev.weft.fastpath.graph.Node;
 import dev.weft.fastpath.packet.Bytes;
 import dev.weft.fastpath.packet.Checksum;
-import dev.weft.fastpath.packet.DropReason;
 import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.flow.FlowCache;
 import dev.weft.fastpath.table.ForwardingTables;
@@ -13,7 +12,8 @@ import java.util.List;
 
 /**
  * Applies a flow's header transposition: for a routed flow the MACs (router MAC as source), TTL and
- * RFC 1624 checksum update; then on to the port or to encapsulation.
+ * RFC 1624 checksum update; then on to the port or to encapsulation. A routed packet whose TTL runs out here goes to
+ * {@code icmp-time-exceeded}, before any translation, so the error carries it as its sender sent it.
  */
 public final class Rewrite implements Node {
 
@@ -22,6 +22,7 @@ public final class Rewrite implements Node {
     static final int VXLAN_ENCAP = 1;
     static final int NVGRE_ENCAP = 2;
     static final int NAT_OUT = 3;
+    static final int TIME_EXCEEDED = 4;
 
     public long routed;
     public long switched;
@@ -33,7 +34,7 @@ public final class Rewrite implements Node {
 
     @Override
     public List<String> arcs() {
-        return List.of(PortOutput.NAME, VxlanEncap.NAME, NvgreEncap.NAME, NatOut.NAME);
+        return List.of(PortOutput.NAME, VxlanEncap.NAME, NvgreEncap.NAME, NatOut.NAME, IcmpTimeExceeded.NAME);
     }
 
     @Override
@@ -43,6 +44,13 @@ public final class Rewrite implements Node {
         for (int k = 0; k < count; k++) {
             int i = vector[k];
             int action = b.action[i];
+            if ((action & FlowCache.ROUTE) != 0 && Bytes.u8(m, b.start[i] + b.l3[i] + 8) <= 1) {
+                if (tracing) {
+                    d.trace(i, "routed: TTL " + Bytes.u8(m, b.start[i] + b.l3[i] + 8) + ", expires here");
+                }
+                next[k] = TIME_EXCEEDED;
+                continue;
+            }
             if ((action & FlowCache.DNAT) != 0) {
                 String was = tracing ? Text.ip(b.dstIp[i]) + ":" + b.dstPort[i] : null;
                 dev.weft.fastpath.packet.Nat.translateDestination(b, i, b.natAddress[i], b.natPort[i]); // a client's error too
@@ -60,10 +68,6 @@ public final class Rewrite implements Node {
                 long s = b.start[i];
                 long ip = s + b.l3[i];
                 int ttl = Bytes.u8(m, ip + 8);
-                if (ttl <= 1) {
-                    next[k] = d.drop(i, DropReason.TTL_EXPIRED);
-                    continue;
-                }
                 int old = Bytes.u16(m, ip + 8);
                 int now = old - 0x0100;
                 Bytes.u16(m, ip + 8, now);

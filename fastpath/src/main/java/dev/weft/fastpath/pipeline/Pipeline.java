@@ -51,7 +51,8 @@ import java.util.List;
  *                                               └▶ lb-probe ▶ port-output
  *                                                              └miss▶ ip4-lookup ─▶ security ─▶ flow-learn ─┘      ├▶ vxlan-encap ─▶ underlay-output
  *                                                                                                                  ├▶ nvgre-encap ─▶ underlay-output
- *                                                                                                                  └▶ nat-out ─▶ uplink-output
+ *                                                                                                                  ├▶ nat-out ─▶ uplink-output
+ *                                                                                                                  └▶ icmp-time-exceeded ─▶ port-output
  * uplink-input ─▶ uplink-arp ─▶ uplink-output
  *              └▶ nat-in ─▶ flow-lookup (as above)
  * </pre>
@@ -112,7 +113,8 @@ public final class Pipeline {
         List<Node> nodes = List.of(new TapInput(mirrors), new dev.weft.fastpath.node.MirrorInput(), new VxlanInput(), new GreInput(), new UplinkInput(neighbors), new EthernetInput(), new ArpReply(),
                 new UplinkArp(neighbors), new Ip4Input(probes), new NatIn(sessions, balanced), flowLookup, new Ip4Lookup(sessions, balanced), security, new FlowLearn(cache, sessions, balanced), rewrite,
                 new VxlanEncap(), new NvgreEncap(), new NatOut(), new PortOutput(mirrors), new UnderlayOutput(), new UplinkOutput(neighbors),
-                new DhcpServer(), new DnsServer(), new DnsTcp(), new LbProbe(probes), new LbReset());
+                new DhcpServer(), new DnsServer(), new DnsTcp(), new LbProbe(probes), new LbReset(),
+                new dev.weft.fastpath.node.IcmpTimeExceeded());
         graph = new Graph(nodes);
         tapInput = graph.id(TapInput.NAME);
         vxlanInput = graph.id(VxlanInput.NAME);

@@ -47,6 +47,17 @@ public final class Probe {
         return b.array();
     }
 
+    /** {@code frame} (Ethernet and an IPv4 header without options) with TTL {@code ttl} and its header checksum computed again. */
+    public static byte[] ttl(byte[] frame, int ttl) {
+        if (ttl < 0 || ttl > 255) {
+            throw new IllegalArgumentException("a TTL is 0-255, not " + ttl);
+        }
+        ByteBuffer b = ByteBuffer.wrap(frame.clone());
+        int ip = 14;
+        b.put(ip + 8, (byte) ttl).putShort(ip + 10, (short) 0).putShort(ip + 10, (short) ~ipSum(b, ip));
+        return b.array();
+    }
+
     private static int ipSum(ByteBuffer b, int ip) {
         int sum = 0;
         for (int k = 0; k < 20; k += 2) {
