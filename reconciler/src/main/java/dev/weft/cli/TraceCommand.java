@@ -70,6 +70,10 @@ public final class TraceCommand implements Callable<Integer> {
     @Option(names = "--mss", paramLabel = "BYTES", defaultValue = "1448", description = "The TSO frame's segment size, the USO frame's datagram size (default: ${DEFAULT-VALUE}).")
     int segmentSize;
 
+    @Option(names = "--ttl", paramLabel = "N", defaultValue = "64", description = {"The packet's IPv4 TTL, 0-255 (default: ${DEFAULT-VALUE}). "
+            + "A routed packet sent with TTL 1 shows what traceroute's first probe meets: the distributed router's time exceeded."})
+    int ttl;
+
     @Option(names = "--live", description = "Trace through the tables the agents hold now (POST /v1/trace) instead of the revision's.")
     boolean live;
 
@@ -101,6 +105,10 @@ public final class TraceCommand implements Callable<Integer> {
             err.println("error: --tso takes 1-65445 bytes with --proto tcp (or udp), and --mss 1-9000");
             return 1;
         }
+        if (ttl < 0 || ttl > 255) {
+            err.println("error: --ttl takes 0-255, not " + ttl);
+            return 1;
+        }
         int dport = destinationPort == null ? 0 : destinationPort;
         if (dport < 0 || dport > 65535 || sourcePort < 0 || sourcePort > 65535) {
             err.println("error: ports are 0-65535");
@@ -113,7 +121,7 @@ public final class TraceCommand implements Callable<Integer> {
         TraceReport report;
         try {
             Tracer tracer = new Tracer(compiled.model(), live ? new LiveTracer(agents.access()) : new CompiledTracer(compiled));
-            report = tracer.trace(from, destination, protocol, sourcePort, dport, tsoBytes == null ? 0 : tsoBytes, segmentSize);
+            report = tracer.trace(from, destination, protocol, sourcePort, dport, tsoBytes == null ? 0 : tsoBytes, segmentSize, ttl);
         } catch (Tracer.TraceException | ContractException | IOException | GeneralSecurityException e) {
             err.println("error: " + e.getMessage());
             return 1;
@@ -135,7 +143,8 @@ public final class TraceCommand implements Callable<Integer> {
         boolean udp = report.protocol().equals("udp");
         String pieces = udp ? " datagrams" : " segments";
         String ports = (report.protocol().equals("icmp") ? "" : " " + report.sourcePort() + " → " + report.destinationPort())
-                + (report.segments() <= 1 ? "" : ", a " + (udp ? "USO" : "TSO") + " frame of " + report.segments() + pieces);
+                + (report.segments() <= 1 ? "" : ", a " + (udp ? "USO" : "TSO") + " frame of " + report.segments() + pieces)
+                + (report.ttl() == 64 ? "" : ", TTL " + report.ttl());
         out.append("trace ").append(report.from()).append(" → ").append(report.to()).append(' ').append(report.protocol()).append(ports)
                 .append(" at ").append(report.revision(), 0, Math.min(12, report.revision().length())).append("\n\n");
         int hostWidth = report.steps().stream().mapToInt(s -> s.host().length()).max().orElse(0);

@@ -44,23 +44,18 @@ public final class Tracer {
         this.hosts = hosts;
     }
 
-    /** @param from {@code tenant/nic} */
-    public TraceReport trace(String from, Ipv4 to, Probe.Protocol protocol, int sourcePort, int destinationPort)
-            throws TraceException, IOException, InterruptedException, ContractException {
-        return trace(from, to, protocol, sourcePort, destinationPort, 0, 0);
-    }
-
     /**
-     * As {@link #trace(String, Ipv4, Probe.Protocol, int, int)}; with {@code tsoBytes} &gt; 0 (TCP) the packet is a VM's TSO
-     * frame instead: a data segment carrying {@code tsoBytes} bytes handed over whole, to be cut into segments of
-     * {@code segmentSize} bytes where it must be; with UDP a VM's USO frame of {@code tsoBytes} bytes in datagrams of
-     * {@code segmentSize} bytes, likewise.
+     * Traces the first packet of a flow from {@code from} ({@code tenant/nic}, or an IPv4 address outside the fleet) to
+     * {@code to}, sent with TTL {@code ttl}: a TCP SYN, a UDP datagram or an ICMP echo request. With {@code tsoBytes} &gt; 0
+     * (TCP) the packet is a VM's TSO frame instead: a data segment carrying {@code tsoBytes} bytes handed over whole, to be
+     * cut into segments of {@code segmentSize} bytes where it must be; with UDP a VM's USO frame of {@code tsoBytes} bytes
+     * in datagrams of {@code segmentSize} bytes, likewise.
      */
-    public TraceReport trace(String from, Ipv4 to, Probe.Protocol protocol, int sourcePort, int destinationPort, int tsoBytes, int segmentSize)
-            throws TraceException, IOException, InterruptedException, ContractException {
+    public TraceReport trace(String from, Ipv4 to, Probe.Protocol protocol, int sourcePort, int destinationPort, int tsoBytes, int segmentSize,
+                             int ttl) throws TraceException, IOException, InterruptedException, ContractException {
         Ipv4 outside = Ipv4.tryParse(from);
         if (outside != null) {
-            return fromOutside(outside, to, protocol, sourcePort, destinationPort, tsoBytes);
+            return fromOutside(outside, to, protocol, sourcePort, destinationPort, tsoBytes, ttl);
         }
         NetworkInterface nic = nic(from);
         VirtualNetwork network = model.networks().get(nic.networkId());
@@ -71,15 +66,13 @@ public final class Tracer {
         byte[] payload = protocol == Probe.Protocol.udp && destinationPort == 53
                 ? Probe.dnsQuery(nic.name() + "." + network.domain(), 1) : new byte[16];
         String port = nic.namespace() + "/" + nic.name();
-        TraceRequest request = tsoBytes > 0 && protocol == Probe.Protocol.udp
-                ? TraceRequest.fromPort(port, Probe.frame(nic.macAddress().value(), dstMac, nic.ipAddress().value(), to.value(), protocol,
-                        sourcePort, destinationPort, new byte[tsoBytes]), segmentSize)
-                : tsoBytes > 0
-                ? TraceRequest.fromPort(port, Probe.tcpData(nic.macAddress().value(), dstMac, nic.ipAddress().value(), to.value(), sourcePort,
-                        destinationPort, tsoBytes), segmentSize)
-                : TraceRequest.fromPort(port, Probe.frame(nic.macAddress().value(), dstMac, nic.ipAddress().value(), to.value(), protocol,
-                        sourcePort, destinationPort, payload));
-        return follow(port, model.hosts().get(nic.host()), request, to, protocol, sourcePort, destinationPort,
+        byte[] frame = tsoBytes > 0 && protocol == Probe.Protocol.tcp
+                ? Probe.tcpData(nic.macAddress().value(), dstMac, nic.ipAddress().value(), to.value(), sourcePort, destinationPort, tsoBytes)
+                : Probe.frame(nic.macAddress().value(), dstMac, nic.ipAddress().value(), to.value(), protocol, sourcePort, destinationPort,
+                        tsoBytes > 0 ? new byte[tsoBytes] : payload);
+        frame = Probe.ttl(frame, ttl);
+        TraceRequest request = tsoBytes > 0 ? TraceRequest.fromPort(port, frame, segmentSize) : TraceRequest.fromPort(port, frame);
+        return follow(port, model.hosts().get(nic.host()), request, to, protocol, sourcePort, destinationPort, ttl,
                 protocol == Probe.Protocol.udp && tsoBytes > 0, segmentSize);
     }
 
@@ -88,14 +81,14 @@ public final class Tracer {
      * owns {@code to} (a NIC's public address, a NAT gateway's, a public load-balancer frontend's) in the tables traced
      * through: the revision's, or with {@code --live} the agents'.
      */
-    private TraceReport fromOutside(Ipv4 source, Ipv4 to, Probe.Protocol protocol, int sourcePort, int destinationPort, int tsoBytes)
+    private TraceReport fromOutside(Ipv4 source, Ipv4 to, Probe.Protocol protocol, int sourcePort, int destinationPort, int tsoBytes, int ttl)
             throws TraceException, IOException, InterruptedException, ContractException {
         if (tsoBytes > 0) {
             throw new TraceException("--tso makes the packet a VM's offload frame; from outside the fleet (--from " + source + ") a packet is a plain one");
         }
         Host host = uplinkOwner(to);
-        byte[] frame = Probe.frame(OUTSIDE_MAC, 0, source.value(), to.value(), protocol, sourcePort, destinationPort, new byte[16]);
-        return follow(source.toString(), host, TraceRequest.fromUplink(frame), to, protocol, sourcePort, destinationPort, false, 0);
+        byte[] frame = Probe.ttl(Probe.frame(OUTSIDE_MAC, 0, source.value(), to.value(), protocol, sourcePort, destinationPort, new byte[16]), ttl);
+        return follow(source.toString(), host, TraceRequest.fromUplink(frame), to, protocol, sourcePort, destinationPort, ttl, false, 0);
     }
 
     /**
@@ -103,7 +96,7 @@ public final class Tracer {
      * addressed to. {@code uso}: the packet is a VM's USO frame of {@code segmentSize}-byte datagrams.
      */
     private TraceReport follow(String from, Host host, TraceRequest request, Ipv4 to, Probe.Protocol protocol, int sourcePort,
-                               int destinationPort, boolean uso, int segmentSize)
+                               int destinationPort, int ttl, boolean uso, int segmentSize)
             throws TraceException, IOException, InterruptedException, ContractException {
         TraceResponse response = hosts.run(host, request);
         List<TraceReport.Step> steps = new ArrayList<>(TraceReport.steps(response));
@@ -119,19 +112,19 @@ public final class Tracer {
             if (next.outcome() == TraceResponse.Outcome.ENCAPSULATED) {
                 throw new TraceException(host.name() + " sends the packet on to " + next.underlay() + " instead of delivering it: a forwarding loop");
             }
-            return report(from, to, protocol, sourcePort, destinationPort, steps, next, response.segments(),
+            return report(from, to, protocol, sourcePort, destinationPort, ttl, steps, next, response.segments(),
                     response.cut() ? response.host() : next.cut() ? next.host() : null);
         }
-        return report(from, to, protocol, sourcePort, destinationPort, steps, response, response.segments(), response.cut() ? response.host() : null);
+        return report(from, to, protocol, sourcePort, destinationPort, ttl, steps, response, response.segments(), response.cut() ? response.host() : null);
     }
 
-    private TraceReport report(String from, Ipv4 to, Probe.Protocol protocol, int sourcePort, int destinationPort,
+    private TraceReport report(String from, Ipv4 to, Probe.Protocol protocol, int sourcePort, int destinationPort, int ttl,
                                List<TraceReport.Step> steps, TraceResponse last, int segments, String cutOn) {
         boolean delivered = last.outcome() == TraceResponse.Outcome.DELIVERED;
         boolean uplink = last.outcome() == TraceResponse.Outcome.UPLINK;
         String dropNode = delivered || uplink || steps.isEmpty() ? null : steps.getLast().node();
         return new TraceReport(model.revision(), from, to.toString(), protocol.name(),
-                protocol == Probe.Protocol.icmp ? 0 : sourcePort, protocol == Probe.Protocol.icmp ? 0 : destinationPort, steps, delivered,
+                protocol == Probe.Protocol.icmp ? 0 : sourcePort, protocol == Probe.Protocol.icmp ? 0 : destinationPort, ttl, steps, delivered,
                 last.host(), uplink ? null : last.port(), dropNode, last.dropReason(), uplink ? last.port() : null, Math.max(1, segments),
                 segments > 1 ? cutOn : null);
     }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.weft.fastpath.packet.DropReason;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,6 +51,25 @@ class NetnsRoutingTest extends NetnsLabTest {
         assertThat(NetnsLab.pings("tenant-a.db-1", "10.1.1.4")).as("the None route drops").isFalse();
         assertThat(agents.get("host-c").dataplane().packets().nodeDrops("ip4-lookup", DropReason.ROUTE_NONE)).isPositive();
         assertThat(NetnsLab.pings("tenant-a.db-1", "10.1.2.5")).as("the rest of the network is untouched").isTrue();
+    }
+
+    @Test
+    void tracerouteFromAVmShowsTheRouterAsTheFirstHop() throws Exception {
+        reconciler = lab.start("tenant-a.web-1", "10.1.2.5").reconciler; // web-1 and db-2 on host-a, db-1 on host-c
+        String ping = Topology.run("ip", "netns", "exec", "tenant-a.web-1", "sh", "-c", "ping -c 1 -t 1 -W 2 10.1.2.4; true");
+        assertThat(ping).as("the router answers a packet whose TTL runs out").contains("From 10.1.1.1").contains("Time to live exceeded");
+
+        String trace = Topology.run("ip", "netns", "exec", "tenant-a.web-1", "busybox", "traceroute", "-n", "-q", "1", "-w", "2", "-m", "4", "10.1.2.4");
+        List<String> hops = trace.lines().filter(l -> l.matches("^\\s*\\d+\\s.*")).toList();
+        assertThat(hops).as(trace).hasSize(2);
+        assertThat(hops.get(0)).as("hop 1: the distributed router, from web's gateway").contains("10.1.1.1");
+        assertThat(hops.get(1)).as("hop 2: db-1 on host-c, which answers traceroute's UDP probe").contains("10.1.2.4");
+        assertThat(agents.get("host-a").dataplane().packets().nodePackets("icmp-time-exceeded")).isPositive();
+        assertThat(agents.get("host-a").dataplane().packets().nodeDrops("icmp-time-exceeded", DropReason.TTL_EXPIRED)).isZero();
+        dev.weft.cli.CliRun live = traceLive("--from", "tenant-a/web-1", "--to", "10.1.2.4", "--proto", "udp", "--dport", "33434", "--ttl", "1");
+        assertThat(live.exitCode()).as(live.err()).isZero();
+        assertThat(live.out()).contains("host-a icmp-time-exceeded time exceeded: ICMP type 11 from the router's 10.1.1.1 back to 10.1.1.4")
+                .endsWith("delivered to port tenant-a/web-1 on host-a\n");
     }
 
     @Test

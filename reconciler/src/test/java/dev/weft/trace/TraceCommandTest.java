@@ -104,6 +104,28 @@ class TraceCommandTest {
     }
 
     @Test
+    void aRoutedPacketWhoseTtlRunsOutIsAnsweredByTheRouter() {
+        CliRun run = trace("--from", "tenant-a/web-1", "--to", "10.1.2.5", "--proto", "udp", "--dport", "33434", "--ttl", "1");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out())
+                .contains("trace tenant-a/web-1 → 10.1.2.5 udp 49152 → 33434, TTL 1")
+                .contains("host-a rewrite routed: TTL 1, expires here")
+                .contains("host-a icmp-time-exceeded time exceeded: ICMP type 11 from the router's 10.1.1.1 back to 10.1.1.4, carrying the first 44 bytes of the packet")
+                .endsWith("host-a port-output deliver to port tenant-a/web-1\n\ndelivered to port tenant-a/web-1 on host-a\n");
+        assertThat(trace("--from", "tenant-a/web-1", "--to", "10.1.2.5", "--ttl", "2").out()).as("TTL 2 gets there")
+                .contains("rewrite routed: TTL 2 → 1").contains("delivered to port tenant-a/db-2 on host-a");
+        assertThat(trace("--from", "tenant-a/web-1", "--to", "10.1.1.5", "--ttl", "1").out()).as("switched within the subnet: no hop")
+                .contains("delivered to port tenant-a/web-2 on host-b");
+        CliRun inbound = trace("--from", "203.0.113.1", "--to", "203.0.113.10", "--proto", "tcp", "--dport", "80", "--ttl", "1");
+        assertThat(inbound.exitCode()).isEqualTo(2);
+        assertThat(inbound.out()).contains("icmp-time-exceeded no ICMP error: the sender is not a port on this host")
+                .contains("dropped on host-a by icmp-time-exceeded: TTL_EXPIRED");
+        CliRun bad = trace("--from", "tenant-a/web-1", "--to", "10.1.2.5", "--ttl", "256");
+        assertThat(bad.exitCode()).isEqualTo(1);
+        assertThat(bad.err()).contains("--ttl takes 0-255, not 256");
+    }
+
+    @Test
     void toAnotherHostThePacketIsEncapsulatedAndDeliveredThere() {
         CliRun run = trace("--from", "tenant-a/web-1", "--to", "10.1.1.5", "--proto", "udp", "--dport", "53");
         assertThat(run.exitCode()).as(run.err()).isZero();
