@@ -149,6 +149,33 @@ class PipelineTest {
     }
 
     @Test
+    void aPingToAGatewayIsAnsweredByTheRouter() {
+        for (String gateway : java.util.List.of("10.1.1.1", "10.1.2.1")) {         // its own subnet's, and the other subnet's
+            byte[] sent = Checksums.withL4(Probe.ttl(ping(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), ip(gateway), 7), 3));
+            int i = run(sent, WEB1);
+            assertThat(batch.verdict[i]).as(gateway).isEqualTo(PacketBatch.TO_PORT);
+            assertThat(batch.outPort[i]).isEqualTo(WEB1);
+            byte[] reply = batch.frame(i);
+            assertThat(reply).hasSize(sent.length);
+            assertThat(mac(reply, 0)).isEqualTo(WEB1_MAC);
+            assertThat(mac(reply, 6)).isEqualTo(ForwardingTables.ROUTER_MAC);
+            assertThat(u32(reply, 26)).isEqualTo(ip(gateway));
+            assertThat(u32(reply, 30)).isEqualTo(ip("10.1.1.4"));
+            assertThat(reply[22]).isEqualTo((byte) 64);                  // a fresh TTL
+            assertThat(reply[34]).isEqualTo((byte) 0);                   // echo reply
+            assertThat(Checksums.valid(reply)).as("both checksums").isTrue();
+            assertThat(Arrays.copyOfRange(reply, 38, reply.length)).isEqualTo(Arrays.copyOfRange(sent, 38, sent.length)); // id, seq, data
+        }
+        byte[] fragment = ping(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), ip("10.1.1.1"), 7);
+        fragment[20] = 0x20;                                             // more fragments follow: not answered in part
+        fragment = Probe.ttl(fragment, 64);
+        assertThat(batch.verdict[run(fragment, WEB1)]).isEqualTo(PacketBatch.DROP);
+        byte[] spoofed = ping(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.9"), ip("10.1.1.1"), 7);
+        assertThat(batch.verdict[run(spoofed, WEB1)]).isEqualTo(PacketBatch.DROP);
+        assertThat(pipeline.counters().drops(DropReason.SPOOFED_SOURCE)).isEqualTo(1);
+    }
+
+    @Test
     void anExpiringTtlIsAnsweredWithTimeExceededFromTheGateway() {
         byte[] sent = Probe.ttl(ping(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), ip("10.1.2.5"), 7), 1);
         int i = run(sent, WEB1);

@@ -54,8 +54,11 @@ class NetnsRoutingTest extends NetnsLabTest {
     }
 
     @Test
-    void tracerouteFromAVmShowsTheRouterAsTheFirstHop() throws Exception {
+    void theRouterAnswersPingAndTraceroute() throws Exception {
         reconciler = lab.start("tenant-a.web-1", "10.1.2.5").reconciler; // web-1 and db-2 on host-a, db-1 on host-c
+        assertThat(NetnsLab.pings("tenant-a.web-1", "10.1.1.1")).as("its own gateway").isTrue();
+        assertThat(NetnsLab.pings("tenant-a.web-1", "10.1.2.1")).as("another subnet's gateway").isTrue();
+        assertThat(agents.get("host-a").dataplane().packets().nodePackets("icmp-echo")).isGreaterThanOrEqualTo(4);
         String ping = Topology.run("ip", "netns", "exec", "tenant-a.web-1", "sh", "-c", "ping -c 1 -t 1 -W 2 10.1.2.4; true");
         assertThat(ping).as("the router answers a packet whose TTL runs out").contains("From 10.1.1.1").contains("Time to live exceeded");
 

@@ -104,6 +104,18 @@ class TraceCommandTest {
     }
 
     @Test
+    void aPingToTheGatewayIsAnsweredByTheRouter() {
+        CliRun run = trace("--from", "tenant-a/web-1", "--to", "10.1.1.1");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out())
+                .contains("host-a ip4-input ICMP echo request to a gateway address: answered by the router")
+                .contains("host-a icmp-echo echo reply from the router's 10.1.1.1 to 10.1.1.4")
+                .endsWith("host-a port-output deliver to port tenant-a/web-1\n\ndelivered to port tenant-a/web-1 on host-a\n");
+        assertThat(trace("--from", "tenant-a/web-1", "--to", "10.1.1.1", "--proto", "udp", "--dport", "7").out())
+                .as("only ICMP echo: other traffic to the gateway goes nowhere").contains("dropped on host-a");
+    }
+
+    @Test
     void aRoutedPacketWhoseTtlRunsOutIsAnsweredByTheRouter() {
         CliRun run = trace("--from", "tenant-a/web-1", "--to", "10.1.2.5", "--proto", "udp", "--dport", "33434", "--ttl", "1");
         assertThat(run.exitCode()).as(run.err()).isZero();

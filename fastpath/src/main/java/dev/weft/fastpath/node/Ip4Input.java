@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * IPv4 from a port or the underlay: anti-spoofing for ports (a VM sends only with its own MAC and IP; one that forwards
- * IP, a virtual appliance, with its own MAC and any address),
- * then the flow hash of every packet, with the Vector API across the batch's columns.
+ * IP, a virtual appliance, with its own MAC and any address); what the host answers itself (DHCP, DNS and ICMP echo to
+ * a gateway address, health probes' answers) goes to its node; then the flow hash of every packet, with the Vector API across the batch's columns.
  */
 public final class Ip4Input implements Node {
 
@@ -23,6 +23,7 @@ public final class Ip4Input implements Node {
     static final int DNS = 2;
     static final int DNS_TCP = 3;
     static final int LB_PROBE = 4;
+    static final int ICMP_ECHO = 5;
 
     private final dev.weft.fastpath.lb.ProbeTable probes;
 
@@ -37,7 +38,7 @@ public final class Ip4Input implements Node {
 
     @Override
     public List<String> arcs() {
-        return List.of(FlowLookup.NAME, DhcpServer.NAME, DnsServer.NAME, DnsTcp.NAME, LbProbe.NAME);
+        return List.of(FlowLookup.NAME, DhcpServer.NAME, DnsServer.NAME, DnsTcp.NAME, LbProbe.NAME, IcmpEcho.NAME);
     }
 
     @Override
@@ -81,6 +82,14 @@ public final class Ip4Input implements Node {
                     d.trace(i, "DNS to the gateway: answered by the host");
                 }
                 next[k] = b.protocol[i] == Parser.UDP ? DNS : DNS_TCP;
+                continue;
+            }
+            if (in >= 0 && b.protocol[i] == Parser.ICMP && b.dstPort[i] == 8 && (b.flags[i] & (Parser.FLAG_ECHO | Parser.FLAG_FRAGMENT)) == Parser.FLAG_ECHO
+                    && (b.dstIp[i] == t.portGateway[in] || t.isGateway(b.vni[i], b.dstIp[i]))) {
+                if (tracing) {
+                    d.trace(i, "ICMP echo request to a gateway address: answered by the router");
+                }
+                next[k] = ICMP_ECHO;
                 continue;
             }
             if (tracing) {

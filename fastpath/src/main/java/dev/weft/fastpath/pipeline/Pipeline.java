@@ -48,6 +48,7 @@ import java.util.List;
  *                                               ├▶ dhcp ─▶ port-output
  *                                               ├▶ dns ──▶ port-output
  *                                               ├▶ dns-tcp ▶ port-output
+ *                                               ├▶ icmp-echo ▶ port-output
  *                                               └▶ lb-probe ▶ port-output
  *                                                              └miss▶ ip4-lookup ─▶ security ─▶ flow-learn ─┘      ├▶ vxlan-encap ─▶ underlay-output
  *                                                                                                                  ├▶ nvgre-encap ─▶ underlay-output
@@ -114,7 +115,7 @@ public final class Pipeline {
                 new UplinkArp(neighbors), new Ip4Input(probes), new NatIn(sessions, balanced), flowLookup, new Ip4Lookup(sessions, balanced), security, new FlowLearn(cache, sessions, balanced), rewrite,
                 new VxlanEncap(), new NvgreEncap(), new NatOut(), new PortOutput(mirrors), new UnderlayOutput(), new UplinkOutput(neighbors),
                 new DhcpServer(), new DnsServer(), new DnsTcp(), new LbProbe(probes), new LbReset(),
-                new dev.weft.fastpath.node.IcmpTimeExceeded());
+                new dev.weft.fastpath.node.IcmpTimeExceeded(), new dev.weft.fastpath.node.IcmpEcho());
         graph = new Graph(nodes);
         tapInput = graph.id(TapInput.NAME);
         vxlanInput = graph.id(VxlanInput.NAME);
