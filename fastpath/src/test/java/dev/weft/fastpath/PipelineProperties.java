@@ -154,6 +154,47 @@ class PipelineProperties {
     }
 
     @Provide
+    Arbitrary<List<Arrival>> answeredByTheRouter() {
+        Arbitrary<byte[]> valid = Combinators.combine(Arbitraries.of(WEB1_MAC, ForwardingTables.ROUTER_MAC),
+                Arbitraries.of(ip("10.1.1.1"), ip("10.1.2.1"), ip("10.1.2.5"), ip("10.1.1.5"), ip("10.9.9.9"), ip("224.0.0.5"), -1),
+                Arbitraries.integers().between(0, 3), Arbitraries.integers().between(0, 1400), Arbitraries.integers().between(0, 2))
+                .as((dstMac, dst, ttl, payload, kind) -> dev.weft.fastpath.trace.Probe.ttl(Checksums.withL4(switch (kind) {
+                    case 0 -> Frames.udp(WEB1_MAC, dstMac, ip("10.1.1.4"), dst, 40000, 33434, payload);
+                    case 1 -> Frames.ping(WEB1_MAC, dstMac, ip("10.1.1.4"), dst, payload);
+                    default -> dev.weft.fastpath.trace.Probe.frame(WEB1_MAC, dstMac, ip("10.1.1.4"), dst,
+                            dev.weft.fastpath.trace.Probe.Protocol.tcp, 40000, 80);
+                }), ttl));
+        return Combinators.combine(mutated(valid), Arbitraries.of(WEB1, WEB1, DB2)).as(Arrival::new).list().ofMinSize(1).ofMaxSize(64);
+    }
+
+    /**
+     * Frames the router answers itself (ICMP echo to a gateway, TTL 0 to 3 routed or not, long ones, multicast and
+     * broadcast destinations, truncated or bit-flipped, from the right port or another): nothing throws, nothing leaves its
+     * network, and every answer goes back to the port that sent the frame, to that port's own address, from its network's
+     * router, as a valid IPv4 packet (header and ICMP checksums) of at most 576 bytes.
+     */
+    @Property(tries = 1000)
+    void theRoutersAnswersGoOnlyToTheSenderAndAreWellFormed(@ForAll("answeredByTheRouter") List<Arrival> arrivals) {
+        try (PacketBatch batch = new PacketBatch(); ForwardingTables tables = Frames.tables(1)) {
+            run(batch, tables, arrivals);
+            staysInItsNetwork(batch, tables, arrivals, 0, 0);
+            for (int i = 0; i < batch.count(); i++) {
+                byte[] out = batch.frame(i);
+                boolean answer = batch.verdict[i] == PacketBatch.TO_PORT && out.length >= 35 && u16(out, 12) == 0x0800 && out[23] == 1
+                        && (out[34] == 0 || out[34] == 11) && mac(out, 6) == ForwardingTables.ROUTER_MAC;
+                if (answer) {
+                    int port = arrivals.get(i).port();
+                    assertThat(batch.outPort[i]).as("frame %d answered to its sender", i).isEqualTo(port);
+                    assertThat(u32(out, 30)).as("frame %d: to the port's own address", i).isEqualTo(tables.portIp[port]);
+                    assertThat(tables.isGateway(tables.portVni[port], u32(out, 26))).as("frame %d: from a gateway", i).isTrue();
+                    assertThat(out.length).as("frame %d", i).isLessThanOrEqualTo(14 + 576);
+                    assertThat(Checksums.valid(out)).as("frame %d: checksums of %s", i, java.util.HexFormat.of().formatHex(out)).isTrue();
+                }
+            }
+        }
+    }
+
+    @Provide
     Arbitrary<List<byte[]>> fromTheInternet() {
         Arbitrary<byte[]> valid = Combinators.combine(Arbitraries.of(NatTest.UPLINK_MAC, 0xffff_ffff_ffffL, WEB1_MAC),
                 Arbitraries.of(NatTest.WEB1_PUBLIC, NatTest.EGRESS, ip("203.0.113.11"), ip("10.1.1.4"), ip("10.1.2.5")),

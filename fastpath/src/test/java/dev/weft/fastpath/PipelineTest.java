@@ -170,6 +170,10 @@ class PipelineTest {
         fragment[20] = 0x20;                                             // more fragments follow: not answered in part
         fragment = Probe.ttl(fragment, 64);
         assertThat(batch.verdict[run(fragment, WEB1)]).isEqualTo(PacketBatch.DROP);
+        byte[] corrupt = Checksums.withL4(ping(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), ip("10.1.1.1"), 7));
+        corrupt[corrupt.length - 1] ^= 1;                                // a bit of the data flipped on the way
+        assertThat(batch.verdict[run(corrupt, WEB1)]).isEqualTo(PacketBatch.DROP);
+        assertThat(pipeline.counters().drops(DropReason.BAD_ICMP_CHECKSUM)).isEqualTo(1);
         byte[] spoofed = ping(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.9"), ip("10.1.1.1"), 7);
         assertThat(batch.verdict[run(spoofed, WEB1)]).isEqualTo(PacketBatch.DROP);
         assertThat(pipeline.counters().drops(DropReason.SPOOFED_SOURCE)).isEqualTo(1);

@@ -4,6 +4,7 @@ import dev.weft.fastpath.graph.Dispatch;
 import dev.weft.fastpath.graph.Node;
 import dev.weft.fastpath.packet.Bytes;
 import dev.weft.fastpath.packet.Checksum;
+import dev.weft.fastpath.packet.DropReason;
 import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.table.ForwardingTables;
 import java.lang.foreign.MemorySegment;
@@ -13,7 +14,7 @@ import java.util.List;
  * An ICMP echo request from a port to a gateway address of its network (its own subnet's, or another subnet's): the
  * distributed router answers it in place with the echo reply (RFC 792), addresses swapped, TTL 64, the identifier,
  * sequence number and data as they came, so a VM can ping its gateway. {@code ip4-input} sends only whole (unfragmented)
- * requests here.
+ * requests here; one whose ICMP checksum is wrong is dropped ({@code BAD_ICMP_CHECKSUM}), as a host's stack drops it.
  */
 public final class IcmpEcho implements Node {
 
@@ -46,6 +47,11 @@ public final class IcmpEcho implements Node {
             long s = b.start[i];
             long ip = s + b.l3[i];
             long icmp = s + b.l4[i];
+            int icmpLength = Bytes.u16(m, ip + 2) - (b.l4[i] - b.l3[i]);
+            if (Checksum.fold(Checksum.sumVector(m, icmp, icmpLength)) != 0xffff) {
+                next[k] = d.drop(i, DropReason.BAD_ICMP_CHECKSUM);
+                continue;
+            }
             int router = b.dstIp[i];
             int sender = b.srcIp[i];
             Bytes.u32(m, ip + 12, router); // swapping the addresses leaves the header's sum as it was

@@ -51,5 +51,7 @@ public enum DropReason {
     /** A packet routed to a virtual appliance whose address has no NIC attached. */
     NO_APPLIANCE,
     /** A packet an appliance forwards (its source is outside its network) to a peered network whose half doesn't allowForwardedTraffic. */
-    FORWARDED_NOT_ALLOWED
+    FORWARDED_NOT_ALLOWED,
+    /** An ICMP echo request to a gateway address whose ICMP checksum is wrong: not answered. */
+    BAD_ICMP_CHECKSUM
 }
