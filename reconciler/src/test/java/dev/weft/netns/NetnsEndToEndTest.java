@@ -85,6 +85,16 @@ class NetnsEndToEndTest extends NetnsLabTest {
                 "import socket; socket.create_connection(('10.1.1.5', 9090), timeout=2)")).isFalse();
         assertThat(tcpClient("tenant-b.app-1", "10.1.1.5", 9090)).contains("pong from tenant-b.app-2");
         tenantB.waitFor(5, TimeUnit.SECONDS);
+
+        // A VM whose MTU is set above the one DHCP gives: its long frames are dropped and counted as such, not as malformed
+        in("tenant-a.web-1", "ip", "link", "set", "eth0", "mtu", "9000");
+        assertThat(Topology.quietly("ip", "netns", "exec", "tenant-a.web-1", "ping", "-c", "2", "-W", "1", "-M", "do", "-s", "3000", "10.1.1.5"))
+                .isFalse();
+        io.vertx.core.json.JsonObject tap = agents.get("host-a").dataplane().packets().stats().getJsonObject("tap");
+        assertThat(tap.getLong("tooLong")).as("3,042-byte frames from web-1").isEqualTo(2);
+        assertThat(tap.getLong("malformed")).isZero();
+        in("tenant-a.web-1", "ip", "link", "set", "eth0", "mtu", "1500");
+        assertThat(pings("tenant-a.web-1", "10.1.1.5")).isTrue();
     }
 
     /**

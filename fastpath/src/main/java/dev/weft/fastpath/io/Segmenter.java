@@ -20,6 +20,9 @@ import java.lang.foreign.ValueLayout;
  */
 public final class Segmenter {
 
+    /** What {@link #add} returns for a plain frame longer than a slot ({@link PacketBatch#MAX_FRAME}): a VM whose MTU is above the one DHCP gives. */
+    public static final int TOO_LONG = -2;
+
     public static final int VNET_HEADER = 10;
     /** Batch slots a reader keeps free before it reads an offloaded frame: the segments of up to 64 kB of TCP. */
     public static final int MAX_SEGMENTS = 48;
@@ -60,7 +63,7 @@ public final class Segmenter {
 
     /**
      * Adds the frame in {@code buffer} (virtio-net header first, {@code length} bytes in all) to the batch
-     * from {@code port}, copied; returns the frames added, or -1 when the frame is malformed.
+     * from {@code port}, copied; returns the frames added, -1 when the frame is malformed or {@link #TOO_LONG}.
      */
     public static int add(MemorySegment buffer, int length, PacketBatch batch, int port) {
         return add(buffer, length, false, batch, port);
@@ -68,7 +71,7 @@ public final class Segmenter {
 
     /**
      * Adds the frame in {@code buffer} (virtio-net header first, {@code length} bytes in all) to the batch
-     * from {@code port}; returns the frames added, or -1 when the frame is malformed. The segments are copied out of
+     * from {@code port}; returns the frames added, -1 when the frame is malformed or {@link #TOO_LONG}. The segments are copied out of
      * {@code buffer}, or refer to it when {@code keep} (it stays as it is until the batch is cleared).
      */
     public static int add(MemorySegment buffer, int length, boolean keep, PacketBatch batch, int port) {
@@ -101,7 +104,7 @@ public final class Segmenter {
         int gsoSize = le16(head, 4);
         if (gso == GSO_NONE) {
             if (!plainFits(head, frameLength, batch)) {
-                return -1;
+                return frameLength > PacketBatch.MAX_FRAME ? TOO_LONG : -1;
             }
             bytes.copy(0, batch.memory(), batch.nextSlotAt(), frameLength);
             return completed(head, frameLength, batch, port);
@@ -139,7 +142,7 @@ public final class Segmenter {
     /** A frame without segmentation offload, whole in {@code buffer} behind its virtio-net header: copied into the next slot. */
     private static int addPlain(MemorySegment buffer, int frameLength, PacketBatch batch, int port) {
         if (!plainFits(buffer, frameLength, batch)) {
-            return -1;
+            return frameLength > PacketBatch.MAX_FRAME ? TOO_LONG : -1;
         }
         MemorySegment.copy(buffer, VNET_HEADER, batch.memory(), batch.nextSlotAt(), frameLength);
         return completed(buffer, frameLength, batch, port);

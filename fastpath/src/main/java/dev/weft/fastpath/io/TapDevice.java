@@ -36,6 +36,8 @@ public final class TapDevice implements AutoCloseable {
     /** Where the one worker that reads this device reads 64 kB frames into. */
     private final MemorySegment buffer;
     public long malformed;
+    /** Plain frames longer than a slot ({@link PacketBatch#MAX_FRAME} bytes), dropped: the VM's MTU is set above the one DHCP gives. */
+    public long tooLong;
     /** Frames read from the VM, and segments they became (more segments than frames: TCP segmentation offload at work). */
     public long framesRead;
     public long segments;
@@ -339,8 +341,12 @@ public final class TapDevice implements AutoCloseable {
         return received;
     }
 
-    /** Counts what {@link Segmenter#add} made of a frame read: its segments, or (negative) a malformed frame; returns the segments added. */
+    /** Counts what {@link Segmenter#add} made of a frame read: its segments, or (negative) a malformed or too long frame; returns the segments added. */
     private int counted(int added) {
+        if (added == Segmenter.TOO_LONG) {
+            tooLong++;
+            return 0;
+        }
         if (added < 0) {
             malformed++;
             return 0;

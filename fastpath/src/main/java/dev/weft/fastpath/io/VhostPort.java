@@ -71,6 +71,8 @@ public final class VhostPort implements AutoCloseable {
     public volatile long framesIn;
     public volatile long framesOut;
     public volatile long malformed;
+    /** Plain frames from the guest longer than a slot ({@link PacketBatch#MAX_FRAME} bytes), dropped: its MTU is set above the one DHCP gives. */
+    public volatile long tooLong;
     public volatile long noBuffer;
     public volatile long connections;
 
@@ -175,7 +177,11 @@ public final class VhostPort implements AutoCloseable {
                         : Segmenter.add(offloaded, Segmenter.VNET_HEADER + SplitQueue.read(chain, NET_HEADER,
                                 offloaded.asSlice(Segmenter.VNET_HEADER, Math.min(length, Segmenter.MAX_HEADERS))), (int) length, fromChain, batch, port);
                 if (added < 0) {
-                    malformed++;
+                    if (added == Segmenter.TOO_LONG) {
+                        tooLong++;
+                    } else {
+                        malformed++;
+                    }
                     q.fromGuest().put(head, 0);
                 } else {
                     segments += added;
@@ -189,7 +195,11 @@ public final class VhostPort implements AutoCloseable {
                 continue;
             }
             if (length < 14 || length > PacketBatch.MAX_FRAME) {
-                malformed++;
+                if (length > PacketBatch.MAX_FRAME) {
+                    tooLong++;
+                } else {
+                    malformed++;
+                }
                 q.fromGuest().put(head, 0);
                 continue;
             }

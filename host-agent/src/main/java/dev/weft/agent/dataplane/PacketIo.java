@@ -350,6 +350,7 @@ public final class PacketIo implements AutoCloseable {
                 .put("vhostUser", new JsonObject().put("framesIn", vhosts.values().stream().mapToLong(v -> v.framesIn).sum())
                         .put("framesOut", vhosts.values().stream().mapToLong(v -> v.framesOut).sum())
                         .put("malformed", vhosts.values().stream().mapToLong(v -> v.malformed).sum())
+                        .put("tooLong", vhosts.values().stream().mapToLong(v -> v.tooLong).sum())
                         .put("noBuffer", vhosts.values().stream().mapToLong(v -> v.noBuffer).sum())
                         .put("coalesced", vhosts.values().stream().mapToLong(v -> v.coalesced).sum())
                         .put("coalescedFrames", vhosts.values().stream().mapToLong(v -> v.coalescedFrames).sum())
@@ -359,6 +360,7 @@ public final class PacketIo implements AutoCloseable {
                 .put("tap", new JsonObject().put("framesRead", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.framesRead).sum())
                         .put("segments", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.segments).sum())
                         .put("malformed", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.malformed).sum())
+                        .put("tooLong", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.tooLong).sum())
                         .put("coalesced", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.coalesced).sum())
                         .put("coalescedFrames", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.coalescedFrames).sum())
                         .put("ioUring", ioUringStats()));
