@@ -406,6 +406,11 @@ class VhostPortOffloadTest {
             assertThat(batch.count()).isZero();
             assertThat(port.malformed).isEqualTo(1);
             assertThat(u16(echo, 12)).isEqualTo(0x0800);
+            assertThat(guest.send(Frames.udp(0x0200_0a01_0104L, 0x0200_0a01_0105L, Frames.ip("10.1.1.4"), Frames.ip("10.1.1.5"), 1, 2, 1958)))
+                    .isTrue(); // 2,000 bytes: a guest whose MTU is above DHCP's
+            assertThat(port.receive(batch, 0, PacketBatch.CAPACITY)).isZero();
+            assertThat(port.tooLong).as("counted as too long, not malformed").isEqualTo(1);
+            assertThat(port.malformed).isEqualTo(1);
             byte[] ping = Frames.ping(0x0200_0a01_0104L, 0x0200_0a01_0105L, Frames.ip("10.1.1.4"), Frames.ip("10.1.1.5"), 1);
             assertThat(guest.send(ping)).isTrue();
             assertThat(port.receive(batch, 0, PacketBatch.CAPACITY)).as("the next frame goes through").isEqualTo(1);
