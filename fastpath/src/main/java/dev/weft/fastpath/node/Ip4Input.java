@@ -13,7 +13,8 @@ import java.util.List;
 /**
  * IPv4 from a port or the underlay: anti-spoofing for ports (a VM sends only with its own MAC and IP; one that forwards
  * IP, a virtual appliance, with its own MAC and any address); what the host answers itself (DHCP, DNS and ICMP echo to
- * a gateway address, health probes' answers) goes to its node; then the flow hash of every packet, with the Vector API across the batch's columns.
+ * a gateway address, health probes' answers) goes to its node; then the flow hash of every packet, with the Vector API
+ * across the batch's columns.
  */
 public final class Ip4Input implements Node {
 
