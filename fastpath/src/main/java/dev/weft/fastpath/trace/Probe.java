@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 
 /**
  * The synthetic first packet of a flow that {@code weft trace} sends through the graph: Ethernet, IPv4
- * (TTL 64, checksum computed) and a TCP SYN, a UDP datagram or an ICMP echo request.
+ * (TTL 64, checksum computed) and a TCP SYN, a UDP datagram or an ICMP echo request (its checksum computed).
  */
 public final class Probe {
 
@@ -91,6 +91,15 @@ public final class Probe {
                     .putShort((short) 0x5002).putShort((short) 64240).putShort((short) 0).putShort((short) 0); // SYN
             case udp -> b.putShort((short) srcPort).putShort((short) dstPort).putShort((short) l4).putShort((short) 0).put(payload);
             case icmp -> b.put((byte) 8).put((byte) 0).putShort((short) 0).putShort((short) srcPort).putShort((short) 1); // echo request, id, seq
+        }
+        if (protocol == Protocol.icmp) { // a host checks an echo request's checksum before it answers
+            int icmp = ip + 20;
+            int sum = 0;
+            for (int k = icmp; k < icmp + l4; k += 2) {
+                sum += b.getShort(k) & 0xffff;
+            }
+            sum = (sum & 0xffff) + (sum >>> 16);
+            b.putShort(icmp + 2, (short) ~((sum & 0xffff) + (sum >>> 16)));
         }
         return b.array();
     }
