@@ -5,7 +5,6 @@ import dev.weft.fastpath.graph.Node;
 import dev.weft.fastpath.packet.Bytes;
 import dev.weft.fastpath.packet.Checksum;
 import dev.weft.fastpath.packet.DropReason;
-import dev.weft.fastpath.packet.Ipv4Header;
 import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.packet.Parser;
 import dev.weft.fastpath.table.ForwardingTables;
@@ -72,9 +71,7 @@ public final class IcmpTimeExceeded implements Node {
             Bytes.u32(m, icmp, 11 << 24); // type 11 (time exceeded), code 0 (in transit), checksum 0 for now
             Bytes.u32(m, icmp + 4, 0);
             Bytes.u16(m, icmp + 2, Checksum.finish(Checksum.sum(m, icmp, 8 + carried)));
-            Ipv4Header.write(m, ip - HEADERS, router, sender, Parser.ICMP, HEADERS + carried, false);
-            Bytes.mac(m, at, t.portMac[in]);
-            Bytes.mac(m, at + 6, ForwardingTables.ROUTER_MAC);
+            DnsServer.replyHeaders(m, at, t, in, sender, Parser.ICMP, 8 + carried); // from the port's gateway to the port
             Bytes.u16(m, at + 12, 0x0800);
             b.start[i] = (int) at;
             b.truncate(i, 14 + HEADERS + carried);
