@@ -124,6 +124,20 @@ class RouteTest {
     }
 
     @Test
+    void aPacketTheApplianceForwardsWhoseTtlRunsOutGetsItsTimeExceededThroughTheAppliance() {
+        int i = run(dev.weft.fastpath.trace.Probe.ttl(ping(FW1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), ip("10.1.1.4"), 7), 1), FW1);
+        assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_PORT);
+        assertThat(batch.outPort[i]).as("back the way it came: the appliance routes it on").isEqualTo(FW1);
+        byte[] error = batch.frame(i);
+        assertThat(mac(error, 0)).isEqualTo(FW1_MAC);
+        assertThat(Frames.u32(error, 26)).as("from the appliance's gateway").isEqualTo(ip("10.1.3.1"));
+        assertThat(Frames.u32(error, 30)).as("to the packet's source").isEqualTo(ip("10.1.2.5"));
+        assertThat(error[34]).isEqualTo((byte) 11);
+        i = run(dev.weft.fastpath.trace.Probe.ttl(ping(DB2_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), ip("10.1.1.4"), 7), 1), DB2);
+        assertThat(batch.outPort[i]).as("a port's own packet: back to it").isEqualTo(DB2);
+    }
+
+    @Test
     void theApplianceForwardsOthersPacketsButNoOtherPortMaySpoof() {
         int i = run(ping(FW1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), ip("10.1.1.4"), 7), FW1);
         assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_PORT);

@@ -45,6 +45,10 @@ class NetnsRoutingTest extends NetnsLabTest {
         }
         before = forwarded();
         assertThat(NetnsLab.pings("tenant-a.web-1", "10.1.2.4")).as("web's subnet has no table: straight to db-1, replies through fw-1").isTrue();
+        String trace = Topology.run("ip", "netns", "exec", "tenant-a.db-1", "busybox", "traceroute", "-n", "-q", "1", "-w", "2", "-m", "6", "10.1.1.4");
+        assertThat(trace.lines().filter(l -> l.matches("^\\s*\\d+\\s.*")).map(l -> l.trim().split("\\s+")[1]).toList()).as(trace)
+                .as("db's router, the appliance, the router again (its time exceeded back through the appliance), web-1")
+                .containsExactly("10.1.2.1", "10.1.3.4", "10.1.3.1", "10.1.1.4");
 
         String none = repo.replace("tenants/tenant-a/routing.yaml", APPLIANCE_ROUTE, "nextHopType: None").commit("drop db → web").name();
         await().atMost(Duration.ofSeconds(20)).until(() -> reconciler.status().revision().equals(none) && reconciler.status().allSynced());

@@ -15,10 +15,12 @@ import java.util.List;
  * A routed packet whose TTL ran out (it came to the distributed router with TTL 1 or 0): answered in place with an ICMP
  * time exceeded (type 11, code 0; RFC 792, RFC 1812 §5.3.1) from the router's address on the sender's subnet, carrying
  * the packet's IPv4 header and as much of what follows as keeps the error within 576 bytes (RFC 1812 §4.3.2.3), so
- * traceroute shows the router as a hop. Only a port's own packet is answered, and never a later fragment, a packet to a
- * broadcast or multicast address, or an ICMP message other than an echo (RFC 1812 §4.3.2.7); those are dropped as
- * {@code TTL_EXPIRED}, as is a packet from another host or the uplink. The error goes back to the port the packet came
- * from; it is no bigger than what the port sent plus 28 bytes, and goes nowhere else.
+ * traceroute shows the router as a hop. Only a packet from a local port is answered (its own, or one a port that forwards
+ * IP, a virtual appliance, forwards: the error goes to the packet's source through the appliance, the way the packet
+ * came), and never a later fragment, a packet to a broadcast or multicast address, or an ICMP message other than an echo
+ * (RFC 1812 §4.3.2.7); those are dropped as {@code TTL_EXPIRED}, as is a packet from another host or the uplink. The
+ * error goes back to the port the packet came from; it is no bigger than what the port sent plus 28 bytes, and goes
+ * nowhere else.
  */
 public final class IcmpTimeExceeded implements Node {
 
@@ -98,8 +100,8 @@ public final class IcmpTimeExceeded implements Node {
         if (in < 0) {
             return "the sender is not a port on this host";
         }
-        if (b.srcIp[i] != t.portIp[in]) {
-            return "the source is not the port's own address (a packet it forwards)";
+        if (b.srcIp[i] != t.portIp[in] && !t.portForwards[in]) {
+            return "the source is not the port's own address";
         }
         if ((Bytes.u16(b.memory(), b.start[i] + b.l3[i] + 6) & 0x1fff) != 0) {
             return "a later fragment";
