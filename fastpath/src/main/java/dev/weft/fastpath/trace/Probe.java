@@ -58,10 +58,16 @@ public final class Probe {
         return b.array();
     }
 
+    /** The folded one's-complement sum of the IPv4 header at {@code ip}. */
     private static int ipSum(ByteBuffer b, int ip) {
+        return sum(b, ip, 20);
+    }
+
+    /** The folded one's-complement sum of the {@code length} bytes (even) at {@code at}. */
+    private static int sum(ByteBuffer b, int at, int length) {
         int sum = 0;
-        for (int k = 0; k < 20; k += 2) {
-            sum += b.getShort(ip + k) & 0xffff;
+        for (int k = 0; k < length; k += 2) {
+            sum += b.getShort(at + k) & 0xffff;
         }
         sum = (sum & 0xffff) + (sum >>> 16);
         return (sum & 0xffff) + (sum >>> 16);
@@ -93,13 +99,7 @@ public final class Probe {
             case icmp -> b.put((byte) 8).put((byte) 0).putShort((short) 0).putShort((short) srcPort).putShort((short) 1); // echo request, id, seq
         }
         if (protocol == Protocol.icmp) { // a host checks an echo request's checksum before it answers
-            int icmp = ip + 20;
-            int sum = 0;
-            for (int k = icmp; k < icmp + l4; k += 2) {
-                sum += b.getShort(k) & 0xffff;
-            }
-            sum = (sum & 0xffff) + (sum >>> 16);
-            b.putShort(icmp + 2, (short) ~((sum & 0xffff) + (sum >>> 16)));
+            b.putShort(ip + 20 + 2, (short) ~sum(b, ip + 20, l4));
         }
         return b.array();
     }
