@@ -40,4 +40,26 @@ class VhostPortKickTest {
             assertThat(port.receive(batch, 0, PacketBatch.CAPACITY)).isEqualTo(1);
         }
     }
+
+    @Test
+    void aGuestThatWaitsIsCalledWhenItsBuffersComeBackAndWhenFramesArrive() throws Exception {
+        Path socket = dir.resolve("tenant-a_web-1.sock");
+        byte[] ping = Frames.ping(0x0200_0a01_0105L, 0x0200_0a01_0104L, Frames.ip("10.1.1.5"), Frames.ip("10.1.1.4"), 1);
+        try (VhostPort port = new VhostPort(socket, () -> { }); SyntheticGuest guest = new SyntheticGuest(socket); PacketBatch batch = new PacketBatch()) {
+            VhostPortOffloadTest.awaitReady(port);
+            assertThat(guest.awaitCall(1, 0)).as("nothing sent yet: no call").isFalse();
+            guest.send(ping);
+            assertThat(guest.awaitCall(1, 0)).as("the frame not yet taken").isFalse();
+            assertThat(port.receive(batch, 0, PacketBatch.CAPACITY)).isEqualTo(1);
+            assertThat(guest.awaitCall(1, 1000)).as("its buffer came back: called").isTrue();
+            assertThat(guest.awaitCall(1, 0)).as("the call was taken").isFalse();
+
+            assertThat(guest.awaitCall(0, 0)).as("nothing received yet").isFalse();
+            assertThat(port.send(batch, 0)).isTrue();
+            port.flush();
+            assertThat(guest.awaitCall(0, 1000)).as("a frame arrived: called").isTrue();
+            assertThat(guest.receive()).isEqualTo(ping);
+            assertThat(guest.awaitCall(0, 0)).isFalse();
+        }
+    }
 }

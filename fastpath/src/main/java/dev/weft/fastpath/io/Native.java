@@ -81,6 +81,8 @@ public final class Native {
             ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
     private static final MethodHandle EPOLL_WAIT = handle("epoll_wait", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
             ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle POLL = handle("poll", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_INT));
     private static final MethodHandle LISTEN = handle("listen", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle ACCEPT4 = handle("accept4", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
             ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
@@ -392,6 +394,18 @@ public final class Native {
     public static int epollWait(int epfd, MemorySegment events, int max, int timeoutMillis) {
         try {
             return (int) EPOLL_WAIT.invokeExact(STATE.get(), epfd, events, max, timeoutMillis);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * poll(2) on the {@code count} {@code struct pollfd}s (8 bytes each: fd, events, revents) in {@code fds}: how many are
+     * ready, 0 after {@code timeoutMillis}, -1 on error.
+     */
+    public static int poll(MemorySegment fds, int count, int timeoutMillis) {
+        try {
+            return (int) POLL.invokeExact(STATE.get(), fds, (long) count, timeoutMillis);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

@@ -273,6 +273,27 @@ public final class SyntheticGuest implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits up to {@code timeoutMillis} for the device to call queue {@code queue} (its call eventfd: frames put in the
+     * receive queue, or sent buffers given back), as a guest whose driver has nothing to do halts until its interrupt; true
+     * when it was called (the call is then taken). A call made since the last wait returns at once, so a guest that looks
+     * at its ring, finds nothing to do and then waits misses none.
+     */
+    public boolean awaitCall(int queue, int timeoutMillis) {
+        MemorySegment fd = pollFd.asSlice(8L * queue, 8);
+        fd.set(ValueLayout.JAVA_INT, 0, call[queue]);
+        fd.set(ValueLayout.JAVA_SHORT, 4, (short) 1); // POLLIN
+        fd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+        if (Native.poll(fd, 1, timeoutMillis) <= 0) {
+            return false;
+        }
+        Native.read(call[queue], pollFd.asSlice(16 + 8L * queue, 8), 8); // non-blocking: resets the count
+        return true;
+    }
+
+    /** Two {@code struct pollfd}s, then two 8-byte counters read from the call eventfds, one each per queue. */
+    private final MemorySegment pollFd = arena.allocate(32, 8);
+
     /** How many times this guest kicked its transmit queue (it doesn't while the device says it polls). */
     public long kicks;
 
