@@ -2,6 +2,13 @@ package dev.weft.cli;
 
 import dev.weft.compile.Compiled;
 import dev.weft.contract.ContractException;
+import dev.weft.fastpath.node.DnsServer;
+import dev.weft.fastpath.node.DnsTcp;
+import dev.weft.fastpath.node.IcmpEcho;
+import dev.weft.fastpath.node.IcmpTimeExceeded;
+import dev.weft.fastpath.node.LbReset;
+import dev.weft.fastpath.node.PortOutput;
+import dev.weft.fastpath.trace.PacketTracer;
 import dev.weft.fastpath.trace.Probe;
 import dev.weft.net.Ipv4;
 import dev.weft.trace.CompiledTracer;
@@ -11,6 +18,8 @@ import dev.weft.trace.Tracer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.security.GeneralSecurityException;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -138,6 +147,24 @@ public final class TraceCommand implements Callable<Integer> {
         return JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build().writeValueAsString(report) + "\n";
     }
 
+    /** Nodes that answer a packet in place, sending the reply back to the port it came from. */
+    private static final Set<String> ANSWERING = Set.of(IcmpEcho.NAME, IcmpTimeExceeded.NAME, DnsServer.NAME, DnsTcp.NAME, LbReset.NAME);
+
+    /** The node that answered the traced packet (its reply then went back to the sender's port), or null. */
+    static String answeredBy(TraceReport report) {
+        if (!report.delivered()) {
+            return null;
+        }
+        List<TraceReport.Step> steps = report.steps();
+        for (int k = steps.size() - 1; k >= 0; k--) { // the node before port-output (and any send step after it)
+            String node = steps.get(k).node();
+            if (!node.equals(PortOutput.NAME) && !node.equals(PacketTracer.SEND)) {
+                return ANSWERING.contains(node) ? node : null;
+            }
+        }
+        return null;
+    }
+
     static String text(TraceReport report) {
         StringBuilder out = new StringBuilder();
         boolean udp = report.protocol().equals("udp");
@@ -155,7 +182,11 @@ public final class TraceCommand implements Callable<Integer> {
         out.append('\n');
         String as = report.segments() <= 1 ? "" : report.cutOn() == null ? ", one " + (udp ? "USO" : "GSO") + " frame of " + report.segments() + pieces
                 : ", the first of its " + report.segments() + pieces + " (cut on " + report.cutOn() + ")";
-        if (report.delivered()) {
+        String answeredBy = answeredBy(report);
+        if (answeredBy != null) {
+            out.append("answered on ").append(report.host()).append(" by ").append(answeredBy).append(as).append(": the reply delivered to port ")
+                    .append(report.port()).append('\n');
+        } else if (report.delivered()) {
             out.append("delivered to port ").append(report.port()).append(" on ").append(report.host()).append(as).append('\n');
         } else if (report.uplink() != null) {
             out.append("sent on uplink ").append(report.uplink()).append(" of ").append(report.host()).append(as).append('\n');

@@ -76,7 +76,7 @@ class NetnsRoutingTest extends NetnsLabTest {
         dev.weft.cli.CliRun live = traceLive("--from", "tenant-a/web-1", "--to", "10.1.2.4", "--proto", "udp", "--dport", "33434", "--ttl", "1");
         assertThat(live.exitCode()).as(live.err()).isZero();
         assertThat(live.out()).contains("host-a icmp-time-exceeded time exceeded: ICMP type 11 from the router's 10.1.1.1 back to 10.1.1.4")
-                .endsWith("delivered to port tenant-a/web-1 on host-a\n");
+                .endsWith("answered on host-a by icmp-time-exceeded: the reply delivered to port tenant-a/web-1\n");
     }
 
     @Test

@@ -110,7 +110,7 @@ class TraceCommandTest {
         assertThat(run.out())
                 .contains("host-a ip4-input ICMP echo request to a gateway address: answered by the router")
                 .contains("host-a icmp-echo echo reply from the router's 10.1.1.1 to 10.1.1.4")
-                .endsWith("host-a port-output deliver to port tenant-a/web-1\n\ndelivered to port tenant-a/web-1 on host-a\n");
+                .endsWith("host-a port-output deliver to port tenant-a/web-1\n\nanswered on host-a by icmp-echo: the reply delivered to port tenant-a/web-1\n");
         assertThat(trace("--from", "tenant-a/web-1", "--to", "10.1.1.1", "--proto", "udp", "--dport", "7").out())
                 .as("only ICMP echo: other traffic to the gateway goes nowhere").contains("dropped on host-a");
     }
@@ -123,7 +123,7 @@ class TraceCommandTest {
                 .contains("trace tenant-a/web-1 → 10.1.2.5 udp 49152 → 33434, TTL 1")
                 .contains("host-a rewrite routed: TTL 1, expires here")
                 .contains("host-a icmp-time-exceeded time exceeded: ICMP type 11 from the router's 10.1.1.1 back to 10.1.1.4, carrying the first 44 bytes of the packet")
-                .endsWith("host-a port-output deliver to port tenant-a/web-1\n\ndelivered to port tenant-a/web-1 on host-a\n");
+                .endsWith("host-a port-output deliver to port tenant-a/web-1\n\nanswered on host-a by icmp-time-exceeded: the reply delivered to port tenant-a/web-1\n");
         assertThat(trace("--from", "tenant-a/web-1", "--to", "10.1.2.5", "--ttl", "2").out()).as("TTL 2 gets there")
                 .contains("rewrite routed: TTL 2 → 1").contains("delivered to port tenant-a/db-2 on host-a");
         assertThat(trace("--from", "tenant-a/web-1", "--to", "10.1.1.5", "--ttl", "1").out()).as("switched within the subnet: no hop")
@@ -233,7 +233,7 @@ class TraceCommandTest {
         CliRun run = trace("--from", "tenant-a/web-1", "--to", "10.1.1.1", "--proto", "udp", "--dport", "53");
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("host-a dns A web-1.blue.tenant-a.internal → 10.1.1.4")
-                .endsWith("delivered to port tenant-a/web-1 on host-a\n");
+                .endsWith("answered on host-a by dns: the reply delivered to port tenant-a/web-1\n");
     }
 
     @Test
@@ -268,7 +268,7 @@ class TraceCommandTest {
         CliRun dns = trace("--from", "tenant-a/web-1", "--to", "10.1.1.1", "--proto", "tcp", "--dport", "53", "--tso", "3000");
         assertThat(dns.exitCode()).as(dns.err()).isZero();
         assertThat(dns.out()).contains("host-a dns-tcp cut: GSO frame into 3 segments of 1448 bytes (this node reads whole frames)")
-                .endsWith("delivered to port tenant-a/web-1 on host-a, the first of its 3 segments (cut on host-a)\n");
+                .endsWith("answered on host-a by dns-tcp, the first of its 3 segments (cut on host-a): the reply delivered to port tenant-a/web-1\n");
 
         repo.replace("tenants/tenant-a/nics.yaml", "  ipAddress: 10.1.1.5\n", "  ipAddress: 10.1.1.5\n  qosSettings: {inboundMaximumMbps: 100}\n")
                 .commit("a limit on web-2");
