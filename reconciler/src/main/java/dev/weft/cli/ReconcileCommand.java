@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "reconcile", mixinStandardHelpOptions = true,
+        header = "The continuous loop: keep every host programmed with the branch's latest valid revision.",
         description = {"The continuous loop: keep every host programmed with the branch's latest valid revision, heal drift,",
                 "and serve the status API and push webhooks (GitHub, GitLab) on --listen."})
 public final class ReconcileCommand implements Callable<Integer> {

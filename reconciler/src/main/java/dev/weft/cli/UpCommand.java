@@ -39,6 +39,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "up", mixinStandardHelpOptions = true,
+        header = "Weft on its embedded default: the example manifests, an in-process agent per Host, the reconcile loop.",
         description = {"Weft on its embedded default: the example manifests in a throwaway Git repository, one in-process agent",
                 "per Host on loopback, and the reconcile loop with its status API. Commit to the repository and watch it converge.",
                 "Ctrl-C stops everything."})

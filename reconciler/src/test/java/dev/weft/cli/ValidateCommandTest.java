@@ -93,7 +93,12 @@ class ValidateCommandTest {
 
     @Test
     void everyCommandHasHelp() {
-        assertThat(CliRun.of("--help").out()).contains("validate");
+        String list = CliRun.of("--help").out();
+        assertThat(list).contains("validate");
+        // each command's line in the list is a whole sentence, not the first line of a longer description cut off
+        String[] commands = list.substring(list.indexOf("Commands:") + "Commands:".length()).strip().split("\n  (?=\\S)");
+        assertThat(commands).hasSizeGreaterThan(10)
+                .allSatisfy(c -> assertThat(c.replaceAll("\\s+", " ").strip()).as(c).endsWith("."));
         CliRun help = CliRun.of("validate", "--help");
         assertThat(help.exitCode()).isZero();
         assertThat(help.out()).contains("--repo=R", "--rev=REV", "--output=FORMAT", "Exit codes:");
