@@ -79,6 +79,9 @@ class GsoProperties {
         try (PacketBatch batch = new PacketBatch(); ForwardingTables tables = Frames.tables(1); Arena arena = Arena.ofConfined()) {
             List<Arrival> taken = new ArrayList<>(); // per batch index, what it came from
             for (Arrival a : arrivals) {
+                if (batch.full()) {
+                    break; // as the worker: it reads a device only while the batch has room (GSO frames' segments reserved)
+                }
                 int before = batch.count();
                 if (a.port() == PacketBatch.UNDERLAY) {
                     MemorySegment datagram = arena.allocate(Math.max(1, a.frame().length));

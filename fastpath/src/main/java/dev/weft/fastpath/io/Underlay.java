@@ -246,7 +246,8 @@ public final class Underlay implements AutoCloseable {
      * {@link #SPLIT_ABOVE} bytes as a split frame (headers in the slot, the rest left in {@code buffer}) when {@code refer}
      * ({@code buffer} stays as it is until the batch is cleared); one whose inner IPv4 packet is longer than
      * {@link #RECEIVED_GSO_MTU} as a {@link PacketBatch#gsoSize GSO frame} (with {@code refer} only). Returns its index, or
-     * -1 when it can't be taken (larger than a slot and not such a frame): the caller counts it as oversized.
+     * -1 when it can't be taken (larger than a slot and not such a frame): the caller counts it as oversized. The caller
+     * takes a datagram only while the batch is not {@link PacketBatch#full() full}.
      */
     public static int take(PacketBatch batch, MemorySegment buffer, int offset, int payload, int sender, boolean refer) {
         int head = payload > SPLIT_ABOVE ? tcpHeaders(buffer, offset, payload) : payload;
