@@ -218,4 +218,39 @@ class VhostUserTest {
             Native.close(listener);
         }
     }
+
+    @Test
+    void guestMemoryMustLieWithinItsFileAndASealableFileIsSealedAgainstShrinking() throws Exception {
+        Path socket = dir.resolve("tenant-a_web-3.sock");
+        int listener = UnixChannel.listen(socket);
+        int small = Native.memfdCreate("guest");
+        Native.ftruncate(small, 0x3000);
+        int sealable = Native.memfdCreate("guest", true);
+        Native.ftruncate(sealable, RAM);
+        try (Arena arena = Arena.ofConfined()) {
+            // a region said to be 1 MB in a file of 12 kB: reading past the file's end would fault, so it is refused
+            CompletableFuture<VhostUser> refused = serve(listener);
+            Frontend front = new Frontend(UnixChannel.connect(socket), arena);
+            front.send(VhostUser.SET_MEM_TABLE, 0, front.body(1, GPA, RAM, 0x7f00_0000_0000L, 0), Native.dup(small));
+            assertThatThrownBy(() -> refused.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(VhostUser.VhostUserException.class)
+                    .hasMessageContaining("region 0 of 1048576 bytes at offset 0 is not within its file of 12288 bytes");
+            front.channel().close();
+
+            // a memfd that allows sealing: the backend seals it, so its frontend can't cut it under the port any more
+            CompletableFuture<VhostUser> served = serve(listener);
+            front = new Frontend(UnixChannel.connect(socket), arena);
+            front.send(VhostUser.SET_MEM_TABLE, 0x8, front.body(1, GPA, RAM, 0x7f00_0000_0000L, 0), sealable);
+            front.send(VhostUser.GET_FEATURES, 0, arena.allocate(0));
+            front.reply(VhostUser.GET_FEATURES); // a round trip: the table is taken
+            assertThat(Native.fcntl(sealable, Native.F_GET_SEALS, 0) & Native.F_SEAL_SHRINK).isNotZero();
+            assertThat(Native.ftruncate(sealable, 0x3000)).as("shrinking is refused").isNegative();
+            assertThat(Native.ftruncate(small, 0x1000)).as("a file that doesn't allow seals can still shrink").isZero();
+            front.channel().close();
+            assertThat(served.get(5, TimeUnit.SECONDS)).isNotNull();
+        } finally {
+            Native.close(small);
+            Native.close(sealable);
+            Native.close(listener);
+        }
+    }
 }

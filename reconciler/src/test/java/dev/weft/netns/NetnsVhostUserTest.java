@@ -89,6 +89,29 @@ class NetnsVhostUserTest extends NetnsLabTest {
         assertThat(agents.get("host-a").dataplane().packets().vhost("tenant-a/web-1").orElseThrow().connections).isEqualTo(2);
     }
 
+    @Test
+    void aFrontendThatShrinksItsMemoryUnderThePortLosesOnlyItsConnection() throws Exception {
+        lab.vhostUser.add("host-a");
+        reconciler = lab.start("tenant-a.web-2", "10.1.2.4").reconciler;
+        dev.weft.fastpath.io.VhostPort port = agents.get("host-a").dataplane().packets().vhost("tenant-a/web-1").orElseThrow();
+        try (SyntheticGuest hostile = new SyntheticGuest(port.socket())) {
+            pingWeb2(hostile, 1);
+            // its memory file cut to the 64 kB that hold the queues, then a frame offered whose buffer lay beyond: reading it faults
+            hostile.shrinkMemory(0x10000);
+            ByteBuffer descriptors = ByteBuffer.allocate(16 * SyntheticGuest.QUEUE_SIZE).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            descriptors.putLong(0, SyntheticGuest.GPA + 0x20000).putInt(8, 72);
+            ByteBuffer available = ByteBuffer.allocate(4 + 2 * SyntheticGuest.QUEUE_SIZE).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            available.putShort(2, (short) (hostile.taken() + 1));
+            hostile.scribble(1, descriptors.array(), available.array());
+            await().atMost(Duration.ofSeconds(10)).until(() -> port.faults == 1);
+        }
+        assertThat(agents.get("host-a").dataplane().packets().activity()).as("the worker survived the fault and counted it")
+                .anyMatch(a -> a.faults() > 0);
+        try (SyntheticGuest again = new SyntheticGuest(port.socket())) { // host-a's one worker still forwards, for a new connection too
+            assertThat(pingWeb2(again, 2)).anyMatch(f -> isEchoReply(f, 2));
+        }
+    }
+
     /** A 64-byte UDP frame from web-1 to web-2's port 9. */
     static byte[] udpToWeb2() {
         byte[] f = echoRequest(0);

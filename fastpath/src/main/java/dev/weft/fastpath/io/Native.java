@@ -83,6 +83,10 @@ public final class Native {
             ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle POLL = handle("poll", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
             ValueLayout.JAVA_INT));
+    private static final MethodHandle FSTAT = handle("fstat", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    private static final MethodHandle FCNTL = LINKER.downcallHandle(LIBC.find("fcntl").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+            CAPTURE, Linker.Option.firstVariadicArg(2));
     private static final MethodHandle LISTEN = handle("listen", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle ACCEPT4 = handle("accept4", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
             ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
@@ -334,8 +338,13 @@ public final class Native {
 
     /** memfd_create(2): anonymous memory behind a descriptor, as a vhost-user frontend shares guest memory. */
     public static int memfdCreate(String name) {
+        return memfdCreate(name, false);
+    }
+
+    /** memfd_create(2); with {@code sealable} (MFD_ALLOW_SEALING) whoever holds it may seal it (fcntl F_ADD_SEALS), as QEMU's memfd backend does. */
+    public static int memfdCreate(String name, boolean sealable) {
         try (Arena arena = Arena.ofConfined()) {
-            return (int) MEMFD_CREATE.invokeExact(STATE.get(), arena.allocateFrom(name), 1 /* MFD_CLOEXEC */);
+            return (int) MEMFD_CREATE.invokeExact(STATE.get(), arena.allocateFrom(name), 1 /* MFD_CLOEXEC */ | (sealable ? 2 /* MFD_ALLOW_SEALING */ : 0));
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
@@ -406,6 +415,32 @@ public final class Native {
     public static int poll(MemorySegment fds, int count, int timeoutMillis) {
         try {
             return (int) POLL.invokeExact(STATE.get(), fds, (long) count, timeoutMillis);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** {@code struct stat} on x86-64: 144 bytes, {@code st_size} at byte 48. */
+    private static final long STAT_SIZE = 144;
+    private static final long ST_SIZE = 48;
+
+    /** The size of the file {@code fd} refers to (fstat(2)'s {@code st_size}), or -1 when fstat fails. */
+    public static long fileSize(int fd) {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment stat = arena.allocate(STAT_SIZE, 8);
+            return (int) FSTAT.invokeExact(STATE.get(), fd, stat) < 0 ? -1 : stat.get(ValueLayout.JAVA_LONG, ST_SIZE);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    public static final int F_ADD_SEALS = 1033, F_GET_SEALS = 1034;
+    public static final int F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4;
+
+    /** fcntl(2) with an int argument: {@link #F_GET_SEALS} (the seals, or -1 for a file that has none), {@link #F_ADD_SEALS}. */
+    public static int fcntl(int fd, int command, int argument) {
+        try {
+            return (int) FCNTL.invokeExact(STATE.get(), fd, command, argument);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

@@ -75,6 +75,9 @@ public final class VhostPort implements AutoCloseable {
     public volatile long tooLong;
     public volatile long noBuffer;
     public volatile long connections;
+    /** Connections ended because the guest's memory file shrank under the port (reading it faulted). */
+    public volatile long faults;
+    private volatile VhostUser connected;
 
     /**
      * @param quiesce waits until every worker has begun a new loop: after it, none uses what was withdrawn before it
@@ -105,6 +108,7 @@ public final class VhostPort implements AutoCloseable {
                 connections++;
                 current = channel;
                 VhostUser guest = new VhostUser(channel, this::withdraw);
+                connected = guest;
                 try {
                     while (guest.handle()) { // each message withdraws the queues before it changes anything
                         publish(guest);
@@ -112,6 +116,7 @@ public final class VhostPort implements AutoCloseable {
                 } catch (IOException e) {
                     log.log(System.Logger.Level.WARNING, "vhost-user " + socket.getFileName() + ": " + e.getMessage() + "; the connection ends");
                 } finally {
+                    connected = null;
                     withdraw();
                     guest.close();
                 }
@@ -450,6 +455,23 @@ public final class VhostPort implements AutoCloseable {
             signal(q.callToGuest());
         }
         delivered = false;
+    }
+
+    /**
+     * After the worker's read of guest memory faulted: when this guest's memory file is shorter than what is mapped of it
+     * (its frontend shrank it), ends the connection (the port waits for the frontend to connect again) and returns true.
+     */
+    public boolean endIfMemoryShrunk() {
+        VhostUser guest = connected;
+        UnixChannel channel = current;
+        if (guest == null || channel == null || !guest.memoryShrunk()) {
+            return false;
+        }
+        faults++;
+        queues = null; // no more reads of it; the control thread withdraws and unmaps as the connection ends
+        Native.shutdown(channel.fd());
+        log.log(System.Logger.Level.WARNING, "vhost-user " + socket.getFileName() + ": the guest's memory file shrank under the port; the connection ends");
+        return true;
     }
 
     private void signal(int call) {

@@ -264,8 +264,29 @@ public final class Worker implements Runnable, AutoCloseable {
         busyPollNanos = micros * 1_000;
     }
 
+    /**
+     * Runs the loop until stopped. Reading memory a vhost-user frontend shares faults when the frontend has shrunk its file
+     * under the port (the JVM turns the fault into an {@link InternalError}): the batch is dropped, the fault counted, the
+     * connections of the guests whose memory shrank end, and the loop goes on for every other port.
+     */
     @Override
     public void run() {
+        while (running) {
+            try {
+                loop();
+            } catch (InternalError e) {
+                faults++;
+                batch.clear();
+                hairpin.clear();
+                vhosts.values().forEach(VhostPort::endIfMemoryShrunk);
+            }
+        }
+    }
+
+    /** Memory faults the loop survived (see {@link #run}). */
+    public volatile long faults;
+
+    private void loop() {
         TapDevice[] byIndex = new TapDevice[0];
         VhostPort[] vhostOf = new VhostPort[0];
         int[] vhostRead = new int[0];
@@ -829,14 +850,14 @@ public final class Worker implements Runnable, AutoCloseable {
      * its looks at its devices, {@code sleeps} that could sleep in {@code epoll_wait} and {@code polls} that could not
      * (busy polling, or vhost-user guests sending), {@code yields} the busy-polling looks that found nothing and gave the
      * core away; the {@code batches} of frames it handled and the {@code frames} in them; {@code busyNanos}, the time from
-     * finding frames to having sent them.
+     * finding frames to having sent them; {@code faults}, reads of a vhost-user guest's memory that faulted (see {@link #run}).
      */
-    public record Activity(long sleeps, long polls, long yields, long batches, long frames, long busyNanos) {
+    public record Activity(long sleeps, long polls, long yields, long batches, long frames, long busyNanos, long faults) {
     }
 
     public Activity activity() {
         long slept = sleeps; // read before the loops it is part of: polls never come out below 0
-        return new Activity(slept, loops - slept, yields, batches, frames, busyNanos);
+        return new Activity(slept, loops - slept, yields, batches, frames, busyNanos, faults);
     }
 
     @Override

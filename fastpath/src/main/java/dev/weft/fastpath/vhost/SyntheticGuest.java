@@ -246,6 +246,14 @@ public final class SyntheticGuest implements AutoCloseable {
         MemorySegment.copy(MemorySegment.ofArray(availableRing), 0, memory, AVAILABLE[queue], Math.min(availableRing.length, 4L + 2L * QUEUE_SIZE));
     }
 
+    /**
+     * Cuts the guest's memory file to {@code bytes}, as a hostile frontend might under a running port: the queues lie in its
+     * first 64 kB, the buffers after it (this guest's memory can't be sealed against it: its memfd doesn't allow seals).
+     */
+    public void shrinkMemory(long bytes) throws IOException {
+        Native.check(Native.ftruncate(memfd, bytes), "ftruncate");
+    }
+
     /** How many of the frames sent through queue 1 the backend has taken (the used index). */
     public int taken() {
         return Short.toUnsignedInt(memory.get(U16, USED[1] + 2));

@@ -93,6 +93,10 @@ public final class VhostUser implements AutoCloseable {
     private final int[] fds = new int[UnixChannel.MAX_FDS];
     private final Ring[] rings = {new Ring(), new Ring()};
     private final List<MemorySegment> mappings = new ArrayList<>();
+    /** Each mapped region's file and how much of it is mapped. */
+    private record MappedFile(int fd, long mapped) {
+    }
+    private final List<MappedFile> files = new java.util.concurrent.CopyOnWriteArrayList<>();
     private GuestMemory memory;
     private long features;
     private long protocolFeatures;
@@ -253,20 +257,43 @@ public final class VhostUser implements AutoCloseable {
             long user = u64(body, at + 16);
             long offset = u64(body, at + 24);
             int fd = passed.removeFirst();
-            MemorySegment mapping = size <= 0 || offset < 0 ? MemorySegment.NULL : Native.mmap(fd, size + offset, 0);
-            Native.close(fd); // the mapping keeps the memory
+            long file = Native.fileSize(fd);
+            if (size <= 0 || offset < 0 || file < 0 || offset > file || size > file - offset) {
+                Native.close(fd);
+                passed.forEach(Native::close);
+                passed.clear();
+                throw new VhostUserException("region " + k + " of " + size + " bytes at offset " + offset + " is not within its file of "
+                        + file + " bytes");
+            }
+            keepFromShrinking(fd);
+            MemorySegment mapping = Native.mmap(fd, size + offset, 0);
             if (mapping.byteSize() == 0) {
+                Native.close(fd);
                 passed.forEach(Native::close);
                 passed.clear();
                 throw new VhostUserException("region " + k + " of " + size + " bytes at offset " + offset + " can't be mapped");
             }
             mappings.add(mapping);
+            files.add(new MappedFile(fd, size + offset)); // kept open to see whether it shrinks
             regions.add(new GuestMemory.Region(guest, user, size, mapping.asSlice(offset, size)));
         }
         memory = new GuestMemory(regions);
         for (Ring r : rings) {
             r.queue = null;
             build(r);
+        }
+    }
+
+    /**
+     * Seals the memory file {@code fd} against shrinking where it can be sealed (a memfd made with sealing allowed; QEMU's
+     * {@code memory-backend-memfd} is already sealed): pages cut off a mapped file fault when read, and a frontend that
+     * shrank the file under a running port would have the worker read them. Files that can't be sealed (hugetlbfs, tmpfs
+     * files) are taken as they are: a fault on one is counted and ends the port's connection ({@code VhostPort}).
+     */
+    private static void keepFromShrinking(int fd) {
+        int seals = Native.fcntl(fd, Native.F_GET_SEALS, 0);
+        if (seals >= 0 && (seals & (Native.F_SEAL_SHRINK | Native.F_SEAL_SEAL)) == 0) {
+            Native.fcntl(fd, Native.F_ADD_SEALS, Native.F_SEAL_SHRINK);
         }
     }
 
@@ -320,6 +347,20 @@ public final class VhostUser implements AutoCloseable {
         channel.send(answer);
     }
 
+    /**
+     * Whether a file of the guest's memory is now shorter than what is mapped of it: the frontend shrank it, and reading the
+     * pages cut off faults. Safe to call from any thread.
+     */
+    public boolean memoryShrunk() {
+        for (MappedFile f : files) {
+            long size = Native.fileSize(f.fd());
+            if (size >= 0 && size < f.mapped()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Queue {@code index} (0: to the guest, 1: from it) when it is set up and enabled, else null. */
     public SplitQueue queue(int index) {
         Ring r = rings[index];
@@ -360,6 +401,8 @@ public final class VhostUser implements AutoCloseable {
         }
         mappings.forEach(Native::munmap);
         mappings.clear();
+        files.forEach(f -> Native.close(f.fd()));
+        files.clear();
         memory = null;
     }
 

@@ -354,7 +354,8 @@ public final class PacketIo implements AutoCloseable {
                         .put("noBuffer", vhosts.values().stream().mapToLong(v -> v.noBuffer).sum())
                         .put("coalesced", vhosts.values().stream().mapToLong(v -> v.coalesced).sum())
                         .put("coalescedFrames", vhosts.values().stream().mapToLong(v -> v.coalescedFrames).sum())
-                        .put("connections", vhosts.values().stream().mapToLong(v -> v.connections).sum()))
+                        .put("connections", vhosts.values().stream().mapToLong(v -> v.connections).sum())
+                        .put("faults", vhosts.values().stream().mapToLong(v -> v.faults).sum()))
                 .put("mirror", new JsonObject().put("copied", mirrorsCopied()).put("lost", mirrorsLost()))
                 .put("workers", workerStats())
                 .put("tap", new JsonObject().put("framesRead", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.framesRead).sum())
@@ -378,7 +379,7 @@ public final class PacketIo implements AutoCloseable {
             json.add(new JsonObject().put("sleeps", a.sleeps()).put("polls", a.polls())
                     .put("yields", a.yields()).put("batches", a.batches()).put("frames", a.frames())
                     .put("framesPerBatch", a.batches() == 0 ? 0.0 : (double) a.frames() / a.batches())
-                    .put("busySeconds", a.busyNanos() / 1e9));
+                    .put("busySeconds", a.busyNanos() / 1e9).put("faults", a.faults()));
         }
         return json;
     }
