@@ -78,6 +78,7 @@ public final class VhostPort implements AutoCloseable {
     /** Connections ended because the guest's memory file shrank under the port (reading it faulted). */
     public volatile long faults;
     private volatile VhostUser connected;
+    private volatile VhostUser ending;
 
     /**
      * @param quiesce waits until every worker has begun a new loop: after it, none uses what was withdrawn before it
@@ -464,12 +465,12 @@ public final class VhostPort implements AutoCloseable {
     public boolean endIfMemoryShrunk() {
         VhostUser guest = connected;
         UnixChannel channel = current;
-        if (guest == null || channel == null || !guest.memoryShrunk()) {
+        if (guest == null || channel == null || ending == guest || !guest.memoryShrunk()) {
             return false;
         }
+        ending = guest; // once per connection: until the control thread has withdrawn the queues, reads may fault again
         faults++;
-        queues = null; // no more reads of it; the control thread withdraws and unmaps as the connection ends
-        Native.shutdown(channel.fd());
+        Native.shutdown(channel.fd()); // the control thread's receive returns: it withdraws the queues (waiting for the workers), then unmaps
         log.log(System.Logger.Level.WARNING, "vhost-user " + socket.getFileName() + ": the guest's memory file shrank under the port; the connection ends");
         return true;
     }
