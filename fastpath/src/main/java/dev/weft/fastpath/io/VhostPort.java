@@ -114,7 +114,7 @@ public final class VhostPort implements AutoCloseable {
                     while (guest.handle()) { // each message withdraws the queues before it changes anything
                         publish(guest);
                     }
-                } catch (IOException e) {
+                } catch (IOException | InternalError e) { // InternalError: the rings' memory faulted (its file shrank)
                     log.log(System.Logger.Level.WARNING, "vhost-user " + socket.getFileName() + ": " + e.getMessage() + "; the connection ends");
                 } finally {
                     connected = null;
