@@ -278,7 +278,10 @@ public final class Worker implements Runnable, AutoCloseable {
                 faults++;
                 batch.clear();
                 hairpin.clear();
-                vhosts.values().forEach(VhostPort::endIfMemoryShrunk);
+                boolean guest = vhosts.values().stream().map(VhostPort::endIfMemoryShrunk).reduce(false, Boolean::logicalOr);
+                if (!guest && Long.bitCount(faults) == 1) { // not a guest's shrunk memory: say so, less often as it repeats
+                    System.getLogger(Worker.class.getName()).log(System.Logger.Level.ERROR, "packet worker: fault " + faults + ", batch dropped", e);
+                }
             }
         }
     }
