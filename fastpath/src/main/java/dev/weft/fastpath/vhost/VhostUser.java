@@ -256,23 +256,18 @@ public final class VhostUser implements AutoCloseable {
             long size = u64(body, at + 8);
             long user = u64(body, at + 16);
             long offset = u64(body, at + 24);
-            int fd = passed.removeFirst();
+            int fd = passed.getFirst(); // the descriptors not taken yet are closed by handle when this throws
             long file = Native.fileSize(fd);
             if (size <= 0 || offset < 0 || file < 0 || offset > file || size > file - offset) {
-                Native.close(fd);
-                passed.forEach(Native::close);
-                passed.clear();
                 throw new VhostUserException("region " + k + " of " + size + " bytes at offset " + offset + " is not within its file of "
                         + file + " bytes");
             }
             keepFromShrinking(fd);
             MemorySegment mapping = Native.mmap(fd, size + offset, 0);
             if (mapping.byteSize() == 0) {
-                Native.close(fd);
-                passed.forEach(Native::close);
-                passed.clear();
                 throw new VhostUserException("region " + k + " of " + size + " bytes at offset " + offset + " can't be mapped");
             }
+            passed.removeFirst();
             mappings.add(mapping);
             files.add(new MappedFile(fd, size + offset)); // kept open to see whether it shrinks
             regions.add(new GuestMemory.Region(guest, user, size, mapping.asSlice(offset, size)));
