@@ -139,8 +139,7 @@ public final class DnsServer implements Node {
     /** Rewrites the Ethernet and IPv4 headers of frame {@code i} into a reply from the port's gateway to the port. */
     static void replyHeaders(MemorySegment m, long s, ForwardingTables t, int in, int client, int protocol, int ipPayload) {
         int gateway = t.portGateway[in];
-        Bytes.mac(m, s, t.portMac[in]);
-        Bytes.mac(m, s + 6, ForwardingTables.ROUTER_MAC);
+        PortOutput.fromRouter(m, s, t, in);
         long ip = s + 14;
         int total = 20 + ipPayload;
         Ipv4Header.write(m, ip, gateway, client, protocol, total, false);

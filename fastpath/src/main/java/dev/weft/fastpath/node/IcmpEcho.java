@@ -64,8 +64,7 @@ public final class IcmpEcho implements Node {
             int newType = oldType & 0xff; // type 0, echo reply; the code stays
             Bytes.u16(m, icmp, newType);
             Bytes.u16(m, icmp + 2, Checksum.update(Bytes.u16(m, icmp + 2), oldType, newType));
-            Bytes.mac(m, s, t.portMac[in]);
-            Bytes.mac(m, s + 6, ForwardingTables.ROUTER_MAC);
+            PortOutput.fromRouter(m, s, t, in);
             b.srcIp[i] = router;
             b.dstIp[i] = sender;
             b.dstPort[i] = 0;

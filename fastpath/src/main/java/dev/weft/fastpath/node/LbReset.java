@@ -46,8 +46,7 @@ public final class LbReset implements Node {
             int i = vector[k];
             int in = b.inPort[i];
             reset(b, i);
-            Bytes.mac(m, b.start[i], t.portMac[in]);
-            Bytes.mac(m, b.start[i] + 6, ForwardingTables.ROUTER_MAC);
+            PortOutput.fromRouter(m, b.start[i], t, in);
             b.outPort[i] = in;
             resets++;
             if (d.tracing()) {

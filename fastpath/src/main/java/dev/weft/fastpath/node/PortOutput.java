@@ -16,6 +16,12 @@ public final class PortOutput implements Node {
         this.mirrors = mirrors;
     }
 
+    /** Addresses the frame at {@code s} from the distributed router to port {@code port}: the port's MAC, then the router's. */
+    static void fromRouter(java.lang.foreign.MemorySegment m, long s, dev.weft.fastpath.table.ForwardingTables t, int port) {
+        dev.weft.fastpath.packet.Bytes.mac(m, s, t.portMac[port]);
+        dev.weft.fastpath.packet.Bytes.mac(m, s + 6, dev.weft.fastpath.table.ForwardingTables.ROUTER_MAC);
+    }
+
     @Override
     public String name() {
         return NAME;
