@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.weft.fastpath.io.VhostPort;
 import dev.weft.fastpath.packet.PacketBatch;
 import dev.weft.fastpath.vhost.SyntheticGuest;
+import dev.weft.fastpath.vhost.VhostUser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import net.jqwik.api.ForAll;
@@ -13,19 +14,21 @@ import net.jqwik.api.constraints.Size;
 
 /**
  * The vhost-user port fuzzed through the synthetic guest: whatever a guest writes into its descriptor tables and available
- * rings, reading its frames and writing frames for it (one by one, or a run coalesced over several buffers) never throws, never hands the pipeline a frame longer than a batch
+ * rings (with event indices or flags), reading its frames and writing frames for it (one by one, or a run coalesced over several buffers) never throws, never hands the pipeline a frame longer than a batch
  * slot or shorter than an Ethernet header, and counts what it refuses.
  */
 class VhostPortProperties {
 
     @Property(tries = 200)
-    void whateverAGuestWritesIntoItsRingsThePortNeverThrows(@ForAll @Size(max = 4096) byte[] descriptors, @ForAll @Size(max = 516) byte[] ring,
-                                                           @ForAll @Size(max = 4096) byte[] rxDescriptors, @ForAll @Size(max = 516) byte[] rxRing,
-                                                           @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 8) int pending)
+    void whateverAGuestWritesIntoItsRingsThePortNeverThrows(@ForAll @Size(max = 4096) byte[] descriptors, @ForAll @Size(max = 518) byte[] ring,
+                                                           @ForAll @Size(max = 4096) byte[] rxDescriptors, @ForAll @Size(max = 518) byte[] rxRing,
+                                                           @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 8) int pending,
+                                                           @ForAll boolean eventIndex)
             throws Exception {
         Path dir = Files.createTempDirectory("weft-vhost-fuzz");
         Path socket = dir.resolve("fuzz.sock");
-        try (VhostPort port = new VhostPort(socket, () -> { }); SyntheticGuest guest = new SyntheticGuest(socket);
+        try (VhostPort port = new VhostPort(socket, () -> { }); SyntheticGuest guest = new SyntheticGuest(socket,
+                eventIndex ? VhostUser.FEATURES : VhostUser.FEATURES & ~VhostUser.EVENT_IDX);
              PacketBatch batch = new PacketBatch()) {
             long deadline = System.nanoTime() + 2_000_000_000L;
             while (!port.ready() && System.nanoTime() < deadline) {

@@ -64,6 +64,10 @@ class NetnsGuestTest extends NetnsLabTest {
                 .as("the guest's kernel handed its TCP over in 64 kB segments (TSO), which the port cut").isPositive();
         assertThat(agents.get("host-b").dataplane().packets().vhost("tenant-a/web-2").orElseThrow().coalescedFrames)
                 .as("web-2's kernel took runs of segments as one frame over its mergeable buffers (GUEST_TSO4)").isPositive();
+        String features = exec("tenant-a", "web-1", "cat /sys/class/net/eth0/device/features").output().strip();
+        assertThat(features).as("the guest's virtio features, bit 0 first").hasSizeGreaterThan(29);
+        assertThat(features.charAt(29)).as("web-1's kernel negotiated VIRTIO_RING_F_EVENT_IDX (kicks and calls by index): %s", features)
+                .isEqualTo('1');
         System.out.println("guest TCP (TCG guests, so the guests' CPU, not Weft, sets the rate):\n" + tcp.output());
 
         long web2Echos = snmp("tenant-a", "web-2", "Icmp:", "InEchos");

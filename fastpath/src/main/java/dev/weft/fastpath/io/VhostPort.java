@@ -15,9 +15,11 @@ import java.nio.file.Path;
  * batch (queue 1: frames the guest sends; queue 0: frames for it, each behind a 12-byte virtio-net header). A guest that
  * negotiated checksum and segmentation offload may send frames with a partial checksum and TCP segments of up to 64 kB:
  * they go through {@link Segmenter}, as a TAP device's do, which reads them where they are in guest memory. The worker looks at the guest's transmit
- * queue every loop; while the guest sends, the port tells it not to kick ({@code VRING_USED_F_NO_NOTIFY}), and once the
- * queue is empty it asks for kicks again, so an idle worker sleeps in {@code epoll_wait} until the guest's kick eventfd
- * wakes it. It calls the guest's eventfd after moving frames, unless the guest polls ({@code VRING_AVAIL_F_NO_INTERRUPT}). A control thread serves the connection; while it carries out a message the
+ * queue every loop; while the guest sends, the port tells it not to kick ({@code VRING_USED_F_NO_NOTIFY}, or with
+ * VIRTIO_RING_F_EVENT_IDX an {@code avail_event} it has passed), and once the queue is empty it asks for kicks again, so
+ * an idle worker sleeps in {@code epoll_wait} until the guest's kick eventfd wakes it. It calls the guest's eventfd after
+ * moving frames when the guest wants it ({@link SplitQueue#callDue}: not while it polls, and with event indices only
+ * once the used index passes the point where the guest waits). A control thread serves the connection; while it carries out a message the
  * queues are withdrawn and it waits until every worker has begun a new loop ({@code quiesce}), so no worker touches memory
  * the guest is replacing. A guest that disconnects affects only this port; the next connection is accepted.
  */
@@ -214,14 +216,14 @@ public final class VhostPort implements AutoCloseable {
             q.fromGuest().put(head, 0); // copied: the guest may have its buffer back at once
             received++;
         }
+        if (q.fromGuest().callDue()) { // buffers given back (copied frames, bad chains): the guest may be waiting for them
+            signal(q.callFromGuest());
+        }
         if (received > 0) {
             framesIn += received;
             if (!kicksOff) { // busy: the worker looks again next loop, the guest needn't kick
                 q.fromGuest().kicks(false);
                 kicksOff = true;
-            }
-            if (q.fromGuest().interrupts()) {
-                signal(q.callFromGuest());
             }
         } else if (kicksOff && empty) { // idle: kicks wake the worker from now on, but first one more look
             q.fromGuest().kicks(true);
@@ -254,7 +256,7 @@ public final class VhostPort implements AutoCloseable {
         }
         heldBy.publish();
         heldCount = 0;
-        if (heldBy.interrupts()) {
+        if (heldBy.callDue()) {
             signal(heldCall);
         }
     }
@@ -452,7 +454,7 @@ public final class VhostPort implements AutoCloseable {
     /** Calls the guest once for the frames {@link #send} put in its receive queue since the last call (once per batch, not per frame). */
     public synchronized void flush() {
         Queues q = queues;
-        if (delivered && q != null && q.toGuest().interrupts()) {
+        if (delivered && q != null && q.toGuest().callDue()) {
             signal(q.callToGuest());
         }
         delivered = false;

@@ -10,7 +10,8 @@ import java.nio.ByteOrder;
  * available ring the guest fills and the used ring it reads back. Everything the guest wrote is distrusted: a head or a
  * {@code next} outside the table, a chain longer than the table (a loop), a buffer outside the guest's memory, an indirect
  * descriptor (not offered), or an available index more than a ring ahead is an error the caller counts, and the chain
- * is returned used with length 0; nothing the guest writes makes this read or write outside its memory. One worker's.
+ * is returned used with length 0; nothing the guest writes makes this read or write outside its memory; a guest's
+ * {@code used_event} or flags decide only whether it is called. One worker's.
  */
 public final class SplitQueue {
 
@@ -38,6 +39,10 @@ public final class SplitQueue {
     private final MemorySegment used;
     private int nextAvailable;
     private int nextUsed;
+    private boolean eventIndex;
+    /** The used index at the last {@link #callDue}, and whether there was one since the queue (re)started. */
+    private int lastLook;
+    private boolean called;
     public long errors;
 
     /**
@@ -79,6 +84,7 @@ public final class SplitQueue {
     public void base(int index) {
         nextAvailable = index & 0xffff;
         nextUsed = index & 0xffff;
+        called = false;
     }
 
     public int nextAvailable() {
@@ -147,13 +153,20 @@ public final class SplitQueue {
     }
 
     /**
-     * Whether the guest should kick when it makes buffers available ({@code VRING_USED_F_NO_NOTIFY} cleared, or set while
-     * the device polls the queue anyway). After turning kicks on, look again with {@link #pending}: the guest may have
-     * made buffers available without a kick just before.
+     * Whether the guest should kick when it makes buffers available. Without event indices: {@code VRING_USED_F_NO_NOTIFY}
+     * cleared, or set while the device polls the queue anyway. With them ({@link #eventIndex}): wanted writes the next
+     * available index into {@code avail_event}, so the guest kicks once, for the first buffer it makes available from now
+     * on; not wanted leaves it, and a guest that has passed it doesn't kick again (until its index comes round, 65,536
+     * buffers later). After turning kicks on, look again with {@link #pending}: the guest may have made buffers available
+     * without a kick just before.
      */
     public void kicks(boolean wanted) {
-        used.set(U16, 0, (short) (wanted ? 0 : 1));
-        VarHandle.fullFence(); // the flag before the next look at the available index
+        if (!eventIndex) {
+            used.set(U16, 0, (short) (wanted ? 0 : 1));
+        } else if (wanted) {
+            used.set(U16, 4 + 8L * size, (short) nextAvailable);
+        }
+        VarHandle.fullFence(); // the flag or index before the next look at the available index
     }
 
     /** Whether the guest has made buffers available that {@link #next} hasn't taken. */
@@ -163,14 +176,35 @@ public final class SplitQueue {
     }
 
     /**
-     * Whether the guest wants to be called about used buffers ({@code VRING_AVAIL_F_NO_INTERRUPT} clear): a polling driver
-     * doesn't. Call it after {@link #put}: the full fence orders the used index written there before this read of the
-     * flag, as the guest orders clearing the flag before its last look at the used index — without it a store buffer can
-     * let both sides miss each other, and the guest waits for a call that never comes.
+     * With VIRTIO_RING_F_EVENT_IDX negotiated the guest says with indices rather than flags when it wants a kick or a call
+     * ({@code avail_event} at the end of the used ring, {@code used_event} at the end of the available ring; virtio 1.x
+     * section 2.7.10). Set by the control thread while no worker uses the queue.
      */
-    public boolean interrupts() {
+    public void eventIndex(boolean on) {
+        eventIndex = on;
+        called = false;
+    }
+
+    /**
+     * Whether the guest is due a call about the used buffers published since the last time this was asked (it records
+     * this look): without event indices when some were and the guest hasn't set {@code VRING_AVAIL_F_NO_INTERRUPT} (a
+     * polling driver does); with them when the used index has passed the guest's {@code used_event} since the last look —
+     * a guest asks for one call at the point it will wait, not one per batch. Call it after {@link #put} or
+     * {@link #publish}: the full fence orders the used index written there before this read of the flag or event, as the
+     * guest orders writing them before its last look at the used index — without it a store buffer can let both sides
+     * miss each other, and the guest waits for a call that never comes.
+     */
+    public boolean callDue() {
         VarHandle.fullFence();
-        return (available.get(U16, 0) & 1) == 0;
+        int last = lastLook;
+        boolean first = !called;
+        lastLook = nextUsed;
+        called = true;
+        if (eventIndex) {
+            int event = Short.toUnsignedInt(available.get(U16, 4 + 2L * size));
+            return first || ((nextUsed - event - 1) & 0xffff) < ((nextUsed - last) & 0xffff);
+        }
+        return (first || nextUsed != last) && (available.get(U16, 0) & 1) == 0;
     }
 
     /** Returns chain {@code head} to the guest with {@code length} bytes written into it, and publishes it. */

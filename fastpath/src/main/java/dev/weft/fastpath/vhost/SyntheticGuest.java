@@ -14,7 +14,8 @@ import java.nio.file.Path;
  * guest memory in a memfd, lays out its two split queues there (0: frames to the guest, 1: frames from it; 256 entries
  * each), connects to a vhost-user backend's socket and does what QEMU does to hand them over — features, memory table with
  * the memfd, ring sizes, addresses, bases, kick and call eventfds, enable — then sends frames through queue 1 and posts
- * receive buffers on queue 0. Guest-physical addresses start at {@link #GPA}.
+ * receive buffers on queue 0. With VIRTIO_RING_F_EVENT_IDX (taken unless left out) it kicks and asks for calls with event
+ * indices, as a Linux driver does; without, with the rings' flags. Guest-physical addresses start at {@link #GPA}.
  */
 public final class SyntheticGuest implements AutoCloseable {
 
@@ -51,6 +52,8 @@ public final class SyntheticGuest implements AutoCloseable {
     private final int[] available = new int[2];
     private final int[] usedSeen = new int[2];
     private final long negotiated;
+    /** VIRTIO_RING_F_EVENT_IDX negotiated: kicks and calls are asked for with indices, not flags. */
+    private final boolean eventIndex;
 
     /** Connects to the backend at {@code socket} and sets up both queues; queue 0 gets all its receive buffers. Takes every feature offered. */
     public SyntheticGuest(Path socket) throws IOException {
@@ -73,6 +76,7 @@ public final class SyntheticGuest implements AutoCloseable {
         request(VhostUser.GET_FEATURES, 0);
         long offered = reply(VhostUser.GET_FEATURES);
         negotiated = offered & VhostUser.FEATURES & accepted;
+        eventIndex = (negotiated & VhostUser.EVENT_IDX) != 0;
         request(VhostUser.SET_FEATURES, 0, negotiated);
         request(VhostUser.GET_PROTOCOL_FEATURES, 0);
         request(VhostUser.SET_PROTOCOL_FEATURES, 0, reply(VhostUser.GET_PROTOCOL_FEATURES));
@@ -239,11 +243,11 @@ public final class SyntheticGuest implements AutoCloseable {
 
     /**
      * Writes {@code bytes} over queue {@code queue}'s descriptor table (from its start) and its available ring (flags, index,
-     * entries), as a buggy or hostile driver might: how the backend is fuzzed.
+     * entries, {@code used_event}), as a buggy or hostile driver might: how the backend is fuzzed.
      */
     public void scribble(int queue, byte[] descriptors, byte[] availableRing) {
         MemorySegment.copy(MemorySegment.ofArray(descriptors), 0, memory, DESCRIPTORS[queue], Math.min(descriptors.length, 16L * QUEUE_SIZE));
-        MemorySegment.copy(MemorySegment.ofArray(availableRing), 0, memory, AVAILABLE[queue], Math.min(availableRing.length, 4L + 2L * QUEUE_SIZE));
+        MemorySegment.copy(MemorySegment.ofArray(availableRing), 0, memory, AVAILABLE[queue], Math.min(availableRing.length, 6L + 2L * QUEUE_SIZE));
     }
 
     /**
@@ -272,9 +276,12 @@ public final class SyntheticGuest implements AutoCloseable {
         available[q] = (available[q] + 1) & 0xffff;
         java.lang.invoke.VarHandle.releaseFence();
         memory.set(U16, AVAILABLE[q] + 2, (short) available[q]);
-        if (q == 1) { // a frame to send: kick, unless the device said it is looking anyway (VRING_USED_F_NO_NOTIFY)
+        if (q == 1) { // a frame to send: kick, unless the device said it is looking anyway (VRING_USED_F_NO_NOTIFY, or with
+            // event indices an avail_event other than this buffer's index: it asked for a kick at an earlier one, or hasn't yet)
             java.lang.invoke.VarHandle.fullFence();
-            if ((memory.get(U16, USED[1]) & 1) == 0) {
+            boolean wanted = eventIndex ? Short.toUnsignedInt(memory.get(U16, USED[1] + 4 + 8L * QUEUE_SIZE)) == ((available[q] - 1) & 0xffff)
+                    : (memory.get(U16, USED[1]) & 1) == 0;
+            if (wanted) {
                 Native.write(kick[1], KICK, 8);
                 kicks++;
             }
@@ -288,6 +295,10 @@ public final class SyntheticGuest implements AutoCloseable {
      * at its ring, finds nothing to do and then waits misses none.
      */
     public boolean awaitCall(int queue, int timeoutMillis) {
+        if (eventIndex && askForCall(queue)) {
+            calls(queue); // a call made for what is there now is taken with it
+            return true;
+        }
         MemorySegment fd = pollFd.asSlice(8L * queue, 8);
         fd.set(ValueLayout.JAVA_INT, 0, call[queue]);
         fd.set(ValueLayout.JAVA_SHORT, 4, (short) 1); // POLLIN
@@ -299,8 +310,29 @@ public final class SyntheticGuest implements AutoCloseable {
         return true;
     }
 
+    /**
+     * With event indices, before waiting: asks for a call when the used index passes the point where this guest is, as a
+     * Linux driver does ({@code used_event}: on the receive queue at the next frame; on the transmit queue once three
+     * quarters of the buffers in flight are back, {@code virtqueue_enable_cb_delayed}), then looks once more; true when
+     * there is already something to take and it needn't wait.
+     */
+    private boolean askForCall(int queue) {
+        int used = Short.toUnsignedInt(memory.get(U16, USED[queue] + 2));
+        int from = queue == 0 ? usedSeen[0] : used;
+        int after = queue == 0 ? 0 : ((available[1] - used) & 0xffff) * 3 / 4;
+        memory.set(U16, AVAILABLE[queue] + 4 + 2L * QUEUE_SIZE, (short) (from + after));
+        java.lang.invoke.VarHandle.fullFence(); // the event before the last look at the used index
+        return ((Short.toUnsignedInt(memory.get(U16, USED[queue] + 2)) - from) & 0xffff) > after;
+    }
+
     /** Two {@code struct pollfd}s, then two 8-byte counters read from the call eventfds, one each per queue. */
     private final MemorySegment pollFd = arena.allocate(32, 8);
+
+    /** How many times the device called queue {@code queue} since the last look (its call eventfd's count, read and reset). */
+    public long calls(int queue) {
+        MemorySegment count = pollFd.asSlice(16 + 8L * queue, 8);
+        return Native.read(call[queue], count, 8) == 8 ? count.get(ValueLayout.JAVA_LONG, 0) : 0;
+    }
 
     /** How many times this guest kicked its transmit queue (it doesn't while the device says it polls). */
     public long kicks;

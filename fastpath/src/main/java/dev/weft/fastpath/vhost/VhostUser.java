@@ -44,14 +44,20 @@ public final class VhostUser implements AutoCloseable {
     public static final long GUEST_TSO4 = 1L << 7;
     /** VIRTIO_NET_F_MRG_RXBUF: a frame for the guest may span several receive buffers ({@code num_buffers}). */
     public static final long MRG_RXBUF = 1L << 15;
+    /**
+     * VIRTIO_RING_F_EVENT_IDX: the guest says when it wants a call with an index ({@code used_event}) rather than a flag, and
+     * the device when it wants a kick ({@code avail_event}): a guest asks for one call where it will wait, and kicks once
+     * per wake-up of the worker, not once per buffer.
+     */
+    public static final long EVENT_IDX = 1L << 29;
     /** The offloads toward the guest; a guest that has them takes a run of one TCP flow's segments as one frame. */
     public static final long GUEST_OFFLOADS = GUEST_CSUM | GUEST_TSO4;
     /**
      * Feature bits offered: VIRTIO_NET_F_CSUM, VIRTIO_NET_F_HOST_TSO4, VIRTIO_NET_F_HOST_USO, VIRTIO_NET_F_GUEST_CSUM,
      * VIRTIO_NET_F_GUEST_TSO4, VIRTIO_NET_F_GUEST_USO4, VIRTIO_NET_F_GUEST_USO6, VIRTIO_NET_F_MRG_RXBUF,
-     * VHOST_USER_F_PROTOCOL_FEATURES, VIRTIO_F_VERSION_1.
+     * VIRTIO_RING_F_EVENT_IDX, VHOST_USER_F_PROTOCOL_FEATURES, VIRTIO_F_VERSION_1.
      */
-    public static final long FEATURES = CSUM | HOST_TSO4 | HOST_USO | GUEST_OFFLOADS | GUEST_USO | MRG_RXBUF | 1L << 30 | 1L << 32;
+    public static final long FEATURES = CSUM | HOST_TSO4 | HOST_USO | GUEST_OFFLOADS | GUEST_USO | MRG_RXBUF | EVENT_IDX | 1L << 30 | 1L << 32;
     /** Protocol features offered: VHOST_USER_PROTOCOL_F_REPLY_ACK. */
     public static final long PROTOCOL_FEATURES = 1L << 3;
 
@@ -167,6 +173,11 @@ public final class VhostUser implements AutoCloseable {
                     throw new VhostUserException("features not offered: " + Long.toHexString(wanted & ~FEATURES));
                 }
                 features = wanted;
+                for (Ring r : rings) {
+                    if (r.queue != null) {
+                        r.queue.eventIndex((features & EVENT_IDX) != 0);
+                    }
+                }
             }
             case GET_PROTOCOL_FEATURES -> {
                 reply(request, PROTOCOL_FEATURES);
@@ -305,6 +316,7 @@ public final class VhostUser implements AutoCloseable {
         }
         r.queue = new SplitQueue(memory, r.size, d, a, u);
         r.queue.base(r.base);
+        r.queue.eventIndex((features & EVENT_IDX) != 0);
     }
 
     private Ring ring(MemorySegment body) throws VhostUserException {
