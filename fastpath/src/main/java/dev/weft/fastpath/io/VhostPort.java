@@ -221,13 +221,11 @@ public final class VhostPort implements AutoCloseable {
         }
         if (received > 0) {
             framesIn += received;
-            if (!kicksOff) { // busy: the worker looks again next loop, the guest needn't kick
+            if (!q.fromGuest().kicksOff()) { // busy: the worker looks again next loop, the guest needn't kick
                 q.fromGuest().kicks(false);
-                kicksOff = true;
             }
-        } else if (kicksOff && empty) { // idle: kicks wake the worker from now on, but first one more look
+        } else if (!q.fromGuest().kicksOn() && empty) { // idle: kicks wake the worker from now on, but first one more look
             q.fromGuest().kicks(true);
-            kicksOff = false;
             if (q.fromGuest().pending()) {
                 return receive(batch, port, max);
             }
@@ -278,9 +276,6 @@ public final class VhostPort implements AutoCloseable {
         Queues q = queues;
         return q != null && q.fromGuest().pending();
     }
-
-    /** Whether this port has told its guest not to kick (it is being polled). */
-    private boolean kicksOff;
 
     /** The eventfd the guest kicks when it sends while the port is idle, or -1: the worker waits for it in its epoll. */
     public int kick() {

@@ -40,6 +40,9 @@ public final class SplitQueue {
     private int nextAvailable;
     private int nextUsed;
     private boolean eventIndex;
+    /** What the device last said about kicks: {@link #KICKS_ON}, {@link #KICKS_OFF}, or nothing yet (0). */
+    private byte kicking;
+    private static final byte KICKS_ON = 1, KICKS_OFF = 2;
     /** The used index at the last {@link #callDue}, and whether there was one since the queue (re)started. */
     private int lastLook;
     private boolean called;
@@ -85,6 +88,7 @@ public final class SplitQueue {
         nextAvailable = index & 0xffff;
         nextUsed = index & 0xffff;
         called = false;
+        kicking = 0;
     }
 
     public int nextAvailable() {
@@ -161,12 +165,26 @@ public final class SplitQueue {
      * without a kick just before.
      */
     public void kicks(boolean wanted) {
+        kicking = wanted ? KICKS_ON : KICKS_OFF;
         if (!eventIndex) {
             used.set(U16, 0, (short) (wanted ? 0 : 1));
         } else if (wanted) {
             used.set(U16, 4 + 8L * size, (short) nextAvailable);
         }
         VarHandle.fullFence(); // the flag or index before the next look at the available index
+    }
+
+    /**
+     * Whether the device last asked for kicks ({@link #kicks}), or last said not to ({@link #kicksOff}). Neither for a queue
+     * just set up or moved to a new base, whose flag or {@code avail_event} may be left from an earlier connection.
+     */
+    public boolean kicksOn() {
+        return kicking == KICKS_ON;
+    }
+
+    /** Whether the device last said not to kick; see {@link #kicksOn}. */
+    public boolean kicksOff() {
+        return kicking == KICKS_OFF;
     }
 
     /** Whether the guest has made buffers available that {@link #next} hasn't taken. */
