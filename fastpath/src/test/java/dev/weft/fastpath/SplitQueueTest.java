@@ -148,4 +148,39 @@ class SplitQueueTest {
             }
         }
     }
+
+    /**
+     * VIRTIO_RING_F_EVENT_IDX across the used index's wrap from 65,535 to 0: the device calls when the index passes the
+     * guest's {@code used_event} (virtio 1.x, 2.7.10), once, and writes the available index it wants a kick at into
+     * {@code avail_event}.
+     */
+    @Test
+    void eventIndicesAskForCallsAndKicksAcrossTheIndexWrap() {
+        queue.eventIndex(true);
+        queue.base(65_533);
+        long usedEvent = 0x1000 + 4 + 2L * SIZE;
+        ram.set(U16, usedEvent, (short) 65_535); // call me once entry 65,535 is used
+        queue.put(0, 0); // used index 65,534
+        assertThat(queue.callDue()).as("the first call after a restart goes whatever used_event says").isTrue();
+        assertThat(queue.callDue()).as("nothing published since").isFalse();
+        queue.put(0, 0); // 65,535: entry 65,534 used, not yet the one asked for
+        assertThat(queue.callDue()).isFalse();
+        queue.put(0, 0); // 0: entry 65,535 used
+        assertThat(queue.callDue()).as("passed used_event, across the wrap").isTrue();
+        queue.put(0, 0);
+        queue.put(0, 0);
+        assertThat(queue.callDue()).as("past it already: the guest hasn't asked again").isFalse();
+        ram.set(U16, usedEvent, (short) 2); // the guest waits at the next entry
+        queue.put(0, 0);
+        queue.put(0, 0);
+        assertThat(queue.callDue()).as("two entries at once, the one asked for among them").isTrue();
+
+        queue.kicks(true);
+        assertThat(Short.toUnsignedInt(ram.get(U16, 0x2000 + 4 + 8L * SIZE))).as("avail_event: the next available index").isEqualTo(65_533);
+        assertThat(ram.get(U16, 0x2000)).as("the flags are left alone").isZero();
+        ram.set(U16, 0x2000 + 4 + 8L * SIZE, (short) 7);
+        queue.kicks(false);
+        assertThat(ram.get(U16, 0x2000 + 4 + 8L * SIZE)).as("not wanted: avail_event left where the guest has passed it").isEqualTo((short) 7);
+        assertThat(queue.kicksOff()).isTrue();
+    }
 }

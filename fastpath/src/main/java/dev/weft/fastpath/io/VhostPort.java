@@ -446,7 +446,10 @@ public final class VhostPort implements AutoCloseable {
         return fits == count || sendRun(batch, run, from + fits, count - fits);
     }
 
-    /** Calls the guest once for the frames {@link #send} put in its receive queue since the last call (once per batch, not per frame). */
+    /**
+     * Calls the guest about the frames {@link #send} put in its receive queue since the last flush, if it wants a call
+     * ({@link SplitQueue#callDue}): at most once per batch, not per frame.
+     */
     public synchronized void flush() {
         Queues q = queues;
         if (delivered && q != null && q.toGuest().callDue()) {

@@ -43,7 +43,7 @@ public final class SplitQueue {
     /** What the device last said about kicks: {@link #KICKS_ON}, {@link #KICKS_OFF}, or nothing yet (0). */
     private byte kicking;
     private static final byte KICKS_ON = 1, KICKS_OFF = 2;
-    /** The used index at the last {@link #callDue}, and whether there was one since the queue (re)started. */
+    /** The used index at the last {@link #callDue} that found buffers published, and whether there was one since the queue (re)started. */
     private int lastLook;
     private boolean called;
     public long errors;
@@ -87,6 +87,7 @@ public final class SplitQueue {
     public void base(int index) {
         nextAvailable = index & 0xffff;
         nextUsed = index & 0xffff;
+        lastLook = nextUsed;
         called = false;
         kicking = 0;
     }
@@ -215,14 +216,17 @@ public final class SplitQueue {
     public boolean callDue() {
         VarHandle.fullFence();
         int last = lastLook;
-        boolean first = !called;
+        if (nextUsed == last) {
+            return false; // nothing published since
+        }
+        boolean first = !called; // the first call since the queue (re)started goes whatever used_event says, as QEMU's
         lastLook = nextUsed;
         called = true;
         if (eventIndex) {
             int event = Short.toUnsignedInt(available.get(U16, 4 + 2L * size));
             return first || ((nextUsed - event - 1) & 0xffff) < ((nextUsed - last) & 0xffff);
         }
-        return (first || nextUsed != last) && (available.get(U16, 0) & 1) == 0;
+        return (available.get(U16, 0) & 1) == 0;
     }
 
     /** Returns chain {@code head} to the guest with {@code length} bytes written into it, and publishes it. */
