@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
  * Real Linux guests on vhost-user ports: host-a's and host-b's NICs are QEMU guests (TCG; the Debian cloud kernel and
  * busybox, from bin/build-guest-image), configured by Weft's DHCP server over virtio-net; host-c's are namespaces. Guests
  * ping and open TCP to each other across hosts and to host-c's Linux namespaces; tenant-b's guest with web-1's address
- * reaches only tenant-b; a guest killed and booted again reconnects to its port. Needs root and QEMU; in CI it must run.
+ * reaches only tenant-b; a guest killed and booted again reconnects to its port, and so do a host's running guests when
+ * its agent restarts. Needs root and QEMU; in CI it must run.
  */
 class NetnsGuestTest extends NetnsLabTest {
 
@@ -89,5 +90,18 @@ class NetnsGuestTest extends NetnsLabTest {
         GuestExec.Result again = exec("tenant-a", "web-1", "ping -c 3 -W 2 10.1.1.5");
         assertThat(again.status()).as("web-1 reaches the restarted web-2:%n%s", again.output()).isZero();
         assertThat(exec("tenant-a", "db-2", "ping -c 2 -W 2 10.1.2.4").status()).as("other guests were never affected").isZero();
+
+        // host-b's agent restarts under its running guests (an upgrade): QEMU connects again to the new agent's socket, and
+        // the guest carries on from where its rings were, with no reboot
+        String bootId = exec("tenant-a", "web-2", "cat /proc/sys/kernel/random/boot_id").output();
+        agents.get("host-b").close(); // stopped, then started again: the reconcile loop starts an agent for a host not in the map
+        agents.remove("host-b");
+        await().atMost(BOOT).pollInterval(Duration.ofMillis(500)).until(() -> agents.containsKey("host-b")); // the reconcile loop starts it again
+        var restarted = agents.get("host-b").dataplane().packets();
+        await().atMost(BOOT).pollInterval(Duration.ofMillis(500)).alias("web-2's QEMU connects to host-b's new agent")
+                .until(() -> restarted.vhost("tenant-a/web-2").map(dev.weft.fastpath.io.VhostPort::ready).orElse(false));
+        GuestExec.Result afterRestart = exec("tenant-a", "web-1", "ping -c 3 -W 2 10.1.1.5");
+        assertThat(afterRestart.status()).as("web-1 reaches web-2 through host-b's new agent:%n%s", afterRestart.output()).isZero();
+        assertThat(exec("tenant-a", "web-2", "cat /proc/sys/kernel/random/boot_id").output()).as("web-2 kept running").isEqualTo(bootId);
     }
 }

@@ -62,6 +62,8 @@ public final class VhostPort implements AutoCloseable {
 
     private final Path socket;
     private final int listener;
+    /** The socket file this port made (device and inode): on close it is removed only if it is still that one. */
+    private final Object socketFile;
     private final Runnable quiesce;
     private final Thread control;
     private volatile Queues queues;
@@ -89,6 +91,7 @@ public final class VhostPort implements AutoCloseable {
         this.socket = socket;
         this.quiesce = quiesce;
         this.listener = UnixChannel.listen(socket);
+        this.socketFile = java.nio.file.Files.readAttributes(socket, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
         one.set(ValueLayout.JAVA_LONG, 0, 1L);
         this.control = Thread.ofPlatform().daemon().name("weft-vhost-" + socket.getFileName()).start(this::serve);
     }
@@ -488,16 +491,20 @@ public final class VhostPort implements AutoCloseable {
         if (connected != null) {
             Native.shutdown(connected.fd()); // the control thread's receive returns
         }
-        try (UnixChannel wake = UnixChannel.connect(socket)) { // accept returns, sees closed
+        Native.shutdown(listener); // accept returns (EINVAL), sees closed; not a connection to the path, which may be another's by now
+        try {
             control.join(2000);
-        } catch (IOException | InterruptedException e) {
-            // the control thread is a daemon; it ends with the process
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the control thread is a daemon; it ends with the process
         }
         Native.close(listener);
-        try {
-            java.nio.file.Files.deleteIfExists(socket);
+        try { // an agent started meanwhile on the same state directory has made a socket of its own there: it stays
+            if (socketFile != null && socketFile.equals(java.nio.file.Files.readAttributes(socket,
+                    java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey())) {
+                java.nio.file.Files.delete(socket);
+            }
         } catch (IOException e) {
-            // nothing else to do
+            // gone already: nothing else to do
         }
     }
 }
