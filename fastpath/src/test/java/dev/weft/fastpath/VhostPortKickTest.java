@@ -81,6 +81,9 @@ class VhostPortKickTest {
              PacketBatch batch = new PacketBatch()) {
             VhostPortOffloadTest.awaitReady(port);
             assertThat(guest.features() & VhostUser.EVENT_IDX).isEqualTo(eventIndex ? VhostUser.EVENT_IDX : 0);
+            assertThat(port.features()).isEqualTo(guest.features());
+            assertThat(VhostUser.featureNames(port.features())).as("what /v1/stats shows").contains("VIRTIO_NET_F_MRG_RXBUF", "VIRTIO_F_VERSION_1")
+                    .containsOnlyOnce("VIRTIO_NET_F_GUEST_TSO4").matches(names -> names.contains("VIRTIO_RING_F_EVENT_IDX") == eventIndex);
             for (int k = 0; k < 3; k++) {
                 guest.send(ping);
             }

@@ -69,6 +69,10 @@ class NetnsGuestTest extends NetnsLabTest {
         assertThat(features).as("the guest's virtio features, bit 0 first").hasSizeGreaterThan(29);
         assertThat(features.charAt(29)).as("web-1's kernel negotiated VIRTIO_RING_F_EVENT_IDX (kicks and calls by index): %s", features)
                 .isEqualTo('1');
+        var web1Port = agents.get("host-a").dataplane().packets().stats().getJsonObject("vhostUser").getJsonObject("ports").getJsonObject("tenant-a/web-1");
+        assertThat(web1Port.getBoolean("ready")).isTrue();
+        assertThat(web1Port.getJsonArray("features").getList()).as("host-a's /v1/stats names what web-1 negotiated")
+                .contains("VIRTIO_RING_F_EVENT_IDX", "VIRTIO_NET_F_GUEST_TSO4", "VIRTIO_NET_F_HOST_TSO4", "VIRTIO_NET_F_MRG_RXBUF");
         System.out.println("guest TCP (TCG guests, so the guests' CPU, not Weft, sets the rate):\n" + tcp.output());
 
         long web2Echos = snmp("tenant-a", "web-2", "Icmp:", "InEchos");

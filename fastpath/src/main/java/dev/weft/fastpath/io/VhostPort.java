@@ -33,8 +33,8 @@ public final class VhostPort implements AutoCloseable {
      *
      * @param guestUso the guest takes a run of one UDP flow's datagrams as one frame (GUEST_CSUM with GUEST_USO4)
      */
-    private record Queues(SplitQueue toGuest, SplitQueue fromGuest, int callToGuest, int callFromGuest, int kickFromGuest, boolean mergeable,
-                          boolean offload, boolean guestTso, boolean guestUso) {
+    private record Queues(SplitQueue toGuest, SplitQueue fromGuest, int callToGuest, int callFromGuest, int kickFromGuest, long features,
+                          boolean mergeable, boolean offload, boolean guestTso, boolean guestUso) {
     }
 
     /** The most a guest's frame may be with segmentation offload: 64 kB of IPv4 behind its Ethernet header. */
@@ -145,7 +145,8 @@ public final class VhostPort implements AutoCloseable {
         SplitQueue toGuest = guest.queue(0);
         SplitQueue fromGuest = guest.queue(1);
         queues = toGuest != null && fromGuest != null
-                ? new Queues(toGuest, fromGuest, guest.call(0), guest.call(1), guest.kick(1), (guest.features() & VhostUser.MRG_RXBUF) != 0,
+                ? new Queues(toGuest, fromGuest, guest.call(0), guest.call(1), guest.kick(1), guest.features(),
+                (guest.features() & VhostUser.MRG_RXBUF) != 0,
                 (guest.features() & (VhostUser.CSUM | VhostUser.HOST_TSO4)) != 0,
                 (guest.features() & VhostUser.GUEST_OFFLOADS) == VhostUser.GUEST_OFFLOADS,
                 (guest.features() & VhostUser.GUEST_CSUM) != 0 && (guest.features() & VhostUser.GUEST_USO) != 0) : null;
@@ -260,6 +261,12 @@ public final class VhostPort implements AutoCloseable {
         if (heldBy.callDue()) {
             signal(heldCall);
         }
+    }
+
+    /** The virtio features the connected guest negotiated ({@link VhostUser#featureNames}), or 0 while none is ready. */
+    public long features() {
+        Queues q = queues;
+        return q == null ? 0 : q.features();
     }
 
     /** Whether the guest takes a run of one UDP flow's datagrams as one frame (it negotiated GUEST_USO4 with GUEST_CSUM). */

@@ -58,6 +58,20 @@ public final class VhostUser implements AutoCloseable {
      * VIRTIO_RING_F_EVENT_IDX, VHOST_USER_F_PROTOCOL_FEATURES, VIRTIO_F_VERSION_1.
      */
     public static final long FEATURES = CSUM | HOST_TSO4 | HOST_USO | GUEST_OFFLOADS | GUEST_USO | MRG_RXBUF | EVENT_IDX | 1L << 30 | 1L << 32;
+    /** The names of the feature bits offered, by bit. */
+    private static final java.util.SortedMap<Integer, String> FEATURE_NAMES = new java.util.TreeMap<>(java.util.Map.ofEntries(
+            java.util.Map.entry(0, "VIRTIO_NET_F_CSUM"), java.util.Map.entry(1, "VIRTIO_NET_F_GUEST_CSUM"),
+            java.util.Map.entry(7, "VIRTIO_NET_F_GUEST_TSO4"), java.util.Map.entry(11, "VIRTIO_NET_F_HOST_TSO4"),
+            java.util.Map.entry(15, "VIRTIO_NET_F_MRG_RXBUF"), java.util.Map.entry(29, "VIRTIO_RING_F_EVENT_IDX"),
+            java.util.Map.entry(30, "VHOST_USER_F_PROTOCOL_FEATURES"), java.util.Map.entry(32, "VIRTIO_F_VERSION_1"),
+            java.util.Map.entry(54, "VIRTIO_NET_F_GUEST_USO4"), java.util.Map.entry(55, "VIRTIO_NET_F_GUEST_USO6"),
+            java.util.Map.entry(56, "VIRTIO_NET_F_HOST_USO")));
+
+    /** The names of the feature bits in {@code features} (only bits this backend offers can be negotiated), lowest first. */
+    public static List<String> featureNames(long features) {
+        return FEATURE_NAMES.entrySet().stream().filter(e -> (features & 1L << e.getKey()) != 0).map(java.util.Map.Entry::getValue).toList();
+    }
+
     /** Protocol features offered: VHOST_USER_PROTOCOL_F_REPLY_ACK. */
     public static final long PROTOCOL_FEATURES = 1L << 3;
 

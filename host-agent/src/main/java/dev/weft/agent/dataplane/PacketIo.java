@@ -355,7 +355,8 @@ public final class PacketIo implements AutoCloseable {
                         .put("coalesced", vhosts.values().stream().mapToLong(v -> v.coalesced).sum())
                         .put("coalescedFrames", vhosts.values().stream().mapToLong(v -> v.coalescedFrames).sum())
                         .put("connections", vhosts.values().stream().mapToLong(v -> v.connections).sum())
-                        .put("faults", vhosts.values().stream().mapToLong(v -> v.faults).sum()))
+                        .put("faults", vhosts.values().stream().mapToLong(v -> v.faults).sum())
+                        .put("ports", vhostPorts()))
                 .put("mirror", new JsonObject().put("copied", mirrorsCopied()).put("lost", mirrorsLost()))
                 .put("workers", workerStats())
                 .put("tap", new JsonObject().put("framesRead", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.framesRead).sum())
@@ -365,6 +366,15 @@ public final class PacketIo implements AutoCloseable {
                         .put("coalesced", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.coalesced).sum())
                         .put("coalescedFrames", taps.values().stream().flatMap(List::stream).mapToLong(t -> t.coalescedFrames).sum())
                         .put("ioUring", ioUringStats()));
+    }
+
+    /** Per vhost-user port: whether a guest is connected and ready, the features it negotiated, and its frames. */
+    private JsonObject vhostPorts() {
+        JsonObject ports = new JsonObject();
+        new java.util.TreeMap<>(vhosts).forEach((key, v) -> ports.put(key, new JsonObject().put("ready", v.ready())
+                .put("features", new io.vertx.core.json.JsonArray(dev.weft.fastpath.vhost.VhostUser.featureNames(v.features())))
+                .put("framesIn", v.framesIn).put("framesOut", v.framesOut).put("noBuffer", v.noBuffer).put("connections", v.connections)));
+        return ports;
     }
 
     /** Each worker's {@link Worker.Activity}, in worker order. */
