@@ -214,11 +214,11 @@ public final class SplitQueue {
      * miss each other, and the guest waits for a call that never comes.
      */
     public boolean callDue() {
-        VarHandle.fullFence();
         int last = lastLook;
         if (nextUsed == last) {
             return false; // nothing published since
         }
+        VarHandle.fullFence();
         boolean first = !called; // the first call since the queue (re)started goes whatever used_event says, as QEMU's
         lastLook = nextUsed;
         called = true;
