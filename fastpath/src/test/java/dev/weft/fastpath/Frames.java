@@ -132,6 +132,25 @@ public final class Frames {
         return b.array();
     }
 
+    /** {@code plain} with an 802.1Q tag for VLAN {@code vlan} in front of its EtherType. */
+    public static byte[] tagged(byte[] plain, int vlan) {
+        byte[] tagged = new byte[plain.length + 4];
+        System.arraycopy(plain, 0, tagged, 0, 12);
+        tagged[12] = (byte) 0x81;
+        tagged[14] = (byte) (vlan >>> 8);
+        tagged[15] = (byte) vlan;
+        System.arraycopy(plain, 12, tagged, 16, plain.length - 12);
+        return tagged;
+    }
+
+    /** {@code tagged} without its 802.1Q tag. */
+    public static byte[] untagged(byte[] tagged) {
+        byte[] plain = new byte[tagged.length - 4];
+        System.arraycopy(tagged, 0, plain, 0, 12);
+        System.arraycopy(tagged, 16, plain, 12, plain.length - 12);
+        return plain;
+    }
+
     public static int u16(byte[] f, int at) {
         return ((f[at] & 0xff) << 8) | (f[at + 1] & 0xff);
     }

@@ -225,6 +225,30 @@ class LoadBalancerTest {
     }
 
     @Test
+    void aFrontendWithNoHealthyBackendRefusesAClientWithARstOnItsVlan() {
+        Balancer rule = new Balancer("tenant-a/web-lb/http", 5001, new Ipv4(FRONTEND), 6, 80, 8080, false, 240,
+                List.of(new Balancer.Backend("tenant-a/web-1", Ipv4.parse("10.1.1.4"), false)));
+        tables.close();
+        tables = new ForwardingTables(new TableSnapshot(2, snapshot.ports(), snapshot.mappings(), snapshot.networks(), Egress.NONE, List.of(rule)), HOST_A);
+        for (int vlan : new int[] {0, 100}) {
+            byte[] syn = tcp(DB2_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.2.5"), FRONTEND, 40000, 80);
+            int i = run(vlan == 0 ? syn : Frames.tagged(syn, vlan), DB2);
+            assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_PORT);
+            assertThat(batch.outPort[i]).isEqualTo(DB2);
+            byte[] rst = vlan == 0 ? batch.frame(i) : Frames.untagged(batch.frame(i));
+            if (vlan != 0) {
+                assertThat(java.util.Arrays.copyOfRange(batch.frame(i), 12, 16)).as("back on VLAN 100").containsExactly(0x81, 0x00, 0x00, 0x64);
+            }
+            assertThat(rst).hasSize(54);
+            assertThat(mac(rst, 0)).isEqualTo(DB2_MAC);
+            assertThat(u32(rst, 26)).isEqualTo(FRONTEND);
+            assertThat(u32(rst, 30)).isEqualTo(ip("10.1.2.5"));
+            assertThat(rst[47] & 0x04).as("RST").isEqualTo(0x04);
+            assertThat(Checksums.valid(rst)).isTrue();
+        }
+    }
+
+    @Test
     void aPublicFrontendWithNoHealthyBackendRefusesTheInternetWithARst() {
         TableSnapshot plain = Frames.snapshot(1);
         TableSnapshot withUplink = NatTest.snapshot(HOST_A);

@@ -65,6 +65,23 @@ class PipelineTest {
     }
 
     @Test
+    void taggedArpAndEchoRequestsToTheGatewayAreAnsweredOnTheirVlan() {
+        int i = run(Frames.tagged(arpRequest(WEB1_MAC, ip("10.1.1.4"), ip("10.1.1.1")), 100), WEB1);
+        assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_PORT);
+        byte[] reply = batch.frame(i);
+        assertThat(Arrays.copyOfRange(reply, 12, 18)).as("802.1Q, VLAN 100, ARP").containsExactly(0x81, 0x00, 0x00, 0x64, 0x08, 0x06);
+        assertThat(u16(Frames.untagged(reply), 20)).isEqualTo(2);      // reply
+        assertThat(mac(Frames.untagged(reply), 22)).isEqualTo(ForwardingTables.ROUTER_MAC);
+
+        int e = run(Frames.tagged(Checksums.withL4(ping(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), ip("10.1.1.1"), 7)), 100), WEB1);
+        assertThat(batch.verdict[e]).isEqualTo(PacketBatch.TO_PORT);
+        byte[] echo = batch.frame(e);
+        assertThat(Arrays.copyOfRange(echo, 12, 18)).as("802.1Q, VLAN 100, IPv4").containsExactly(0x81, 0x00, 0x00, 0x64, 0x08, 0x00);
+        assertThat(Frames.untagged(echo)[34]).as("echo reply").isEqualTo((byte) 0);
+        assertThat(Checksums.valid(Frames.untagged(echo))).isTrue();
+    }
+
+    @Test
     void arpForAKnownAddressOfTheSubnetIsAnsweredWithItsMacAndOtherArpIsDropped() {
         int i = run(arpRequest(WEB1_MAC, ip("10.1.1.4"), ip("10.1.1.5")), WEB1);
         assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_PORT);
@@ -198,6 +215,23 @@ class PipelineTest {
         assertThat(Checksums.valid(error)).isTrue();
         assertThat(Arrays.copyOfRange(error, 42, error.length)).isEqualTo(Arrays.copyOfRange(sent, 14, sent.length)); // as sent, TTL 1
         assertThat(pipeline.counters().drops(DropReason.TTL_EXPIRED)).isZero();
+    }
+
+    @Test
+    void aTaggedPacketsTimeExceededGoesBackOnItsVlan() {
+        byte[] plain = Probe.ttl(ping(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), ip("10.1.2.5"), 7), 1);
+        int i = run(Frames.tagged(plain, 100), WEB1);
+        assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_PORT);
+        assertThat(batch.outPort[i]).isEqualTo(WEB1);
+        byte[] error = batch.frame(i);
+        assertThat(Arrays.copyOfRange(error, 12, 16)).as("802.1Q, VLAN 100").containsExactly(0x81, 0x00, 0x00, 0x64);
+        assertThat(batch.l3[i]).isEqualTo(18);
+        byte[] inner = Frames.untagged(error);
+        assertThat(mac(inner, 0)).isEqualTo(WEB1_MAC);
+        assertThat(u16(inner, 12)).isEqualTo(0x0800);
+        assertThat(inner[34]).isEqualTo((byte) 11);                      // time exceeded
+        assertThat(Checksums.valid(inner)).isTrue();
+        assertThat(Arrays.copyOfRange(inner, 42, inner.length)).isEqualTo(Arrays.copyOfRange(plain, 14, plain.length));
     }
 
     @Test

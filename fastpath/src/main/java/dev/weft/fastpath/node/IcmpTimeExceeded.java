@@ -55,7 +55,8 @@ public final class IcmpTimeExceeded implements Node {
             String not = unanswered(b, i, t);
             long ip = b.start[i] + b.l3[i];
             long at = ip - HEADERS - 14;
-            if (not == null && at < b.slotBase(i)) {
+            int vlan = PortOutput.vlanTag(b, i);
+            if (not == null && at - (vlan != 0 ? 4 : 0) < b.slotBase(i)) {
                 not = "no room in front of the frame";
             }
             if (not != null) {
@@ -85,6 +86,7 @@ public final class IcmpTimeExceeded implements Node {
             b.srcPort[i] = 0;
             b.dstPort[i] = 0;
             b.flags[i] = 0;
+            PortOutput.tag(b, i, vlan); // back on the VLAN the packet came on
             b.outPort[i] = in;
             if (d.tracing()) {
                 d.trace(i, "time exceeded: ICMP type 11 from the router's " + Text.ip(router) + " back to " + Text.ip(sender)

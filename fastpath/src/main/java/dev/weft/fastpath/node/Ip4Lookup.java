@@ -138,7 +138,7 @@ public final class Ip4Lookup implements Node {
                 if (rule != null) {
                     if (t.maglev(rule).backends().isEmpty()) {
                         d.drop(i, DropReason.NO_HEALTHY_BACKEND); // counted; a TCP client is told at once
-                        boolean syn = b.protocol[i] == Parser.TCP && dev.weft.fastpath.node.DnsServer.answerable(b, i);
+                        boolean syn = b.protocol[i] == Parser.TCP; // whole (checked above): lb-reset writes the RST's headers afresh
                         if (d.tracing()) {
                             d.trace(i, Text.ip(dst) + ":" + b.dstPort[i] + " is load-balancing rule " + rule.name() + ": no healthy backend");
                         }

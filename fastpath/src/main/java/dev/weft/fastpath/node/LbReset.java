@@ -45,8 +45,10 @@ public final class LbReset implements Node {
         for (int k = 0; k < count; k++) {
             int i = vector[k];
             int in = b.inPort[i];
+            int vlan = PortOutput.vlanTag(b, i);
             reset(b, i);
             PortOutput.fromRouter(m, b.start[i], t, in);
+            PortOutput.tag(b, i, vlan); // back on the VLAN the segment came on
             b.outPort[i] = in;
             resets++;
             if (d.tracing()) {
@@ -57,8 +59,9 @@ public final class LbReset implements Node {
     }
 
     /**
-     * Rewrites TCP segment {@code i} (a plain Ethernet + IPv4 header without options) into the RST that refuses it,
-     * from its destination to its source; the Ethernet addresses are left to the caller. The columns follow.
+     * Rewrites TCP segment {@code i} into the RST that refuses it, from its destination to its source, with a plain
+     * Ethernet header (no VLAN tag) and an IPv4 header without options; the Ethernet addresses are left to the caller.
+     * The columns follow.
      */
     public static void reset(PacketBatch b, int i) {
         MemorySegment m = b.memory();
@@ -87,7 +90,10 @@ public final class LbReset implements Node {
         Bytes.u16(m, out + 18, 0);
         long sum = Checksum.sum(m, out, 20) + (frontend >>> 16) + (frontend & 0xffff) + (client >>> 16) + (client & 0xffff) + 6 + 20;
         Bytes.u16(m, out + 16, Checksum.finish(sum));
-        b.length[i] = 54;
+        b.truncate(i, 54);
+        b.l3[i] = 14;
+        b.l4[i] = 34;
+        b.flags[i] = 0;
         int clientPort = b.srcPort[i];
         b.srcIp[i] = frontend;
         b.dstIp[i] = client;

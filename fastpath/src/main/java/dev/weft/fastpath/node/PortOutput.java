@@ -16,6 +16,31 @@ public final class PortOutput implements Node {
         this.mirrors = mirrors;
     }
 
+    /** The 802.1Q tag of frame {@code i} (TPID and TCI, its bytes 12–15), or 0 when it has none. */
+    static int vlanTag(PacketBatch b, int i) {
+        return (b.flags[i] & dev.weft.fastpath.packet.Parser.FLAG_VLAN) != 0 ? dev.weft.fastpath.packet.Bytes.u32(b.memory(), b.start[i] + 12) : 0;
+    }
+
+    /**
+     * Puts 802.1Q tag {@code tag} ({@link #vlanTag} of the frame it answers; nothing when 0) into the untagged answer
+     * {@code i}, in front of its EtherType, so that an answer goes back on the VLAN its request came on. The frame then
+     * starts 4 bytes earlier: the caller leaves that room in front of it.
+     */
+    static void tag(PacketBatch b, int i, int tag) {
+        if (tag == 0) {
+            return;
+        }
+        java.lang.foreign.MemorySegment m = b.memory();
+        long s = b.start[i];
+        java.lang.foreign.MemorySegment.copy(m, s, m, s - 4, 12); // the addresses
+        dev.weft.fastpath.packet.Bytes.u32(m, s + 8, tag);
+        b.start[i] = (int) (s - 4);
+        b.truncate(i, b.length[i] + 4);
+        b.l3[i] += 4;
+        b.l4[i] += 4;
+        b.flags[i] |= dev.weft.fastpath.packet.Parser.FLAG_VLAN;
+    }
+
     /** Addresses the frame at {@code s} from the distributed router to port {@code port}: the port's MAC, then the router's. */
     static void fromRouter(java.lang.foreign.MemorySegment m, long s, dev.weft.fastpath.table.ForwardingTables t, int port) {
         dev.weft.fastpath.packet.Bytes.mac(m, s, t.portMac[port]);
