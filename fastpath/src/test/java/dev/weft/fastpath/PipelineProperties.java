@@ -164,14 +164,16 @@ class PipelineProperties {
                     default -> dev.weft.fastpath.trace.Probe.frame(WEB1_MAC, dstMac, ip("10.1.1.4"), dst,
                             dev.weft.fastpath.trace.Probe.Protocol.tcp, 40000, 80);
                 }), ttl));
-        return Combinators.combine(mutated(valid), Arbitraries.of(WEB1, WEB1, DB2)).as(Arrival::new).list().ofMinSize(1).ofMaxSize(64);
+        Arbitrary<byte[]> onVlans = valid.flatMap(f -> Arbitraries.oneOf(Arbitraries.just(f), // some sent on a VLAN (802.1Q)
+                Arbitraries.integers().between(1, 4094).map(vlan -> Frames.tagged(f, vlan))));
+        return Combinators.combine(mutated(onVlans), Arbitraries.of(WEB1, WEB1, DB2)).as(Arrival::new).list().ofMinSize(1).ofMaxSize(64);
     }
 
     /**
      * Frames the router answers itself (ICMP echo to a gateway, TTL 0 to 3 routed or not, long ones, multicast and
-     * broadcast destinations, truncated or bit-flipped, from the right port or another): nothing throws, nothing leaves its
+     * broadcast destinations, some on an 802.1Q VLAN, truncated or bit-flipped, from the right port or another): nothing throws, nothing leaves its
      * network, and every answer goes back to the port that sent the frame, to that port's own address (unless it forwards IP), from its network's
-     * router, as a valid IPv4 packet (header and ICMP checksums) of at most 576 bytes.
+     * router, on the sender's VLAN if it had one, as a valid IPv4 packet (header and ICMP checksums) of at most 576 bytes.
      */
     @Property(tries = 1000)
     void theRoutersAnswersGoOnlyToTheSenderAndAreWellFormed(@ForAll("answeredByTheRouter") List<Arrival> arrivals) {
@@ -179,11 +181,19 @@ class PipelineProperties {
             run(batch, tables, arrivals);
             staysInItsNetwork(batch, tables, arrivals, 0, 0);
             for (int i = 0; i < batch.count(); i++) {
-                byte[] out = batch.frame(i);
+                byte[] raw = batch.frame(i);
+                boolean tagged = raw.length >= 18 && u16(raw, 12) == 0x8100;
+                byte[] out = tagged ? Frames.untagged(raw) : raw;
                 boolean answer = batch.verdict[i] == PacketBatch.TO_PORT && out.length >= 35 && u16(out, 12) == 0x0800 && out[23] == 1
                         && (out[34] == 0 || out[34] == 11) && mac(out, 6) == ForwardingTables.ROUTER_MAC;
                 if (answer) {
                     int port = arrivals.get(i).port();
+                    byte[] sent = arrivals.get(i).frame();
+                    boolean sentTagged = sent.length >= 18 && u16(sent, 12) == 0x8100;
+                    assertThat(tagged).as("frame %d answered on the VLAN it came on, or untagged as it came", i).isEqualTo(sentTagged);
+                    if (tagged) {
+                        assertThat(u16(raw, 14)).as("frame %d: its tag", i).isEqualTo(u16(sent, 14));
+                    }
                     assertThat(batch.outPort[i]).as("frame %d answered to its sender", i).isEqualTo(port);
                     if (!tables.portForwards[port]) {
                         assertThat(u32(out, 30)).as("frame %d: to the port's own address", i).isEqualTo(tables.portIp[port]);
