@@ -77,6 +77,12 @@ class NetnsRoutingTest extends NetnsLabTest {
         assertThat(live.exitCode()).as(live.err()).isZero();
         assertThat(live.out()).contains("host-a icmp-time-exceeded time exceeded: ICMP type 11 from the router's 10.1.1.1 back to 10.1.1.4")
                 .endsWith("answered on host-a by icmp-time-exceeded: the reply delivered to port tenant-a/web-1\n");
+
+        // the same two questions asked on an 802.1Q VLAN (raw frames: this kernel can't make a VLAN interface) are answered on it
+        String script = java.nio.file.Path.of(getClass().getResource("/vlan-probe.py").toURI()).toString();
+        String onVlan = Topology.run("ip", "netns", "exec", "tenant-a.web-1", "python3", script, "10.1.1.1", "10.1.2.4",
+                String.format("%012x", dev.weft.fastpath.table.ForwardingTables.ROUTER_MAC), "10.1.1.4");
+        assertThat(onVlan).as("echo reply and time exceeded, both tagged with VLAN 100").contains("type=0 vlan=100").contains("type=11 vlan=100");
     }
 
     @Test
