@@ -83,6 +83,10 @@ public final class TraceCommand implements Callable<Integer> {
             + "A routed packet sent with TTL 1 shows what traceroute's first probe meets: the distributed router's time exceeded."})
     int ttl;
 
+    @Option(names = "--vlan", paramLabel = "ID", defaultValue = "0", description = {"The VM sends the packet on 802.1Q VLAN ID, 1-4094 "
+            + "(default: untagged). Weft carries a VM's tagged frames with their tag, and the router answers them on it."})
+    int vlan;
+
     @Option(names = "--live", description = "Trace through the tables the agents hold now (POST /v1/trace) instead of the revision's.")
     boolean live;
 
@@ -118,6 +122,10 @@ public final class TraceCommand implements Callable<Integer> {
             err.println("error: --ttl takes 0-255, not " + ttl);
             return 1;
         }
+        if (vlan < 0 || vlan > 4094) {
+            err.println("error: --vlan takes 1-4094, not " + vlan);
+            return 1;
+        }
         int dport = destinationPort == null ? 0 : destinationPort;
         if (dport < 0 || dport > 65535 || sourcePort < 0 || sourcePort > 65535) {
             err.println("error: ports are 0-65535");
@@ -130,7 +138,7 @@ public final class TraceCommand implements Callable<Integer> {
         TraceReport report;
         try {
             Tracer tracer = new Tracer(compiled.model(), live ? new LiveTracer(agents.access()) : new CompiledTracer(compiled));
-            report = tracer.trace(from, destination, protocol, sourcePort, dport, tsoBytes == null ? 0 : tsoBytes, segmentSize, ttl);
+            report = tracer.trace(from, destination, protocol, sourcePort, dport, tsoBytes == null ? 0 : tsoBytes, segmentSize, ttl, vlan);
         } catch (Tracer.TraceException | ContractException | IOException | GeneralSecurityException e) {
             err.println("error: " + e.getMessage());
             return 1;
@@ -171,7 +179,7 @@ public final class TraceCommand implements Callable<Integer> {
         String pieces = udp ? " datagrams" : " segments";
         String ports = (report.protocol().equals("icmp") ? "" : " " + report.sourcePort() + " → " + report.destinationPort())
                 + (report.segments() <= 1 ? "" : ", a " + (udp ? "USO" : "TSO") + " frame of " + report.segments() + pieces)
-                + (report.ttl() == 64 ? "" : ", TTL " + report.ttl());
+                + (report.ttl() == 64 ? "" : ", TTL " + report.ttl()) + (report.vlan() == 0 ? "" : ", VLAN " + report.vlan());
         out.append("trace ").append(report.from()).append(" → ").append(report.to()).append(' ').append(report.protocol()).append(ports)
                 .append(" at ").append(report.revision(), 0, Math.min(12, report.revision().length())).append("\n\n");
         int hostWidth = report.steps().stream().mapToInt(s -> s.host().length()).max().orElse(0);

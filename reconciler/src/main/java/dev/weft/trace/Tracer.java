@@ -53,9 +53,21 @@ public final class Tracer {
      */
     public TraceReport trace(String from, Ipv4 to, Probe.Protocol protocol, int sourcePort, int destinationPort, int tsoBytes, int segmentSize,
                              int ttl) throws TraceException, IOException, InterruptedException, ContractException {
+        return trace(from, to, protocol, sourcePort, destinationPort, tsoBytes, segmentSize, ttl, 0);
+    }
+
+    /** As {@link #trace(String, Ipv4, Probe.Protocol, int, int, int, int, int)}, the VM sending on 802.1Q VLAN {@code vlan} (0: untagged). */
+    public TraceReport trace(String from, Ipv4 to, Probe.Protocol protocol, int sourcePort, int destinationPort, int tsoBytes, int segmentSize,
+                             int ttl, int vlan) throws TraceException, IOException, InterruptedException, ContractException {
         Ipv4 outside = Ipv4.tryParse(from);
         if (outside != null) {
+            if (vlan != 0) {
+                throw new TraceException("--vlan tags what a VM sends; from outside the fleet (--from " + outside + ") a packet comes untagged");
+            }
             return fromOutside(outside, to, protocol, sourcePort, destinationPort, tsoBytes, ttl);
+        }
+        if (vlan != 0 && tsoBytes > 0) {
+            throw new TraceException("--vlan and --tso: a VM's offload frame is traced untagged");
         }
         NetworkInterface nic = nic(from);
         VirtualNetwork network = model.networks().get(nic.networkId());
@@ -70,10 +82,10 @@ public final class Tracer {
                 ? Probe.tcpData(nic.macAddress().value(), dstMac, nic.ipAddress().value(), to.value(), sourcePort, destinationPort, tsoBytes)
                 : Probe.frame(nic.macAddress().value(), dstMac, nic.ipAddress().value(), to.value(), protocol, sourcePort, destinationPort,
                         tsoBytes > 0 ? new byte[tsoBytes] : payload);
-        frame = Probe.ttl(frame, ttl);
+        frame = Probe.vlan(Probe.ttl(frame, ttl), vlan);
         TraceRequest request = tsoBytes > 0 ? TraceRequest.fromPort(port, frame, segmentSize) : TraceRequest.fromPort(port, frame);
         return follow(port, model.hosts().get(nic.host()), request, to, protocol, sourcePort, destinationPort, ttl,
-                protocol == Probe.Protocol.udp && tsoBytes > 0, segmentSize);
+                protocol == Probe.Protocol.udp && tsoBytes > 0, segmentSize).onVlan(vlan);
     }
 
     /**
@@ -126,7 +138,7 @@ public final class Tracer {
         return new TraceReport(model.revision(), from, to.toString(), protocol.name(),
                 protocol == Probe.Protocol.icmp ? 0 : sourcePort, protocol == Probe.Protocol.icmp ? 0 : destinationPort, ttl, steps, delivered,
                 last.host(), uplink ? null : last.port(), dropNode, last.dropReason(), uplink ? last.port() : null, Math.max(1, segments),
-                segments > 1 ? cutOn : null);
+                segments > 1 ? cutOn : null, 0);
     }
 
     /**

@@ -138,6 +138,26 @@ class TraceCommandTest {
     }
 
     @Test
+    void aPacketSentOnAVlanIsAnsweredOnItAndCarriedWithItsTag() {
+        CliRun run = trace("--from", "tenant-a/web-1", "--to", "10.1.2.5", "--proto", "udp", "--dport", "33434", "--ttl", "1", "--vlan", "100");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out())
+                .contains("trace tenant-a/web-1 → 10.1.2.5 udp 49152 → 33434, TTL 1, VLAN 100")
+                .contains("host-a icmp-time-exceeded time exceeded: ICMP type 11 from the router's 10.1.1.1 back to 10.1.1.4, carrying the first 44 bytes of the packet, on VLAN 100")
+                .endsWith("answered on host-a by icmp-time-exceeded: the reply delivered to port tenant-a/web-1\n");
+        assertThat(trace("--from", "tenant-a/web-1", "--to", "10.1.1.1", "--vlan", "7").out())
+                .contains("echo reply from the router's 10.1.1.1 to 10.1.1.4, on VLAN 7");
+        assertThat(trace("--from", "tenant-a/web-1", "--to", "10.1.1.5", "--vlan", "7").out()).as("switched with its tag")
+                .contains(", on VLAN 7").contains("delivered to port tenant-a/web-2 on host-b");
+        CliRun bad = trace("--from", "tenant-a/web-1", "--to", "10.1.2.5", "--vlan", "4095");
+        assertThat(bad.exitCode()).isEqualTo(1);
+        assertThat(bad.err()).contains("--vlan takes 1-4094, not 4095");
+        CliRun outside = trace("--from", "203.0.113.1", "--to", "203.0.113.10", "--proto", "tcp", "--dport", "80", "--vlan", "7");
+        assertThat(outside.exitCode()).isEqualTo(1);
+        assertThat(outside.err()).contains("--vlan tags what a VM sends");
+    }
+
+    @Test
     void toAnotherHostThePacketIsEncapsulatedAndDeliveredThere() {
         CliRun run = trace("--from", "tenant-a/web-1", "--to", "10.1.1.5", "--proto", "udp", "--dport", "53");
         assertThat(run.exitCode()).as(run.err()).isZero();

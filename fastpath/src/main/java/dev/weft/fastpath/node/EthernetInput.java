@@ -32,7 +32,8 @@ public final class EthernetInput implements Node {
             int kind = Parser.parse(b, i);
             if (kind == Parser.IPV4) {
                 if (tracing) {
-                    d.trace(i, Text.flow(b, i) + ((b.flags[i] & Parser.FLAG_FRAGMENT) != 0 ? " (fragment)" : ""));
+                    d.trace(i, Text.flow(b, i) + ((b.flags[i] & Parser.FLAG_FRAGMENT) != 0 ? " (fragment)" : "")
+                            + PortOutput.onVlan(PortOutput.vlanTag(b, i)));
                 }
                 next[k] = IP4;
             } else if (kind == Parser.ARP) {

@@ -70,7 +70,7 @@ public final class IcmpEcho implements Node {
             b.dstPort[i] = 0;
             b.outPort[i] = in;
             if (d.tracing()) {
-                d.trace(i, "echo reply from the router's " + Text.ip(router) + " to " + Text.ip(sender));
+                d.trace(i, "echo reply from the router's " + Text.ip(router) + " to " + Text.ip(sender) + PortOutput.onVlan(PortOutput.vlanTag(b, i)));
             }
             next[k] = PORT_OUTPUT;
         }

@@ -90,7 +90,7 @@ public final class IcmpTimeExceeded implements Node {
             b.outPort[i] = in;
             if (d.tracing()) {
                 d.trace(i, "time exceeded: ICMP type 11 from the router's " + Text.ip(router) + " back to " + Text.ip(sender)
-                        + ", carrying the first " + carried + " bytes of the packet");
+                        + ", carrying the first " + carried + " bytes of the packet" + PortOutput.onVlan(vlan));
             }
             next[k] = PORT_OUTPUT;
         }

@@ -52,7 +52,7 @@ public final class LbReset implements Node {
             b.outPort[i] = in;
             resets++;
             if (d.tracing()) {
-                d.trace(i, "refused: RST from " + Text.ip(b.srcIp[i]) + ":" + b.srcPort[i]);
+                d.trace(i, "refused: RST from " + Text.ip(b.srcIp[i]) + ":" + b.srcPort[i] + PortOutput.onVlan(vlan));
             }
             next[k] = PORT_OUTPUT;
         }

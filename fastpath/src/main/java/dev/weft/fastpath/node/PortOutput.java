@@ -41,6 +41,11 @@ public final class PortOutput implements Node {
         b.flags[i] |= dev.weft.fastpath.packet.Parser.FLAG_VLAN;
     }
 
+    /** For a trace: ", on VLAN N" for a {@link #vlanTag} that isn't 0, else "". */
+    static String onVlan(int tag) {
+        return tag == 0 ? "" : ", on VLAN " + (tag & 0xfff);
+    }
+
     /** Addresses the frame at {@code s} from the distributed router to port {@code port}: the port's MAC, then the router's. */
     static void fromRouter(java.lang.foreign.MemorySegment m, long s, dev.weft.fastpath.table.ForwardingTables t, int port) {
         dev.weft.fastpath.packet.Bytes.mac(m, s, t.portMac[port]);

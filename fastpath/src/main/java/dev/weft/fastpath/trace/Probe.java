@@ -58,6 +58,21 @@ public final class Probe {
         return b.array();
     }
 
+    /** {@code frame} sent on 802.1Q VLAN {@code vlan} (1–4094): a tag in front of its EtherType; 0 leaves it untagged. */
+    public static byte[] vlan(byte[] frame, int vlan) {
+        if (vlan < 0 || vlan > 4094) {
+            throw new IllegalArgumentException("a VLAN is 1-4094, not " + vlan);
+        }
+        if (vlan == 0) {
+            return frame;
+        }
+        byte[] tagged = new byte[frame.length + 4];
+        System.arraycopy(frame, 0, tagged, 0, 12);
+        ByteBuffer.wrap(tagged).putShort(12, (short) 0x8100).putShort(14, (short) vlan);
+        System.arraycopy(frame, 12, tagged, 16, frame.length - 12);
+        return tagged;
+    }
+
     /** The folded one's-complement sum of the IPv4 header at {@code ip}. */
     private static int ipSum(ByteBuffer b, int ip) {
         return sum(b, ip, 20);
