@@ -171,6 +171,18 @@ public final class AgentServer {
                         .description("Bytes a port's rate limit (qosSettings) dropped").register(metrics);
             }
         }));
+        for (String port : packets.vhostKeys()) { // a port's series stay once it has been seen, reading 0 while it isn't there
+            if (nodeMeters.add("vhost/" + port)) {
+                FunctionCounter.builder("weft_vhost_user_frames", packets, p -> p.vhost(port).map(v -> v.framesIn).orElse(0L))
+                        .tag("port", port).tag("direction", "in").description("Frames a vhost-user port read from its guest").register(metrics);
+                FunctionCounter.builder("weft_vhost_user_frames", packets, p -> p.vhost(port).map(v -> v.framesOut).orElse(0L))
+                        .tag("port", port).tag("direction", "out").description("Frames a vhost-user port wrote to its guest").register(metrics);
+                FunctionCounter.builder("weft_vhost_user_no_buffer", packets, p -> p.vhost(port).map(v -> v.noBuffer).orElse(0L))
+                        .tag("port", port).description("Frames for a vhost-user guest dropped: it had no receive buffer posted").register(metrics);
+                Gauge.builder("weft_vhost_user_ready", packets, p -> p.vhost(port).map(v -> v.ready() ? 1.0 : 0.0).orElse(0.0))
+                        .tag("port", port).description("1 while a guest is connected to the vhost-user port with both queues ready").register(metrics);
+            }
+        }
         packets.nodeCounts().forEach((node, count) -> {
             if (nodeMeters.add(node)) {
                 FunctionCounter.builder("weft_fastpath_node_packets", packets, p -> p.nodePackets(node))

@@ -292,6 +292,11 @@ public final class PacketIo implements AutoCloseable {
         return java.util.Optional.ofNullable(vhosts.get(key));
     }
 
+    /** The keys of the vhost-user ports open now. */
+    public java.util.Set<String> vhostKeys() {
+        return java.util.Set.copyOf(vhosts.keySet());
+    }
+
     private void awaitWorkers() {
         long[] seen = workers.stream().mapToLong(Worker::loops).toArray();
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
