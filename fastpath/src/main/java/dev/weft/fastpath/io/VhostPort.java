@@ -28,13 +28,28 @@ public final class VhostPort implements AutoCloseable {
     private static final System.Logger log = System.getLogger(VhostPort.class.getName());
     static final int NET_HEADER = 12;
 
-    /**
-     * What the worker uses, published whole.
-     *
-     * @param guestUso the guest takes a run of one UDP flow's datagrams as one frame (GUEST_CSUM with GUEST_USO4)
-     */
-    private record Queues(SplitQueue toGuest, SplitQueue fromGuest, int callToGuest, int callFromGuest, int kickFromGuest, long features,
-                          boolean mergeable, boolean offload, boolean guestTso, boolean guestUso) {
+    /** What the worker uses, published whole: the queues, their eventfds and the features the guest negotiated. */
+    private record Queues(SplitQueue toGuest, SplitQueue fromGuest, int callToGuest, int callFromGuest, int kickFromGuest, long features) {
+
+        /** A frame for the guest may span several receive buffers (MRG_RXBUF). */
+        boolean mergeable() {
+            return (features & VhostUser.MRG_RXBUF) != 0;
+        }
+
+        /** The guest may send frames with a partial checksum or TCP segments of up to 64 kB (CSUM or HOST_TSO4). */
+        boolean offload() {
+            return (features & (VhostUser.CSUM | VhostUser.HOST_TSO4)) != 0;
+        }
+
+        /** The guest takes a run of one TCP flow's segments as one frame (GUEST_CSUM with GUEST_TSO4). */
+        boolean guestTso() {
+            return (features & VhostUser.GUEST_OFFLOADS) == VhostUser.GUEST_OFFLOADS;
+        }
+
+        /** The guest takes a run of one UDP flow's datagrams as one frame (GUEST_CSUM with GUEST_USO4). */
+        boolean guestUso() {
+            return (features & VhostUser.GUEST_CSUM) != 0 && (features & VhostUser.GUEST_USO) != 0;
+        }
     }
 
     /** The most a guest's frame may be with segmentation offload: 64 kB of IPv4 behind its Ethernet header. */
@@ -145,11 +160,7 @@ public final class VhostPort implements AutoCloseable {
         SplitQueue toGuest = guest.queue(0);
         SplitQueue fromGuest = guest.queue(1);
         queues = toGuest != null && fromGuest != null
-                ? new Queues(toGuest, fromGuest, guest.call(0), guest.call(1), guest.kick(1), guest.features(),
-                (guest.features() & VhostUser.MRG_RXBUF) != 0,
-                (guest.features() & (VhostUser.CSUM | VhostUser.HOST_TSO4)) != 0,
-                (guest.features() & VhostUser.GUEST_OFFLOADS) == VhostUser.GUEST_OFFLOADS,
-                (guest.features() & VhostUser.GUEST_CSUM) != 0 && (guest.features() & VhostUser.GUEST_USO) != 0) : null;
+                ? new Queues(toGuest, fromGuest, guest.call(0), guest.call(1), guest.kick(1), guest.features()) : null;
     }
 
     /** Moves up to {@code max} frames the guest sent into the batch (one worker reads a port); returns how many. */
