@@ -49,14 +49,8 @@ public final class Tracer {
      * {@code to}, sent with TTL {@code ttl}: a TCP SYN, a UDP datagram or an ICMP echo request. With {@code tsoBytes} &gt; 0
      * (TCP) the packet is a VM's TSO frame instead: a data segment carrying {@code tsoBytes} bytes handed over whole, to be
      * cut into segments of {@code segmentSize} bytes where it must be; with UDP a VM's USO frame of {@code tsoBytes} bytes
-     * in datagrams of {@code segmentSize} bytes, likewise.
+     * in datagrams of {@code segmentSize} bytes, likewise. With {@code vlan} other than 0 the VM sends it on that 802.1Q VLAN.
      */
-    public TraceReport trace(String from, Ipv4 to, Probe.Protocol protocol, int sourcePort, int destinationPort, int tsoBytes, int segmentSize,
-                             int ttl) throws TraceException, IOException, InterruptedException, ContractException {
-        return trace(from, to, protocol, sourcePort, destinationPort, tsoBytes, segmentSize, ttl, 0);
-    }
-
-    /** As {@link #trace(String, Ipv4, Probe.Protocol, int, int, int, int, int)}, the VM sending on 802.1Q VLAN {@code vlan} (0: untagged). */
     public TraceReport trace(String from, Ipv4 to, Probe.Protocol protocol, int sourcePort, int destinationPort, int tsoBytes, int segmentSize,
                              int ttl, int vlan) throws TraceException, IOException, InterruptedException, ContractException {
         Ipv4 outside = Ipv4.tryParse(from);
