@@ -37,6 +37,11 @@ abstract class NetnsLabTest {
         return new dev.weft.cli.CliRun(run.exitCode(), run.out().replaceAll(" +", " "), run.err());
     }
 
+    /** What host {@code host}'s agent serves at {@code /metrics} now (Prometheus text). */
+    String metrics(String host) throws Exception {
+        return new String(java.net.URI.create(agents.get(host).url() + "/metrics").toURL().openStream().readAllBytes());
+    }
+
     @AfterEach
     void closeLab() throws Exception {
         if (lab != null) {

@@ -327,7 +327,7 @@ class NetnsNorthSouthTest extends NetnsLabTest {
         int port = Integer.parseInt(first.split(" ")[2]);
         assertThat(connect(Topology.INTERNET, "203.0.113.20", port)).as("no unsolicited connection in through the NAT gateway").isEmpty();
         assertThat(agents.get(serving).dataplane().packets().nodeDrops("nat-in", DropReason.NAT_NO_SESSION)).isPositive();
-        String metrics = new String(java.net.URI.create(agents.get(serving).url() + "/metrics").toURL().openStream().readAllBytes());
+        String metrics = metrics(serving);
         assertThat(metrics).as("the serving host's translations and port exhaustion are in its metrics")
                 .contains("weft_nat_port_exhausted_total 0.0").containsPattern("weft_nat_sessions [1-9]");
 

@@ -73,8 +73,7 @@ class NetnsSecurityTest extends NetnsLabTest {
             assertThat(hits.getLong("allow-app")).isGreaterThanOrEqualTo(1);
             assertThat(hits.getLong("deny-rest")).isGreaterThanOrEqualTo(1);
             // and /metrics shows the fastpath's per-node counters: what the security node saw and denied
-            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(agents.get("host-b").url() + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            String metrics = metrics("host-b");
             assertThat(metric(metrics, "weft_fastpath_node_packets_total", "node=\"security\"")).isGreaterThanOrEqualTo(2);
             assertThat(metric(metrics, "weft_fastpath_drops_total", "node=\"security\"", "reason=\"SECURITY_DENIED\"")).isGreaterThanOrEqualTo(1);
             // and what its worker did: the frames it handled, in batches, and the time that took

@@ -87,8 +87,7 @@ class NetnsVhostUserTest extends NetnsLabTest {
             assertThat(pingWeb2(again, 2)).anyMatch(f -> isEchoReply(f, 2));
         }
         assertThat(agents.get("host-a").dataplane().packets().vhost("tenant-a/web-1").orElseThrow().connections).isEqualTo(2);
-        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create(agents.get("host-a").url() + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        String metrics = metrics("host-a");
         assertThat(metrics).as("per port in /metrics").containsPattern("weft_vhost_user_frames_total\\{direction=\"in\",port=\"tenant-a/web-1\",?\\} [1-9]")
                 .containsPattern("weft_vhost_user_frames_total\\{direction=\"out\",port=\"tenant-a/web-1\",?\\} [1-9]")
                 .contains("weft_vhost_user_no_buffer_total{port=\"tenant-a/web-1\"")
