@@ -129,14 +129,7 @@ class PipelineTest {
 
     @Test
     void a8021qTaggedFrameIsParsedAndForwardedWithItsTag() {
-        byte[] plain = udp(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 1000, 2000, 8);
-        byte[] tagged = new byte[plain.length + 4];
-        System.arraycopy(plain, 0, tagged, 0, 12);
-        tagged[12] = (byte) 0x81;
-        tagged[13] = 0x00;
-        tagged[14] = 0x00;
-        tagged[15] = 0x64; // VLAN 100
-        System.arraycopy(plain, 12, tagged, 16, plain.length - 12);
+        byte[] tagged = Frames.tagged(udp(WEB1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 1000, 2000, 8), 100);
         int i = run(tagged, WEB1);
         assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_UNDERLAY);
         assertThat(batch.l3[i]).isEqualTo(18);
@@ -332,6 +325,31 @@ class PipelineTest {
         assertThat(pipeline.counters().drops(VxlanInput.NAME, DropReason.UNKNOWN_PEER)).isEqualTo(1);
         assertThat(pipeline.counters().drops(GreInput.NAME, DropReason.UNKNOWN_PEER)).isEqualTo(1);
         assertThat(batch.verdict[run(vxlan(5001, toWeb1), PacketBatch.UNDERLAY, HOST_B)]).isEqualTo(PacketBatch.TO_PORT);
+    }
+
+    /**
+     * Hostile tagged frames: a VLAN tag changes nothing about whose network a frame is in. Another tenant's VM tagging its
+     * frames with the VLAN tenant-a's VM uses stays in its own VNI; tagged VXLAN from an address that is not a Host is
+     * dropped; a tagged frame cut inside its tag or IPv4 header is dropped and counted; a tagged spoofed source is dropped.
+     */
+    @Test
+    void aVlanTagCarriesNoFrameIntoAnotherNetwork() {
+        int i = run(Frames.tagged(udp(APP1_MAC, WEB2_MAC, ip("10.1.1.4"), ip("10.1.1.5"), 1000, 2000, 8), 100), APP1);
+        assertThat(batch.verdict[i]).as("tenant-a's web-2 address is no one in tenant-b's network").isEqualTo(PacketBatch.DROP);
+        i = run(Frames.tagged(ping(APP1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), ip("10.1.2.4"), 9), 100), APP1);
+        assertThat(batch.verdict[i]).isEqualTo(PacketBatch.TO_UNDERLAY);
+        assertThat(u32(batch.frame(i), 24) >>> 8).as("routed to tenant-b's data-1 in its own VSID, whatever the tag").isEqualTo(5002);
+        byte[] toWeb1 = Frames.tagged(udp(WEB2_MAC, WEB1_MAC, ip("10.1.1.5"), ip("10.1.1.4"), 53, 40000, 10), 100);
+        i = run(vxlan(5002, toWeb1), PacketBatch.UNDERLAY);
+        assertThat(batch.outPort[i]).as("VNI 5002's 10.1.1.4 is tenant-b's app-1").isEqualTo(APP1);
+        assertThat(batch.verdict[run(vxlan(5001, toWeb1), PacketBatch.UNDERLAY, ip("198.18.0.99"))]).as("not a Host").isEqualTo(PacketBatch.DROP);
+        assertThat(pipeline.counters().drops(VxlanInput.NAME, DropReason.UNKNOWN_PEER)).isEqualTo(1);
+        byte[] cut = Arrays.copyOf(Frames.tagged(ping(WEB1_MAC, ForwardingTables.ROUTER_MAC, ip("10.1.1.4"), ip("10.1.1.1"), 7), 100), 30);
+        assertThat(batch.verdict[run(cut, WEB1)]).as("cut inside its IPv4 header").isEqualTo(PacketBatch.DROP);
+        assertThat(batch.verdict[run(Arrays.copyOf(cut, 15), WEB1)]).as("cut inside its tag").isEqualTo(PacketBatch.DROP);
+        assertThat(pipeline.counters().drops(DropReason.TRUNCATED)).isEqualTo(2);
+        run(Frames.tagged(udp(WEB1_MAC, WEB2_MAC, ip("10.1.1.9"), ip("10.1.1.5"), 1, 2, 0), 100), WEB1);
+        assertThat(pipeline.counters().drops(DropReason.SPOOFED_SOURCE)).isEqualTo(1);
     }
 
     @Test
